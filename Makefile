@@ -1,0 +1,126 @@
+# ixp — build, test, bench.  `make V=1` shows full commands.
+PREFIX  ?= /usr/local
+CC      ?= cc
+BUILD   := build
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+PKGS     := libedit libffi
+WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+            -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Werror
+BASE      = -std=c11 -D_GNU_SOURCE -g -O2 -Igrammar -Iinterp -Istdlib -Ibackends -I$(BUILD) \
+            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS_HAND = $(BASE) $(WARN)
+CFLAGS_GEN  = $(BASE) -w
+LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lblis -lm -lpthread
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -O1
+
+HAND_SRC := $(sort $(wildcard interp/*.c stdlib/*.c backends/*/*.c))
+LIB_SRC  := $(filter-out interp/main.c,$(HAND_SRC))
+GEN_SRC  := $(BUILD)/lexer.c $(BUILD)/parser.c $(BUILD)/prelude.c
+TEST_SRC := $(sort $(wildcard tests/unit/*.c))
+
+OBJ      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
+            $(patsubst $(BUILD)/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
+SAN_OBJ  := $(patsubst $(BUILD)/obj/%,$(BUILD)/san/%,$(OBJ))
+
+.PHONY: all deps test unit golden sanitize bench clean install
+all: deps ixp
+
+# Install missing Debian packages (re2c, lemon, BLIS, libffi, Criterion, libedit).
+deps: $(BUILD)/.deps
+$(BUILD)/.deps: scripts/install-deps
+	$(Q)sh scripts/install-deps
+	$(Q)mkdir -p $(BUILD) && touch $@
+
+# --- generated front end -------------------------------------------------
+$(BUILD)/lexer.c: grammar/lexer.re $(BUILD)/parser.h | $(BUILD)/.deps
+	@echo "  RE2C   $<"
+	$(Q)re2c -W -Werror --no-generation-date --no-version -i -o $@ $<
+
+$(BUILD)/parser.c $(BUILD)/parser.h &: grammar/parser.y | $(BUILD)/.deps
+	@echo "  LEMON  $<"
+	$(Q)mkdir -p $(BUILD) && cp grammar/parser.y $(BUILD)/parser.y
+	$(Q)lemon -q -l -d$(BUILD) $(BUILD)/parser.y
+	$(Q)touch $(BUILD)/parser.c $(BUILD)/parser.h
+
+# The prelude is embedded as a C string.
+$(BUILD)/prelude.c: $(sort $(wildcard stdlib/*.ixp))
+	@echo "  EMBED  $^"
+	$(Q)mkdir -p $(BUILD)
+	$(Q){ echo 'const char ixp_prelude_text[] ='; \
+	     cat $^ | sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/'; \
+	     echo ';'; } > $@
+
+# --- objects ---------------------------------------------------------------
+$(BUILD)/obj/gen/%.o: $(BUILD)/%.c
+	@echo "  CC     $<"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_GEN) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/parser.h | $(BUILD)/.deps
+	@echo "  CC     $<"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_HAND) -MMD -MP -c -o $@ $<
+
+$(BUILD)/san/gen/%.o: $(BUILD)/%.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_GEN) $(SAN) -MMD -MP -c -o $@ $<
+
+$(BUILD)/san/%.o: %.c $(BUILD)/parser.h
+	@echo "  CC san $<"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_HAND) $(SAN) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libixp.a: $(OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libixp-san.a: $(SAN_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+ixp: $(BUILD)/obj/interp/main.o $(BUILD)/libixp.a
+	@echo "  LINK   $@"
+	$(Q)$(CC) -o $@ $^ $(LIBS)
+
+$(BUILD)/ixp-san: $(BUILD)/san/interp/main.o $(BUILD)/libixp-san.a
+	@echo "  LINK   $@"
+	$(Q)$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+# --- tests -----------------------------------------------------------------
+$(BUILD)/unit: $(TEST_SRC) $(BUILD)/libixp.a
+	@echo "  LINK   $@"
+	$(Q)$(CC) $(CFLAGS_HAND) -o $@ $(TEST_SRC) $(BUILD)/libixp.a $(shell pkg-config --libs criterion) $(LIBS)
+
+$(BUILD)/unit-san: $(TEST_SRC) $(BUILD)/libixp-san.a
+	@echo "  LINK   $@"
+	$(Q)$(CC) $(CFLAGS_HAND) $(SAN) -o $@ $(TEST_SRC) $(BUILD)/libixp-san.a $(shell pkg-config --libs criterion) $(LIBS)
+
+test: unit golden sanitize
+
+unit: $(BUILD)/unit
+	@echo "== unit tests"
+	$(Q)$(BUILD)/unit -j2 --short-filename
+
+golden: ixp
+	@echo "== golden tests"
+	$(Q)sh tests/run-golden ./ixp
+
+sanitize: $(BUILD)/unit-san $(BUILD)/ixp-san
+	@echo "== unit + golden tests under ASan/UBSan"
+	$(Q)sh tests/run-sanitized $(BUILD)/unit-san $(BUILD)/ixp-san
+
+bench: ixp
+	$(Q)sh bench/run ./ixp
+
+install: ixp
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 ixp $(DESTDIR)$(PREFIX)/bin/ixp
+
+clean:
+	rm -rf $(BUILD) ixp
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,246 @@
+/* parser.y — the Lemon grammar of .ixp programs.
+ *
+ * Statements end at a newline (the lexer drops newlines inside ( ) and
+ * [ ]). One statement rule serves files, blocks and model bodies; the
+ * checker says which statements are allowed where, with better messages
+ * than a parser could. All nodes live in the parse's arena, so no
+ * %destructor is needed and a failed parse leaks nothing. */
+
+%include {
+#include <assert.h>
+#include <stdlib.h>
+#include "parse.h"
+#define SPAN2(a, b) ixp_span_join((a), (b))
+}
+
+%name ixp_parser
+%token_prefix TK_
+%token_type {IxpToken}
+%extra_context {IxpParse *ps}
+%stack_size 1000
+%start_symbol program
+
+%syntax_error { ixp_parse_syntax_error(ps, yymajor, TOKEN); }
+%stack_overflow { ixp_parse_error(ps, (IxpSpan){0, 0}, "program nested too deeply"); }
+
+/* Tokens only the lexer produces, declared here so they get codes. */
+%token NL INT REAL STRING IDENT.
+
+/* Precedence, lowest first. An if-expression's else-branch and a range
+ * extend as far right as they can; 'not' binds looser than comparisons
+ * (not a == b is not (a == b)); '^' binds tighter than unary minus
+ * (-2^2 is -4) and is right-associative. */
+%right ELSE.
+%nonassoc DOTDOT.
+%nonassoc STEP.
+%left OR.
+%left XOR.
+%left AND.
+%right NOT.
+%nonassoc EQ NE LT LE GT GE.
+%left PLUS MINUS.
+%left STAR SLASH MOD.
+%right UMINUS.
+%right CARET.
+%left DOT LBRACKET.
+
+%type program {IxpAst *}
+%type lines {IxpAst *}
+%type body {IxpAst *}
+%type block {IxpAst *}
+%type stmt {IxpAst *}
+%type expr {IxpAst *}
+%type call {IxpAst *}
+%type args {IxpAst *}
+%type arg {IxpAst *}
+%type exprs {IxpAst *}
+%type emits {IxpAst *}
+%type emit_item {IxpAst *}
+%type params {IxpAst *}
+%type param {IxpAst *}
+%type idents {IxpAst *}
+%type source {IxpAst *}
+%type name {IxpToken}
+%type rows {IxpAst *}
+%type table_body {IxpAst *}
+%type row {IxpAst *}
+%type rowvals {IxpAst *}
+%type rowval {IxpAst *}
+%type sep {IxpOp}
+
+/* ---------------------------------------------------------------- program */
+
+program ::= lines(L). { ps->program = L; }
+
+lines(L) ::= . { L = ixp_parse_node(ps, AST_BLOCK, (IxpSpan){0, 0}); }
+lines(L) ::= lines(A) NL. { L = A; }
+lines(L) ::= lines(A) stmt(S) NL. { L = A; ixp_ast_push(ps->arena, L, S); }
+
+body(B) ::= lines(L). { B = L; }
+body(B) ::= lines(L) stmt(S). { B = L; ixp_ast_push(ps->arena, B, S); }
+
+block(B) ::= LBRACE(L) body(S) RBRACE(R). { B = S; B->span = SPAN2(L.span, R.span); }
+
+/* ------------------------------------------------------------- statements */
+
+stmt(S) ::= EXPERIMENT(K) expr(E). { S = ixp_parse_node(ps, AST_EXPERIMENT, SPAN2(K.span, E->span)); S->a = E; }
+stmt(S) ::= SEED(K) expr(E). { S = ixp_parse_node(ps, AST_SEED, SPAN2(K.span, E->span)); S->a = E; }
+stmt(S) ::= UNITS(K) IDENT(N). { S = ixp_parse_name(ps, AST_UNITS, N); S->span = SPAN2(K.span, N.span); }
+stmt(S) ::= LET(K) IDENT(N) ASSIGN expr(E). {
+  S = ixp_parse_name(ps, AST_LET, N); S->a = E; S->span = SPAN2(K.span, E->span); S->d = ixp_parse_name(ps, AST_NAME, N);
+}
+stmt(S) ::= MODEL(K) name(N) block(B). {
+  S = ixp_parse_name(ps, AST_MODEL, N); S->b = B; S->span = SPAN2(K.span, N.span);
+}
+stmt(S) ::= MODEL(K) name(N) LPAREN params(P) RPAREN block(B). {
+  S = ixp_parse_name(ps, AST_MODEL, N); S->b = B; S->span = SPAN2(K.span, N.span);
+  S->items = P->items; S->nitems = P->nitems; S->cap = P->cap;
+}
+stmt(S) ::= MODEL(K) name(N) ASSIGN TABLE LPAREN idents(C) RPAREN LBRACE(L) table_body(R) RBRACE(E). {
+  S = ixp_parse_name(ps, AST_MODEL, N); S->span = SPAN2(K.span, N.span);
+  S->b = ixp_parse_node(ps, AST_TABLE, SPAN2(L.span, E.span)); S->b->a = C; S->b->b = R;
+}
+stmt(S) ::= MODEL(K) name(N) LPAREN params(P) RPAREN ASSIGN TABLE LPAREN idents(C) RPAREN LBRACE(L) table_body(R) RBRACE(E). {
+  S = ixp_parse_name(ps, AST_MODEL, N); S->span = SPAN2(K.span, N.span);
+  S->items = P->items; S->nitems = P->nitems; S->cap = P->cap;
+  S->b = ixp_parse_node(ps, AST_TABLE, SPAN2(L.span, E.span)); S->b->a = C; S->b->b = R;
+}
+stmt(S) ::= IDENT(N) TILDE call(C). {
+  S = ixp_parse_node(ps, AST_DRAW, SPAN2(N.span, C->span)); S->a = C;
+  ixp_ast_push(ps->arena, S, ixp_parse_name(ps, AST_NAME, N));
+}
+stmt(S) ::= IDENT(N) ASSIGN expr(E). {
+  S = ixp_parse_name(ps, AST_DEFINE, N); S->a = E; S->span = SPAN2(N.span, E->span); S->d = ixp_parse_name(ps, AST_NAME, N);
+}
+stmt(S) ::= PRINT(K) exprs(L). { S = L; S->kind = AST_PRINT; S->span = SPAN2(K.span, L->span); }
+stmt(S) ::= EMIT(K) emits(L). { S = L; S->kind = AST_EMIT; S->span = SPAN2(K.span, L->span); }
+stmt(S) ::= EXPECT(K) expr(E). { S = ixp_parse_node(ps, AST_EXPECT, SPAN2(K.span, E->span)); S->a = E; }
+stmt(S) ::= EXPECT(K) expr(E) WITHIN expr(T). {
+  S = ixp_parse_node(ps, AST_EXPECT, SPAN2(K.span, T->span)); S->a = E; S->b = T;
+}
+stmt(S) ::= SWEEP(K) IDENT(N) IN expr(E) block(B). {
+  S = ixp_parse_name(ps, AST_SWEEP, N); S->a = E; S->b = B; S->span = SPAN2(K.span, E->span); S->d = ixp_parse_name(ps, AST_NAME, N);
+}
+stmt(S) ::= SWEEP(K) IDENT(N) IN expr(E) block(B) TO expr(F). {
+  S = ixp_parse_name(ps, AST_SWEEP, N); S->a = E; S->b = B; S->c = F; S->span = SPAN2(K.span, E->span); S->d = ixp_parse_name(ps, AST_NAME, N);
+}
+stmt(S) ::= expr(E). { S = ixp_parse_node(ps, AST_EXPR_STMT, E->span); S->a = E; }
+
+/* Model names may be the operator words, for the prelude's xor, and, or. */
+name(N) ::= IDENT(T). { N = T; }
+name(N) ::= XOR(T). { N = T; }
+name(N) ::= AND(T). { N = T; }
+name(N) ::= OR(T). { N = T; }
+
+params(L) ::= . { L = ixp_parse_node(ps, AST_BLOCK, (IxpSpan){0, 0}); }
+params(L) ::= param(P). { L = ixp_parse_node(ps, AST_BLOCK, P->span); ixp_ast_push(ps->arena, L, P); }
+params(L) ::= params(A) COMMA param(P). { L = A; ixp_ast_push(ps->arena, L, P); }
+param(P) ::= IDENT(N). { P = ixp_parse_name(ps, AST_PARAM, N); }
+param(P) ::= IDENT(N) ASSIGN expr(E). { P = ixp_parse_name(ps, AST_PARAM, N); P->a = E; P->span = SPAN2(N.span, E->span); }
+
+idents(L) ::= IDENT(N). {
+  L = ixp_parse_node(ps, AST_BLOCK, N.span); ixp_ast_push(ps->arena, L, ixp_parse_name(ps, AST_NAME, N));
+}
+idents(L) ::= idents(A) COMMA IDENT(N). { L = A; ixp_ast_push(ps->arena, L, ixp_parse_name(ps, AST_NAME, N)); }
+
+exprs(L) ::= expr(E). { L = ixp_parse_node(ps, AST_BLOCK, E->span); ixp_ast_push(ps->arena, L, E); }
+exprs(L) ::= exprs(A) COMMA expr(E). { L = A; L->span = SPAN2(L->span, E->span); ixp_ast_push(ps->arena, L, E); }
+
+emits(L) ::= emit_item(E). { L = ixp_parse_node(ps, AST_BLOCK, E->span); ixp_ast_push(ps->arena, L, E); }
+emits(L) ::= emits(A) COMMA emit_item(E). { L = A; L->span = SPAN2(L->span, E->span); ixp_ast_push(ps->arena, L, E); }
+emit_item(I) ::= expr(E). { I = E; }
+emit_item(I) ::= expr(E) AS IDENT(N). { I = ixp_parse_name(ps, AST_AS, N); I->a = E; I->span = SPAN2(E->span, N.span); }
+emit_item(I) ::= expr(E) AS STRING(N). {
+  I = ixp_parse_string(ps, N); I->kind = AST_AS; I->a = E; I->span = SPAN2(E->span, N.span);
+}
+
+/* Table rows: values separated by blanks or commas, then ':' and the
+ * probability. Values are numbers; a computed value goes in parentheses. */
+rows(L) ::= . { L = ixp_parse_node(ps, AST_BLOCK, (IxpSpan){0, 0}); }
+rows(L) ::= rows(A) NL. { L = A; }
+rows(L) ::= rows(A) row(R) NL. { L = A; ixp_ast_push(ps->arena, L, R); }
+table_body(B) ::= rows(L). { B = L; }
+table_body(B) ::= rows(L) row(R). { B = L; ixp_ast_push(ps->arena, B, R); }
+row(R) ::= rowvals(V) COLON expr(P). { R = V; R->kind = AST_ROW; R->a = P; R->span = SPAN2(V->span, P->span); }
+rowvals(L) ::= rowval(V). { L = ixp_parse_node(ps, AST_BLOCK, V->span); ixp_ast_push(ps->arena, L, V); }
+rowvals(L) ::= rowvals(A) rowval(V). { L = A; L->span = SPAN2(L->span, V->span); ixp_ast_push(ps->arena, L, V); }
+rowvals(L) ::= rowvals(A) COMMA rowval(V). { L = A; L->span = SPAN2(L->span, V->span); ixp_ast_push(ps->arena, L, V); }
+rowval(V) ::= INT(T). { V = ixp_parse_number(ps, T, false, T.span); }
+rowval(V) ::= REAL(T). { V = ixp_parse_number(ps, T, false, T.span); }
+rowval(V) ::= MINUS(M) INT(T). { V = ixp_parse_number(ps, T, true, SPAN2(M.span, T.span)); }
+rowval(V) ::= MINUS(M) REAL(T). { V = ixp_parse_number(ps, T, true, SPAN2(M.span, T.span)); }
+rowval(V) ::= LPAREN expr(E) RPAREN. { V = E; }
+
+/* ------------------------------------------------------------ expressions */
+
+expr(E) ::= INT(T). { E = ixp_parse_number(ps, T, false, T.span); }
+expr(E) ::= REAL(T). { E = ixp_parse_number(ps, T, false, T.span); }
+expr(E) ::= STRING(T). { E = ixp_parse_string(ps, T); }
+expr(E) ::= IDENT(T). { E = ixp_parse_name(ps, AST_NAME, T); }
+expr(E) ::= LPAREN(L) expr(A) RPAREN(R). { E = A; (void)L; (void)R; }
+expr(E) ::= LBRACKET(L) RBRACKET(R). { E = ixp_parse_node(ps, AST_VEC, SPAN2(L.span, R.span)); }
+expr(E) ::= LBRACKET(L) exprs(A) RBRACKET(R). { E = A; E->kind = AST_VEC; E->span = SPAN2(L.span, R.span); }
+expr(E) ::= call(C). { E = C; }
+expr(E) ::= call(C) IN source(S). {
+  E = ixp_parse_node(ps, AST_MEASURE, SPAN2(C->span, S->span)); E->a = C; E->b = S;
+}
+expr(E) ::= call(C) IN source(S) USING call(U). {
+  E = ixp_parse_node(ps, AST_MEASURE, SPAN2(C->span, U->span)); E->a = C; E->b = S; E->c = U;
+}
+expr(E) ::= call(C) IN source(S) WITH call(W). {
+  E = ixp_parse_node(ps, AST_MEASURE, SPAN2(C->span, W->span)); E->a = C; E->b = S; E->d = W;
+}
+expr(E) ::= call(C) IN source(S) USING call(U) WITH call(W). {
+  E = ixp_parse_node(ps, AST_MEASURE, SPAN2(C->span, W->span)); E->a = C; E->b = S; E->c = U; E->d = W;
+}
+expr(E) ::= expr(A) LBRACKET expr(I) RBRACKET(R). {
+  E = ixp_parse_node(ps, AST_INDEX, SPAN2(A->span, R.span)); E->a = A; E->b = I;
+}
+expr(E) ::= expr(A) DOT IDENT(N). { E = ixp_parse_name(ps, AST_FIELD, N); E->a = A; E->span = SPAN2(A->span, N.span); }
+expr(E) ::= MINUS(T) expr(A). [UMINUS] { E = ixp_parse_unary(ps, OP_NEG, T, A); }
+expr(E) ::= NOT(T) expr(A). { E = ixp_parse_unary(ps, OP_NOT, T, A); }
+expr(E) ::= expr(A) CARET expr(B). { E = ixp_parse_binary(ps, OP_POW, A, B); }
+expr(E) ::= expr(A) STAR expr(B). { E = ixp_parse_binary(ps, OP_MUL, A, B); }
+expr(E) ::= expr(A) SLASH expr(B). { E = ixp_parse_binary(ps, OP_DIV, A, B); }
+expr(E) ::= expr(A) MOD expr(B). { E = ixp_parse_binary(ps, OP_MOD, A, B); }
+expr(E) ::= expr(A) PLUS expr(B). { E = ixp_parse_binary(ps, OP_ADD, A, B); }
+expr(E) ::= expr(A) MINUS expr(B). { E = ixp_parse_binary(ps, OP_SUB, A, B); }
+expr(E) ::= expr(A) EQ expr(B). { E = ixp_parse_binary(ps, OP_EQ, A, B); }
+expr(E) ::= expr(A) NE expr(B). { E = ixp_parse_binary(ps, OP_NE, A, B); }
+expr(E) ::= expr(A) LT expr(B). { E = ixp_parse_binary(ps, OP_LT, A, B); }
+expr(E) ::= expr(A) LE expr(B). { E = ixp_parse_binary(ps, OP_LE, A, B); }
+expr(E) ::= expr(A) GT expr(B). { E = ixp_parse_binary(ps, OP_GT, A, B); }
+expr(E) ::= expr(A) GE expr(B). { E = ixp_parse_binary(ps, OP_GE, A, B); }
+expr(E) ::= expr(A) AND expr(B). { E = ixp_parse_binary(ps, OP_AND, A, B); }
+expr(E) ::= expr(A) XOR expr(B). { E = ixp_parse_binary(ps, OP_XOR, A, B); }
+expr(E) ::= expr(A) OR expr(B). { E = ixp_parse_binary(ps, OP_OR, A, B); }
+expr(E) ::= expr(A) DOTDOT expr(B). {
+  E = ixp_parse_node(ps, AST_RANGE, SPAN2(A->span, B->span)); E->a = A; E->b = B;
+}
+expr(E) ::= expr(A) DOTDOT expr(B) STEP expr(C). {
+  E = ixp_parse_node(ps, AST_RANGE, SPAN2(A->span, C->span)); E->a = A; E->b = B; E->c = C;
+}
+expr(E) ::= IF(T) expr(C) THEN expr(A) ELSE expr(B). {
+  E = ixp_parse_node(ps, AST_IF, SPAN2(T.span, B->span)); E->a = C; E->b = A; E->c = B;
+}
+
+/* Calls: arguments are separated by ',' or by the separators of measure
+ * notation (';' '|' '||' '->'); 'name = value' passes an option. */
+call(C) ::= IDENT(N) LPAREN RPAREN(R). { C = ixp_parse_name(ps, AST_CALL, N); C->span = SPAN2(N.span, R.span); }
+call(C) ::= IDENT(N) LPAREN args(A) RPAREN(R). {
+  C = A; C->kind = AST_CALL; C->str = ixp_parse_name(ps, AST_NAME, N)->str; C->span = SPAN2(N.span, R.span);
+}
+args(L) ::= arg(A). { L = ixp_parse_node(ps, AST_BLOCK, A->span); ixp_ast_push(ps->arena, L, A); }
+args(L) ::= args(P) sep(O) arg(A). { L = P; A->op = O; ixp_ast_push(ps->arena, L, A); }
+arg(A) ::= expr(E). { A = ixp_parse_node(ps, AST_ARG, E->span); A->a = E; }
+arg(A) ::= IDENT(N) ASSIGN expr(E). { A = ixp_parse_name(ps, AST_ARG, N); A->a = E; A->span = SPAN2(N.span, E->span); }
+sep(O) ::= COMMA. { O = SEP_COMMA; }
+sep(O) ::= SEMI. { O = SEP_SEMI; }
+sep(O) ::= BAR. { O = SEP_BAR; }
+sep(O) ::= BARBAR. { O = SEP_BARBAR; }
+sep(O) ::= ARROW. { O = SEP_ARROW; }
+
+source(S) ::= name(N). { S = ixp_parse_name(ps, AST_SOURCE, N); }
+source(S) ::= name(N) LPAREN args(A) RPAREN(R). {
+  S = A; S->kind = AST_SOURCE; S->str = ixp_parse_name(ps, AST_NAME, N)->str; S->span = SPAN2(N.span, R.span);
+}

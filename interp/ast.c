@@ -1,0 +1,163 @@
+/* ast.c — arena allocation of syntax trees, and a canonical printer. */
+#include "ast.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Chunk Chunk;
+struct Chunk {
+  Chunk *next;
+  size_t used, size;
+  max_align_t data[];
+};
+
+struct IxpArena {
+  Chunk *head;
+};
+
+IxpArena *ixp_arena_new(void) { return calloc(1, sizeof(IxpArena)); }
+
+void ixp_arena_free(IxpArena *a) {
+  if (!a) return;
+  for (Chunk *c = a->head, *n; c; c = n) {
+    n = c->next;
+    free(c);
+  }
+  free(a);
+}
+
+/* Bump allocation of zeroed memory; aborts only if the system is out of
+ * memory, as a parse cannot go on without its nodes. */
+void *ixp_arena_alloc(IxpArena *a, size_t size) {
+  size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+  Chunk *c = a->head;
+  if (!c || c->used + size > c->size) {
+    size_t cap = size > 16384 ? size : 16384;
+    c = malloc(sizeof(Chunk) + cap);
+    if (!c) {
+      fputs("ixp: out of memory\n", stderr);
+      abort();
+    }
+    c->next = a->head;
+    c->used = 0;
+    c->size = cap;
+    a->head = c;
+  }
+  void *p = (char *)c->data + c->used;
+  c->used += size;
+  memset(p, 0, size);
+  return p;
+}
+
+char *ixp_arena_strndup(IxpArena *a, const char *s, size_t n) {
+  char *d = ixp_arena_alloc(a, n + 1);
+  memcpy(d, s, n);
+  d[n] = '\0';
+  return d;
+}
+
+IxpAst *ixp_ast_new(IxpArena *a, IxpAstKind kind, IxpSpan span) {
+  IxpAst *n = ixp_arena_alloc(a, sizeof *n);
+  n->kind = kind;
+  n->span = span;
+  n->slot = -1;
+  return n;
+}
+
+void ixp_ast_push(IxpArena *a, IxpAst *node, IxpAst *item) {
+  if (node->nitems == node->cap) {
+    int cap = node->cap ? node->cap * 2 : 4;
+    IxpAst **items = ixp_arena_alloc(a, (size_t)cap * sizeof *items);
+    if (node->nitems) memcpy(items, node->items, (size_t)node->nitems * sizeof *items);
+    node->items = items;
+    node->cap = cap;
+  }
+  node->items[node->nitems++] = item;
+}
+
+const char *ixp_op_text(IxpOp op) {
+  static const char *text[] = {
+      [OP_NONE] = "", [OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/",
+      [OP_MOD] = "mod", [OP_POW] = "^", [OP_NEG] = "-", [OP_EQ] = "==", [OP_NE] = "!=",
+      [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=", [OP_AND] = "and",
+      [OP_OR] = "or", [OP_XOR] = "xor", [OP_NOT] = "not", [SEP_COMMA] = ",",
+      [SEP_SEMI] = ";", [SEP_BAR] = "|", [SEP_BARBAR] = "||", [SEP_ARROW] = "->",
+  };
+  return (size_t)op < sizeof text / sizeof *text ? text[op] : "?";
+}
+
+static void print_items(FILE *out, const IxpAst *e, const char *sep) {
+  for (int i = 0; i < e->nitems; i++) {
+    if (i) fputs(sep, out);
+    ixp_ast_print(out, e->items[i]);
+  }
+}
+
+static void print_args(FILE *out, const IxpAst *call) {
+  fputc('(', out);
+  for (int i = 0; i < call->nitems; i++) {
+    const IxpAst *arg = call->items[i];
+    if (i) fprintf(out, "%s ", ixp_op_text(arg->op));
+    ixp_ast_print(out, arg);
+  }
+  fputc(')', out);
+}
+
+/* Canonical text of an expression: binary and unary operations are fully
+ * parenthesised, so the tree's shape can be read (and tested) from it. */
+void ixp_ast_print(FILE *out, const IxpAst *e) {
+  if (!e) return;
+  switch (e->kind) {
+  case AST_NUM:
+    if (e->exact && e->num_d != 1) fprintf(out, "%lld/%lld", (long long)e->num_n, (long long)e->num_d);
+    else fprintf(out, "%.17g", e->num);
+    break;
+  case AST_STR: fprintf(out, "\"%s\"", e->str); break;
+  case AST_NAME: fputs(e->str, out); break;
+  case AST_VEC: fputc('[', out); print_items(out, e, ", "); fputc(']', out); break;
+  case AST_UNARY:
+    fprintf(out, e->op == OP_NOT ? "(not " : "(-");
+    ixp_ast_print(out, e->a);
+    fputc(')', out);
+    break;
+  case AST_BINARY:
+    fputc('(', out);
+    ixp_ast_print(out, e->a);
+    fprintf(out, " %s ", ixp_op_text(e->op));
+    ixp_ast_print(out, e->b);
+    fputc(')', out);
+    break;
+  case AST_IF:
+    fputs("(if ", out); ixp_ast_print(out, e->a);
+    fputs(" then ", out); ixp_ast_print(out, e->b);
+    fputs(" else ", out); ixp_ast_print(out, e->c);
+    fputc(')', out);
+    break;
+  case AST_RANGE:
+    fputc('(', out); ixp_ast_print(out, e->a);
+    fputs(" .. ", out); ixp_ast_print(out, e->b);
+    if (e->c) { fputs(" step ", out); ixp_ast_print(out, e->c); }
+    fputc(')', out);
+    break;
+  case AST_CALL: fputs(e->str, out); print_args(out, e); break;
+  case AST_ARG:
+    if (e->str) fprintf(out, "%s = ", e->str);
+    ixp_ast_print(out, e->a);
+    break;
+  case AST_INDEX: ixp_ast_print(out, e->a); fputc('[', out); ixp_ast_print(out, e->b); fputc(']', out); break;
+  case AST_FIELD: ixp_ast_print(out, e->a); fprintf(out, ".%s", e->str); break;
+  case AST_MEASURE:
+    ixp_ast_print(out, e->a);
+    fputs(" in ", out);
+    ixp_ast_print(out, e->b);
+    if (e->c) { fputs(" using ", out); ixp_ast_print(out, e->c); }
+    if (e->d) { fputs(" with ", out); ixp_ast_print(out, e->d); }
+    break;
+  case AST_SOURCE:
+    fputs(e->str, out);
+    if (e->nitems) print_args(out, e);
+    break;
+  case AST_AS: ixp_ast_print(out, e->a); fprintf(out, " as %s", e->str); break;
+  default: fprintf(out, "<statement %d>", (int)e->kind); break;
+  }
+}

@@ -1,0 +1,90 @@
+/* ast.h — the syntax tree of an .ixp program.
+ *
+ * One node type for every construct; children in a..d and `items`. All
+ * nodes of a parse live in one arena and are freed together, so a failed
+ * parse leaks nothing. Every node carries its source span. */
+#ifndef IXP_AST_H
+#define IXP_AST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+typedef enum {
+  /* expressions */
+  AST_NUM,      /* num (and exact rational num_n/num_d when exact) */
+  AST_STR,      /* str */
+  AST_NAME,     /* str */
+  AST_VEC,      /* items: elements */
+  AST_UNARY,    /* op, a */
+  AST_BINARY,   /* op, a, b */
+  AST_IF,       /* a ? b : c */
+  AST_RANGE,    /* a .. b [step c] */
+  AST_CALL,     /* str = function, items = AST_ARG */
+  AST_ARG,      /* op = separator before it (0 first), str = option name or NULL, a = value */
+  AST_INDEX,    /* a[b] */
+  AST_FIELD,    /* a.str */
+  AST_MEASURE,  /* a = AST_CALL, b = AST_SOURCE, c = `using` AST_CALL, d = `with` AST_CALL */
+  AST_SOURCE,   /* str = model name, items = AST_ARG overrides */
+  /* statements */
+  AST_EXPERIMENT, /* a = string */
+  AST_SEED,       /* a */
+  AST_UNITS,      /* str */
+  AST_LET,        /* str, a */
+  AST_MODEL,      /* str, items = AST_PARAM, b = AST_BLOCK body or AST_TABLE */
+  AST_PARAM,      /* str, a = default or NULL */
+  AST_DRAW,       /* items = AST_NAME targets, a = AST_CALL distribution */
+  AST_DEFINE,     /* str, a */
+  AST_TABLE,      /* a = AST_BLOCK of AST_NAME columns, b = AST_BLOCK of AST_ROW */
+  AST_ROW,        /* items = values, a = probability */
+  AST_PRINT,      /* items = expressions */
+  AST_EMIT,       /* items = expressions or AST_AS */
+  AST_AS,         /* a, str = label */
+  AST_EXPECT,     /* a = comparison, b = tolerance or NULL */
+  AST_SWEEP,      /* str = variable, a = values, b = body, c = file or NULL */
+  AST_EXPR_STMT,  /* a (a bare expression: printed in the REPL) */
+  AST_BLOCK,      /* items */
+} IxpAstKind;
+
+/* Operators (also argument separators). */
+typedef enum {
+  OP_NONE, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_POW, OP_NEG,
+  OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
+  OP_AND, OP_OR, OP_XOR, OP_NOT,
+  /* separators between measure arguments */
+  SEP_COMMA, SEP_SEMI, SEP_BAR, SEP_BARBAR, SEP_ARROW,
+} IxpOp;
+
+typedef struct IxpAst IxpAst;
+struct IxpAst {
+  IxpAstKind kind;
+  IxpOp op;
+  IxpSpan span;
+  IxpAst *a, *b, *c, *d;
+  IxpAst **items;
+  int nitems, cap;
+  const char *str;        /* identifier or string contents (arena) */
+  double num;
+  int64_t num_n, num_d;   /* exact value num_n/num_d when exact */
+  bool exact;
+  void *sema;             /* filled by the checker (symbol, model, plan) */
+  int ref;                /* filled by the checker: what a name refers to */
+  int slot;               /* filled by the checker: index of that thing */
+};
+
+typedef struct IxpArena IxpArena;
+IxpArena *ixp_arena_new(void);
+void ixp_arena_free(IxpArena *a);
+void *ixp_arena_alloc(IxpArena *a, size_t size);
+char *ixp_arena_strndup(IxpArena *a, const char *s, size_t n);
+
+IxpAst *ixp_ast_new(IxpArena *a, IxpAstKind kind, IxpSpan span);
+/* Append `item` to node->items (growing in the arena). */
+void ixp_ast_push(IxpArena *a, IxpAst *node, IxpAst *item);
+
+const char *ixp_op_text(IxpOp op);
+/* Write the expression back as source text (for labels and plans). */
+void ixp_ast_print(FILE *out, const IxpAst *e);
+
+#endif

@@ -1,0 +1,139 @@
+/* diag.c — error reports with a source line and a caret under the span. */
+#include "diag.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+IxpSource *ixp_source_new(const char *name, const char *text, size_t len) {
+  IxpSource *s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  s->name = strdup(name);
+  s->text = malloc(len + 1);
+  if (!s->name || !s->text) {
+    ixp_source_free(s);
+    return NULL;
+  }
+  memcpy(s->text, text, len);
+  s->text[len] = '\0';
+  s->len = len;
+  return s;
+}
+
+IxpSource *ixp_source_load(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = NULL;
+  size_t len = 0, cap = 0, got;
+  do {
+    if (len + 4096 > cap) {
+      cap = cap ? cap * 2 : 8192;
+      char *nb = realloc(buf, cap);
+      if (!nb) {
+        free(buf);
+        fclose(f);
+        errno = ENOMEM;
+        return NULL;
+      }
+      buf = nb;
+    }
+    got = fread(buf + len, 1, cap - len, f);
+    len += got;
+  } while (got > 0);
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) {
+    free(buf);
+    errno = EIO;
+    return NULL;
+  }
+  IxpSource *s = ixp_source_new(path, buf ? buf : "", len);
+  free(buf);
+  return s;
+}
+
+void ixp_source_free(IxpSource *src) {
+  if (!src) return;
+  free(src->name);
+  free(src->text);
+  free(src);
+}
+
+void ixp_source_position(const IxpSource *src, uint32_t pos, int *line, int *col) {
+  int l = 1;
+  size_t bol = 0;
+  if (pos > src->len) pos = (uint32_t)src->len;
+  for (size_t i = 0; i < pos; i++)
+    if (src->text[i] == '\n') {
+      l++;
+      bol = i + 1;
+    }
+  *line = l;
+  *col = (int)(pos - bol) + 1;
+}
+
+IxpSpan ixp_span_join(IxpSpan a, IxpSpan b) {
+  IxpSpan s = {a.start < b.start ? a.start : b.start, a.end > b.end ? a.end : b.end};
+  return s;
+}
+
+/* Print the source line holding span.start and a caret line under the
+ * part of the span that lies on that line. */
+static void excerpt(FILE *out, const IxpSource *src, IxpSpan span, int line) {
+  size_t bol = span.start > src->len ? src->len : span.start;
+  while (bol > 0 && src->text[bol - 1] != '\n') bol--;
+  size_t eol = bol;
+  while (eol < src->len && src->text[eol] != '\n') eol++;
+  fprintf(out, "%5d | %.*s\n      | ", line, (int)(eol - bol), src->text + bol);
+  size_t start = span.start > eol ? eol : span.start;
+  for (size_t i = bol; i < start; i++) fputc(src->text[i] == '\t' ? '\t' : ' ', out);
+  size_t end = span.end > eol ? eol : span.end;
+  fputc('^', out);
+  for (size_t i = start + 1; i < end; i++) fputc('~', out);
+  fputc('\n', out);
+}
+
+static void report(IxpDiag *d, const char *severity, const IxpSource *src, IxpSpan span,
+                   const char *fmt, va_list ap) {
+  FILE *out = d && d->out ? d->out : stderr;
+  int line = 0, col = 0;
+  if (src) {
+    ixp_source_position(src, span.start, &line, &col);
+    fprintf(out, "%s:%d:%d: %s: ", src->name, line, col, severity);
+  } else {
+    fprintf(out, "ixp: %s: ", severity);
+  }
+  vfprintf(out, fmt, ap);
+  fputc('\n', out);
+  if (src) excerpt(out, src, span, line);
+}
+
+void ixp_diag_verror(IxpDiag *d, const IxpSource *src, IxpSpan span, const char *fmt, va_list ap) {
+  if (d) {
+    d->errors++;
+    if (d->max_errors && d->errors > d->max_errors) return;
+  }
+  report(d, "error", src, span, fmt, ap);
+}
+
+void ixp_diag_error(IxpDiag *d, const IxpSource *src, IxpSpan span, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ixp_diag_verror(d, src, span, fmt, ap);
+  va_end(ap);
+}
+
+void ixp_diag_note(IxpDiag *d, const IxpSource *src, IxpSpan span, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  report(d, "note", src, span, fmt, ap);
+  va_end(ap);
+}
+
+void ixp_diag_plain(IxpDiag *d, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  if (d) d->errors++;
+  report(d, "error", NULL, (IxpSpan){0, 0}, fmt, ap);
+  va_end(ap);
+}

@@ -1,0 +1,322 @@
+/* enumerate.c — a model's exact joint distribution.
+ *
+ * Variables are visited in dependency order. A draw multiplies every state
+ * by its outcomes (zero-probability outcomes are not kept); a definition
+ * computes one value per state. A draw whose arguments read no model
+ * variable is evaluated once, not once per state. The result is cached in
+ * the model until its parameters or the lets it reads change. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "distributions.h"
+#include "interp.h"
+
+#define MAX_STATES ((size_t)1 << 27)
+#define MAX_BYTES ((double)4 * 1024 * 1024 * 1024)
+
+static bool same_value(const IxpValue *a, const IxpValue *b) {
+  if (a->type != b->type) return false;
+  if (a->type == TY_NUM) return a->num.x == b->num.x;
+  if (a->type == TY_STR) return !strcmp(a->str, b->str);
+  if (a->type == TY_VEC || a->type == TY_MAT)
+    return a->rows == b->rows && a->cols == b->cols &&
+           !memcmp(a->v, b->v, (size_t)a->rows * (size_t)a->cols * sizeof *a->v);
+  if (a->type == TY_RANGE)
+    return a->lo.x == b->lo.x && a->hi.x == b->hi.x && a->step.x == b->step.x;
+  return true;
+}
+
+void ixp_model_cache_free(IxpModelDef *m) {
+  struct IxpModelCache *c = m->cache;
+  if (!c) return;
+  ixp_joint_free(c->joint);
+  for (int i = 0; i < m->nparams; i++) ixp_value_release(&c->params[i]);
+  free(c->params);
+  free(c->versions);
+  free(c);
+  m->cache = NULL;
+}
+
+static bool cache_valid(IxpSession *s, IxpModelDef *m, const IxpValue *params) {
+  struct IxpModelCache *c = m->cache;
+  if (!c) return false;
+  for (int i = 0; i < m->nparams; i++)
+    if (!same_value(&c->params[i], &params[i])) return false;
+  for (int i = 0; i < m->nslots; i++)
+    if (c->versions[i] != s->versions[m->slots[i]]) return false;
+  return true;
+}
+
+static void cache_store(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpJoint *j) {
+  ixp_model_cache_free(m);
+  struct IxpModelCache *c = calloc(1, sizeof *c);
+  c->joint = j;
+  c->params = calloc((size_t)(m->nparams ? m->nparams : 1), sizeof *c->params);
+  for (int i = 0; i < m->nparams; i++) c->params[i] = ixp_value_dup(&params[i]);
+  c->versions = calloc((size_t)(m->nslots ? m->nslots : 1), sizeof *c->versions);
+  for (int i = 0; i < m->nslots; i++) c->versions[i] = s->versions[m->slots[i]];
+  m->cache = c;
+}
+
+IxpValue *ixp_source_params(IxpSession *s, IxpModelDef *m, IxpAst *source) {
+  IxpValue *p = ixp_arena_alloc(s->tmp, (size_t)(m->nparams ? m->nparams : 1) * sizeof *p);
+  IxpFrame f = {.model = m, .params = p};
+  for (int i = 0; i < m->nparams; i++) {
+    IxpAst *given = NULL;
+    for (int k = 0; source && k < source->nitems; k++)
+      if (source->items[k]->slot == i) given = source->items[k]->a;
+    p[i] = given ? ixp_eval(s, given, NULL) : ixp_eval(s, m->params[i]->a, &f);
+  }
+  return p;
+}
+
+/* ------------------------------------------------------------ enumeration */
+
+typedef struct {
+  IxpSession *s;
+  IxpModelDef *m;
+  IxpJoint *j;
+  const IxpValue *params;
+  double vals[IXP_MAX_VARS];
+  bool assigned[IXP_MAX_VARS];
+  uint32_t *newcol[IXP_MAX_VARS];  /* columns being built by a draw */
+  double *newp;
+  IxpOutcome *outs;                /* the last outcomes computed */
+} Enum;
+
+/* Free what an enumeration holds when a runtime error unwinds it. */
+static void cleanup(void *ctx) {
+  Enum *e = ctx;
+  for (int v = 0; v < IXP_MAX_VARS; v++) free(e->newcol[v]);
+  free(e->newp);
+  free(e->outs);
+  ixp_joint_free(e->j);
+}
+
+static _Noreturn void fail_at(Enum *e, IxpAst *node, const char *fmt, const char *a, const char *b) {
+  ixp_runtime_error(e->s, e->m->src, node->span, fmt, a, b);
+}
+
+/* Load state k's values of the assigned variables into e->vals. */
+static void load_state(Enum *e, size_t k) {
+  for (int v = 0; v < e->m->nvars; v++)
+    if (e->assigned[v]) e->vals[v] = e->j->alpha[v].values[e->j->code[v][k]];
+}
+
+/* "x = 0, n = 1" for the assigned variables of the loaded state. */
+static const char *describe_state(Enum *e, char *buf, size_t size) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int v = 0; v < e->m->nvars && used + 40 < size; v++) {
+    if (!e->assigned[v]) continue;
+    char num[32];
+    ixp_format_num(num, sizeof num, e->vals[v], -1);
+    used += (size_t)snprintf(buf + used, size - used, "%s%s = %s", used ? ", " : "", e->m->vars[v].name, num);
+  }
+  return used ? buf : "(no variables yet)";
+}
+
+static uint32_t code_of(Enum *e, int v, double x) {
+  uint32_t c = ixp_alphabet_code(&e->j->alpha[v], x);
+  if (c == UINT32_MAX) fail_at(e, e->m->vars[v].decl, "out of memory enumerating '%s'%s", e->m->vars[v].name, "");
+  return c;
+}
+
+static void define_var(Enum *e, int v) {
+  IxpJoint *j = e->j;
+  IxpFrame f = {e->m, e->vals, e->params};
+  uint32_t *col = malloc(j->n ? j->n * sizeof *col : 1);
+  if (!col) fail_at(e, e->m->vars[v].decl, "out of memory enumerating '%s'%s", e->m->vars[v].name, "");
+  j->code[v] = col;
+  for (size_t k = 0; k < j->n; k++) {
+    load_state(e, k);
+    double x = ixp_eval_number(e->s, e->m->vars[v].expr, &f);
+    if (!isfinite(x)) {
+      char buf[512];
+      fail_at(e, e->m->vars[v].expr, "this value is not finite when %s%s", describe_state(e, buf, sizeof buf), "");
+    }
+    col[k] = code_of(e, v, x);
+  }
+  e->assigned[v] = true;
+}
+
+/* Outcomes of v's distribution in the loaded state (held in e->outs). */
+static IxpOutcome *outcomes(Enum *e, int v, size_t *n, size_t limit) {
+  IxpModelVar *var = &e->m->vars[v];
+  IxpFrame f = {e->m, e->vals, e->params};
+  IxpValue args[3];
+  for (int i = 0; i < var->expr->nitems && i < 3; i++) args[i] = ixp_eval(e->s, var->expr->items[i]->a, &f);
+  char err[256], buf[512];
+  free(e->outs);
+  e->outs = NULL;
+  if (var->dist->outcomes(args, &e->outs, n, limit, err, sizeof err)) {
+    bool dependent = var->deps != 0;
+    char msg[800];
+    snprintf(msg, sizeof msg, "%s%s%s", err, dependent ? " when " : "", dependent ? describe_state(e, buf, sizeof buf) : "");
+    fail_at(e, var->expr, "%s%s", msg, "");
+  }
+  return e->outs;
+}
+
+static size_t state_limit(const IxpJoint *j) {
+  double per_state = 4.0 * j->nvars + 8;
+  double byte_limit = MAX_BYTES / per_state;
+  return byte_limit < (double)MAX_STATES ? (size_t)byte_limit : MAX_STATES;
+}
+
+static _Noreturn void too_many(Enum *e, int v, double states) {
+  char n[32], lim[32];
+  snprintf(n, sizeof n, "%.4g", states);
+  snprintf(lim, sizeof lim, "%zu", state_limit(e->j));
+  ixp_runtime_error(e->s, e->m->src, e->m->vars[v].decl->span,
+                    "model '%s' has %s joint states once '%s' is drawn, more than the %s that exact "
+                    "enumeration keeps in memory",
+                    e->m->name, n, e->m->vars[v].name, lim);
+}
+
+/* Grow the new columns (the assigned variables' and v's) and the new
+ * probabilities to `cap` states. */
+static void grow_new(Enum *e, int v, size_t cap) {
+  for (int u = 0; u < e->m->nvars; u++) {
+    if (!e->assigned[u] && u != v) continue;
+    uint32_t *c = realloc(e->newcol[u], cap * sizeof *c);
+    if (!c) fail_at(e, e->m->vars[v].decl, "out of memory enumerating '%s'%s", e->m->vars[v].name, "");
+    e->newcol[u] = c;
+  }
+  double *p = realloc(e->newp, cap * sizeof *p);
+  if (!p) fail_at(e, e->m->vars[v].decl, "out of memory enumerating '%s'%s", e->m->vars[v].name, "");
+  e->newp = p;
+}
+
+/* Multiply every state by v's outcomes. */
+static void draw_var(Enum *e, int v) {
+  IxpJoint *j = e->j;
+  size_t limit = state_limit(j), n_const = 0, n = 0;
+  bool constant = e->m->vars[v].deps == 0;
+  if (constant) {
+    outcomes(e, v, &n_const, limit);
+    if ((double)n_const * (double)j->n > (double)limit) too_many(e, v, (double)n_const * (double)j->n);
+  }
+  size_t cap = constant ? j->n * n_const : j->n * 2;
+  grow_new(e, v, cap ? cap : 1);
+  for (size_t k = 0; k < j->n; k++) {
+    load_state(e, k);
+    size_t no = n_const;
+    IxpOutcome *o = constant ? e->outs : outcomes(e, v, &no, limit);
+    if ((double)n + (double)no > (double)limit) too_many(e, v, (double)n + (double)no);
+    if (n + no > cap) grow_new(e, v, cap = (n + no) * 2);
+    for (size_t i = 0; i < no; i++, n++) {
+      for (int u = 0; u < e->m->nvars; u++)
+        if (e->assigned[u]) e->newcol[u][n] = j->code[u][k];
+      e->newcol[v][n] = code_of(e, v, o[i].value);
+      e->newp[n] = j->p[k] * o[i].p;
+    }
+  }
+  for (int u = 0; u < e->m->nvars; u++)
+    if (e->newcol[u]) free(j->code[u]), j->code[u] = e->newcol[u], e->newcol[u] = NULL;
+  free(j->p);
+  j->p = e->newp;
+  e->newp = NULL;
+  j->n = j->cap = n;
+  e->assigned[v] = true;
+}
+
+/* ---------------------------------------------------------------- tables */
+
+static void table_rows(Enum *e) {
+  IxpAst *rows = e->m->table->b;
+  IxpSession *s = e->s;
+  IxpFrame f = {e->m, e->vals, e->params};
+  IxpNum exact = ixp_num_int(0);
+  double sum = 0, comp = 0;
+  uint32_t codes[IXP_MAX_VARS];
+  ixp_joint_reserve(e->j, (size_t)rows->nitems);
+  for (int r = 0; r < rows->nitems; r++) {
+    IxpAst *row = rows->items[r];
+    for (int v = 0; v < row->nitems; v++) {
+      double x = ixp_eval_number(s, row->items[v], &f);
+      if (!isfinite(x)) fail_at(e, row->items[v], "table value is not finite%s%s", "", "");
+      codes[v] = code_of(e, v, x);
+    }
+    IxpValue p = ixp_eval(s, row->a, &f);
+    if (!(p.num.x >= 0) || !isfinite(p.num.x)) {
+      char num[32];
+      ixp_format_num(num, sizeof num, p.num.x, -1);
+      fail_at(e, row->a, "probability %s is not a number in [0, 1]%s", num, "");
+    }
+    exact = ixp_num_add(exact, p.num);
+    double t = sum + p.num.x;  /* Neumaier */
+    comp += fabs(sum) >= fabs(p.num.x) ? (sum - t) + p.num.x : (p.num.x - t) + sum;
+    sum = t;
+    ixp_joint_push(e->j, codes, p.num.x);
+  }
+  double total = exact.exact ? exact.x : sum + comp;
+  if (fabs(total - 1) > 1e-9) {
+    char num[32];
+    ixp_format_num(num, sizeof num, total, -1);
+    ixp_runtime_error(s, e->m->src, e->m->table->span,
+                      "the probabilities of table '%s' sum to %s, not 1 (they are not normalised for you)",
+                      e->m->name, num);
+  }
+}
+
+/* Reject repeated rows (naming both), then drop zero-probability rows. */
+static void table_finish(Enum *e) {
+  IxpJoint *j = e->j;
+  size_t a, b;
+  if (ixp_joint_find_duplicate(j, &a, &b) == IXP_JOINT_EDUPLICATE) {
+    IxpAst *rows = e->m->table->b;
+    int line, col;
+    ixp_source_position(e->m->src, rows->items[a]->span.start, &line, &col);
+    ixp_runtime_error(e->s, e->m->src, rows->items[b]->span, "row repeats the values of the row at line %d", line);
+  }
+  size_t n = 0;
+  for (size_t k = 0; k < j->n; k++) {
+    if (j->p[k] == 0) continue;
+    for (int v = 0; v < j->nvars; v++) j->code[v][n] = j->code[v][k];
+    j->p[n++] = j->p[k];
+  }
+  j->n = n;
+}
+
+/* ------------------------------------------------------------------ entry */
+
+static void enumerate(Enum *e) {
+  IxpModelDef *m = e->m;
+  if (m->table) {
+    table_rows(e);
+    ixp_joint_finish(e->j);
+    table_finish(e);
+    return;
+  }
+  ixp_joint_reserve(e->j, 1);
+  e->j->p[0] = 1;
+  e->j->n = 1;
+  for (int v = 0; v < m->nvars; v++) free(e->j->code[v]), e->j->code[v] = NULL;
+  for (int i = 0; i < m->nvars; i++) {
+    int v = m->order[i];
+    ixp_check_interrupt(e->s, m->src, m->vars[v].decl->span);
+    if (m->vars[v].kind == VAR_DRAW) draw_var(e, v);
+    else define_var(e, v);
+  }
+  if (ixp_joint_finish(e->j) != IXP_JOINT_OK)
+    ixp_runtime_error(e->s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
+}
+
+IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {
+  (void)use;
+  if (cache_valid(s, m, params)) return m->cache->joint;
+  const char *names[IXP_MAX_VARS];
+  for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
+  Enum e = {.s = s, .m = m, .params = params};
+  e.j = ixp_joint_new(m->nvars, names);
+  if (!e.j) ixp_runtime_error(s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
+  s->cleanup = cleanup;
+  s->cleanup_ctx = &e;
+  enumerate(&e);
+  s->cleanup = NULL;
+  free(e.outs);
+  cache_store(s, m, params, e.j);
+  return e.j;
+}

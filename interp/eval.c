@@ -1,0 +1,468 @@
+/* eval.c — evaluating expressions and running statements.
+ *
+ * A runtime error prints its report and unwinds (longjmp) to the statement
+ * runner, which frees the statement's temporaries; nothing unwinds across
+ * a kernel call, as kernels return status codes. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtins.h"
+#include "interp.h"
+
+void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ixp_diag_verror(&s->diag, src, span, fmt, ap);
+  va_end(ap);
+  longjmp(*s->on_error, 1);
+}
+
+void ixp_check_interrupt(IxpSession *s, const IxpSource *src, IxpSpan span) {
+  if (!s->interrupted) return;
+  s->interrupted = 0;
+  ixp_runtime_error(s, src, span, "interrupted");
+}
+
+/* The source a node belongs to: the running statement's, or inside a
+ * model the model's own. */
+static const IxpSource *src_of(IxpSession *s, const IxpFrame *f) {
+  return f && f->model ? f->model->src : s->src;
+}
+
+static bool truth(IxpValue v) { return v.num.x != 0; }
+
+static IxpValue boolean(bool b) { return ixp_value_num(ixp_num_int(b)); }
+
+double ixp_eval_number(IxpSession *s, IxpAst *e, const IxpFrame *f) {
+  IxpValue v = ixp_eval(s, e, f);
+  if (v.type != TY_NUM)
+    ixp_runtime_error(s, src_of(s, f), e->span, "expected a number, got a %s", ixp_type_name(v.type));
+  return v.num.x;
+}
+
+static IxpValue number(IxpSession *s, IxpAst *e, const IxpFrame *f) {
+  IxpValue v = ixp_eval(s, e, f);
+  if (v.type != TY_NUM)
+    ixp_runtime_error(s, src_of(s, f), e->span, "expected a number, got a %s", ixp_type_name(v.type));
+  return v;
+}
+
+/* Integer powers of exact numbers stay exact. */
+static IxpNum power(IxpNum a, IxpNum b) {
+  if (a.exact && b.exact && b.d == 1 && b.n >= -62 && b.n <= 62) {
+    IxpNum r = ixp_num_int(1);
+    for (int64_t i = 0; i < (b.n < 0 ? -b.n : b.n); i++) r = ixp_num_mul(r, a);
+    if (b.n < 0) r = a.n == 0 ? ixp_num_real(INFINITY) : ixp_num_div(ixp_num_int(1), r);
+    return r;
+  }
+  return ixp_num_real(pow(a.x, b.x));
+}
+
+/* Floor modulo (the sign of the divisor), exact for integers. */
+static IxpNum modulo(IxpNum a, IxpNum b) {
+  if (a.exact && b.exact && a.d == 1 && b.d == 1 && b.n != -1) {
+    int64_t r = a.n % b.n;
+    if (r != 0 && (r < 0) != (b.n < 0)) r += b.n;
+    return ixp_num_int(r);
+  }
+  double r = fmod(a.x, b.x);
+  if (r != 0 && (r < 0) != (b.x < 0)) r += b.x;
+  return ixp_num_real(r);
+}
+
+static IxpValue binary(IxpSession *s, IxpAst *e, const IxpFrame *f) {
+  if (e->op == OP_AND || e->op == OP_OR) {  /* short-circuit */
+    bool a = truth(number(s, e->a, f));
+    if (e->op == OP_AND ? !a : a) return boolean(a);
+    return boolean(truth(number(s, e->b, f)));
+  }
+  IxpNum a = number(s, e->a, f).num, b = number(s, e->b, f).num;
+  switch (e->op) {
+  case OP_ADD: return ixp_value_num(ixp_num_add(a, b));
+  case OP_SUB: return ixp_value_num(ixp_num_sub(a, b));
+  case OP_MUL: return ixp_value_num(ixp_num_mul(a, b));
+  case OP_DIV:
+    if (b.x == 0) ixp_runtime_error(s, src_of(s, f), e->span, "division by zero");
+    return ixp_value_num(ixp_num_div(a, b));
+  case OP_MOD:
+    if (b.x == 0) ixp_runtime_error(s, src_of(s, f), e->span, "modulo by zero");
+    return ixp_value_num(modulo(a, b));
+  case OP_POW: return ixp_value_num(power(a, b));
+  case OP_EQ: return boolean(ixp_num_cmp(a, b) == 0);
+  case OP_NE: return boolean(ixp_num_cmp(a, b) != 0);
+  case OP_LT: return boolean(ixp_num_cmp(a, b) < 0);
+  case OP_LE: return boolean(ixp_num_cmp(a, b) <= 0);
+  case OP_GT: return boolean(ixp_num_cmp(a, b) > 0);
+  case OP_GE: return boolean(ixp_num_cmp(a, b) >= 0);
+  case OP_XOR: return boolean((a.x != 0) != (b.x != 0));
+  default: ixp_runtime_error(s, src_of(s, f), e->span, "unknown operator");
+  }
+}
+
+/* A vector of numbers, or a matrix of equally long vectors. */
+static IxpValue vector(IxpSession *s, IxpAst *e, const IxpFrame *f) {
+  int n = e->nitems;
+  IxpValue *items = ixp_arena_alloc(s->tmp, (size_t)(n ? n : 1) * sizeof *items);
+  for (int i = 0; i < n; i++) items[i] = ixp_eval(s, e->items[i], f);
+  bool matrix = n > 0 && items[0].type == TY_VEC;
+  int cols = matrix ? items[0].cols : n, rows = matrix ? n : 1;
+  double *v = ixp_arena_alloc(s->tmp, ((size_t)rows * (size_t)cols + 1) * sizeof *v);
+  for (int i = 0; i < n; i++) {
+    if (matrix && (items[i].type != TY_VEC || items[i].cols != cols))
+      ixp_runtime_error(s, src_of(s, f), e->items[i]->span, "every row of a matrix must be a vector of %d numbers", cols);
+    if (!matrix && items[i].type != TY_NUM)
+      ixp_runtime_error(s, src_of(s, f), e->items[i]->span, "a vector holds numbers, not a %s", ixp_type_name(items[i].type));
+    if (matrix) memcpy(v + (size_t)i * (size_t)cols, items[i].v, (size_t)cols * sizeof *v);
+    else v[i] = items[i].num.x;
+  }
+  return (IxpValue){.type = matrix ? TY_MAT : TY_VEC, .v = v, .rows = rows, .cols = cols};
+}
+
+static IxpValue index_value(IxpSession *s, IxpAst *e, const IxpFrame *f) {
+  IxpValue a = ixp_eval(s, e->a, f);
+  double i = ixp_eval_number(s, e->b, f);
+  int n = a.type == TY_MAT ? a.rows : a.cols;
+  if (a.type != TY_VEC && a.type != TY_MAT)
+    ixp_runtime_error(s, src_of(s, f), e->a->span, "only vectors and matrices can be indexed, not a %s", ixp_type_name(a.type));
+  if (i != floor(i) || i < 0 || i >= n)
+    ixp_runtime_error(s, src_of(s, f), e->b->span, "index %.17g is outside 0 .. %d", i, n - 1);
+  if (a.type == TY_VEC) return ixp_value_real(a.v[(int)i]);
+  return (IxpValue){.type = TY_VEC, .v = a.v + (size_t)i * (size_t)a.cols, .rows = 1, .cols = a.cols};
+}
+
+static IxpValue call(IxpSession *s, IxpAst *e, const IxpFrame *f) {
+  if (e->sema && ((IxpPlan *)e->sema)->site == e)  /* a measure over models */
+    return ixp_value_real(ixp_execute_plan(s, e->sema));
+  const IxpBuiltin *fn = e->sema;
+  IxpValue *args = ixp_arena_alloc(s->tmp, (size_t)(e->nitems ? e->nitems : 1) * sizeof *args);
+  for (int i = 0; i < e->nitems; i++) {
+    args[i] = ixp_eval(s, e->items[i]->a, f);
+    if (fn->arg == TY_NUM && args[i].type != TY_NUM)
+      ixp_runtime_error(s, src_of(s, f), e->items[i]->span, "%s needs a number, not a %s", fn->signature, ixp_type_name(args[i].type));
+  }
+  IxpValue out;
+  char err[256];
+  if (fn->fn(args, e->nitems, &out, s->tmp, err, sizeof err))
+    ixp_runtime_error(s, src_of(s, f), e->span, "%s", err);
+  return out;
+}
+
+static IxpValue name(IxpSession *s, IxpAst *e, const IxpFrame *f) {
+  switch ((IxpRef)e->ref) {
+  case REF_GLOBAL:
+    if (s->globals[e->slot].type == TY_NONE)
+      ixp_runtime_error(s, src_of(s, f), e->span, "'%s' has no value (its definition failed)", e->str);
+    return s->globals[e->slot];
+  case REF_VAR: return ixp_value_real(f->vars[e->slot]);
+  case REF_PARAM: return f->params[e->slot];
+  case REF_MODEL: return (IxpValue){.type = TY_MODEL, .model = e->sema};
+  default: ixp_runtime_error(s, src_of(s, f), e->span, "unresolved name '%s'", e->str);
+  }
+}
+
+IxpValue ixp_eval(IxpSession *s, IxpAst *e, const IxpFrame *f) {
+  switch (e->kind) {
+  case AST_NUM: return ixp_value_num(e->exact ? ixp_num_ratio(e->num_n, e->num_d) : ixp_num_real(e->num));
+  case AST_STR: return (IxpValue){.type = TY_STR, .str = e->str};
+  case AST_NAME: return name(s, e, f);
+  case AST_VEC: return vector(s, e, f);
+  case AST_UNARY: {
+    IxpValue a = number(s, e->a, f);
+    return e->op == OP_NOT ? boolean(!truth(a)) : ixp_value_num(ixp_num_neg(a.num));
+  }
+  case AST_BINARY: return binary(s, e, f);
+  case AST_IF: return truth(number(s, e->a, f)) ? ixp_eval(s, e->b, f) : ixp_eval(s, e->c, f);
+  case AST_RANGE: {
+    IxpValue r = {.type = TY_RANGE};
+    r.lo = number(s, e->a, f).num;
+    r.hi = number(s, e->b, f).num;
+    r.step = e->c ? number(s, e->c, f).num : ixp_num_int(1);
+    if (!(r.step.x > 0) || !isfinite(r.lo.x) || !isfinite(r.hi.x))
+      ixp_runtime_error(s, src_of(s, f), e->span, "a range needs finite ends and a positive step");
+    return r;
+  }
+  case AST_CALL: return call(s, e, f);
+  case AST_INDEX: return index_value(s, e, f);
+  case AST_MEASURE: return ixp_value_real(ixp_execute_plan(s, e->sema));
+  default: ixp_runtime_error(s, src_of(s, f), e->span, "cannot evaluate this");
+  }
+}
+
+/* ------------------------------------------------------------ statements */
+
+static int digits(const IxpSession *s) { return s->opt.digits == 0 ? 6 : s->opt.digits; }
+
+static int label_len(const IxpSession *s, IxpAst *e) { (void)s; return (int)(e->span.end - e->span.start); }
+
+/* The joint of a model as a table with one row per state. */
+static void print_model(IxpSession *s, IxpModelDef *m) {
+  IxpValue *params = ixp_source_params(s, m, NULL);
+  IxpJoint *j = ixp_model_joint(s, m, params, m->decl->span);
+  const char **cols = ixp_arena_alloc(s->tmp, (size_t)(j->nvars + 1) * sizeof *cols);
+  for (int v = 0; v < j->nvars; v++) cols[v] = j->names[v];
+  cols[j->nvars] = "p";
+  char title[128];
+  snprintf(title, sizeof title, "model %s: %zu state%s", m->name, j->n, j->n == 1 ? "" : "s");
+  IxpTable *t = ixp_table_new(title, j->nvars + 1, cols);
+  double *row = ixp_arena_alloc(s->tmp, (size_t)(j->nvars + 1) * sizeof *row);
+  for (size_t k = 0; k < j->n && k < 1000; k++) {
+    for (int v = 0; v < j->nvars; v++) row[v] = j->alpha[v].values[j->code[v][k]];
+    row[j->nvars] = j->p[k];
+    ixp_table_add_row(t, row);
+  }
+  ixp_table_print(s->out, t, digits(s));
+  if (j->n > 1000) fprintf(s->out, "... %zu more states\n", j->n - 1000);
+  ixp_table_free(t);
+}
+
+static void print_value(IxpSession *s, IxpValue v) {
+  if (v.type == TY_MODEL) print_model(s, v.model);
+  else {
+    ixp_value_print(s->out, &v, digits(s));
+    fputc('\n', s->out);
+  }
+}
+
+/* `print a, b`: one line each, "label = value" with labels aligned; a
+ * string prints as itself. */
+static void exec_print(IxpSession *s, IxpAst *st) {
+  IxpValue *vals = ixp_arena_alloc(s->tmp, (size_t)st->nitems * sizeof *vals);
+  int width = 0;
+  for (int i = 0; i < st->nitems; i++) {
+    vals[i] = ixp_eval(s, st->items[i], NULL);
+    if (vals[i].type == TY_NUM && label_len(s, st->items[i]) > width) width = label_len(s, st->items[i]);
+  }
+  if (s->opt.explain) return;
+  for (int i = 0; i < st->nitems; i++) {
+    IxpAst *e = st->items[i];
+    if (vals[i].type == TY_NUM || vals[i].type == TY_VEC || vals[i].type == TY_MAT || vals[i].type == TY_RANGE)
+      fprintf(s->out, "%-*.*s = ", vals[i].type == TY_NUM ? width : 0, label_len(s, e), s->src->text + e->span.start);
+    print_value(s, vals[i]);
+  }
+}
+
+/* Compare the two sides of an expectation within its tolerance. */
+static bool holds(IxpOp op, double a, double b, double tol) {
+  switch (op) {
+  case OP_EQ: return fabs(a - b) <= tol || a == b;
+  case OP_LE: return a <= b + tol;
+  case OP_GE: return a >= b - tol;
+  case OP_LT: return a < b + tol;
+  case OP_GT: return a > b - tol;
+  default: return false;
+  }
+}
+
+static void exec_expect(IxpSession *s, IxpAst *st) {
+  IxpAst *e = st->a;
+  double a = ixp_eval_number(s, e->a, NULL), b = ixp_eval_number(s, e->b, NULL);
+  double tol = st->b ? ixp_eval_number(s, st->b, NULL) : 1e-9;
+  if (s->opt.explain) return;
+  if (!(tol >= 0)) ixp_runtime_error(s, s->src, st->b->span, "a tolerance cannot be negative");
+  char sa[32], sb[32], sd[32], st_[32];
+  int line, col;
+  ixp_source_position(s->src, st->span.start, &line, &col);
+  if (holds(e->op, a, b, tol)) {
+    s->expect_pass++;
+    if (s->opt.report_expects)
+      fprintf(s->out, "ok    %s:%d: %.*s\n", s->src->name, line, (int)(st->span.end - e->span.start),
+              s->src->text + e->span.start);
+    return;
+  }
+  s->expect_fail++;
+  ixp_format_num(sa, sizeof sa, a, -1);
+  ixp_format_num(sb, sizeof sb, b, -1);
+  ixp_format_num(sd, sizeof sd, fabs(a - b), 3);
+  ixp_format_num(st_, sizeof st_, tol, 3);
+  if (s->opt.report_expects)
+    fprintf(s->out, "FAIL  %s:%d: %.*s\n", s->src->name, line, (int)(st->span.end - e->span.start),
+            s->src->text + e->span.start);
+  ixp_diag_error(&s->diag, s->src, e->span, "expectation failed: left side is %s, right side is %s "
+                 "(difference %s, tolerance %s)", sa, sb, sd, st_);
+}
+
+static void exec_block(IxpSession *s, IxpAst *block);
+
+/* Write the sink's rows as CSV next to the file (or in --outdir), via a
+ * temporary file renamed at the end, so a reader never sees half a file. */
+static void write_csv(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
+  IxpValue name = ixp_eval(s, file_expr, NULL);
+  if (name.type != TY_STR) ixp_runtime_error(s, s->src, file_expr->span, "a file name must be a string");
+  char path[4096], tmp[4200];
+  const char *dir = s->opt.outdir;
+  char srcdir[4096] = ".";
+  if (!dir) {
+    const char *slash = strrchr(s->src->name, '/');
+    if (slash) snprintf(srcdir, sizeof srcdir, "%.*s", (int)(slash - s->src->name), s->src->name);
+    dir = srcdir;
+  }
+  snprintf(path, sizeof path, "%s%s%s", name.str[0] == '/' ? "" : dir, name.str[0] == '/' ? "" : "/", name.str);
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (!f) ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': %s", path, strerror(errno));
+  for (int c = 0; c < k->ncols; c++) fprintf(f, c ? ",%s" : "%s", k->labels[c]);
+  fputc('\n', f);
+  for (int r = 0; r < k->nrows; r++) {
+    for (int c = 0; c < k->ncols; c++) {
+      IxpValue *v = &k->cells[(size_t)r * (size_t)k->ncols + (size_t)c];
+      char buf[64];
+      if (c) fputc(',', f);
+      if (v->type == TY_STR) fprintf(f, "\"%s\"", v->str);
+      else {
+        ixp_format_num(buf, sizeof buf, v->num.x, -1);
+        fputs(buf, f);
+      }
+    }
+    fputc('\n', f);
+  }
+  bool bad = ferror(f) != 0;
+  bad |= fclose(f) != 0;
+  if (bad || rename(tmp, path) != 0) {
+    remove(tmp);
+    ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': %s", path, strerror(errno));
+  }
+}
+
+/* A sweep's rows printed as an aligned table. */
+static void print_sink(IxpSession *s, IxpSink *k) {
+  IxpTable *t = ixp_table_new(NULL, k->ncols, k->labels);
+  double *row = ixp_arena_alloc(s->tmp, (size_t)k->ncols * sizeof *row);
+  for (int r = 0; r < k->nrows; r++) {
+    for (int c = 0; c < k->ncols; c++) {
+      IxpValue *v = &k->cells[(size_t)r * (size_t)k->ncols + (size_t)c];
+      row[c] = v->type == TY_NUM ? v->num.x : NAN;
+    }
+    ixp_table_add_row(t, row);
+  }
+  ixp_table_print(s->out, t, digits(s));
+  ixp_table_free(t);
+}
+
+static void free_sink(IxpSink *k) {
+  for (int i = 0; i < k->nrows * k->ncols; i++) ixp_value_release(&k->cells[i]);
+  free(k->cells);
+  k->cells = NULL;
+  k->nrows = 0;
+}
+
+static void exec_emit(IxpSession *s, IxpAst *st) {
+  IxpSink *k = s->sink;
+  if (k->ncols == 0) {
+    k->ncols = st->nitems;
+    k->labels = ixp_arena_alloc(s->tmp, (size_t)st->nitems * sizeof *k->labels);
+  }
+  if (k->ncols != st->nitems)
+    ixp_runtime_error(s, s->src, st->span, "this sweep's rows have %d columns, this emit gives %d", k->ncols, st->nitems);
+  if (k->nrows == k->cap) {
+    k->cap = k->cap ? k->cap * 2 : 64;
+    k->cells = realloc(k->cells, (size_t)k->cap * (size_t)k->ncols * sizeof *k->cells);
+  }
+  IxpValue *row = &k->cells[(size_t)k->nrows * (size_t)k->ncols];
+  for (int c = 0; c < k->ncols; c++) {
+    IxpAst *item = st->items[c], *e = item->kind == AST_AS ? item->a : item;
+    IxpValue v = ixp_eval(s, e, NULL);
+    row[c] = v.type == TY_STR ? ixp_value_dup(&v) : ixp_value_num(v.num);
+  }
+  k->nrows++;
+}
+
+/* Column labels are the emit's `as` names or its expressions' text. */
+static void label_sink(IxpSession *s, IxpSink *k, IxpAst *block, IxpArena *arena) {
+  for (int i = 0; i < block->nitems && k->ncols; i++) {
+    IxpAst *st = block->items[i];
+    if (st->kind != AST_EMIT) continue;
+    for (int c = 0; c < k->ncols; c++) {
+      IxpAst *item = st->items[c];
+      k->labels[c] = item->kind == AST_AS
+                         ? item->str
+                         : ixp_arena_strndup(arena, s->src->text + item->span.start, item->span.end - item->span.start);
+    }
+    return;
+  }
+}
+
+static void exec_sweep(IxpSession *s, IxpAst *st) {
+  IxpValue range = ixp_eval(s, st->a, NULL);
+  int64_t n = ixp_range_count(&range);
+  if (n < 0) ixp_runtime_error(s, s->src, st->a->span, "this sweep has too many points");
+  IxpValue saved = s->globals[st->slot];
+  IxpSink sink = {.outer = s->sink, .sweep = st};
+  s->sink = &sink;
+  jmp_buf here, *outer = s->on_error;
+  s->on_error = &here;
+  if (setjmp(here)) {  /* restore the swept name and free the rows, then unwind further */
+    s->globals[st->slot] = saved;
+    s->versions[st->slot]++;
+    free_sink(&sink);
+    s->sink = sink.outer;
+    s->on_error = outer;
+    longjmp(*outer, 1);
+  }
+  for (int64_t i = 0; i < n; i++) {
+    ixp_check_interrupt(s, s->src, st->span);
+    s->globals[st->slot] = ixp_value_num(ixp_range_at(&range, i));
+    s->versions[st->slot]++;
+    exec_block(s, st->b);
+  }
+  label_sink(s, &sink, st->b, s->tmp);
+  if (sink.ncols && !s->opt.explain) {
+    if (st->c) write_csv(s, &sink, st->c);
+    else print_sink(s, &sink);
+  }
+  s->on_error = outer;
+  s->globals[st->slot] = saved;
+  s->versions[st->slot]++;
+  free_sink(&sink);
+  s->sink = sink.outer;
+}
+
+static void exec_let(IxpSession *s, IxpAst *st) {
+  IxpValue v = ixp_eval(s, st->a, NULL);
+  if (v.type == TY_NUM && !isfinite(v.num.x))
+    ixp_runtime_error(s, s->src, st->a->span, "'%s' would be %s", st->str, isnan(v.num.x) ? "NaN" : "infinite");
+  ixp_value_release(&s->globals[st->slot]);
+  s->globals[st->slot] = ixp_value_dup(&v);
+  s->versions[st->slot]++;
+}
+
+static void exec_seed(IxpSession *s, IxpAst *st) {
+  double x = ixp_eval_number(s, st->a, NULL);
+  if (!(x >= 0) || x != floor(x) || x >= 18446744073709551616.0)
+    ixp_runtime_error(s, s->src, st->a->span, "a seed is a whole number from 0 to 2^64 - 1");
+  s->seed = (uint64_t)x;
+}
+
+static void exec_stmt(IxpSession *s, IxpAst *st) {
+  switch (st->kind) {
+  case AST_EXPERIMENT:
+    free(s->experiment);
+    s->experiment = strdup(ixp_eval(s, st->a, NULL).str);
+    break;
+  case AST_SEED: exec_seed(s, st); break;
+  case AST_UNITS: s->nats = !strcmp(st->str, "nats"); break;
+  case AST_LET: exec_let(s, st); break;
+  case AST_MODEL: break;
+  case AST_PRINT: exec_print(s, st); break;
+  case AST_EMIT: exec_emit(s, st); break;
+  case AST_EXPECT: exec_expect(s, st); break;
+  case AST_SWEEP: exec_sweep(s, st); break;
+  case AST_EXPR_STMT: {
+    IxpValue v = ixp_eval(s, st->a, NULL);
+    if (!s->opt.explain) print_value(s, v);
+    break;
+  }
+  default: break;
+  }
+}
+
+static void exec_block(IxpSession *s, IxpAst *block) {
+  for (int i = 0; i < block->nitems; i++) exec_stmt(s, block->items[i]);
+}
+
+/* Run statements in order; the first runtime error stops the program. */
+void ixp_exec_program(IxpSession *s, IxpAst *program) {
+  exec_block(s, program);
+}

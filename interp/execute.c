@@ -1,0 +1,111 @@
+/* execute.c — running a measure's plan on the kernels, and `explain`. */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "interp.h"
+
+typedef struct {
+  IxpJoint *joint;
+  double x;
+} Reg;
+
+static _Noreturn void kernel_error(IxpSession *s, IxpPlan *p, IxpJointStatus st) {
+  ixp_runtime_error(s, s->src, p->site->span, "%s failed: %s", p->measure, ixp_joint_status_text(st));
+}
+
+/* Sum of coef * value, compensated. A result below the rounding error of
+ * its terms (e.g. H(X) + H(Y) - H(X,Y) of independent X, Y) is exactly 0. */
+static double lincomb(const IxpPlanOp *op, const Reg *r) {
+  double sum = 0, comp = 0, scale = 0;
+  for (int i = 0; i < op->nterms; i++) {
+    double t = op->coef[i] * r[op->terms[i]].x, u = sum + t;
+    comp += fabs(sum) >= fabs(t) ? (sum - u) + t : (t - u) + sum;
+    sum = u;
+    scale += fabs(t);
+  }
+  sum += comp;
+  return fabs(sum) <= 64 * DBL_EPSILON * scale ? 0 : sum;
+}
+
+static size_t marginal_size(IxpJoint *j, uint64_t mask) {
+  IxpJoint *m = NULL;
+  if (ixp_joint_marginal(j, mask, &m) != IXP_JOINT_OK) return 0;
+  size_t n = m->n;
+  ixp_joint_free(m);
+  return n;
+}
+
+static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg *r) {
+  FILE *out = s->out;
+  switch (op->kind) {
+  case IXP_OP_JOINT: {
+    IxpJoint *j = r[op->out].joint;
+    double full = 1;
+    for (int v = 0; v < j->nvars; v++) full *= j->alpha[v].card;
+    fprintf(out, "  r%d = joint %s: exact enumeration, %d variable%s, %zu state%s (of %.0f)\n", op->out,
+            p->src[op->src].model->name, j->nvars, j->nvars == 1 ? "" : "s", j->n, j->n == 1 ? "" : "s", full);
+    break;
+  }
+  case IXP_OP_ENTROPY: {
+    IxpPlanOp *src = NULL;
+    for (int i = 0; i < p->nops; i++)
+      if (p->ops[i].out == op->in[0]) src = &p->ops[i];
+    fprintf(out, "  r%d = entropy of r%d on ", op->out, op->in[0]);
+    ixp_plan_print_mask(out, p->src[src->src].model, op->mask);
+    fprintf(out, ": marginal of %zu states\n", marginal_size(r[op->in[0]].joint, op->mask));
+    break;
+  }
+  case IXP_OP_KL: fprintf(out, "  r%d = kl(r%d || r%d)\n", op->out, op->in[0], op->in[1]); break;
+  case IXP_OP_LINCOMB:
+    fprintf(out, "  r%d =", op->out);
+    for (int i = 0; i < op->nterms; i++) {
+      char c[32];
+      ixp_format_num(c, sizeof c, fabs(op->coef[i]), -1);
+      fprintf(out, " %s %s r%d", op->coef[i] < 0 ? "-" : (i ? "+" : ""), c, op->terms[i]);
+    }
+    if (!op->nterms) fputs(" 0", out);
+    fputc('\n', out);
+    break;
+  case IXP_OP_UNITS:
+    fprintf(out, "  r%d = r%d in %s%s\n", op->out, op->in[0], s->nats ? "nats" : "bits",
+            s->nats ? "" : " (divided by ln 2)");
+    break;
+  }
+}
+
+static void run_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, Reg *r) {
+  IxpJointStatus st = IXP_JOINT_OK;
+  switch (op->kind) {
+  case IXP_OP_JOINT: {
+    IxpPlanSource *src = &p->src[op->src];
+    IxpAst *node = src->node->kind == AST_SOURCE ? src->node : NULL;
+    IxpValue *params = ixp_source_params(s, src->model, node);
+    r[op->out].joint = ixp_model_joint(s, src->model, params, src->node->span);
+    break;
+  }
+  case IXP_OP_ENTROPY: st = ixp_joint_entropy(r[op->in[0]].joint, op->mask, &r[op->out].x); break;
+  case IXP_OP_KL: st = ixp_joint_kl(r[op->in[0]].joint, r[op->in[1]].joint, &r[op->out].x); break;
+  case IXP_OP_LINCOMB: r[op->out].x = lincomb(op, r); break;
+  case IXP_OP_UNITS: r[op->out].x = s->nats ? r[op->in[0]].x : r[op->in[0]].x / M_LN2; break;
+  }
+  if (st != IXP_JOINT_OK) kernel_error(s, p, st);
+}
+
+double ixp_execute_plan(IxpSession *s, IxpPlan *p) {
+  Reg *r = ixp_arena_alloc(s->tmp, (size_t)(p->nregs ? p->nregs : 1) * sizeof *r);
+  bool explain = s->opt.explain && !p->explained;
+  if (explain) {
+    int line, col;
+    ixp_source_position(s->src, p->site->span.start, &line, &col);
+    fprintf(s->out, "%s:%d:%d: %.*s\n", s->src->name, line, col, (int)(p->site->span.end - p->site->span.start),
+            s->src->text + p->site->span.start);
+    p->explained = 1;
+  }
+  for (int i = 0; i < p->nops; i++) {
+    ixp_check_interrupt(s, s->src, p->site->span);
+    run_op(s, p, &p->ops[i], r);
+    if (explain) explain_op(s, p, &p->ops[i], r);
+  }
+  return r[p->result].x;
+}

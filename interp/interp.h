@@ -1,0 +1,116 @@
+/* interp.h — the session's internals, shared by the checker (check.c),
+ * the evaluator (eval.c), the enumerator (enumerate.c) and plan execution
+ * (execute.c). Not part of the public API. */
+#ifndef IXP_INTERP_H
+#define IXP_INTERP_H
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "joint.h"
+#include "model.h"
+#include "plan.h"
+#include "session.h"
+#include "value.h"
+
+/* What a checked name refers to (IxpAst.ref), with IxpAst.slot. */
+typedef enum { REF_NONE, REF_GLOBAL, REF_VAR, REF_PARAM, REF_MODEL } IxpRef;
+
+typedef enum { SYM_LET, SYM_MODEL } IxpSymKind;
+
+typedef struct {
+  IxpSymKind kind;
+  const char *name;
+  IxpAst *decl;
+  const IxpSource *src;
+  int slot;             /* SYM_LET: global slot */
+  IxpType type;         /* SYM_LET */
+  IxpModelDef *model;   /* SYM_MODEL */
+  bool prelude;
+  int depth;            /* block depth of the definition (sweep bodies are deeper) */
+} IxpSymbol;
+
+/* Rows emitted inside one sweep. */
+typedef struct IxpSink {
+  struct IxpSink *outer;
+  IxpAst *sweep;
+  int ncols;
+  const char **labels;  /* arena */
+  IxpValue *cells;      /* heap: ncols * nrows */
+  int nrows, cap;
+} IxpSink;
+
+struct IxpModelCache {
+  IxpJoint *joint;
+  IxpValue *params;     /* heap copies */
+  uint64_t *versions;   /* of model->slots */
+};
+
+struct IxpSession {
+  IxpOptions opt;
+  IxpDiag diag;
+  FILE *out;
+
+  /* static scope */
+  IxpSymbol *syms;
+  int nsyms, capsyms;
+  bool loading_prelude;
+
+  /* everything parsed stays alive while the session lives */
+  IxpSource **sources;
+  IxpArena **arenas;
+  int nchunks, capchunks;
+  IxpModelDef **models;
+  int nmodels, capmodels;
+
+  /* runtime */
+  IxpValue *globals;
+  uint64_t *versions;
+  int nglobals, capglobals;
+  bool nats;
+  uint64_t seed;
+  char *experiment;
+  IxpArena *tmp;                 /* temporaries of the running statement */
+  jmp_buf *on_error;             /* where runtime errors unwind to */
+  void (*cleanup)(void *ctx);    /* frees a kernel's buffers when an error unwinds */
+  void *cleanup_ctx;
+  IxpSink *sink;                 /* innermost sweep's rows */
+  volatile sig_atomic_t interrupted;
+  int expect_pass, expect_fail;
+  const IxpSource *src;          /* source of the running statement */
+};
+
+/* Checker: resolve, type and lower `program` (a chunk of `src`). Reports
+ * every error; returns the number of errors. */
+int ixp_check_program(IxpSession *s, IxpAst *program, const IxpSource *src, IxpArena *arena);
+const IxpSymbol *ixp_lookup(const IxpSession *s, const char *name);
+
+/* Evaluator. Runtime errors unwind to the statement runner. */
+typedef struct {
+  IxpModelDef *model;
+  const double *vars;       /* current values of the model's variables */
+  const IxpValue *params;
+} IxpFrame;
+
+void ixp_exec_program(IxpSession *s, IxpAst *program);
+IxpValue ixp_eval(IxpSession *s, IxpAst *e, const IxpFrame *f);
+double ixp_eval_number(IxpSession *s, IxpAst *e, const IxpFrame *f);
+_Noreturn void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void ixp_check_interrupt(IxpSession *s, const IxpSource *src, IxpSpan span);
+
+/* Enumerator: the exact joint of `m` under parameter values `params`
+ * (borrowed; cached in the model until its inputs change). */
+IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use);
+/* The evaluated parameters of a source (defaults, then overrides). */
+IxpValue *ixp_source_params(IxpSession *s, IxpModelDef *m, IxpAst *source);
+void ixp_model_cache_free(IxpModelDef *m);
+
+/* Plan execution. */
+double ixp_execute_plan(IxpSession *s, IxpPlan *p);
+
+#endif

@@ -1,0 +1,55 @@
+/* model.h — a checked model: its variables, their dependencies and order.
+ *
+ * The checker builds one IxpModelDef per `model` statement; the enumerator
+ * (enumerate.c) turns it into an exact joint distribution whenever the
+ * values it reads (parameters, lets) change. */
+#ifndef IXP_MODEL_H
+#define IXP_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ast.h"
+#include "diag.h"
+
+#define IXP_MAX_VARS 64
+
+struct IxpDistribution;
+struct IxpModelCache;
+
+typedef enum {
+  VAR_DRAW,    /* x ~ dist(args) */
+  VAR_DEFINE,  /* y = expr */
+  VAR_COLUMN,  /* a column of a table model */
+} IxpVarKind;
+
+typedef struct {
+  const char *name;
+  IxpVarKind kind;
+  IxpAst *decl;                        /* the statement, or the column's name */
+  IxpAst *expr;                        /* DEFINE: expression; DRAW: the call */
+  const struct IxpDistribution *dist;  /* DRAW */
+  uint64_t deps;                       /* model variables it reads */
+} IxpModelVar;
+
+typedef struct IxpModelDef {
+  const char *name;
+  IxpAst *decl;                /* the AST_MODEL statement */
+  const IxpSource *src;
+  int nparams;
+  IxpAst **params;             /* AST_PARAM nodes */
+  int nvars;
+  IxpModelVar vars[IXP_MAX_VARS];
+  int order[IXP_MAX_VARS];     /* an order in which every variable follows its dependencies */
+  IxpAst *table;               /* AST_TABLE of a table model, else NULL */
+  int *slots;                  /* global slots (lets) the model reads */
+  int nslots;
+  struct IxpModelCache *cache; /* last enumeration, owned by the session */
+} IxpModelDef;
+
+/* Index of variable `name` in `m`, or -1. */
+int ixp_model_var(const IxpModelDef *m, const char *name);
+/* Index of parameter `name` in `m`, or -1. */
+int ixp_model_param(const IxpModelDef *m, const char *name);
+
+#endif

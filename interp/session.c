@@ -1,0 +1,236 @@
+/* session.c — a session: the prelude, then chunks of text (a file, or REPL
+ * entries) parsed, checked and run against one scope. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtins.h"
+#include "distributions.h"
+#include "interp.h"
+#include "measures.h"
+#include "parse.h"
+
+extern const char ixp_prelude_text[];
+
+static const char *const keywords[] = {
+    "experiment", "seed", "units", "let", "model", "table", "print", "emit", "expect", "within",
+    "sweep", "in", "step", "to", "as", "using", "with", "if", "then", "else", "and", "or", "xor",
+    "not", "mod", "bits", "nats", NULL};
+
+static void keep_chunk(IxpSession *s, IxpSource *src, IxpArena *arena) {
+  if (s->nchunks == s->capchunks) {
+    s->capchunks = s->capchunks ? s->capchunks * 2 : 16;
+    s->sources = realloc(s->sources, (size_t)s->capchunks * sizeof *s->sources);
+    s->arenas = realloc(s->arenas, (size_t)s->capchunks * sizeof *s->arenas);
+  }
+  s->sources[s->nchunks] = src;
+  s->arenas[s->nchunks++] = arena;
+}
+
+/* Run the statements of a checked program, one at a time, each with a
+ * fresh arena of temporaries. */
+static IxpStatus run_checked(IxpSession *s, IxpAst *program, const IxpSource *src) {
+  jmp_buf here;
+  s->src = src;
+  for (int i = 0; i < program->nitems; i++) {
+    s->tmp = ixp_arena_new();
+    s->on_error = &here;
+    if (setjmp(here)) {
+      if (s->cleanup) s->cleanup(s->cleanup_ctx);
+      s->cleanup = NULL;
+      ixp_arena_free(s->tmp);
+      s->tmp = NULL;
+      s->sink = NULL;
+      s->interrupted = 0;
+      return IXP_ERUNTIME;
+    }
+    IxpAst one = {.kind = AST_BLOCK, .items = &program->items[i], .nitems = 1};
+    ixp_exec_program(s, &one);
+    ixp_arena_free(s->tmp);
+    s->tmp = NULL;
+  }
+  return IXP_OK;
+}
+
+/* Undo the symbols of a chunk that failed to check. */
+static void rollback(IxpSession *s, int nsyms, int nmodels) {
+  s->nsyms = nsyms;
+  for (int i = nmodels; i < s->nmodels; i++) ixp_model_cache_free(s->models[i]);
+  s->nmodels = nmodels;
+}
+
+/* Each --set names a top-level let of the program; it replaces that
+ * let's expression. */
+static IxpStatus apply_overrides(IxpSession *s, IxpAst *program, IxpArena *arena) {
+  for (int k = 0; k < s->opt.noverrides; k++) {
+    const IxpOverride *o = &s->opt.overrides[k];
+    IxpAst *let = NULL;
+    for (int i = 0; i < program->nitems; i++)
+      if (program->items[i]->kind == AST_LET && !strcmp(program->items[i]->str, o->name)) let = program->items[i];
+    if (!let) {
+      ixp_diag_plain(&s->diag, "--set %s: the program has no 'let %s'", o->name, o->name);
+      return IXP_EUSAGE;
+    }
+    char name[256];
+    snprintf(name, sizeof name, "--set %s", o->name);
+    IxpSource *src = ixp_source_new(name, o->value, strlen(o->value));
+    keep_chunk(s, src, NULL);
+    IxpAst *e = ixp_parse(src, arena, &s->diag, false, NULL);
+    if (!e) return IXP_EUSAGE;
+    if (e->nitems != 1 || e->items[0]->kind != AST_EXPR_STMT) {
+      ixp_diag_error(&s->diag, src, (IxpSpan){0, (uint32_t)src->len}, "--set needs one expression");
+      return IXP_EUSAGE;
+    }
+    IxpAst *value = e->items[0]->a;
+    IxpAst *probe = ixp_ast_new(arena, AST_BLOCK, value->span);
+    ixp_ast_push(arena, probe, e->items[0]);
+    int nsyms = s->nsyms;
+    s->nsyms = 0;  /* an override is a constant: it may use functions only */
+    int errors = ixp_check_program(s, probe, src, arena);
+    s->nsyms = nsyms;
+    if (errors) return IXP_EUSAGE;
+    let->a = value;
+    let->span = let->span;  /* errors in the value point into the --set text */
+  }
+  return IXP_OK;
+}
+
+static IxpStatus run_text(IxpSession *s, const char *name, const char *text, size_t len, bool top) {
+  IxpSource *src = ixp_source_new(name, text, len);
+  IxpArena *arena = ixp_arena_new();
+  if (!src || !arena) {
+    ixp_source_free(src);
+    ixp_arena_free(arena);
+    return IXP_ERUNTIME;
+  }
+  keep_chunk(s, src, arena);
+  bool incomplete = false;
+  if (s->opt.repl && !ixp_parse(src, arena, &s->diag, true, &incomplete) && incomplete) return IXP_INCOMPLETE;
+  IxpAst *program = ixp_parse(src, arena, &s->diag, false, NULL);
+  if (!program) return IXP_ECOMPILE;
+  int nsyms = s->nsyms, nmodels = s->nmodels;
+  if (ixp_check_program(s, program, src, arena)) {
+    rollback(s, nsyms, nmodels);
+    return IXP_ECOMPILE;
+  }
+  if (top && s->opt.noverrides) {
+    IxpStatus st = apply_overrides(s, program, arena);
+    if (st != IXP_OK) return st;
+  }
+  int failed = s->expect_fail;
+  IxpStatus st = run_checked(s, program, src);
+  if (st == IXP_OK && s->expect_fail > failed) st = IXP_EEXPECT;
+  return st;
+}
+
+IxpSession *ixp_session_new(const IxpOptions *opt) {
+  IxpSession *s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  s->opt = *opt;
+  s->out = opt->out ? opt->out : stdout;
+  s->diag.out = opt->err ? opt->err : stderr;
+  s->diag.max_errors = 50;
+  s->loading_prelude = true;
+  IxpOptions keep = s->opt;
+  s->opt.repl = false;
+  s->opt.explain = false;
+  s->opt.noverrides = 0;
+  IxpStatus st = run_text(s, "<prelude>", ixp_prelude_text, strlen(ixp_prelude_text), false);
+  s->opt = keep;
+  s->loading_prelude = false;
+  if (st != IXP_OK) {
+    ixp_session_free(s);
+    return NULL;
+  }
+  return s;
+}
+
+void ixp_session_free(IxpSession *s) {
+  if (!s) return;
+  for (int i = 0; i < s->nmodels; i++) ixp_model_cache_free(s->models[i]);
+  for (int i = 0; i < s->nglobals; i++) ixp_value_release(&s->globals[i]);
+  for (int i = 0; i < s->nchunks; i++) {
+    ixp_source_free(s->sources[i]);
+    ixp_arena_free(s->arenas[i]);
+  }
+  free(s->sources);
+  free(s->arenas);
+  free(s->models);
+  free(s->syms);
+  free(s->globals);
+  free(s->versions);
+  free(s->experiment);
+  free(s);
+}
+
+IxpStatus ixp_session_run(IxpSession *s, const char *name, const char *text, size_t len) {
+  return run_text(s, name, text, len, !s->opt.repl);
+}
+
+IxpStatus ixp_session_run_file(IxpSession *s, const char *path) {
+  IxpSource *src = ixp_source_load(path);
+  if (!src) {
+    ixp_diag_plain(&s->diag, "cannot read '%s': %s", path, strerror(errno));
+    return IXP_EUSAGE;
+  }
+  IxpStatus st = run_text(s, path, src->text, src->len, true);
+  ixp_source_free(src);
+  return st;
+}
+
+IxpStatus ixp_session_explain(IxpSession *s, const char *name, const char *text, size_t len) {
+  bool was = s->opt.explain;
+  s->opt.explain = true;
+  IxpStatus st = run_text(s, name, text, len, false);
+  s->opt.explain = was;
+  return st;
+}
+
+void ixp_session_expect_counts(const IxpSession *s, int *passed, int *failed) {
+  *passed = s->expect_pass;
+  *failed = s->expect_fail;
+}
+
+void ixp_session_interrupt(IxpSession *s) { s->interrupted = 1; }
+
+/* Only the newest definition of each name is in scope. */
+static bool shadowed(const IxpSession *s, int i) {
+  for (int k = i + 1; k < s->nsyms; k++)
+    if (!strcmp(s->syms[k].name, s->syms[i].name)) return true;
+  return false;
+}
+
+void ixp_session_print_vars(IxpSession *s, FILE *out) {
+  int digits = s->opt.digits == 0 ? 6 : s->opt.digits;
+  for (int i = 0; i < s->nsyms; i++) {
+    const IxpSymbol *sym = &s->syms[i];
+    if (sym->prelude || shadowed(s, i)) continue;
+    if (sym->kind == SYM_LET) {
+      fprintf(out, "let %s = ", sym->name);
+      ixp_value_print(out, &s->globals[sym->slot], digits);
+      fputc('\n', out);
+    } else {
+      fprintf(out, "model %s(", sym->name);
+      for (int v = 0; v < sym->model->nvars; v++) fprintf(out, v ? ", %s" : "%s", sym->model->vars[v].name);
+      fputs(")\n", out);
+    }
+  }
+}
+
+static void offer(const char *name, const char *prefix, void (*fn)(const char *, void *), void *ctx) {
+  if (!strncmp(name, prefix, strlen(prefix))) fn(name, ctx);
+}
+
+void ixp_session_complete(IxpSession *s, const char *prefix, void (*fn)(const char *name, void *ctx), void *ctx) {
+  for (int i = 0; keywords[i]; i++) offer(keywords[i], prefix, fn, ctx);
+  for (int i = 0; ixp_builtin_at(i); i++) offer(ixp_builtin_at(i)->name, prefix, fn, ctx);
+  for (int i = 0; ixp_measure_at(i); i++) offer(ixp_measure_at(i)->name, prefix, fn, ctx);
+  for (int i = 0; ixp_distribution_at(i); i++) offer(ixp_distribution_at(i)->name, prefix, fn, ctx);
+  for (int i = 0; i < s->nsyms; i++) {
+    if (shadowed(s, i)) continue;
+    offer(s->syms[i].name, prefix, fn, ctx);
+    if (s->syms[i].kind != SYM_MODEL) continue;
+    const IxpModelDef *m = s->syms[i].model;
+    for (int v = 0; v < m->nvars; v++) offer(m->vars[v].name, prefix, fn, ctx);
+  }
+}

@@ -1,0 +1,229 @@
+/* value.c — numbers, values and their printing. */
+#include "value.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+const char *ixp_type_name(IxpType t) {
+  static const char *names[] = {"value", "number", "string", "vector", "matrix",
+                                "range", "model", "table", "nothing"};
+  return names[t];
+}
+
+static int64_t gcd64(int64_t a, int64_t b) {
+  if (a < 0) a = -a;
+  while (b) {
+    int64_t t = a % b;
+    a = b;
+    b = t < 0 ? -t : t;
+  }
+  return a;
+}
+
+IxpNum ixp_num_real(double x) { return (IxpNum){.exact = false, .x = x}; }
+
+IxpNum ixp_num_int(int64_t n) { return (IxpNum){.exact = true, .n = n, .d = 1, .x = (double)n}; }
+
+IxpNum ixp_num_ratio(int64_t n, int64_t d) {
+  if (d == 0) return ixp_num_real((double)n / 0.0);
+  if (d < 0) {
+    if (n == INT64_MIN || d == INT64_MIN) return ixp_num_real((double)n / (double)d);
+    n = -n;
+    d = -d;
+  }
+  int64_t g = gcd64(n, d);
+  if (g > 1) {
+    n /= g;
+    d /= g;
+  }
+  return (IxpNum){.exact = true, .n = n, .d = d, .x = (double)n / (double)d};
+}
+
+/* a/b + c/d exactly, or the double sum when 64 bits overflow. */
+IxpNum ixp_num_add(IxpNum a, IxpNum b) {
+  int64_t x, y, n, d;
+  if (a.exact && b.exact && !__builtin_mul_overflow(a.n, b.d, &x) &&
+      !__builtin_mul_overflow(b.n, a.d, &y) && !__builtin_add_overflow(x, y, &n) &&
+      !__builtin_mul_overflow(a.d, b.d, &d))
+    return ixp_num_ratio(n, d);
+  return ixp_num_real(a.x + b.x);
+}
+
+IxpNum ixp_num_neg(IxpNum a) {
+  if (a.exact && a.n != INT64_MIN) return ixp_num_ratio(-a.n, a.d);
+  return ixp_num_real(-a.x);
+}
+
+IxpNum ixp_num_sub(IxpNum a, IxpNum b) {
+  if (b.exact && b.n != INT64_MIN) return ixp_num_add(a, ixp_num_neg(b));
+  return ixp_num_real(a.x - b.x);
+}
+
+IxpNum ixp_num_mul(IxpNum a, IxpNum b) {
+  int64_t n, d;
+  if (a.exact && b.exact && !__builtin_mul_overflow(a.n, b.n, &n) &&
+      !__builtin_mul_overflow(a.d, b.d, &d))
+    return ixp_num_ratio(n, d);
+  return ixp_num_real(a.x * b.x);
+}
+
+IxpNum ixp_num_div(IxpNum a, IxpNum b) {
+  int64_t n, d;
+  if (a.exact && b.exact && b.n != 0 && !__builtin_mul_overflow(a.n, b.d, &n) &&
+      !__builtin_mul_overflow(a.d, b.n, &d))
+    return ixp_num_ratio(n, d);
+  return ixp_num_real(a.x / b.x);
+}
+
+int ixp_num_cmp(IxpNum a, IxpNum b) {
+  if (a.exact && b.exact) {
+    __int128 l = (__int128)a.n * b.d, r = (__int128)b.n * a.d;
+    return (l > r) - (l < r);
+  }
+  return (a.x > b.x) - (a.x < b.x);
+}
+
+IxpValue ixp_value_num(IxpNum n) { return (IxpValue){.type = TY_NUM, .num = n}; }
+IxpValue ixp_value_real(double x) { return ixp_value_num(ixp_num_real(x)); }
+
+/* Points lo, lo+step, ... up to hi inclusive (within a relative 1e-9 of a
+ * step, so 0 .. 1 step 0.1 ends at 1 despite rounding). */
+int64_t ixp_range_count(const IxpValue *r) {
+  if (r->type == TY_VEC) return r->cols;
+  double span = (r->hi.x - r->lo.x) / r->step.x;
+  if (!(span >= 0)) return 0;
+  if (span > 1e15) return -1;
+  return (int64_t)floor(span + 1e-9) + 1;
+}
+
+IxpNum ixp_range_at(const IxpValue *r, int64_t i) {
+  if (r->type == TY_VEC) return ixp_num_real(r->v[i]);
+  IxpNum k = ixp_num_mul(r->step, ixp_num_int(i));
+  return ixp_num_add(r->lo, k);
+}
+
+IxpTable *ixp_table_new(const char *title, int ncols, const char *const *cols) {
+  IxpTable *t = calloc(1, sizeof *t);
+  t->title = title ? strdup(title) : NULL;
+  t->ncols = ncols;
+  t->cols = calloc((size_t)ncols, sizeof *t->cols);
+  for (int i = 0; i < ncols; i++) t->cols[i] = strdup(cols[i]);
+  return t;
+}
+
+void ixp_table_add_row(IxpTable *t, const double *row) {
+  if (t->nrows == t->cap) {
+    t->cap = t->cap ? t->cap * 2 : 16;
+    t->cells = realloc(t->cells, (size_t)t->cap * (size_t)t->ncols * sizeof *t->cells);
+  }
+  memcpy(t->cells + (size_t)t->nrows * (size_t)t->ncols, row, (size_t)t->ncols * sizeof *row);
+  t->nrows++;
+}
+
+void ixp_table_free(IxpTable *t) {
+  if (!t) return;
+  for (int i = 0; i < t->ncols; i++) free(t->cols[i]);
+  free(t->cols);
+  free(t->cells);
+  free(t->title);
+  free(t);
+}
+
+IxpValue ixp_value_dup(const IxpValue *v) {
+  IxpValue d = *v;
+  if (v->type == TY_STR) d.str = strdup(v->str);
+  if (v->type == TY_VEC || v->type == TY_MAT) {
+    size_t n = (size_t)v->rows * (size_t)v->cols;
+    d.v = malloc(n ? n * sizeof *d.v : 1);
+    if (n) memcpy(d.v, v->v, n * sizeof *d.v);
+  }
+  if (v->type == TY_TABLE) d.table = NULL;  /* tables are not kept in lets */
+  return d;
+}
+
+void ixp_value_release(IxpValue *v) {
+  if (v->type == TY_STR) free((char *)v->str);
+  if (v->type == TY_VEC || v->type == TY_MAT) free(v->v);
+  v->type = TY_NONE;
+}
+
+void ixp_format_num(char *buf, size_t size, double x, int digits) {
+  if (isnan(x)) { snprintf(buf, size, "nan"); return; }
+  if (isinf(x)) { snprintf(buf, size, x > 0 ? "inf" : "-inf"); return; }
+  if (x == 0) x = 0;  /* no "-0" */
+  if (digits > 0) {
+    snprintf(buf, size, "%.*g", digits, x);
+    return;
+  }
+  for (int p = 1; p <= 17; p++) {
+    snprintf(buf, size, "%.*g", p, x);
+    if (strtod(buf, NULL) == x) return;
+  }
+}
+
+static void print_row(FILE *out, const double *v, int n, int digits) {
+  char buf[64];
+  fputc('[', out);
+  for (int i = 0; i < n; i++) {
+    ixp_format_num(buf, sizeof buf, v[i], digits);
+    fprintf(out, i ? ", %s" : "%s", buf);
+  }
+  fputc(']', out);
+}
+
+void ixp_value_print(FILE *out, const IxpValue *v, int digits) {
+  char buf[64];
+  switch (v->type) {
+  case TY_NUM:
+    ixp_format_num(buf, sizeof buf, v->num.x, digits);
+    fputs(buf, out);
+    break;
+  case TY_STR: fputs(v->str, out); break;
+  case TY_VEC: print_row(out, v->v, v->cols, digits); break;
+  case TY_MAT:
+    fputc('[', out);
+    for (int r = 0; r < v->rows; r++) {
+      if (r) fputs(", ", out);
+      print_row(out, v->v + (size_t)r * (size_t)v->cols, v->cols, digits);
+    }
+    fputc(']', out);
+    break;
+  case TY_RANGE: {
+    char a[64], b[64], s[64];
+    ixp_format_num(a, sizeof a, v->lo.x, digits);
+    ixp_format_num(b, sizeof b, v->hi.x, digits);
+    ixp_format_num(s, sizeof s, v->step.x, digits);
+    fprintf(out, "%s .. %s step %s", a, b, s);
+    break;
+  }
+  case TY_MODEL: fprintf(out, "model %s", v->model->name); break;
+  case TY_TABLE: ixp_table_print(out, v->table, digits); break;
+  default: fputs("nothing", out); break;
+  }
+}
+
+/* Columns are right-aligned to the widest of header and cells. */
+void ixp_table_print(FILE *out, const IxpTable *t, int digits) {
+  size_t n = (size_t)t->nrows * (size_t)t->ncols;
+  char (*cell)[32] = malloc((n ? n : 1) * sizeof *cell);
+  int *width = calloc((size_t)t->ncols, sizeof *width);
+  for (int c = 0; c < t->ncols; c++) width[c] = (int)strlen(t->cols[c]);
+  for (size_t i = 0; i < n; i++) {
+    ixp_format_num(cell[i], sizeof cell[i], t->cells[i], digits);
+    int c = (int)(i % (size_t)t->ncols), w = (int)strlen(cell[i]);
+    if (w > width[c]) width[c] = w;
+  }
+  if (t->title) fprintf(out, "%s\n", t->title);
+  for (int c = 0; c < t->ncols; c++) fprintf(out, c ? "  %*s" : "%*s", width[c], t->cols[c]);
+  fputc('\n', out);
+  for (int r = 0; r < t->nrows; r++) {
+    for (int c = 0; c < t->ncols; c++)
+      fprintf(out, c ? "  %*s" : "%*s", width[c], cell[(size_t)r * (size_t)t->ncols + (size_t)c]);
+    fputc('\n', out);
+  }
+  free(cell);
+  free(width);
+}

@@ -1,0 +1,91 @@
+/* value.h — runtime values: numbers (exact rationals where possible),
+ * strings, vectors, matrices, ranges, models and tables.
+ *
+ * Temporaries live in a per-statement arena and vanish with it; values kept
+ * across statements (let bindings) are deep copies on the heap. */
+#ifndef IXP_VALUE_H
+#define IXP_VALUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ast.h"
+
+typedef enum {
+  TY_ANY,    /* not known before running (checker only) */
+  TY_NUM,
+  TY_STR,
+  TY_VEC,
+  TY_MAT,
+  TY_RANGE,
+  TY_MODEL,
+  TY_TABLE,
+  TY_NONE,   /* no value */
+} IxpType;
+
+const char *ixp_type_name(IxpType t);
+
+/* A number: exact rational n/d (d > 0, in lowest terms) while every step
+ * that made it was exact, and always its double x. */
+typedef struct {
+  bool exact;
+  int64_t n, d;
+  double x;
+} IxpNum;
+
+IxpNum ixp_num_real(double x);
+IxpNum ixp_num_int(int64_t n);
+IxpNum ixp_num_ratio(int64_t n, int64_t d);
+IxpNum ixp_num_add(IxpNum a, IxpNum b);
+IxpNum ixp_num_sub(IxpNum a, IxpNum b);
+IxpNum ixp_num_mul(IxpNum a, IxpNum b);
+/* Division; the caller checks for a zero divisor. */
+IxpNum ixp_num_div(IxpNum a, IxpNum b);
+IxpNum ixp_num_neg(IxpNum a);
+int ixp_num_cmp(IxpNum a, IxpNum b);
+
+/* A table of named numeric columns (results, a model's joint). */
+typedef struct {
+  char *title;
+  int ncols;
+  char **cols;
+  int nrows, cap;
+  double *cells;   /* row-major nrows x ncols */
+} IxpTable;
+
+IxpTable *ixp_table_new(const char *title, int ncols, const char *const *cols);
+void ixp_table_add_row(IxpTable *t, const double *row);
+void ixp_table_free(IxpTable *t);
+
+struct IxpModelDef;
+
+typedef struct {
+  IxpType type;
+  IxpNum num;                  /* TY_NUM */
+  const char *str;             /* TY_STR */
+  double *v;                   /* TY_VEC (rows == 1), TY_MAT: row-major */
+  int rows, cols;
+  IxpNum lo, hi, step;         /* TY_RANGE */
+  struct IxpModelDef *model;   /* TY_MODEL */
+  IxpTable *table;             /* TY_TABLE (owned by whoever made it) */
+} IxpValue;
+
+IxpValue ixp_value_num(IxpNum n);
+IxpValue ixp_value_real(double x);
+/* Length of a vector, or number of points of a range. */
+int64_t ixp_range_count(const IxpValue *r);
+IxpNum ixp_range_at(const IxpValue *r, int64_t i);
+
+/* Deep copy to the heap (strings and arrays duplicated), and its release. */
+IxpValue ixp_value_dup(const IxpValue *v);
+void ixp_value_release(IxpValue *v);
+
+/* Format a number with `digits` significant digits; digits <= 0 gives the
+ * shortest text that reads back as the same double. */
+void ixp_format_num(char *buf, size_t size, double x, int digits);
+void ixp_value_print(FILE *out, const IxpValue *v, int digits);
+/* Print a table with aligned columns. */
+void ixp_table_print(FILE *out, const IxpTable *t, int digits);
+
+#endif

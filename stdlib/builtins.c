@@ -1,0 +1,194 @@
+/* builtins.c — h2, log2, ln, exp, sqrt, abs, min, max, and friends. */
+#include "builtins.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+double ixp_h2(double p) {
+  if (p <= 0 || p >= 1) return 0;
+  return -(p * log2(p) + (1 - p) * log2(1 - p));
+}
+
+static const char *domain(char *err, size_t size, const char *fn, double x) {
+  snprintf(err, size, "%s(%.17g) is outside the function's domain", fn, x);
+  return err;
+}
+
+#define UNARY(cname, expr, guard)                                                       \
+  static const char *f_##cname(const IxpValue *a, int n, IxpValue *out, IxpArena *ar,  \
+                               char *err, size_t size) {                                 \
+    (void)n;                                                                             \
+    (void)ar;                                                                            \
+    double x = a[0].num.x;                                                               \
+    if (!(guard)) return domain(err, size, #cname, x);                                   \
+    *out = ixp_value_real(expr);                                                         \
+    return NULL;                                                                         \
+  }
+
+UNARY(h2, ixp_h2(x), x >= 0 && x <= 1)
+UNARY(log2, log2(x), x >= 0)
+UNARY(ln, log(x), x >= 0)
+UNARY(log10, log10(x), x >= 0)
+UNARY(exp, exp(x), 1)
+UNARY(sqrt, sqrt(x), x >= 0)
+UNARY(floor, floor(x), 1)
+UNARY(ceil, ceil(x), 1)
+UNARY(round, round(x), 1)
+
+/* abs keeps exact rationals exact. */
+static const char *f_abs(const IxpValue *a, int n, IxpValue *out, IxpArena *ar, char *err,
+                         size_t size) {
+  (void)n, (void)ar, (void)err, (void)size;
+  *out = a[0];
+  if (ixp_num_cmp(a[0].num, ixp_num_int(0)) < 0) out->num = ixp_num_neg(a[0].num);
+  return NULL;
+}
+
+/* log(x) natural, log(x, base) in any base. */
+static const char *f_log(const IxpValue *a, int n, IxpValue *out, IxpArena *ar, char *err,
+                         size_t size) {
+  (void)ar;
+  double x = a[0].num.x;
+  if (!(x >= 0)) return domain(err, size, "log", x);
+  if (n == 1) {
+    *out = ixp_value_real(log(x));
+    return NULL;
+  }
+  double b = a[1].num.x;
+  if (!(b > 0) || b == 1) {
+    snprintf(err, size, "log base %.17g is not a positive number other than 1", b);
+    return err;
+  }
+  *out = ixp_value_real(log(x) / log(b));
+  return NULL;
+}
+
+/* min and max over numbers, or over the elements of one vector. */
+static const char *extreme(const IxpValue *a, int n, IxpValue *out, char *err, size_t size,
+                           int sign, const char *name) {
+  if (n == 1 && (a[0].type == TY_VEC || a[0].type == TY_MAT)) {
+    int k = a[0].rows * a[0].cols;
+    if (k == 0) {
+      snprintf(err, size, "%s of an empty vector", name);
+      return err;
+    }
+    double m = a[0].v[0];
+    for (int i = 1; i < k; i++)
+      if (sign * (a[0].v[i] - m) > 0) m = a[0].v[i];
+    *out = ixp_value_real(m);
+    return NULL;
+  }
+  IxpNum m = a[0].num;
+  for (int i = 0; i < n; i++) {
+    if (a[i].type != TY_NUM) {
+      snprintf(err, size, "%s takes numbers, or one vector", name);
+      return err;
+    }
+    if (sign * ixp_num_cmp(a[i].num, m) > 0) m = a[i].num;
+  }
+  *out = ixp_value_num(m);
+  return NULL;
+}
+
+static const char *f_min(const IxpValue *a, int n, IxpValue *out, IxpArena *ar, char *err,
+                         size_t size) {
+  (void)ar;
+  return extreme(a, n, out, err, size, -1, "min");
+}
+
+static const char *f_max(const IxpValue *a, int n, IxpValue *out, IxpArena *ar, char *err,
+                         size_t size) {
+  (void)ar;
+  return extreme(a, n, out, err, size, +1, "max");
+}
+
+static const char *f_sum(const IxpValue *a, int n, IxpValue *out, IxpArena *ar, char *err,
+                         size_t size) {
+  (void)n, (void)ar;
+  if (a[0].type != TY_VEC && a[0].type != TY_MAT) {
+    snprintf(err, size, "sum takes a vector");
+    return err;
+  }
+  double s = 0, c = 0;
+  for (int i = 0; i < a[0].rows * a[0].cols; i++) {  /* Neumaier summation */
+    double t = s + a[0].v[i];
+    c += fabs(s) >= fabs(a[0].v[i]) ? (s - t) + a[0].v[i] : (a[0].v[i] - t) + s;
+    s = t;
+  }
+  *out = ixp_value_real(s + c);
+  return NULL;
+}
+
+static const char *f_len(const IxpValue *a, int n, IxpValue *out, IxpArena *ar, char *err,
+                         size_t size) {
+  (void)n, (void)ar;
+  if (a[0].type == TY_VEC || a[0].type == TY_MAT) *out = ixp_value_num(ixp_num_int(a[0].rows == 1 ? a[0].cols : a[0].rows));
+  else if (a[0].type == TY_RANGE) *out = ixp_value_num(ixp_num_int(ixp_range_count(&a[0])));
+  else {
+    snprintf(err, size, "len takes a vector or a range");
+    return err;
+  }
+  return NULL;
+}
+
+/* n points from a to b inclusive, evenly spaced (linspace) or evenly
+ * spaced in log10 (logspace(a, b, n) = 10^a .. 10^b). */
+static const char *spaced(const IxpValue *a, IxpValue *out, IxpArena *ar, char *err, size_t size,
+                          bool logarithmic) {
+  double lo = a[0].num.x, hi = a[1].num.x, k = a[2].num.x;
+  if (!(k >= 1) || k != floor(k) || k > 1e7) {
+    snprintf(err, size, "the number of points must be a whole number from 1 to 10^7, not %.17g", k);
+    return err;
+  }
+  int n = (int)k;
+  double *v = ixp_arena_alloc(ar, (size_t)n * sizeof *v);
+  for (int i = 0; i < n; i++) {
+    double t = n == 1 ? lo : lo + (hi - lo) * i / (n - 1);
+    v[i] = logarithmic ? pow(10, t) : t;
+  }
+  *out = (IxpValue){.type = TY_VEC, .v = v, .rows = 1, .cols = n};
+  return NULL;
+}
+
+static const char *f_linspace(const IxpValue *a, int n, IxpValue *out, IxpArena *ar, char *err,
+                              size_t size) {
+  (void)n;
+  return spaced(a, out, ar, err, size, false);
+}
+
+static const char *f_logspace(const IxpValue *a, int n, IxpValue *out, IxpArena *ar, char *err,
+                              size_t size) {
+  (void)n;
+  return spaced(a, out, ar, err, size, true);
+}
+
+static const IxpBuiltin registry[] = {
+    {"h2", "h2(p)", 1, 1, TY_NUM, TY_NUM, f_h2},
+    {"log2", "log2(x)", 1, 1, TY_NUM, TY_NUM, f_log2},
+    {"ln", "ln(x)", 1, 1, TY_NUM, TY_NUM, f_ln},
+    {"log", "log(x[, base])", 1, 2, TY_NUM, TY_NUM, f_log},
+    {"log10", "log10(x)", 1, 1, TY_NUM, TY_NUM, f_log10},
+    {"exp", "exp(x)", 1, 1, TY_NUM, TY_NUM, f_exp},
+    {"sqrt", "sqrt(x)", 1, 1, TY_NUM, TY_NUM, f_sqrt},
+    {"abs", "abs(x)", 1, 1, TY_NUM, TY_NUM, f_abs},
+    {"floor", "floor(x)", 1, 1, TY_NUM, TY_NUM, f_floor},
+    {"ceil", "ceil(x)", 1, 1, TY_NUM, TY_NUM, f_ceil},
+    {"round", "round(x)", 1, 1, TY_NUM, TY_NUM, f_round},
+    {"min", "min(a, b, ...)", 1, 64, TY_ANY, TY_NUM, f_min},
+    {"max", "max(a, b, ...)", 1, 64, TY_ANY, TY_NUM, f_max},
+    {"sum", "sum(v)", 1, 1, TY_VEC, TY_NUM, f_sum},
+    {"len", "len(v)", 1, 1, TY_ANY, TY_NUM, f_len},
+    {"linspace", "linspace(a, b, n)", 3, 3, TY_NUM, TY_VEC, f_linspace},
+    {"logspace", "logspace(a, b, n)", 3, 3, TY_NUM, TY_VEC, f_logspace},
+};
+
+const IxpBuiltin *ixp_builtin_find(const char *name) {
+  for (size_t i = 0; i < sizeof registry / sizeof *registry; i++)
+    if (!strcmp(registry[i].name, name)) return &registry[i];
+  return NULL;
+}
+
+const IxpBuiltin *ixp_builtin_at(int i) {
+  return i >= 0 && (size_t)i < sizeof registry / sizeof *registry ? &registry[i] : NULL;
+}

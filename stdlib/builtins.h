@@ -1,0 +1,28 @@
+/* builtins.h — scalar and vector functions usable in any expression. */
+#ifndef IXP_BUILTINS_H
+#define IXP_BUILTINS_H
+
+#include <stddef.h>
+
+#include "ast.h"
+#include "value.h"
+
+typedef struct IxpBuiltin {
+  const char *name;
+  const char *signature;   /* for messages, e.g. "h2(p)" */
+  int min_args, max_args;
+  IxpType arg;             /* type of every argument (TY_ANY: checked by fn) */
+  IxpType ret;
+  /* Compute *out from args. Temporaries go in `arena`. Returns NULL or an
+   * error message written to err. */
+  const char *(*fn)(const IxpValue *args, int n, IxpValue *out, IxpArena *arena, char *err,
+                    size_t errsize);
+} IxpBuiltin;
+
+const IxpBuiltin *ixp_builtin_find(const char *name);
+const IxpBuiltin *ixp_builtin_at(int i);
+
+/* Binary entropy in bits, h2(0) = h2(1) = 0. */
+double ixp_h2(double p);
+
+#endif

@@ -1,0 +1,132 @@
+/* distributions.c — bernoulli, categorical, uniform, binomial. */
+#include "distributions.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SUM_TOLERANCE 1e-9
+
+static const char *alloc_fail(char *err, size_t size) {
+  snprintf(err, size, "out of memory");
+  return err;
+}
+
+static const char *check_prob(double p, const char *what, char *err, size_t size) {
+  if (isnan(p) || p < 0 || p > 1) {
+    snprintf(err, size, "%s = %.17g is not a probability in [0, 1]", what, p);
+    return err;
+  }
+  return NULL;
+}
+
+/* Append (value, p) when p > 0. */
+static void add(IxpOutcome *out, size_t *n, double value, double p) {
+  if (p > 0) out[(*n)++] = (IxpOutcome){value, p};
+}
+
+static const char *bernoulli(const IxpValue *args, IxpOutcome **out, size_t *n, size_t limit,
+                             char *err, size_t size) {
+  (void)limit;
+  double p = args[0].num.x;
+  if (check_prob(p, "p", err, size)) return err;
+  if (!(*out = malloc(2 * sizeof **out))) return alloc_fail(err, size);
+  *n = 0;
+  /* 1 - p exactly when p was an exact rational */
+  double q = args[0].num.exact ? (double)(args[0].num.d - args[0].num.n) / (double)args[0].num.d : 1 - p;
+  add(*out, n, 0, q);
+  add(*out, n, 1, p);
+  return NULL;
+}
+
+static const char *categorical(const IxpValue *args, IxpOutcome **out, size_t *n, size_t limit,
+                               char *err, size_t size) {
+  const IxpValue *v = &args[0];
+  if (v->type != TY_VEC || v->cols == 0) {
+    snprintf(err, size, "categorical needs a non-empty vector of probabilities");
+    return err;
+  }
+  if ((size_t)v->cols > limit) {
+    snprintf(err, size, "categorical has %d outcomes, more than the limit of %zu", v->cols, limit);
+    return err;
+  }
+  double sum = 0;
+  for (int i = 0; i < v->cols; i++) {
+    char what[32];
+    snprintf(what, sizeof what, "probability %d", i);
+    if (check_prob(v->v[i], what, err, size)) return err;
+    sum += v->v[i];
+  }
+  if (fabs(sum - 1) > SUM_TOLERANCE) {
+    snprintf(err, size, "categorical probabilities sum to %.17g, not 1", sum);
+    return err;
+  }
+  if (!(*out = malloc((size_t)v->cols * sizeof **out))) return alloc_fail(err, size);
+  *n = 0;
+  for (int i = 0; i < v->cols; i++) add(*out, n, i, v->v[i]);
+  return NULL;
+}
+
+/* Equally likely values of a range (a .. b, step 1 unless given). */
+static const char *uniform(const IxpValue *args, IxpOutcome **out, size_t *n, size_t limit,
+                           char *err, size_t size) {
+  const IxpValue *r = &args[0];
+  int64_t k = ixp_range_count(r);
+  if (k <= 0) {
+    snprintf(err, size, "uniform over an empty range");
+    return err;
+  }
+  if ((uint64_t)k > limit) {
+    snprintf(err, size, "uniform over %lld values, more than the limit of %zu", (long long)k, limit);
+    return err;
+  }
+  if (!(*out = malloc((size_t)k * sizeof **out))) return alloc_fail(err, size);
+  *n = 0;
+  for (int64_t i = 0; i < k; i++) add(*out, n, ixp_range_at(r, i).x, 1.0 / (double)k);
+  return NULL;
+}
+
+/* log of the binomial coefficient, through lgamma for large n. */
+static double log_choose(double n, double k) {
+  return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1);
+}
+
+static const char *binomial(const IxpValue *args, IxpOutcome **out, size_t *n, size_t limit,
+                            char *err, size_t size) {
+  double trials = args[0].num.x, p = args[1].num.x;
+  if (!(trials >= 0) || trials != floor(trials) || trials > 1e9) {
+    snprintf(err, size, "n = %.17g is not a count of trials", trials);
+    return err;
+  }
+  if (check_prob(p, "p", err, size)) return err;
+  if (trials + 1 > (double)limit) {
+    snprintf(err, size, "binomial with %.0f trials has more outcomes than the limit of %zu", trials, limit);
+    return err;
+  }
+  if (!(*out = malloc(((size_t)trials + 1) * sizeof **out))) return alloc_fail(err, size);
+  *n = 0;
+  for (double k = 0; k <= trials; k++) {
+    double pk = p == 0 ? (k == 0) : p == 1 ? (k == trials)
+              : exp(log_choose(trials, k) + k * log(p) + (trials - k) * log1p(-p));
+    add(*out, n, k, pk);
+  }
+  return NULL;
+}
+
+static const IxpDistribution registry[] = {
+    {"bernoulli", "bernoulli(p)", 1, {TY_NUM}, bernoulli},
+    {"categorical", "categorical([p0, p1, ...])", 1, {TY_VEC}, categorical},
+    {"uniform", "uniform(a .. b)", 1, {TY_RANGE}, uniform},
+    {"binomial", "binomial(n, p)", 2, {TY_NUM, TY_NUM}, binomial},
+};
+
+const IxpDistribution *ixp_distribution_find(const char *name) {
+  for (size_t i = 0; i < sizeof registry / sizeof *registry; i++)
+    if (!strcmp(registry[i].name, name)) return &registry[i];
+  return NULL;
+}
+
+const IxpDistribution *ixp_distribution_at(int i) {
+  return i >= 0 && (size_t)i < sizeof registry / sizeof *registry ? &registry[i] : NULL;
+}

@@ -1,0 +1,32 @@
+/* distributions.h — the discrete distributions a model can draw from.
+ *
+ * Each entry enumerates the outcomes (value, probability) of a draw from
+ * its evaluated arguments, or explains why the arguments are invalid. */
+#ifndef IXP_DISTRIBUTIONS_H
+#define IXP_DISTRIBUTIONS_H
+
+#include <stddef.h>
+
+#include "value.h"
+
+typedef struct {
+  double value, p;
+} IxpOutcome;
+
+typedef struct IxpDistribution {
+  const char *name;
+  const char *signature;   /* for messages, e.g. "bernoulli(p)" */
+  int nargs;
+  IxpType args[3];
+  /* Fill *out (malloc'd, *n entries, zero-probability outcomes omitted).
+   * At most `limit` outcomes. Returns NULL, or an error message in err. */
+  const char *(*outcomes)(const IxpValue *args, IxpOutcome **out, size_t *n, size_t limit,
+                          char *err, size_t errsize);
+} IxpDistribution;
+
+const IxpDistribution *ixp_distribution_find(const char *name);
+/* The i-th registered distribution (NULL past the end), for completion and
+ * "did you mean". */
+const IxpDistribution *ixp_distribution_at(int i);
+
+#endif

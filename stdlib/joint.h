@@ -1,0 +1,94 @@
+/* joint.h — finite joint distributions stored by their support, and the
+ * exact kernels on them (marginal entropy, KL divergence).
+ *
+ * A joint over `nvars` named variables keeps only states of non-zero
+ * probability. Each variable has a finite sorted alphabet of real values;
+ * a state stores one code (index into the alphabet) per variable, column by
+ * column so that marginalising onto a subset reads only its columns.
+ * All entropies are returned in nats; callers convert units. */
+#ifndef IXP_JOINT_H
+#define IXP_JOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Status codes of the kernels; ixp_joint_status_text() gives a message. */
+typedef enum {
+  IXP_JOINT_OK = 0,
+  IXP_JOINT_ENOMEM,      /* allocation failed */
+  IXP_JOINT_ETOO_LARGE,  /* product of alphabet sizes overflows 64-bit keys */
+  IXP_JOINT_EVARS,       /* variable sets of two joints differ */
+  IXP_JOINT_EDUPLICATE,  /* two rows with the same values */
+} IxpJointStatus;
+
+/* The values a variable takes, built up in order of appearance and then
+ * sorted. While building, codes are handed out by first appearance; once
+ * finished, values are sorted ascending and codes renumbered. */
+typedef struct {
+  double *values;   /* card entries; sorted once finished */
+  uint32_t card;
+  uint32_t cap;
+  uint32_t *slots;  /* open-addressing hash of value -> code (building) */
+  uint32_t nslots;
+} IxpAlphabet;
+
+typedef struct IxpEntropyCache IxpEntropyCache;
+
+typedef struct {
+  int nvars;
+  char **names;           /* owned, NUL-terminated */
+  IxpAlphabet *alpha;     /* nvars alphabets */
+  size_t n;               /* number of support states */
+  size_t cap;             /* allocated states per column */
+  uint32_t **code;        /* code[v][s], v < nvars, s < n */
+  double *p;              /* p[s] */
+  IxpEntropyCache *cache; /* memoised marginal entropies by variable mask */
+} IxpJoint;
+
+/* Create an empty joint (no states) over `nvars` variables named `names`
+ * (copied). Returns NULL on allocation failure. */
+IxpJoint *ixp_joint_new(int nvars, const char *const *names);
+void ixp_joint_free(IxpJoint *j);
+
+/* Code of `value` in alphabet `a`, adding it if new. Returns UINT32_MAX on
+ * allocation failure. -0.0 and 0.0 are the same value. */
+uint32_t ixp_alphabet_code(IxpAlphabet *a, double value);
+
+/* Make room for `n` states in every column (keeps existing states). */
+IxpJointStatus ixp_joint_reserve(IxpJoint *j, size_t n);
+
+/* Append a state: codes[v] for each variable, probability p. */
+IxpJointStatus ixp_joint_push(IxpJoint *j, const uint32_t *codes, double p);
+
+/* Sort every alphabet ascending and renumber codes. Call once after all
+ * states are pushed and before any kernel. */
+IxpJointStatus ixp_joint_finish(IxpJoint *j);
+
+/* After finish: find two states with identical codes on all variables.
+ * Returns IXP_JOINT_EDUPLICATE and sets *first, *second (state indices in
+ * push order, first < second) if there are any, else IXP_JOINT_OK. */
+IxpJointStatus ixp_joint_find_duplicate(const IxpJoint *j, size_t *first, size_t *second);
+
+/* Entropy in nats of the marginal onto the variables in `mask` (bit v set
+ * for variable v; nvars <= 64). mask == 0 gives 0. Uses compensated
+ * summation; memoised per joint. */
+IxpJointStatus ixp_joint_entropy(IxpJoint *j, uint64_t mask, double *out);
+
+/* The marginal onto `mask` as a new joint (variables in increasing index
+ * order, states sorted by their codes, lexicographically). */
+IxpJointStatus ixp_joint_marginal(const IxpJoint *j, uint64_t mask, IxpJoint **out);
+
+/* Kullback–Leibler divergence D(p || q) in nats. Both joints must have the
+ * same variable names (in any order); states are matched by their values.
+ * +INFINITY when p has support outside q's. */
+IxpJointStatus ixp_joint_kl(const IxpJoint *p, const IxpJoint *q, double *out);
+
+/* Index of variable `name`, or -1. */
+int ixp_joint_var(const IxpJoint *j, const char *name);
+
+/* Total probability (compensated sum). */
+double ixp_joint_total(const IxpJoint *j);
+
+const char *ixp_joint_status_text(IxpJointStatus s);
+
+#endif

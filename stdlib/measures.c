@@ -1,0 +1,204 @@
+/* measures.c — Shannon measures lowered to sums of marginal entropies,
+ * and the KL divergence between models.
+ *
+ * On an exact joint every measure here is a linear combination of
+ * entropies of marginals: I(X;Y|Z) = H(XZ) + H(YZ) - H(XYZ) - H(Z), and so
+ * on. Lowering spells that combination out as plan operations. */
+#include "measures.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "model.h"
+
+#define MAX_GROUPS 20
+
+typedef struct {
+  uint64_t mask[MAX_GROUPS];
+  IxpOp sep[MAX_GROUPS];     /* separator before each group */
+  int n;
+} Groups;
+
+static bool fail(IxpLowering *lw, IxpSpan span, const char *fmt, const char *arg) {
+  char msg[256];
+  snprintf(msg, sizeof msg, fmt, arg);
+  lw->error(lw, span, msg);
+  return false;
+}
+
+/* Split the arguments into groups at every separator in `splitters`
+ * (a comma splits only when `commas` is set); reject other separators. */
+static bool split(IxpLowering *lw, const IxpOp *allowed, int nallowed, bool commas, Groups *g) {
+  g->n = 0;
+  for (int i = 0; i < lw->nargs; i++) {
+    IxpOp s = lw->args[i].sep;
+    bool ok = s == OP_NONE || s == SEP_COMMA;
+    for (int k = 0; k < nallowed; k++) ok |= s == allowed[k];
+    if (!ok)
+      return fail(lw, lw->args[i].node->span, "'%s' cannot be used as a separator here",
+                  ixp_op_text(s));
+    if (i == 0 || s != SEP_COMMA || commas) {
+      if (g->n == MAX_GROUPS) return fail(lw, lw->args[i].node->span, "more than 20 groups%s", "");
+      g->sep[g->n] = s;
+      g->mask[g->n++] = 0;
+    }
+    g->mask[g->n - 1] |= (uint64_t)1 << lw->args[i].var;
+  }
+  return true;
+}
+
+static int count_sep(const Groups *g, IxpOp s) {
+  int n = 0;
+  for (int i = 0; i < g->n; i++) n += g->sep[i] == s;
+  return n;
+}
+
+static bool finish(IxpLowering *lw, int reg) {
+  lw->plan->result = ixp_plan_units(lw->plan, reg);
+  return true;
+}
+
+/* entropy(X) and entropy(X | Y) = H(X,Y) - H(Y). */
+static bool lower_entropy(IxpLowering *lw) {
+  static const IxpOp seps[] = {SEP_BAR};
+  Groups g;
+  if (!split(lw, seps, 1, false, &g)) return false;
+  if (g.n > 2 || (g.n == 2 && g.sep[1] != SEP_BAR))
+    return fail(lw, lw->call->span, "%s", "entropy takes entropy(X) or entropy(X | Y)");
+  if (g.n == 1) return finish(lw, ixp_plan_entropy(lw->plan, lw->joint, g.mask[0]));
+  uint64_t m[2] = {g.mask[0] | g.mask[1], g.mask[1]};
+  double c[2] = {1, -1};
+  return finish(lw, ixp_plan_entropy_sum(lw->plan, lw->joint, 2, m, c));
+}
+
+/* mi(X; Y) and mi(X; Y | Z) = H(XZ) + H(YZ) - H(XYZ) - H(Z). */
+static bool lower_mi(IxpLowering *lw) {
+  static const IxpOp seps[] = {SEP_SEMI, SEP_BAR};
+  Groups g;
+  if (!split(lw, seps, 2, false, &g)) return false;
+  bool shape = (g.n == 2 && g.sep[1] == SEP_SEMI) ||
+               (g.n == 3 && g.sep[1] == SEP_SEMI && g.sep[2] == SEP_BAR);
+  if (!shape) return fail(lw, lw->call->span, "%s", "mi takes mi(X; Y) or mi(X; Y | Z)");
+  uint64_t x = g.mask[0], y = g.mask[1], z = g.n == 3 ? g.mask[2] : 0;
+  uint64_t m[4] = {x | z, y | z, x | y | z, z};
+  double c[4] = {1, 1, -1, -1};
+  return finish(lw, ixp_plan_entropy_sum(lw->plan, lw->joint, z ? 4 : 3, m, c));
+}
+
+/* Groups for multivariate measures: split at ';' when present, else every
+ * variable is its own group. At least two groups, no '|'. */
+static bool multivariate(IxpLowering *lw, Groups *g) {
+  static const IxpOp seps[] = {SEP_SEMI};
+  if (!split(lw, seps, 1, false, g)) return false;
+  if (count_sep(g, SEP_SEMI) == 0 && !split(lw, seps, 1, true, g)) return false;
+  if (g->n < 2)
+    return fail(lw, lw->call->span, "%s needs at least two variables (or groups split by ';')",
+                lw->call->str);
+  return true;
+}
+
+static uint64_t all_of(const Groups *g) {
+  uint64_t m = 0;
+  for (int i = 0; i < g->n; i++) m |= g->mask[i];
+  return m;
+}
+
+/* Total correlation: sum_i H(X_i) - H(X_1..X_n). */
+static bool lower_tc(IxpLowering *lw) {
+  Groups g;
+  if (!multivariate(lw, &g)) return false;
+  uint64_t m[MAX_GROUPS + 1];
+  double c[MAX_GROUPS + 1];
+  for (int i = 0; i < g.n; i++) m[i] = g.mask[i], c[i] = 1;
+  m[g.n] = all_of(&g), c[g.n] = -1;
+  return finish(lw, ixp_plan_entropy_sum(lw->plan, lw->joint, g.n + 1, m, c));
+}
+
+/* Dual total correlation: sum_i H(rest_i) - (n - 1) H(all), where rest_i
+ * is every group but i. */
+static bool lower_dtc(IxpLowering *lw) {
+  Groups g;
+  if (!multivariate(lw, &g)) return false;
+  uint64_t m[MAX_GROUPS + 1], all = all_of(&g);
+  double c[MAX_GROUPS + 1];
+  for (int i = 0; i < g.n; i++) m[i] = all & ~g.mask[i], c[i] = 1;
+  m[g.n] = all, c[g.n] = -(double)(g.n - 1);
+  return finish(lw, ixp_plan_entropy_sum(lw->plan, lw->joint, g.n + 1, m, c));
+}
+
+/* O-information: TC - DTC = (n - 2) H(all) + sum_i [H(X_i) - H(rest_i)]
+ * (Rosas et al. 2019); positive when redundancy dominates. */
+static bool lower_oinfo(IxpLowering *lw) {
+  Groups g;
+  if (!multivariate(lw, &g)) return false;
+  uint64_t m[2 * MAX_GROUPS + 1], all = all_of(&g);
+  double c[2 * MAX_GROUPS + 1];
+  for (int i = 0; i < g.n; i++) {
+    m[2 * i] = g.mask[i], c[2 * i] = 1;
+    m[2 * i + 1] = all & ~g.mask[i], c[2 * i + 1] = -1;
+  }
+  m[2 * g.n] = all, c[2 * g.n] = (double)(g.n - 2);
+  return finish(lw, ixp_plan_entropy_sum(lw->plan, lw->joint, 2 * g.n + 1, m, c));
+}
+
+/* Co-information (McGill's interaction information with the sign that
+ * makes it I(X;Y) for two variables): -sum_{T nonempty} (-1)^|T| H(T). */
+static bool lower_coinfo(IxpLowering *lw) {
+  Groups g;
+  if (!multivariate(lw, &g)) return false;
+  if (g.n > 12) return fail(lw, lw->call->span, "%s", "coinfo takes at most 12 groups");
+  int n = (1 << g.n) - 1;
+  uint64_t m[4096];
+  double c[4096];
+  for (int s = 1; s <= n; s++) {
+    m[s - 1] = 0;
+    for (int i = 0; i < g.n; i++)
+      if (s >> i & 1) m[s - 1] |= g.mask[i];
+    c[s - 1] = __builtin_popcount((unsigned)s) % 2 ? 1 : -1;
+  }
+  return finish(lw, ixp_plan_entropy_sum(lw->plan, lw->joint, n, m, c));
+}
+
+/* Names of a model's variables in one string, sorted, for comparing sets. */
+static bool same_variables(const IxpModelDef *a, const IxpModelDef *b) {
+  if (a->nvars != b->nvars) return false;
+  for (int i = 0; i < a->nvars; i++)
+    if (ixp_model_var(b, a->vars[i].name) < 0) return false;
+  return true;
+}
+
+/* kl(P || Q): both models over the same variables. */
+static bool lower_kl(IxpLowering *lw) {
+  if (lw->nargs != 2 || lw->args[1].sep != SEP_BARBAR)
+    return fail(lw, lw->call->span, "%s", "kl takes two models: kl(P || Q)");
+  IxpModelDef *p = lw->args[0].model, *q = lw->args[1].model;
+  if (!same_variables(p, q)) {
+    char msg[200];
+    snprintf(msg, sizeof msg, "models '%s' and '%s' do not have the same variables", p->name, q->name);
+    lw->error(lw, lw->call->span, msg);
+    return false;
+  }
+  int a = ixp_plan_joint(lw->plan, ixp_plan_source(lw->plan, lw->args[0].node, p));
+  int b = ixp_plan_joint(lw->plan, ixp_plan_source(lw->plan, lw->args[1].node, q));
+  return finish(lw, ixp_plan_kl(lw->plan, a, b));
+}
+
+static const IxpMeasure registry[] = {
+    {"entropy", "entropy(X | Y)", "Shannon entropy, or conditional entropy", MEASURE_OVER_VARIABLES, lower_entropy},
+    {"mi", "mi(X; Y | Z)", "mutual information, or conditional mutual information", MEASURE_OVER_VARIABLES, lower_mi},
+    {"tc", "tc(X1, X2, ...)", "total correlation (multi-information)", MEASURE_OVER_VARIABLES, lower_tc},
+    {"dtc", "dtc(X1, X2, ...)", "dual total correlation (binding information)", MEASURE_OVER_VARIABLES, lower_dtc},
+    {"coinfo", "coinfo(X1, X2, ...)", "co-information", MEASURE_OVER_VARIABLES, lower_coinfo},
+    {"oinfo", "oinfo(X1, X2, ...)", "O-information (redundancy minus synergy)", MEASURE_OVER_VARIABLES, lower_oinfo},
+    {"kl", "kl(P || Q)", "Kullback-Leibler divergence between two models", MEASURE_OVER_MODELS, lower_kl},
+};
+
+const IxpMeasure *ixp_measure_find(const char *name) {
+  for (size_t i = 0; i < sizeof registry / sizeof *registry; i++)
+    if (!strcmp(registry[i].name, name)) return &registry[i];
+  return NULL;
+}
+
+const IxpMeasure *ixp_measure_at(int i) {
+  return i >= 0 && (size_t)i < sizeof registry / sizeof *registry ? &registry[i] : NULL;
+}
