@@ -113,7 +113,15 @@ sanitize: $(BUILD)/unit-san $(BUILD)/ixp-san
 	@echo "== unit + golden tests under ASan/UBSan"
 	$(Q)sh tests/run-sanitized $(BUILD)/unit-san $(BUILD)/ixp-san
 
-bench: ixp
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libixp.a
+	@echo "  LINK   $@"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_HAND) -O3 -o $@ $< $(BUILD)/libixp.a $(LIBS)
+
+bench: ixp $(BENCH_BIN)
 	$(Q)sh bench/run ./ixp
 
 install: ixp

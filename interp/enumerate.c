@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "distributions.h"
 #include "interp.h"
 
@@ -83,6 +84,7 @@ typedef struct {
   uint32_t *newcol[IXP_MAX_VARS];  /* columns being built by a draw */
   double *newp;
   IxpOutcome *outs;                /* the last outcomes computed */
+  IxpColumns cols;                 /* column evaluation of definitions */
 } Enum;
 
 /* Free what an enumeration holds when a runtime error unwinds it. */
@@ -91,6 +93,7 @@ static void cleanup(void *ctx) {
   for (int v = 0; v < IXP_MAX_VARS; v++) free(e->newcol[v]);
   free(e->newp);
   free(e->outs);
+  ixp_columns_free(&e->cols);
   ixp_joint_free(e->j);
 }
 
@@ -123,21 +126,29 @@ static uint32_t code_of(Enum *e, int v, double x) {
   return c;
 }
 
+static void load_cb(void *ctx, size_t k) { load_state(ctx, k); }
+
+static const char *describe_cb(void *ctx, char *buf, size_t size) { return describe_state(ctx, buf, size); }
+
+/* A definition's values, computed over all states at once. */
 static void define_var(Enum *e, int v) {
   IxpJoint *j = e->j;
-  IxpFrame f = {e->m, e->vals, e->params};
+  e->cols = (IxpColumns){.s = e->s, .m = e->m, .j = j, .params = e->params, .vals = e->vals,
+                         .load = load_cb, .describe = describe_cb, .ctx = e};
+  double *x = ixp_columns_eval(&e->cols, e->m->vars[v].expr);
   uint32_t *col = malloc(j->n ? j->n * sizeof *col : 1);
   if (!col) fail_at(e, e->m->vars[v].decl, "out of memory enumerating '%s'%s", e->m->vars[v].name, "");
   j->code[v] = col;
   for (size_t k = 0; k < j->n; k++) {
-    load_state(e, k);
-    double x = ixp_eval_number(e->s, e->m->vars[v].expr, &f);
-    if (!isfinite(x)) {
+    if (!isfinite(x[k])) {
       char buf[512];
+      load_state(e, k);
       fail_at(e, e->m->vars[v].expr, "this value is not finite when %s%s", describe_state(e, buf, sizeof buf), "");
     }
-    col[k] = code_of(e, v, x);
+    col[k] = code_of(e, v, x[k]);
   }
+  ixp_columns_release(&e->cols, x);
+  ixp_columns_free(&e->cols);
   e->assigned[v] = true;
 }
 
@@ -189,21 +200,57 @@ static void grow_new(Enum *e, int v, size_t cap) {
   e->newp = p;
 }
 
-/* Multiply every state by v's outcomes. */
-static void draw_var(Enum *e, int v) {
+/* Make the new columns the joint's, after a draw produced n states. */
+static void adopt_new(Enum *e, int v, size_t n) {
   IxpJoint *j = e->j;
-  size_t limit = state_limit(j), n_const = 0, n = 0;
-  bool constant = e->m->vars[v].deps == 0;
-  if (constant) {
-    outcomes(e, v, &n_const, limit);
-    if ((double)n_const * (double)j->n > (double)limit) too_many(e, v, (double)n_const * (double)j->n);
+  for (int u = 0; u < e->m->nvars; u++)
+    if (e->newcol[u]) free(j->code[u]), j->code[u] = e->newcol[u], e->newcol[u] = NULL;
+  free(j->p);
+  j->p = e->newp;
+  e->newp = NULL;
+  j->n = j->cap = n;
+  e->assigned[v] = true;
+}
+
+/* A draw whose outcomes are the same in every state: each state becomes
+ * `no` states; columns are copied one at a time, for locality. */
+static void draw_constant(Enum *e, int v) {
+  IxpJoint *j = e->j;
+  size_t limit = state_limit(j), no = 0;
+  IxpOutcome *o = outcomes(e, v, &no, limit);
+  if ((double)no * (double)j->n > (double)limit) too_many(e, v, (double)no * (double)j->n);
+  size_t n = j->n * no;
+  grow_new(e, v, n ? n : 1);
+  uint32_t codes[64];
+  for (size_t i = 0; i < no && i < 64; i++) codes[i] = code_of(e, v, o[i].value);
+  for (int u = 0; u < e->m->nvars; u++) {
+    if (!e->assigned[u]) continue;
+    const uint32_t *from = j->code[u];
+    uint32_t *to = e->newcol[u];
+    for (size_t k = 0; k < j->n; k++)
+      for (size_t i = 0; i < no; i++) to[k * no + i] = from[k];
   }
-  size_t cap = constant ? j->n * n_const : j->n * 2;
+  for (size_t k = 0; k < j->n; k++)
+    for (size_t i = 0; i < no; i++) {
+      e->newcol[v][k * no + i] = i < 64 ? codes[i] : code_of(e, v, o[i].value);
+      e->newp[k * no + i] = j->p[k] * o[i].p;
+    }
+  adopt_new(e, v, n);
+}
+
+/* Multiply every state by v's outcomes, which depend on the state. */
+static void draw_var(Enum *e, int v) {
+  if (e->m->vars[v].deps == 0) {
+    draw_constant(e, v);
+    return;
+  }
+  IxpJoint *j = e->j;
+  size_t limit = state_limit(j), n = 0, cap = j->n * 2;
   grow_new(e, v, cap ? cap : 1);
   for (size_t k = 0; k < j->n; k++) {
     load_state(e, k);
-    size_t no = n_const;
-    IxpOutcome *o = constant ? e->outs : outcomes(e, v, &no, limit);
+    size_t no = 0;
+    IxpOutcome *o = outcomes(e, v, &no, limit);
     if ((double)n + (double)no > (double)limit) too_many(e, v, (double)n + (double)no);
     if (n + no > cap) grow_new(e, v, cap = (n + no) * 2);
     for (size_t i = 0; i < no; i++, n++) {
@@ -213,13 +260,7 @@ static void draw_var(Enum *e, int v) {
       e->newp[n] = j->p[k] * o[i].p;
     }
   }
-  for (int u = 0; u < e->m->nvars; u++)
-    if (e->newcol[u]) free(j->code[u]), j->code[u] = e->newcol[u], e->newcol[u] = NULL;
-  free(j->p);
-  j->p = e->newp;
-  e->newp = NULL;
-  j->n = j->cap = n;
-  e->assigned[v] = true;
+  adopt_new(e, v, n);
 }
 
 /* ---------------------------------------------------------------- tables */

@@ -5,12 +5,17 @@
  * Every kernel reduces to one step: group the states by their codes on some
  * columns and sum the probabilities of each group. The method depends on
  * the product R of the columns' alphabet sizes (the mixed-radix key range):
+ *   - keys strictly ascending in push order: every state is its own group
+ *     (checked in one pass; typical of enumerated or marginal joints);
  *   - R small (<= dense_limit): accumulate into R dense bins indexed by key;
  *   - R fits in 64 bits: radix-sort (key, element) pairs and merge runs;
  *   - R overflows: stable counting sort of the elements by each column,
  *     last column first, i.e. a lexicographic sort of the code tuples.
- * Groups come out in lexicographic order of their code tuples either way.
- * All probability sums use Neumaier compensated summation. */
+ * Groups come out in lexicographic order of their code tuples (in table
+ * column order) either way. Kernels whose result does not depend on that
+ * order first put the columns in locality order (locality_sort) so keys
+ * follow the storage order. All probability sums use Neumaier compensated
+ * summation. */
 #include "joint.h"
 
 #include <math.h>
@@ -170,7 +175,9 @@ static uint32_t *sort_alphabet(IxpAlphabet *a) {
   uint32_t *perm = alloc(a->card, sizeof *perm);
   double *v = alloc(a->cap, sizeof *v);
   if (!r || !perm || !v) {
-    free(r), free(perm), free(v);
+    free(r);
+    free(perm);
+    free(v);
     return NULL;
   }
   for (uint32_t c = 0; c < a->card; c++) r[c] = (Rank){order_key(a->values[c]), c};
@@ -222,7 +229,8 @@ static int cache_grow(IxpEntropyCache *c) {
   size_t cap = c->cap ? 2 * c->cap : 16;
   IxpEntropyCache n = {zalloc(cap, sizeof *n.mask), alloc(cap, sizeof *n.h), cap, 0};
   if (!n.mask || !n.h) {
-    free(n.mask), free(n.h);
+    free(n.mask);
+    free(n.h);
     return 0;
   }
   for (size_t i = 0; i < c->cap; i++) {
@@ -232,7 +240,8 @@ static int cache_grow(IxpEntropyCache *c) {
     n.h[s] = c->h[i];
     n.count++;
   }
-  free(c->mask), free(c->h);
+  free(c->mask);
+  free(c->h);
   *c = n;
   return 1;
 }
@@ -289,7 +298,10 @@ void ixp_joint_free(IxpJoint *j) {
   if (!j) return;
   for (int v = 0; v < j->nvars; v++) {
     if (j->names) free(j->names[v]);
-    if (j->alpha) free(j->alpha[v].values), free(j->alpha[v].slots);
+    if (j->alpha) {
+      free(j->alpha[v].values);
+      free(j->alpha[v].slots);
+    }
     if (j->code) free(j->code[v]);
   }
   free(j->names);
@@ -441,10 +453,52 @@ static int mask_vars(const IxpJoint *j, uint64_t mask, int *vars) {
   return k;
 }
 
+/* How a column varies along the states, for locality_sort(). */
+typedef struct {
+  size_t chg;   /* changes between consecutive codes in the first states */
+  size_t first; /* index of the first change anywhere (n if constant) */
+  int pos, var;
+} Loc;
+
+/* Slowest-varying first: fewest early changes, then latest first change,
+ * then original position (so the order is total and stable). */
+static int loc_cmp(const void *x, const void *y) {
+  const Loc *a = x, *b = y;
+  if (a->chg != b->chg) return a->chg < b->chg ? -1 : 1;
+  if (a->first != b->first) return a->first > b->first ? -1 : 1;
+  return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* Reorder vars[0..k) slowest-varying first, i.e. most significant in
+ * keys. For joints enumerated odometer-style, in any variable order, keys
+ * then ascend in push order: dense bins are walked sequentially and
+ * distinct_sorted() can skip grouping altogether. Costs O(k * 4096) plus
+ * the scan to each column's first change. Only for kernels whose result
+ * does not depend on column order; a heuristic, so allocation failure
+ * just keeps the given order. */
+static void locality_sort(const IxpJoint *j, int *vars, int k) {
+  size_t n = j->n, head = n < 4096 ? n : 4096;
+  Loc *l = alloc((size_t)k, sizeof *l);
+  if (!l) return;
+  for (int t = 0; t < k; t++) {
+    const uint32_t *c = j->code[vars[t]];
+    size_t s = 1, chg = 0;
+    while (s < n && c[s] == c[s - 1]) s++;
+    for (size_t i = 1; i < head; i++) chg += c[i] != c[i - 1];
+    l[t] = (Loc){chg, s, t, vars[t]};
+  }
+  qsort(l, (size_t)k, sizeof *l, loc_cmp);
+  for (int t = 0; t < k; t++) vars[t] = l[t].var;
+  free(l);
+}
+
 /* Code of element e in column t. */
 static inline uint32_t code_at(const Table *T, size_t e, int t) {
   const Part *P = &T->part[0];
-  if (e >= P->n) e -= P->n, P = &T->part[1];
+  if (e >= P->n) {
+    e -= P->n;
+    P = &T->part[1];
+  }
   uint32_t c = P->col[t][e];
   return P->map ? P->map[t][c] : c;
 }
@@ -475,8 +529,8 @@ static int radix(const Table *T, uint64_t *R) {
   return 1;
 }
 
-/* Largest R worth dense bins for N elements: the bins then take no more
- * memory than sorting N (key, element) pairs; a floor serves tiny joints. */
+/* Largest R worth dense bins for N elements: the bins then take about the
+ * memory of sorting N (key, element) pairs; a floor serves tiny joints. */
 static uint64_t dense_limit(size_t N) {
   uint64_t l = 2 * (uint64_t)N;
   return l > 65536 ? l : 65536;
@@ -484,22 +538,30 @@ static uint64_t dense_limit(size_t N) {
 
 enum { BLOCK = 512 }; /* keys computed per batch: stays in L1 */
 
+/* key = key * r + c over one column, as a shift when r = 2^sh (binary
+ * variables above all). Inlined with len == BLOCK, the loops vectorise. */
+static inline void key_step(uint64_t *key, const uint32_t *c, const uint32_t *m, uint64_t r,
+                            int sh, size_t len) {
+  if (m)
+    for (size_t b = 0; b < len; b++) key[b] = key[b] * r + m[c[b]];
+  else if (r == UINT64_C(1) << sh)
+    for (size_t b = 0; b < len; b++) key[b] = key[b] << sh | c[b];
+  else
+    for (size_t b = 0; b < len; b++) key[b] = key[b] * r + c[b];
+}
+
 /* Mixed-radix keys (first column most significant, so key order is the
- * lexicographic order of code tuples) of states [i, i + len) of part P.
- * Power-of-two radices (binary variables above all) shift instead of
- * multiplying, which vectorises. */
+ * lexicographic order of code tuples) of states [i, i + len) of part P. */
 static void part_keys(const Table *T, const Part *P, size_t i, size_t len, uint64_t *key) {
-  for (size_t b = 0; b < len; b++) key[b] = 0;
+  memset(key, 0, len * sizeof *key);
   for (int t = 0; t < T->k; t++) {
     const uint32_t *c = P->col[t] + i, *m = P->map ? P->map[t] : NULL;
     uint64_t r = T->card[t];
     int sh = __builtin_ctzll(r | UINT64_C(1) << 63);
-    if (m)
-      for (size_t b = 0; b < len; b++) key[b] = key[b] * r + m[c[b]];
-    else if (r == UINT64_C(1) << sh)
-      for (size_t b = 0; b < len; b++) key[b] = key[b] << sh | c[b];
+    if (len == BLOCK)
+      key_step(key, c, m, r, sh, BLOCK);
     else
-      for (size_t b = 0; b < len; b++) key[b] = key[b] * r + c[b];
+      key_step(key, c, m, r, sh, len);
   }
 }
 
@@ -567,7 +629,10 @@ static void fill_bins(const Table *T, size_t R, size_t lanes, Sum *bin, size_t *
 /* The lanes of one key merged into one compensated sum. */
 static Sum lane_sum(const Sum *b, size_t lanes) {
   Sum a = b[0];
-  for (size_t l = 1; l < lanes; l++) sum_add(&a, b[l].s), sum_add(&a, b[l].c);
+  for (size_t l = 1; l < lanes; l++) {
+    sum_add(&a, b[l].s);
+    sum_add(&a, b[l].c);
+  }
   return a;
 }
 
@@ -577,7 +642,8 @@ static IxpJointStatus dense_groups(const Table *T, size_t R, int want_rep, Group
   size_t lanes = lanes_for(R), *rep = want_rep ? alloc(R, sizeof *rep) : NULL;
   Sum *bin = zalloc((size_t)np * R * lanes, sizeof *bin);
   if (!bin || (want_rep && !rep)) {
-    free(bin), free(rep);
+    free(bin);
+    free(rep);
     return IXP_JOINT_ENOMEM;
   }
   if (rep) memset(rep, 0xff, R * sizeof *rep);
@@ -638,7 +704,8 @@ static IxpJointStatus key_runs(const Table *T, uint64_t R, Runs *r) {
   r->order = alloc(N, sizeof *r->order);
   r->start = alloc(N, 1);
   if (!a || !tmp || !r->order || !r->start) {
-    free(a), free(tmp);
+    free(a);
+    free(tmp);
     return IXP_JOINT_ENOMEM;
   }
   uint64_t key[BLOCK];
@@ -724,6 +791,35 @@ static IxpJointStatus runs_groups(const Table *T, const Runs *r, int want_rep, G
   return st;
 }
 
+/* Whether part 0's states are distinct and already in key order, i.e. their
+ * keys strictly ascend in push order (R must fit in 64 bits): then each
+ * state is its own group and grouping can be skipped. Stops at the first
+ * block with a descent, so unsorted joints pay little. */
+static int distinct_sorted(const Table *T) {
+  uint64_t R, key[BLOCK], prev = 0;
+  const Part *P = &T->part[0];
+  if (!radix(T, &R)) return 0;
+  for (size_t i = 0; i < P->n; i += BLOCK) {
+    size_t len = P->n - i < BLOCK ? P->n - i : BLOCK;
+    part_keys(T, P, i, len, key);
+    for (size_t x = 0; x < len; x++) {
+      if (i + x > 0 && key[x] <= prev) return 0;
+      prev = key[x];
+    }
+  }
+  return 1;
+}
+
+/* Groups of a one-part table whose states are all distinct and sorted. */
+static IxpJointStatus state_groups(const Table *T, int want_rep, Groups *G) {
+  IxpJointStatus st = groups_alloc(G, 1, T->N, want_rep);
+  for (size_t s = 0; s < T->N && st == IXP_JOINT_OK; s++) {
+    Sum acc[1] = {{T->part[0].p[s], 0}};
+    emit(G, 1, acc, s);
+  }
+  return st;
+}
+
 /* Group the elements of T by code tuple, choosing the method by R. */
 static IxpJointStatus group(const Table *T, int want_rep, Groups *G) {
   uint64_t R = 0;
@@ -747,7 +843,10 @@ static double entropy_of(const double *p, size_t m) {
   double last = 1, lg = 0; /* log(1) */
   for (size_t g = 0; g < m; g++) {
     if (p[g] == 0) continue;
-    if (p[g] != last) last = p[g], lg = log(last);
+    if (p[g] != last) {
+      last = p[g];
+      lg = log(last);
+    }
     sum_add(&a, -p[g] * lg);
   }
   return sum_get(a);
@@ -762,15 +861,16 @@ IxpJointStatus ixp_joint_entropy(IxpJoint *j, uint64_t mask, double *out) {
     return IXP_JOINT_OK;
   }
   if (cache_get(j->cache, mask, out)) return IXP_JOINT_OK;
+  locality_sort(j, vars, k);
   Table T;
   Groups G = {0};
   IxpJointStatus st = joint_table(j, vars, k, &T);
-  if (st == IXP_JOINT_OK) st = group(&T, 0, &G);
-  table_free(&T);
-  if (st == IXP_JOINT_OK) {
+  if (st == IXP_JOINT_OK && distinct_sorted(&T))
+    *out = entropy_of(j->p, j->n);
+  else if (st == IXP_JOINT_OK && (st = group(&T, 0, &G)) == IXP_JOINT_OK)
     *out = entropy_of(G.sum[0], G.m);
-    cache_put(j, mask, *out);
-  }
+  table_free(&T);
+  if (st == IXP_JOINT_OK) cache_put(j, mask, *out);
   groups_free(&G);
   return st;
 }
@@ -827,7 +927,10 @@ IxpJointStatus ixp_joint_marginal(const IxpJoint *j, uint64_t mask, IxpJoint **o
   Groups G = {0};
   *out = NULL;
   IxpJointStatus st = joint_table(j, vars, k, &T);
-  if (st == IXP_JOINT_OK) st = group(&T, 1, &G);
+  if (st == IXP_JOINT_OK && distinct_sorted(&T))
+    st = state_groups(&T, 1, &G);
+  else if (st == IXP_JOINT_OK)
+    st = group(&T, 1, &G);
   if (st == IXP_JOINT_OK) st = build_marginal(j, vars, k, &T, &G, out);
   table_free(&T);
   groups_free(&G);
@@ -846,8 +949,9 @@ static uint32_t *value_map(const IxpAlphabet *pa, const IxpAlphabet *qa, int *mi
   return map;
 }
 
-/* Table for D(p||q): part 0 is p, part 1 is q, columns in q's variable
- * order; p's columns are matched by name and their codes mapped to q's. */
+/* Table for D(p||q): part 0 is p, part 1 is q; column i is q's variable
+ * ord[i] (q's variables in locality order) and p's variable of the same
+ * name, whose codes are mapped to q's. */
 static IxpJointStatus kl_table(const IxpJoint *p, const IxpJoint *q, Table *T, int *missing) {
   int k = q->nvars;
   IxpJointStatus st = table_alloc(T, k, 2);
@@ -855,23 +959,27 @@ static IxpJointStatus kl_table(const IxpJoint *p, const IxpJoint *q, Table *T, i
   if (p->nvars != k) return IXP_JOINT_EVARS;
   Part *P = &T->part[0];
   unsigned char *used = zalloc((size_t)k, 1);
+  int *ord = alloc((size_t)k, sizeof *ord);
   P->map = zalloc((size_t)k, sizeof *P->map);
   P->nmap = zalloc((size_t)k, sizeof *P->nmap);
-  if (!used || !P->map || !P->nmap) st = IXP_JOINT_ENOMEM;
-  for (int t = 0; t < k && st == IXP_JOINT_OK; t++) {
-    int v = ixp_joint_var(p, q->names[t]);
+  if (!used || !ord || !P->map || !P->nmap) st = IXP_JOINT_ENOMEM;
+  for (int i = 0; i < k && st == IXP_JOINT_OK; i++) ord[i] = i;
+  if (st == IXP_JOINT_OK) locality_sort(q, ord, k);
+  for (int i = 0; i < k && st == IXP_JOINT_OK; i++) {
+    int t = ord[i], v = ixp_joint_var(p, q->names[t]);
     if (v < 0 || used[v]) {
       st = IXP_JOINT_EVARS;
       break;
     }
     used[v] = 1;
-    P->col[t] = p->code[v];
-    T->part[1].col[t] = q->code[t];
-    T->card[t] = q->alpha[t].card;
-    P->nmap[t] = p->alpha[v].card;
-    if (!(P->map[t] = value_map(&p->alpha[v], &q->alpha[t], missing))) st = IXP_JOINT_ENOMEM;
+    P->col[i] = p->code[v];
+    T->part[1].col[i] = q->code[t];
+    T->card[i] = q->alpha[t].card;
+    P->nmap[i] = p->alpha[v].card;
+    if (!(P->map[i] = value_map(&p->alpha[v], &q->alpha[t], missing))) st = IXP_JOINT_ENOMEM;
   }
   free(used);
+  free(ord);
   P->p = p->p;
   P->n = p->n;
   T->part[1].p = q->p;
@@ -945,10 +1053,13 @@ static IxpJointStatus dense_dup(const Table *T, size_t R, size_t *first, size_t 
     size_t len = P->n - i < BLOCK ? P->n - i : BLOCK;
     part_keys(T, P, i, len, key);
     for (size_t x = 0; x < len && !*found; x++) {
-      if (seen[key[x]] != SIZE_MAX)
-        *first = seen[key[x]], *second = i + x, *found = 1;
-      else
+      if (seen[key[x]] == SIZE_MAX) {
         seen[key[x]] = i + x;
+      } else {
+        *first = seen[key[x]];
+        *second = i + x;
+        *found = 1;
+      }
     }
   }
   free(seen);
@@ -973,13 +1084,16 @@ IxpJointStatus ixp_joint_find_duplicate(const IxpJoint *j, size_t *first, size_t
   int *vars = alloc((size_t)j->nvars, sizeof *vars), found = 0;
   if (!vars) return IXP_JOINT_ENOMEM;
   for (int v = 0; v < j->nvars; v++) vars[v] = v;
+  locality_sort(j, vars, j->nvars);
   Table T;
   IxpJointStatus st = joint_table(j, vars, j->nvars, &T);
   free(vars);
-  uint64_t R;
-  if (st == IXP_JOINT_OK && radix(&T, &R) && R <= dense_limit(T.N)) {
+  uint64_t R = 0;
+  int fits = st == IXP_JOINT_OK && radix(&T, &R);
+  int distinct = fits && distinct_sorted(&T);
+  if (fits && !distinct && R <= dense_limit(T.N)) {
     st = dense_dup(&T, (size_t)R, first, second, &found);
-  } else if (st == IXP_JOINT_OK) {
+  } else if (st == IXP_JOINT_OK && !distinct) {
     Runs r;
     if ((st = sorted_runs(&T, &r)) == IXP_JOINT_OK) runs_dup(&r, T.N, first, second, &found);
     runs_free(&r);
