@@ -346,7 +346,6 @@ static void enumerate(Enum *e) {
 }
 
 IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {
-  (void)use;
   if (cache_valid(s, m, params)) return m->cache->joint;
   const char *names[IXP_MAX_VARS];
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
@@ -355,7 +354,10 @@ IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params,
   if (!e.j) ixp_runtime_error(s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
   s->cleanup = cleanup;
   s->cleanup_ctx = &e;
+  s->enumerating = m;
+  s->enumerating_use = use;
   enumerate(&e);
+  s->enumerating = NULL;
   s->cleanup = NULL;
   free(e.outs);
   cache_store(s, m, params, e.j);

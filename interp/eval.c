@@ -17,6 +17,9 @@ void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const 
   va_start(ap, fmt);
   ixp_diag_verror(&s->diag, src, span, fmt, ap);
   va_end(ap);
+  if (s->enumerating)
+    ixp_diag_note(&s->diag, s->src, s->enumerating_use, "while enumerating model '%s', needed here", s->enumerating->name);
+  s->enumerating = NULL;
   longjmp(*s->on_error, 1);
 }
 
@@ -291,16 +294,18 @@ static void exec_block(IxpSession *s, IxpAst *block);
 static void write_csv(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
   IxpValue name = ixp_eval(s, file_expr, NULL);
   if (name.type != TY_STR) ixp_runtime_error(s, s->src, file_expr->span, "a file name must be a string");
-  char path[4096], tmp[4200];
   const char *dir = s->opt.outdir;
-  char srcdir[4096] = ".";
-  if (!dir) {
+  size_t dirlen = dir ? strlen(dir) : 0;
+  if (!dir) {  /* the folder of the .ixp file */
     const char *slash = strrchr(s->src->name, '/');
-    if (slash) snprintf(srcdir, sizeof srcdir, "%.*s", (int)(slash - s->src->name), s->src->name);
-    dir = srcdir;
+    dir = slash ? s->src->name : ".";
+    dirlen = slash ? (size_t)(slash - s->src->name) : 1;
   }
-  snprintf(path, sizeof path, "%s%s%s", name.str[0] == '/' ? "" : dir, name.str[0] == '/' ? "" : "/", name.str);
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  size_t size = dirlen + strlen(name.str) + 8;
+  char *path = ixp_arena_alloc(s->tmp, size), *tmp = ixp_arena_alloc(s->tmp, size);
+  if (name.str[0] == '/') snprintf(path, size, "%s", name.str);
+  else snprintf(path, size, "%.*s/%s", (int)dirlen, dir, name.str);
+  snprintf(tmp, size, "%s.tmp", path);
   FILE *f = fopen(tmp, "w");
   if (!f) ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': %s", path, strerror(errno));
   for (int c = 0; c < k->ncols; c++) fprintf(f, c ? ",%s" : "%s", k->labels[c]);

@@ -78,6 +78,8 @@ struct IxpSession {
   jmp_buf *on_error;             /* where runtime errors unwind to */
   void (*cleanup)(void *ctx);    /* frees a kernel's buffers when an error unwinds */
   void *cleanup_ctx;
+  const IxpModelDef *enumerating; /* model being enumerated, for error notes */
+  IxpSpan enumerating_use;        /* the source span that asked for it */
   IxpSink *sink;                 /* innermost sweep's rows */
   volatile sig_atomic_t interrupted;
   int expect_pass, expect_fail;

@@ -1,18 +1,375 @@
-/* repl.c — placeholder loop, replaced by the libedit REPL. */
+/* repl.c — the interactive loop on libedit, after Lua's lua.c.
+ *
+ * On a terminal: a banner, `ixp> ` and `...> ` prompts, entries accumulated
+ * line by line until the session no longer calls them incomplete, history
+ * in ~/.ixp_history, Tab completion of names, `:` commands, and Ctrl-C that
+ * interrupts a running evaluation (twice: exits) or discards the entry at
+ * the prompt. Otherwise stdin is read whole and run as one script. */
 #include "repl.h"
 
+#include <editline/readline.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-int ixp_repl(IxpSession *s) {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  int c;
-  while ((c = getchar()) != EOF) fputc(c, f);
-  fclose(f);
-  int rc = ixp_session_run(s, "<stdin>", buf, len);
-  free(buf);
-  return rc;
+#define PROMPT "ixp> "
+#define PROMPT2 "...> "
+#define HISTORY_FILE ".ixp_history"
+#define HISTORY_MAX 1000
+#define WORD_BREAKS " \t\n\"'()[]{},;|+-*/^=<>!~."
+
+/* What a SIGINT means: the states of the loop as the handler sees them. */
+enum { AT_PROMPT, PROMPT_INTERRUPTED, RUNNING, RUN_INTERRUPTED };
+
+static volatile sig_atomic_t sigint_state = AT_PROMPT;
+static IxpSession *repl_session;  /* for the handler, and for completion */
+
+/* A growing string: one entry, or all of stdin. */
+typedef struct {
+  char *text;
+  size_t len, cap;
+} Buf;
+
+/* Append n bytes to b; false if out of memory. */
+static bool buf_add(Buf *b, const char *p, size_t n) {
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n + 1) cap *= 2;
+    char *text = realloc(b->text, cap);
+    if (!text) return false;
+    b->text = text;
+    b->cap = cap;
+  }
+  memcpy(b->text + b->len, p, n);
+  b->len += n;
+  b->text[b->len] = '\0';
+  return true;
 }
+
+/* ------------------------------------------------------------------ signals */
+
+/* SIGINT: interrupt a running evaluation, exit on a second one while it
+ * still runs (default action, re-raised), or mark the prompt interrupted. */
+static void on_sigint(int sig) {
+  if (sigint_state == RUNNING) {
+    sigint_state = RUN_INTERRUPTED;
+    ixp_session_interrupt(repl_session);
+  } else if (sigint_state == RUN_INTERRUPTED) {
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, NULL);
+    raise(sig);
+  } else {
+    sigint_state = PROMPT_INTERRUPTED;
+  }
+}
+
+/* Install the SIGINT handler. At the prompt it must not restart read(2),
+ * so that readline returns; while running it restarts interrupted I/O. */
+static void arm_sigint(bool restart, struct sigaction *old) {
+  struct sigaction sa = {.sa_handler = on_sigint, .sa_flags = restart ? SA_RESTART : 0};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, old);
+}
+
+/* Mark the start of an evaluation: Ctrl-C now interrupts it. */
+static void begin_run(void) {
+  arm_sigint(true, NULL);
+  sigint_state = RUNNING;
+}
+
+/* Mark the end of an evaluation: back to the prompt. */
+static void end_run(void) {
+  fflush(stdout);
+  sigint_state = AT_PROMPT;
+  arm_sigint(false, NULL);
+}
+
+/* --------------------------------------------------------------- completion */
+
+static const char *const commands[] = {":help", ":load", ":vars", ":explain", ":quit", NULL};
+
+/* Distinct completion candidates. */
+typedef struct {
+  const char **names;
+  int n, cap;
+} Names;
+
+/* Collect a name offered by the session, once (ctx is a Names). */
+static void collect_name(const char *name, void *ctx) {
+  Names *c = ctx;
+  for (int i = 0; i < c->n; i++)
+    if (!strcmp(c->names[i], name)) return;
+  if (c->n == c->cap) {
+    int cap = c->cap ? c->cap * 2 : 64;
+    const char **names = realloc(c->names, (size_t)cap * sizeof *names);
+    if (!names) return;
+    c->names = names;
+    c->cap = cap;
+  }
+  c->names[c->n++] = name;
+}
+
+/* The state-th distinct name in scope starting with text, or NULL: a
+ * readline generator. It recomputes the list on each call, which keeps it
+ * free of state between calls (the lists are a few hundred names). */
+static char *complete_name(const char *text, int state) {
+  Names c = {0};
+  ixp_session_complete(repl_session, text, collect_name, &c);
+  char *match = state < c.n ? strdup(c.names[state]) : NULL;
+  free(c.names);
+  return match;
+}
+
+/* The state-th command starting with text, or NULL: a readline generator. */
+static char *complete_command(const char *text, int state) {
+  size_t n = strlen(text);
+  for (int i = 0; commands[i]; i++)
+    if (!strncmp(commands[i], text, n) && state-- == 0) return strdup(commands[i]);
+  return NULL;
+}
+
+/* True if the line being edited is a `:load` command. */
+static bool editing_load(void) {
+  const char *line = rl_line_buffer ? rl_line_buffer : "";
+  line += strspn(line, " \t");
+  return !strncmp(line, ":load", 5) && strchr(" \t", line[5]) && line[5];
+}
+
+/* The characters that end a word to complete: blanks only in a file name. */
+static char *word_breaks(void) { return editing_load() ? " \t" : WORD_BREAKS; }
+
+/* Tab: commands at the start of the line, file names after `:load`,
+ * otherwise names in scope. */
+static char **complete(const char *text, int start, int end) {
+  (void)end;
+  rl_attempted_completion_over = 1;  /* no fallback to file names */
+  const char *line = rl_line_buffer ? rl_line_buffer : "";
+  size_t lead = strspn(line, " \t");
+  if (line[lead] == ':' && (size_t)start == lead) return rl_completion_matches(text, complete_command);
+  if (editing_load()) return rl_completion_matches(text, rl_filename_completion_function);
+  return rl_completion_matches(text, complete_name);
+}
+
+/* ------------------------------------------------------------------ history */
+
+/* The history file, $HOME/.ixp_history (malloc'd), or NULL without HOME. */
+static char *history_path(void) {
+  const char *home = getenv("HOME");
+  if (!home || !*home) return NULL;
+  size_t n = strlen(home) + sizeof "/" HISTORY_FILE;
+  char *path = malloc(n);
+  if (path) snprintf(path, n, "%s/%s", home, HISTORY_FILE);
+  return path;
+}
+
+/* Set up line editing: completion, word breaks, capped history loaded from
+ * path (if any). */
+static void editor_open(const char *path) {
+  rl_readline_name = "ixp";
+  rl_attempted_completion_function = complete;
+  rl_completion_entry_function = complete_name;
+  rl_basic_word_break_characters = WORD_BREAKS;
+  rl_completion_word_break_hook = word_breaks;
+  using_history();
+  stifle_history(HISTORY_MAX);
+  if (path) read_history(path);
+}
+
+/* Save the history to path (if any). */
+static void editor_close(const char *path) {
+  if (path && write_history(path) != 0)
+    fprintf(stderr, "ixp: warning: cannot write history to '%s'\n", path);
+}
+
+/* ----------------------------------------------------------------- commands */
+
+static const char help_text[] =
+    "statements:\n"
+    "  let NAME = EXPR                      define a value\n"
+    "  model NAME(P = v, ...) { ... }       a model: 'x ~ bernoulli(p)' draws, 'y = EXPR' defines\n"
+    "  model NAME = table (a, b) { 0 1 : 1/2 ... }   a model given by its table\n"
+    "  print EXPR, ...                      print values\n"
+    "  expect A == B within TOL             check a result (also <=, >=, <, >)\n"
+    "  sweep NAME in A .. B step S { emit EXPR as COL, ... } [to \"FILE.csv\"]\n"
+    "  experiment \"TITLE\"   seed N   units bits|nats\n"
+    "  EXPR                                 at the prompt: print its value\n"
+    "measures, as MEASURE(...) in MODEL or MODEL(p = v):\n"
+    "  entropy(X | Y)  mi(X; Y | Z)  tc(X1, X2, ...)  dtc(X1, X2, ...)\n"
+    "  coinfo(X1, X2, ...)  oinfo(X1, X2, ...)  kl(P || Q)\n"
+    "commands:\n"
+    "  :help           this summary\n"
+    "  :load FILE      run a file in this session\n"
+    "  :vars           list your definitions\n"
+    "  :explain EXPR   print the plan of kernels for EXPR instead of its value\n"
+    "  :quit, :q       leave (or Ctrl-D)\n"
+    "Tab completes names; Ctrl-C interrupts an evaluation (twice: exits).\n";
+
+/* Report an entry that ended mid-statement, as the session would. */
+static void report_incomplete(const char *name) {
+  fprintf(stderr, "%s: error: unexpected end of input\n", name);
+}
+
+/* :help */
+static void cmd_help(IxpSession *s, const char *arg) {
+  (void)s, (void)arg;
+  fputs(help_text, stdout);
+}
+
+/* :load FILE */
+static void cmd_load(IxpSession *s, const char *arg) {
+  if (!*arg) {
+    fputs("ixp: error: :load needs a file name\n", stderr);
+    return;
+  }
+  begin_run();
+  IxpStatus st = ixp_session_run_file(s, arg);
+  end_run();
+  if (st == IXP_INCOMPLETE) report_incomplete(arg);
+}
+
+/* :vars */
+static void cmd_vars(IxpSession *s, const char *arg) {
+  (void)arg;
+  ixp_session_print_vars(s, stdout);
+}
+
+/* :explain EXPR */
+static void cmd_explain(IxpSession *s, const char *arg) {
+  if (!*arg) {
+    fputs("ixp: error: :explain needs an expression, as in :explain mi(x; y) in bsc\n", stderr);
+    return;
+  }
+  begin_run();
+  IxpStatus st = ixp_session_explain(s, "<repl>", arg, strlen(arg));
+  end_run();
+  if (st == IXP_INCOMPLETE) report_incomplete("<repl>");
+}
+
+typedef struct {
+  const char *name;
+  void (*run)(IxpSession *s, const char *arg);  /* NULL: quit */
+} Command;
+
+static const Command command_table[] = {
+    {"help", cmd_help}, {"load", cmd_load},   {"vars", cmd_vars}, {"explain", cmd_explain},
+    {"quit", NULL},     {"q", NULL},          {NULL, NULL},
+};
+
+/* Run the command line `:name arg`; false if it asks to quit. */
+static bool run_command(IxpSession *s, char *line) {
+  char *name = line + 1, *arg = name + strcspn(name, " \t");
+  size_t namelen = (size_t)(arg - name);
+  arg += strspn(arg, " \t");
+  for (char *end = arg + strlen(arg); end > arg && strchr(" \t\r", end[-1]); end--) end[-1] = '\0';
+  for (const Command *c = command_table; c->name; c++) {
+    if (strlen(c->name) != namelen || strncmp(c->name, name, namelen)) continue;
+    if (!c->run) return false;
+    c->run(s, arg);
+    return true;
+  }
+  fprintf(stderr, "ixp: error: unknown command ':%.*s' (try :help)\n", (int)namelen, name);
+  return true;
+}
+
+/* -------------------------------------------------------------------- loop */
+
+typedef enum { LINE_OK, LINE_INTERRUPTED, LINE_EOF } LineStatus;
+
+/* Read one line after prompt into *line (malloc'd, without newline). */
+static LineStatus read_line(const char *prompt, char **line) {
+  sigint_state = AT_PROMPT;
+  *line = readline(prompt);
+  if (sigint_state == PROMPT_INTERRUPTED) {
+    sigint_state = AT_PROMPT;
+    free(*line);
+    *line = NULL;
+    fputc('\n', stdout);
+    return LINE_INTERRUPTED;
+  }
+  return *line ? LINE_OK : LINE_EOF;
+}
+
+/* True if the line has only blanks. */
+static bool blank(const char *line) { return line[strspn(line, " \t\r")] == '\0'; }
+
+/* Run the entry begun by `first`, reading continuation lines while the
+ * session finds it incomplete; adds the whole entry to the history.
+ * Returns LINE_EOF if input ended mid-entry. */
+static LineStatus run_entry(IxpSession *s, const char *first) {
+  Buf entry = {0};
+  LineStatus ls = buf_add(&entry, first, strlen(first)) ? LINE_OK : LINE_EOF;
+  while (ls == LINE_OK) {
+    begin_run();
+    IxpStatus st = ixp_session_run(s, "<repl>", entry.text, entry.len);
+    end_run();
+    if (st != IXP_INCOMPLETE) break;
+    char *line;
+    ls = read_line(PROMPT2, &line);
+    if (ls == LINE_EOF) report_incomplete("<repl>");
+    if (ls == LINE_OK && !(buf_add(&entry, "\n", 1) && buf_add(&entry, line, strlen(line)))) ls = LINE_EOF;
+    free(line);
+  }
+  if (ls != LINE_INTERRUPTED && entry.text) add_history(entry.text);
+  free(entry.text);
+  return ls;
+}
+
+/* Read and handle one entry; false at the end (end of input or :quit). */
+static bool repl_step(IxpSession *s) {
+  char *line;
+  LineStatus ls = read_line(PROMPT, &line);
+  if (ls != LINE_OK) return ls == LINE_INTERRUPTED;
+  bool go_on = true;
+  char *text = line + strspn(line, " \t");
+  if (*text == ':') {
+    add_history(line);
+    go_on = run_command(s, text);
+  } else if (!blank(line)) {
+    go_on = run_entry(s, line) != LINE_EOF;
+  }
+  free(line);
+  return go_on;
+}
+
+/* The interactive loop on a terminal. */
+static int run_interactive(IxpSession *s) {
+  struct sigaction old;
+  char *path = history_path();
+  repl_session = s;
+  editor_open(path);
+  arm_sigint(false, &old);
+  printf("ixp %s \xe2\x80\x94 :help for help\n", IXP_VERSION);
+  while (repl_step(s)) continue;
+  sigaction(SIGINT, &old, NULL);
+  editor_close(path);
+  free(path);
+  return IXP_OK;
+}
+
+/* Stdin that is not a terminal: run it whole as one script. */
+static int run_script(IxpSession *s) {
+  Buf in = {0};
+  char chunk[65536];
+  size_t n;
+  bool ok = true;
+  while (ok && (n = fread(chunk, 1, sizeof chunk, stdin)) > 0) ok = buf_add(&in, chunk, n);
+  if (!ok || ferror(stdin)) {
+    fprintf(stderr, "ixp: error: cannot read standard input: %s\n", ok ? strerror(errno) : "out of memory");
+    free(in.text);
+    return IXP_EUSAGE;
+  }
+  IxpStatus st = ixp_session_run(s, "<stdin>", in.text ? in.text : "", in.len);
+  free(in.text);
+  if (st == IXP_INCOMPLETE) {
+    report_incomplete("<stdin>");
+    st = IXP_ECOMPILE;
+  }
+  return st;
+}
+
+int ixp_repl(IxpSession *s) { return isatty(STDIN_FILENO) ? run_interactive(s) : run_script(s); }

@@ -27,28 +27,35 @@ static void keep_chunk(IxpSession *s, IxpSource *src, IxpArena *arena) {
   s->arenas[s->nchunks++] = arena;
 }
 
-/* Run the statements of a checked program, one at a time, each with a
- * fresh arena of temporaries. */
-static IxpStatus run_checked(IxpSession *s, IxpAst *program, const IxpSource *src) {
+/* Run one statement with a fresh arena of temporaries; a runtime error
+ * unwinds to here. */
+static IxpStatus run_statement(IxpSession *s, IxpAst *st) {
   jmp_buf here;
-  s->src = src;
-  for (int i = 0; i < program->nitems; i++) {
-    s->tmp = ixp_arena_new();
-    s->on_error = &here;
-    if (setjmp(here)) {
-      if (s->cleanup) s->cleanup(s->cleanup_ctx);
-      s->cleanup = NULL;
-      ixp_arena_free(s->tmp);
-      s->tmp = NULL;
-      s->sink = NULL;
-      s->interrupted = 0;
-      return IXP_ERUNTIME;
-    }
-    IxpAst one = {.kind = AST_BLOCK, .items = &program->items[i], .nitems = 1};
+  s->tmp = ixp_arena_new();
+  s->on_error = &here;
+  IxpStatus status = IXP_OK;
+  if (setjmp(here)) {
+    if (s->cleanup) s->cleanup(s->cleanup_ctx);
+    s->cleanup = NULL;
+    s->sink = NULL;
+    s->interrupted = 0;
+    status = IXP_ERUNTIME;
+  } else {
+    IxpAst one = {.kind = AST_BLOCK, .items = &st, .nitems = 1};
     ixp_exec_program(s, &one);
-    ixp_arena_free(s->tmp);
-    s->tmp = NULL;
   }
+  ixp_arena_free(s->tmp);
+  s->tmp = NULL;
+  s->on_error = NULL;
+  return status;
+}
+
+/* Run the statements of a checked program in order; the first runtime
+ * error stops it. */
+static IxpStatus run_checked(IxpSession *s, IxpAst *program, const IxpSource *src) {
+  s->src = src;
+  for (int i = 0; i < program->nitems; i++)
+    if (run_statement(s, program->items[i]) != IXP_OK) return IXP_ERUNTIME;
   return IXP_OK;
 }
 

@@ -280,6 +280,34 @@ Test(entropy, twenty_fair_bits) {
   ixp_joint_free(j);
 }
 
+/* 3000 states pushed in lexicographic order (a = i / 60, b = i % 60), each
+ * of mass 1/3002, then a repeat of state 5 with mass 2/3002: only the last
+ * state breaks the ascending order, so the fast "already sorted" check
+ * must fail late and fall back to real grouping. */
+Test(entropy, sorted_joint_with_late_duplicate) {
+  static const char *const names[] = {"a", "b"};
+  IxpJoint *j = mk(2, names);
+  for (int i = 0; i < 3000; i++) push(j, (double[]){i / 60, i % 60}, 1 / 3002.0);
+  push(j, (double[]){0, 5}, 2 / 3002.0);
+  cr_assert_eq(ixp_joint_finish(j), IXP_JOINT_OK);
+  double h = -2999 / 3002.0 * log(1 / 3002.0) - 3 / 3002.0 * log(3 / 3002.0);
+  double ha = -62 / 3002.0 * log(62 / 3002.0) - 49 * (60 / 3002.0) * log(60 / 3002.0);
+  cr_assert_float_eq(H(j, 3), h, TOL);
+  cr_assert_float_eq(H(j, 1), ha, TOL);
+  size_t f = 99, s = 99;
+  cr_assert_eq(ixp_joint_find_duplicate(j, &f, &s), IXP_JOINT_EDUPLICATE);
+  cr_assert_eq(f, 5);
+  cr_assert_eq(s, 3000);
+  IxpJoint *m = NULL;
+  cr_assert_eq(ixp_joint_marginal(j, 3, &m), IXP_JOINT_OK);
+  cr_assert_eq(m->n, 3000);
+  cr_assert_float_eq(m->p[5], 3 / 3002.0, 1e-18);
+  cr_assert_float_eq(m->p[6], 1 / 3002.0, 1e-18);
+  cr_assert_eq(m->alpha[1].values[m->code[1][2999]], 59.0);
+  ixp_joint_free(m);
+  ixp_joint_free(j);
+}
+
 Test(marginal, contents_and_order) {
   static const char *const names[] = {"a", "b", "c"};
   IxpJoint *j = mk(3, names);
@@ -314,6 +342,15 @@ Test(marginal, contents_and_order) {
   cr_assert_float_eq(H(m, 3), H(j, 5), TOL);
   size_t f, s;
   cr_assert_eq(ixp_joint_find_duplicate(m, &f, &s), IXP_JOINT_OK);
+  IxpJoint *mm = NULL; /* m is sorted and distinct: its own full marginal */
+  cr_assert_eq(ixp_joint_marginal(m, 3, &mm), IXP_JOINT_OK);
+  cr_assert_eq(mm->n, m->n);
+  for (size_t t = 0; t < m->n; t++) {
+    cr_assert_eq(mm->code[0][t], m->code[0][t]);
+    cr_assert_eq(mm->code[1][t], m->code[1][t]);
+    cr_assert_eq(mm->p[t], m->p[t]);
+  }
+  ixp_joint_free(mm);
   ixp_joint_free(m);
 
   cr_assert_eq(ixp_joint_marginal(j, 0, &m), IXP_JOINT_OK); /* empty mask */
