@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blis/dense.h"
 #include "repl.h"
 #include "session.h"
 
@@ -97,7 +98,7 @@ int main(int argc, char **argv) {
       return 0;
     }
     if (!strcmp(argv[i], "--version")) {
-      printf("ixp %s\n", IXP_VERSION);
+      printf("ixp %s (BLIS %s, %s)\n", IXP_VERSION, ixp_dense_version(), __VERSION__);
       return 0;
     }
   }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PROMPT "ixp> "
@@ -143,15 +144,40 @@ static bool editing_load(void) {
 /* The characters that end a word to complete: blanks only in a file name. */
 static char *word_breaks(void) { return editing_load() ? " \t" : WORD_BREAKS; }
 
+/* Append '/' to a malloc'd name unless it ends with one; false if out of memory. */
+static bool add_slash(char **name) {
+  size_t n = strlen(*name);
+  if (n && (*name)[n - 1] == '/') return true;
+  char *dir = realloc(*name, n + 2);
+  if (!dir) return false;
+  strcpy(dir + n, "/");
+  *name = dir;
+  return true;
+}
+
+/* File names after `:load`; a lone directory gets a '/' instead of a space.
+ * (A lone match comes as {match, NULL}, or in libedit as {match, match, NULL}.) */
+static char **complete_file(const char *text) {
+  char **m = rl_completion_matches(text, rl_filename_completion_function);
+  struct stat st;
+  bool lone = m && (!m[1] || (!m[2] && !strcmp(m[0], m[1])));
+  if (!lone || stat(m[0], &st) != 0 || !S_ISDIR(st.st_mode)) return m;
+  for (int i = 0; m[i]; i++)
+    if (!add_slash(&m[i])) return m;
+  rl_completion_append_character = '\0';
+  return m;
+}
+
 /* Tab: commands at the start of the line, file names after `:load`,
  * otherwise names in scope. */
 static char **complete(const char *text, int start, int end) {
   (void)end;
   rl_attempted_completion_over = 1;  /* no fallback to file names */
+  rl_completion_append_character = ' ';
   const char *line = rl_line_buffer ? rl_line_buffer : "";
   size_t lead = strspn(line, " \t");
   if (line[lead] == ':' && (size_t)start == lead) return rl_completion_matches(text, complete_command);
-  if (editing_load()) return rl_completion_matches(text, rl_filename_completion_function);
+  if (editing_load()) return complete_file(text);
   return rl_completion_matches(text, complete_name);
 }
 
