@@ -58,11 +58,12 @@ static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg
   }
   case IXP_OP_KL: fprintf(out, "  r%d = kl(r%d || r%d)\n", op->out, op->in[0], op->in[1]); break;
   case IXP_OP_LINCOMB:
-    fprintf(out, "  r%d =", op->out);
+    fprintf(out, "  r%d = linear combination:", op->out);
     for (int i = 0; i < op->nterms; i++) {
-      char c[32];
-      ixp_format_num(c, sizeof c, fabs(op->coef[i]), -1);
-      fprintf(out, " %s %s r%d", op->coef[i] < 0 ? "-" : (i ? "+" : ""), c, op->terms[i]);
+      char c[32] = "";
+      if (fabs(op->coef[i]) != 1) ixp_format_num(c, sizeof c, fabs(op->coef[i]), -1), strcat(c, " ");
+      fprintf(out, " %s%s%sr%d", op->coef[i] < 0 ? "-" : (i ? "+" : ""), i || op->coef[i] < 0 ? " " : "", c,
+              op->terms[i]);
     }
     if (!op->nterms) fputs(" 0", out);
     fputc('\n', out);

@@ -134,15 +134,12 @@ static char *complete_command(const char *text, int state) {
   return NULL;
 }
 
-/* True if the line being edited is a `:load` command. */
-static bool editing_load(void) {
-  const char *line = rl_line_buffer ? rl_line_buffer : "";
+/* Where the file name of a `:load` line begins, or NULL for other lines. */
+static const char *load_argument(const char *line) {
   line += strspn(line, " \t");
-  return !strncmp(line, ":load", 5) && strchr(" \t", line[5]) && line[5];
+  if (strncmp(line, ":load", 5) || !line[5] || !strchr(" \t", line[5])) return NULL;
+  return line + 5 + strspn(line + 5, " \t");
 }
-
-/* The characters that end a word to complete: blanks only in a file name. */
-static char *word_breaks(void) { return editing_load() ? " \t" : WORD_BREAKS; }
 
 /* Append '/' to a malloc'd name unless it ends with one; false if out of memory. */
 static bool add_slash(char **name) {
@@ -155,29 +152,45 @@ static bool add_slash(char **name) {
   return true;
 }
 
+/* Drop the first n bytes of each match. */
+static void cut_matches(char **m, size_t n) {
+  for (int i = 0; m && m[i]; i++) {
+    size_t len = strlen(m[i]);
+    memmove(m[i], m[i] + (n < len ? n : len), len - (n < len ? n : len) + 1);
+  }
+}
+
 /* File names after `:load`; a lone directory gets a '/' instead of a space.
- * (A lone match comes as {match, NULL}, or in libedit as {match, match, NULL}.) */
-static char **complete_file(const char *text) {
-  char **m = rl_completion_matches(text, rl_filename_completion_function);
+ * The word libedit gives is cut at '/' or '.', so the whole name from arg to
+ * the cursor is completed, and the part before the word cut from the
+ * matches. (A lone match comes as {match, NULL}, or in libedit as
+ * {match, match, NULL}.) */
+static char **complete_file(const char *line, const char *arg, int start, int end) {
+  if (arg > line + start) arg = line + start;
+  char *name = strndup(arg, (size_t)(line + end - arg));
+  char **m = name ? rl_completion_matches(name, rl_filename_completion_function) : NULL;
+  free(name);
   struct stat st;
   bool lone = m && (!m[1] || (!m[2] && !strcmp(m[0], m[1])));
-  if (!lone || stat(m[0], &st) != 0 || !S_ISDIR(st.st_mode)) return m;
-  for (int i = 0; m[i]; i++)
-    if (!add_slash(&m[i])) return m;
-  rl_completion_append_character = '\0';
+  if (lone && stat(m[0], &st) == 0 && S_ISDIR(st.st_mode)) {
+    for (int i = 0; m[i]; i++)
+      if (!add_slash(&m[i])) break;
+    rl_completion_append_character = '\0';
+  }
+  cut_matches(m, (size_t)(line + start - arg));
   return m;
 }
 
 /* Tab: commands at the start of the line, file names after `:load`,
  * otherwise names in scope. */
 static char **complete(const char *text, int start, int end) {
-  (void)end;
   rl_attempted_completion_over = 1;  /* no fallback to file names */
   rl_completion_append_character = ' ';
   const char *line = rl_line_buffer ? rl_line_buffer : "";
   size_t lead = strspn(line, " \t");
   if (line[lead] == ':' && (size_t)start == lead) return rl_completion_matches(text, complete_command);
-  if (editing_load()) return complete_file(text);
+  const char *arg = load_argument(line);
+  if (arg) return complete_file(line, arg, start, end);
   return rl_completion_matches(text, complete_name);
 }
 
@@ -200,7 +213,6 @@ static void editor_open(const char *path) {
   rl_attempted_completion_function = complete;
   rl_completion_entry_function = complete_name;
   rl_basic_word_break_characters = WORD_BREAKS;
-  rl_completion_word_break_hook = word_breaks;
   using_history();
   stifle_history(HISTORY_MAX);
   if (path) read_history(path);

@@ -578,6 +578,16 @@ Test(joint, push_rejects_codes_outside_alphabet) {
   ixp_joint_free(j);
 }
 
+Test(joint, impossible_reserve_is_enomem_and_harmless) {
+  static const char *const names[] = {"x"};
+  IxpJoint *j = mk(1, names);
+  cr_assert_eq(ixp_joint_reserve(j, SIZE_MAX / 2), IXP_JOINT_ENOMEM);
+  push(j, (double[]){1}, 1.0);
+  cr_assert_eq(j->n, 1);
+  cr_assert_float_eq(H(j, 1), 0.0, TOL);
+  ixp_joint_free(j);
+}
+
 Test(joint, var_lookup_and_status_text) {
   static const char *const names[] = {"alpha", "beta"};
   IxpJoint *j = mk(2, names);
