@@ -20,6 +20,9 @@ typedef struct {
   const IxpSource *src;
   const unsigned char *cur;
   int depth;          /* nesting of ( and [ */
+  int open;           /* brackets ( [ { not yet closed */
+  uint32_t opened[64];/* offsets of the innermost 64 of them */
+  uint32_t last_end;  /* end of the last token other than a newline */
   int last;           /* code of the previous token returned */
   const char *error;  /* message when IXP_TK_ERROR is returned */
 } IxpLexer;

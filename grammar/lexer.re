@@ -7,6 +7,8 @@ void ixp_lexer_init(IxpLexer *lx, const IxpSource *src) {
   lx->src = src;
   lx->cur = (const unsigned char *)src->text;
   lx->depth = 0;
+  lx->open = 0;
+  lx->last_end = 0;
   lx->last = TK_NL;   /* so leading blank lines give no token */
   lx->error = NULL;
 }
@@ -18,6 +20,12 @@ static IxpToken make(IxpLexer *lx, int code, const unsigned char *start) {
   t.span.end = (uint32_t)(lx->cur - (const unsigned char *)lx->src->text);
   if (code == TK_LPAREN || code == TK_LBRACKET) lx->depth++;
   if ((code == TK_RPAREN || code == TK_RBRACKET) && lx->depth > 0) lx->depth--;
+  if (code == TK_LPAREN || code == TK_LBRACKET || code == TK_LBRACE) {
+    if (lx->open < 64) lx->opened[lx->open] = t.span.start;
+    lx->open++;
+  }
+  if ((code == TK_RPAREN || code == TK_RBRACKET || code == TK_RBRACE) && lx->open > 0) lx->open--;
+  if (code != TK_NL && code != 0) lx->last_end = t.span.end;
   lx->last = code;
   return t;
 }
@@ -63,7 +71,8 @@ IxpToken ixp_lexer_next(IxpLexer *lx) {
         if ((size_t)(start - (const unsigned char *)lx->src->text) < lx->src->len)
           return fail(lx, "NUL byte in source", start);
         lx->cur = start;
-        if (lx->last != TK_NL && lx->last != 0) return make(lx, TK_NL, start);
+        /* Inside ( or [ a statement cannot end: report the end of input. */
+        if (lx->last != TK_NL && lx->last != 0 && lx->depth == 0) return make(lx, TK_NL, start);
         return make(lx, 0, start);
       }
       [ \t\r]+       { continue; }

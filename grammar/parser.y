@@ -66,7 +66,7 @@
 %type row {IxpAst *}
 %type rowvals {IxpAst *}
 %type rowval {IxpAst *}
-%type sep {IxpOp}
+%type sep {IxpToken}
 
 /* ---------------------------------------------------------------- program */
 
@@ -235,14 +235,18 @@ call(C) ::= IDENT(N) LPAREN args(A) RPAREN(R). {
   C = A; C->kind = AST_CALL; C->str = ixp_parse_name(ps, AST_NAME, N)->str; C->span = SPAN2(N.span, R.span);
 }
 args(L) ::= arg(A). { L = ixp_parse_node(ps, AST_BLOCK, A->span); ixp_ast_push(ps->arena, L, A); }
-args(L) ::= args(P) sep(O) arg(A). { L = P; A->op = O; ixp_ast_push(ps->arena, L, A); }
+args(L) ::= args(P) sep(O) arg(A). {
+  L = P; A->sep_span = O.span; ixp_ast_push(ps->arena, L, A);
+  A->op = O.code == TK_COMMA ? SEP_COMMA : O.code == TK_SEMI ? SEP_SEMI : O.code == TK_BAR ? SEP_BAR
+        : O.code == TK_BARBAR ? SEP_BARBAR : SEP_ARROW;
+}
 arg(A) ::= expr(E). { A = ixp_parse_node(ps, AST_ARG, E->span); A->a = E; }
 arg(A) ::= IDENT(N) ASSIGN expr(E). { A = ixp_parse_name(ps, AST_ARG, N); A->a = E; A->span = SPAN2(N.span, E->span); }
-sep(O) ::= COMMA. { O = SEP_COMMA; }
-sep(O) ::= SEMI. { O = SEP_SEMI; }
-sep(O) ::= BAR. { O = SEP_BAR; }
-sep(O) ::= BARBAR. { O = SEP_BARBAR; }
-sep(O) ::= ARROW. { O = SEP_ARROW; }
+sep(O) ::= COMMA(T). { O = T; }
+sep(O) ::= SEMI(T). { O = T; }
+sep(O) ::= BAR(T). { O = T; }
+sep(O) ::= BARBAR(T). { O = T; }
+sep(O) ::= ARROW(T). { O = T; }
 
 source(S) ::= name(N). { S = ixp_parse_name(ps, AST_SOURCE, N); }
 source(S) ::= name(N) LPAREN args(A) RPAREN(R). {

@@ -61,6 +61,7 @@ struct IxpAst {
   IxpAstKind kind;
   IxpOp op;
   IxpSpan span;
+  IxpSpan sep_span;       /* AST_ARG: its separator */
   IxpAst *a, *b, *c, *d;
   IxpAst **items;
   int nitems, cap;

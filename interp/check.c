@@ -243,7 +243,7 @@ static IxpType check_builtin(Checker *c, IxpAst *e, const IxpBuiltin *fn) {
     IxpAst *arg = e->items[i];
     if (arg->str) error(c, arg->span, "%s takes no option '%s'", fn->name, arg->str);
     if (arg->op != OP_NONE && arg->op != SEP_COMMA)
-      error(c, arg->span, "arguments of %s are separated by ',', not '%s'", fn->name, ixp_op_text(arg->op));
+      error(c, arg->sep_span, "arguments of %s are separated by ',', not '%s'", fn->name, ixp_op_text(arg->op));
     IxpType t = check_expr(c, arg->a);
     if (!type_fits(fn->arg, t))
       error(c, arg->a->span, "%s needs a %s, not a %s", fn->signature, ixp_type_name(fn->arg), ixp_type_name(t));
@@ -649,7 +649,10 @@ static void check_expect(Checker *c, IxpAst *st) {
   }
   if (st->b) {
     expect_number(c, st->b, check_expr(c, st->b), "a tolerance");
-    if (st->b->kind == AST_NUM && st->b->num < 0) error(c, st->b->span, "a tolerance cannot be negative");
+    IxpAst *t = st->b;
+    bool negative = (t->kind == AST_NUM && t->num < 0) ||
+                    (t->kind == AST_UNARY && t->op == OP_NEG && t->a->kind == AST_NUM && t->a->num > 0);
+    if (negative) error(c, t->span, "a tolerance cannot be negative");
   }
 }
 

@@ -59,17 +59,23 @@ void ixp_source_free(IxpSource *src) {
   free(src);
 }
 
+/* A UTF-8 continuation byte: not the start of a character. */
+static int continuation(char c) { return ((unsigned char)c & 0xC0) == 0x80; }
+
+/* Columns count characters (UTF-8), not bytes. */
 void ixp_source_position(const IxpSource *src, uint32_t pos, int *line, int *col) {
-  int l = 1;
-  size_t bol = 0;
+  int l = 1, c = 1;
   if (pos > src->len) pos = (uint32_t)src->len;
-  for (size_t i = 0; i < pos; i++)
+  for (size_t i = 0; i < pos; i++) {
     if (src->text[i] == '\n') {
       l++;
-      bol = i + 1;
+      c = 1;
+    } else if (!continuation(src->text[i])) {
+      c++;
     }
+  }
   *line = l;
-  *col = (int)(pos - bol) + 1;
+  *col = c;
 }
 
 IxpSpan ixp_span_join(IxpSpan a, IxpSpan b) {
@@ -86,10 +92,12 @@ static void excerpt(FILE *out, const IxpSource *src, IxpSpan span, int line) {
   while (eol < src->len && src->text[eol] != '\n') eol++;
   fprintf(out, "%5d | %.*s\n      | ", line, (int)(eol - bol), src->text + bol);
   size_t start = span.start > eol ? eol : span.start;
-  for (size_t i = bol; i < start; i++) fputc(src->text[i] == '\t' ? '\t' : ' ', out);
+  for (size_t i = bol; i < start; i++)
+    if (!continuation(src->text[i])) fputc(src->text[i] == '\t' ? '\t' : ' ', out);
   size_t end = span.end > eol ? eol : span.end;
   fputc('^', out);
-  for (size_t i = start + 1; i < end; i++) fputc('~', out);
+  for (size_t i = start + 1; i < end; i++)
+    if (!continuation(src->text[i])) fputc('~', out);
   fputc('\n', out);
 }
 

@@ -157,7 +157,13 @@ static IxpOutcome *outcomes(Enum *e, int v, size_t *n, size_t limit) {
   IxpModelVar *var = &e->m->vars[v];
   IxpFrame f = {e->m, e->vals, e->params};
   IxpValue args[3];
-  for (int i = 0; i < var->expr->nitems && i < 3; i++) args[i] = ixp_eval(e->s, var->expr->items[i]->a, &f);
+  for (int i = 0; i < var->expr->nitems && i < 3; i++) {
+    args[i] = ixp_eval(e->s, var->expr->items[i]->a, &f);
+    IxpType want = var->dist->args[i];
+    if (args[i].type != want && !(want == TY_RANGE && args[i].type == TY_VEC))
+      ixp_runtime_error(e->s, e->m->src, var->expr->items[i]->span, "%s needs a %s here, not a %s",
+                        var->dist->signature, ixp_type_name(want), ixp_type_name(args[i].type));
+  }
   char err[256], buf[512];
   free(e->outs);
   e->outs = NULL;
@@ -281,7 +287,7 @@ static void table_rows(Enum *e) {
       codes[v] = code_of(e, v, x);
     }
     IxpValue p = ixp_eval(s, row->a, &f);
-    if (!(p.num.x >= 0) || !isfinite(p.num.x)) {
+    if (!(p.num.x >= 0 && p.num.x <= 1)) {
       char num[32];
       ixp_format_num(num, sizeof num, p.num.x, -1);
       fail_at(e, row->a, "probability %s is not a number in [0, 1]%s", num, "");

@@ -130,8 +130,10 @@ static IxpValue index_value(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   int n = a.type == TY_MAT ? a.rows : a.cols;
   if (a.type != TY_VEC && a.type != TY_MAT)
     ixp_runtime_error(s, src_of(s, f), e->a->span, "only vectors and matrices can be indexed, not a %s", ixp_type_name(a.type));
-  if (i != floor(i) || i < 0 || i >= n)
-    ixp_runtime_error(s, src_of(s, f), e->b->span, "index %.17g is outside 0 .. %d", i, n - 1);
+  char num[32];
+  ixp_format_num(num, sizeof num, i, -1);
+  if (i != floor(i)) ixp_runtime_error(s, src_of(s, f), e->b->span, "an index must be a whole number, not %s", num);
+  if (i < 0 || i >= n) ixp_runtime_error(s, src_of(s, f), e->b->span, "index %s is outside 0 .. %d", num, n - 1);
   if (a.type == TY_VEC) return ixp_value_real(a.v[(int)i]);
   return (IxpValue){.type = TY_VEC, .v = a.v + (size_t)i * (size_t)a.cols, .rows = 1, .cols = a.cols};
 }
@@ -201,9 +203,9 @@ static int digits(const IxpSession *s) { return s->opt.digits == 0 ? 6 : s->opt.
 static int label_len(const IxpSession *s, IxpAst *e) { (void)s; return (int)(e->span.end - e->span.start); }
 
 /* The joint of a model as a table with one row per state. */
-static void print_model(IxpSession *s, IxpModelDef *m) {
+static void print_model(IxpSession *s, IxpModelDef *m, IxpSpan use) {
   IxpValue *params = ixp_source_params(s, m, NULL);
-  IxpJoint *j = ixp_model_joint(s, m, params, m->decl->span);
+  IxpJoint *j = ixp_model_joint(s, m, params, use);
   const char **cols = ixp_arena_alloc(s->tmp, (size_t)(j->nvars + 1) * sizeof *cols);
   for (int v = 0; v < j->nvars; v++) cols[v] = j->names[v];
   cols[j->nvars] = "p";
@@ -221,8 +223,8 @@ static void print_model(IxpSession *s, IxpModelDef *m) {
   ixp_table_free(t);
 }
 
-static void print_value(IxpSession *s, IxpValue v) {
-  if (v.type == TY_MODEL) print_model(s, v.model);
+static void print_value(IxpSession *s, IxpValue v, IxpSpan use) {
+  if (v.type == TY_MODEL) print_model(s, v.model, use);
   else {
     ixp_value_print(s->out, &v, digits(s));
     fputc('\n', s->out);
@@ -243,7 +245,7 @@ static void exec_print(IxpSession *s, IxpAst *st) {
     IxpAst *e = st->items[i];
     if (vals[i].type == TY_NUM || vals[i].type == TY_VEC || vals[i].type == TY_MAT || vals[i].type == TY_RANGE)
       fprintf(s->out, "%-*.*s = ", vals[i].type == TY_NUM ? width : 0, label_len(s, e), s->src->text + e->span.start);
-    print_value(s, vals[i]);
+    print_value(s, vals[i], e->span);
   }
 }
 
@@ -360,7 +362,8 @@ static void exec_emit(IxpSession *s, IxpAst *st) {
     k->labels = ixp_arena_alloc(s->tmp, (size_t)st->nitems * sizeof *k->labels);
   }
   if (k->ncols != st->nitems)
-    ixp_runtime_error(s, s->src, st->span, "this sweep's rows have %d columns, this emit gives %d", k->ncols, st->nitems);
+    ixp_runtime_error(s, s->src, st->span, "this sweep's rows have %d column%s, this emit gives %d", k->ncols,
+                      k->ncols == 1 ? "" : "s", st->nitems);
   if (k->nrows == k->cap) {
     k->cap = k->cap ? k->cap * 2 : 64;
     k->cells = realloc(k->cells, (size_t)k->cap * (size_t)k->ncols * sizeof *k->cells);
@@ -424,8 +427,13 @@ static void exec_sweep(IxpSession *s, IxpAst *st) {
   s->sink = sink.outer;
 }
 
+/* A let's value; one given with --set is evaluated (and its errors
+ * reported) in the --set text's own source. */
 static void exec_let(IxpSession *s, IxpAst *st) {
+  const IxpSource *program = s->src;
+  if (st->sema) s->src = st->sema;
   IxpValue v = ixp_eval(s, st->a, NULL);
+  s->src = program;
   if (v.type == TY_NUM && !isfinite(v.num.x))
     ixp_runtime_error(s, s->src, st->a->span, "'%s' would be %s", st->str, isnan(v.num.x) ? "NaN" : "infinite");
   ixp_value_release(&s->globals[st->slot]);
@@ -456,7 +464,7 @@ static void exec_stmt(IxpSession *s, IxpAst *st) {
   case AST_SWEEP: exec_sweep(s, st); break;
   case AST_EXPR_STMT: {
     IxpValue v = ixp_eval(s, st->a, NULL);
-    if (!s->opt.explain) print_value(s, v);
+    if (!s->opt.explain) print_value(s, v, st->a->span);
     break;
   }
   default: break;

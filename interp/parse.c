@@ -119,12 +119,21 @@ void ixp_parse_error(IxpParse *ps, IxpSpan span, const char *fmt, ...) {
 void ixp_parse_syntax_error(IxpParse *ps, int code, IxpToken t) {
   if (ps->failed) return;
   if (code == 0) {
-    /* Point at the last character of the text rather than past its end. */
-    uint32_t end = t.span.start;
-    while (end > 0 && strchr(" \t\r\n", ps->src->text[end - 1])) end--;
+    /* Point at the last token, and at the bracket left open if any. */
+    const IxpLexer *lx = ps->lexer;
+    uint32_t end = lx->last_end;
     ps->incomplete = true;
-    ixp_parse_error(ps, (IxpSpan){end ? end - 1 : 0, end},
-                    "unexpected end of input (a statement or block is not finished)");
+    if (lx->open > 0 && lx->open <= 64) {
+      uint32_t at = lx->opened[lx->open - 1];
+      int line, col;
+      ixp_source_position(ps->src, at, &line, &col);
+      ixp_parse_error(ps, (IxpSpan){end ? end - 1 : 0, end},
+                      "unexpected end of input: the '%c' at line %d, column %d is not closed",
+                      ps->src->text[at], line, col);
+    } else {
+      ixp_parse_error(ps, (IxpSpan){end ? end - 1 : 0, end},
+                      "unexpected end of input (a statement or block is not finished)");
+    }
     return;
   }
   int len = (int)(t.span.end - t.span.start);
@@ -142,6 +151,7 @@ IxpAst *ixp_parse(const IxpSource *src, IxpArena *arena, IxpDiag *diag, bool qui
   IxpParse ps = {.src = src, .arena = arena, .diag = diag, .quiet = quiet};
   IxpLexer lx;
   ixp_lexer_init(&lx, src);
+  ps.lexer = &lx;
   void *parser = ixp_parserAlloc(malloc, &ps);
   if (!parser) {
     ixp_diag_plain(diag, "out of memory");

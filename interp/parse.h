@@ -19,6 +19,7 @@ typedef struct {
   bool failed;
   bool incomplete;   /* the error was at end of input */
   bool quiet;        /* do not report errors (REPL probing for completeness) */
+  const IxpLexer *lexer;
 } IxpParse;
 
 /* Parse `src` into nodes allocated in `arena`. Returns the program block,

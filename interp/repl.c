@@ -59,6 +59,8 @@ static void on_sigint(int sig) {
   if (sigint_state == RUNNING) {
     sigint_state = RUN_INTERRUPTED;
     ixp_session_interrupt(repl_session);
+    ssize_t done = write(STDERR_FILENO, "\n", 1);  /* after the terminal's ^C */
+    (void)done;
   } else if (sigint_state == RUN_INTERRUPTED) {
     struct sigaction dfl = {.sa_handler = SIG_DFL};
     sigemptyset(&dfl.sa_mask);
@@ -322,14 +324,14 @@ typedef enum { LINE_OK, LINE_INTERRUPTED, LINE_EOF } LineStatus;
 static LineStatus read_line(const char *prompt, char **line) {
   sigint_state = AT_PROMPT;
   *line = readline(prompt);
-  if (sigint_state == PROMPT_INTERRUPTED) {
-    sigint_state = AT_PROMPT;
-    free(*line);
-    *line = NULL;
-    fputc('\n', stdout);
-    return LINE_INTERRUPTED;
-  }
-  return *line ? LINE_OK : LINE_EOF;
+  if (*line && sigint_state != PROMPT_INTERRUPTED) return LINE_OK;
+  bool interrupted = sigint_state == PROMPT_INTERRUPTED;
+  sigint_state = AT_PROMPT;
+  free(*line);
+  *line = NULL;
+  fputc('\n', stdout);  /* end the prompt's line */
+  fflush(stdout);
+  return interrupted ? LINE_INTERRUPTED : LINE_EOF;
 }
 
 /* True if the line has only blanks. */

@@ -96,8 +96,19 @@ static IxpStatus apply_overrides(IxpSession *s, IxpAst *program, IxpArena *arena
     int errors = ixp_check_program(s, probe, src, arena);
     s->nsyms = nsyms;
     if (errors) return IXP_EUSAGE;
+    const IxpSymbol *sym = NULL;
+    for (int i = 0; i < s->nsyms; i++)
+      if (s->syms[i].decl == let) sym = &s->syms[i];
+    IxpType want = sym ? sym->type : TY_ANY, got = value->kind == AST_STR ? TY_STR
+                                                  : value->kind == AST_VEC ? TY_VEC : TY_ANY;
+    if (value->kind == AST_NUM || (value->kind == AST_UNARY && value->a->kind == AST_NUM)) got = TY_NUM;
+    if (want != TY_ANY && got != TY_ANY && want != got) {
+      ixp_diag_error(&s->diag, src, value->span, "'%s' is a %s in the program, not a %s", o->name,
+                     ixp_type_name(want), ixp_type_name(got));
+      return IXP_EUSAGE;
+    }
     let->a = value;
-    let->span = let->span;  /* errors in the value point into the --set text */
+    let->sema = src;  /* errors in the value point into the --set text */
   }
   return IXP_OK;
 }

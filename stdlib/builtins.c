@@ -11,7 +11,9 @@ double ixp_h2(double p) {
 }
 
 static const char *domain(char *err, size_t size, const char *fn, double x) {
-  snprintf(err, size, "%s(%.17g) is outside the function's domain", fn, x);
+  char text[32];
+  ixp_format_num(text, sizeof text, x, -1);
+  snprintf(err, size, "%s(%s) is outside the function's domain", fn, text);
   return err;
 }
 
@@ -57,7 +59,9 @@ static const char *f_log(const IxpValue *a, int n, IxpValue *out, IxpArena *ar, 
   }
   double b = a[1].num.x;
   if (!(b > 0) || b == 1) {
-    snprintf(err, size, "log base %.17g is not a positive number other than 1", b);
+    char text[32];
+    ixp_format_num(text, sizeof text, b, -1);
+    snprintf(err, size, "log base %s is not a positive number other than 1", text);
     return err;
   }
   *out = ixp_value_real(log(x) / log(b));
@@ -138,7 +142,9 @@ static const char *spaced(const IxpValue *a, IxpValue *out, IxpArena *ar, char *
                           bool logarithmic) {
   double lo = a[0].num.x, hi = a[1].num.x, k = a[2].num.x;
   if (!(k >= 1) || k != floor(k) || k > 1e7) {
-    snprintf(err, size, "the number of points must be a whole number from 1 to 10^7, not %.17g", k);
+    char text[32];
+    ixp_format_num(text, sizeof text, k, -1);
+    snprintf(err, size, "the number of points must be a whole number from 1 to 10^7, not %s", text);
     return err;
   }
   int n = (int)k;

@@ -15,7 +15,9 @@ static const char *alloc_fail(char *err, size_t size) {
 
 static const char *check_prob(double p, const char *what, char *err, size_t size) {
   if (isnan(p) || p < 0 || p > 1) {
-    snprintf(err, size, "%s = %.17g is not a probability in [0, 1]", what, p);
+    char text[32];
+    ixp_format_num(text, sizeof text, p, -1);
+    snprintf(err, size, "%s = %s is not a probability in [0, 1]", what, text);
     return err;
   }
   return NULL;
@@ -59,7 +61,9 @@ static const char *categorical(const IxpValue *args, IxpOutcome **out, size_t *n
     sum += v->v[i];
   }
   if (fabs(sum - 1) > SUM_TOLERANCE) {
-    snprintf(err, size, "categorical probabilities sum to %.17g, not 1", sum);
+    char text[32];
+    ixp_format_num(text, sizeof text, sum, -1);
+    snprintf(err, size, "categorical probabilities sum to %s, not 1", text);
     return err;
   }
   if (!(*out = malloc((size_t)v->cols * sizeof **out))) return alloc_fail(err, size);
@@ -96,7 +100,9 @@ static const char *binomial(const IxpValue *args, IxpOutcome **out, size_t *n, s
                             char *err, size_t size) {
   double trials = args[0].num.x, p = args[1].num.x;
   if (!(trials >= 0) || trials != floor(trials) || trials > 1e9) {
-    snprintf(err, size, "n = %.17g is not a count of trials", trials);
+    char text[32];
+    ixp_format_num(text, sizeof text, trials, -1);
+    snprintf(err, size, "n = %s is not a count of trials", text);
     return err;
   }
   if (check_prob(p, "p", err, size)) return err;

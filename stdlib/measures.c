@@ -34,9 +34,13 @@ static bool split(IxpLowering *lw, const IxpOp *allowed, int nallowed, bool comm
     IxpOp s = lw->args[i].sep;
     bool ok = s == OP_NONE || s == SEP_COMMA;
     for (int k = 0; k < nallowed; k++) ok |= s == allowed[k];
-    if (!ok)
-      return fail(lw, lw->args[i].node->span, "'%s' cannot be used as a separator here",
-                  ixp_op_text(s));
+    if (!ok) {
+      char msg[256];
+      snprintf(msg, sizeof msg, "'%s' cannot be used as a separator here: %s", ixp_op_text(s),
+               ixp_measure_find(lw->call->str)->signature);
+      lw->error(lw, lw->args[i].node->sep_span, msg);
+      return false;
+    }
     if (i == 0 || s != SEP_COMMA || commas) {
       if (g->n == MAX_GROUPS) return fail(lw, lw->args[i].node->span, "more than 20 groups%s", "");
       g->sep[g->n] = s;
