@@ -25,6 +25,7 @@ typedef struct {
   uint32_t last_end;  /* end of the last token other than a newline */
   int last;           /* code of the previous token returned */
   const char *error;  /* message when IXP_TK_ERROR is returned */
+  char message[64];   /* room for a message that quotes the input */
 } IxpLexer;
 
 void ixp_lexer_init(IxpLexer *lx, const IxpSource *src);

@@ -1,6 +1,8 @@
 /* lexer.re — re2c rules for .ixp text; see lexer.h. */
 #include "lexer.h"
 
+#include <stdio.h>
+
 #include "parser.h"
 
 void ixp_lexer_init(IxpLexer *lx, const IxpSource *src) {
@@ -145,7 +147,12 @@ IxpToken ixp_lexer_next(IxpLexer *lx) {
       ">=" { return make(lx, TK_GE, start); }
 
       [\x80-\xff]+ { return fail(lx, "non-ASCII characters are allowed only in strings and comments", start); }
-      *            { return fail(lx, "unexpected character", start); }
+      * {
+        unsigned char c = *start;
+        if (c >= 0x20 && c < 0x7f) snprintf(lx->message, sizeof lx->message, "unexpected character '%c'", c);
+        else snprintf(lx->message, sizeof lx->message, "unexpected byte 0x%02x", c);
+        return fail(lx, lx->message, start);
+      }
     */
   }
 }
