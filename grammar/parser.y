@@ -181,7 +181,7 @@ expr(E) ::= IDENT(T). { E = ixp_parse_name(ps, AST_NAME, T); }
 expr(E) ::= XOR(T). { E = ixp_parse_name(ps, AST_NAME, T); }
 expr(E) ::= AND(T). { E = ixp_parse_name(ps, AST_NAME, T); }
 expr(E) ::= OR(T). { E = ixp_parse_name(ps, AST_NAME, T); }
-expr(E) ::= LPAREN(L) expr(A) RPAREN(R). { E = A; (void)L; (void)R; }
+expr(E) ::= LPAREN(L) expr(A) RPAREN(R). { E = A; E->span = SPAN2(L.span, R.span); }
 expr(E) ::= LBRACKET(L) RBRACKET(R). { E = ixp_parse_node(ps, AST_VEC, SPAN2(L.span, R.span)); }
 expr(E) ::= LBRACKET(L) exprs(A) RBRACKET(R). { E = A; E->kind = AST_VEC; E->span = SPAN2(L.span, R.span); }
 expr(E) ::= call(C). { E = C; }

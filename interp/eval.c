@@ -208,7 +208,7 @@ static void print_model(IxpSession *s, IxpModelDef *m, IxpSpan use) {
   IxpJoint *j = ixp_model_joint(s, m, params, use);
   const char **cols = ixp_arena_alloc(s->tmp, (size_t)(j->nvars + 1) * sizeof *cols);
   for (int v = 0; v < j->nvars; v++) cols[v] = j->names[v];
-  cols[j->nvars] = "p";
+  cols[j->nvars] = ixp_joint_var(j, "p") < 0 ? "p" : "Pr";
   char title[128];
   snprintf(title, sizeof title, "model %s: %zu state%s", m->name, j->n, j->n == 1 ? "" : "s");
   IxpTable *t = ixp_table_new(title, j->nvars + 1, cols);
@@ -255,8 +255,8 @@ static bool holds(IxpOp op, double a, double b, double tol) {
   case OP_EQ: return fabs(a - b) <= tol || a == b;
   case OP_LE: return a <= b + tol;
   case OP_GE: return a >= b - tol;
-  case OP_LT: return a < b + tol;
-  case OP_GT: return a > b - tol;
+  case OP_LT: return tol > 0 ? a < b + tol : a < b;
+  case OP_GT: return tol > 0 ? a > b - tol : a > b;
   default: return false;
   }
 }
@@ -264,7 +264,8 @@ static bool holds(IxpOp op, double a, double b, double tol) {
 static void exec_expect(IxpSession *s, IxpAst *st) {
   IxpAst *e = st->a;
   double a = ixp_eval_number(s, e->a, NULL), b = ixp_eval_number(s, e->b, NULL);
-  double tol = st->b ? ixp_eval_number(s, st->b, NULL) : 1e-9;
+  /* Without `within`, == <= >= allow 1e-9 of rounding; < and > are strict. */
+  double tol = st->b ? ixp_eval_number(s, st->b, NULL) : (e->op == OP_LT || e->op == OP_GT) ? 0 : 1e-9;
   if (s->opt.explain) return;
   if (!(tol >= 0)) ixp_runtime_error(s, s->src, st->b->span, "a tolerance cannot be negative");
   char sa[32], sb[32], sd[32], st_[32];
@@ -291,6 +292,21 @@ static void exec_expect(IxpSession *s, IxpAst *st) {
 
 static void exec_block(IxpSession *s, IxpAst *block);
 
+/* A CSV field, quoted (with quotes doubled) when it holds a comma, a quote
+ * or a line break (RFC 4180). */
+static void csv_field(FILE *f, const char *text) {
+  if (!strpbrk(text, ",\"\r\n")) {
+    fputs(text, f);
+    return;
+  }
+  fputc('"', f);
+  for (const char *c = text; *c; c++) {
+    if (*c == '"') fputc('"', f);
+    fputc(*c, f);
+  }
+  fputc('"', f);
+}
+
 /* Write the sink's rows as CSV next to the file (or in --outdir), via a
  * temporary file renamed at the end, so a reader never sees half a file. */
 static void write_csv(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
@@ -310,14 +326,17 @@ static void write_csv(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
   snprintf(tmp, size, "%s.tmp", path);
   FILE *f = fopen(tmp, "w");
   if (!f) ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': %s", path, strerror(errno));
-  for (int c = 0; c < k->ncols; c++) fprintf(f, c ? ",%s" : "%s", k->labels[c]);
+  for (int c = 0; c < k->ncols; c++) {
+    if (c) fputc(',', f);
+    csv_field(f, k->labels[c]);
+  }
   fputc('\n', f);
   for (int r = 0; r < k->nrows; r++) {
     for (int c = 0; c < k->ncols; c++) {
       IxpValue *v = &k->cells[(size_t)r * (size_t)k->ncols + (size_t)c];
       char buf[64];
       if (c) fputc(',', f);
-      if (v->type == TY_STR) fprintf(f, "\"%s\"", v->str);
+      if (v->type == TY_STR) csv_field(f, v->str);
       else {
         ixp_format_num(buf, sizeof buf, v->num.x, -1);
         fputs(buf, f);
@@ -335,17 +354,18 @@ static void write_csv(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
 
 /* A sweep's rows printed as an aligned table. */
 static void print_sink(IxpSession *s, IxpSink *k) {
-  IxpTable *t = ixp_table_new(NULL, k->ncols, k->labels);
-  double *row = ixp_arena_alloc(s->tmp, (size_t)k->ncols * sizeof *row);
-  for (int r = 0; r < k->nrows; r++) {
-    for (int c = 0; c < k->ncols; c++) {
-      IxpValue *v = &k->cells[(size_t)r * (size_t)k->ncols + (size_t)c];
-      row[c] = v->type == TY_NUM ? v->num.x : NAN;
+  size_t n = (size_t)k->nrows * (size_t)k->ncols;
+  const char **cells = ixp_arena_alloc(s->tmp, (n + 1) * sizeof *cells);
+  for (size_t i = 0; i < n; i++) {
+    if (k->cells[i].type == TY_STR) {
+      cells[i] = k->cells[i].str;
+      continue;
     }
-    ixp_table_add_row(t, row);
+    char *buf = ixp_arena_alloc(s->tmp, 32);
+    ixp_format_num(buf, 32, k->cells[i].num.x, digits(s));
+    cells[i] = buf;
   }
-  ixp_table_print(s->out, t, digits(s));
-  ixp_table_free(t);
+  ixp_text_table_print(s->out, k->ncols, k->labels, k->nrows, cells);
 }
 
 static void free_sink(IxpSink *k) {

@@ -205,25 +205,33 @@ void ixp_value_print(FILE *out, const IxpValue *v, int digits) {
   }
 }
 
+void ixp_text_table_print(FILE *out, int ncols, const char *const *headers, int nrows, const char *const *cells) {
+  int *width = calloc((size_t)ncols, sizeof *width);
+  for (int c = 0; c < ncols; c++) width[c] = (int)strlen(headers[c]);
+  for (int i = 0; i < nrows * ncols; i++) {
+    int w = (int)strlen(cells[i]);
+    if (w > width[i % ncols]) width[i % ncols] = w;
+  }
+  for (int c = 0; c < ncols; c++) fprintf(out, c ? "  %*s" : "%*s", width[c], headers[c]);
+  fputc('\n', out);
+  for (int r = 0; r < nrows; r++) {
+    for (int c = 0; c < ncols; c++) fprintf(out, c ? "  %*s" : "%*s", width[c], cells[r * ncols + c]);
+    fputc('\n', out);
+  }
+  free(width);
+}
+
 /* Columns are right-aligned to the widest of header and cells. */
 void ixp_table_print(FILE *out, const IxpTable *t, int digits) {
   size_t n = (size_t)t->nrows * (size_t)t->ncols;
   char (*cell)[32] = malloc((n ? n : 1) * sizeof *cell);
-  int *width = calloc((size_t)t->ncols, sizeof *width);
-  for (int c = 0; c < t->ncols; c++) width[c] = (int)strlen(t->cols[c]);
+  const char **cells = malloc((n ? n : 1) * sizeof *cells);
   for (size_t i = 0; i < n; i++) {
     ixp_format_num(cell[i], sizeof cell[i], t->cells[i], digits);
-    int c = (int)(i % (size_t)t->ncols), w = (int)strlen(cell[i]);
-    if (w > width[c]) width[c] = w;
+    cells[i] = cell[i];
   }
   if (t->title) fprintf(out, "%s\n", t->title);
-  for (int c = 0; c < t->ncols; c++) fprintf(out, c ? "  %*s" : "%*s", width[c], t->cols[c]);
-  fputc('\n', out);
-  for (int r = 0; r < t->nrows; r++) {
-    for (int c = 0; c < t->ncols; c++)
-      fprintf(out, c ? "  %*s" : "%*s", width[c], cell[(size_t)r * (size_t)t->ncols + (size_t)c]);
-    fputc('\n', out);
-  }
+  ixp_text_table_print(out, t->ncols, (const char *const *)t->cols, t->nrows, cells);
+  free(cells);
   free(cell);
-  free(width);
 }

@@ -87,5 +87,7 @@ void ixp_format_num(char *buf, size_t size, double x, int digits);
 void ixp_value_print(FILE *out, const IxpValue *v, int digits);
 /* Print a table with aligned columns. */
 void ixp_table_print(FILE *out, const IxpTable *t, int digits);
+/* Print nrows x ncols cells of text under headers, right-aligned. */
+void ixp_text_table_print(FILE *out, int ncols, const char *const *headers, int nrows, const char *const *cells);
 
 #endif
