@@ -28,7 +28,7 @@ OBJ      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
             $(patsubst $(BUILD)/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
 SAN_OBJ  := $(patsubst $(BUILD)/obj/%,$(BUILD)/san/%,$(OBJ))
 
-.PHONY: all deps test unit golden sanitize bench clean install
+.PHONY: all deps test unit golden repl sanitize bench clean install approve
 all: deps ixp
 
 # Install missing Debian packages (re2c, lemon, BLIS, libffi, Criterion, libedit).
@@ -99,7 +99,7 @@ $(BUILD)/unit-san: $(TEST_SRC) $(BUILD)/libixp-san.a
 	@echo "  LINK   $@"
 	$(Q)$(CC) $(CFLAGS_HAND) $(SAN) -o $@ $(TEST_SRC) $(BUILD)/libixp-san.a $(shell pkg-config --libs criterion) $(LIBS)
 
-test: unit golden sanitize
+test: unit golden repl sanitize
 
 unit: $(BUILD)/unit
 	@echo "== unit tests"
@@ -108,6 +108,10 @@ unit: $(BUILD)/unit
 golden: ixp
 	@echo "== golden tests"
 	$(Q)sh tests/run-golden ./ixp
+
+repl: ixp
+	@echo "== REPL tests"
+	$(Q)sh tests/repl/run ./ixp
 
 sanitize: $(BUILD)/unit-san $(BUILD)/ixp-san
 	@echo "== unit + golden tests under ASan/UBSan"
@@ -120,6 +124,10 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libixp.a
 	@echo "  LINK   $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_HAND) -O3 -o $@ $< $(BUILD)/libixp.a $(LIBS)
+
+# Re-approve every golden output (examples and error cases) from the current binary.
+approve: ixp
+	$(Q)sh tests/run-golden --update ./ixp
 
 bench: ixp $(BENCH_BIN)
 	$(Q)sh bench/run ./ixp

@@ -230,29 +230,24 @@ static void editor_close(const char *path) {
 
 static const char help_text[] =
     "statements:\n"
-    "  let NAME = EXPR                      define a value\n"
-    "  model NAME(P = v, ...) { ... }       a model: 'x ~ bernoulli(p)' draws, 'y = EXPR' defines\n"
-    "  model NAME = table (a, b) { 0 1 : 1/2 ... }   a model given by its table\n"
-    "  print EXPR, ...                      print values\n"
-    "  expect A == B within TOL             check a result (also <=, >=, <, >)\n"
+    "  let NAME = EXPR                  define a value\n"
+    "  model NAME(P = V, ...) { ... }   a model: 'x ~ bernoulli(p)' draws, 'y = EXPR' defines\n"
+    "  model NAME = table (a, b) { ... }  a model given by rows '0 1 : 1/2'\n"
+    "  print EXPR, ...                  print values\n"
+    "  expect A == B within TOL         check a result (also <=, >=, <, >)\n"
     "  sweep NAME in A .. B step S { emit EXPR as COL, ... } [to \"FILE.csv\"]\n"
-    "  experiment \"TITLE\"   seed N   units bits|nats\n"
-    "  EXPR                                 at the prompt: print its value\n"
-    "measures, as MEASURE(...) in MODEL or MODEL(p = v):\n"
+    "  experiment \"TITLE\"  seed N  units bits|nats\n"
+    "  EXPR                             at the prompt: print its value\n"
+    "measures, as MEASURE(...) in MODEL, or in MODEL(P = V):\n"
     "  entropy(X | Y)  mi(X; Y | Z)  tc(X1, X2, ...)  dtc(X1, X2, ...)\n"
     "  coinfo(X1, X2, ...)  oinfo(X1, X2, ...)  kl(P || Q)\n"
     "commands:\n"
-    "  :help           this summary\n"
-    "  :load FILE      run a file in this session\n"
-    "  :vars           list your definitions\n"
-    "  :explain EXPR   print the plan of kernels for EXPR instead of its value\n"
-    "  :quit, :q       leave (or Ctrl-D)\n"
+    "  :help                            this summary\n"
+    "  :load FILE                       run a file in this session\n"
+    "  :vars                            list your lets and models\n"
+    "  :explain EXPR                    print the plan of kernels for EXPR, not its value\n"
+    "  :quit, :q                        leave (so does Ctrl-D)\n"
     "Tab completes names; Ctrl-C interrupts an evaluation (twice: exits).\n";
-
-/* Report an entry that ended mid-statement, as the session would. */
-static void report_incomplete(const char *name) {
-  fprintf(stderr, "%s: error: unexpected end of input\n", name);
-}
 
 /* :help */
 static void cmd_help(IxpSession *s, const char *arg) {
@@ -267,9 +262,8 @@ static void cmd_load(IxpSession *s, const char *arg) {
     return;
   }
   begin_run();
-  IxpStatus st = ixp_session_run_file(s, arg);
+  ixp_session_run_file(s, arg);
   end_run();
-  if (st == IXP_INCOMPLETE) report_incomplete(arg);
 }
 
 /* :vars */
@@ -285,9 +279,8 @@ static void cmd_explain(IxpSession *s, const char *arg) {
     return;
   }
   begin_run();
-  IxpStatus st = ixp_session_explain(s, "<repl>", arg, strlen(arg));
+  ixp_session_explain(s, "<repl>", arg, strlen(arg));
   end_run();
-  if (st == IXP_INCOMPLETE) report_incomplete("<repl>");
 }
 
 typedef struct {
@@ -296,8 +289,8 @@ typedef struct {
 } Command;
 
 static const Command command_table[] = {
-    {"help", cmd_help}, {"load", cmd_load},   {"vars", cmd_vars}, {"explain", cmd_explain},
-    {"quit", NULL},     {"q", NULL},          {NULL, NULL},
+    {"help", cmd_help}, {"load", cmd_load}, {"vars", cmd_vars}, {"explain", cmd_explain},
+    {"quit", NULL},     {"q", NULL},        {NULL, NULL},
 };
 
 /* Run the command line `:name arg`; false if it asks to quit. */
@@ -350,7 +343,7 @@ static LineStatus run_entry(IxpSession *s, const char *first) {
     if (st != IXP_INCOMPLETE) break;
     char *line;
     ls = read_line(PROMPT2, &line);
-    if (ls == LINE_EOF) report_incomplete("<repl>");
+    if (ls == LINE_EOF) ixp_session_run_script(s, "<repl>", entry.text, entry.len);  /* reports where it ends */
     if (ls == LINE_OK && !(buf_add(&entry, "\n", 1) && buf_add(&entry, line, strlen(line)))) ls = LINE_EOF;
     free(line);
   }
@@ -403,12 +396,8 @@ static int run_script(IxpSession *s) {
     free(in.text);
     return IXP_EUSAGE;
   }
-  IxpStatus st = ixp_session_run(s, "<stdin>", in.text ? in.text : "", in.len);
+  IxpStatus st = ixp_session_run_script(s, "<stdin>", in.text ? in.text : "", in.len);
   free(in.text);
-  if (st == IXP_INCOMPLETE) {
-    report_incomplete("<stdin>");
-    st = IXP_ECOMPILE;
-  }
   return st;
 }
 

@@ -113,7 +113,11 @@ static IxpStatus apply_overrides(IxpSession *s, IxpAst *program, IxpArena *arena
   return IXP_OK;
 }
 
-static IxpStatus run_text(IxpSession *s, const char *name, const char *text, size_t len, bool top) {
+/* Parse, check and run one chunk. `entry`: a REPL entry, which may end
+ * mid-statement (IXP_INCOMPLETE asks for more); `top`: the program file,
+ * to which --set applies. */
+static IxpStatus run_text(IxpSession *s, const char *name, const char *text, size_t len, bool top, bool entry) {
+  s->interrupted = 0;  /* a Ctrl-C that came after the last run ended */
   IxpSource *src = ixp_source_new(name, text, len);
   IxpArena *arena = ixp_arena_new();
   if (!src || !arena) {
@@ -123,7 +127,7 @@ static IxpStatus run_text(IxpSession *s, const char *name, const char *text, siz
   }
   keep_chunk(s, src, arena);
   bool incomplete = false;
-  if (s->opt.repl && !ixp_parse(src, arena, &s->diag, true, &incomplete) && incomplete) return IXP_INCOMPLETE;
+  if (entry && !ixp_parse(src, arena, &s->diag, true, &incomplete) && incomplete) return IXP_INCOMPLETE;
   IxpAst *program = ixp_parse(src, arena, &s->diag, false, NULL);
   if (!program) return IXP_ECOMPILE;
   int nsyms = s->nsyms, nmodels = s->nmodels;
@@ -153,7 +157,7 @@ IxpSession *ixp_session_new(const IxpOptions *opt) {
   s->opt.repl = false;
   s->opt.explain = false;
   s->opt.noverrides = 0;
-  IxpStatus st = run_text(s, "<prelude>", ixp_prelude_text, strlen(ixp_prelude_text), false);
+  IxpStatus st = run_text(s, "<prelude>", ixp_prelude_text, strlen(ixp_prelude_text), false, false);
   s->opt = keep;
   s->loading_prelude = false;
   if (st != IXP_OK) {
@@ -182,7 +186,11 @@ void ixp_session_free(IxpSession *s) {
 }
 
 IxpStatus ixp_session_run(IxpSession *s, const char *name, const char *text, size_t len) {
-  return run_text(s, name, text, len, !s->opt.repl);
+  return run_text(s, name, text, len, !s->opt.repl, s->opt.repl);
+}
+
+IxpStatus ixp_session_run_script(IxpSession *s, const char *name, const char *text, size_t len) {
+  return run_text(s, name, text, len, false, false);
 }
 
 IxpStatus ixp_session_run_file(IxpSession *s, const char *path) {
@@ -191,7 +199,7 @@ IxpStatus ixp_session_run_file(IxpSession *s, const char *path) {
     ixp_diag_plain(&s->diag, "cannot read '%s': %s", path, strerror(errno));
     return IXP_EUSAGE;
   }
-  IxpStatus st = run_text(s, path, src->text, src->len, true);
+  IxpStatus st = run_text(s, path, src->text, src->len, !s->opt.repl, false);
   ixp_source_free(src);
   return st;
 }
@@ -199,7 +207,7 @@ IxpStatus ixp_session_run_file(IxpSession *s, const char *path) {
 IxpStatus ixp_session_explain(IxpSession *s, const char *name, const char *text, size_t len) {
   bool was = s->opt.explain;
   s->opt.explain = true;
-  IxpStatus st = run_text(s, name, text, len, false);
+  IxpStatus st = run_text(s, name, text, len, false, false);
   s->opt.explain = was;
   return st;
 }

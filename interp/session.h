@@ -41,8 +41,12 @@ typedef struct IxpSession IxpSession;
 IxpSession *ixp_session_new(const IxpOptions *opt);
 void ixp_session_free(IxpSession *s);
 
-/* Parse, check and run `text` (called `name` in reports). */
+/* Parse, check and run `text` (called `name` in reports). In a REPL
+ * session (opt.repl) text that ends mid-statement runs nothing and gives
+ * IXP_INCOMPLETE, so the caller can ask for another line. */
 IxpStatus ixp_session_run(IxpSession *s, const char *name, const char *text, size_t len);
+/* Run `text` as a whole script: ending mid-statement is a syntax error. */
+IxpStatus ixp_session_run_script(IxpSession *s, const char *name, const char *text, size_t len);
 /* Load and run a file. */
 IxpStatus ixp_session_run_file(IxpSession *s, const char *path);
 /* Print each measure's plan in `text` instead of its value. */
