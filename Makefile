@@ -9,7 +9,7 @@ else
 Q := @
 endif
 
-PKGS     := libedit libffi
+PKGS     := libedit libffi cairo
 WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Werror
 BASE      = -std=c11 -D_GNU_SOURCE -g -O2 -Igrammar -Iinterp -Istdlib -Ibackends -I$(BUILD) \

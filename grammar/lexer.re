@@ -108,6 +108,9 @@ IxpToken ixp_lexer_next(IxpLexer *lx) {
       "as"         { return make(lx, TK_AS, start); }
       "using"      { return make(lx, TK_USING, start); }
       "with"       { return make(lx, TK_WITH, start); }
+      "at"         { return make(lx, TK_AT, start); }
+      "curve"      { return make(lx, TK_CURVE, start); }
+      "plot"       { return make(lx, TK_PLOT, start); }
       "if"         { return make(lx, TK_IF, start); }
       "then"       { return make(lx, TK_THEN, start); }
       "else"       { return make(lx, TK_ELSE, start); }
@@ -181,6 +184,9 @@ const char *ixp_token_name(int code) {
   case TK_AS: return "'as'";
   case TK_USING: return "'using'";
   case TK_WITH: return "'with'";
+  case TK_AT: return "'at'";
+  case TK_CURVE: return "'curve'";
+  case TK_PLOT: return "'plot'";
   case TK_IF: return "'if'";
   case TK_THEN: return "'then'";
   case TK_ELSE: return "'else'";

@@ -29,7 +29,12 @@
 /* Precedence, lowest first. An if-expression's else-branch and a range
  * extend as far right as they can; 'not' binds looser than comparisons
  * (not a == b is not (a == b)); '^' binds tighter than unary minus
- * (-2^2 is -4) and is right-associative. */
+ * (-2^2 is -4) and is right-associative. The value of a measure's
+ * `at NAME = value` is one term (a number, a name, a call, an indexed or
+ * parenthesised expression): `mi(...) in m at D = 0.1 + 1` adds 1 to the
+ * measure. Clauses bind to the innermost measure. */
+%nonassoc IN.
+%nonassoc USING WITH.
 %right ELSE.
 %nonassoc DOTDOT.
 %nonassoc STEP.
@@ -42,6 +47,7 @@
 %left STAR SLASH MOD.
 %right UMINUS.
 %right CARET.
+%nonassoc AT.
 %left DOT LBRACKET.
 
 %type program {IxpAst *}
@@ -60,6 +66,7 @@
 %type param {IxpAst *}
 %type idents {IxpAst *}
 %type source {IxpAst *}
+%type clauses {IxpAst *}
 %type name {IxpToken}
 %type rows {IxpAst *}
 %type table_body {IxpAst *}
@@ -112,6 +119,11 @@ stmt(S) ::= IDENT(N) TILDE call(C). {
 stmt(S) ::= IDENT(N) ASSIGN expr(E). {
   S = ixp_parse_name(ps, AST_DEFINE, N); S->a = E; S->span = SPAN2(N.span, E->span); S->d = ixp_parse_name(ps, AST_NAME, N);
 }
+stmt(S) ::= CURVE(K) IDENT(N) ASSIGN expr(E). {
+  S = ixp_parse_name(ps, AST_LET, N); S->a = E; S->span = SPAN2(K.span, E->span); S->d = ixp_parse_name(ps, AST_NAME, N);
+  S->op = OP_NONE; S->c = S->d;  /* c marks a curve: its value must be a table */
+}
+stmt(S) ::= PLOT(K) emits(L) TO expr(F). { S = L; S->kind = AST_PLOT; S->c = F; S->span = SPAN2(K.span, F->span); }
 stmt(S) ::= PRINT(K) exprs(L). { S = L; S->kind = AST_PRINT; S->span = SPAN2(K.span, L->span); }
 stmt(S) ::= EMIT(K) emits(L). { S = L; S->kind = AST_EMIT; S->span = SPAN2(K.span, L->span); }
 stmt(S) ::= EXPECT(K) expr(E). { S = ixp_parse_node(ps, AST_EXPECT, SPAN2(K.span, E->span)); S->a = E; }
@@ -123,6 +135,11 @@ stmt(S) ::= SWEEP(K) IDENT(N) IN expr(E) block(B). {
 }
 stmt(S) ::= SWEEP(K) IDENT(N) IN expr(E) block(B) TO expr(F). {
   S = ixp_parse_name(ps, AST_SWEEP, N); S->a = E; S->b = B; S->c = F; S->span = SPAN2(K.span, E->span); S->d = ixp_parse_name(ps, AST_NAME, N);
+}
+/* 'as NAME' keeps the sweep's table as a value (to plot it). */
+stmt(S) ::= SWEEP(K) IDENT(N) IN expr(E) block(B) AS IDENT(T). {
+  S = ixp_parse_name(ps, AST_SWEEP, N); S->a = E; S->b = B; S->span = SPAN2(K.span, E->span); S->d = ixp_parse_name(ps, AST_NAME, N);
+  ixp_ast_push(ps->arena, S, ixp_parse_name(ps, AST_NAME, T));
 }
 stmt(S) ::= expr(E). { S = ixp_parse_node(ps, AST_EXPR_STMT, E->span); S->a = E; }
 
@@ -185,17 +202,24 @@ expr(E) ::= LPAREN(L) expr(A) RPAREN(R). { E = A; E->span = SPAN2(L.span, R.span
 expr(E) ::= LBRACKET(L) RBRACKET(R). { E = ixp_parse_node(ps, AST_VEC, SPAN2(L.span, R.span)); }
 expr(E) ::= LBRACKET(L) exprs(A) RBRACKET(R). { E = A; E->kind = AST_VEC; E->span = SPAN2(L.span, R.span); }
 expr(E) ::= call(C). { E = C; }
-expr(E) ::= call(C) IN source(S). {
-  E = ixp_parse_node(ps, AST_MEASURE, SPAN2(C->span, S->span)); E->a = C; E->b = S;
+expr(E) ::= call(C) IN source(S) clauses(K). [IN] {
+  E = K; E->kind = AST_MEASURE; E->a = C; E->b = S;
+  E->span = SPAN2(C->span, K->nitems || K->c || K->d ? K->span : S->span);
 }
-expr(E) ::= call(C) IN source(S) USING call(U). {
-  E = ixp_parse_node(ps, AST_MEASURE, SPAN2(C->span, U->span)); E->a = C; E->b = S; E->c = U;
+/* After a measure's source: 'using' an estimator or method, 'with' a
+ * test, 'at' a point (at D = 0.1, at beta = 2). */
+clauses(K) ::= . { K = ixp_parse_node(ps, AST_MEASURE, (IxpSpan){0, 0}); }
+clauses(K) ::= clauses(A) USING call(U). { K = A; K->c = U; K->span = SPAN2(K->span.end ? K->span : U->span, U->span); }
+clauses(K) ::= clauses(A) USING IDENT(N). {
+  K = A; K->c = ixp_parse_name(ps, AST_CALL, N); K->span = SPAN2(K->span.end ? K->span : N.span, N.span);
 }
-expr(E) ::= call(C) IN source(S) WITH call(W). {
-  E = ixp_parse_node(ps, AST_MEASURE, SPAN2(C->span, W->span)); E->a = C; E->b = S; E->d = W;
+clauses(K) ::= clauses(A) WITH IDENT(N). {
+  K = A; K->d = ixp_parse_name(ps, AST_CALL, N); K->span = SPAN2(K->span.end ? K->span : N.span, N.span);
 }
-expr(E) ::= call(C) IN source(S) USING call(U) WITH call(W). {
-  E = ixp_parse_node(ps, AST_MEASURE, SPAN2(C->span, W->span)); E->a = C; E->b = S; E->c = U; E->d = W;
+clauses(K) ::= clauses(A) WITH call(W). { K = A; K->d = W; K->span = SPAN2(K->span.end ? K->span : W->span, W->span); }
+clauses(K) ::= clauses(A) AT(T) IDENT(N) ASSIGN expr(V). [AT] {
+  K = A; IxpAst *at = ixp_parse_name(ps, AST_ARG, N); at->a = V; at->span = SPAN2(T.span, V->span);
+  ixp_ast_push(ps->arena, K, at); K->span = SPAN2(K->span.end ? K->span : at->span, at->span);
 }
 expr(E) ::= expr(A) LBRACKET expr(I) RBRACKET(R). {
   E = ixp_parse_node(ps, AST_INDEX, SPAN2(A->span, R.span)); E->a = A; E->b = I;

@@ -11,14 +11,31 @@ struct Chunk {
   max_align_t data[];
 };
 
+typedef struct Deferred Deferred;
+struct Deferred {
+  Deferred *next;
+  void (*fn)(void *);
+  void *ptr;
+};
+
 struct IxpArena {
   Chunk *head;
+  Deferred *deferred;
 };
 
 IxpArena *ixp_arena_new(void) { return calloc(1, sizeof(IxpArena)); }
 
+void ixp_arena_defer(IxpArena *a, void (*fn)(void *), void *ptr) {
+  Deferred *d = ixp_arena_alloc(a, sizeof *d);
+  d->fn = fn;
+  d->ptr = ptr;
+  d->next = a->deferred;
+  a->deferred = d;
+}
+
 void ixp_arena_free(IxpArena *a) {
   if (!a) return;
+  for (Deferred *d = a->deferred; d; d = d->next) d->fn(d->ptr);
   for (Chunk *c = a->head, *n; c; c = n) {
     n = c->next;
     free(c);
@@ -97,7 +114,7 @@ static void print_args(FILE *out, const IxpAst *call) {
   fputc('(', out);
   for (int i = 0; i < call->nitems; i++) {
     const IxpAst *arg = call->items[i];
-    if (i) fprintf(out, "%s ", ixp_op_text(arg->op));
+    if (i) fprintf(out, arg->op == SEP_COMMA || arg->op == SEP_SEMI ? "%s " : " %s ", ixp_op_text(arg->op));
     ixp_ast_print(out, arg);
   }
   fputc(')', out);

@@ -25,13 +25,14 @@ typedef enum {
   AST_ARG,      /* op = separator before it (0 first), str = option name or NULL, a = value */
   AST_INDEX,    /* a[b] */
   AST_FIELD,    /* a.str */
-  AST_MEASURE,  /* a = AST_CALL, b = AST_SOURCE, c = `using` AST_CALL, d = `with` AST_CALL */
+  AST_MEASURE,  /* a = AST_CALL, b = AST_SOURCE, c = `using` AST_CALL, d = `with` AST_CALL,
+                   items = `at NAME = value` as AST_ARG */
   AST_SOURCE,   /* str = model name, items = AST_ARG overrides */
   /* statements */
   AST_EXPERIMENT, /* a = string */
   AST_SEED,       /* a */
   AST_UNITS,      /* str */
-  AST_LET,        /* str, a */
+  AST_LET,        /* str, a; c set for `curve NAME = ...` (a table) */
   AST_MODEL,      /* str, items = AST_PARAM, b = AST_BLOCK body or AST_TABLE */
   AST_PARAM,      /* str, a = default or NULL */
   AST_DRAW,       /* items = AST_NAME targets, a = AST_CALL distribution */
@@ -42,7 +43,9 @@ typedef enum {
   AST_EMIT,       /* items = expressions or AST_AS */
   AST_AS,         /* a, str = label */
   AST_EXPECT,     /* a = comparison, b = tolerance or NULL */
-  AST_SWEEP,      /* str = variable, a = values, b = body, c = file or NULL */
+  AST_SWEEP,      /* str = variable, a = values, b = body, c = file or NULL,
+                     items[0] = AST_NAME to bind its table to (`as NAME`) */
+  AST_PLOT,       /* items = tables or AST_AS (legend label), c = file */
   AST_EXPR_STMT,  /* a (a bare expression: printed in the REPL) */
   AST_BLOCK,      /* items */
 } IxpAstKind;
@@ -79,6 +82,9 @@ IxpArena *ixp_arena_new(void);
 void ixp_arena_free(IxpArena *a);
 void *ixp_arena_alloc(IxpArena *a, size_t size);
 char *ixp_arena_strndup(IxpArena *a, const char *s, size_t n);
+/* Call fn(ptr) when the arena is freed (for heap objects that temporaries
+ * own, such as tables). */
+void ixp_arena_defer(IxpArena *a, void (*fn)(void *), void *ptr);
 
 IxpAst *ixp_ast_new(IxpArena *a, IxpAstKind kind, IxpSpan span);
 /* Append `item` to node->items (growing in the arena). */

@@ -130,7 +130,7 @@ static bool check_redefinition(Checker *c, const char *name, IxpSpan span) {
 /* ----------------------------------------------------------- expressions */
 
 static IxpType check_expr(Checker *c, IxpAst *e);
-static void check_measure(Checker *c, IxpAst *e);
+static IxpType check_measure(Checker *c, IxpAst *e);
 static void check_model_call(Checker *c, IxpAst *call);
 
 static void suggest_names(Checker *c, Suggest *g) {
@@ -220,6 +220,7 @@ static IxpType check_vector(Checker *c, IxpAst *e) {
 
 static IxpType check_index(Checker *c, IxpAst *e) {
   IxpType t = check_expr(c, e->a), i = check_expr(c, e->b);
+  if ((t == TY_RECORD || t == TY_ANY) && i == TY_STR) return TY_ANY;  /* record["field"] */
   expect_number(c, e->b, i, "an index");
   if (t == TY_VEC) return TY_NUM;
   if (t == TY_MAT) return TY_VEC;
@@ -235,9 +236,12 @@ static bool type_fits(IxpType want, IxpType got) {
 
 static IxpType check_builtin(Checker *c, IxpAst *e, const IxpBuiltin *fn) {
   if (e->nitems < fn->min_args || e->nitems > fn->max_args) {
-    error(c, e->span, "%s takes %d%s argument%s, not %d (%s)", fn->name, fn->min_args,
-          fn->max_args > fn->min_args ? " or more" : "", fn->min_args == 1 && fn->max_args == 1 ? "" : "s",
-          e->nitems, fn->signature);
+    char count[48];
+    if (fn->max_args == fn->min_args) snprintf(count, sizeof count, "%d", fn->min_args);
+    else if (fn->max_args >= 64) snprintf(count, sizeof count, "%d or more", fn->min_args);
+    else snprintf(count, sizeof count, "%d to %d", fn->min_args, fn->max_args);
+    error(c, e->span, "%s takes %s argument%s, not %d (%s)", fn->name, count,
+          fn->min_args == 1 && fn->max_args == 1 ? "" : "s", e->nitems, fn->signature);
   }
   for (int i = 0; i < e->nitems; i++) {
     IxpAst *arg = e->items[i];
@@ -285,7 +289,31 @@ static IxpType check_call(Checker *c, IxpAst *e) {
     return TY_NUM;
   }
   check_model_call(c, e);
-  return TY_NUM;
+  return e->sema ? ((IxpPlan *)e->sema)->type : TY_ANY;
+}
+
+/* record.field (fields known from the measure's plan when it is one),
+ * table.column (a vector). */
+static IxpType check_field(Checker *c, IxpAst *e) {
+  IxpType t = check_expr(c, e->a);
+  if (t == TY_TABLE) return TY_VEC;
+  if (t == TY_ANY) return TY_ANY;
+  if (t != TY_RECORD) {
+    error(c, e->span, "a %s has no field '%s'", ixp_type_name(t), e->str);
+    return TY_ANY;
+  }
+  const IxpPlan *plan = e->a->kind == AST_MEASURE || e->a->kind == AST_CALL ? e->a->sema : NULL;
+  if (!plan || !plan->fields) return TY_ANY;
+  char fields[512] = "";
+  for (int i = 0; plan->fields[i]; i++) {
+    if (!strcmp(plan->fields[i], e->str)) return TY_ANY;
+    snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "%s%s", i ? ", " : "", plan->fields[i]);
+  }
+  char buf[96];
+  Suggest g = {e->str, NULL, 99};
+  for (int i = 0; plan->fields[i]; i++) consider(&g, plan->fields[i]);
+  error(c, e->span, "%s has no field '%s'%s; its fields: %s", plan->measure, e->str, hint(buf, sizeof buf, &g), fields);
+  return TY_ANY;
 }
 
 static IxpType check_if(Checker *c, IxpAst *e) {
@@ -313,12 +341,8 @@ static IxpType check_expr(Checker *c, IxpAst *e) {
     return TY_RANGE;
   case AST_CALL: return check_call(c, e);
   case AST_INDEX: return check_index(c, e);
-  case AST_FIELD: {
-    IxpType t = check_expr(c, e->a);
-    error(c, e->span, "a %s has no field '%s'", ixp_type_name(t), e->str);
-    return TY_ANY;
-  }
-  case AST_MEASURE: check_measure(c, e); return TY_NUM;
+  case AST_FIELD: return check_field(c, e);
+  case AST_MEASURE: return check_measure(c, e);
   default:
     error(c, e->span, "not an expression");
     return TY_ANY;
@@ -398,12 +422,32 @@ static bool too_many_args(Checker *c, IxpAst *call) {
   return true;
 }
 
-/* f(x, y; z) in M [using E] [with T] */
-static void check_measure(Checker *c, IxpAst *e) {
+static IxpType lowering_check(IxpLowering *lw, IxpAst *e) { return check_expr(lw->ctx, e); }
+
+/* Split a measure call's arguments: variables (positional) into lw->args,
+ * options (name = value) into lw->options when the measure takes them. */
+static bool measure_args(Checker *c, IxpModelDef *m, const IxpMeasure *ms, IxpAst *call, IxpLowering *lw) {
+  bool ok = true;
+  for (int i = 0; i < call->nitems; i++) {
+    IxpAst *arg = call->items[i];
+    if (arg->str && ms->options) {
+      if (lw->noptions == IXP_MAX_OPTIONS) error(c, arg->span, "too many options");
+      else lw->options[lw->noptions++] = arg;
+      continue;
+    }
+    int v = measure_var(c, m, arg, ms);
+    lw->args[lw->nargs++] = (IxpMeasureArg){arg->op, v, NULL, arg};
+    ok &= v >= 0;
+  }
+  return ok;
+}
+
+/* f(x, y; z) in M [using E] [with T] [at NAME = value] */
+static IxpType check_measure(Checker *c, IxpAst *e) {
   IxpAst *call = e->a;
   if (c->ctx == CTX_MODEL) {
     error(c, e->span, "measures cannot be used inside a model");
-    return;
+    return TY_ANY;
   }
   const IxpMeasure *ms = ixp_measure_find(call->str);
   IxpModelDef *m = check_source(c, e->b);
@@ -412,33 +456,31 @@ static void check_measure(Checker *c, IxpAst *e) {
       error(c, call->span, "'%s' is a function, not a measure; 'in' follows a measure", call->str);
     else
       unknown_function(c, call);
-    return;
+    return TY_ANY;
   }
   if (ms->args != MEASURE_OVER_VARIABLES) {
     error(c, e->b->span, "%s compares models and takes no 'in': write %s", ms->name, ms->signature);
-    return;
+    return TY_ANY;
   }
-  if (e->c) error(c, e->c->span, "'%s' is measured exactly; estimators ('using') apply to data", e->b->str);
+  if (e->c && !ms->options) error(c, e->c->span, "'%s' is measured exactly; estimators ('using') apply to data", e->b->str);
   if (e->d) error(c, e->d->span, "'%s' is measured exactly; tests ('with') apply to estimates from data", e->b->str);
+  if (e->nitems && !ms->options) error(c, e->items[0]->span, "%s takes no 'at'", ms->name);
   if (call->nitems == 0) error(c, call->span, "%s needs variables: %s", ms->name, ms->signature);
-  if (!m || call->nitems == 0 || too_many_args(c, call)) return;
-  IxpLowering lw = {.model = m, .call = call, .nargs = call->nitems};
-  bool ok = true;
-  for (int i = 0; i < call->nitems; i++) {
-    lw.args[i] = (IxpMeasureArg){call->items[i]->op, measure_var(c, m, call->items[i], ms), NULL, call->items[i]};
-    ok &= lw.args[i].var >= 0;
-  }
-  if (!ok) return;
+  if (!m || call->nitems == 0 || too_many_args(c, call)) return TY_ANY;
+  IxpLowering lw = {.model = m, .call = call, .arena = c->arena, .method = e->c, .nat = e->nitems, .at = e->items};
+  if (!measure_args(c, m, ms, call, &lw)) return TY_ANY;
+  lw.check = lowering_check;
   lw.plan = ixp_plan_new(c->arena, ms->name, e);
   lw.joint = ixp_plan_joint(lw.plan, ixp_plan_source(lw.plan, e->b, m));
   lower(c, &lw, ms, e);
+  return e->sema ? ((IxpPlan *)e->sema)->type : TY_ANY;
 }
 
 /* A measure over models, such as kl(P || Q). */
 static void check_model_call(Checker *c, IxpAst *call) {
   const IxpMeasure *ms = ixp_measure_find(call->str);
   if (too_many_args(c, call)) return;
-  IxpLowering lw = {.joint = -1, .call = call, .nargs = call->nitems};
+  IxpLowering lw = {.joint = -1, .call = call, .nargs = call->nitems, .arena = c->arena, .check = lowering_check};
   bool ok = true;
   for (int i = 0; i < call->nitems; i++) {
     IxpAst *arg = call->items[i];
@@ -615,6 +657,8 @@ static void check_model(Checker *c, IxpAst *st) {
 
 static void check_let(Checker *c, IxpAst *st) {
   IxpType t = check_expr(c, st->a);
+  if (st->c && t != TY_TABLE && t != TY_ANY)
+    error(c, st->a->span, "a curve is a table: a measure over a vector of points (beta = [...]), not a %s", ixp_type_name(t));
   if (t == TY_MODEL) error(c, st->a->span, "a let binds a value, not a model; define models with 'model'");
   if (!check_redefinition(c, st->str, st->span)) return;
   const IxpSymbol *old = ixp_lookup(c->s, st->str);
@@ -676,6 +720,23 @@ static void check_sweep(Checker *c, IxpAst *st) {
   c->sweeps--;
   c->depth--;
   c->s->nsyms = nsyms;  /* names defined in the body end with it */
+  if (st->nitems && check_redefinition(c, st->items[0]->str, st->items[0]->span)) {  /* `as NAME` */
+    IxpSymbol *table = add_symbol(c, SYM_LET, st->items[0]->str, st->items[0]);
+    const IxpSymbol *prev = ixp_lookup(c->s, st->items[0]->str);
+    table->slot = c->s->opt.repl && prev != table && prev && prev->kind == SYM_LET ? prev->slot : new_global(c->s);
+    table->type = TY_TABLE;
+    st->items[0]->slot = table->slot;
+  }
+}
+
+static void check_plot(Checker *c, IxpAst *st) {
+  for (int i = 0; i < st->nitems; i++) {
+    IxpAst *e = st->items[i]->kind == AST_AS ? st->items[i]->a : st->items[i];
+    IxpType t = check_expr(c, e);
+    if (t != TY_TABLE && t != TY_ANY)
+      error(c, e->span, "plot draws tables (curves, a sweep kept with 'as NAME'), not a %s", ixp_type_name(t));
+  }
+  if (!type_fits(TY_STR, check_expr(c, st->c))) error(c, st->c->span, "plot writes to a file named by a string (.svg or .png)");
 }
 
 static void check_stmt(Checker *c, IxpAst *st) {
@@ -701,6 +762,7 @@ static void check_stmt(Checker *c, IxpAst *st) {
     break;
   case AST_EXPECT: check_expect(c, st); break;
   case AST_SWEEP: check_sweep(c, st); break;
+  case AST_PLOT: check_plot(c, st); break;
   case AST_EXPR_STMT: check_expr(c, st->a); break;
   case AST_DRAW:
     error(c, st->span, "a draw (%s ~ ...) belongs inside a model", st->items[0]->str);

@@ -59,10 +59,13 @@ static bool can_fail(const IxpAst *e) {
 static double *per_state(IxpColumns *c, IxpAst *e) {
   double *v = take(c, e);
   IxpFrame f = {c->m, c->vals, c->params};
+  c->s->describe_state = c->describe;
+  c->s->describe_ctx = c->ctx;
   for (size_t k = 0; k < c->j->n; k++) {
     c->load(c->ctx, k);
     v[k] = ixp_eval_number(c->s, e, &f);
   }
+  c->s->describe_state = NULL;
   return v;
 }
 

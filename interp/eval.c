@@ -10,17 +10,41 @@
 #include <string.h>
 
 #include "builtins.h"
+#include "plot.h"
 #include "interp.h"
 
 void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, ...) {
+  char msg[1024], state[512];
   va_list ap;
   va_start(ap, fmt);
-  ixp_diag_verror(&s->diag, src, span, fmt, ap);
+  vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  if (s->describe_state) {
+    const char *(*describe)(void *, char *, size_t) = s->describe_state;
+    s->describe_state = NULL;
+    ixp_diag_error(&s->diag, src, span, "%s when %s", msg, describe(s->describe_ctx, state, sizeof state));
+  } else {
+    ixp_diag_error(&s->diag, src, span, "%s", msg);
+  }
   if (s->enumerating)
     ixp_diag_note(&s->diag, s->src, s->enumerating_use, "while enumerating model '%s', needed here", s->enumerating->name);
   s->enumerating = NULL;
   longjmp(*s->on_error, 1);
+}
+
+double ixp_units_scale(const IxpSession *s) { return s->nats ? 1 : 1 / M_LN2; }
+
+const char *ixp_units_name(const IxpSession *s) { return s->nats ? "nats" : "bits"; }
+
+IxpArena *ixp_session_tmp(IxpSession *s) { return s->tmp; }
+
+void ixp_plan_error(IxpSession *s, const IxpPlan *p, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  ixp_runtime_error(s, s->src, p->site->span, "%s", msg);
 }
 
 void ixp_check_interrupt(IxpSession *s, const IxpSource *src, IxpSpan span) {
@@ -124,8 +148,36 @@ static IxpValue vector(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   return (IxpValue){.type = matrix ? TY_MAT : TY_VEC, .v = v, .rows = rows, .cols = cols};
 }
 
+/* record.name or record["name"]; table.column gives the column. */
+static IxpValue field(IxpSession *s, IxpValue a, const char *name, IxpAst *e, const IxpFrame *f) {
+  if (a.type == TY_RECORD) {
+    const IxpValue *v = ixp_record_field(a.record, name);
+    if (v) return *v;
+  } else if (a.type == TY_TABLE) {
+    int c = ixp_table_col(a.table, name);
+    if (c >= 0) {
+      double *col = ixp_arena_alloc(s->tmp, (size_t)(a.table->nrows + 1) * sizeof *col);
+      for (int r = 0; r < a.table->nrows; r++) col[r] = a.table->cells[(size_t)r * (size_t)a.table->ncols + (size_t)c];
+      return (IxpValue){.type = TY_VEC, .v = col, .rows = 1, .cols = a.table->nrows};
+    }
+  } else {
+    ixp_runtime_error(s, src_of(s, f), e->span, "a %s has no field '%s'", ixp_type_name(a.type), name);
+  }
+  char known[512] = "";
+  int n = a.type == TY_RECORD ? (a.record->shown ? a.record->n : a.record->n) : a.table->ncols;
+  for (int i = 0; i < n; i++)
+    snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
+             a.type == TY_RECORD ? a.record->names[i] : a.table->cols[i]);
+  ixp_runtime_error(s, src_of(s, f), e->span, "no field '%s' (fields: %s)", name, known);
+}
+
 static IxpValue index_value(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   IxpValue a = ixp_eval(s, e->a, f);
+  if (a.type == TY_RECORD) {
+    IxpValue key = ixp_eval(s, e->b, f);
+    if (key.type != TY_STR) ixp_runtime_error(s, src_of(s, f), e->b->span, "a record is indexed by a field name");
+    return field(s, a, key.str, e, f);
+  }
   double i = ixp_eval_number(s, e->b, f);
   int n = a.type == TY_MAT ? a.rows : a.cols;
   if (a.type != TY_VEC && a.type != TY_MAT)
@@ -140,7 +192,7 @@ static IxpValue index_value(IxpSession *s, IxpAst *e, const IxpFrame *f) {
 
 static IxpValue call(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   if (e->sema && ((IxpPlan *)e->sema)->site == e)  /* a measure over models */
-    return ixp_value_real(ixp_execute_plan(s, e->sema));
+    return ixp_execute_plan(s, e->sema);
   const IxpBuiltin *fn = e->sema;
   IxpValue *args = ixp_arena_alloc(s->tmp, (size_t)(e->nitems ? e->nitems : 1) * sizeof *args);
   for (int i = 0; i < e->nitems; i++) {
@@ -152,6 +204,7 @@ static IxpValue call(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   char err[256];
   if (fn->fn(args, e->nitems, &out, s->tmp, err, sizeof err))
     ixp_runtime_error(s, src_of(s, f), e->span, "%s", err);
+  if (fn->information) out.num = ixp_num_real(out.num.x * ixp_units_scale(s));
   return out;
 }
 
@@ -191,7 +244,8 @@ IxpValue ixp_eval(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   }
   case AST_CALL: return call(s, e, f);
   case AST_INDEX: return index_value(s, e, f);
-  case AST_MEASURE: return ixp_value_real(ixp_execute_plan(s, e->sema));
+  case AST_FIELD: return field(s, ixp_eval(s, e->a, f), e->str, e, f);
+  case AST_MEASURE: return ixp_execute_plan(s, e->sema);
   default: ixp_runtime_error(s, src_of(s, f), e->span, "cannot evaluate this");
   }
 }
@@ -245,6 +299,8 @@ static void exec_print(IxpSession *s, IxpAst *st) {
     IxpAst *e = st->items[i];
     if (vals[i].type == TY_NUM || vals[i].type == TY_VEC || vals[i].type == TY_MAT || vals[i].type == TY_RANGE)
       fprintf(s->out, "%-*.*s = ", vals[i].type == TY_NUM ? width : 0, label_len(s, e), s->src->text + e->span.start);
+    else if (vals[i].type == TY_RECORD || vals[i].type == TY_TABLE)
+      fprintf(s->out, "%.*s:\n%s", label_len(s, e), s->src->text + e->span.start, vals[i].type == TY_RECORD ? "  " : "");
     print_value(s, vals[i], e->span);
   }
 }
@@ -309,7 +365,9 @@ static void csv_field(FILE *f, const char *text) {
 
 /* Write the sink's rows as CSV next to the file (or in --outdir), via a
  * temporary file renamed at the end, so a reader never sees half a file. */
-static void write_csv(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
+/* Where an output named by `file_expr` goes: relative to --outdir, else to
+ * the folder of the running file. Sets *tmp to PATH.tmp. */
+static char *output_path(IxpSession *s, IxpAst *file_expr, char **tmp) {
   IxpValue name = ixp_eval(s, file_expr, NULL);
   if (name.type != TY_STR) ixp_runtime_error(s, s->src, file_expr->span, "a file name must be a string");
   const char *dir = s->opt.outdir;
@@ -320,10 +378,16 @@ static void write_csv(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
     dirlen = slash ? (size_t)(slash - s->src->name) : 1;
   }
   size_t size = dirlen + strlen(name.str) + 8;
-  char *path = ixp_arena_alloc(s->tmp, size), *tmp = ixp_arena_alloc(s->tmp, size);
+  char *path = ixp_arena_alloc(s->tmp, size);
+  *tmp = ixp_arena_alloc(s->tmp, size);
   if (name.str[0] == '/') snprintf(path, size, "%s", name.str);
   else snprintf(path, size, "%.*s/%s", (int)dirlen, dir, name.str);
-  snprintf(tmp, size, "%s.tmp", path);
+  snprintf(*tmp, size, "%s.tmp", path);
+  return path;
+}
+
+static void write_csv(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
+  char *tmp, *path = output_path(s, file_expr, &tmp);
   FILE *f = fopen(tmp, "w");
   if (!f) ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': %s", path, strerror(errno));
   for (int c = 0; c < k->ncols; c++) {
@@ -412,6 +476,27 @@ static void label_sink(IxpSession *s, IxpSink *k, IxpAst *block, IxpArena *arena
   }
 }
 
+/* `sweep ... as NAME`: the rows become a table bound to NAME. */
+static void keep_sink(IxpSession *s, IxpSink *k, IxpAst *name) {
+  IxpTable *t = ixp_table_new(NULL, k->ncols ? k->ncols : 1, k->ncols ? k->labels : (const char *[]){"value"});
+  t->every_y = true;
+  double *row = ixp_arena_alloc(s->tmp, (size_t)(k->ncols + 1) * sizeof *row);
+  for (int r = 0; r < k->nrows; r++) {
+    for (int c = 0; c < k->ncols; c++) {
+      IxpValue *v = &k->cells[(size_t)r * (size_t)k->ncols + (size_t)c];
+      if (v->type != TY_NUM) {
+        ixp_table_free(t);
+        ixp_runtime_error(s, s->src, name->span, "a sweep kept as a table emits numbers only");
+      }
+      row[c] = v->num.x;
+    }
+    ixp_table_add_row(t, row);
+  }
+  ixp_value_release(&s->globals[name->slot]);
+  s->globals[name->slot] = (IxpValue){.type = TY_TABLE, .table = t};
+  s->versions[name->slot]++;
+}
+
 static void exec_sweep(IxpSession *s, IxpAst *st) {
   IxpValue range = ixp_eval(s, st->a, NULL);
   int64_t n = ixp_range_count(&range);
@@ -436,10 +521,12 @@ static void exec_sweep(IxpSession *s, IxpAst *st) {
     exec_block(s, st->b);
   }
   label_sink(s, &sink, st->b, s->tmp);
-  if (sink.ncols && !s->opt.explain) {
+  if (st->nitems) keep_sink(s, &sink, st->items[0]);
+  else if (sink.ncols && !s->opt.explain) {
     if (st->c) write_csv(s, &sink, st->c);
     else print_sink(s, &sink);
   }
+  if (st->nitems && st->c && sink.ncols && !s->opt.explain) write_csv(s, &sink, st->c);
   s->on_error = outer;
   s->globals[st->slot] = saved;
   s->versions[st->slot]++;
@@ -449,6 +536,43 @@ static void exec_sweep(IxpSession *s, IxpAst *st) {
 
 /* A let's value; one given with --set is evaluated (and its errors
  * reported) in the --set text's own source. */
+/* The series of one table: its y column, or every column but x. */
+static int add_series(IxpSession *s, const IxpTable *t, const char *label, IxpPlotSeries *out, int max) {
+  int n = 0;
+  double *x = ixp_arena_alloc(s->tmp, (size_t)(t->nrows + 1) * sizeof *x);
+  for (int r = 0; r < t->nrows; r++) x[r] = t->cells[(size_t)r * (size_t)t->ncols + (size_t)t->xcol];
+  for (int c = 0; c < t->ncols && n < max; c++) {
+    if (c == t->xcol || (!t->every_y && c != t->ycol)) continue;
+    double *y = ixp_arena_alloc(s->tmp, (size_t)(t->nrows + 1) * sizeof *y);
+    for (int r = 0; r < t->nrows; r++) y[r] = t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
+    out[n++] = (IxpPlotSeries){label && !t->every_y ? label : t->cols[c], x, y, t->nrows, t->nrows <= 30};
+  }
+  return n;
+}
+
+/* plot TABLE [as "label"], ... to "file.svg" */
+static void exec_plot(IxpSession *s, IxpAst *st) {
+  IxpPlotSeries series[32];
+  int n = 0;
+  const IxpTable *first = NULL;
+  for (int i = 0; i < st->nitems; i++) {
+    IxpAst *item = st->items[i], *e = item->kind == AST_AS ? item->a : item;
+    IxpValue v = ixp_eval(s, e, NULL);
+    if (v.type != TY_TABLE) ixp_runtime_error(s, s->src, e->span, "plot draws tables (curves, a sweep's rows), not a %s", ixp_type_name(v.type));
+    if (!first) first = v.table;
+    const char *label = item->kind == AST_AS ? item->str
+                        : ixp_arena_strndup(s->tmp, s->src->text + e->span.start, e->span.end - e->span.start);
+    n += add_series(s, v.table, st->nitems > 1 || item->kind == AST_AS ? label : NULL, series + n, 32 - n);
+  }
+  if (s->opt.explain) return;
+  char *tmp, *path = output_path(s, st->c, &tmp);
+  IxpPlot plot = {.title = first->title, .xlabel = first->xlabel ? first->xlabel : first->cols[first->xcol],
+                  .ylabel = first->ylabel ? first->ylabel : first->every_y ? "" : first->cols[first->ycol],
+                  .series = series, .nseries = n};
+  char err[512];
+  if (!ixp_plot_write(&plot, path, err, sizeof err)) ixp_runtime_error(s, s->src, st->c->span, "%s", err);
+}
+
 static void exec_let(IxpSession *s, IxpAst *st) {
   const IxpSource *program = s->src;
   if (st->sema) s->src = st->sema;
@@ -456,6 +580,9 @@ static void exec_let(IxpSession *s, IxpAst *st) {
   s->src = program;
   if (v.type == TY_NUM && !isfinite(v.num.x))
     ixp_runtime_error(s, s->src, st->a->span, "'%s' would be %s", st->str, isnan(v.num.x) ? "NaN" : "infinite");
+  if (st->c && v.type != TY_TABLE)
+    ixp_runtime_error(s, s->src, st->a->span, "a curve is a table (a measure over a vector of points), not a %s",
+                      ixp_type_name(v.type));
   ixp_value_release(&s->globals[st->slot]);
   s->globals[st->slot] = ixp_value_dup(&v);
   s->versions[st->slot]++;
@@ -482,6 +609,7 @@ static void exec_stmt(IxpSession *s, IxpAst *st) {
   case AST_EMIT: exec_emit(s, st); break;
   case AST_EXPECT: exec_expect(s, st); break;
   case AST_SWEEP: exec_sweep(s, st); break;
+  case AST_PLOT: exec_plot(s, st); break;
   case AST_EXPR_STMT: {
     IxpValue v = ixp_eval(s, st->a, NULL);
     if (!s->opt.explain) print_value(s, v, st->a->span);

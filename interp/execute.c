@@ -7,7 +7,8 @@
 
 typedef struct {
   IxpJoint *joint;
-  double x;
+  double x;      /* a number */
+  IxpValue v;    /* a kernel's result */
 } Reg;
 
 static _Noreturn void kernel_error(IxpSession *s, IxpPlan *p, IxpJointStatus st) {
@@ -72,6 +73,11 @@ static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg
     fprintf(out, "  r%d = r%d in %s%s\n", op->out, op->in[0], s->nats ? "nats" : "bits",
             s->nats ? "" : " (divided by ln 2)");
     break;
+  case IXP_OP_KERNEL:
+    fprintf(out, "  r%d = %s on r%d: ", op->out, op->kernel->name, op->in[0]);
+    op->kernel->explain(s, op, r[op->in[0]].joint, out);
+    fputc('\n', out);
+    break;
   }
 }
 
@@ -89,11 +95,12 @@ static void run_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, Reg *r) {
   case IXP_OP_KL: st = ixp_joint_kl(r[op->in[0]].joint, r[op->in[1]].joint, &r[op->out].x); break;
   case IXP_OP_LINCOMB: r[op->out].x = lincomb(op, r); break;
   case IXP_OP_UNITS: r[op->out].x = s->nats ? r[op->in[0]].x : r[op->in[0]].x / M_LN2; break;
+  case IXP_OP_KERNEL: r[op->out].v = op->kernel->run(s, op, r[op->in[0]].joint); break;
   }
   if (st != IXP_JOINT_OK) kernel_error(s, p, st);
 }
 
-double ixp_execute_plan(IxpSession *s, IxpPlan *p) {
+IxpValue ixp_execute_plan(IxpSession *s, IxpPlan *p) {
   Reg *r = ixp_arena_alloc(s->tmp, (size_t)(p->nregs ? p->nregs : 1) * sizeof *r);
   bool explain = s->opt.explain && !p->explained;
   if (explain) {
@@ -108,5 +115,6 @@ double ixp_execute_plan(IxpSession *s, IxpPlan *p) {
     run_op(s, p, &p->ops[i], r);
     if (explain) explain_op(s, p, &p->ops[i], r);
   }
-  return r[p->result].x;
+  const IxpPlanOp *last = &p->ops[p->nops - 1];
+  return last->kind == IXP_OP_KERNEL && last->out == p->result ? r[p->result].v : ixp_value_real(r[p->result].x);
 }

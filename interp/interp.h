@@ -79,6 +79,10 @@ struct IxpSession {
   void (*cleanup)(void *ctx);    /* frees a kernel's buffers when an error unwinds */
   void *cleanup_ctx;
   const IxpModelDef *enumerating; /* model being enumerated, for error notes */
+  /* While one state of a model is evaluated: describes it ("x = 0"), so
+   * an error can say in which state it happened. */
+  const char *(*describe_state)(void *ctx, char *buf, size_t size);
+  void *describe_ctx;
   IxpSpan enumerating_use;        /* the source span that asked for it */
   IxpSink *sink;                 /* innermost sweep's rows */
   volatile sig_atomic_t interrupted;
@@ -112,7 +116,16 @@ IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params,
 IxpValue *ixp_source_params(IxpSession *s, IxpModelDef *m, IxpAst *source);
 void ixp_model_cache_free(IxpModelDef *m);
 
-/* Plan execution. */
-double ixp_execute_plan(IxpSession *s, IxpPlan *p);
+/* Plan execution: the measure's value. */
+IxpValue ixp_execute_plan(IxpSession *s, IxpPlan *p);
+
+/* For kernels: the factor from nats to the session's units, and the
+ * statement's arena for results. */
+double ixp_units_scale(const IxpSession *s);
+const char *ixp_units_name(const IxpSession *s);
+IxpArena *ixp_session_tmp(IxpSession *s);
+/* A runtime error at a plan's measure. */
+_Noreturn void ixp_plan_error(IxpSession *s, const IxpPlan *p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -8,6 +8,7 @@
 IxpPlan *ixp_plan_new(IxpArena *arena, const char *measure, IxpAst *site) {
   IxpPlan *p = ixp_arena_alloc(arena, sizeof *p);
   p->arena = arena;
+  p->type = TY_NUM;
   p->measure = measure;
   p->site = site;
   p->result = -1;
@@ -30,6 +31,7 @@ static IxpPlanOp *add(IxpPlan *p, IxpOpKind kind) {
   }
   IxpPlanOp *op = &p->ops[p->nops++];
   op->kind = kind;
+  op->plan = p;
   op->out = p->nregs++;
   op->in[0] = op->in[1] = -1;
   return op;
@@ -67,6 +69,14 @@ int ixp_plan_lincomb(IxpPlan *p, int n, const int *regs, const double *coef) {
   op->coef = ixp_arena_alloc(p->arena, (size_t)(n ? n : 1) * sizeof *op->coef);
   memcpy(op->terms, regs, (size_t)n * sizeof *regs);
   memcpy(op->coef, coef, (size_t)n * sizeof *coef);
+  return op->out;
+}
+
+int ixp_plan_kernel(IxpPlan *p, int joint, const IxpKernel *k, void *payload) {
+  IxpPlanOp *op = add(p, IXP_OP_KERNEL);
+  op->in[0] = joint;
+  op->kernel = k;
+  op->payload = payload;
   return op->out;
 }
 

@@ -12,8 +12,22 @@
 #include <stdio.h>
 
 #include "ast.h"
+#include "joint.h"
+#include "value.h"
 
 struct IxpModelDef;
+struct IxpSession;
+struct IxpPlanOp;
+
+/* A kernel family that a stdlib measure brings with it (rate-distortion,
+ * PID, ...): it computes one register from a joint and the payload its
+ * lowering rule prepared, and describes itself for `explain`. */
+typedef struct IxpKernel {
+  const char *name;
+  /* The result (a number, a record or a table, in the session's units). */
+  IxpValue (*run)(struct IxpSession *s, const struct IxpPlanOp *op, IxpJoint *joint);
+  void (*explain)(struct IxpSession *s, const struct IxpPlanOp *op, IxpJoint *joint, FILE *out);
+} IxpKernel;
 
 typedef enum {
   IXP_OP_JOINT,    /* r[out] = exact joint of source src */
@@ -21,9 +35,10 @@ typedef enum {
   IXP_OP_KL,       /* r[out] = D(r[in0] || r[in1]) in nats */
   IXP_OP_LINCOMB,  /* r[out] = sum_i coef[i] * r[terms[i]] */
   IXP_OP_UNITS,    /* r[out] = r[in0] converted from nats to the session's units */
+  IXP_OP_KERNEL,   /* r[out] = kernel->run(joint r[in0], payload) */
 } IxpOpKind;
 
-typedef struct {
+typedef struct IxpPlanOp {
   IxpOpKind kind;
   int out;
   int in[2];
@@ -32,6 +47,9 @@ typedef struct {
   int nterms;
   int *terms;
   double *coef;
+  const IxpKernel *kernel;      /* IXP_OP_KERNEL */
+  void *payload;                /* IXP_OP_KERNEL: what the lowering rule prepared */
+  struct IxpPlan *plan;         /* the plan the op belongs to */
 } IxpPlanOp;
 
 typedef struct {
@@ -49,6 +67,8 @@ typedef struct IxpPlan {
   int nops, capops;
   int nregs;
   int result;                   /* register holding the result */
+  const char *const *fields;    /* a record result's fields, for checking `.name` (NULL: a number) */
+  IxpType type;                 /* the result's type */
   int explained;                /* `ixp explain` printed it already */
 } IxpPlan;
 
@@ -61,6 +81,7 @@ int ixp_plan_entropy(IxpPlan *p, int joint, uint64_t mask);
 int ixp_plan_kl(IxpPlan *p, int a, int b);
 int ixp_plan_lincomb(IxpPlan *p, int n, const int *regs, const double *coef);
 int ixp_plan_units(IxpPlan *p, int reg);
+int ixp_plan_kernel(IxpPlan *p, int joint, const IxpKernel *k, void *payload);
 /* Sum of coef[i] * H(masks[i]) over a joint register, as one register. */
 int ixp_plan_entropy_sum(IxpPlan *p, int joint, int n, const uint64_t *masks, const double *coef);
 

@@ -9,18 +9,20 @@
 
 const char *ixp_type_name(IxpType t) {
   static const char *names[] = {"value", "number", "string", "vector", "matrix",
-                                "range", "model", "table", "nothing"};
+                                "range", "model", "table", "record", "nothing"};
   return names[t];
 }
 
+/* Greatest common divisor of |a| and |b| (b > 0), in unsigned arithmetic
+ * so that INT64_MIN has a magnitude. */
 static int64_t gcd64(int64_t a, int64_t b) {
-  if (a < 0) a = -a;
-  while (b) {
-    int64_t t = a % b;
-    a = b;
-    b = t < 0 ? -t : t;
+  uint64_t x = a < 0 ? 0 - (uint64_t)a : (uint64_t)a, y = (uint64_t)b;
+  while (y) {
+    uint64_t t = x % y;
+    x = y;
+    y = t;
   }
-  return a;
+  return (int64_t)x;
 }
 
 IxpNum ixp_num_real(double x) { return (IxpNum){.exact = false, .x = x}; }
@@ -109,6 +111,7 @@ IxpTable *ixp_table_new(const char *title, int ncols, const char *const *cols) {
   IxpTable *t = calloc(1, sizeof *t);
   t->title = title ? strdup(title) : NULL;
   t->ncols = ncols;
+  t->ycol = ncols > 1;
   t->cols = calloc((size_t)ncols, sizeof *t->cols);
   for (int i = 0; i < ncols; i++) t->cols[i] = strdup(cols[i]);
   return t;
@@ -129,7 +132,73 @@ void ixp_table_free(IxpTable *t) {
   free(t->cols);
   free(t->cells);
   free(t->title);
+  free(t->xlabel);
+  free(t->ylabel);
   free(t);
+}
+
+IxpTable *ixp_table_copy(const IxpTable *t) {
+  IxpTable *c = ixp_table_new(t->title, t->ncols, (const char *const *)t->cols);
+  for (int r = 0; r < t->nrows; r++) ixp_table_add_row(c, t->cells + (size_t)r * (size_t)t->ncols);
+  c->xcol = t->xcol;
+  c->ycol = t->ycol;
+  c->every_y = t->every_y;
+  c->xlabel = t->xlabel ? strdup(t->xlabel) : NULL;
+  c->ylabel = t->ylabel ? strdup(t->ylabel) : NULL;
+  return c;
+}
+
+int ixp_table_col(const IxpTable *t, const char *name) {
+  for (int c = 0; c < t->ncols; c++)
+    if (!strcmp(t->cols[c], name)) return c;
+  return -1;
+}
+
+IxpRecord *ixp_record_new(IxpArena *a, const char *title, int n) {
+  IxpRecord *r = ixp_arena_alloc(a, sizeof *r);
+  r->title = title ? ixp_arena_strndup(a, title, strlen(title)) : NULL;
+  r->n = n;
+  r->names = ixp_arena_alloc(a, (size_t)(n ? n : 1) * sizeof *r->names);
+  r->values = ixp_arena_alloc(a, (size_t)(n ? n : 1) * sizeof *r->values);
+  return r;
+}
+
+const IxpValue *ixp_record_field(const IxpRecord *r, const char *name) {
+  for (int i = 0; i < r->n; i++)
+    if (!strcmp(r->names[i], name)) return &r->values[i];
+  return NULL;
+}
+
+IxpValue ixp_value_vector(IxpArena *a, const double *v, int n) {
+  double *d = ixp_arena_alloc(a, (size_t)(n ? n : 1) * sizeof *d);
+  if (n) memcpy(d, v, (size_t)n * sizeof *d);
+  return (IxpValue){.type = TY_VEC, .v = d, .rows = 1, .cols = n};
+}
+
+/* A record copied to the heap, fields and all. */
+static IxpRecord *record_dup(const IxpRecord *r) {
+  IxpRecord *d = calloc(1, sizeof *d);
+  d->title = r->title ? strdup(r->title) : NULL;
+  d->n = r->n;
+  d->shown = r->shown;
+  d->names = calloc((size_t)(r->n ? r->n : 1), sizeof *d->names);
+  d->values = calloc((size_t)(r->n ? r->n : 1), sizeof *d->values);
+  for (int i = 0; i < r->n; i++) {
+    d->names[i] = strdup(r->names[i]);
+    d->values[i] = ixp_value_dup(&r->values[i]);
+  }
+  return d;
+}
+
+static void record_free(IxpRecord *r) {
+  for (int i = 0; i < r->n; i++) {
+    free(r->names[i]);
+    ixp_value_release(&r->values[i]);
+  }
+  free(r->names);
+  free(r->values);
+  free(r->title);
+  free(r);
 }
 
 IxpValue ixp_value_dup(const IxpValue *v) {
@@ -140,13 +209,16 @@ IxpValue ixp_value_dup(const IxpValue *v) {
     d.v = malloc(n ? n * sizeof *d.v : 1);
     if (n) memcpy(d.v, v->v, n * sizeof *d.v);
   }
-  if (v->type == TY_TABLE) d.table = NULL;  /* tables are not kept in lets */
+  if (v->type == TY_TABLE) d.table = ixp_table_copy(v->table);
+  if (v->type == TY_RECORD) d.record = record_dup(v->record);
   return d;
 }
 
 void ixp_value_release(IxpValue *v) {
   if (v->type == TY_STR) free((char *)v->str);
   if (v->type == TY_VEC || v->type == TY_MAT) free(v->v);
+  if (v->type == TY_TABLE) ixp_table_free(v->table);
+  if (v->type == TY_RECORD) record_free(v->record);
   v->type = TY_NONE;
 }
 
@@ -156,6 +228,10 @@ void ixp_format_num(char *buf, size_t size, double x, int digits) {
   if (x == 0) x = 0;  /* no "-0" */
   if (digits > 0) {
     snprintf(buf, size, "%.*g", digits, x);
+    return;
+  }
+  if (x == floor(x) && fabs(x) < 1e15) {  /* whole numbers without an exponent */
+    snprintf(buf, size, "%.0f", x);
     return;
   }
   for (int p = 1; p <= 17; p++) {
@@ -201,6 +277,16 @@ void ixp_value_print(FILE *out, const IxpValue *v, int digits) {
   }
   case TY_MODEL: fprintf(out, "model %s", v->model->name); break;
   case TY_TABLE: ixp_table_print(out, v->table, digits); break;
+  case TY_RECORD: {
+    int width = 0, shown = v->record->shown ? v->record->shown : v->record->n;
+    for (int i = 0; i < shown; i++)
+      if ((int)strlen(v->record->names[i]) > width) width = (int)strlen(v->record->names[i]);
+    for (int i = 0; i < shown; i++) {
+      fprintf(out, "%s%-*s = ", i ? "\n  " : "", width, v->record->names[i]);
+      ixp_value_print(out, &v->record->values[i], digits);
+    }
+    break;
+  }
   default: fputs("nothing", out); break;
   }
 }

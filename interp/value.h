@@ -21,6 +21,7 @@ typedef enum {
   TY_RANGE,
   TY_MODEL,
   TY_TABLE,
+  TY_RECORD, /* named fields: a measure's several results */
   TY_NONE,   /* no value */
 } IxpType;
 
@@ -45,18 +46,27 @@ IxpNum ixp_num_div(IxpNum a, IxpNum b);
 IxpNum ixp_num_neg(IxpNum a);
 int ixp_num_cmp(IxpNum a, IxpNum b);
 
-/* A table of named numeric columns (results, a model's joint). */
+/* A table of named numeric columns (curves, a model's joint). Heap
+ * object; a temporary one is freed with its statement's arena. */
 typedef struct {
   char *title;
   int ncols;
   char **cols;
   int nrows, cap;
   double *cells;   /* row-major nrows x ncols */
+  int xcol, ycol;  /* the columns a plot draws by default */
+  bool every_y;    /* plot every column but xcol (a sweep's table) */
+  char *xlabel, *ylabel;  /* axis labels for plots (NULL: the column names) */
 } IxpTable;
 
 IxpTable *ixp_table_new(const char *title, int ncols, const char *const *cols);
 void ixp_table_add_row(IxpTable *t, const double *row);
+IxpTable *ixp_table_copy(const IxpTable *t);
 void ixp_table_free(IxpTable *t);
+/* Index of column `name`, or -1. */
+int ixp_table_col(const IxpTable *t, const char *name);
+
+struct IxpRecord;
 
 struct IxpModelDef;
 
@@ -69,7 +79,22 @@ typedef struct {
   IxpNum lo, hi, step;         /* TY_RANGE */
   struct IxpModelDef *model;   /* TY_MODEL */
   IxpTable *table;             /* TY_TABLE (owned by whoever made it) */
+  struct IxpRecord *record;    /* TY_RECORD */
 } IxpValue;
+
+/* Named values (TY_RECORD), e.g. a rate-distortion point's rate,
+ * distortion and slope. Temporaries live in an arena. */
+typedef struct IxpRecord {
+  char *title;
+  int n;
+  int shown;       /* fields printed (the rest are aliases); 0: all */
+  char **names;
+  IxpValue *values;
+} IxpRecord;
+
+IxpRecord *ixp_record_new(IxpArena *a, const char *title, int n);
+/* The field `name`, or NULL. */
+const IxpValue *ixp_record_field(const IxpRecord *r, const char *name);
 
 IxpValue ixp_value_num(IxpNum n);
 IxpValue ixp_value_real(double x);
@@ -85,6 +110,8 @@ void ixp_value_release(IxpValue *v);
  * shortest text that reads back as the same double. */
 void ixp_format_num(char *buf, size_t size, double x, int digits);
 void ixp_value_print(FILE *out, const IxpValue *v, int digits);
+/* A vector value of n numbers copied into `a`. */
+IxpValue ixp_value_vector(IxpArena *a, const double *v, int n);
 /* Print a table with aligned columns. */
 void ixp_table_print(FILE *out, const IxpTable *t, int digits);
 /* Print nrows x ncols cells of text under headers, right-aligned. */

@@ -1,6 +1,8 @@
 /* builtins.c — h2, log2, ln, exp, sqrt, abs, min, max, and friends. */
 #include "builtins.h"
 
+#include "rd.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -169,24 +171,53 @@ static const char *f_logspace(const IxpValue *a, int n, IxpValue *out, IxpArena 
   return spaced(a, out, ar, err, size, true);
 }
 
+/* Gaussian rate-distortion with squared error: rd_gaussian(variance, D). */
+static const char *f_rd_gaussian(const IxpValue *a, int n, IxpValue *out, IxpArena *ar, char *err, size_t size) {
+  (void)n, (void)ar;
+  if (!(a[0].num.x > 0) || !(a[1].num.x > 0)) {
+    snprintf(err, size, "rd_gaussian needs a positive variance and a positive distortion");
+    return err;
+  }
+  *out = ixp_value_real(ixp_rd_gaussian(a[0].num.x, a[1].num.x));
+  return NULL;
+}
+
+/* Reverse water-filling: rd_waterfill([variances], D). */
+static const char *f_rd_waterfill(const IxpValue *a, int n, IxpValue *out, IxpArena *ar, char *err, size_t size) {
+  (void)n, (void)ar;
+  if (a[0].type != TY_VEC || a[0].cols == 0 || a[1].type != TY_NUM || !(a[1].num.x > 0)) {
+    snprintf(err, size, "rd_waterfill takes a vector of variances and a positive total distortion");
+    return err;
+  }
+  for (int i = 0; i < a[0].cols; i++)
+    if (!(a[0].v[i] > 0)) {
+      snprintf(err, size, "variance %d is not positive", i);
+      return err;
+    }
+  *out = ixp_value_real(ixp_rd_waterfill(a[0].v, a[0].cols, a[1].num.x));
+  return NULL;
+}
+
 static const IxpBuiltin registry[] = {
-    {"h2", "h2(p)", 1, 1, TY_NUM, TY_NUM, f_h2},
-    {"log2", "log2(x)", 1, 1, TY_NUM, TY_NUM, f_log2},
-    {"ln", "ln(x)", 1, 1, TY_NUM, TY_NUM, f_ln},
-    {"log", "log(x[, base])", 1, 2, TY_NUM, TY_NUM, f_log},
-    {"log10", "log10(x)", 1, 1, TY_NUM, TY_NUM, f_log10},
-    {"exp", "exp(x)", 1, 1, TY_NUM, TY_NUM, f_exp},
-    {"sqrt", "sqrt(x)", 1, 1, TY_NUM, TY_NUM, f_sqrt},
-    {"abs", "abs(x)", 1, 1, TY_NUM, TY_NUM, f_abs},
-    {"floor", "floor(x)", 1, 1, TY_NUM, TY_NUM, f_floor},
-    {"ceil", "ceil(x)", 1, 1, TY_NUM, TY_NUM, f_ceil},
-    {"round", "round(x)", 1, 1, TY_NUM, TY_NUM, f_round},
-    {"min", "min(a, b, ...)", 1, 64, TY_ANY, TY_NUM, f_min},
-    {"max", "max(a, b, ...)", 1, 64, TY_ANY, TY_NUM, f_max},
-    {"sum", "sum(v)", 1, 1, TY_VEC, TY_NUM, f_sum},
-    {"len", "len(v)", 1, 1, TY_ANY, TY_NUM, f_len},
-    {"linspace", "linspace(a, b, n)", 3, 3, TY_NUM, TY_VEC, f_linspace},
-    {"logspace", "logspace(a, b, n)", 3, 3, TY_NUM, TY_VEC, f_logspace},
+    {"h2", "h2(p)", 1, 1, TY_NUM, TY_NUM, f_h2, false},
+    {"log2", "log2(x)", 1, 1, TY_NUM, TY_NUM, f_log2, false},
+    {"ln", "ln(x)", 1, 1, TY_NUM, TY_NUM, f_ln, false},
+    {"log", "log(x[, base])", 1, 2, TY_NUM, TY_NUM, f_log, false},
+    {"log10", "log10(x)", 1, 1, TY_NUM, TY_NUM, f_log10, false},
+    {"exp", "exp(x)", 1, 1, TY_NUM, TY_NUM, f_exp, false},
+    {"sqrt", "sqrt(x)", 1, 1, TY_NUM, TY_NUM, f_sqrt, false},
+    {"abs", "abs(x)", 1, 1, TY_NUM, TY_NUM, f_abs, false},
+    {"floor", "floor(x)", 1, 1, TY_NUM, TY_NUM, f_floor, false},
+    {"ceil", "ceil(x)", 1, 1, TY_NUM, TY_NUM, f_ceil, false},
+    {"round", "round(x)", 1, 1, TY_NUM, TY_NUM, f_round, false},
+    {"min", "min(a, b, ...)", 1, 64, TY_ANY, TY_NUM, f_min, false},
+    {"max", "max(a, b, ...)", 1, 64, TY_ANY, TY_NUM, f_max, false},
+    {"sum", "sum(v)", 1, 1, TY_VEC, TY_NUM, f_sum, false},
+    {"len", "len(v)", 1, 1, TY_ANY, TY_NUM, f_len, false},
+    {"linspace", "linspace(a, b, n)", 3, 3, TY_NUM, TY_VEC, f_linspace, false},
+    {"logspace", "logspace(a, b, n)", 3, 3, TY_NUM, TY_VEC, f_logspace, false},
+    {"rd_gaussian", "rd_gaussian(variance, D)", 2, 2, TY_NUM, TY_NUM, f_rd_gaussian, true},
+    {"rd_waterfill", "rd_waterfill([variances], D)", 2, 2, TY_ANY, TY_NUM, f_rd_waterfill, true},
 };
 
 const IxpBuiltin *ixp_builtin_find(const char *name) {

@@ -2,6 +2,7 @@
 #ifndef IXP_BUILTINS_H
 #define IXP_BUILTINS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ast.h"
@@ -17,6 +18,7 @@ typedef struct IxpBuiltin {
    * error message written to err. */
   const char *(*fn)(const IxpValue *args, int n, IxpValue *out, IxpArena *arena, char *err,
                     size_t errsize);
+  bool information;        /* the result is an amount of information in nats, shown in the session's units */
 } IxpBuiltin;
 
 const IxpBuiltin *ixp_builtin_find(const char *name);

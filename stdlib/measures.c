@@ -188,21 +188,34 @@ static bool lower_kl(IxpLowering *lw) {
 }
 
 static const IxpMeasure registry[] = {
-    {"entropy", "entropy(X | Y)", "Shannon entropy, or conditional entropy", MEASURE_OVER_VARIABLES, lower_entropy},
-    {"mi", "mi(X; Y | Z)", "mutual information, or conditional mutual information", MEASURE_OVER_VARIABLES, lower_mi},
-    {"tc", "tc(X1, X2, ...)", "total correlation (multi-information)", MEASURE_OVER_VARIABLES, lower_tc},
-    {"dtc", "dtc(X1, X2, ...)", "dual total correlation (binding information)", MEASURE_OVER_VARIABLES, lower_dtc},
-    {"coinfo", "coinfo(X1, X2, ...)", "co-information", MEASURE_OVER_VARIABLES, lower_coinfo},
-    {"oinfo", "oinfo(X1, X2, ...)", "O-information (redundancy minus synergy)", MEASURE_OVER_VARIABLES, lower_oinfo},
-    {"kl", "kl(P || Q)", "Kullback-Leibler divergence between two models", MEASURE_OVER_MODELS, lower_kl},
+    {"entropy", "entropy(X | Y)", "Shannon entropy, or conditional entropy", MEASURE_OVER_VARIABLES, lower_entropy, false},
+    {"mi", "mi(X; Y | Z)", "mutual information, or conditional mutual information", MEASURE_OVER_VARIABLES, lower_mi, false},
+    {"tc", "tc(X1, X2, ...)", "total correlation (multi-information)", MEASURE_OVER_VARIABLES, lower_tc, false},
+    {"dtc", "dtc(X1, X2, ...)", "dual total correlation (binding information)", MEASURE_OVER_VARIABLES, lower_dtc, false},
+    {"coinfo", "coinfo(X1, X2, ...)", "co-information", MEASURE_OVER_VARIABLES, lower_coinfo, false},
+    {"oinfo", "oinfo(X1, X2, ...)", "O-information (redundancy minus synergy)", MEASURE_OVER_VARIABLES, lower_oinfo, false},
+    {"kl", "kl(P || Q)", "Kullback-Leibler divergence between two models", MEASURE_OVER_MODELS, lower_kl, false},
 };
 
-const IxpMeasure *ixp_measure_find(const char *name) {
-  for (size_t i = 0; i < sizeof registry / sizeof *registry; i++)
-    if (!strcmp(registry[i].name, name)) return &registry[i];
+const IxpMeasure *ixp_measures_shannon(int i) {
+  return i >= 0 && (size_t)i < sizeof registry / sizeof *registry ? &registry[i] : NULL;
+}
+
+typedef const IxpMeasure *(*Family)(int i);
+static const Family families[] = {ixp_measures_shannon, ixp_measures_rd, ixp_measures_pid};
+
+const IxpMeasure *ixp_measure_at(int i) {
+  for (size_t f = 0; f < sizeof families / sizeof *families; f++) {
+    int n = 0;
+    while (families[f](n)) n++;
+    if (i < n) return families[f](i);
+    i -= n;
+  }
   return NULL;
 }
 
-const IxpMeasure *ixp_measure_at(int i) {
-  return i >= 0 && (size_t)i < sizeof registry / sizeof *registry ? &registry[i] : NULL;
+const IxpMeasure *ixp_measure_find(const char *name) {
+  for (int i = 0; ixp_measure_at(i); i++)
+    if (!strcmp(ixp_measure_at(i)->name, name)) return ixp_measure_at(i);
+  return NULL;
 }

@@ -21,14 +21,26 @@ typedef struct {
   IxpAst *node;
 } IxpMeasureArg;
 
+#define IXP_MAX_OPTIONS 16
+
 typedef struct IxpLowering {
   IxpPlan *plan;
+  IxpArena *arena;            /* where plans and payloads live */
   int joint;                  /* register of the source's joint, or -1 */
   struct IxpModelDef *model;  /* the source model, or NULL */
   IxpAst *call;               /* the AST_CALL */
   int nargs;
   IxpMeasureArg args[IXP_MAX_ARGS];
+  /* Measures that take options: the call's `name = value` arguments, the
+   * `using` call and the `at NAME = value` clauses (AST_ARG nodes). */
+  int noptions;
+  IxpAst *options[IXP_MAX_OPTIONS];
+  IxpAst *method;
+  int nat;
+  IxpAst **at;
   void (*error)(struct IxpLowering *lw, IxpSpan span, const char *msg);
+  /* Type-check an expression in the caller's scope (an option's value). */
+  IxpType (*check)(struct IxpLowering *lw, IxpAst *e);
   void *ctx;
 } IxpLowering;
 
@@ -43,7 +55,13 @@ typedef struct IxpMeasure {
   const char *summary;
   IxpMeasureArgs args;
   bool (*lower)(IxpLowering *lw);
+  bool options;            /* takes options, `using` and `at` (its rule checks them) */
 } IxpMeasure;
+
+/* Registries of the measure families, consulted in this order. */
+const IxpMeasure *ixp_measures_shannon(int i);
+const IxpMeasure *ixp_measures_rd(int i);
+const IxpMeasure *ixp_measures_pid(int i);
 
 const IxpMeasure *ixp_measure_find(const char *name);
 const IxpMeasure *ixp_measure_at(int i);

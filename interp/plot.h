@@ -1,0 +1,29 @@
+/* plot.h — line plots of curves to SVG or PNG (cairo). */
+#ifndef IXP_PLOT_H
+#define IXP_PLOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+  const char *label;      /* legend entry (NULL: no legend entry) */
+  const double *x, *y;    /* n points, drawn in order; non-finite points break the line */
+  int n;
+  bool markers;           /* draw a marker at each point */
+} IxpPlotSeries;
+
+typedef struct {
+  const char *title;      /* may be NULL */
+  const char *xlabel, *ylabel;
+  bool logx, logy;        /* logarithmic axes (non-positive values are skipped) */
+  const IxpPlotSeries *series;
+  int nseries;
+  int width, height;      /* pixels (PNG) or points (SVG); 0: 640 x 420 */
+} IxpPlot;
+
+/* Write the plot to `path`; the format follows the extension (.svg or
+ * .png). Returns false with a message in err on failure. The file is
+ * written to a temporary name and renamed, so it is never half-written. */
+bool ixp_plot_write(const IxpPlot *plot, const char *path, char *err, size_t errsize);
+
+#endif

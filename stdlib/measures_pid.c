@@ -1,0 +1,185 @@
+/* measures_pid.c — pid(sources -> target) in M using MEASURE: lowering
+ * and the kernel that decomposes a model's exact joint (stdlib/pid.c).
+ *
+ * Sources are the variables before '->' (each its own source), or groups
+ * split by ';' when there is one; the target is everything after '->'.
+ * The result is a record of the redundancy lattice's atoms, named as in
+ * the literature ({1}{2}, {1}, {2}, {12} for two sources), followed by
+ * for broja the solver's certificate, then the aliases redundancy,
+ * synergy and unique_NAME. */
+#include <stdio.h>
+#include <string.h>
+
+#include "interp.h"
+#include "measures.h"
+#include "pid.h"
+#include "tabulate.h"
+
+#define MAX_ENTRIES ((size_t)1 << 26)
+
+typedef struct {
+  int nsources;
+  uint64_t masks[IXP_TABULATE_MAX_GROUPS];  /* target first, then the sources */
+  IxpPidMeasure measure;
+  IxpPidLattice *lattice;
+  char **names;       /* field names: atoms, aliases, certificate */
+  int nnames, natoms, shown;
+  int *alias_atom;    /* for each alias, its atom */
+} Payload;
+
+static const struct {
+  const char *name;
+  IxpPidMeasure measure;
+} methods[] = {{"imin", IXP_PID_IMIN}, {"immi", IXP_PID_IMMI}, {"iccs", IXP_PID_ICCS}, {"isx", IXP_PID_ISX}, {"broja", IXP_PID_BROJA}};
+
+static const char *const certificate[] = {"primal_infeasibility", "dual_infeasibility", "duality_gap"};
+
+static bool fail(IxpLowering *lw, IxpSpan span, const char *msg) {
+  lw->error(lw, span, msg);
+  return false;
+}
+
+/* Sources and target from the arguments. */
+static bool split(IxpLowering *lw, Payload *p) {
+  bool grouped = false;
+  int arrow = -1;
+  for (int i = 0; i < lw->nargs; i++) {
+    if (lw->args[i].sep == SEP_SEMI) grouped = true;
+    if (lw->args[i].sep == SEP_ARROW) {
+      if (arrow >= 0) return fail(lw, lw->args[i].node->sep_span, "pid has one '->' before the target");
+      arrow = i;
+    }
+    if (lw->args[i].sep == SEP_BAR || lw->args[i].sep == SEP_BARBAR)
+      return fail(lw, lw->args[i].node->sep_span, "pid takes pid(S1, S2, ... -> T)");
+  }
+  if (arrow < 1) return fail(lw, lw->call->span, "pid takes sources, '->' and the target: pid(a, b -> t)");
+  for (int i = arrow; i < lw->nargs; i++) {
+    if (i > arrow && lw->args[i].sep == SEP_SEMI) return fail(lw, lw->args[i].node->sep_span, "the target is one group");
+    p->masks[0] |= (uint64_t)1 << lw->args[i].var;
+  }
+  for (int i = 0; i < arrow; i++) {
+    if (i == 0 || !grouped || lw->args[i].sep == SEP_SEMI) {
+      if (p->nsources == IXP_TABULATE_MAX_GROUPS - 1) return fail(lw, lw->call->span, "pid takes at most 7 sources");
+      p->nsources++;
+    }
+    p->masks[p->nsources] |= (uint64_t)1 << lw->args[i].var;
+  }
+  return true;
+}
+
+static bool method(IxpLowering *lw, Payload *p) {
+  if (!lw->method) return fail(lw, lw->call->span, "pid needs a measure: using imin, immi, iccs, isx or broja");
+  for (size_t i = 0; i < sizeof methods / sizeof *methods; i++)
+    if (!strcmp(lw->method->str, methods[i].name)) {
+      if (lw->method->nitems) return fail(lw, lw->method->span, "this PID measure takes no options");
+      p->measure = methods[i].measure;
+      return true;
+    }
+  return fail(lw, lw->method->span, "unknown PID measure (imin, immi, iccs, isx or broja)");
+}
+
+/* Field names: the atoms, for broja the certificate, then the aliases
+ * redundancy, synergy and unique_<source> (not printed). */
+static void name_fields(IxpLowering *lw, Payload *p) {
+  int n = p->lattice->natoms, cap = n + 2 + p->nsources + 3;
+  p->names = ixp_arena_alloc(lw->arena, (size_t)(cap + 1) * sizeof *p->names);
+  p->alias_atom = ixp_arena_alloc(lw->arena, (size_t)cap * sizeof *p->alias_atom);
+  for (int a = 0; a < n; a++) {
+    char buf[256];
+    ixp_pid_atom_name(p->lattice, a, buf, sizeof buf);
+    p->names[a] = ixp_arena_strndup(lw->arena, buf, strlen(buf));
+  }
+  p->natoms = n;
+  int k = n;
+  if (p->measure == IXP_PID_BROJA)
+    for (int i = 0; i < 3; i++) p->alias_atom[k - n] = -1 - i, p->names[k++] = (char *)certificate[i];
+  p->shown = k;
+  uint32_t all = (1u << p->nsources) - 1;
+  for (int a = 0; a < n; a++) {
+    int lo = p->lattice->offset[a], hi = p->lattice->offset[a + 1];
+    bool bottom = hi - lo == p->nsources;
+    for (int i = lo; i < hi && bottom; i++) bottom = __builtin_popcount(p->lattice->sets[i]) == 1;
+    if (bottom && p->nsources > 1) p->alias_atom[k - n] = a, p->names[k++] = "redundancy";
+  }
+  for (int a = 0; a < n; a++)
+    if (p->lattice->offset[a + 1] - p->lattice->offset[a] == 1 && p->lattice->sets[p->lattice->offset[a]] == all && p->nsources > 1)
+      p->alias_atom[k - n] = a, p->names[k++] = "synergy";
+  for (int src = 0; src < p->nsources && p->nsources > 1; src++) {
+    uint64_t m = p->masks[src + 1];
+    if (__builtin_popcountll(m) != 1) continue;
+    for (int a = 0; a < n; a++)
+      if (p->lattice->offset[a + 1] - p->lattice->offset[a] == 1 && p->lattice->sets[p->lattice->offset[a]] == 1u << src) {
+        char buf[128];
+        snprintf(buf, sizeof buf, "unique_%s", lw->model->vars[__builtin_ctzll(m)].name);
+        p->alias_atom[k - n] = a;
+        p->names[k++] = ixp_arena_strndup(lw->arena, buf, strlen(buf));
+      }
+  }
+  p->names[k] = NULL;
+  p->nnames = k;
+}
+
+static void free_lattice(void *l) { ixp_pid_lattice_free(l); }
+
+extern const IxpKernel ixp_kernel_pid;
+
+static bool lower_pid(IxpLowering *lw) {
+  Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
+  if (!split(lw, p) || !method(lw, p)) return false;
+  if (lw->noptions) return fail(lw, lw->options[0]->span, "pid takes no options; the measure comes with 'using'");
+  if (lw->nat) return fail(lw, lw->at[0]->span, "pid takes no 'at'");
+  if (p->measure == IXP_PID_BROJA && p->nsources != 2) return fail(lw, lw->method->span, "broja decomposes two sources");
+  IxpPidStatus st = ixp_pid_lattice(p->nsources, &p->lattice);
+  if (st != IXP_PID_OK) return fail(lw, lw->call->span, ixp_pid_status_text(st));
+  ixp_arena_defer(lw->arena, free_lattice, p->lattice);
+  name_fields(lw, p);
+  lw->plan->type = TY_RECORD;
+  lw->plan->fields = (const char *const *)p->names;
+  lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_pid, p);
+  return true;
+}
+
+static IxpValue pid_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
+  const Payload *p = op->payload;
+  IxpTabulated t;
+  IxpJointStatus js = ixp_tabulate(j, p->masks, p->nsources + 1, MAX_ENTRIES, &t);
+  if (js != IXP_JOINT_OK) ixp_plan_error(s, op->plan, "pid: %s", ixp_joint_status_text(js));
+  IxpArena *tmp = ixp_session_tmp(s);
+  double *atoms = ixp_arena_alloc(tmp, (size_t)p->natoms * sizeof *atoms);
+  IxpPidCertificate cert = {0};
+  IxpPidOptions opt = {.measure = p->measure};
+  IxpPidStatus st = ixp_pid(t.p, t.size[0], p->nsources, t.size + 1, p->lattice, &opt, atoms, &cert);
+  ixp_tabulated_free(&t);
+  if (st == IXP_PID_ENOCONVERGE)
+    ixp_plan_error(s, op->plan, "pid using broja did not converge (primal infeasibility %.3g, dual infeasibility %.3g, duality gap %.3g)",
+                   cert.primal_infeasibility, cert.dual_infeasibility, cert.duality_gap);
+  if (st != IXP_PID_OK) ixp_plan_error(s, op->plan, "pid: %s", ixp_pid_status_text(st));
+  double u = ixp_units_scale(s);
+  IxpRecord *r = ixp_record_new(tmp, NULL, p->nnames);
+  double c[3] = {cert.primal_infeasibility, cert.dual_infeasibility, cert.duality_gap};
+  for (int i = 0; i < p->nnames; i++) {
+    r->names[i] = p->names[i];
+    int a = i < p->natoms ? i : p->alias_atom[i - p->natoms];
+    r->values[i] = ixp_value_real(a >= 0 ? atoms[a] * u : c[-1 - a]);
+  }
+  r->shown = p->shown;
+  return (IxpValue){.type = TY_RECORD, .record = r};
+}
+
+static void pid_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *out) {
+  const Payload *p = op->payload;
+  (void)s, (void)j;
+  fprintf(out, "%s on %d sources, %d atoms of the redundancy lattice (Moebius inversion)", methods[p->measure].name,
+          p->nsources, p->natoms);
+}
+
+const IxpKernel ixp_kernel_pid = {"partial information decomposition", pid_run, pid_explain};
+
+static const IxpMeasure registry[] = {
+    {"pid", "pid(S1, S2, ... -> T) using M", "partial information decomposition (imin, immi, iccs, isx, broja)",
+     MEASURE_OVER_VARIABLES, lower_pid, true},
+};
+
+const IxpMeasure *ixp_measures_pid(int i) {
+  return i >= 0 && (size_t)i < sizeof registry / sizeof *registry ? &registry[i] : NULL;
+}

@@ -1,0 +1,395 @@
+/* measures_rd.c — rd, ib and capacity: lowering rules and the kernels
+ * that run them on a model's exact joint (Blahut–Arimoto and the
+ * information bottleneck, stdlib/rd.c).
+ *
+ *   rd(x, distortion = hamming) in M at D = 0.1       a point (record)
+ *   rd(x, distortion = squared, beta = [..]) in M     a curve (table)
+ *   ib(x; y, beta = 2) in M                           a point of the IB
+ *   capacity(x -> y) in M                             the channel x -> y
+ */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "interp.h"
+#include "measures.h"
+#include "rd.h"
+#include "tabulate.h"
+
+#define MAX_ENTRIES ((size_t)1 << 26)
+
+typedef enum { DIST_HAMMING, DIST_SQUARED, DIST_ABS, DIST_MATRIX } DistortionKind;
+
+/* What lowering prepared for the kernels. */
+typedef struct {
+  uint64_t x, y;            /* source (rd), or X and Y (ib), or input and output (capacity) */
+  DistortionKind distortion;
+  IxpAst *matrix;           /* DIST_MATRIX: the matrix expression */
+  IxpAst *reproduction;     /* optional vector of reproduction values */
+  IxpAst *beta;             /* number (a point) or vector (a curve) */
+  IxpAst *target_d;         /* `at D = ...`: number or vector */
+  IxpAst *clusters, *restarts;
+  IxpIBVariant variant;
+} Payload;
+
+static bool fail(IxpLowering *lw, IxpSpan span, const char *msg) {
+  lw->error(lw, span, msg);
+  return false;
+}
+
+/* The groups of a measure's variables split at `sep` (or one group). */
+static int groups(IxpLowering *lw, IxpOp sep, uint64_t *mask, int max) {
+  int n = 0;
+  for (int i = 0; i < lw->nargs; i++) {
+    if (i == 0 || lw->args[i].sep == sep) {
+      if (n == max) return -1;
+      mask[n++] = 0;
+    } else if (lw->args[i].sep != SEP_COMMA) {
+      return -1;
+    }
+    mask[n - 1] |= (uint64_t)1 << lw->args[i].var;
+  }
+  return n;
+}
+
+static bool numeric_option(IxpLowering *lw, IxpAst *opt, bool vector_ok) {
+  IxpType t = lw->check(lw, opt->a);
+  if (t == TY_NUM || t == TY_ANY || (vector_ok && t == TY_VEC)) return true;
+  char msg[128];
+  snprintf(msg, sizeof msg, "option '%s' needs a number%s, not a %s", opt->str, vector_ok ? " or a vector" : "",
+           ixp_type_name(t));
+  return fail(lw, opt->a->span, msg);
+}
+
+static bool unknown_option(IxpLowering *lw, IxpAst *opt, const char *known) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s takes no option '%s' (its options: %s)", lw->call->str, opt->str, known);
+  return fail(lw, opt->span, msg);
+}
+
+/* distortion = hamming | squared | abs | a matrix expression */
+static bool distortion_option(IxpLowering *lw, IxpAst *opt, Payload *p) {
+  IxpAst *v = opt->a;
+  if (v->kind == AST_NAME && !strcmp(v->str, "hamming")) p->distortion = DIST_HAMMING;
+  else if (v->kind == AST_NAME && !strcmp(v->str, "squared")) p->distortion = DIST_SQUARED;
+  else if (v->kind == AST_NAME && !strcmp(v->str, "abs")) p->distortion = DIST_ABS;
+  else {
+    IxpType t = lw->check(lw, v);
+    if (t != TY_MAT && t != TY_ANY)
+      return fail(lw, v->span, "distortion is hamming, squared, abs or a matrix (rows: source values, columns: reproductions)");
+    p->distortion = DIST_MATRIX;
+    p->matrix = v;
+  }
+  return true;
+}
+
+/* `using` is not for these measures; `at` takes D or beta. */
+static bool at_clauses(IxpLowering *lw, Payload *p, bool allow_d) {
+  if (lw->method) return fail(lw, lw->method->span, "this measure is computed exactly; it takes no 'using'");
+  for (int i = 0; i < lw->nat; i++) {
+    IxpAst *at = lw->at[i];
+    if (allow_d && !strcmp(at->str, "D")) p->target_d = at->a;
+    else if (!strcmp(at->str, "beta")) p->beta = at->a;
+    else return fail(lw, at->span, allow_d ? "the point is 'at D = ...' or 'at beta = ...'" : "the point is 'at beta = ...'");
+    if (!numeric_option(lw, at, true)) return false;
+  }
+  if (p->target_d && p->beta) return fail(lw, lw->call->span, "give the point by D or by beta, not both");
+  return true;
+}
+
+static const char *const rd_fields[] = {"rate", "distortion", "beta", "rate_lower", NULL};
+static const char *const ib_fields[] = {"ixt", "ity", "ht", "clusters", "beta", NULL};
+static const char *const capacity_fields[] = {"capacity", "input", NULL};
+
+/* A point is a record, a vector of betas or distortions a curve. */
+static void set_result(IxpLowering *lw, IxpAst *points, const char *const *fields) {
+  IxpType t = points ? lw->check(lw, points) : TY_NUM;
+  lw->plan->type = t == TY_VEC ? TY_TABLE : t == TY_ANY ? TY_ANY : TY_RECORD;
+  lw->plan->fields = lw->plan->type == TY_RECORD ? fields : NULL;
+}
+
+extern const IxpKernel ixp_kernel_rd, ixp_kernel_ib, ixp_kernel_capacity;
+
+static bool lower_rd(IxpLowering *lw) {
+  Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
+  uint64_t m[2];
+  if (groups(lw, SEP_SEMI, m, 1) != 1) return fail(lw, lw->call->span, "rd takes the source's variables: rd(x, distortion = ...)");
+  p->x = m[0];
+  for (int i = 0; i < lw->noptions; i++) {
+    IxpAst *o = lw->options[i];
+    if (!strcmp(o->str, "distortion")) { if (!distortion_option(lw, o, p)) return false; }
+    else if (!strcmp(o->str, "beta")) { p->beta = o->a; if (!numeric_option(lw, o, true)) return false; }
+    else if (!strcmp(o->str, "reproduction")) {
+      p->reproduction = o->a;
+      IxpType t = lw->check(lw, o->a);
+      if (t != TY_VEC && t != TY_ANY) return fail(lw, o->a->span, "reproduction is a vector of values");
+    } else return unknown_option(lw, o, "distortion, beta, reproduction");
+  }
+  if (!at_clauses(lw, p, true)) return false;
+  if (!p->beta && !p->target_d) return fail(lw, lw->call->span, "rd needs a point: 'at D = ...', 'at beta = ...' or beta = [...] for a curve");
+  if (p->beta && p->target_d) return fail(lw, lw->call->span, "give the point by D or by beta, not both");
+  if ((p->distortion == DIST_SQUARED || p->distortion == DIST_ABS) && __builtin_popcountll(p->x) != 1)
+    return fail(lw, lw->call->span, "squared and abs distortions need a single numeric source variable");
+  set_result(lw, p->beta ? p->beta : p->target_d, rd_fields);
+  lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_rd, p);
+  return true;
+}
+
+static bool lower_ib(IxpLowering *lw) {
+  Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
+  uint64_t m[2];
+  if (groups(lw, SEP_SEMI, m, 2) != 2) return fail(lw, lw->call->span, "ib takes ib(X; Y, beta = ...)");
+  p->x = m[0], p->y = m[1];
+  for (int i = 0; i < lw->noptions; i++) {
+    IxpAst *o = lw->options[i];
+    if (!strcmp(o->str, "beta")) { p->beta = o->a; if (!numeric_option(lw, o, true)) return false; }
+    else if (!strcmp(o->str, "clusters")) { p->clusters = o->a; if (!numeric_option(lw, o, false)) return false; }
+    else if (!strcmp(o->str, "restarts")) { p->restarts = o->a; if (!numeric_option(lw, o, false)) return false; }
+    else if (!strcmp(o->str, "variant")) {
+      if (o->a->kind != AST_NAME || (strcmp(o->a->str, "ib") && strcmp(o->a->str, "dib")))
+        return fail(lw, o->a->span, "variant is ib or dib");
+      p->variant = !strcmp(o->a->str, "dib") ? IXP_IB_DETERMINISTIC : IXP_IB_STANDARD;
+    } else return unknown_option(lw, o, "beta, variant, clusters, restarts");
+  }
+  if (!at_clauses(lw, p, false)) return false;
+  if (!p->beta) return fail(lw, lw->call->span, "ib needs beta = ... (a number, or a vector for a curve)");
+  set_result(lw, p->beta, ib_fields);
+  lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_ib, p);
+  return true;
+}
+
+static bool lower_capacity(IxpLowering *lw) {
+  Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
+  uint64_t m[2];
+  if (groups(lw, SEP_ARROW, m, 2) != 2) return fail(lw, lw->call->span, "capacity takes the channel's input and output: capacity(x -> y)");
+  p->x = m[0], p->y = m[1];
+  if (lw->noptions) return unknown_option(lw, lw->options[0], "none");
+  if (lw->method || lw->nat) return fail(lw, lw->call->span, "capacity takes no 'using' or 'at'");
+  lw->plan->type = TY_RECORD;
+  lw->plan->fields = capacity_fields;
+  lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_capacity, p);
+  return true;
+}
+
+/* ------------------------------------------------------------------ run */
+
+static IxpTabulated tabulate(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, const uint64_t *masks, int k) {
+  IxpTabulated t;
+  IxpJointStatus st = ixp_tabulate(j, masks, k, MAX_ENTRIES, &t);
+  if (st != IXP_JOINT_OK) ixp_plan_error(s, op->plan, "%s: %s", op->plan->measure, ixp_joint_status_text(st));
+  return t;
+}
+
+/* Points (a number or a vector) as an array in the statement's arena. */
+static double *points(IxpSession *s, IxpAst *e, int *n) {
+  IxpValue v = ixp_eval(s, e, NULL);
+  if (v.type == TY_NUM) {
+    double *x = ixp_arena_alloc(ixp_session_tmp(s), sizeof *x);
+    *x = v.num.x;
+    *n = 1;
+    return x;
+  }
+  if (v.type != TY_VEC || v.cols == 0) ixp_runtime_error(s, s->src, e->span, "expected a number or a non-empty vector");
+  *n = v.cols;
+  return v.v;
+}
+
+static bool is_curve(IxpSession *s, IxpAst *e) { return ixp_eval(s, e, NULL).type == TY_VEC; }
+
+/* The reproduction values: given, or the matrix's column indexes, or the
+ * source's own values. */
+static const double *reproduction(IxpSession *s, const Payload *p, const IxpTabulated *t, int *m) {
+  if (p->reproduction) {
+    IxpValue v = ixp_eval(s, p->reproduction, NULL);
+    if (v.type != TY_VEC || v.cols == 0) ixp_runtime_error(s, s->src, p->reproduction->span, "reproduction is a non-empty vector");
+    *m = v.cols;
+    return v.v;
+  }
+  if (p->distortion == DIST_MATRIX) {
+    IxpValue mat = ixp_eval(s, p->matrix, NULL);
+    double *r = ixp_arena_alloc(ixp_session_tmp(s), (size_t)mat.cols * sizeof *r);
+    for (int j = 0; j < mat.cols; j++) r[j] = j;
+    *m = mat.cols;
+    return r;
+  }
+  *m = t->size[0];
+  return t->value[0];
+}
+
+/* The distortion matrix n x m between source and reproduction values. */
+static double *distortion_matrix(IxpSession *s, const IxpPlanOp *op, const Payload *p, const IxpTabulated *t,
+                                 const double *repro, int m) {
+  int n = t->size[0];
+  double *d = ixp_arena_alloc(ixp_session_tmp(s), (size_t)n * (size_t)m * sizeof *d);
+  IxpValue mat = p->matrix ? ixp_eval(s, p->matrix, NULL) : (IxpValue){.type = TY_NONE};
+  if (p->matrix && mat.type != TY_MAT) ixp_runtime_error(s, s->src, p->matrix->span, "a distortion matrix is needed here");
+  for (int i = 0; i < n; i++) {
+    double x = t->value[0][i];
+    int row = (int)x;
+    if (p->distortion == DIST_MATRIX && (x != row || row < 0 || row >= mat.rows))
+      ixp_runtime_error(s, s->src, p->matrix->span, "the source takes the value %g, which is not a row of this %d x %d matrix",
+                        x, mat.rows, mat.cols);
+    for (int j = 0; j < m; j++) {
+      double y = repro[j], v = 0;
+      switch (p->distortion) {
+      case DIST_HAMMING: v = x != y; break;
+      case DIST_SQUARED: v = (x - y) * (x - y); break;
+      case DIST_ABS: v = fabs(x - y); break;
+      case DIST_MATRIX: v = mat.v[(size_t)row * (size_t)mat.cols + (size_t)j]; break;
+      }
+      if (!(v >= 0) || !isfinite(v)) ixp_plan_error(s, op->plan, "distortion %g is not a finite non-negative number", v);
+      d[(size_t)i * (size_t)m + (size_t)j] = v;
+    }
+  }
+  return d;
+}
+
+/* Informations below the rounding error of the iteration (a few ulps of
+ * the source entropy, at most ln |X| <= 64 nats) are exactly 0, as for
+ * the Shannon measures. */
+static double clean(double info) { return fabs(info) <= 64 * 64 * DBL_EPSILON ? 0 : info; }
+
+static void check_status(IxpSession *s, const IxpPlanOp *op, IxpRDStatus st) {
+  if (st != IXP_RD_OK) ixp_plan_error(s, op->plan, "%s: %s", op->plan->measure, ixp_rd_status_text(st));
+}
+
+static IxpValue rd_record(IxpSession *s, const IxpRDPoint *pt) {
+  double u = ixp_units_scale(s);
+  IxpRecord *r = ixp_record_new(ixp_session_tmp(s), NULL, 4);
+  double v[4] = {clean(pt->rate) * u, pt->distortion, pt->beta, clean(pt->rate_lower) * u};
+  for (int i = 0; i < 4; i++) r->names[i] = (char *)rd_fields[i], r->values[i] = ixp_value_real(v[i]);
+  return (IxpValue){.type = TY_RECORD, .record = r};
+}
+
+/* A table of curve points, freed with the statement. */
+static IxpTable *curve_table(IxpSession *s, const char *title, int ncols, const char *const *cols, int xcol, int ycol,
+                             const char *xlabel, const char *ylabel) {
+  IxpTable *t = ixp_table_new(title, ncols, cols);
+  ixp_arena_defer(ixp_session_tmp(s), (void (*)(void *))ixp_table_free, t);
+  t->xcol = xcol, t->ycol = ycol;
+  t->xlabel = strdup(xlabel);
+  t->ylabel = strdup(ylabel);
+  return t;
+}
+
+static IxpValue rd_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
+  const Payload *p = op->payload;
+  IxpTabulated t = tabulate(s, op, j, &p->x, 1);
+  int m, n;
+  const double *repro = reproduction(s, p, &t, &m);
+  double *d = distortion_matrix(s, op, p, &t, repro, m);
+  IxpAst *at = p->beta ? p->beta : p->target_d;
+  double *x = points(s, at, &n);
+  bool curve = is_curve(s, at);
+  IxpRDPoint *pts = ixp_arena_alloc(ixp_session_tmp(s), (size_t)n * sizeof *pts);
+  IxpRDStatus st = IXP_RD_OK;
+  if (p->beta) st = ixp_rd_curve(t.p, t.size[0], d, m, x, n, NULL, pts);
+  for (int i = 0; p->target_d && i < n && st == IXP_RD_OK; i++) st = ixp_rd_at(t.p, t.size[0], d, m, x[i], NULL, &pts[i]);
+  ixp_tabulated_free(&t);
+  check_status(s, op, st);
+  if (!curve) return rd_record(s, &pts[0]);
+  static const char *const cols[] = {"beta", "rate", "distortion"};
+  char ylabel[64];
+  snprintf(ylabel, sizeof ylabel, "rate R (%s)", ixp_units_name(s));
+  IxpTable *tab = curve_table(s, "rate-distortion curve", 3, cols, 2, 1, "distortion D", ylabel);
+  for (int i = 0; i < n; i++) {
+    double row[3] = {pts[i].beta, clean(pts[i].rate) * ixp_units_scale(s), pts[i].distortion};
+    ixp_table_add_row(tab, row);
+  }
+  return (IxpValue){.type = TY_TABLE, .table = tab};
+}
+
+static IxpValue ib_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
+  const Payload *p = op->payload;
+  uint64_t masks[2] = {p->x, p->y};
+  IxpTabulated t = tabulate(s, op, j, masks, 2);
+  IxpIBOptions opt = {.variant = p->variant, .seed = 0x1b5eed};
+  if (p->clusters) opt.clusters = (int)ixp_eval_number(s, p->clusters, NULL);
+  if (p->restarts) opt.restarts = (int)ixp_eval_number(s, p->restarts, NULL);
+  int n;
+  double *beta = points(s, p->beta, &n);
+  IxpIBPoint *pts = ixp_arena_alloc(ixp_session_tmp(s), (size_t)n * sizeof *pts);
+  IxpRDStatus st = ixp_ib_curve(t.p, t.size[0], t.size[1], beta, n, &opt, pts);
+  ixp_tabulated_free(&t);
+  check_status(s, op, st);
+  double u = ixp_units_scale(s);
+  if (!is_curve(s, p->beta)) {
+    IxpRecord *r = ixp_record_new(ixp_session_tmp(s), NULL, 5);
+    double v[5] = {clean(pts[0].ixt) * u, clean(pts[0].ity) * u, clean(pts[0].ht) * u, pts[0].clusters, pts[0].beta};
+    for (int i = 0; i < 5; i++) r->names[i] = (char *)ib_fields[i], r->values[i] = ixp_value_real(v[i]);
+    return (IxpValue){.type = TY_RECORD, .record = r};
+  }
+  static const char *const cols[] = {"beta", "ixt", "ity", "ht", "clusters"};
+  char xl[64], yl[64];
+  snprintf(xl, sizeof xl, "I(X;T) (%s)", ixp_units_name(s));
+  snprintf(yl, sizeof yl, "I(T;Y) (%s)", ixp_units_name(s));
+  IxpTable *tab = curve_table(s, "information bottleneck", 5, cols, 1, 2, xl, yl);
+  for (int i = 0; i < n; i++) {
+    double row[5] = {pts[i].beta, clean(pts[i].ixt) * u, clean(pts[i].ity) * u, clean(pts[i].ht) * u, pts[i].clusters};
+    ixp_table_add_row(tab, row);
+  }
+  return (IxpValue){.type = TY_TABLE, .table = tab};
+}
+
+/* The channel p(y | x) of the joint, then its capacity. */
+static IxpValue capacity_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
+  const Payload *p = op->payload;
+  uint64_t masks[2] = {p->x, p->y};
+  IxpTabulated t = tabulate(s, op, j, masks, 2);
+  int n = t.size[0], m = t.size[1];
+  for (int i = 0; i < n; i++) {
+    double px = 0;
+    for (int k = 0; k < m; k++) px += t.p[(size_t)i * (size_t)m + (size_t)k];
+    for (int k = 0; k < m; k++) t.p[(size_t)i * (size_t)m + (size_t)k] /= px;  /* px > 0: x is in the support */
+  }
+  double *input = ixp_arena_alloc(ixp_session_tmp(s), (size_t)n * sizeof *input);
+  IxpCapacity c;
+  IxpRDStatus st = ixp_capacity(t.p, n, m, NULL, input, &c);
+  ixp_tabulated_free(&t);
+  check_status(s, op, st);
+  IxpRecord *r = ixp_record_new(ixp_session_tmp(s), NULL, 2);
+  r->names[0] = (char *)capacity_fields[0];
+  r->values[0] = ixp_value_real(c.capacity * ixp_units_scale(s));
+  r->names[1] = (char *)capacity_fields[1];
+  r->values[1] = ixp_value_vector(ixp_session_tmp(s), input, n);
+  return (IxpValue){.type = TY_RECORD, .record = r};
+}
+
+static void explain_sizes(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *out, const char *what) {
+  const Payload *p = op->payload;
+  uint64_t masks[2] = {p->x, p->y};
+  IxpTabulated t;
+  int k = p->y ? 2 : 1;
+  if (ixp_tabulate(j, masks, k, MAX_ENTRIES, &t) != IXP_JOINT_OK) return;
+  if (k == 1) fprintf(out, "%s over %d source symbols", what, t.size[0]);
+  else fprintf(out, "%s on a %d x %d matrix", what, t.size[0], t.size[1]);
+  ixp_tabulated_free(&t);
+  (void)s;
+}
+
+static void rd_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *out) {
+  explain_sizes(s, op, j, out, "Blahut-Arimoto (GEMV per iteration, certified bounds)");
+}
+
+static void ib_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *out) {
+  explain_sizes(s, op, j, out, "IB iterations (GEMM per iteration, warm starts, restarts)");
+}
+
+static void capacity_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *out) {
+  explain_sizes(s, op, j, out, "Blahut-Arimoto capacity");
+}
+
+const IxpKernel ixp_kernel_rd = {"rate-distortion", rd_run, rd_explain};
+const IxpKernel ixp_kernel_ib = {"information bottleneck", ib_run, ib_explain};
+const IxpKernel ixp_kernel_capacity = {"channel capacity", capacity_run, capacity_explain};
+
+static const IxpMeasure registry[] = {
+    {"rd", "rd(X, distortion = D) at D = d", "rate-distortion function (Blahut-Arimoto)", MEASURE_OVER_VARIABLES, lower_rd, true},
+    {"ib", "ib(X; Y, beta = b)", "information bottleneck (Tishby et al.; variant = dib: Strouse & Schwab)", MEASURE_OVER_VARIABLES, lower_ib, true},
+    {"capacity", "capacity(X -> Y)", "capacity of the channel from X to Y (Blahut-Arimoto)", MEASURE_OVER_VARIABLES, lower_capacity, true},
+};
+
+const IxpMeasure *ixp_measures_rd(int i) {
+  return i >= 0 && (size_t)i < sizeof registry / sizeof *registry ? &registry[i] : NULL;
+}
