@@ -12,11 +12,11 @@ endif
 PKGS     := libedit libffi cairo
 WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Werror
-BASE      = -std=c11 -D_GNU_SOURCE -g -O2 -Igrammar -Iinterp -Istdlib -Ibackends -I$(BUILD) \
+BASE      = -std=c11 -D_GNU_SOURCE -g -O2 -fopenmp -Igrammar -Iinterp -Istdlib -Ibackends -I$(BUILD) \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS_HAND = $(BASE) $(WARN)
 CFLAGS_GEN  = $(BASE) -w
-LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lblis -lm -lpthread
+LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lblis -lm -lpthread -fopenmp
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -O1
 
 HAND_SRC := $(sort $(wildcard interp/*.c stdlib/*.c backends/*/*.c))

@@ -111,6 +111,7 @@ IxpToken ixp_lexer_next(IxpLexer *lx) {
       "at"         { return make(lx, TK_AT, start); }
       "curve"      { return make(lx, TK_CURVE, start); }
       "plot"       { return make(lx, TK_PLOT, start); }
+      "data"       { return make(lx, TK_DATA, start); }
       "if"         { return make(lx, TK_IF, start); }
       "then"       { return make(lx, TK_THEN, start); }
       "else"       { return make(lx, TK_ELSE, start); }
@@ -187,6 +188,7 @@ const char *ixp_token_name(int code) {
   case TK_AT: return "'at'";
   case TK_CURVE: return "'curve'";
   case TK_PLOT: return "'plot'";
+  case TK_DATA: return "'data'";
   case TK_IF: return "'if'";
   case TK_THEN: return "'then'";
   case TK_ELSE: return "'else'";

@@ -123,6 +123,9 @@ stmt(S) ::= CURVE(K) IDENT(N) ASSIGN expr(E). {
   S = ixp_parse_name(ps, AST_LET, N); S->a = E; S->span = SPAN2(K.span, E->span); S->d = ixp_parse_name(ps, AST_NAME, N);
   S->op = OP_NONE; S->c = S->d;  /* c marks a curve: its value must be a table */
 }
+stmt(S) ::= DATA(K) IDENT(N) ASSIGN call(C). {
+  S = ixp_parse_name(ps, AST_DATA, N); S->a = C; S->span = SPAN2(K.span, C->span);
+}
 stmt(S) ::= PLOT(K) emits(L) TO expr(F). { S = L; S->kind = AST_PLOT; S->c = F; S->span = SPAN2(K.span, F->span); }
 stmt(S) ::= PRINT(K) exprs(L). { S = L; S->kind = AST_PRINT; S->span = SPAN2(K.span, L->span); }
 stmt(S) ::= EMIT(K) emits(L). { S = L; S->kind = AST_EMIT; S->span = SPAN2(K.span, L->span); }

@@ -46,6 +46,7 @@ typedef enum {
   AST_SWEEP,      /* str = variable, a = values, b = body, c = file or NULL,
                      items[0] = AST_NAME to bind its table to (`as NAME`) */
   AST_PLOT,       /* items = tables or AST_AS (legend label), c = file */
+  AST_DATA,       /* str = name, a = AST_CALL: csv(...), npy(...), sample(M, n) */
   AST_EXPR_STMT,  /* a (a bare expression: printed in the REPL) */
   AST_BLOCK,      /* items */
 } IxpAstKind;

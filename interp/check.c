@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "builtins.h"
+#include "data.h"
 #include "distributions.h"
 #include "interp.h"
 #include "measures.h"
@@ -264,9 +265,9 @@ static void unknown_function(Checker *c, IxpAst *e) {
   const IxpSymbol *sym = ixp_lookup(c->s, e->str);
   if (sym && sym->kind == SYM_MODEL)
     error(c, e->span, "'%s' is a model, not a function; measure it with 'in %s'", e->str, e->str);
-  else if (ixp_distribution_find(e->str))
+  else if (ixp_distribution_find(e->str, e->nitems))
     error(c, e->span, "'%s' is a distribution: draw from it inside a model, as x ~ %s", e->str,
-          ixp_distribution_find(e->str)->signature);
+          ixp_distribution_find(e->str, e->nitems)->signature);
   else
     error(c, e->span, "unknown function '%s'%s", e->str, hint(buf, sizeof buf, &g));
 }
@@ -409,11 +410,12 @@ static int measure_var(Checker *c, IxpModelDef *m, IxpAst *arg, const IxpMeasure
   return v;
 }
 
-static void lower(Checker *c, IxpLowering *lw, const IxpMeasure *m, IxpAst *site) {
+static void lower(Checker *c, IxpLowering *lw, const IxpMeasure *m, IxpAst *site, bool data) {
   lw->error = lowering_error;
   lw->ctx = c;
   int before = c->errors;
-  if (m->lower(lw) && c->errors == before) site->sema = lw->plan;
+  bool ok = data ? ixp_lower_on_data(lw, m) : m->lower(lw);
+  if (ok && c->errors == before) site->sema = lw->plan;
 }
 
 static bool too_many_args(Checker *c, IxpAst *call) {
@@ -462,17 +464,22 @@ static IxpType check_measure(Checker *c, IxpAst *e) {
     error(c, e->b->span, "%s compares models and takes no 'in': write %s", ms->name, ms->signature);
     return TY_ANY;
   }
-  if (e->c && !ms->options) error(c, e->c->span, "'%s' is measured exactly; estimators ('using') apply to data", e->b->str);
-  if (e->d) error(c, e->d->span, "'%s' is measured exactly; tests ('with') apply to estimates from data", e->b->str);
+  bool data = m && m->data;
+  if (m && !data && m->has_continuous)
+    error(c, e->b->span, "model '%s' has continuous variables and cannot be enumerated; measure a sample of it: "
+          "data s = sample(%s, 10000), then ... in s using ksg", m->name, m->name);
+  if (e->c && !ms->options && !data) error(c, e->c->span, "'%s' is measured exactly; estimators ('using') apply to data", e->b->str);
+  if (e->d && !data) error(c, e->d->span, "'%s' is measured exactly; tests ('with') apply to estimates from data", e->b->str);
   if (e->nitems && !ms->options) error(c, e->items[0]->span, "%s takes no 'at'", ms->name);
   if (call->nitems == 0) error(c, call->span, "%s needs variables: %s", ms->name, ms->signature);
   if (!m || call->nitems == 0 || too_many_args(c, call)) return TY_ANY;
-  IxpLowering lw = {.model = m, .call = call, .arena = c->arena, .method = e->c, .nat = e->nitems, .at = e->items};
+  if (m->has_continuous && !data) return TY_ANY;
+  IxpLowering lw = {.model = m, .call = call, .arena = c->arena, .method = e->c, .test = e->d, .nat = e->nitems, .at = e->items};
   if (!measure_args(c, m, ms, call, &lw)) return TY_ANY;
   lw.check = lowering_check;
   lw.plan = ixp_plan_new(c->arena, ms->name, e);
   lw.joint = ixp_plan_joint(lw.plan, ixp_plan_source(lw.plan, e->b, m));
-  lower(c, &lw, ms, e);
+  lower(c, &lw, ms, e, data);
   return e->sema ? ((IxpPlan *)e->sema)->type : TY_ANY;
 }
 
@@ -498,7 +505,7 @@ static void check_model_call(Checker *c, IxpAst *call) {
   }
   if (!ok) return;
   lw.plan = ixp_plan_new(c->arena, ms->name, call);
-  lower(c, &lw, ms, call);
+  lower(c, &lw, ms, call, false);
 }
 
 /* ---------------------------------------------------------------- models */
@@ -522,7 +529,7 @@ static void model_var(Checker *c, IxpModelDef *m, const char *name, IxpAst *decl
 /* Check a draw's distribution call. */
 static void check_draw(Checker *c, IxpModelVar *v) {
   IxpAst *call = v->expr;
-  const IxpDistribution *d = ixp_distribution_find(call->str);
+  const IxpDistribution *d = ixp_distribution_find(call->str, call->nitems);
   for (int i = 0; i < call->nitems; i++) {
     IxpAst *arg = call->items[i];
     IxpType t = check_expr(c, arg->a);
@@ -572,6 +579,28 @@ static void order_model(Checker *c, IxpModelDef *m) {
     if (!visit(c, m, v, state, &n, stack, 0)) return;
 }
 
+/* A comparison or a logical operation gives 0 or 1 whatever it reads. */
+static bool discrete_result(const IxpAst *e) {
+  if (e->kind == AST_UNARY) return e->op == OP_NOT;
+  if (e->kind != AST_BINARY) return false;
+  return e->op == OP_EQ || e->op == OP_NE || e->op == OP_LT || e->op == OP_LE || e->op == OP_GT ||
+         e->op == OP_GE || e->op == OP_AND || e->op == OP_OR || e->op == OP_XOR;
+}
+
+/* Which variables are real-valued: continuous draws, and definitions that
+ * read one (unless they compare or combine truth values). */
+static void mark_continuous(IxpModelDef *m) {
+  for (int i = 0; i < m->nvars; i++) {
+    int v = m->order[i];
+    IxpModelVar *var = &m->vars[v];
+    bool cont = var->kind == VAR_DRAW ? var->dist && var->dist->draw : false;
+    if (var->kind == VAR_DEFINE && !discrete_result(var->expr))
+      for (int d = 0; d < m->nvars; d++) cont |= (var->deps >> d & 1) && m->continuous[d];
+    m->continuous[v] = cont;
+    m->has_continuous |= cont;
+  }
+}
+
 static void check_model_body(Checker *c, IxpModelDef *m, IxpAst *body) {
   for (int i = 0; i < body->nitems; i++) {
     IxpAst *st = body->items[i];
@@ -590,6 +619,7 @@ static void check_model_body(Checker *c, IxpModelDef *m, IxpAst *body) {
   c->deps = NULL;
   c->ctx = CTX_TOP;
   order_model(c, m);
+  mark_continuous(m);
   c->model = NULL;
 }
 
@@ -651,6 +681,129 @@ static void check_model(Checker *c, IxpAst *st) {
     }
     s->models[s->nmodels++] = m;
   }
+}
+
+/* ------------------------------------------------------------------ data */
+
+/* A file named in a data statement, relative to the running file's folder. */
+static char *data_path(Checker *c, const char *name) {
+  const char *slash = strrchr(c->src->name, '/');
+  size_t dirlen = slash && name[0] != '/' ? (size_t)(slash - c->src->name) + 1 : 0;
+  char *path = ixp_arena_alloc(c->arena, dirlen + strlen(name) + 1);
+  memcpy(path, c->src->name, dirlen);
+  strcpy(path + dirlen, name);
+  return path;
+}
+
+/* The string literal of argument i, or NULL after an error. */
+static const char *literal(Checker *c, IxpAst *call, int i, const char *what) {
+  if (i >= call->nitems || call->items[i]->str || call->items[i]->a->kind != AST_STR) {
+    error(c, call->span, "%s needs %s as a string literal first", call->str, what);
+    return NULL;
+  }
+  return call->items[i]->a->str;
+}
+
+static void free_data(void *d) { ixp_data_free(d); }
+
+static IxpDataset *load_csv(Checker *c, IxpAst *call, const char *path) {
+  IxpCsvOptions opt = {0};
+  const char *select[64], *strings[64];
+  for (int i = 1; i < call->nitems; i++) {
+    IxpAst *arg = call->items[i], *v = arg->a;
+    if (!arg->str) error(c, arg->span, "csv options are named: delimiter, header, columns, strings");
+    else if (!strcmp(arg->str, "delimiter") && v->kind == AST_STR && strlen(v->str) == 1) opt.delimiter = v->str[0];
+    else if (!strcmp(arg->str, "header") && v->kind == AST_NUM) opt.no_header = v->num == 0;
+    else if ((!strcmp(arg->str, "columns") || !strcmp(arg->str, "strings")) && v->kind == AST_VEC && v->nitems <= 64) {
+      bool sel = !strcmp(arg->str, "columns");
+      for (int k = 0; k < v->nitems; k++) {
+        if (v->items[k]->kind != AST_STR) error(c, v->items[k]->span, "column names are strings");
+        (sel ? select : strings)[k] = v->items[k]->str;
+      }
+      if (sel) opt.select = select, opt.nselect = v->nitems;
+      else opt.as_string = strings, opt.nas_string = v->nitems;
+    } else error(c, arg->span, "csv options: delimiter = \";\", header = 0, columns = [\"a\", ...], strings = [\"b\", ...]");
+  }
+  IxpDataset *set = NULL;
+  IxpDataError err = {0};
+  if (!ixp_csv_load(path, &opt, &set, &err)) {
+    error(c, call->span, "%s", err.message);
+    return NULL;
+  }
+  return set;
+}
+
+/* A model of the dataset's columns. */
+static IxpModelDef *data_model(Checker *c, IxpAst *st, IxpDataset *set, IxpModelDef *sampled) {
+  IxpModelDef *m = ixp_arena_alloc(c->arena, sizeof *m);
+  m->name = st->str;
+  m->decl = st;
+  m->src = c->src;
+  m->data = ixp_arena_alloc(c->arena, sizeof *m->data);
+  m->data->set = set;
+  m->data->model = sampled;
+  m->data->position = (uint64_t)st->span.start;
+  ixp_arena_defer(c->arena, free_data, m->data);
+  int n = set ? set->ncols : sampled->nvars;
+  if (n > IXP_MAX_VARS) {
+    error(c, st->span, "dataset '%s' has %d columns; a dataset holds at most %d variables (select some with columns = [...])",
+          st->str, n, IXP_MAX_VARS);
+    n = IXP_MAX_VARS;
+  }
+  for (int v = 0; v < n; v++) {
+    const char *name = set ? ixp_arena_strndup(c->arena, set->cols[v].name, strlen(set->cols[v].name)) : sampled->vars[v].name;
+    m->vars[v] = (IxpModelVar){.name = name, .kind = VAR_COLUMN, .decl = st};
+    m->order[v] = v;
+    m->continuous[v] = set ? set->cols[v].kind == IXP_COL_REAL : sampled->continuous[v];
+    m->has_continuous |= m->continuous[v];
+  }
+  m->nvars = n;
+  return m;
+}
+
+/* data NAME = csv("file.csv", ...) | npy("file.npy") | sample(MODEL, n) */
+static void check_data(Checker *c, IxpAst *st) {
+  IxpAst *call = st->a;
+  IxpModelDef *m = NULL;
+  if (c->depth > 0) error(c, st->span, "datasets are defined at the top level, not inside a sweep");
+  if (!strcmp(call->str, "csv") || !strcmp(call->str, "npy")) {
+    const char *name = literal(c, call, 0, "the file name");
+    if (!name) return;
+    char *path = data_path(c, name);
+    IxpDataset *set = NULL;
+    if (!strcmp(call->str, "csv")) set = load_csv(c, call, path);
+    else {
+      IxpDataError err = {0};
+      if (call->nitems > 1) error(c, call->items[1]->span, "npy takes only the file name");
+      else if (!ixp_npy_load(path, st->str, &set, &err)) error(c, call->span, "%s", err.message);
+    }
+    if (!set) return;
+    m = data_model(c, st, set, NULL);
+  } else if (!strcmp(call->str, "sample")) {
+    const IxpSymbol *sym = call->nitems == 2 && call->items[0]->a->kind == AST_NAME ? ixp_lookup(c->s, call->items[0]->a->str) : NULL;
+    if (call->nitems != 2 || call->items[0]->str || call->items[1]->str) {
+      error(c, call->span, "sample takes a model and a size: sample(MODEL, n)");
+      return;
+    }
+    if (!sym || sym->kind != SYM_MODEL || sym->model->data) {
+      error(c, call->items[0]->span, "sample draws from a model defined with 'model'");
+      return;
+    }
+    expect_number(c, call->items[1]->a, check_expr(c, call->items[1]->a), "a sample size");
+    for (int p = 0; p < sym->model->nparams; p++)
+      if (!sym->model->params[p]->a) error(c, call->items[0]->span, "model '%s' needs a value for its parameter '%s'",
+                                           sym->model->name, sym->model->params[p]->str);
+    m = data_model(c, st, NULL, sym->model);
+    m->data->count = call->items[1]->a;
+  } else {
+    error(c, call->span, "a dataset comes from csv(\"file.csv\"), npy(\"file.npy\") or sample(MODEL, n)");
+    return;
+  }
+  if (!check_redefinition(c, st->str, st->span)) return;
+  IxpSymbol *sym = add_symbol(c, SYM_MODEL, st->str, st);
+  sym->model = m;
+  sym->type = TY_MODEL;
+  st->sema = m;
 }
 
 /* ------------------------------------------------------------ statements */
@@ -748,6 +901,7 @@ static void check_stmt(Checker *c, IxpAst *st) {
   case AST_UNITS: check_units(c, st); break;
   case AST_LET: check_let(c, st); break;
   case AST_MODEL: check_model(c, st); break;
+  case AST_DATA: check_data(c, st); break;
   case AST_PRINT:
     for (int i = 0; i < st->nitems; i++) check_expr(c, st->items[i]);
     break;

@@ -11,6 +11,7 @@
 
 #include "columns.h"
 #include "distributions.h"
+#include "rng.h"
 #include "interp.h"
 
 #define MAX_STATES ((size_t)1 << 27)
@@ -88,6 +89,8 @@ typedef struct {
   double *newp;
   IxpOutcome *outs;                /* the last outcomes computed */
   IxpColumns cols;                 /* column evaluation of definitions */
+  bool sampling;                   /* draw one outcome per state (a sample) */
+  uint64_t key;                    /* sampling: the stream of the data statement */
 } Enum;
 
 /* Free what an enumeration holds when a runtime error unwinds it. */
@@ -155,18 +158,13 @@ static void define_var(Enum *e, int v) {
   e->assigned[v] = true;
 }
 
+static void draw_args(Enum *e, int v, IxpValue *args);
+
 /* Outcomes of v's distribution in the loaded state (held in e->outs). */
 static IxpOutcome *outcomes(Enum *e, int v, size_t *n, size_t limit) {
   IxpModelVar *var = &e->m->vars[v];
-  IxpFrame f = {e->m, e->vals, e->params};
   IxpValue args[3];
-  for (int i = 0; i < var->expr->nitems && i < 3; i++) {
-    args[i] = ixp_eval(e->s, var->expr->items[i]->a, &f);
-    IxpType want = var->dist->args[i];
-    if (args[i].type != want && !(want == TY_RANGE && args[i].type == TY_VEC))
-      ixp_runtime_error(e->s, e->m->src, var->expr->items[i]->span, "%s needs a %s here, not a %s",
-                        var->dist->signature, ixp_type_name(want), ixp_type_name(args[i].type));
-  }
+  draw_args(e, v, args);
   char err[256], buf[512];
   free(e->outs);
   e->outs = NULL;
@@ -207,6 +205,54 @@ static void grow_new(Enum *e, int v, size_t cap) {
   double *p = realloc(e->newp, cap * sizeof *p);
   if (!p) fail_at(e, e->m->vars[v].decl, "out of memory enumerating '%s'%s", e->m->vars[v].name, "");
   e->newp = p;
+}
+
+/* Evaluate a draw's arguments in the loaded state, checking their types. */
+static void draw_args(Enum *e, int v, IxpValue *args) {
+  IxpModelVar *var = &e->m->vars[v];
+  IxpFrame f = {e->m, e->vals, e->params};
+  for (int i = 0; i < var->expr->nitems && i < 3; i++) {
+    args[i] = ixp_eval(e->s, var->expr->items[i]->a, &f);
+    IxpType want = var->dist->args[i];
+    if (args[i].type != want && !(want == TY_RANGE && args[i].type == TY_VEC))
+      ixp_runtime_error(e->s, e->m->src, var->expr->items[i]->span, "%s needs a %s here, not a %s",
+                        var->dist->signature, ixp_type_name(want), ixp_type_name(args[i].type));
+  }
+}
+
+/* Sampling: one value of v per state (row). A finite distribution is
+ * inverted at a uniform of the stream; a continuous one draws from it.
+ * Row k always uses draw k of v's stream, whatever else is sampled. */
+static void sample_var(Enum *e, int v) {
+  IxpJoint *j = e->j;
+  IxpModelVar *var = &e->m->vars[v];
+  uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
+  uint32_t *col = malloc(j->n ? j->n * sizeof *col : 1);
+  if (!col) fail_at(e, var->decl, "out of memory sampling '%s'%s", var->name, "");
+  j->code[v] = col;
+  IxpValue args[3];
+  bool constant = var->deps == 0;
+  size_t no = 0;
+  char err[256];
+  for (size_t k = 0; k < j->n; k++) {
+    if (!constant || k == 0) {
+      load_state(e, k);
+      draw_args(e, v, args);
+      if (var->dist->check && var->dist->check(args, err, sizeof err)) fail_at(e, var->expr, "%s%s", err, "");
+      if (var->dist->outcomes) outcomes(e, v, &no, state_limit(j));
+    }
+    double x;
+    if (var->dist->draw) {
+      x = var->dist->draw(args, key, k);
+    } else {  /* inverse CDF */
+      double u = ixp_rng_uniform(key, k), acc = 0;
+      size_t i = 0;
+      while (i + 1 < no && (acc += e->outs[i].p) < u) i++;
+      x = e->outs[i].value;
+    }
+    col[k] = code_of(e, v, x);
+  }
+  e->assigned[v] = true;
 }
 
 /* Make the new columns the joint's, after a draw produced n states. */
@@ -340,35 +386,57 @@ static void enumerate(Enum *e) {
     table_finish(e);
     return;
   }
-  ixp_joint_reserve(e->j, 1);
-  e->j->p[0] = 1;
-  e->j->n = 1;
   for (int v = 0; v < m->nvars; v++) free(e->j->code[v]), e->j->code[v] = NULL;
+  size_t rows = e->sampling ? e->j->n : 1;
+  free(e->j->p);
+  e->j->p = malloc(rows * sizeof *e->j->p);
+  if (!e->j->p) ixp_runtime_error(e->s, m->src, m->decl->span, "out of memory for %zu samples", rows);
+  for (size_t k = 0; k < rows; k++) e->j->p[k] = 1.0 / (double)rows;
+  e->j->n = e->j->cap = rows;
   for (int i = 0; i < m->nvars; i++) {
     int v = m->order[i];
     ixp_check_interrupt(e->s, m->src, m->vars[v].decl->span);
-    if (m->vars[v].kind == VAR_DRAW) draw_var(e, v);
+    if (m->vars[v].kind == VAR_DRAW) e->sampling ? sample_var(e, v) : draw_var(e, v);
     else define_var(e, v);
   }
   if (ixp_joint_finish(e->j) != IXP_JOINT_OK)
     ixp_runtime_error(e->s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
 }
 
+/* Run the enumeration (or sampling) of e->m into a new joint. */
+static IxpJoint *run(IxpSession *s, Enum *e, IxpSpan use) {
+  IxpModelDef *m = e->m;
+  s->cleanup = cleanup;
+  s->cleanup_ctx = e;
+  s->enumerating = m;
+  s->enumerating_use = use;
+  enumerate(e);
+  s->enumerating = NULL;
+  s->cleanup = NULL;
+  free(e->outs);
+  return e->j;
+}
+
+IxpJoint *ixp_model_sample(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key, IxpSpan use) {
+  const char *names[IXP_MAX_VARS];
+  for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
+  Enum e = {.s = s, .m = m, .params = params, .sampling = true, .key = key};
+  e.j = ixp_joint_new(m->nvars, names);
+  if (!e.j) ixp_runtime_error(s, m->src, m->decl->span, "out of memory sampling model '%s'", m->name);
+  e.j->n = n;
+  return run(s, &e, use);
+}
+
 IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {
   if (cache_valid(s, m, params)) return m->cache->joint;
+  if (m->has_continuous)
+    ixp_runtime_error(s, s->src, use, "model '%s' has continuous variables and cannot be enumerated; "
+                      "sample it: data s = sample(%s, 10000)", m->name, m->name);
   const char *names[IXP_MAX_VARS];
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
   Enum e = {.s = s, .m = m, .params = params};
   e.j = ixp_joint_new(m->nvars, names);
   if (!e.j) ixp_runtime_error(s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
-  s->cleanup = cleanup;
-  s->cleanup_ctx = &e;
-  s->enumerating = m;
-  s->enumerating_use = use;
-  enumerate(&e);
-  s->enumerating = NULL;
-  s->cleanup = NULL;
-  free(e.outs);
-  cache_store(s, m, params, e.j);
+  cache_store(s, m, params, run(s, &e, use));
   return e.j;
 }

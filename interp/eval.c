@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "builtins.h"
+#include "data.h"
 #include "plot.h"
 #include "interp.h"
 
@@ -258,13 +259,13 @@ static int label_len(const IxpSession *s, IxpAst *e) { (void)s; return (int)(e->
 
 /* The joint of a model as a table with one row per state. */
 static void print_model(IxpSession *s, IxpModelDef *m, IxpSpan use) {
-  IxpValue *params = ixp_source_params(s, m, NULL);
-  IxpJoint *j = ixp_model_joint(s, m, params, use);
+  IxpJoint *j = m->data ? ixp_data_joint(s, m, 0, 0, use) : ixp_model_joint(s, m, ixp_source_params(s, m, NULL), use);
   const char **cols = ixp_arena_alloc(s->tmp, (size_t)(j->nvars + 1) * sizeof *cols);
   for (int v = 0; v < j->nvars; v++) cols[v] = j->names[v];
   cols[j->nvars] = ixp_joint_var(j, "p") < 0 ? "p" : "Pr";
   char title[128];
-  snprintf(title, sizeof title, "model %s: %zu state%s", m->name, j->n, j->n == 1 ? "" : "s");
+  snprintf(title, sizeof title, "%s %s: %zu %s%s", m->data ? "dataset" : "model", m->name, j->n,
+           m->data ? "row" : "state", j->n == 1 ? "" : "s");
   IxpTable *t = ixp_table_new(title, j->nvars + 1, cols);
   double *row = ixp_arena_alloc(s->tmp, (size_t)(j->nvars + 1) * sizeof *row);
   for (size_t k = 0; k < j->n && k < 1000; k++) {
@@ -610,6 +611,7 @@ static void exec_stmt(IxpSession *s, IxpAst *st) {
   case AST_EXPECT: exec_expect(s, st); break;
   case AST_SWEEP: exec_sweep(s, st); break;
   case AST_PLOT: exec_plot(s, st); break;
+  case AST_DATA: ixp_data_exec(s, st->sema, st); break;
   case AST_EXPR_STMT: {
     IxpValue v = ixp_eval(s, st->a, NULL);
     if (!s->opt.explain) print_value(s, v, st->a->span);

@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "data.h"
+#include "estimators.h"
 #include "interp.h"
 
 typedef struct {
@@ -44,8 +46,15 @@ static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg
     IxpJoint *j = r[op->out].joint;
     double full = 1;
     for (int v = 0; v < j->nvars; v++) full *= j->alpha[v].card;
-    fprintf(out, "  r%d = joint %s: exact enumeration, %d variable%s, %zu state%s (of %.0f)\n", op->out,
-            p->src[op->src].model->name, j->nvars, j->nvars == 1 ? "" : "s", j->n, j->n == 1 ? "" : "s", full);
+    if (p->src[op->src].model->data) {
+      fprintf(out, "  r%d = rows of dataset %s: %d variable%s, %zu rows", op->out, p->src[op->src].model->name,
+              j->nvars, j->nvars == 1 ? "" : "s", j->n);
+      if (op->bins) fprintf(out, ", continuous variables in %d %s bins", op->bins, op->binning ? "quantile" : "equal-width");
+      fputc('\n', out);
+    } else {
+      fprintf(out, "  r%d = joint %s: exact enumeration, %d variable%s, %zu state%s (of %.0f)\n", op->out,
+              p->src[op->src].model->name, j->nvars, j->nvars == 1 ? "" : "s", j->n, j->n == 1 ? "" : "s", full);
+    }
     break;
   }
   case IXP_OP_ENTROPY: {
@@ -54,7 +63,9 @@ static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg
       if (p->ops[i].out == op->in[0]) src = &p->ops[i];
     fprintf(out, "  r%d = entropy of r%d on ", op->out, op->in[0]);
     ixp_plan_print_mask(out, p->src[src->src].model, op->mask);
-    fprintf(out, ": marginal of %zu states\n", marginal_size(r[op->in[0]].joint, op->mask));
+    fprintf(out, ": marginal of %zu states", marginal_size(r[op->in[0]].joint, op->mask));
+    if (op->estimator >= 0) fprintf(out, ", %s estimator on its counts", ixp_est_name(op->estimator));
+    fputc('\n', out);
     break;
   }
   case IXP_OP_KL: fprintf(out, "  r%d = kl(r%d || r%d)\n", op->out, op->in[0], op->in[1]); break;
@@ -81,17 +92,41 @@ static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg
   }
 }
 
+/* An entropy estimated from the counts of the marginal's distinct rows
+ * (counts are the rows' weights times the number of rows). */
+static double estimate_entropy(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, IxpJoint *j) {
+  IxpJoint *m = NULL;
+  IxpJointStatus js = ixp_joint_marginal(j, op->mask, &m);
+  if (js != IXP_JOINT_OK) kernel_error(s, p, js);
+  uint64_t *counts = ixp_arena_alloc(s->tmp, (m->n ? m->n : 1) * sizeof *counts);
+  for (size_t k = 0; k < m->n; k++) counts[k] = (uint64_t)llround(m->p[k] * (double)j->n);
+  size_t alphabet = (size_t)op->alphabet;
+  if (alphabet < m->n) alphabet = m->n;  /* never fewer symbols than were seen */
+  double h;
+  IxpEstStatus es = ixp_entropy_from_counts((IxpDiscreteEstimator)op->estimator, counts, m->n, alphabet, &h);
+  ixp_joint_free(m);
+  if (es != IXP_EST_OK) ixp_plan_error(s, p, "%s: %s", p->measure, ixp_est_status_text(es));
+  return h;
+}
+
 static void run_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, Reg *r) {
   IxpJointStatus st = IXP_JOINT_OK;
   switch (op->kind) {
   case IXP_OP_JOINT: {
     IxpPlanSource *src = &p->src[op->src];
     IxpAst *node = src->node->kind == AST_SOURCE ? src->node : NULL;
+    if (src->model->data) {
+      r[op->out].joint = ixp_data_joint(s, src->model, op->bins, op->binning, src->node->span);
+      break;
+    }
     IxpValue *params = ixp_source_params(s, src->model, node);
     r[op->out].joint = ixp_model_joint(s, src->model, params, src->node->span);
     break;
   }
-  case IXP_OP_ENTROPY: st = ixp_joint_entropy(r[op->in[0]].joint, op->mask, &r[op->out].x); break;
+  case IXP_OP_ENTROPY:
+    if (op->estimator >= 0) r[op->out].x = estimate_entropy(s, p, op, r[op->in[0]].joint);
+    else st = ixp_joint_entropy(r[op->in[0]].joint, op->mask, &r[op->out].x);
+    break;
   case IXP_OP_KL: st = ixp_joint_kl(r[op->in[0]].joint, r[op->in[1]].joint, &r[op->out].x); break;
   case IXP_OP_LINCOMB: r[op->out].x = lincomb(op, r); break;
   case IXP_OP_UNITS: r[op->out].x = s->nats ? r[op->in[0]].x : r[op->in[0]].x / M_LN2; break;

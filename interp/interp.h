@@ -112,6 +112,9 @@ void ixp_check_interrupt(IxpSession *s, const IxpSource *src, IxpSpan span);
 /* Enumerator: the exact joint of `m` under parameter values `params`
  * (borrowed; cached in the model until its inputs change). */
 IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use);
+/* n samples of `m` as a joint of n states of probability 1/n each (equal
+ * rows are not merged), drawn from the counter-based stream `key`. */
+IxpJoint *ixp_model_sample(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key, IxpSpan use);
 /* The evaluated parameters of a source (defaults, then overrides). */
 IxpValue *ixp_source_params(IxpSession *s, IxpModelDef *m, IxpAst *source);
 void ixp_model_cache_free(IxpModelDef *m);

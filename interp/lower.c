@@ -34,6 +34,7 @@ static IxpPlanOp *add(IxpPlan *p, IxpOpKind kind) {
   op->plan = p;
   op->out = p->nregs++;
   op->in[0] = op->in[1] = -1;
+  op->estimator = -1;
   return op;
 }
 

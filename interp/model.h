@@ -16,6 +16,7 @@
 
 struct IxpDistribution;
 struct IxpModelCache;
+struct IxpDataDef;
 
 typedef enum {
   VAR_DRAW,    /* x ~ dist(args) */
@@ -45,6 +46,9 @@ typedef struct IxpModelDef {
   int *slots;                  /* global slots (lets) the model reads */
   int nslots;
   struct IxpModelCache *cache; /* last enumeration, owned by the session */
+  bool continuous[IXP_MAX_VARS];/* real-valued variables (continuous draws, real columns) */
+  bool has_continuous;
+  struct IxpDataDef *data;     /* a dataset's rows (data statement), else NULL */
 } IxpModelDef;
 
 /* Index of variable `name` in `m`, or -1. */

@@ -47,6 +47,9 @@ typedef struct IxpPlanOp {
   int nterms;
   int *terms;
   double *coef;
+  int estimator;                /* IXP_OP_ENTROPY on data: -1 plug-in on the weights, else an IxpDiscreteEstimator */
+  double alphabet;              /* IXP_OP_ENTROPY with an estimator: the alphabet size (0: the symbols seen) */
+  int bins, binning;            /* IXP_OP_JOINT of a dataset: cut continuous variables into bins (0: no) */
   const IxpKernel *kernel;      /* IXP_OP_KERNEL */
   void *payload;                /* IXP_OP_KERNEL: what the lowering rule prepared */
   struct IxpPlan *plan;         /* the plan the op belongs to */

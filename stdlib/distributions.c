@@ -1,5 +1,9 @@
-/* distributions.c — bernoulli, categorical, uniform, binomial. */
+/* distributions.c — bernoulli, categorical, uniform, binomial (finite:
+ * enumerated exactly), and normal, uniform(a, b), student_t (continuous:
+ * sampled from the counter-based generator). */
 #include "distributions.h"
+
+#include "rng.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -120,17 +124,81 @@ static const char *binomial(const IxpValue *args, IxpOutcome **out, size_t *n, s
   return NULL;
 }
 
+static const char *check_normal(const IxpValue *a, char *err, size_t size) {
+  if (!isfinite(a[0].num.x) || !(a[1].num.x > 0) || !isfinite(a[1].num.x)) {
+    snprintf(err, size, "normal(mu, sigma) needs a finite mu and a positive finite sigma");
+    return err;
+  }
+  return NULL;
+}
+
+static double draw_normal(const IxpValue *a, uint64_t key, uint64_t i) {
+  return a[0].num.x + a[1].num.x * ixp_rng_normal(key, i);
+}
+
+static const char *check_uniform2(const IxpValue *a, char *err, size_t size) {
+  if (!isfinite(a[0].num.x) || !isfinite(a[1].num.x) || !(a[0].num.x < a[1].num.x)) {
+    snprintf(err, size, "uniform(a, b) needs finite a < b");
+    return err;
+  }
+  return NULL;
+}
+
+static double draw_uniform2(const IxpValue *a, uint64_t key, uint64_t i) {
+  return a[0].num.x + (a[1].num.x - a[0].num.x) * ixp_rng_uniform(key, i);
+}
+
+static const char *check_student(const IxpValue *a, char *err, size_t size) {
+  if (!(a[0].num.x > 0) || !isfinite(a[0].num.x)) {
+    snprintf(err, size, "student_t(nu) needs positive degrees of freedom");
+    return err;
+  }
+  return NULL;
+}
+
+/* Gamma(shape, 1) by Marsaglia & Tsang (2000), drawing from the sub-stream
+ * `key` (boosted for shape < 1). */
+static double gamma_draw(double shape, uint64_t key) {
+  double boost = 1;
+  if (shape < 1) {
+    boost = pow(ixp_rng_uniform(key, 0), 1 / shape);
+    shape += 1;
+  }
+  double d = shape - 1.0 / 3, c = 1 / sqrt(9 * d);
+  for (uint64_t j = 1;; j += 2) {
+    double z = ixp_rng_normal(key, j), v = 1 + c * z;
+    if (v <= 0) continue;
+    v = v * v * v;
+    double u = ixp_rng_uniform(key, j + 1);
+    if (log(u) < 0.5 * z * z + d - d * v + d * log(v)) return boost * d * v;
+  }
+}
+
+/* t = Z / sqrt(G / nu) with G ~ chi-squared(nu) = 2 Gamma(nu / 2). */
+static double draw_student(const IxpValue *a, uint64_t key, uint64_t i) {
+  double nu = a[0].num.x, z = ixp_rng_normal(key, i);
+  double g = 2 * gamma_draw(nu / 2, ixp_rng_key(key, i, 0x7357));
+  return z / sqrt(g / nu);
+}
+
 static const IxpDistribution registry[] = {
-    {"bernoulli", "bernoulli(p)", 1, {TY_NUM}, bernoulli},
-    {"categorical", "categorical([p0, p1, ...])", 1, {TY_VEC}, categorical},
-    {"uniform", "uniform(a .. b)", 1, {TY_RANGE}, uniform},
-    {"binomial", "binomial(n, p)", 2, {TY_NUM, TY_NUM}, binomial},
+    {"bernoulli", "bernoulli(p)", 1, {TY_NUM}, bernoulli, NULL, NULL},
+    {"categorical", "categorical([p0, p1, ...])", 1, {TY_VEC}, categorical, NULL, NULL},
+    {"uniform", "uniform(a .. b)", 1, {TY_RANGE}, uniform, NULL, NULL},
+    {"binomial", "binomial(n, p)", 2, {TY_NUM, TY_NUM}, binomial, NULL, NULL},
+    {"normal", "normal(mu, sigma)", 2, {TY_NUM, TY_NUM}, NULL, check_normal, draw_normal},
+    {"uniform", "uniform(a, b)", 2, {TY_NUM, TY_NUM}, NULL, check_uniform2, draw_uniform2},
+    {"student_t", "student_t(nu)", 1, {TY_NUM}, NULL, check_student, draw_student},
 };
 
-const IxpDistribution *ixp_distribution_find(const char *name) {
+const IxpDistribution *ixp_distribution_find(const char *name, int nargs) {
+  const IxpDistribution *first = NULL;
   for (size_t i = 0; i < sizeof registry / sizeof *registry; i++)
-    if (!strcmp(registry[i].name, name)) return &registry[i];
-  return NULL;
+    if (!strcmp(registry[i].name, name)) {
+      if (registry[i].nargs == nargs) return &registry[i];
+      if (!first) first = &registry[i];
+    }
+  return first;
 }
 
 const IxpDistribution *ixp_distribution_at(int i) {

@@ -6,6 +6,7 @@
 #define IXP_DISTRIBUTIONS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "value.h"
 
@@ -22,9 +23,15 @@ typedef struct IxpDistribution {
    * At most `limit` outcomes. Returns NULL, or an error message in err. */
   const char *(*outcomes)(const IxpValue *args, IxpOutcome **out, size_t *n, size_t limit,
                           char *err, size_t errsize);
+  /* Continuous distributions (outcomes == NULL): check the arguments, and
+   * draw the i-th value of the counter-based stream `key` (rng.h). */
+  const char *(*check)(const IxpValue *args, char *err, size_t errsize);
+  double (*draw)(const IxpValue *args, uint64_t key, uint64_t i);
 } IxpDistribution;
 
-const IxpDistribution *ixp_distribution_find(const char *name);
+/* The distribution `name` taking `nargs` arguments, else the first named
+ * `name` (whose arity the caller then reports), else NULL. */
+const IxpDistribution *ixp_distribution_find(const char *name, int nargs);
 /* The i-th registered distribution (NULL past the end), for completion and
  * "did you mean". */
 const IxpDistribution *ixp_distribution_at(int i);

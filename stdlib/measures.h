@@ -36,6 +36,7 @@ typedef struct IxpLowering {
   int noptions;
   IxpAst *options[IXP_MAX_OPTIONS];
   IxpAst *method;
+  IxpAst *test;               /* the `with` call (measures on data) */
   int nat;
   IxpAst **at;
   void (*error)(struct IxpLowering *lw, IxpSpan span, const char *msg);
@@ -57,6 +58,10 @@ typedef struct IxpMeasure {
   bool (*lower)(IxpLowering *lw);
   bool options;            /* takes options, `using` and `at` (its rule checks them) */
 } IxpMeasure;
+
+/* Lower a measure whose source is a dataset, with the estimator its
+ * `using` names (measures_data.c). */
+bool ixp_lower_on_data(IxpLowering *lw, const IxpMeasure *ms);
 
 /* Registries of the measure families, consulted in this order. */
 const IxpMeasure *ixp_measures_shannon(int i);

@@ -16,6 +16,13 @@
  * the dual (sum_i lambda_i p_i A_ij <= 1), so the line
  * -beta D' + sum_i p_i log lambda_i lies under R(D') for every D'.
  * Iteration stops when R_U - R_L = max log col - sum q col log col <= tol.
+ * The bounds hold for every q, so any update rule keeps them certified.
+ * Blahut's step is the multiplicative q <- q * col; where it crawls
+ * (sparse optimal supports: discretised continuous sources need 1e5+
+ * steps) Newton steps take over: F(q) = -sum_i p_i log (A q)_i is the
+ * convex function both decrease, the mixture-proportions likelihood, and
+ * an active-set SQP step on the candidate support (in the manner of
+ * mix-SQP) converges quadratically. The choice is made on estimated cost.
  *
  * Capacity: r <- r exp(D(W_x || q)) with the bounds I(r, W) <= C <=
  * max_x D(W_x || q); both products q = W^T r and W log q are GEMVs.
@@ -33,12 +40,6 @@
 #include <string.h>
 
 #include "blis/dense.h"
-#ifdef RD_DEBUG
-#include <stdio.h>
-#define DBG(...) fprintf(stderr, __VA_ARGS__)
-#else
-#define DBG(...) ((void)0)
-#endif
 
 #define PROB_TOL 1e-9          /* how far a probability vector may sum from 1 */
 #define DEFAULT_MAX_ITER 100000
@@ -53,8 +54,9 @@
 #define SQP_CMAX_SMALL 256    /* the Newton step works on at most max(256, sqrt(256 m)) candidates */
 #define SQP_SUPPORT 1e-9       /* q_j above this times max q counts as support for the Newton step */
 #define BA_WARMUP 2            /* plain Blahut steps before the Newton steps start */
+#define SMALL_GEMM 8192.0      /* GEMMs below this many multiply-adds run as plain loops */
 #define IB_DEAD 1e-200         /* a cluster with p(t) below this is removed */
-#define IB_MERGE 1e-12         /* clusters whose p(y|t) agree to this (max abs) are merged */
+#define IB_MERGE 1e-10         /* clusters whose p(y|t) agree to this (max abs) are merged */
 #define IB_USED 1e-12          /* a cluster counts as used when p(t) exceeds this */
 
 const char *ixp_rd_status_text(IxpRDStatus s) {
@@ -150,6 +152,26 @@ static void exp_affine(double *restrict out, const double *restrict x, long len,
   }
 }
 
+/* C = A^T B or A B^T (row-major, as ixp_dense_gemm takes them) with
+ * beta = 0. Products of fewer than SMALL_GEMM multiply-adds — the IB's
+ * small joints, iterated thousands of times — go to a plain loop: BLIS's
+ * GEMM set-up (packing buffers, thread pool) costs microseconds, far more
+ * than such a product. Everything larger goes to ixp_dense_gemm. */
+static void gemm_tn_nt(bool trans_a, bool trans_b, long m, long n, long k, const double *a, long lda, const double *b,
+                       long ldb, double *c, long ldc) {
+  if ((double)m * n * k >= SMALL_GEMM) {
+    ixp_dense_gemm(trans_a, trans_b, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
+    return;
+  }
+  for (long i = 0; i < m; i++)
+    for (long j = 0; j < n; j++) {
+      double s = 0;
+      for (long t = 0; t < k; t++)
+        s += (trans_a ? a[t * lda + i] : a[i * lda + t]) * (trans_b ? b[j * ldb + t] : b[t * ldb + j]);
+      c[i * ldc + j] = s;
+    }
+}
+
 /* splitmix64 (Steele, Lea & Flood): a tiny deterministic generator for the
  * IB's random initial encoders, so results depend on opt->seed only. */
 static uint64_t splitmix64(uint64_t *state) {
@@ -208,6 +230,7 @@ typedef struct {
   /* The Newton (SQP) step on the candidate support C (at most cmax symbols). */
   long cmax;
   long last_support;   /* support size of the last Newton solution (-1: none yet) */
+  const double *sort_q, *sort_col;  /* for the candidate ranking */
   long *cidx, *widx;   /* C, and the QP's working set (positions in C) */
   bool *wset;
   double *b;           /* n x cmax: sqrt(p_i) / c_i * A_ij for j in C */
@@ -243,7 +266,8 @@ static IxpRDStatus rd_init(RDWork *ws, const double *p, int n0, const double *d,
   ws->row = malloc(sizeof(long) * (size_t)n);
   ws->p = dalloc(n), ws->dmin = dalloc(n), ws->a = dalloc(n * m);
   ws->c = dalloc(n), ws->w = dalloc(n), ws->col = dalloc(m), ws->q = dalloc(m);
-  long cm = m <= SQP_CMAX_SMALL ? m : (long)sqrt((double)SQP_CMAX_SMALL * m);
+  long cm = m < SQP_CMAX_SMALL ? m : SQP_CMAX_SMALL;
+  if ((long)sqrt(256.0 * m) > cm) cm = (long)sqrt(256.0 * m);
   cm = cm < m ? cm : m;
   ws->cmax = cm;
   ws->last_support = -1;
@@ -530,8 +554,22 @@ static bool rd_qp(RDWork *ws, long nc) {
  * that Blahut's iteration decreases (R + beta D up to a constant). */
 static double rd_objective(const RDWork *ws, const double *c) {
   double f = 0;
-  for (long i = 0; i < ws->n; i++) f -= ws->p[i] * log(c[i]);
+  for (long i = 0; i < ws->n; i++) f -= ws->p[i] * log(c[i] > DBL_MIN ? c[i] : DBL_MIN);
   return f;
+}
+
+/* qsort_r order: decreasing next Blahut weight q_j col_j. */
+static int by_next_weight(const void *a, const void *b, void *arg) {
+  const RDWork *ws = arg;
+  long i = *(const long *)a, j = *(const long *)b;
+  double x = ws->sort_q[i] * ws->sort_col[i], y = ws->sort_q[j] * ws->sort_col[j];
+  return (x < y) - (x > y);
+}
+
+/* qsort order: increasing index. */
+static int by_index(const void *a, const void *b) {
+  long i = *(const long *)a, j = *(const long *)b;
+  return (i > j) - (i < j);
 }
 
 /* One Newton (SQP) step for F on the simplex, in the manner of mix-SQP
@@ -549,10 +587,14 @@ static bool rd_sqp_step(RDWork *ws) {
   for (long j = 0; j < m; j++) qmax = ws->q[j] > qmax ? ws->q[j] : qmax;
   double thr = SQP_SUPPORT * qmax, xs = 0;
   for (long j = 0; j < m; j++)
-    if (ws->q[j] > thr || ws->col[j] > 1) {
-      if (nc == ws->cmax) { DBG("sqp: too many candidates\n"); return false; }
-      ws->cidx[nc++] = j;
-    }
+    if (ws->q[j] > thr || ws->col[j] > 1) ws->cidx[nc++] = j;
+  if (nc > ws->cmax) {
+    /* Too many: keep the cmax of largest next Blahut weight q_j col_j. */
+    ws->sort_q = ws->q, ws->sort_col = ws->col;
+    qsort_r(ws->cidx, (size_t)nc, sizeof(long), by_next_weight, ws);
+    nc = ws->cmax;
+    qsort(ws->cidx, (size_t)nc, sizeof(long), by_index);
+  }
   for (long k = 0; k < nc; k++) {
     long j = ws->cidx[k];
     ws->gc[k] = -ws->col[j];
@@ -561,15 +603,16 @@ static bool rd_sqp_step(RDWork *ws) {
     ws->wset[k] = ws->xc[k] > 0;
     xs += ws->xc[k];
   }
+  if (!(xs > 0)) return false;
   for (long k = 0; k < nc; k++) ws->xc[k] /= xs;
   for (long i = 0; i < n; i++) {
     const double *ai = ws->a + i * m;
-    double s = ws->sp[i] / ws->c[i];
+    double s = ws->sp[i] / (ws->c[i] > DBL_MIN ? ws->c[i] : DBL_MIN);
     double *bi = ws->b + i * nc;
     for (long k = 0; k < nc; k++) bi[k] = s * ai[ws->cidx[k]];
   }
   ixp_dense_gemm(true, false, nc, nc, n, 1.0, ws->b, nc, ws->b, nc, 0.0, ws->h, nc);
-  if (!rd_qp(ws, nc)) { DBG("sqp: qp failed nc=%ld\n", nc); return false; }
+  if (!rd_qp(ws, nc)) return false;
   /* Direction s = x - q; slope g.s = sum_j col_j q_j - sum_C col x. */
   double gs = 0;
   for (long j = 0; j < m; j++) gs += ws->col[j] * ws->q[j];
@@ -577,17 +620,16 @@ static bool rd_sqp_step(RDWork *ws) {
   /* Near the optimum the model's decrease is below F's rounding: take the
    * full step (quadratic convergence region), with no line search. */
   bool flat = fabs(gs) <= 64 * DBL_EPSILON;
-  if (!(gs < 0) && !flat) { DBG("sqp: gs=%g nc=%ld\n", gs, nc); return false; }
+  if (!(gs < 0) && !flat) return false;
   /* A x = (c / sqrt p) * (B x_C): a GEMV on the candidates only. */
   ixp_dense_gemv(false, n, nc, 1.0, ws->b, nc, ws->xc, 0.0, ws->cx);
-  for (long i = 0; i < n; i++) ws->cx[i] *= ws->c[i] / ws->sp[i];
+  for (long i = 0; i < n; i++) ws->cx[i] *= (ws->c[i] > DBL_MIN ? ws->c[i] : DBL_MIN) / ws->sp[i];
   double f0 = rd_objective(ws, ws->c), t = 1;
   for (; t > 1e-12 && !flat; t *= 0.25) {
     double f = 0;
     for (long i = 0; i < n; i++) f -= ws->p[i] * log((1 - t) * ws->c[i] + t * ws->cx[i]);
     if (f <= f0 + 0.01 * t * gs + 4 * DBL_EPSILON * fabs(f0)) break;
   }
-  DBG("sqp: nc=%ld gs=%.3g t=%g f0=%.17g\n", nc, gs, t, f0);
   if (!(t > 1e-12)) return false;
   for (long j = 0; j < m; j++) ws->q[j] *= 1 - t;
   for (long k = 0; k < nc; k++) ws->q[ws->cidx[k]] += t * ws->xc[k];
@@ -614,7 +656,7 @@ static bool rd_want_newton(const RDWork *ws, double gap, double gprev, double to
   long s = 0;
   for (long j = 0; j < ws->m; j++) qmax = ws->q[j] > qmax ? ws->q[j] : qmax;
   for (long j = 0; j < ws->m; j++) s += ws->q[j] > SQP_SUPPORT * qmax || ws->col[j] > 1;
-  if (s > ws->cmax) return false;
+  if (s > ws->cmax) s = ws->cmax;   /* the step then works on the cmax most promising symbols */
   double ba = log(tol / gap) / log(rho) * 2.0 * (double)ws->n * (double)ws->m;
   double newton = 5 * ((double)ws->n * s * s + 16.0 * s * s * s + 2.0 * (double)ws->n * (double)ws->m);
   return ba > newton;
@@ -634,7 +676,6 @@ static void rd_solve(RDWork *ws, int max_iter, double tol, IxpRDPoint *out) {
     rd_pass(ws);
     it++;
     double gap = rd_gap(ws);
-    DBG("it %d gap %.3e%s\n", it, gap, newton ? " newton" : "");
     if (gap <= tol) {
       conv = true;
       break;
@@ -1019,7 +1060,7 @@ static void ib_stats(IBWork *ws, double beta) {
   for (long k = 0; k < ws->kc;)
     if (ws->pt[k] < IB_DEAD) ib_drop(ws, k);
     else k++;
-  ixp_dense_gemm(true, false, ws->kc, m, n, 1.0, ws->e, K, ws->pxy, m, 0.0, ws->pyt, m);
+  gemm_tn_nt(true, false, ws->kc, m, n, ws->e, K, ws->pxy, m, ws->pyt, m);
   for (long k = 0; k < ws->kc; k++)
     for (long j = 0; j < m; j++) ws->pyt[k * m + j] /= ws->pt[k];
   for (long a = 0; a < ws->kc; a++)
@@ -1064,7 +1105,7 @@ static void ib_stats(IBWork *ws, double beta) {
  * p(t|x); the new encoder replaces the current one. */
 static double ib_update(IBWork *ws, double beta) {
   long n = ws->n, m = ws->m, K = ws->K, kc = ws->kc;
-  ixp_dense_gemm(false, true, n, kc, m, 1.0, ws->pyx, m, ws->lpyt, m, 0.0, ws->g, K);
+  gemm_tn_nt(false, true, n, kc, m, ws->pyx, m, ws->lpyt, m, ws->g, K);
   double delta = 0;
   for (long i = 0; i < n; i++) {
     double *g = ws->g + i * K, *e = ws->e + i * K, *e2 = ws->e2 + i * K, *l2 = ws->le2 + i * K;

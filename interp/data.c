@@ -1,0 +1,118 @@
+/* data.c — datasets as joints of rows. */
+#include "data.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "estimators.h"
+#include "rng.h"
+
+IxpJoint *ixp_data_rows(IxpDataset *set) {
+  const char **names = malloc((size_t)(set->ncols ? set->ncols : 1) * sizeof *names);
+  for (int c = 0; c < set->ncols; c++) names[c] = set->cols[c].name;
+  IxpJoint *j = ixp_joint_new(set->ncols, names);
+  free(names);
+  if (!j || ixp_joint_reserve(j, (size_t)set->nrows) != IXP_JOINT_OK) {
+    ixp_joint_free(j);
+    return NULL;
+  }
+  for (int c = 0; c < set->ncols; c++) {
+    const IxpColumn *col = &set->cols[c];
+    for (long i = 0; i < set->nrows; i++) {
+      double x = col->kind == IXP_COL_STRING ? (double)col->code[i] : col->value[i];
+      j->code[c][i] = ixp_alphabet_code(&j->alpha[c], x);
+    }
+  }
+  for (long i = 0; i < set->nrows; i++) j->p[i] = 1.0 / (double)set->nrows;
+  j->n = (size_t)set->nrows;
+  if (ixp_joint_finish(j) != IXP_JOINT_OK) {
+    ixp_joint_free(j);
+    return NULL;
+  }
+  return j;
+}
+
+static void drop_binned(IxpDataDef *d) {
+  for (int i = 0; i < 4; i++) {
+    ixp_joint_free(d->binned[i]);
+    d->binned[i] = NULL;
+    d->binned_bins[i] = 0;
+  }
+}
+
+void ixp_data_free(IxpDataDef *d) {
+  if (!d) return;
+  drop_binned(d);
+  ixp_joint_free(d->joint);
+  ixp_dataset_free(d->set);
+  d->joint = NULL;
+  d->set = NULL;
+}
+
+void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
+  IxpDataDef *d = m->data;
+  if (!d->model) return;
+  double n = ixp_eval_number(s, d->count, NULL);
+  if (!(n >= 1) || n != (double)(long)n || n > 1e9)
+    ixp_runtime_error(s, s->src, d->count->span, "a sample size is a whole number from 1 to 10^9");
+  IxpValue *params = ixp_source_params(s, d->model, NULL);
+  uint64_t key = ixp_rng_key(s->seed, d->position, 0x5a3b1e);
+  IxpJoint *j = ixp_model_sample(s, d->model, params, (size_t)n, key, st->span);
+  drop_binned(d);
+  ixp_joint_free(d->joint);
+  d->joint = j;
+}
+
+static IxpJoint *rows(IxpSession *s, IxpModelDef *m, IxpSpan use) {
+  IxpDataDef *d = m->data;
+  if (!d->joint && d->set) d->joint = ixp_data_rows(d->set);
+  if (!d->joint) ixp_runtime_error(s, s->src, use, "dataset '%s' has no rows yet (its data statement has not run)", m->name);
+  return d->joint;
+}
+
+size_t ixp_data_rows_count(IxpSession *s, IxpModelDef *m, IxpSpan use) { return rows(s, m, use)->n; }
+
+double *ixp_data_column(IxpSession *s, IxpModelDef *m, int v, IxpSpan use) {
+  IxpJoint *j = rows(s, m, use);
+  double *x = ixp_arena_alloc(s->tmp, (j->n ? j->n : 1) * sizeof *x);
+  for (size_t i = 0; i < j->n; i++) x[i] = j->alpha[v].values[j->code[v][i]];
+  return x;
+}
+
+/* A copy of the rows with every continuous variable cut into bins. */
+static IxpJoint *bin_rows(IxpSession *s, IxpModelDef *m, IxpJoint *j, int bins, int how, IxpSpan use) {
+  const char *names[IXP_MAX_VARS];
+  for (int v = 0; v < j->nvars; v++) names[v] = j->names[v];
+  IxpJoint *b = ixp_joint_new(j->nvars, names);
+  if (!b || ixp_joint_reserve(b, j->n) != IXP_JOINT_OK) {
+    ixp_joint_free(b);
+    ixp_runtime_error(s, s->src, use, "out of memory binning '%s'", m->name);
+  }
+  uint32_t *codes = malloc((j->n ? j->n : 1) * sizeof *codes);
+  for (int v = 0; v < j->nvars; v++) {
+    double *x = ixp_data_column(s, m, v, use);
+    if (m->continuous[v]) ixp_bin(x, j->n, bins, how ? IXP_BIN_QUANTILE : IXP_BIN_EQUAL_WIDTH, codes);
+    for (size_t i = 0; i < j->n; i++)
+      b->code[v][i] = ixp_alphabet_code(&b->alpha[v], m->continuous[v] ? (double)codes[i] : x[i]);
+  }
+  free(codes);
+  memcpy(b->p, j->p, j->n * sizeof *b->p);
+  b->n = j->n;
+  ixp_joint_finish(b);
+  return b;
+}
+
+IxpJoint *ixp_data_joint(IxpSession *s, IxpModelDef *m, int bins, int how, IxpSpan use) {
+  IxpJoint *j = rows(s, m, use);
+  if (bins <= 0) return j;
+  IxpDataDef *d = m->data;
+  for (int i = 0; i < 4; i++)
+    if (d->binned[i] && d->binned_bins[i] == bins && d->binned_how[i] == how) return d->binned[i];
+  int slot = 0;
+  while (slot < 3 && d->binned[slot]) slot++;
+  ixp_joint_free(d->binned[slot]);
+  d->binned[slot] = bin_rows(s, m, j, bins, how, use);
+  d->binned_bins[slot] = bins;
+  d->binned_how[slot] = how;
+  return d->binned[slot];
+}

@@ -1,0 +1,777 @@
+/* estimators.c — entropy estimators from counts (plugin, Miller–Madow,
+ * Grassberger, James–Stein shrinkage, Chao–Shen, NSB), counting of
+ * distinct rows, and binning. Entropies in nats. */
+#include "estimators.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- names and status ---------------------------------------------------- */
+
+static const char *const est_names[] = {
+    [IXP_EST_PLUGIN] = "plugin",   [IXP_EST_MILLER_MADOW] = "miller_madow", [IXP_EST_GRASSBERGER] = "grassberger",
+    [IXP_EST_SHRINK] = "shrink",   [IXP_EST_CHAO_SHEN] = "chao_shen",       [IXP_EST_NSB] = "nsb",
+};
+#define N_EST ((int)(sizeof est_names / sizeof est_names[0]))
+
+const char *ixp_est_status_text(IxpEstStatus s) {
+  switch (s) {
+  case IXP_EST_OK: return "ok";
+  case IXP_EST_EINPUT: return "invalid input";
+  case IXP_EST_ENOMEM: return "out of memory";
+  case IXP_EST_ENOCONVERGE: return "numerical integration did not converge";
+  }
+  return "unknown status";
+}
+
+/* The estimator named `name` (the names of ixp_est_name). */
+bool ixp_est_by_name(const char *name, IxpDiscreteEstimator *out) {
+  if (!name) return false;
+  for (int e = 0; e < N_EST; e++)
+    if (strcmp(name, est_names[e]) == 0) {
+      if (out) *out = (IxpDiscreteEstimator)e;
+      return true;
+    }
+  return false;
+}
+
+const char *ixp_est_name(IxpDiscreteEstimator e) {
+  return (int)e >= 0 && (int)e < N_EST ? est_names[e] : "unknown";
+}
+
+/* --- special functions ------------------------------------------------------ */
+
+/* Neumaier's compensated sum (Neumaier 1974). */
+typedef struct {
+  double s, c;
+} KSum;
+
+static inline void ksum_add(KSum *k, double v) {
+  double t = k->s + v;
+  k->c += fabs(k->s) >= fabs(v) ? (k->s - t) + v : (v - t) + k->s;
+  k->s = t;
+}
+
+/* Digamma psi(x), x > 0: the recurrence psi(x) = psi(x + 1) - 1/x up to x
+ * >= 10, then the asymptotic series psi(x) ~ ln x - 1/(2x) - sum_k
+ * B_2k / (2k x^2k) (Abramowitz & Stegun 6.3.5 and 6.3.18), through B_12;
+ * the first omitted term is below 1e-15 at x = 10. */
+static double digamma(double x) {
+  double r = 0;
+  while (x < 10) r -= 1 / x, x += 1;
+  double f = 1 / (x * x);
+  double t = f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132 - f * 691.0 / 32760)))));
+  return r + log(x) - 0.5 / x - t;
+}
+
+/* Trigamma psi'(x), x > 0: psi'(x) = psi'(x + 1) + 1/x^2 up to x >= 10,
+ * then psi'(x) ~ 1/x + 1/(2x^2) + sum_k B_2k / x^(2k+1) (A&S 6.4.6 and
+ * 6.4.12). */
+static double trigamma(double x) {
+  double r = 0;
+  while (x < 10) r += 1 / (x * x), x += 1;
+  double f = 1 / (x * x);
+  double t = f * (1.0 / 6 - f * (1.0 / 30 - f * (1.0 / 42 - f * (1.0 / 30 - f * (5.0 / 66 - f * 691.0 / 2730)))));
+  return r + (1 + 0.5 / x + t) / x;
+}
+
+/* Stirling's series of ln Gamma(x) - (x - 1/2) ln x + x - ln sqrt(2 pi),
+ * x >= 10 (A&S 6.1.41), through B_10; error below 1e-16 at x = 10. */
+static double lgamma_tail(double x) {
+  double f = 1 / (x * x);
+  return (1.0 / 12 - f * (1.0 / 360 - f * (1.0 / 1260 - f * (1.0 / 1680 - f * (1.0 / 1188))))) / x;
+}
+
+/* ln Gamma(x + n) - ln Gamma(x) for x > 0, n >= 0, without the
+ * cancellation of two large lgammas when x is large: for x >= 10 Stirling's
+ * series gives (x - 1/2) log1p(n/x) + n ln(x + n) - n + tail(x + n) -
+ * tail(x); for a small integer n, the sum of ln(x + j). */
+static double lgamma_ratio(double x, double n) {
+  if (n == 0) return 0;
+  if (x >= 10) return (x - 0.5) * log1p(n / x) + n * log(x + n) - n + lgamma_tail(x + n) - lgamma_tail(x);
+  if (n <= 16 && n == floor(n)) {
+    double p = 1;
+    for (double j = 0; j < n; j++) p *= x + j;
+    return log(p);
+  }
+  return lgamma(x + n) - lgamma(x);
+}
+
+/* --- the estimators ---------------------------------------------------------- */
+
+/* The counts in double precision with their sum and the number of nonzero
+ * entries. */
+typedef struct {
+  const uint64_t *n;
+  size_t k;        /* entries (zeros allowed: unobserved symbols) */
+  size_t nonzero;  /* observed symbols */
+  double total;    /* N */
+  double alphabet; /* K */
+} Counts;
+
+/* Plugin (maximum likelihood): H = -sum p_i ln p_i, p_i = n_i / N (e.g.
+ * Paninski 2003, eq. 2). */
+static double est_plugin(const Counts *c) {
+  KSum h = {0, 0};
+  for (size_t i = 0; i < c->k; i++)
+    if (c->n[i]) {
+      double p = (double)c->n[i] / c->total;
+      ksum_add(&h, -p * log(p));
+    }
+  return h.s + h.c;
+}
+
+/* Miller–Madow (Miller 1955): plugin + (m - 1) / (2N), m the number of
+ * observed (nonzero) symbols. */
+static double est_miller_madow(const Counts *c) {
+  return est_plugin(c) + ((double)c->nonzero - 1) / (2 * c->total);
+}
+
+/* Grassberger's G(n) = psi(n) + 1/2 (-1)^n (psi((n + 1)/2) - psi(n/2))
+ * (Grassberger 2003, "Entropy estimates from insufficient samplings",
+ * eq. 30 with the integral of eq. 29 in closed form). */
+static double grassberger_g(double n) {
+  double d = digamma((n + 1) / 2) - digamma(n / 2);
+  return digamma(n) + (fmod(n, 2) == 0 ? 0.5 : -0.5) * d;
+}
+
+/* Grassberger (2003, eq. 31): H = ln N - (1/N) sum_i n_i G(n_i). */
+static double est_grassberger(const Counts *c) {
+  KSum s = {0, 0};
+  for (size_t i = 0; i < c->k; i++)
+    if (c->n[i]) ksum_add(&s, (double)c->n[i] * grassberger_g((double)c->n[i]));
+  return log(c->total) - (s.s + s.c) / c->total;
+}
+
+/* James–Stein shrinkage (Hausser & Strimmer 2009, eqs. 5–8): theta_k =
+ * lambda t_k + (1 - lambda) u_k with u_k = n_k / N, target t_k = 1/K over
+ * the whole alphabet (unobserved symbols have u_k = 0), and
+ *   lambda* = (1 - sum u_k^2) / ((N - 1) sum (t_k - u_k)^2),
+ * clamped to [0, 1] (lambda = 1 when N = 1 or u is already uniform); H is
+ * the plugin entropy of theta. */
+static double est_shrink(const Counts *c) {
+  double t = 1 / c->alphabet, n = c->total;
+  KSum su2 = {0, 0}, msp = {0, 0};
+  for (size_t i = 0; i < c->k; i++) {
+    double u = (double)c->n[i] / n;
+    ksum_add(&su2, u * u);
+    ksum_add(&msp, (t - u) * (t - u));
+  }
+  double unseen = c->alphabet - (double)c->k; /* symbols with no entry */
+  ksum_add(&msp, unseen * t * t);
+  double m = msp.s + msp.c, lambda = 1;
+  if (n > 1 && m > 0) lambda = fmin(1, fmax(0, (1 - (su2.s + su2.c)) / ((n - 1) * m)));
+  KSum h = {0, 0};
+  for (size_t i = 0; i < c->k; i++) {
+    double th = lambda * t + (1 - lambda) * (double)c->n[i] / n;
+    if (th > 0) ksum_add(&h, -th * log(th));
+  }
+  if (unseen > 0 && lambda > 0) ksum_add(&h, -unseen * lambda * t * log(lambda * t));
+  return h.s + h.c;
+}
+
+/* Chao–Shen (Chao & Shen 2003, eqs. 2.2–2.4): coverage C = 1 - f1/N (f1
+ * singletons; f1 = N is replaced by N - 1 so C > 0), p_a = C n_i / N, and
+ * the Horvitz–Thompson sum H = -sum p_a ln p_a / (1 - (1 - p_a)^N). */
+static double est_chao_shen(const Counts *c) {
+  double n = c->total, f1 = 0;
+  for (size_t i = 0; i < c->k; i++) f1 += c->n[i] == 1;
+  if (f1 == n) f1 = n - 1;
+  double cov = 1 - f1 / n;
+  KSum h = {0, 0};
+  for (size_t i = 0; i < c->k; i++)
+    if (c->n[i]) {
+      double pa = cov * (double)c->n[i] / n;
+      /* 1 - (1 - pa)^N without cancellation for small pa. */
+      double incl = -expm1(n * log1p(-pa));
+      ksum_add(&h, -pa * log(pa) / incl);
+    }
+  return h.s + h.c;
+}
+
+/* --- NSB ------------------------------------------------------------------------ */
+
+/* Counts grouped by value: value v[j] occurs m[j] times among the K
+ * symbols (value 0 for unobserved symbols), so sums over symbols cost one
+ * term per distinct count. */
+typedef struct {
+  double *v, *m;
+  size_t nv;
+  double n, k; /* N, K */
+} NsbModel;
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+static IxpEstStatus nsb_model(const Counts *c, NsbModel *md) {
+  uint64_t *s = malloc(sizeof(uint64_t) * (c->k ? c->k : 1));
+  md->v = malloc(sizeof(double) * (c->k + 1));
+  md->m = malloc(sizeof(double) * (c->k + 1));
+  if (!s || !md->v || !md->m) {
+    free(s);
+    return IXP_EST_ENOMEM;
+  }
+  memcpy(s, c->n, sizeof(uint64_t) * c->k);
+  qsort(s, c->k, sizeof(uint64_t), cmp_u64);
+  md->nv = 0;
+  for (size_t i = 0; i < c->k; i++) {
+    if (md->nv && md->v[md->nv - 1] == (double)s[i]) md->m[md->nv - 1] += 1;
+    else md->v[md->nv] = (double)s[i], md->m[md->nv++] = 1;
+  }
+  double unseen = c->alphabet - (double)c->k;
+  if (unseen > 0) {
+    if (md->nv && md->v[0] == 0) md->m[0] += unseen;
+    else {
+      memmove(md->v + 1, md->v, sizeof(double) * md->nv);
+      memmove(md->m + 1, md->m, sizeof(double) * md->nv);
+      md->v[0] = 0, md->m[0] = unseen, md->nv++;
+    }
+  }
+  md->n = c->total, md->k = c->alphabet;
+  free(s);
+  return IXP_EST_OK;
+}
+
+/* Prior expected entropy under Dirichlet(beta) on K symbols (Nemenman,
+ * Shafee & Bialek 2002, eq. 9): xi(beta) = psi(K beta + 1) - psi(beta + 1),
+ * and its derivative K psi'(K beta + 1) - psi'(beta + 1) (eq. 10, the NSB
+ * prior density). */
+static double nsb_xi(const NsbModel *md, double beta) { return digamma(md->k * beta + 1) - digamma(beta + 1); }
+static double nsb_dxi(const NsbModel *md, double beta) {
+  return md->k * trigamma(md->k * beta + 1) - trigamma(beta + 1);
+}
+
+#define NSB_LOGB_MIN (-200.0)
+#define NSB_LOGB_MAX 200.0
+
+/* beta with xi(beta) = x, 0 < x < ln K: safeguarded Newton in u = ln beta
+ * (xi is increasing), bisection when a step leaves the bracket. */
+static double nsb_beta(const NsbModel *md, double x) {
+  double lo = NSB_LOGB_MIN, hi = NSB_LOGB_MAX, u = 0;
+  for (int it = 0; it < 200; it++) {
+    double b = exp(u), f = nsb_xi(md, b) - x;
+    if (f < 0) lo = u;
+    else hi = u;
+    double step = f / (b * nsb_dxi(md, b)), next = u - step;
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (fabs(next - u) <= 1e-15 * fmax(1, fabs(u)) || hi - lo <= 1e-15 * fmax(1, fabs(u))) return exp(next);
+    u = next;
+  }
+  return exp(u);
+}
+
+/* ln of the Dirichlet-multinomial evidence (NSB 2002, eq. 7):
+ * ln Gamma(K beta) - ln Gamma(N + K beta) + sum_i [ln Gamma(n_i + beta) -
+ * ln Gamma(beta)]. */
+static double nsb_loglik(const NsbModel *md, double beta) {
+  double s = -lgamma_ratio(md->k * beta, md->n);
+  for (size_t j = 0; j < md->nv; j++)
+    if (md->v[j] > 0) s += md->m[j] * lgamma_ratio(beta, md->v[j]);
+  return s;
+}
+
+/* Posterior mean entropy for a fixed beta (Wolpert & Wolf 1995; NSB 2002,
+ * eq. 8): psi(A + 1) - sum_i (n_i + beta)/A psi(n_i + beta + 1), A = N + K
+ * beta. */
+static double nsb_entropy_beta(const NsbModel *md, double beta) {
+  double a = md->n + md->k * beta;
+  KSum s = {digamma(a + 1), 0};
+  for (size_t j = 0; j < md->nv; j++)
+    ksum_add(&s, -md->m[j] * (md->v[j] + beta) / a * digamma(md->v[j] + beta + 1));
+  return s.s + s.c;
+}
+
+/* The log posterior over xi (the NSB prior is uniform in xi, so it is the
+ * log evidence at beta(xi)), with the entropy at that beta. */
+static double nsb_logpost(const NsbModel *md, double x, double *h) {
+  double b = nsb_beta(md, x);
+  if (h) *h = nsb_entropy_beta(md, b);
+  return nsb_loglik(md, b);
+}
+
+/* A point between a (g(a) >= level) and b (g(b) < level) where the log
+ * posterior crosses level, by bisection. */
+static double nsb_cross(const NsbModel *md, double a, double b, double level) {
+  for (int it = 0; it < 60 && fabs(b - a) > 1e-14 * fmax(fabs(a), fabs(b)); it++) {
+    double m = 0.5 * (a + b);
+    if (nsb_logpost(md, m, NULL) >= level) a = m;
+    else b = m;
+  }
+  return 0.5 * (a + b);
+}
+
+/* Gauss–Kronrod 7/15 nodes and weights on [-1, 1] (Piessens et al.,
+ * QUADPACK, qk15): nodes xgk (the odd ones are the Gauss points). */
+static const double gk_x[8] = {0.991455371120812639206854697526329, 0.949107912342758524526189684047851,
+                               0.864864423359769072789712788640926, 0.741531185599394439863864773280788,
+                               0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
+                               0.207784955007898467600689403773245, 0.000000000000000000000000000000000};
+static const double gk_wk[8] = {0.022935322010529224963732008058970, 0.063092092629978553290700663189204,
+                                0.104790010322250183839876322541518, 0.140653259715525918745189590510238,
+                                0.169004726639267902826583426598550, 0.190350578064785409913256402421014,
+                                0.204432940075298892414161999234649, 0.209482141084727828012999174891714};
+static const double gk_wg[4] = {0.129484966168869693270611432679082, 0.279705391489276667901467771423780,
+                                0.381830050505118944950369775488975, 0.417959183673469387755102040816327};
+
+/* One interval of the adaptive quadrature: integrals of w = exp(g - gmax)
+ * and of w (H - h0), with their Gauss-vs-Kronrod error estimates. */
+typedef struct {
+  double a, b, iw, iwh, ew, ewh;
+} GkInterval;
+
+/* GK15 on [a, b] of w and w (H - h0) (Piessens et al. 1983, QUADPACK
+ * qk15). */
+static void nsb_gk15(const NsbModel *md, double gmax, double h0, GkInterval *iv) {
+  double c = 0.5 * (iv->a + iv->b), hw = 0.5 * (iv->b - iv->a);
+  double kw = 0, kwh = 0, gw = 0, gwh = 0;
+  for (int j = 0; j < 15; j++) {
+    int idx = j < 8 ? j : 14 - j;
+    double x = c + (j < 8 ? -1 : 1) * hw * gk_x[idx], h;
+    if (j == 7) x = c;
+    double w = exp(nsb_logpost(md, x, &h) - gmax);
+    h -= h0;
+    kw += gk_wk[idx] * w, kwh += gk_wk[idx] * w * h;
+    if (idx % 2 == 1) gw += gk_wg[idx / 2] * w, gwh += gk_wg[idx / 2] * w * h; /* Gauss nodes, centre 7 */
+  }
+  iv->iw = kw * hw, iv->iwh = kwh * hw;
+  iv->ew = fabs(kw - gw) * hw, iv->ewh = fabs(kwh - gwh) * hw;
+}
+
+#define NSB_GRID 64
+#define NSB_MAX_INTERVALS 400
+#define NSB_TOL 1e-10
+
+/* Adaptive GK15 over the breakpoints pts[0..np): bisects the interval of
+ * largest error until the error of the posterior mean h0 + I(w (H - h0)) /
+ * I(w), bounded by (err(w (H - h0)) + |I(w (H - h0))| / I(w) err(w)) /
+ * I(w), is below NSB_TOL nats. Centring H on h0 (its value at the
+ * posterior maximum) keeps rounding noise in w, which moves numerator and
+ * denominator together, out of the error of the mean. */
+static IxpEstStatus nsb_integrate(const NsbModel *md, double gmax, double h0, const double *pts, int np,
+                                  double *out) {
+  GkInterval *iv = malloc(sizeof(GkInterval) * NSB_MAX_INTERVALS);
+  if (!iv) return IXP_EST_ENOMEM;
+  int n = 0;
+  for (int i = 0; i + 1 < np; i++)
+    if (pts[i + 1] > pts[i]) {
+      iv[n] = (GkInterval){.a = pts[i], .b = pts[i + 1]};
+      nsb_gk15(md, gmax, h0, &iv[n++]);
+    }
+  IxpEstStatus st = IXP_EST_ENOCONVERGE;
+  for (;;) {
+    KSum iw = {0, 0}, iwh = {0, 0};
+    double ew = 0, ewh = 0;
+    int worst = 0;
+    for (int i = 0; i < n; i++) {
+      ksum_add(&iw, iv[i].iw), ksum_add(&iwh, iv[i].iwh);
+      ew += iv[i].ew, ewh += iv[i].ewh;
+      if (iv[i].ew + iv[i].ewh > iv[worst].ew + iv[worst].ewh) worst = i;
+    }
+    double zw = iw.s + iw.c, zwh = iwh.s + iwh.c;
+    if (!(zw > 0) || !isfinite(zw) || !isfinite(zwh)) break;
+    double mean = zwh / zw, err = (ewh + fabs(mean) * ew) / zw;
+    if (err <= NSB_TOL) {
+      *out = h0 + mean;
+      st = IXP_EST_OK;
+      break;
+    }
+    if (n == NSB_MAX_INTERVALS || iv[worst].b - iv[worst].a <= 4 * DBL_EPSILON * fmax(1, fabs(iv[worst].a))) break;
+    GkInterval right = {.a = 0.5 * (iv[worst].a + iv[worst].b), .b = iv[worst].b};
+    iv[worst].b = right.a;
+    nsb_gk15(md, gmax, h0, &iv[worst]);
+    nsb_gk15(md, gmax, h0, &right);
+    iv[n++] = right;
+  }
+  free(iv);
+  return st;
+}
+
+/* Nemenman, Shafee & Bialek (2002, eqs. 7–11): the posterior mean of H
+ * under the prior uniform in xi = E[H | beta] (a mixture of Dirichlet
+ * priors), H_NSB = int dxi rho(n | beta(xi)) <H>_beta / int dxi rho(n |
+ * beta(xi)), over xi in (0, ln K). The log evidence is evaluated on a
+ * coarse grid in xi, its maximum refined by golden section; the
+ * integration range is where it is within 40 of the maximum (the rest
+ * weighs < e^-40 relative), split at the points 1 below the maximum, and
+ * integrated by adaptive Gauss–Kronrod on exp(g - gmax) (the weights never
+ * overflow or all underflow). ENOCONVERGE when the log evidence is not
+ * finite or the quadrature does not reach its tolerance. */
+static IxpEstStatus est_nsb(const Counts *c, double *out) {
+  if (c->alphabet <= 1) {
+    *out = 0;
+    return IXP_EST_OK;
+  }
+  NsbModel md = {0};
+  IxpEstStatus st = nsb_model(c, &md);
+  if (st != IXP_EST_OK) goto done;
+  double lnk = log(c->alphabet), xs[NSB_GRID + 1], gs[NSB_GRID + 1];
+  int best = 1;
+  for (int j = 1; j < NSB_GRID; j++) {
+    xs[j] = lnk * j / NSB_GRID;
+    gs[j] = nsb_logpost(&md, xs[j], NULL);
+    if (!isfinite(gs[j])) {
+      st = IXP_EST_ENOCONVERGE;
+      goto done;
+    }
+    if (gs[j] > gs[best]) best = j;
+  }
+  xs[0] = 0, xs[NSB_GRID] = lnk;
+  /* Golden-section refinement of the maximum on the neighbouring cells. */
+  double a = xs[best - 1], b = xs[best + 1], r = 0.5 * (sqrt(5.0) - 1);
+  if (a <= 0) a = lnk * 1e-12;
+  if (b >= lnk) b = lnk * (1 - 1e-12);
+  double x1 = b - r * (b - a), x2 = a + r * (b - a);
+  double g1 = nsb_logpost(&md, x1, NULL), g2 = nsb_logpost(&md, x2, NULL);
+  for (int it = 0; it < 80 && b - a > 1e-13 * lnk; it++) {
+    if (g1 >= g2) b = x2, x2 = x1, g2 = g1, x1 = b - r * (b - a), g1 = nsb_logpost(&md, x1, NULL);
+    else a = x1, x1 = x2, g1 = g2, x2 = a + r * (b - a), g2 = nsb_logpost(&md, x2, NULL);
+  }
+  double xstar = g1 >= g2 ? x1 : x2, gmax = fmax(fmax(g1, g2), gs[best]);
+  if (gs[best] > fmax(g1, g2)) xstar = xs[best];
+  /* Support: outermost grid points within 40 of the maximum, then the
+   * crossings beyond them; the inner split points 1 below the maximum. */
+  int lo = best, hi = best;
+  for (int j = 1; j < NSB_GRID; j++)
+    if (gs[j] >= gmax - 40) {
+      if (j < lo) lo = j;
+      if (j > hi) hi = j;
+    }
+  double left = lo == 1 ? 0 : nsb_cross(&md, xs[lo], xs[lo - 1], gmax - 40);
+  double right = hi == NSB_GRID - 1 ? lnk : nsb_cross(&md, xs[hi], xs[hi + 1], gmax - 40);
+  double l1 = xstar - left > 1e-9 * lnk ? nsb_cross(&md, xstar, left, gmax - 1) : left;
+  double r1 = right - xstar > 1e-9 * lnk ? nsb_cross(&md, xstar, right, gmax - 1) : right;
+  double pts[5] = {left, l1, xstar, r1, right};
+  double h0;
+  nsb_logpost(&md, xstar, &h0);
+  st = nsb_integrate(&md, gmax, h0, pts, 5, out);
+done:
+  free(md.v);
+  free(md.m);
+  return st;
+}
+
+/* --- dispatch ----------------------------------------------------------------- */
+
+/* Entropy of the counts by estimator e (each documented above). */
+IxpEstStatus ixp_entropy_from_counts(IxpDiscreteEstimator e, const uint64_t *counts, size_t k, size_t alphabet,
+                                     double *out) {
+  if (!out || (int)e < 0 || (int)e >= N_EST || k == 0 || !counts || (alphabet && alphabet < k))
+    return IXP_EST_EINPUT;
+  Counts c = {.n = counts, .k = k, .alphabet = (double)(alphabet ? alphabet : k)};
+  uint64_t total = 0;
+  for (size_t i = 0; i < k; i++) {
+    if (counts[i] > UINT64_MAX - total) return IXP_EST_EINPUT;
+    total += counts[i];
+    c.nonzero += counts[i] > 0;
+  }
+  if (total == 0) return IXP_EST_EINPUT;
+  c.total = (double)total;
+  switch (e) {
+  case IXP_EST_PLUGIN: *out = est_plugin(&c); return IXP_EST_OK;
+  case IXP_EST_MILLER_MADOW: *out = est_miller_madow(&c); return IXP_EST_OK;
+  case IXP_EST_GRASSBERGER: *out = est_grassberger(&c); return IXP_EST_OK;
+  case IXP_EST_SHRINK: *out = est_shrink(&c); return IXP_EST_OK;
+  case IXP_EST_CHAO_SHEN: *out = est_chao_shen(&c); return IXP_EST_OK;
+  case IXP_EST_NSB: return est_nsb(&c, out);
+  }
+  return IXP_EST_EINPUT;
+}
+
+/* --- counting distinct rows -------------------------------------------------- */
+
+/* Rows are counted a chunk at a time. While the codes seen so far fit a
+ * small dense table (each column's codes packed into the bits it needs),
+ * a row's count is a direct increment; once they do not, the table is
+ * turned into an open-addressing hash table keyed by the row tuple. */
+#define ROW_CHUNK 2048
+#define DENSE_MAX_BITS 20
+
+typedef struct {
+  int d;
+  const uint32_t *const *codes;
+  /* dense table */
+  bool dense;
+  int dense_bits, *bits, *shift;
+  uint64_t *cell;
+  /* hash table: slot[s] = id + 1 (0: empty); per id its hash, key, count */
+  size_t nslot, nid, idcap;
+  size_t *slot;
+  uint64_t *hash, *cnt;
+  uint32_t *key;
+  /* per-chunk scratch */
+  uint64_t *h;
+  uint32_t *idx, *mx;
+} RowCounter;
+
+static int bit_width(uint64_t v) { return v ? 64 - __builtin_clzll(v) : 0; }
+
+/* The splitmix64 finaliser (Steele, Lea & Flood 2014), and the per-column
+ * step of the row hash (multiply-rotate, as in the 64-bit xxHash round). */
+static inline uint64_t row_mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+  return z ^ (z >> 31);
+}
+static inline uint64_t row_step(uint64_t h, uint32_t v) {
+  h ^= (uint64_t)v * UINT64_C(0x9E3779B97F4A7C15);
+  h = (h << 31) | (h >> 33);
+  return h * UINT64_C(0xC2B2AE3D27D4EB4F);
+}
+#define ROW_SEED UINT64_C(0x27D4EB2F165667C5)
+
+/* Room for one more id; doubles the slot array (rehashing from the stored
+ * hashes) to keep the load below 1/2. */
+static bool rc_reserve(RowCounter *rc) {
+  if (rc->nid == rc->idcap) {
+    size_t cap = rc->idcap ? 2 * rc->idcap : 1024;
+    uint64_t *h = realloc(rc->hash, sizeof(uint64_t) * cap);
+    if (h) rc->hash = h;
+    uint64_t *c = h ? realloc(rc->cnt, sizeof(uint64_t) * cap) : NULL;
+    if (c) rc->cnt = c;
+    uint32_t *k = c ? realloc(rc->key, sizeof(uint32_t) * cap * (size_t)rc->d) : NULL;
+    if (!k) return false;
+    rc->key = k, rc->idcap = cap;
+  }
+  if (2 * (rc->nid + 1) > rc->nslot) {
+    size_t ns = rc->nslot ? 2 * rc->nslot : 2048, mask = ns - 1;
+    size_t *s = calloc(ns, sizeof(size_t));
+    if (!s) return false;
+    for (size_t id = 0; id < rc->nid; id++) {
+      size_t p = rc->hash[id] & mask;
+      while (s[p]) p = (p + 1) & mask;
+      s[p] = id + 1;
+    }
+    free(rc->slot);
+    rc->slot = s, rc->nslot = ns;
+  }
+  return true;
+}
+
+/* Adds `count` to the row whose key is key[0..d) and hash h (linear
+ * probing); false when out of memory. */
+static bool rc_add(RowCounter *rc, const uint32_t *key, uint64_t h, uint64_t count) {
+  size_t mask = rc->nslot - 1, p = h & mask;
+  for (size_t s; (s = rc->slot[p]); p = (p + 1) & mask)
+    if (rc->hash[s - 1] == h && memcmp(rc->key + (s - 1) * (size_t)rc->d, key, sizeof(uint32_t) * (size_t)rc->d) == 0) {
+      rc->cnt[s - 1] += count;
+      return true;
+    }
+  if (!rc_reserve(rc)) return false;
+  mask = rc->nslot - 1;
+  for (p = h & mask; rc->slot[p]; p = (p + 1) & mask) {}
+  size_t id = rc->nid++;
+  rc->slot[p] = id + 1;
+  rc->hash[id] = h, rc->cnt[id] = count;
+  memcpy(rc->key + id * (size_t)rc->d, key, sizeof(uint32_t) * (size_t)rc->d);
+  return true;
+}
+
+/* The key of dense cell `cell` under the current layout. */
+static void rc_decode(const RowCounter *rc, size_t cell, uint32_t *key) {
+  for (int c = 0; c < rc->d; c++) key[c] = (uint32_t)((cell >> rc->shift[c]) & ((UINT64_C(1) << rc->bits[c]) - 1));
+}
+
+/* Moves the dense counts to the hash table (for good). */
+static bool rc_dense_to_hash(RowCounter *rc) {
+  uint32_t key[rc->d];
+  size_t ncell = rc->cell ? (size_t)1 << rc->dense_bits : 0;
+  rc->dense = false;
+  if (!rc_reserve(rc)) return false;
+  for (size_t i = 0; i < ncell; i++)
+    if (rc->cell[i]) {
+      rc_decode(rc, i, key);
+      uint64_t h = ROW_SEED;
+      for (int c = 0; c < rc->d; c++) h = row_step(h, key[c]);
+      if (!rc_add(rc, key, row_mix(h), rc->cell[i])) return false;
+    }
+  free(rc->cell);
+  rc->cell = NULL;
+  return true;
+}
+
+/* Widens the dense layout to newbits[c] bits per column, moving the
+ * counts; false when out of memory. */
+static bool rc_relayout(RowCounter *rc, const int *newbits, int total) {
+  uint64_t *cell = calloc((size_t)1 << total, sizeof(uint64_t));
+  if (!cell) return false;
+  int newshift[rc->d], s = 0;
+  for (int c = 0; c < rc->d; c++) newshift[c] = s, s += newbits[c];
+  uint32_t key[rc->d];
+  if (rc->cell)
+    for (size_t i = 0; i < (size_t)1 << rc->dense_bits; i++)
+      if (rc->cell[i]) {
+        rc_decode(rc, i, key);
+        size_t j = 0;
+        for (int c = 0; c < rc->d; c++) j |= (size_t)key[c] << newshift[c];
+        cell[j] = rc->cell[i];
+      }
+  free(rc->cell);
+  rc->cell = cell, rc->dense_bits = total;
+  for (int c = 0; c < rc->d; c++) rc->bits[c] = newbits[c], rc->shift[c] = newshift[c];
+  return true;
+}
+
+/* Keeps the dense table able to hold rows i0 .. i0 + m (widening it), or
+ * switches to hashing when it would exceed `cap_bits`. */
+static bool rc_dense_fit(RowCounter *rc, size_t i0, size_t m, int cap_bits) {
+  int newbits[rc->d], total = 0;
+  bool grow = false;
+  for (int c = 0; c < rc->d; c++) {
+    const uint32_t *col = rc->codes[c] + i0;
+    uint32_t mx = 0;
+    for (size_t r = 0; r < m; r++) mx = col[r] > mx ? col[r] : mx;
+    newbits[c] = bit_width(mx) > rc->bits[c] ? bit_width(mx) : rc->bits[c];
+    grow |= newbits[c] != rc->bits[c];
+    total += newbits[c];
+  }
+  if (!grow && rc->cell) return true;
+  if (total > cap_bits) return rc_dense_to_hash(rc);
+  return rc_relayout(rc, newbits, total);
+}
+
+/* Counts rows i0 .. i0 + m into the dense table: the cell indices are
+ * built column by column, then incremented. */
+static void rc_dense_chunk(RowCounter *rc, size_t i0, size_t m) {
+  uint32_t *idx = rc->idx;
+  const uint32_t *col = rc->codes[0] + i0;
+  for (size_t r = 0; r < m; r++) idx[r] = col[r];
+  for (int c = 1; c < rc->d; c++) {
+    const uint32_t *cc = rc->codes[c] + i0;
+    int sh = rc->shift[c];
+    for (size_t r = 0; r < m; r++) idx[r] |= cc[r] << sh;
+  }
+  uint64_t *cell = rc->cell;
+  for (size_t r = 0; r < m; r++) cell[idx[r]]++;
+}
+
+/* Counts rows i0 .. i0 + m into the hash table. */
+static bool rc_hash_chunk(RowCounter *rc, size_t i0, size_t m) {
+  uint64_t *h = rc->h;
+  for (size_t r = 0; r < m; r++) h[r] = ROW_SEED;
+  for (int c = 0; c < rc->d; c++) {
+    const uint32_t *cc = rc->codes[c] + i0;
+    for (size_t r = 0; r < m; r++) h[r] = row_step(h[r], cc[r]);
+  }
+  uint32_t key[rc->d];
+  for (size_t r = 0; r < m; r++) {
+    for (int c = 0; c < rc->d; c++) key[c] = rc->codes[c][i0 + r];
+    if (!rc_add(rc, key, row_mix(h[r]), 1)) return false;
+  }
+  return true;
+}
+
+static void rc_free(RowCounter *rc) {
+  free(rc->bits), free(rc->shift), free(rc->cell), free(rc->slot);
+  free(rc->hash), free(rc->cnt), free(rc->key), free(rc->h), free(rc->idx);
+}
+
+/* Counts of the distinct rows (a hash of the code tuple, Knuth TAOCP vol.
+ * 3, sec. 6.4, algorithm L, linear probing), with a dense direct-address
+ * table while the codes are small. */
+IxpEstStatus ixp_count_rows(const uint32_t *const *codes, int d, size_t n, uint64_t **counts, size_t *k) {
+  if (!counts || !k || d < 1 || d > 1024 || (n > 0 && !codes)) return IXP_EST_EINPUT;
+  *counts = NULL, *k = 0;
+  for (int c = 0; n > 0 && c < d; c++)
+    if (!codes[c]) return IXP_EST_EINPUT;
+  if (n == 0) return IXP_EST_OK;
+  RowCounter rc = {.d = d, .codes = codes, .dense = true};
+  rc.bits = calloc((size_t)d, sizeof(int));
+  rc.shift = calloc((size_t)d, sizeof(int));
+  rc.h = malloc(sizeof(uint64_t) * ROW_CHUNK);
+  rc.idx = malloc(sizeof(uint32_t) * ROW_CHUNK);
+  IxpEstStatus st = IXP_EST_ENOMEM;
+  if (!rc.bits || !rc.shift || !rc.h || !rc.idx) goto done;
+  int cap_bits = bit_width(n) + 1;
+  cap_bits = cap_bits < 12 ? 12 : cap_bits > DENSE_MAX_BITS ? DENSE_MAX_BITS : cap_bits;
+  for (size_t i0 = 0; i0 < n; i0 += ROW_CHUNK) {
+    size_t m = n - i0 < ROW_CHUNK ? n - i0 : ROW_CHUNK;
+    if (rc.dense && !rc_dense_fit(&rc, i0, m, cap_bits)) goto done;
+    if (rc.dense) rc_dense_chunk(&rc, i0, m);
+    else if (!rc_hash_chunk(&rc, i0, m)) goto done;
+  }
+  if (rc.dense) {
+    size_t ncell = (size_t)1 << rc.dense_bits, nz = 0;
+    for (size_t i = 0; i < ncell; i++) nz += rc.cell[i] != 0;
+    uint64_t *out = malloc(sizeof(uint64_t) * nz);
+    if (!out) goto done;
+    for (size_t i = 0, j = 0; i < ncell; i++)
+      if (rc.cell[i]) out[j++] = rc.cell[i];
+    *counts = out, *k = nz;
+  } else {
+    uint64_t *out = realloc(rc.cnt, sizeof(uint64_t) * rc.nid);
+    if (!out) goto done;
+    rc.cnt = NULL;
+    *counts = out, *k = rc.nid;
+  }
+  st = IXP_EST_OK;
+done:
+  rc_free(&rc);
+  return st;
+}
+
+/* --- binning -------------------------------------------------------------------- */
+
+/* Equal-width bins over [min, max]: code = floor((x - min) / (max - min)
+ * bins), the max in the last bin; a constant column is all bin 0. The
+ * range is halved first when max - min overflows. */
+static void bin_equal_width(const double *x, size_t n, int bins, uint32_t *codes) {
+  double lo = x[0], hi = x[0];
+  for (size_t i = 1; i < n; i++) lo = fmin(lo, x[i]), hi = fmax(hi, x[i]);
+  double scale = 1, range = hi - lo;
+  if (!isfinite(range)) scale = 0.5, range = 0.5 * hi - 0.5 * lo;
+  for (size_t i = 0; i < n; i++) {
+    double t = range > 0 ? (scale * x[i] - scale * lo) / range * bins : 0;
+    uint32_t b = t <= 0 ? 0 : t >= bins ? (uint32_t)bins - 1 : (uint32_t)t;
+    codes[i] = b < (uint32_t)bins ? b : (uint32_t)bins - 1;
+  }
+}
+
+typedef struct {
+  double v;
+  size_t i;
+} Ranked;
+
+static int cmp_ranked(const void *a, const void *b) {
+  const Ranked *x = a, *y = b;
+  if (x->v != y->v) return x->v < y->v ? -1 : 1;
+  return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Quantile bins: with the values sorted, a group of tied values occupying
+ * ranks first..last takes the bin of its mid-rank, floor((first + last +
+ * 1) / 2 * bins / n) (ranks r -> floor((r + 1/2) bins / n) without ties,
+ * bins of equal counts up to one), so ties always share a bin; a
+ * constant column is all bin 0. */
+static IxpEstStatus bin_quantile(const double *x, size_t n, int bins, uint32_t *codes) {
+  Ranked *r = malloc(sizeof(Ranked) * n);
+  if (!r) return IXP_EST_ENOMEM;
+  for (size_t i = 0; i < n; i++) r[i] = (Ranked){x[i], i};
+  qsort(r, n, sizeof(Ranked), cmp_ranked);
+  bool constant = r[0].v == r[n - 1].v;
+  for (size_t first = 0, last; first < n; first = last + 1) {
+    for (last = first; last + 1 < n && r[last + 1].v == r[first].v; last++) {}
+    unsigned __int128 twice_mid = (unsigned __int128)first + last + 1;
+    uint32_t b = constant ? 0 : (uint32_t)(twice_mid * (unsigned)bins / ((unsigned __int128)2 * n));
+    for (size_t j = first; j <= last; j++) codes[r[j].i] = b;
+  }
+  free(r);
+  return IXP_EST_OK;
+}
+
+/* Binning of n finite values (documented at each method). */
+IxpEstStatus ixp_bin(const double *x, size_t n, int bins, IxpBinning how, uint32_t *codes) {
+  if (bins < 1 || (n > 0 && (!x || !codes)) || (how != IXP_BIN_EQUAL_WIDTH && how != IXP_BIN_QUANTILE))
+    return IXP_EST_EINPUT;
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(x[i])) return IXP_EST_EINPUT;
+  if (n == 0) return IXP_EST_OK;
+  if (how == IXP_BIN_EQUAL_WIDTH) {
+    bin_equal_width(x, n, bins, codes);
+    return IXP_EST_OK;
+  }
+  return bin_quantile(x, n, bins, codes);
+}

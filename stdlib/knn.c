@@ -1,0 +1,1279 @@
+/* knn.c — k-nearest-neighbour estimators (see knn.h), max-norm throughout.
+ *
+ * Estimators (N points, k neighbours, psi the digamma function, every
+ * distance the max-norm, each point's own distance excluded):
+ *  - Kozachenko & Leonenko (1987), in the form of Kraskov, Stögbauer &
+ *    Grassberger (2004, eq. 20) for the max-norm, whose unit ball has volume
+ *    2^d: H = psi(N) - psi(k) + d log 2 + (d/N) sum_i log r_i, r_i the
+ *    distance to the k-th neighbour. Columns rescaled to unit standard
+ *    deviation are scaled back (+ sum_c log s_c), so H is in data units.
+ *  - KSG algorithm 1 (KSG 2004, eq. 8): r_i the k-th neighbour distance in
+ *    the joint space, n_x(i) = #{j : |x_i - x_j| < r_i} (strictly closer),
+ *    I = psi(k) + psi(N) - <psi(n_x + 1) + psi(n_y + 1)>.
+ *  - KSG algorithm 2 (KSG 2004, eq. 9): eps_x(i) = max over the k joint
+ *    neighbours of their x-distance, n_x(i) = #{j : |x_i - x_j| <= eps_x(i)},
+ *    I = psi(k) - 1/k + psi(N) - <psi(n_x) + psi(n_y)>. The k neighbours
+ *    are taken in (distance, index) order so that ties pick one set.
+ *  - Frenzel & Pompe (2007), conditional MI with algorithm 1's rule:
+ *    I = psi(k) - <psi(n_xz + 1) + psi(n_yz + 1) - psi(n_z + 1)>, counts in
+ *    the XZ, YZ and Z subspaces strictly within the joint r_i. Variant 2
+ *    follows Wibral et al. (2014, as in JIDT): per-group eps from the k
+ *    joint neighbours, n_z = #{dz <= eps_z}, n_xz = #{dx <= eps_x, dz <=
+ *    eps_z}, I = psi(k) - 2/k + <psi(n_z) - psi(n_xz) + 1/n_xz - psi(n_yz) +
+ *    1/n_yz>.
+ *
+ * Preprocessing, per column: copula (average ranks, (r + 1)/(N + 1)), then
+ * (unless no_rescale) (v - mean)/sd with the n - 1 sd (JIDT's default; a
+ * constant column becomes 0), then Gaussian noise of sd noise * (the
+ * column's sd: 1 after rescaling) from normal number c*N + i of noise_key
+ * (c the column's index over all groups). Duplicates are counted on the
+ * input as given (rows equal in every joint column, by ==).
+ *
+ * Indexes. Joint k-NN: a k-d tree (median splits on the widest side,
+ * leaves of KD_LEAF points, tight bounding boxes) when the joint space has
+ * at most KD_AUTO_MAXDIM dimensions, else brute force. Marginal counts: a
+ * sorted array searched by galloping from the point's own rank (O(log n_x))
+ * for 1-D subspaces, a k-d tree range count (bounding boxes wholly inside
+ * the ball add their size, wholly outside are skipped) otherwise.
+ * Brute force: query blocks x point tiles of max-norm distances computed
+ * per group by a vectorised loop over the points of the tile (column-major
+ * data); the block's distances to all points are kept (a few MB) so the
+ * counting pass re-reads them instead of recomputing. GEMMs are not used:
+ * the max-norm is not an inner product, and the only exact use of a
+ * Euclidean GEMM tile, pruning by ||.||_inf >= ||.||_2 / sqrt(d), prunes
+ * nothing where brute force is chosen (for d = 64 standard-normal columns,
+ * ||.||_2 / sqrt(d) ~ 1.4 while the k-th max-norm neighbour sits near 2.5),
+ * and it would need rounding margins on top.
+ *
+ * Exactness: every distance is fabs(a - b) maxed over coordinates; the
+ * sorted-array and bounding-box shortcuts compare values monotone in those
+ * same roundings, so all index kinds give identical counts and bit-identical
+ * results.
+ *
+ * Determinism: each point's term is stored in an array and the terms are
+ * summed in index order (Neumaier) after the threaded loop; the thread
+ * count changes nothing. */
+#include "knn.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+
+#define KD_LEAF 8
+#define KD_AUTO_MAXDIM 10
+#define BRUTE_TILE 256
+#define BRUTE_BUF_BYTES (4L << 20)
+#define KD_CHUNK 256
+#define KD_TASK 16384
+#define MAXG 3
+#define PSI_TABLE 4096
+
+/* The message for a status. */
+const char *ixp_knn_status_text(IxpKnnStatus s) {
+  switch (s) {
+  case IXP_KNN_OK: return "ok";
+  case IXP_KNN_ENOMEM: return "out of memory";
+  case IXP_KNN_EINPUT: return "invalid input (need n > k >= 1, dimensions >= 1 and finite values)";
+  case IXP_KNN_ETIES:
+    return "too many tied points (a point has k or more exact duplicates, or a column is constant); add noise";
+  }
+  return "unknown status";
+}
+
+/* ------------------------------------------------------------------ numerics */
+
+/* Digamma for x > 0: the recurrence psi(x) = psi(x + 1) - 1/x up to x >= 10,
+ * then the asymptotic series through the B14 term (error < 1e-15). */
+static double digamma(double x) {
+  double r = 0;
+  while (x < 10) r -= 1 / x, x += 1;
+  double f = 1 / (x * x);
+  double s = f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132 - f * (691.0 / 32760 - f / 12))))));
+  return r + log(x) - 0.5 / x - s;
+}
+
+/* Sum of v[0..n) in index order with Neumaier's compensation. */
+static double neumaier(const double *v, long n) {
+  double s = 0, c = 0;
+  for (long i = 0; i < n; i++) {
+    double t = s + v[i];
+    c += fabs(s) >= fabs(v[i]) ? (s - t) + v[i] : (v[i] - t) + s;
+    s = t;
+  }
+  return s + c;
+}
+
+/* Whether a distance d passes radius r (strictly inside, or inside or on). */
+static inline bool within(double d, double r, bool strict) { return strict ? d < r : d <= r; }
+
+/* ------------------------------------------------------------------ sorting */
+
+/* A double's bits mapped so that unsigned order is numeric order. */
+static inline uint64_t sort_key(double v) {
+  uint64_t u;
+  memcpy(&u, &v, sizeof u);
+  return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+}
+
+/* Sort indices idx[0..n) by v[idx] ascending (stable LSD radix sort on the
+ * keys, 11-bit digits, digits shared by all keys skipped). */
+static bool sort_by_value(const double *v, long n, long *idx) {
+  uint64_t *key = malloc((size_t)n * sizeof *key), *key2 = malloc((size_t)n * sizeof *key2);
+  long *tmp = malloc((size_t)n * sizeof *tmp), *src = idx, *dst = tmp;
+  if (!key || !key2 || !tmp) {
+    free(key), free(key2), free(tmp);
+    return false;
+  }
+  for (long i = 0; i < n; i++) idx[i] = i, key[i] = sort_key(v[i]);
+  for (int shift = 0; shift < 64; shift += 11) {
+    long cnt[2048] = {0};
+    for (long i = 0; i < n; i++) cnt[(key[i] >> shift) & 2047]++;
+    if (cnt[(key[0] >> shift) & 2047] == n) continue;
+    long sum = 0;
+    for (int b = 0; b < 2048; b++) {
+      long c = cnt[b];
+      cnt[b] = sum, sum += c;
+    }
+    for (long i = 0; i < n; i++) {
+      long p = cnt[(key[i] >> shift) & 2047]++;
+      key2[p] = key[i], dst[p] = src[i];
+    }
+    uint64_t *tk = key;
+    key = key2, key2 = tk;
+    long *ti = src;
+    src = dst, dst = ti;
+  }
+  if (src != idx) memcpy(idx, src, (size_t)n * sizeof *idx);
+  free(key), free(key2), free(tmp);
+  return true;
+}
+
+/* ------------------------------------------------------------------ options */
+
+typedef struct {
+  int k, variant, nt;
+  bool rescale, copula;
+  double noise;
+  uint64_t noise_key;
+  IxpIndexKind index;
+} Opts;
+
+/* Options with defaults filled in; false when one is out of range. */
+static bool read_options(const IxpKnnOptions *o, Opts *out) {
+  IxpKnnOptions d = {0};
+  if (!o) o = &d;
+  out->k = o->k ? o->k : 4;
+  out->variant = o->variant ? o->variant : 1;
+  out->rescale = !o->no_rescale;
+  out->copula = o->copula;
+  out->noise = o->noise;
+  out->noise_key = o->noise_key;
+  out->nt = o->threads > 0 ? o->threads : omp_get_max_threads();
+  out->index = o->index;
+  if (out->nt < 1) out->nt = 1;
+  return out->k >= 1 && (out->variant == 1 || out->variant == 2) && o->threads >= 0 && isfinite(o->noise) &&
+         o->noise >= 0 && (o->index == IXP_INDEX_AUTO || o->index == IXP_INDEX_KDTREE || o->index == IXP_INDEX_BRUTE);
+}
+
+/* ------------------------------------------------------------ preprocessing */
+
+/* The data after preprocessing: n rows of D joint columns, groups g at
+ * columns goff[g] .. goff[g] + gdim[g]. */
+typedef struct {
+  long n;
+  int ng, D, gdim[MAXG], goff[MAXG];
+  double *rows;
+  double logscale; /* sum of log(sd) over rescaled columns (for entropy) */
+  bool constant;   /* some column is constant */
+  long duplicates;
+} Prep;
+
+/* Whether every value of the n x d block is finite. */
+static bool all_finite(const double *x, long n, int d) {
+  for (long i = 0; i < n * d; i++)
+    if (!isfinite(x[i])) return false;
+  return true;
+}
+
+/* Hash of row i over all groups (-0.0 hashed as 0.0, so == rows collide). */
+static uint64_t row_hash(const double *const *g, const int *gdim, int ng, long i) {
+  uint64_t h = UINT64_C(0x9E3779B97F4A7C15);
+  for (int a = 0; a < ng; a++)
+    for (int c = 0; c < gdim[a]; c++) {
+      double v = g[a][i * gdim[a] + c];
+      uint64_t u;
+      if (v == 0) v = 0;
+      memcpy(&u, &v, sizeof u);
+      h = (h ^ u) * UINT64_C(0xBF58476D1CE4E5B9);
+      h ^= h >> 29;
+    }
+  return h;
+}
+
+/* Whether rows i and j are equal in every column. */
+static bool rows_equal(const double *const *g, const int *gdim, int ng, long i, long j) {
+  for (int a = 0; a < ng; a++)
+    for (int c = 0; c < gdim[a]; c++)
+      if (g[a][i * gdim[a] + c] != g[a][j * gdim[a] + c]) return false;
+  return true;
+}
+
+typedef struct {
+  uint64_t h;
+  long i; /* -1: empty */
+} DupSlot;
+
+/* Rows that have an exact duplicate: an open-addressing table of the rows'
+ * hashes (rows compared only when hashes agree), probed in batches with
+ * prefetching; -1 when memory runs out. */
+static long count_duplicates(const double *const *g, const int *gdim, int ng, long n) {
+  long size = 16;
+  while (size < 2 * n) size *= 2;
+  DupSlot *slot = malloc((size_t)size * sizeof *slot);
+  unsigned char *dup = calloc((size_t)n, 1);
+  if (!slot || !dup) {
+    free(slot), free(dup);
+    return -1;
+  }
+  for (long s = 0; s < size; s++) slot[s].i = -1;
+  enum { BATCH = 16 };
+  uint64_t h[BATCH];
+  for (long i0 = 0; i0 < n; i0 += BATCH) {
+    int m = n - i0 < BATCH ? (int)(n - i0) : BATCH;
+    for (int b = 0; b < m; b++) {
+      h[b] = row_hash(g, gdim, ng, i0 + b);
+      __builtin_prefetch(&slot[h[b] & (uint64_t)(size - 1)]);
+    }
+    for (int b = 0; b < m; b++) {
+      long i = i0 + b;
+      for (long s = (long)(h[b] & (uint64_t)(size - 1));; s = (s + 1) & (size - 1)) {
+        if (slot[s].i < 0) {
+          slot[s].i = i, slot[s].h = h[b];
+          break;
+        }
+        if (slot[s].h == h[b] && rows_equal(g, gdim, ng, slot[s].i, i)) {
+          dup[slot[s].i] = dup[i] = 1;
+          break;
+        }
+      }
+    }
+  }
+  long count = 0;
+  for (long i = 0; i < n; i++) count += dup[i];
+  free(slot), free(dup);
+  return count;
+}
+
+/* Replace v[0..n) by its pseudo-observations (average rank + 1)/(n + 1),
+ * so tied values stay tied. */
+static bool copula_column(double *v, long n) {
+  long *idx = malloc((size_t)n * sizeof *idx);
+  double *r = malloc((size_t)n * sizeof *r);
+  if (!idx || !r || !sort_by_value(v, n, idx)) {
+    free(idx), free(r);
+    return false;
+  }
+  for (long a = 0; a < n;) {
+    long b = a + 1;
+    while (b < n && v[idx[b]] == v[idx[a]]) b++;
+    double rank = 0.5 * (double)(a + b - 1) + 1; /* average of ranks a+1 .. b */
+    for (long j = a; j < b; j++) r[idx[j]] = rank / (double)(n + 1);
+    a = b;
+  }
+  memcpy(v, r, (size_t)n * sizeof *v);
+  free(idx), free(r);
+  return true;
+}
+
+/* Mean and (n - 1) standard deviation of v[0..n), summed in order. */
+static void mean_sd(const double *v, long n, double *mean, double *sd) {
+  double s = 0;
+  for (long i = 0; i < n; i++) s += v[i];
+  double m = s / (double)n, q = 0;
+  for (long i = 0; i < n; i++) q += (v[i] - m) * (v[i] - m);
+  *mean = m;
+  *sd = n > 1 ? sqrt(q / (double)(n - 1)) : 0;
+}
+
+/* Preprocess column `col` (values src[i * stride]) into the rows; its log
+ * sd into *logsd, whether it is constant into *constant. */
+static bool prepare_column(const double *src, int stride, const Opts *o, int col, Prep *p, double *v, double *logsd,
+                           unsigned char *constant) {
+  long n = p->n;
+  for (long i = 0; i < n; i++) v[i] = src[i * stride];
+  if (o->copula && !copula_column(v, n)) return false;
+  double mean, sd;
+  mean_sd(v, n, &mean, &sd);
+  *constant = sd == 0;
+  *logsd = 0;
+  if (o->rescale) {
+    for (long i = 0; i < n; i++) v[i] = sd > 0 ? (v[i] - mean) / sd : 0;
+    *logsd = log(sd);
+  }
+  if (o->noise > 0) {
+    double amp = o->noise * (o->rescale ? 1 : sd);
+    for (long i = 0; i < n; i++) v[i] += amp * ixp_rng_normal(o->noise_key, (uint64_t)col * (uint64_t)n + (uint64_t)i);
+  }
+  for (long i = 0; i < n; i++) p->rows[i * p->D + col] = v[i];
+  return true;
+}
+
+/* Copy the groups into p->rows and preprocess each column (file comment);
+ * columns in parallel, the duplicate count alongside. */
+static IxpKnnStatus prepare(const double *const *g, const int *gdim, int ng, long n, const Opts *o, Prep *p) {
+  memset(p, 0, sizeof *p);
+  p->n = n, p->ng = ng;
+  for (int a = 0; a < ng; a++) {
+    if (!g[a] || gdim[a] < 1 || gdim[a] >= 1 << 20) return IXP_KNN_EINPUT;
+    p->gdim[a] = gdim[a], p->goff[a] = p->D, p->D += gdim[a];
+  }
+  if (n <= o->k || n > (long)1 << 40 || !(p->D < 1 << 20)) return IXP_KNN_EINPUT;
+  for (int a = 0; a < ng; a++)
+    if (!all_finite(g[a], n, gdim[a])) return IXP_KNN_EINPUT;
+  int D = p->D, ok = 1;
+  p->rows = malloc((size_t)n * (size_t)D * sizeof *p->rows);
+  double *logsd = malloc((size_t)D * sizeof *logsd);
+  unsigned char *constant = malloc((size_t)D);
+  if (!p->rows || !logsd || !constant) ok = 0;
+  if (ok) {
+#pragma omp parallel num_threads(o->nt)
+    {
+#pragma omp single nowait
+      p->duplicates = count_duplicates(g, gdim, ng, n);
+      double *v = malloc((size_t)n * sizeof *v);
+#pragma omp for schedule(dynamic, 1)
+      for (int col = 0; col < D; col++) {
+        int a = 0;
+        while (col >= p->goff[a] + gdim[a]) a++;
+        if (!v || !prepare_column(g[a] + (col - p->goff[a]), gdim[a], o, col, p, v, &logsd[col], &constant[col])) {
+#pragma omp atomic write
+          ok = 0;
+        }
+      }
+      free(v);
+    }
+  }
+  if (ok)
+    for (int col = 0; col < D; col++) p->logscale += logsd[col], p->constant = p->constant || constant[col];
+  free(logsd), free(constant);
+  return ok && p->duplicates >= 0 ? IXP_KNN_OK : IXP_KNN_ENOMEM;
+}
+
+/* ------------------------------------------------------- sorted 1-D arrays */
+
+typedef struct {
+  long n;
+  double *sv; /* values ascending */
+  long *pos;  /* point -> its position in sv */
+} Sorted1;
+
+/* Build from column col of the n x D rows. */
+static bool sorted_build(Sorted1 *s, const double *rows, long n, int D, int col) {
+  s->n = n;
+  s->sv = malloc((size_t)n * sizeof *s->sv);
+  s->pos = malloc((size_t)n * sizeof *s->pos);
+  double *v = malloc((size_t)n * sizeof *v);
+  long *idx = malloc((size_t)n * sizeof *idx);
+  bool ok = s->sv && s->pos && v && idx && n > 0;
+  if (ok) {
+    for (long i = 0; i < n; i++) v[i] = rows[i * D + col];
+    ok = sort_by_value(v, n, idx);
+  }
+  if (ok)
+    for (long t = 0; t < n; t++) s->sv[t] = v[idx[t]], s->pos[idx[t]] = t;
+  free(v), free(idx);
+  return ok;
+}
+
+/* Free a sorted array. */
+static void sorted_free(Sorted1 *s) { free(s->sv), free(s->pos); }
+
+/* Points other than the one at sorted position p with |v_p - v_j| within
+ * r: gallop outwards from p on each side, then bisect (fl(sv[m] - v) is
+ * monotone in m). */
+static inline __attribute__((always_inline)) long sorted_count_s(const Sorted1 *s, long p, double r, bool strict) {
+  const double *sv = s->sv;
+  long n = s->n, lo = p, hi, step = 1;
+  double v = sv[p];
+  for (;; step *= 2) { /* right side: (p, lo] pass, hi fails or is n */
+    hi = p + step;
+    if (hi >= n) {
+      hi = n;
+      break;
+    }
+    if (!within(sv[hi] - v, r, strict)) break;
+    lo = hi;
+  }
+  while (hi - lo > 1) {
+    long mid = lo + (hi - lo) / 2;
+    bool in = within(sv[mid] - v, r, strict);
+    lo = in ? mid : lo, hi = in ? hi : mid;
+  }
+  long right = lo - p;
+  hi = p, step = 1;
+  for (;; step *= 2) { /* left side: [hi, p) pass, lo fails or is -1 */
+    lo = p - step;
+    if (lo < 0) {
+      lo = -1;
+      break;
+    }
+    if (!within(v - sv[lo], r, strict)) break;
+    hi = lo;
+  }
+  while (hi - lo > 1) {
+    long mid = lo + (hi - lo) / 2;
+    bool in = within(v - sv[mid], r, strict);
+    hi = in ? mid : hi, lo = in ? lo : mid;
+  }
+  return right + (p - hi);
+}
+
+/* sorted_count_s with the comparison fixed. */
+static long sorted_count(const Sorted1 *s, long p, double r, bool strict) {
+  return strict ? sorted_count_s(s, p, r, true) : sorted_count_s(s, p, r, false);
+}
+
+/* ------------------------------------------------------------------ k-d tree */
+
+typedef struct {
+  long lo, hi; /* tree positions [lo, hi) */
+  int dim;     /* split dimension, -1 for a leaf; children 2v + 1, 2v + 2 */
+  double split; /* left child <= split <= right child along dim */
+} KdNode;
+
+typedef struct {
+  int d;
+  long n, nnodes;
+  double *pts;  /* n x d in tree order */
+  long *idx;    /* tree position -> point */
+  long *leaf;   /* tree position -> its leaf */
+  KdNode *node;
+  double *box;  /* node v: d lows then d highs at box + 2 d v */
+} KdTree;
+
+#define INLINE static inline __attribute__((always_inline))
+
+/* Swap tree positions a and b (coordinates and point index). */
+INLINE void kd_swap(KdTree *t, long a, long b, int d) {
+  double *pa = t->pts + a * d, *pb = t->pts + b * d;
+  for (int c = 0; c < d; c++) {
+    double x = pa[c];
+    pa[c] = pb[c], pb[c] = x;
+  }
+  long i = t->idx[a];
+  t->idx[a] = t->idx[b], t->idx[b] = i;
+}
+
+/* Reorder positions [lo, hi) so that position kth holds the value it would
+ * in sorted order along dim, smaller-or-equal before, greater-or-equal after
+ * (Hoare/Wirth selection, median-of-three pivot). */
+INLINE void kd_select_d(KdTree *t, long lo, long hi, long kth, int dim, int d) {
+  const double *P = t->pts;
+  long l = lo, r = hi - 1;
+  while (l < r) {
+    long m = l + (r - l) / 2;
+    if (P[m * d + dim] < P[l * d + dim]) kd_swap(t, m, l, d);
+    if (P[r * d + dim] < P[l * d + dim]) kd_swap(t, r, l, d);
+    if (P[r * d + dim] < P[m * d + dim]) kd_swap(t, r, m, d);
+    double x = P[m * d + dim];
+    long i = l, j = r;
+    do {
+      while (P[i * d + dim] < x) i++;
+      while (x < P[j * d + dim]) j--;
+      if (i <= j) kd_swap(t, i, j, d), i++, j--;
+    } while (i <= j);
+    if (j < kth) l = i;
+    if (kth < i) r = j;
+  }
+}
+
+/* Tight bounding box of positions [lo, hi) into bl, bh. */
+INLINE void kd_bbox_d(const KdTree *t, long lo, long hi, double *bl, double *bh, int d) {
+  const double *P = t->pts;
+  for (int c = 0; c < d; c++) bl[c] = bh[c] = P[lo * d + c];
+  for (long i = lo + 1; i < hi; i++)
+    for (int c = 0; c < d; c++) {
+      double x = P[i * d + c];
+      bl[c] = x < bl[c] ? x : bl[c];
+      bh[c] = x > bh[c] ? x : bh[c];
+    }
+}
+
+/* kd_select_d and kd_bbox_d with the dimension a constant for d <= 3. */
+static void kd_select(KdTree *t, long lo, long hi, long kth, int dim) {
+  switch (t->d) {
+  case 1: kd_select_d(t, lo, hi, kth, dim, 1); break;
+  case 2: kd_select_d(t, lo, hi, kth, dim, 2); break;
+  case 3: kd_select_d(t, lo, hi, kth, dim, 3); break;
+  default: kd_select_d(t, lo, hi, kth, dim, t->d);
+  }
+}
+
+/* The tight box of positions [lo, hi) (see kd_select). */
+static void kd_bbox(const KdTree *t, long lo, long hi, double *bl, double *bh) {
+  switch (t->d) {
+  case 1: kd_bbox_d(t, lo, hi, bl, bh, 1); break;
+  case 2: kd_bbox_d(t, lo, hi, bl, bh, 2); break;
+  case 3: kd_bbox_d(t, lo, hi, bl, bh, 3); break;
+  default: kd_bbox_d(t, lo, hi, bl, bh, t->d);
+  }
+}
+
+/* Build node v over positions [lo, hi): tight box, then a median split on
+ * the widest side unless small or all points equal. Subtrees of many
+ * points are built as OpenMP tasks (the tree does not depend on it). */
+static void kd_build_node(KdTree *t, long v, long lo, long hi) {
+  int d = t->d;
+  double *bl = t->box + 2 * (size_t)d * (size_t)v, *bh = bl + d;
+  kd_bbox(t, lo, hi, bl, bh);
+  KdNode *nd = &t->node[v];
+  nd->lo = lo, nd->hi = hi, nd->dim = -1;
+  int dim = 0;
+  double wide = -1;
+  for (int c = 0; c < d; c++)
+    if (bh[c] - bl[c] > wide) wide = bh[c] - bl[c], dim = c;
+  if (hi - lo <= KD_LEAF || !(wide > 0)) {
+    for (long p = lo; p < hi; p++) t->leaf[p] = v;
+    return;
+  }
+  long mid = lo + (hi - lo) / 2;
+  kd_select(t, lo, hi, mid, dim);
+  nd->dim = dim, nd->split = t->pts[mid * d + dim];
+  if (hi - lo > KD_TASK) {
+#pragma omp task default(shared) firstprivate(v, lo, mid)
+    kd_build_node(t, 2 * v + 1, lo, mid);
+#pragma omp task default(shared) firstprivate(v, mid, hi)
+    kd_build_node(t, 2 * v + 2, mid, hi);
+#pragma omp taskwait
+  } else {
+    kd_build_node(t, 2 * v + 1, lo, mid);
+    kd_build_node(t, 2 * v + 2, mid, hi);
+  }
+}
+
+/* Free a tree. */
+static void kd_free(KdTree *t) {
+  free(t->pts), free(t->idx), free(t->leaf), free(t->node), free(t->box);
+  memset(t, 0, sizeof *t);
+}
+
+/* Build a tree over columns cols[0..d) of the n x D rows (subtrees are
+ * OpenMP tasks: run inside a parallel region to build in parallel). */
+static bool kd_build(KdTree *t, const double *rows, long n, int D, const int *cols, int d) {
+  memset(t, 0, sizeof *t);
+  t->d = d, t->n = n;
+  int levels = 0;
+  while ((n + ((long)1 << levels) - 1) >> levels > KD_LEAF) levels++;
+  t->nnodes = ((long)2 << levels) - 1;
+  t->pts = malloc((size_t)n * (size_t)d * sizeof *t->pts);
+  t->idx = malloc((size_t)n * sizeof *t->idx);
+  t->leaf = malloc((size_t)n * sizeof *t->leaf);
+  t->node = malloc((size_t)t->nnodes * sizeof *t->node);
+  t->box = malloc((size_t)t->nnodes * 2 * (size_t)d * sizeof *t->box);
+  if (!t->pts || !t->idx || !t->leaf || !t->node || !t->box) {
+    kd_free(t);
+    return false;
+  }
+  for (long i = 0; i < n; i++) {
+    t->idx[i] = i;
+    for (int c = 0; c < d; c++) t->pts[i * d + c] = rows[i * D + cols[c]];
+  }
+  kd_build_node(t, 0, 0, n);
+  return true;
+}
+
+/* kd_build with a team of nt threads for the subtree tasks. */
+static bool kd_build_par(KdTree *t, const double *rows, long n, int D, const int *cols, int d, int nt) {
+  bool ok;
+  if (nt > 1 && n > KD_TASK) {
+#pragma omp parallel num_threads(nt)
+#pragma omp single
+    ok = kd_build(t, rows, n, D, cols, d);
+  } else {
+    ok = kd_build(t, rows, n, D, cols, d);
+  }
+  return ok;
+}
+
+/* The k best so far, ascending by (distance, point index); entries are
+ * tree positions (points themselves when t is NULL: brute force). */
+typedef struct {
+  const KdTree *t;
+  const double *q;
+  long self;
+  int k, cnt;
+  bool canon; /* break ties at the k-th distance by point index */
+  double *bd;
+  long *bi;
+} KnnState;
+
+/* The point index of entry e (for tie-breaking). */
+static inline long knn_point(const KnnState *s, long e) { return s->t ? s->t->idx[e] : e; }
+
+/* Whether (d, e) enters the k best (canon: the state's flag, a constant
+ * in the specialised searches). */
+INLINE bool knn_accepts(const KnnState *s, double d, long e, bool canon) {
+  if (s->cnt < s->k) return true;
+  double w = s->bd[s->k - 1];
+  return d < w || (canon && d == w && knn_point(s, e) < knn_point(s, s->bi[s->k - 1]));
+}
+
+/* Insert (d, e) into the k best, keeping them sorted by (distance, point);
+ * without canon, equal distances keep their arrival order. */
+INLINE void knn_insert(KnnState *s, double d, long e, bool canon) {
+  int p = s->cnt < s->k ? s->cnt++ : s->k - 1;
+  while (p > 0 && (s->bd[p - 1] > d || (canon && s->bd[p - 1] == d && knn_point(s, s->bi[p - 1]) > knn_point(s, e)))) {
+    s->bd[p] = s->bd[p - 1], s->bi[p] = s->bi[p - 1];
+    p--;
+  }
+  s->bd[p] = d, s->bi[p] = e;
+}
+
+/* Whether a subtree at box distance m may still hold an entry. */
+INLINE bool knn_visit(const KnnState *s, double m, bool canon) {
+  if (s->cnt < s->k) return true;
+  double w = s->bd[s->k - 1];
+  return m < w || (canon && m == w);
+}
+
+/* Max-norm distance from q to node v's box (0 inside). */
+INLINE double kd_box_min(const KdTree *t, long v, const double *q, int d) {
+  const double *bl = t->box + 2 * (size_t)d * (size_t)v, *bh = bl + d;
+  double m = 0;
+  for (int c = 0; c < d; c++) {
+    double g = q[c] < bl[c] ? bl[c] - q[c] : q[c] > bh[c] ? q[c] - bh[c] : 0;
+    m = g > m ? g : m;
+  }
+  return m;
+}
+
+/* Whether the k-ball around q lies inside node v's box, so that no point
+ * outside v can enter the k best: a point outside v lies beyond one of
+ * v's splitting planes, hence at or beyond the box's face. */
+INLINE bool kd_ball_inside(const KnnState *s, long v, int d, bool canon) {
+  if (s->cnt < s->k) return false;
+  const double *bl = s->t->box + 2 * (size_t)d * (size_t)v, *bh = bl + d, *q = s->q;
+  double w = s->bd[s->k - 1];
+  for (int c = 0; c < d; c++) {
+    double a = q[c] - bl[c], b = bh[c] - q[c];
+    if (canon ? !(a > w && b > w) : !(a >= w && b >= w)) return false;
+  }
+  return true;
+}
+
+/* Offer the points of leaf v to the k best. */
+INLINE void kd_scan_leaf(KnnState *s, long v, int d, bool canon) {
+  const KdTree *t = s->t;
+  for (long p = t->node[v].lo; p < t->node[v].hi; p++) {
+    if (p == s->self) continue;
+    const double *x = t->pts + p * d;
+    double m = 0;
+    for (int c = 0; c < d; c++) {
+      double g = fabs(s->q[c] - x[c]);
+      m = g > m ? g : m;
+    }
+    if (knn_accepts(s, m, p, canon)) knn_insert(s, m, p, canon);
+  }
+}
+
+/* Search subtree v top-down (explicit stack, nearer child first). */
+INLINE void kd_knn_down(KnnState *s, long v0, int d, bool canon) {
+  const KdTree *t = s->t;
+  long stack[130];
+  int sp = 0;
+  stack[sp++] = v0;
+  while (sp) {
+    long v = stack[--sp];
+    if (!knn_visit(s, kd_box_min(t, v, s->q, d), canon)) continue;
+    const KdNode *nd = &t->node[v];
+    if (nd->dim < 0) {
+      kd_scan_leaf(s, v, d, canon);
+      continue;
+    }
+    bool right = s->q[nd->dim] >= nd->split;
+    stack[sp++] = right ? 2 * v + 1 : 2 * v + 2;
+    stack[sp++] = right ? 2 * v + 2 : 2 * v + 1;
+  }
+}
+
+/* k-NN of the point at tree position p: scan its own leaf, then walk up,
+ * searching each sibling subtree, until the k-ball fits in the node
+ * searched so far. */
+INLINE void kd_knn_d(KnnState *s, long p, int d, bool canon) {
+  long v = s->t->leaf[p];
+  kd_scan_leaf(s, v, d, canon);
+  for (; v > 0; v = (v - 1) / 2) {
+    if (kd_ball_inside(s, v, d, canon)) return;
+    kd_knn_down(s, v & 1 ? v + 1 : v - 1, d, canon);
+  }
+}
+
+/* The k nearest neighbours of the point at tree position p (excluding
+ * it): distances into bd, tree positions into bi; the search specialised
+ * on the dimension for d <= 4 (algorithm 1; algorithm 2's index
+ * tie-breaking takes the generic path). */
+static void kd_knn(const KdTree *t, long p, int k, bool canon, double *bd, long *bi) {
+  KnnState s = {t, t->pts + p * t->d, p, k, 0, canon, bd, bi};
+  if (canon) return kd_knn_d(&s, p, t->d, true);
+  switch (t->d) {
+  case 1: kd_knn_d(&s, p, 1, false); break;
+  case 2: kd_knn_d(&s, p, 2, false); break;
+  case 3: kd_knn_d(&s, p, 3, false); break;
+  case 4: kd_knn_d(&s, p, 4, false); break;
+  default: kd_knn_d(&s, p, t->d, false);
+  }
+}
+
+/* Points of node v's subtree within radius rad[c] along every dimension c
+ * of q (self included when it qualifies). */
+static long kd_count_node(const KdTree *t, long v, const double *q, const double *rad, bool strict) {
+  int d = t->d;
+  const double *bl = t->box + 2 * (size_t)d * (size_t)v, *bh = bl + d;
+  bool inside = true;
+  for (int c = 0; c < d; c++) {
+    double g = q[c] < bl[c] ? bl[c] - q[c] : q[c] > bh[c] ? q[c] - bh[c] : 0;
+    if (!within(g, rad[c], strict)) return 0;
+    double f = q[c] - bl[c] > bh[c] - q[c] ? q[c] - bl[c] : bh[c] - q[c];
+    if (!within(f, rad[c], strict)) inside = false;
+  }
+  const KdNode *nd = &t->node[v];
+  if (inside) return nd->hi - nd->lo;
+  if (nd->dim >= 0) return kd_count_node(t, 2 * v + 1, q, rad, strict) + kd_count_node(t, 2 * v + 2, q, rad, strict);
+  long n = 0;
+  for (long p = nd->lo; p < nd->hi; p++) {
+    const double *x = t->pts + p * d;
+    int c = 0;
+    while (c < d && within(fabs(q[c] - x[c]), rad[c], strict)) c++;
+    n += c == d;
+  }
+  return n;
+}
+
+/* Points other than the query (a point of the tree, coordinates q) within
+ * the per-dimension radii. */
+static long kd_count(const KdTree *t, const double *q, const double *rad, bool strict) {
+  long n = kd_count_node(t, 0, q, rad, strict);
+  for (int c = 0; c < t->d; c++)
+    if (!within(0, rad[c], strict)) return n;
+  return n - 1;
+}
+
+/* ------------------------------------------------------------ the estimates */
+
+typedef enum { EST_H, EST_MI, EST_CMI } Est;
+
+/* One estimate's fixed parts: the data, what to count, the index. */
+typedef struct {
+  Est est;
+  int k, variant;
+  const Prep *p;
+  int nmask, mask[3]; /* counting subspaces as group bit masks */
+  bool brute;
+  long npsi;
+  double psi[PSI_TABLE]; /* psi[m] = digamma(m), 1 <= m < npsi */
+} Job;
+
+/* A counting structure for one subspace (kd mode). */
+typedef struct {
+  int d;
+  int *colv;   /* columns of the joint rows */
+  int *group;  /* group of each dimension */
+  bool one;    /* 1-D: sorted array */
+  Sorted1 s;
+  KdTree t;
+} Space;
+
+/* Free a space. */
+static void space_free(Space *s) {
+  if (s->one) sorted_free(&s->s);
+  else kd_free(&s->t);
+  free(s->colv), free(s->group);
+}
+
+/* Build the counting structure for the groups of `mask` (see kd_build). */
+static bool space_build(Space *s, const Prep *p, int mask) {
+  memset(s, 0, sizeof *s);
+  for (int a = 0; a < p->ng; a++)
+    if (mask >> a & 1) s->d += p->gdim[a];
+  s->colv = malloc((size_t)s->d * sizeof *s->colv);
+  s->group = malloc((size_t)s->d * sizeof *s->group);
+  if (!s->colv || !s->group) return false;
+  int m = 0;
+  for (int a = 0; a < p->ng; a++)
+    if (mask >> a & 1)
+      for (int c = 0; c < p->gdim[a]; c++) s->colv[m] = p->goff[a] + c, s->group[m++] = a;
+  s->one = s->d == 1;
+  if (s->one) return sorted_build(&s->s, p->rows, p->n, p->D, s->colv[0]);
+  return kd_build(&s->t, p->rows, p->n, p->D, s->colv, s->d);
+}
+
+/* digamma(m) for a whole m >= 1, from the job's table when small. */
+static inline double psi_int(const Job *J, long m) { return m < J->npsi ? J->psi[m] : digamma((double)m); }
+
+/* Point i's term from its k-th distance r and its counts (file comment). */
+static double term(const Job *J, double r, const long *cnt) {
+  switch (J->est) {
+  case EST_H: return log(r);
+  case EST_MI:
+    if (J->variant == 1) return psi_int(J, cnt[0] + 1) + psi_int(J, cnt[1] + 1);
+    return psi_int(J, cnt[0]) + psi_int(J, cnt[1]);
+  case EST_CMI:
+    if (J->variant == 1) return psi_int(J, cnt[0] + 1) + psi_int(J, cnt[1] + 1) - psi_int(J, cnt[2] + 1);
+    return psi_int(J, cnt[0]) - 1.0 / (double)cnt[0] + psi_int(J, cnt[1]) - 1.0 / (double)cnt[1] - psi_int(J, cnt[2]);
+  }
+  return 0;
+}
+
+/* The estimate from the summed terms. */
+static double finish(const Job *J, double sum) {
+  double n = (double)J->p->n, k = J->k, mean = sum / n;
+  switch (J->est) {
+  case EST_H: return digamma(n) - digamma(k) + J->p->D * log(2.0) + J->p->D * mean + J->p->logscale;
+  case EST_MI: return digamma(k) + digamma(n) - (J->variant == 2 ? 1 / k : 0) - mean;
+  case EST_CMI: return J->variant == 1 ? digamma(k) - mean : digamma(k) - 2 / k - mean;
+  }
+  return 0;
+}
+
+/* Build the joint tree (when joint is given) and the counting spaces
+ * sp[0..nmask) concurrently as tasks of one team; *built counts the
+ * spaces to free. */
+static bool build_all(const Job *J, KdTree *joint, const int *cols, Space *sp, int *built, int nt) {
+  const Prep *p = J->p;
+  int okj = 1, oks[3] = {1, 1, 1};
+  *built = J->nmask;
+#pragma omp parallel num_threads(nt)
+#pragma omp single
+  {
+    if (joint) {
+#pragma omp task shared(okj)
+      okj = kd_build(joint, p->rows, p->n, p->D, cols, p->D);
+    }
+    for (int m = 0; m < J->nmask; m++) {
+#pragma omp task shared(oks) firstprivate(m)
+      oks[m] = space_build(&sp[m], p, J->mask[m]);
+    }
+#pragma omp taskwait
+  }
+  return okj && oks[0] && oks[1] && oks[2];
+}
+
+/* k-d tree path: the joint tree, counts in spaces sp[m] (1-D spaces
+ * through ranks gathered into tree order first, pos[m][t] being the sorted
+ * position of the point at tree position t, or of ymap[that point] when
+ * mapped[m]; k-d spaces straight from the joint coordinates). Fills
+ * terms[point]; false on memory exhaustion; *zero when some r_i is 0. */
+static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const long *ymap, const bool *mapped, int nt,
+                   double *terms, bool *zero) {
+  const Prep *p = J->p;
+  long n = p->n, *pos[3] = {NULL, NULL, NULL};
+  int ok = 1, z = 0;
+  for (int m = 0; m < J->nmask; m++)
+    if (sp[m].one && !(pos[m] = malloc((size_t)n * sizeof *pos[m]))) ok = 0;
+  if (ok) {
+#pragma omp parallel num_threads(nt) reduction(|| : z)
+    {
+      for (int m = 0; m < J->nmask; m++) {
+        if (!pos[m]) continue;
+        const long *src = sp[m].s.pos;
+        bool map = mapped && mapped[m];
+#pragma omp for schedule(static)
+        for (long t = 0; t < n; t++) pos[m][t] = src[map ? ymap[joint->idx[t]] : joint->idx[t]];
+      }
+      double *bd = malloc((size_t)J->k * sizeof *bd), *tmp = malloc(2 * (size_t)p->D * sizeof *tmp);
+      long *bi = malloc((size_t)J->k * sizeof *bi);
+      bool have = bd && bi && tmp;
+      if (!have) {
+#pragma omp atomic write
+        ok = 0;
+      }
+#pragma omp for schedule(dynamic, KD_CHUNK)
+      for (long t = 0; t < n; t++) {
+        if (!have) continue;
+        const double *q = joint->pts + t * p->D;
+        long cnt[3] = {0, 0, 0};
+        kd_knn(joint, t, J->k, J->variant == 2, bd, bi);
+        double r = bd[J->k - 1], grad[MAXG];
+        for (int a = 0; a < p->ng; a++) {
+          grad[a] = r;
+          if (J->variant == 1) continue;
+          double e = 0;
+          for (int j = 0; j < J->k; j++)
+            for (int c = p->goff[a]; c < p->goff[a] + p->gdim[a]; c++) {
+              double g = fabs(q[c] - joint->pts[bi[j] * p->D + c]);
+              e = g > e ? g : e;
+            }
+          grad[a] = e;
+        }
+        if (r == 0) z = 1;
+        for (int m = 0; m < J->nmask; m++) {
+          const Space *s = &sp[m];
+          if (s->one) {
+            cnt[m] = sorted_count(&s->s, pos[m][t], grad[s->group[0]], J->variant == 1);
+            continue;
+          }
+          double *qs = tmp, *rad = tmp + p->D;
+          for (int c = 0; c < s->d; c++) qs[c] = q[s->colv[c]], rad[c] = grad[s->group[c]];
+          cnt[m] = kd_count(&s->t, qs, rad, J->variant == 1);
+        }
+        terms[joint->idx[t]] = term(J, r, cnt);
+      }
+      free(bd), free(bi), free(tmp);
+    }
+  }
+  for (int m = 0; m < 3; m++) free(pos[m]);
+  *zero = z;
+  return ok != 0;
+}
+
+/* ------------------------------------------------------------ brute force */
+
+/* Column-major copies of each group (group a: gdim[a] x n). */
+typedef struct {
+  long n;
+  int ng, gdim[MAXG];
+  double *col[MAXG];
+  bool own[MAXG];
+} Cols;
+
+/* Column-major copy of the rows' groups, group 1's rows through ymap when
+ * given; groups other than 1 are borrowed from `base` when given. */
+static bool cols_build(Cols *c, const Prep *p, const long *ymap, const Cols *base) {
+  memset(c, 0, sizeof *c);
+  c->n = p->n, c->ng = p->ng;
+  for (int a = 0; a < p->ng; a++) {
+    c->gdim[a] = p->gdim[a];
+    if (base && a != 1) {
+      c->col[a] = base->col[a];
+      continue;
+    }
+    c->col[a] = malloc((size_t)p->n * (size_t)p->gdim[a] * sizeof *c->col[a]);
+    if (!c->col[a]) return false;
+    c->own[a] = true;
+    for (int d = 0; d < p->gdim[a]; d++)
+      for (long i = 0; i < p->n; i++) {
+        long src = ymap && a == 1 ? ymap[i] : i;
+        c->col[a][d * p->n + i] = p->rows[src * p->D + p->goff[a] + d];
+      }
+  }
+  return true;
+}
+
+/* Free the column copies this one owns. */
+static void cols_free(Cols *c) {
+  for (int a = 0; a < MAXG; a++)
+    if (c->own[a]) free(c->col[a]);
+}
+
+/* out[p] = max over the dim coordinates of |q[c] - col[c][j0 + p]|, p < m. */
+__attribute__((target_clones("avx2", "default"))) static void tile_dist(const double *col, long n, int dim,
+                                                                        const double *q, long j0, int m, double *out) {
+  for (int p = 0; p < m; p++) out[p] = 0;
+  for (int c = 0; c < dim; c++) {
+    const double *x = col + c * n + j0;
+    double qc = q[c];
+#pragma omp simd
+    for (int p = 0; p < m; p++) {
+      double g = fabs(qc - x[p]);
+      out[p] = out[p] > g ? out[p] : g;
+    }
+  }
+}
+
+/* Points j within grad[a] in every group a of mask, for one query row of
+ * per-group distances d[a][0..n). */
+static long brute_count(const Cols *c, const double *const *d, int mask, const double *grad, bool strict) {
+  long cnt = 0;
+  for (long j = 0; j < c->n; j++) {
+    bool in = true;
+    for (int a = 0; a < c->ng; a++)
+      if (mask >> a & 1) in = in && within(d[a][j], grad[a], strict);
+    cnt += in;
+  }
+  return cnt;
+}
+
+/* Brute-force path: query blocks of B points; per block the distances to
+ * every point, per group, are computed by tiles into a buffer; then per
+ * query the k best (scanned in index order, so ties resolve by index), the
+ * radii, and the counts from the same buffer. */
+static bool run_brute(const Job *J, const Cols *C, int nt, double *terms, bool *zero) {
+  const Prep *p = J->p;
+  long n = p->n, per = (long)C->ng * n * (long)sizeof(double);
+  long B = BRUTE_BUF_BYTES / per;
+  if (B < 1) B = 1;
+  if (B > 64) B = 64;
+  long nblocks = (n + B - 1) / B;
+  int ok = 1, z = 0;
+#pragma omp parallel num_threads(nt) reduction(|| : z)
+  {
+    double *buf = malloc((size_t)B * (size_t)per), *bd = malloc((size_t)J->k * sizeof *bd);
+    long *bi = malloc((size_t)J->k * sizeof *bi);
+    int maxg = 0;
+    for (int a = 0; a < C->ng; a++) maxg = C->gdim[a] > maxg ? C->gdim[a] : maxg;
+    double *qv = malloc((size_t)maxg * sizeof *qv);
+    if (!buf || !bd || !bi || !qv) {
+#pragma omp atomic write
+      ok = 0;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (long blk = 0; blk < nblocks; blk++) {
+      if (!buf || !bd || !bi || !qv) continue;
+      long i0 = blk * B, i1 = i0 + B < n ? i0 + B : n;
+      for (long j0 = 0; j0 < n; j0 += BRUTE_TILE) {
+        int m = (int)(n - j0 < BRUTE_TILE ? n - j0 : BRUTE_TILE);
+        for (long i = i0; i < i1; i++)
+          for (int a = 0; a < C->ng; a++) {
+            for (int c = 0; c < C->gdim[a]; c++) qv[c] = C->col[a][c * n + i];
+            tile_dist(C->col[a], n, C->gdim[a], qv, j0, m, buf + ((i - i0) * C->ng + a) * n + j0);
+          }
+      }
+      for (long i = i0; i < i1; i++) {
+        const double *d[MAXG];
+        for (int a = 0; a < C->ng; a++) d[a] = buf + ((i - i0) * C->ng + a) * n;
+        KnnState s = {NULL, NULL, i, J->k, 0, false, bd, bi};
+        for (long j = 0; j < n; j++) {
+          if (j == i) continue;
+          double m = d[0][j];
+          for (int a = 1; a < C->ng; a++) m = d[a][j] > m ? d[a][j] : m;
+          if (s.cnt < s.k || m < bd[s.k - 1]) knn_insert(&s, m, j, false);
+        }
+        double grad[MAXG];
+        long cnt[3] = {0, 0, 0};
+        for (int a = 0; a < C->ng; a++) {
+          grad[a] = bd[J->k - 1];
+          if (J->variant == 1) continue;
+          double e = 0;
+          for (int j = 0; j < J->k; j++) e = d[a][bi[j]] > e ? d[a][bi[j]] : e;
+          grad[a] = e;
+        }
+        if (bd[J->k - 1] == 0) z = 1;
+        for (int mm = 0; mm < J->nmask; mm++) {
+          cnt[mm] = brute_count(C, d, J->mask[mm], grad, J->variant == 1);
+          bool self = true;
+          for (int a = 0; a < C->ng; a++)
+            if (J->mask[mm] >> a & 1) self = self && within(0, grad[a], J->variant == 1);
+          cnt[mm] -= self;
+        }
+        terms[i] = term(J, bd[J->k - 1], cnt);
+      }
+    }
+    free(buf), free(bd), free(bi), free(qv);
+  }
+  *zero = z;
+  return ok != 0;
+}
+
+/* ------------------------------------------------------------ the drivers */
+
+/* Set up a job for estimator est on prepared data (p->n set). */
+static void job_init(Job *J, Est est, const Opts *o, const Prep *p) {
+  memset(J, 0, sizeof *J);
+  J->est = est, J->k = o->k, J->p = p;
+  J->variant = est == EST_H ? 1 : o->variant;
+  if (est == EST_MI) J->nmask = 2, J->mask[0] = 1, J->mask[1] = 2;
+  if (est == EST_CMI) J->nmask = 3, J->mask[0] = 1 | 4, J->mask[1] = 2 | 4, J->mask[2] = 4;
+  J->brute = o->index == IXP_INDEX_BRUTE || (o->index == IXP_INDEX_AUTO && p->D > KD_AUTO_MAXDIM);
+  J->npsi = est == EST_H ? 0 : p->n + 2 < PSI_TABLE ? p->n + 2 : PSI_TABLE;
+  for (long m = 1; m < J->npsi; m++) J->psi[m] = digamma((double)m);
+}
+
+/* Every column of the joint space, in order. */
+static int *all_columns(int D) {
+  int *cols = malloc((size_t)D * sizeof *cols);
+  if (cols)
+    for (int c = 0; c < D; c++) cols[c] = c;
+  return cols;
+}
+
+/* Run one estimate on prepared data: index, per-point terms, ordered sum. */
+static IxpKnnStatus estimate(const Job *J, int nt, double *out) {
+  const Prep *p = J->p;
+  double *terms = malloc((size_t)p->n * sizeof *terms);
+  if (!terms) return IXP_KNN_ENOMEM;
+  bool ok = false, zero = false;
+  if (J->brute) {
+    Cols C;
+    if (cols_build(&C, p, NULL, NULL)) ok = run_brute(J, &C, nt, terms, &zero);
+    cols_free(&C);
+  } else {
+    Space sp[3];
+    int built = 0;
+    KdTree joint = {0};
+    int *cols = all_columns(p->D);
+    ok = cols && build_all(J, &joint, cols, sp, &built, nt);
+    if (ok) ok = run_kd(J, &joint, sp, NULL, NULL, nt, terms, &zero);
+    for (int m = 0; m < built; m++) space_free(&sp[m]);
+    kd_free(&joint);
+    free(cols);
+  }
+  if (ok && !zero) *out = finish(J, neumaier(terms, p->n));
+  free(terms);
+  if (!ok) return IXP_KNN_ENOMEM;
+  return zero ? IXP_KNN_ETIES : IXP_KNN_OK;
+}
+
+/* Fill info (when given) from the job. */
+static void set_info(IxpKnnInfo *info, const Prep *p, bool brute) {
+  if (!info) return;
+  info->index = brute ? IXP_INDEX_BRUTE : IXP_INDEX_KDTREE;
+  info->duplicates = p->duplicates;
+}
+
+/* Validate, prepare, estimate: the common body of the three entry points. */
+static IxpKnnStatus run(Est est, const double *const *g, const int *gdim, int ng, long n, const IxpKnnOptions *opt,
+                        double *out, IxpKnnInfo *info) {
+  Opts o;
+  if (!out || !read_options(opt, &o)) return IXP_KNN_EINPUT;
+  Prep p;
+  IxpKnnStatus st = prepare(g, gdim, ng, n, &o, &p);
+  if (st == IXP_KNN_OK) {
+    Job J;
+    job_init(&J, est, &o, &p);
+    set_info(info, &p, J.brute);
+    if (est == EST_H && p.constant) st = IXP_KNN_ETIES;
+    else st = estimate(&J, o.nt, out);
+  }
+  free(p.rows);
+  return st;
+}
+
+/* Kozachenko–Leonenko entropy of x (n x d). */
+IxpKnnStatus ixp_knn_entropy(const double *x, long n, int d, const IxpKnnOptions *opt, double *out, IxpKnnInfo *info) {
+  const double *g[1] = {x};
+  int gd[1] = {d};
+  return run(EST_H, g, gd, 1, n, opt, out, info);
+}
+
+/* KSG mutual information I(X; Y). */
+IxpKnnStatus ixp_ksg_mi(const double *x, int dx, const double *y, int dy, long n, const IxpKnnOptions *opt,
+                        double *out, IxpKnnInfo *info) {
+  const double *g[2] = {x, y};
+  int gd[2] = {dx, dy};
+  return run(EST_MI, g, gd, 2, n, opt, out, info);
+}
+
+/* Frenzel–Pompe conditional mutual information I(X; Y | Z). */
+IxpKnnStatus ixp_ksg_cmi(const double *x, int dx, const double *y, int dy, const double *z, int dz, long n,
+                         const IxpKnnOptions *opt, double *out, IxpKnnInfo *info) {
+  const double *g[3] = {x, y, z};
+  int gd[3] = {dx, dy, dz};
+  return run(EST_CMI, g, gd, 3, n, opt, out, info);
+}
+
+/* Per-thread workspace of the permutation test. */
+typedef struct {
+  long *perm;
+  double *terms, *rows;
+} PermWork;
+
+/* The estimate with Y's rows permuted by w->perm: X's and Y's counting
+ * spaces (kd mode) or column copies (brute force) are reused, Y's through
+ * the permutation; only the joint index is rebuilt. */
+static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, int nt, PermWork *w, double *out) {
+  const Prep *p = J->p;
+  long n = p->n;
+  for (long i = 0; i < n; i++) {
+    memcpy(w->rows + i * p->D, p->rows + i * p->D, (size_t)p->gdim[0] * sizeof *w->rows);
+    memcpy(w->rows + i * p->D + p->goff[1], p->rows + w->perm[i] * p->D + p->goff[1], (size_t)p->gdim[1] * sizeof *w->rows);
+  }
+  bool ok, zero = false;
+  if (J->brute) {
+    Cols C;
+    ok = cols_build(&C, p, w->perm, base) && run_brute(J, &C, nt, w->terms, &zero);
+    cols_free(&C);
+  } else {
+    KdTree joint = {0};
+    int *cols = all_columns(p->D);
+    const bool mapped[2] = {false, true};
+    ok = cols && kd_build_par(&joint, w->rows, n, p->D, cols, p->D, nt) &&
+         run_kd(J, &joint, sp, w->perm, mapped, nt, w->terms, &zero);
+    kd_free(&joint);
+    free(cols);
+  }
+  if (!ok) return IXP_KNN_ENOMEM;
+  if (zero) return IXP_KNN_ETIES;
+  *out = finish(J, neumaier(w->terms, n));
+  return IXP_KNN_OK;
+}
+
+/* Permutation test of I(X; Y) (see knn.h). Surrogates run in parallel,
+ * each single-threaded, when there are at least as many as threads;
+ * otherwise one after another with the threads inside each. */
+IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, int dy, long n, const IxpKnnOptions *opt,
+                                    int nperm, uint64_t key, IxpKnnTest *out) {
+  Opts o;
+  if (!out || nperm < 1 || !read_options(opt, &o)) return IXP_KNN_EINPUT;
+  const double *g[2] = {x, y};
+  int gd[2] = {dx, dy};
+  Prep p;
+  IxpKnnStatus st = prepare(g, gd, 2, n, &o, &p);
+  if (st != IXP_KNN_OK) {
+    free(p.rows);
+    return st;
+  }
+  Job J;
+  job_init(&J, EST_MI, &o, &p);
+  double *vals = malloc((size_t)nperm * sizeof *vals);
+  Space sp[2];
+  Cols base = {0};
+  int built = 0;
+  bool ok = vals != NULL;
+  if (J.brute) ok = ok && cols_build(&base, &p, NULL, NULL);
+  else
+    ok = ok && build_all(&J, NULL, NULL, sp, &built, o.nt);
+  double observed = 0;
+  st = IXP_KNN_ENOMEM;
+  if (ok) {
+    PermWork w = {malloc((size_t)n * sizeof *w.perm), malloc((size_t)n * sizeof *w.terms),
+                  malloc((size_t)n * (size_t)p.D * sizeof *w.rows)};
+    if (w.perm && w.terms && w.rows) {
+      for (long i = 0; i < n; i++) w.perm[i] = i;
+      st = permuted(&J, sp, &base, o.nt, &w, &observed);
+    }
+    free(w.perm), free(w.terms), free(w.rows);
+  }
+  if (st == IXP_KNN_OK) {
+    bool outer = nperm >= o.nt && o.nt > 1;
+    int team = outer ? o.nt : 1, inner = outer ? 1 : o.nt;
+    IxpKnnStatus worst = IXP_KNN_OK;
+#pragma omp parallel num_threads(team)
+    {
+      PermWork w = {malloc((size_t)n * sizeof *w.perm), malloc((size_t)n * sizeof *w.terms),
+                    malloc((size_t)n * (size_t)p.D * sizeof *w.rows)};
+      bool have = w.perm && w.terms && w.rows;
+#pragma omp for schedule(dynamic, 1)
+      for (int s = 0; s < nperm; s++) {
+        IxpKnnStatus r = IXP_KNN_ENOMEM;
+        if (have) {
+          ixp_rng_permutation(ixp_rng_key(key, (uint64_t)s, 0), w.perm, n);
+          r = permuted(&J, sp, &base, inner, &w, &vals[s]);
+        }
+        if (r != IXP_KNN_OK) {
+#pragma omp critical(ixp_knn_perm)
+          if (worst == IXP_KNN_OK || r == IXP_KNN_ENOMEM) worst = r;
+        }
+      }
+      free(w.perm), free(w.terms), free(w.rows);
+    }
+    st = worst;
+  }
+  if (st == IXP_KNN_OK) {
+    long ge = 0;
+    for (int s = 0; s < nperm; s++) ge += vals[s] >= observed;
+    double mean = neumaier(vals, nperm) / nperm;
+    for (int s = 0; s < nperm; s++) vals[s] = (vals[s] - mean) * (vals[s] - mean);
+    out->value = observed;
+    out->null_mean = mean;
+    out->null_std = nperm > 1 ? sqrt(neumaier(vals, nperm) / (nperm - 1)) : 0;
+    out->p = (double)(1 + ge) / (double)(1 + nperm);
+    out->surrogates = nperm;
+  }
+  for (int m = 0; m < built; m++) space_free(&sp[m]);
+  cols_free(&base);
+  free(vals), free(p.rows);
+  return st;
+}

@@ -1,0 +1,270 @@
+/* measures_data.c — measures on datasets: the estimator named by `using`.
+ *
+ *   entropy(x) in d using miller_madow              discrete estimators on counts
+ *   mi(x; y) in d using plugin(bins = 8)            continuous columns binned first
+ *   mi(x; y | z) in d using ksg(k = 4)              kNN (KSG, Frenzel–Pompe)
+ *   entropy(x) in d using kl(k = 4)                 Kozachenko–Leonenko
+ *   mi(x; y) in d using gaussian                    parametric, log-determinants
+ *   mi(x; y) in d using ksg with permutations(200)  + a permutation p-value
+ *
+ * Discrete estimators keep the measure's own lowering (a combination of
+ * entropies) and only change how each entropy is computed; the others
+ * lower to one kernel on the raw columns. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "data.h"
+#include "estimators.h"
+#include "gaussian.h"
+#include "knn.h"
+#include "measures.h"
+#include "rng.h"
+
+typedef enum { EST_KSG, EST_KL, EST_GAUSSIAN } Continuous;
+
+typedef struct {
+  Continuous kind;
+  IxpModelDef *model;
+  uint64_t x, y, z;          /* groups: entropy uses x; mi uses x, y (and z) */
+  IxpKnnOptions knn;
+  int permutations;          /* 0: no test */
+  uint64_t position;
+} Payload;
+
+static bool fail(IxpLowering *lw, IxpSpan span, const char *msg) {
+  lw->error(lw, span, msg);
+  return false;
+}
+
+/* A whole-number option value of a `using` or `with` call. */
+static bool int_option(IxpLowering *lw, IxpAst *arg, int lo, int hi, int *out) {
+  IxpAst *v = arg->a;
+  if (v->kind != AST_NUM || v->num != floor(v->num) || v->num < lo || v->num > hi) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s is a whole number from %d to %d", arg->str ? arg->str : "this", lo, hi);
+    return fail(lw, v->span, msg);
+  }
+  *out = (int)v->num;
+  return true;
+}
+
+/* Groups X ; Y | Z of the arguments. */
+static int sides(IxpLowering *lw, uint64_t *x, uint64_t *y, uint64_t *z) {
+  uint64_t g[3] = {0, 0, 0};
+  int k = 0;
+  for (int i = 0; i < lw->nargs; i++) {
+    IxpOp s = lw->args[i].sep;
+    if (s == SEP_SEMI && k == 0) k = 1;
+    else if (s == SEP_BAR && k <= 1) k = 2;
+    else if (s != OP_NONE && s != SEP_COMMA) return -1;
+    g[k] |= (uint64_t)1 << lw->args[i].var;
+  }
+  *x = g[0], *y = g[1], *z = g[2];
+  return k;
+}
+
+/* Discrete estimators: the measure's own rule, then each entropy op is
+ * estimated from counts and continuous columns are binned. */
+static bool lower_discrete(IxpLowering *lw, const IxpMeasure *ms, IxpDiscreteEstimator est, int bins, int how,
+                           int alphabet) {
+  for (int i = 0; i < lw->nargs; i++)
+    if (lw->model->continuous[lw->args[i].var] && bins == 0) {
+      char msg[256];
+      snprintf(msg, sizeof msg, "'%s' is continuous: estimate with ksg, kl or gaussian, or bin it (using %s(bins = 8))",
+               lw->model->vars[lw->args[i].var].name, ixp_est_name(est));
+      return fail(lw, lw->args[i].node->span, msg);
+    }
+  IxpAst *method = lw->method;
+  lw->method = NULL;
+  bool ok = ms->lower(lw);
+  lw->method = method;
+  if (!ok) return false;
+  for (int i = 0; i < lw->plan->nops; i++) {
+    IxpPlanOp *op = &lw->plan->ops[i];
+    if (op->kind == IXP_OP_ENTROPY && est != IXP_EST_PLUGIN) op->estimator = (int)est, op->alphabet = alphabet;
+    if (op->kind == IXP_OP_JOINT) op->bins = bins, op->binning = how;
+  }
+  return true;
+}
+
+static bool discrete_options(IxpLowering *lw, int *bins, int *how, int *alphabet) {
+  for (int i = 0; lw->method && i < lw->method->nitems; i++) {
+    IxpAst *arg = lw->method->items[i];
+    if (arg->str && !strcmp(arg->str, "bins")) {
+      if (!int_option(lw, arg, 2, 1 << 20, bins)) return false;
+    } else if (arg->str && !strcmp(arg->str, "binning") && arg->a->kind == AST_NAME &&
+               (!strcmp(arg->a->str, "width") || !strcmp(arg->a->str, "quantile"))) {
+      *how = !strcmp(arg->a->str, "quantile");
+    } else if (arg->str && !strcmp(arg->str, "alphabet")) {
+      if (!int_option(lw, arg, 1, 1 << 30, alphabet)) return false;
+    } else {
+      return fail(lw, arg->span, "discrete estimators take bins = N, binning = width | quantile and alphabet = K");
+    }
+  }
+  return true;
+}
+
+static bool knn_options(IxpLowering *lw, Payload *p) {
+  for (int i = 0; i < lw->method->nitems; i++) {
+    IxpAst *arg = lw->method->items[i];
+    const char *name = arg->str ? arg->str : "";
+    bool ok = true;
+    int flag = 0;
+    if (!strcmp(name, "k")) ok = int_option(lw, arg, 1, 1000, &p->knn.k);
+    else if (!strcmp(name, "variant") && p->kind == EST_KSG) ok = int_option(lw, arg, 1, 2, &p->knn.variant);
+    else if (!strcmp(name, "rescale")) ok = int_option(lw, arg, 0, 1, &flag), p->knn.no_rescale = !flag;
+    else if (!strcmp(name, "copula")) ok = int_option(lw, arg, 0, 1, &flag), p->knn.copula = flag;
+    else if (!strcmp(name, "noise") && arg->a->kind == AST_NUM && arg->a->num >= 0) p->knn.noise = arg->a->num;
+    else return fail(lw, arg->span, "kNN options: k = 4, variant = 1 | 2 (ksg), rescale = 0 | 1, copula = 0 | 1, noise = 1e-10");
+    if (!ok) return false;
+  }
+  return true;
+}
+
+extern const IxpKernel ixp_kernel_estimate;
+
+/* ksg, kl and gaussian: one kernel on the raw columns. */
+static bool lower_continuous(IxpLowering *lw, const IxpMeasure *ms, Continuous kind) {
+  Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
+  p->kind = kind;
+  p->model = lw->model;
+  p->position = lw->call->span.start;
+  int k = sides(lw, &p->x, &p->y, &p->z);
+  bool entropy = !strcmp(ms->name, "entropy"), mi = !strcmp(ms->name, "mi");
+  if (kind == EST_KL && !(entropy && k == 0)) return fail(lw, lw->call->span, "kl estimates entropy(X)");
+  if (kind == EST_KSG && !(mi && k >= 1 && !(k == 2 && !p->y)))
+    return fail(lw, lw->call->span, "ksg estimates mi(X; Y) and mi(X; Y | Z)");
+  if (kind == EST_GAUSSIAN && !((entropy && k == 0) || (mi && k >= 1)))
+    return fail(lw, lw->call->span, "gaussian estimates entropy(X), mi(X; Y) and mi(X; Y | Z)");
+  if (kind != EST_GAUSSIAN && !knn_options(lw, p)) return false;
+  if (kind == EST_GAUSSIAN && lw->method->nitems) return fail(lw, lw->method->span, "gaussian takes no options");
+  IxpAst *test = lw->test;
+  if (test) {
+    if (strcmp(test->str, "permutations") || test->nitems != 1 || test->items[0]->str)
+      return fail(lw, test->span, "the test is permutations(n)");
+    if (kind != EST_KSG || p->z) return fail(lw, test->span, "permutations(n) tests ksg's mi(X; Y)");
+    if (!int_option(lw, test->items[0], 1, 1000000, &p->permutations)) return false;
+    static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
+    lw->plan->type = TY_RECORD;
+    lw->plan->fields = fields;
+  }
+  lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_estimate, p);
+  return true;
+}
+
+bool ixp_lower_on_data(IxpLowering *lw, const IxpMeasure *ms) {
+  if (ms->options) {  /* rd, ib, capacity, pid: the plug-in joint of discrete columns */
+    for (int i = 0; i < lw->nargs; i++)
+      if (lw->model->continuous[lw->args[i].var])
+        return fail(lw, lw->args[i].node->span, "this measure works on discrete columns (the plug-in joint of the rows)");
+    if (lw->test) return fail(lw, lw->test->span, "this measure takes no test");
+    return ms->lower(lw);
+  }
+  const char *name = lw->method ? lw->method->str : "plugin";
+  IxpDiscreteEstimator est;
+  if (ixp_est_by_name(name, &est)) {
+    if (lw->test) return fail(lw, lw->test->span, "tests ('with') are available for ksg's mi");
+    int bins = 0, how = 0, alphabet = 0;
+    return discrete_options(lw, &bins, &how, &alphabet) && lower_discrete(lw, ms, est, bins, how, alphabet);
+  }
+  if (!strcmp(name, "ksg")) return lower_continuous(lw, ms, EST_KSG);
+  if (!strcmp(name, "kl")) return lower_continuous(lw, ms, EST_KL);
+  if (!strcmp(name, "gaussian")) return lower_continuous(lw, ms, EST_GAUSSIAN);
+  return fail(lw, lw->method->span,
+              "unknown estimator (plugin, miller_madow, grassberger, shrink, chao_shen, nsb, ksg, kl, gaussian)");
+}
+
+/* ------------------------------------------------------------------ run */
+
+/* The columns of a group as a row-major n x d block, every value finite. */
+static double *block(IxpSession *s, const IxpPlanOp *op, const Payload *p, uint64_t mask, size_t n, int *d) {
+  *d = __builtin_popcountll(mask);
+  double *x = ixp_arena_alloc(ixp_session_tmp(s), n * (size_t)(*d ? *d : 1) * sizeof *x);
+  int c = 0;
+  for (int v = 0; v < p->model->nvars; v++) {
+    if (!(mask >> v & 1)) continue;
+    double *col = ixp_data_column(s, p->model, v, op->plan->site->span);
+    for (size_t i = 0; i < n; i++) {
+      if (!isfinite(col[i]))
+        ixp_plan_error(s, op->plan, "variable '%s' of dataset '%s' is %s in row %zu (rows count from 1)",
+                       p->model->vars[v].name, p->model->name, isnan(col[i]) ? "NaN" : "infinite", i + 1);
+      x[i * (size_t)*d + (size_t)c] = col[i];
+    }
+    c++;
+  }
+  return x;
+}
+
+static IxpValue run_gaussian(IxpSession *s, const IxpPlanOp *op, const Payload *p, size_t n) {
+  uint64_t all = p->x | p->y | p->z;
+  int d;
+  double *x = block(s, op, p, all, n, &d);
+  double *cov = ixp_arena_alloc(ixp_session_tmp(s), (size_t)d * (size_t)d * sizeof *cov);
+  IxpGaussStatus st = ixp_covariance(x, (long)n, d, cov);
+  long idx[3][IXP_MAX_VARS], cnt[3] = {0, 0, 0};
+  uint64_t g[3] = {p->x, p->y, p->z};
+  for (int v = 0, c = 0; v < p->model->nvars; v++) {
+    if (!(all >> v & 1)) continue;
+    for (int k = 0; k < 3; k++)
+      if (g[k] >> v & 1) idx[k][cnt[k]++] = c;
+    c++;
+  }
+  double h = 0;
+  if (st == IXP_GAUSS_OK) {
+    if (!p->y) st = ixp_gauss_entropy(cov, d, &h);
+    else st = ixp_gauss_mi(cov, d, idx[0], cnt[0], idx[1], cnt[1], idx[2], cnt[2], &h);
+  }
+  if (st != IXP_GAUSS_OK) ixp_plan_error(s, op->plan, "gaussian estimate: %s", ixp_gauss_status_text(st));
+  return ixp_value_real(h * ixp_units_scale(s));
+}
+
+static IxpValue run_knn(IxpSession *s, const IxpPlanOp *op, const Payload *p, size_t n) {
+  int dx, dy = 0, dz = 0;
+  double *x = block(s, op, p, p->x, n, &dx), *y = p->y ? block(s, op, p, p->y, n, &dy) : NULL;
+  double *z = p->z ? block(s, op, p, p->z, n, &dz) : NULL;
+  IxpKnnOptions opt = p->knn;
+  opt.noise_key = ixp_rng_key(s->seed, p->position, 0x401e);
+  double h = 0, u = ixp_units_scale(s);
+  IxpKnnInfo info = {0};
+  IxpKnnStatus st;
+  if (p->permutations) {
+    IxpKnnTest t;
+    st = ixp_ksg_mi_permutation(x, dx, y, dy, (long)n, &opt, p->permutations, ixp_rng_key(s->seed, p->position, 0x9e57), &t);
+    if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "ksg: %s", ixp_knn_status_text(st));
+    static const char *const fields[] = {"value", "p", "null_mean", "null_std"};
+    IxpRecord *r = ixp_record_new(ixp_session_tmp(s), NULL, 4);
+    double v[4] = {t.value * u, t.p, t.null_mean * u, t.null_std * u};
+    for (int i = 0; i < 4; i++) r->names[i] = (char *)fields[i], r->values[i] = ixp_value_real(v[i]);
+    return (IxpValue){.type = TY_RECORD, .record = r};
+  }
+  if (p->kind == EST_KL) st = ixp_knn_entropy(x, (long)n, dx, &opt, &h, &info);
+  else if (p->z) st = ixp_ksg_cmi(x, dx, y, dy, z, dz, (long)n, &opt, &h, &info);
+  else st = ixp_ksg_mi(x, dx, y, dy, (long)n, &opt, &h, &info);
+  if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "%s: %s", p->kind == EST_KL ? "kl" : "ksg", ixp_knn_status_text(st));
+  return ixp_value_real(h * u);
+}
+
+static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint) {
+  const Payload *p = op->payload;
+  size_t n = joint->n;
+  return p->kind == EST_GAUSSIAN ? run_gaussian(s, op, p, n) : run_knn(s, op, p, n);
+}
+
+static void estimate_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint, FILE *out) {
+  const Payload *p = op->payload;
+  (void)s;
+  int dx = __builtin_popcountll(p->x), dy = __builtin_popcountll(p->y), dz = __builtin_popcountll(p->z);
+  if (p->kind == EST_GAUSSIAN) {
+    fprintf(out, "gaussian: covariance of %zu rows (SYRK), Cholesky log-determinants of %d x %d blocks", joint->n,
+            dx + dy + dz, dx + dy + dz);
+    return;
+  }
+  int dims = dx + dy + dz, k = p->knn.k ? p->knn.k : 4;
+  fprintf(out, "%s k = %d on %zu rows, %d dimension%s, %s index", p->kind == EST_KL ? "Kozachenko-Leonenko" :
+          p->z ? "Frenzel-Pompe KSG" : (p->knn.variant == 2 ? "KSG-2" : "KSG-1"), k, joint->n, dims, dims == 1 ? "" : "s",
+          p->knn.index == IXP_INDEX_BRUTE || (p->knn.index == IXP_INDEX_AUTO && dims > 10) ? "brute-force GEMM-tiled" : "k-d tree");
+  if (p->permutations) fprintf(out, ", %d permutation surrogates", p->permutations);
+}
+
+const IxpKernel ixp_kernel_estimate = {"estimate", estimate_run, estimate_explain};
