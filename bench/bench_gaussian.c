@@ -52,7 +52,7 @@ static void check(int ok, const char *what) {
 }
 
 /* The reference: unblocked lower Cholesky in the dot-product form of
- * LAPACK's dpotf2 (Golub & Van Loan, algorithm 4.2.1), row-major, then
+ * LAPACK's dpotf2 (Golub & Van Loan, sec. 4.2), row-major, then
  * 2 sum log L_jj. Returns NAN if not positive definite. */
 static double plain_cholesky_logdet(double *a, long n) {
   double ld = 0;

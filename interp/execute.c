@@ -5,10 +5,14 @@
 
 #include "data.h"
 #include "estimators.h"
+#include "gaussian.h"
 #include "interp.h"
+#include "linear.h"
 
 typedef struct {
   IxpJoint *joint;
+  double *cov;   /* a Gaussian model's covariance (instead of a joint) */
+  int d;
   double x;      /* a number */
   IxpValue v;    /* a kernel's result */
 } Reg;
@@ -43,6 +47,11 @@ static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg
   FILE *out = s->out;
   switch (op->kind) {
   case IXP_OP_JOINT: {
+    if (r[op->out].cov) {
+      fprintf(out, "  r%d = covariance of %s: linear-Gaussian model, %d variables (closed form)\n", op->out,
+              p->src[op->src].model->name, r[op->out].d);
+      break;
+    }
     IxpJoint *j = r[op->out].joint;
     double full = 1;
     for (int v = 0; v < j->nvars; v++) full *= j->alpha[v].card;
@@ -63,6 +72,10 @@ static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg
       if (p->ops[i].out == op->in[0]) src = &p->ops[i];
     fprintf(out, "  r%d = entropy of r%d on ", op->out, op->in[0]);
     ixp_plan_print_mask(out, p->src[src->src].model, op->mask);
+    if (r[op->in[0]].cov) {
+      fputs(": Gaussian, 1/2 log det(2 pi e S) by Cholesky\n", out);
+      break;
+    }
     fprintf(out, ": marginal of %zu states", marginal_size(r[op->in[0]].joint, op->mask));
     if (op->estimator >= 0) fprintf(out, ", %s estimator on its counts", ixp_est_name(op->estimator));
     fputc('\n', out);
@@ -109,6 +122,22 @@ static double estimate_entropy(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, I
   return h;
 }
 
+/* Differential entropy of a Gaussian model's marginal on op->mask. */
+static double gaussian_entropy(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg *g) {
+  int k = 0, idx[64];
+  for (int v = 0; v < g->d; v++)
+    if (op->mask >> v & 1) idx[k++] = v;
+  double *sub = ixp_arena_alloc(s->tmp, (size_t)k * (size_t)k * sizeof *sub), h;
+  for (int i = 0; i < k; i++)
+    for (int j = 0; j < k; j++) sub[i * k + j] = g->cov[(size_t)idx[i] * (size_t)g->d + (size_t)idx[j]];
+  IxpGaussStatus st = ixp_gauss_entropy(sub, k, &h);
+  if (st == IXP_GAUSS_ENOTPD)
+    ixp_plan_error(s, p, "%s: the covariance of these variables is singular (one is an exact linear function "
+                   "of the others), so the differential entropy is -inf", p->measure);
+  if (st != IXP_GAUSS_OK) ixp_plan_error(s, p, "%s: %s", p->measure, ixp_gauss_status_text(st));
+  return h;
+}
+
 static void run_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, Reg *r) {
   IxpJointStatus st = IXP_JOINT_OK;
   switch (op->kind) {
@@ -120,11 +149,18 @@ static void run_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, Reg *r) {
       break;
     }
     IxpValue *params = ixp_source_params(s, src->model, node);
+    if (src->model->gaussian) {
+      double *mean;
+      ixp_gaussian_moments(s, src->model, params, &mean, &r[op->out].cov);
+      r[op->out].d = src->model->nvars;
+      break;
+    }
     r[op->out].joint = ixp_model_joint(s, src->model, params, src->node->span);
     break;
   }
   case IXP_OP_ENTROPY:
-    if (op->estimator >= 0) r[op->out].x = estimate_entropy(s, p, op, r[op->in[0]].joint);
+    if (r[op->in[0]].cov) r[op->out].x = gaussian_entropy(s, p, op, &r[op->in[0]]);
+    else if (op->estimator >= 0) r[op->out].x = estimate_entropy(s, p, op, r[op->in[0]].joint);
     else st = ixp_joint_entropy(r[op->in[0]].joint, op->mask, &r[op->out].x);
     break;
   case IXP_OP_KL: st = ixp_joint_kl(r[op->in[0]].joint, r[op->in[1]].joint, &r[op->out].x); break;

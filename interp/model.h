@@ -48,6 +48,7 @@ typedef struct IxpModelDef {
   struct IxpModelCache *cache; /* last enumeration, owned by the session */
   bool continuous[IXP_MAX_VARS];/* real-valued variables (continuous draws, real columns) */
   bool has_continuous;
+  bool gaussian;               /* linear-Gaussian: measured in closed form (linear.c) */
   struct IxpDataDef *data;     /* a dataset's rows (data statement), else NULL */
 } IxpModelDef;
 

@@ -112,7 +112,7 @@ typedef struct {
 } Counts;
 
 /* Plugin (maximum likelihood): H = -sum p_i ln p_i, p_i = n_i / N (e.g.
- * Paninski 2003, eq. 2). */
+ * Paninski 2003, sec. 1). */
 static double est_plugin(const Counts *c) {
   KSum h = {0, 0};
   for (size_t i = 0; i < c->k; i++)
@@ -131,13 +131,14 @@ static double est_miller_madow(const Counts *c) {
 
 /* Grassberger's G(n) = psi(n) + 1/2 (-1)^n (psi((n + 1)/2) - psi(n/2))
  * (Grassberger 2003, "Entropy estimates from insufficient samplings",
- * eq. 30 with the integral of eq. 29 in closed form). */
+ * arXiv:physics/0307138: G(n) = psi(n) + (-1)^n int_0^1 x^(n-1)/(1+x) dx,
+ * the integral in closed form). */
 static double grassberger_g(double n) {
   double d = digamma((n + 1) / 2) - digamma(n / 2);
   return digamma(n) + (fmod(n, 2) == 0 ? 0.5 : -0.5) * d;
 }
 
-/* Grassberger (2003, eq. 31): H = ln N - (1/N) sum_i n_i G(n_i). */
+/* Grassberger (2003): H = ln N - (1/N) sum_i n_i G(n_i). */
 static double est_grassberger(const Counts *c) {
   KSum s = {0, 0};
   for (size_t i = 0; i < c->k; i++)
@@ -145,7 +146,7 @@ static double est_grassberger(const Counts *c) {
   return log(c->total) - (s.s + s.c) / c->total;
 }
 
-/* James–Stein shrinkage (Hausser & Strimmer 2009, eqs. 5–8): theta_k =
+/* James–Stein shrinkage (Hausser & Strimmer 2009, JMLR 10, sec. 2): theta_k =
  * lambda t_k + (1 - lambda) u_k with u_k = n_k / N, target t_k = 1/K over
  * the whole alphabet (unobserved symbols have u_k = 0), and
  *   lambda* = (1 - sum u_k^2) / ((N - 1) sum (t_k - u_k)^2),
@@ -172,7 +173,7 @@ static double est_shrink(const Counts *c) {
   return h.s + h.c;
 }
 
-/* Chao–Shen (Chao & Shen 2003, eqs. 2.2–2.4): coverage C = 1 - f1/N (f1
+/* Chao–Shen (Chao & Shen 2003, Environ. Ecol. Stat. 10): coverage C = 1 - f1/N (f1
  * singletons; f1 = N is replaced by N - 1 so C > 0), p_a = C n_i / N, and
  * the Horvitz–Thompson sum H = -sum p_a ln p_a / (1 - (1 - p_a)^N). */
 static double est_chao_shen(const Counts *c) {
@@ -237,9 +238,9 @@ static IxpEstStatus nsb_model(const Counts *c, NsbModel *md) {
 }
 
 /* Prior expected entropy under Dirichlet(beta) on K symbols (Nemenman,
- * Shafee & Bialek 2002, eq. 9): xi(beta) = psi(K beta + 1) - psi(beta + 1),
- * and its derivative K psi'(K beta + 1) - psi'(beta + 1) (eq. 10, the NSB
- * prior density). */
+ * Shafee & Bialek 2002): xi(beta) = psi(K beta + 1) - psi(beta + 1), and
+ * its derivative K psi'(K beta + 1) - psi'(beta + 1) (the NSB prior
+ * density over beta, uniform in xi). */
 static double nsb_xi(const NsbModel *md, double beta) { return digamma(md->k * beta + 1) - digamma(beta + 1); }
 static double nsb_dxi(const NsbModel *md, double beta) {
   return md->k * trigamma(md->k * beta + 1) - trigamma(beta + 1);
@@ -264,7 +265,7 @@ static double nsb_beta(const NsbModel *md, double x) {
   return exp(u);
 }
 
-/* ln of the Dirichlet-multinomial evidence (NSB 2002, eq. 7):
+/* ln of the Dirichlet-multinomial evidence rho(n | beta) (NSB 2002):
  * ln Gamma(K beta) - ln Gamma(N + K beta) + sum_i [ln Gamma(n_i + beta) -
  * ln Gamma(beta)]. */
 static double nsb_loglik(const NsbModel *md, double beta) {
@@ -274,8 +275,7 @@ static double nsb_loglik(const NsbModel *md, double beta) {
   return s;
 }
 
-/* Posterior mean entropy for a fixed beta (Wolpert & Wolf 1995; NSB 2002,
- * eq. 8): psi(A + 1) - sum_i (n_i + beta)/A psi(n_i + beta + 1), A = N + K
+/* Posterior mean entropy for a fixed beta (Wolpert & Wolf 1995; NSB 2002): psi(A + 1) - sum_i (n_i + beta)/A psi(n_i + beta + 1), A = N + K
  * beta. */
 static double nsb_entropy_beta(const NsbModel *md, double beta) {
   double a = md->n + md->k * beta;
@@ -390,7 +390,7 @@ static IxpEstStatus nsb_integrate(const NsbModel *md, double gmax, double h0, co
   return st;
 }
 
-/* Nemenman, Shafee & Bialek (2002, eqs. 7–11): the posterior mean of H
+/* Nemenman, Shafee & Bialek (2002, "Entropy and inference, revisited"): the posterior mean of H
  * under the prior uniform in xi = E[H | beta] (a mixture of Dirichlet
  * priors), H_NSB = int dxi rho(n | beta(xi)) <H>_beta / int dxi rho(n |
  * beta(xi)), over xi in (0, ln K). The log evidence is evaluated on a
@@ -486,16 +486,21 @@ IxpEstStatus ixp_entropy_from_counts(IxpDiscreteEstimator e, const uint64_t *cou
 /* Rows are counted a chunk at a time. While the codes seen so far fit a
  * small dense table (each column's codes packed into the bits it needs),
  * a row's count is a direct increment; once they do not, the table is
- * turned into an open-addressing hash table keyed by the row tuple. */
+ * turned into an open-addressing hash table keyed by the row tuple. Small
+ * dense tables are kept in 4 interleaved copies (row r counts in copy r
+ * mod 4) so runs of equal rows do not serialise on one counter. The
+ * loops over a full chunk have a constant trip count, so they vectorise
+ * at -O2. */
 #define ROW_CHUNK 2048
 #define DENSE_MAX_BITS 20
+#define DENSE_COPY_BITS 10 /* 4 copies up to 2^10 cells */
 
 typedef struct {
   int d;
   const uint32_t *const *codes;
-  /* dense table */
+  /* dense table: copies x 2^dense_bits cells */
   bool dense;
-  int dense_bits, *bits, *shift;
+  int dense_bits, copies, *bits, *shift;
   uint64_t *cell;
   /* hash table: slot[s] = id + 1 (0: empty); per id its hash, key, count */
   size_t nslot, nid, idcap;
@@ -504,7 +509,7 @@ typedef struct {
   uint32_t *key;
   /* per-chunk scratch */
   uint64_t *h;
-  uint32_t *idx, *mx;
+  uint32_t *idx;
 } RowCounter;
 
 static int bit_width(uint64_t v) { return v ? 64 - __builtin_clzll(v) : 0; }
@@ -570,6 +575,15 @@ static bool rc_add(RowCounter *rc, const uint32_t *key, uint64_t h, uint64_t cou
   return true;
 }
 
+/* Cells of the dense table, and its copies summed into copy 0. */
+static size_t rc_ncell(const RowCounter *rc) { return rc->cell ? (size_t)1 << rc->dense_bits : 0; }
+
+static void rc_fold(RowCounter *rc) {
+  size_t nc = rc_ncell(rc);
+  for (int j = 1; j < rc->copies; j++)
+    for (size_t i = 0; i < nc; i++) rc->cell[i] += rc->cell[(size_t)j * nc + i], rc->cell[(size_t)j * nc + i] = 0;
+}
+
 /* The key of dense cell `cell` under the current layout. */
 static void rc_decode(const RowCounter *rc, size_t cell, uint32_t *key) {
   for (int c = 0; c < rc->d; c++) key[c] = (uint32_t)((cell >> rc->shift[c]) & ((UINT64_C(1) << rc->bits[c]) - 1));
@@ -578,10 +592,11 @@ static void rc_decode(const RowCounter *rc, size_t cell, uint32_t *key) {
 /* Moves the dense counts to the hash table (for good). */
 static bool rc_dense_to_hash(RowCounter *rc) {
   uint32_t key[rc->d];
-  size_t ncell = rc->cell ? (size_t)1 << rc->dense_bits : 0;
+  size_t nc = rc_ncell(rc);
+  rc_fold(rc);
   rc->dense = false;
   if (!rc_reserve(rc)) return false;
-  for (size_t i = 0; i < ncell; i++)
+  for (size_t i = 0; i < nc; i++)
     if (rc->cell[i]) {
       rc_decode(rc, i, key);
       uint64_t h = ROW_SEED;
@@ -596,56 +611,83 @@ static bool rc_dense_to_hash(RowCounter *rc) {
 /* Widens the dense layout to newbits[c] bits per column, moving the
  * counts; false when out of memory. */
 static bool rc_relayout(RowCounter *rc, const int *newbits, int total) {
-  uint64_t *cell = calloc((size_t)1 << total, sizeof(uint64_t));
+  int copies = total <= DENSE_COPY_BITS ? 4 : 1;
+  uint64_t *cell = calloc((size_t)copies << total, sizeof(uint64_t));
   if (!cell) return false;
   int newshift[rc->d], s = 0;
   for (int c = 0; c < rc->d; c++) newshift[c] = s, s += newbits[c];
   uint32_t key[rc->d];
-  if (rc->cell)
-    for (size_t i = 0; i < (size_t)1 << rc->dense_bits; i++)
-      if (rc->cell[i]) {
-        rc_decode(rc, i, key);
-        size_t j = 0;
-        for (int c = 0; c < rc->d; c++) j |= (size_t)key[c] << newshift[c];
-        cell[j] = rc->cell[i];
-      }
+  size_t nc = rc_ncell(rc);
+  rc_fold(rc);
+  for (size_t i = 0; i < nc; i++)
+    if (rc->cell[i]) {
+      rc_decode(rc, i, key);
+      size_t j = 0;
+      for (int c = 0; c < rc->d; c++) j |= (size_t)key[c] << newshift[c];
+      cell[j] = rc->cell[i];
+    }
   free(rc->cell);
-  rc->cell = cell, rc->dense_bits = total;
+  rc->cell = cell, rc->dense_bits = total, rc->copies = copies;
   for (int c = 0; c < rc->d; c++) rc->bits[c] = newbits[c], rc->shift[c] = newshift[c];
   return true;
 }
 
-/* Keeps the dense table able to hold rows i0 .. i0 + m (widening it), or
- * switches to hashing when it would exceed `cap_bits`. */
-static bool rc_dense_fit(RowCounter *rc, size_t i0, size_t m, int cap_bits) {
+/* First column of the cell indices: idx[r] = code | copy of r; returns
+ * the bitwise or of the codes. Separate functions with restrict
+ * parameters and a constant-count branch for full chunks, so the loops
+ * vectorise at -O2. */
+static uint32_t index_first(uint32_t *restrict idx, const uint32_t *restrict cc, uint32_t m, uint32_t copy_mask,
+                            uint32_t copy_shift) {
+  uint32_t o = 0;
+  if (m == ROW_CHUNK)
+    for (uint32_t r = 0; r < ROW_CHUNK; r++) idx[r] = cc[r] | (r & copy_mask) << copy_shift, o |= cc[r];
+  else
+    for (uint32_t r = 0; r < m; r++) idx[r] = cc[r] | (r & copy_mask) << copy_shift, o |= cc[r];
+  return o;
+}
+
+/* A further column: idx[r] |= code << sh; returns the or of the codes. */
+static uint32_t index_next(uint32_t *restrict idx, const uint32_t *restrict cc, uint32_t m, uint32_t sh) {
+  uint32_t o = 0;
+  if (m == ROW_CHUNK)
+    for (uint32_t r = 0; r < ROW_CHUNK; r++) idx[r] |= cc[r] << sh, o |= cc[r];
+  else
+    for (uint32_t r = 0; r < m; r++) idx[r] |= cc[r] << sh, o |= cc[r];
+  return o;
+}
+
+/* Cell indices of rows i0 .. i0 + m, built column by column; ors[c] gets
+ * the bitwise or of column c's codes (its bit width is that of the max).
+ * Codes wider than their column's bits give wrong indices, which the
+ * caller discards after widening the layout. */
+static void rc_dense_index(RowCounter *rc, size_t i0, size_t m, uint32_t *ors) {
+  ors[0] = index_first(rc->idx, rc->codes[0] + i0, (uint32_t)m, (uint32_t)rc->copies - 1, (uint32_t)rc->dense_bits);
+  for (int c = 1; c < rc->d; c++) ors[c] = index_next(rc->idx, rc->codes[c] + i0, (uint32_t)m, (uint32_t)rc->shift[c]);
+}
+
+/* Counts rows i0 .. i0 + m in the dense table, widening it first when a
+ * code needs more bits than its column has (or moving to the hash table
+ * past `cap_bits`); false when out of memory. */
+static bool rc_dense_chunk(RowCounter *rc, size_t i0, size_t m, int cap_bits) {
+  uint32_t ors[rc->d];
   int newbits[rc->d], total = 0;
-  bool grow = false;
+  bool grow = rc->cell == NULL;
+  rc_dense_index(rc, i0, m, ors);
   for (int c = 0; c < rc->d; c++) {
-    const uint32_t *col = rc->codes[c] + i0;
-    uint32_t mx = 0;
-    for (size_t r = 0; r < m; r++) mx = col[r] > mx ? col[r] : mx;
-    newbits[c] = bit_width(mx) > rc->bits[c] ? bit_width(mx) : rc->bits[c];
+    int w = bit_width(ors[c]);
+    newbits[c] = w > rc->bits[c] ? w : rc->bits[c];
     grow |= newbits[c] != rc->bits[c];
     total += newbits[c];
   }
-  if (!grow && rc->cell) return true;
-  if (total > cap_bits) return rc_dense_to_hash(rc);
-  return rc_relayout(rc, newbits, total);
-}
-
-/* Counts rows i0 .. i0 + m into the dense table: the cell indices are
- * built column by column, then incremented. */
-static void rc_dense_chunk(RowCounter *rc, size_t i0, size_t m) {
-  uint32_t *idx = rc->idx;
-  const uint32_t *col = rc->codes[0] + i0;
-  for (size_t r = 0; r < m; r++) idx[r] = col[r];
-  for (int c = 1; c < rc->d; c++) {
-    const uint32_t *cc = rc->codes[c] + i0;
-    int sh = rc->shift[c];
-    for (size_t r = 0; r < m; r++) idx[r] |= cc[r] << sh;
+  if (grow) {
+    if (total > cap_bits) return rc_dense_to_hash(rc);
+    if (!rc_relayout(rc, newbits, total)) return false;
+    rc_dense_index(rc, i0, m, ors);
   }
   uint64_t *cell = rc->cell;
+  const uint32_t *idx = rc->idx;
   for (size_t r = 0; r < m; r++) cell[idx[r]]++;
+  return true;
 }
 
 /* Counts rows i0 .. i0 + m into the hash table. */
@@ -671,14 +713,14 @@ static void rc_free(RowCounter *rc) {
 
 /* Counts of the distinct rows (a hash of the code tuple, Knuth TAOCP vol.
  * 3, sec. 6.4, algorithm L, linear probing), with a dense direct-address
- * table while the codes are small. */
+ * table while the codes are small (at most 2^20 cells, and about 2n). */
 IxpEstStatus ixp_count_rows(const uint32_t *const *codes, int d, size_t n, uint64_t **counts, size_t *k) {
   if (!counts || !k || d < 1 || d > 1024 || (n > 0 && !codes)) return IXP_EST_EINPUT;
   *counts = NULL, *k = 0;
   for (int c = 0; n > 0 && c < d; c++)
     if (!codes[c]) return IXP_EST_EINPUT;
   if (n == 0) return IXP_EST_OK;
-  RowCounter rc = {.d = d, .codes = codes, .dense = true};
+  RowCounter rc = {.d = d, .codes = codes, .dense = true, .copies = 1};
   rc.bits = calloc((size_t)d, sizeof(int));
   rc.shift = calloc((size_t)d, sizeof(int));
   rc.h = malloc(sizeof(uint64_t) * ROW_CHUNK);
@@ -689,16 +731,16 @@ IxpEstStatus ixp_count_rows(const uint32_t *const *codes, int d, size_t n, uint6
   cap_bits = cap_bits < 12 ? 12 : cap_bits > DENSE_MAX_BITS ? DENSE_MAX_BITS : cap_bits;
   for (size_t i0 = 0; i0 < n; i0 += ROW_CHUNK) {
     size_t m = n - i0 < ROW_CHUNK ? n - i0 : ROW_CHUNK;
-    if (rc.dense && !rc_dense_fit(&rc, i0, m, cap_bits)) goto done;
-    if (rc.dense) rc_dense_chunk(&rc, i0, m);
-    else if (!rc_hash_chunk(&rc, i0, m)) goto done;
+    if (rc.dense && !rc_dense_chunk(&rc, i0, m, cap_bits)) goto done;
+    if (!rc.dense && !rc_hash_chunk(&rc, i0, m)) goto done; /* also the chunk that left the dense table */
   }
   if (rc.dense) {
-    size_t ncell = (size_t)1 << rc.dense_bits, nz = 0;
-    for (size_t i = 0; i < ncell; i++) nz += rc.cell[i] != 0;
-    uint64_t *out = malloc(sizeof(uint64_t) * nz);
+    size_t nc = rc_ncell(&rc), nz = 0;
+    rc_fold(&rc);
+    for (size_t i = 0; i < nc; i++) nz += rc.cell[i] != 0;
+    uint64_t *out = malloc(sizeof(uint64_t) * (nz ? nz : 1));
     if (!out) goto done;
-    for (size_t i = 0, j = 0; i < ncell; i++)
+    for (size_t i = 0, j = 0; i < nc; i++)
       if (rc.cell[i]) out[j++] = rc.cell[i];
     *counts = out, *k = nz;
   } else {

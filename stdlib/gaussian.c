@@ -62,8 +62,8 @@ static bool trsm_lower(bool right, bool trans_t, long m, long n, double alpha, c
 /* --- Cholesky ------------------------------------------------------------- */
 
 /* Unblocked lower Cholesky of the n x n block at a (Golub & Van Loan,
- * "Matrix Computations", 4th ed., algorithm 4.2.1, the dot-product (row)
- * form of LAPACK dpotf2): L_jj = sqrt(a_jj - sum_k<j L_jk^2), L_ij = (a_ij
+ * "Matrix Computations", 4th ed., sec. 4.2, the dot-product (row) form
+ * of LAPACK dpotf2): L_jj = sqrt(a_jj - sum_k<j L_jk^2), L_ij = (a_ij
  * - sum_k<j L_ik L_jk) / L_jj. Row-major lower rows are contiguous, so the
  * dot products run along memory. Returns the first failing pivot, or -1. */
 static long potf2_lower(double *a, long n, long lda) {
@@ -82,8 +82,8 @@ static long potf2_lower(double *a, long n, long lda) {
   return -1;
 }
 
-/* Blocked right-looking Cholesky (Golub & Van Loan, algorithm 4.2.3;
- * LAPACK dpotrf): for each block column of width nb, factor the diagonal
+/* Blocked right-looking Cholesky (Golub & Van Loan, sec. 4.2, block
+ * Cholesky; LAPACK dpotrf): for each block column of width nb, factor the diagonal
  * block unblocked, solve the panel below it (A21 <- A21 L11^{-T}, TRSM),
  * then update the trailing matrix (A22 <- A22 - A21 A21^T, SYRK on the
  * lower triangle). Only the lower triangle of a is read; on success the
@@ -164,7 +164,8 @@ static bool column_means(const double *x, long n, long d, double *mean, double *
 
 /* Unbiased sample covariance S = Xc^T Xc / (n - 1), Xc the data centred
  * on the compensated column means (the two-pass algorithm, Chan, Golub &
- * LeVeque 1983, eq. 1.2b), with the product as one SYRK; the lower
+ * LeVeque 1983, "Algorithms for computing the sample variance"), with
+ * the product as one SYRK; the lower
  * triangle is mirrored to the upper. */
 IxpGaussStatus ixp_covariance(const double *x, long n, long d, double *cov) {
   if (n < 2 || d < 1 || !x || !cov || n > LONG_MAX / d) return IXP_GAUSS_EINPUT;
@@ -241,7 +242,8 @@ static IxpGaussStatus factor_sub(const double *cov, long n, const long *idx, lon
 }
 
 /* I(X; Y | Z) = 1/2 [log det S_xz + log det S_yz - log det S_xyz - log det
- * S_z] (Cover & Thomas, eq. 8.56 and the chain rule, with theorem 8.4.1).
+ * S_z] (Cover & Thomas, 2nd ed.: I = h(X|Z) - h(X|Y,Z), with theorem
+ * 8.4.1 for each entropy).
  * With the variables ordered (z, x, y), the Cholesky factor of S_zxy holds
  * those of S_z and S_zx as its leading blocks (L's leading block factors
  * the leading submatrix), and that of S_zy holds S_z's too, so
@@ -285,8 +287,8 @@ static IxpGaussStatus factor_copy(const double *s, long d, double **l) {
   return ixp_cholesky(*l, d, d, NULL);
 }
 
-/* Forward substitution L w = v in place (Golub & Van Loan, algorithm
- * 3.1.1, row form), L lower d x d with a non-zero diagonal. */
+/* Forward substitution L w = v in place (Golub & Van Loan, sec. 3.1, row
+ * form), L lower d x d with a non-zero diagonal. */
 static void forward_solve(const double *l, long d, double *v) {
   for (long i = 0; i < d; i++) {
     double s = v[i];

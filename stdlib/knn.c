@@ -57,6 +57,9 @@
 
 #include <math.h>
 #include <omp.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,7 +67,7 @@
 
 #define KD_LEAF 8
 #define KD_AUTO_MAXDIM 10
-#define BRUTE_TILE 256
+#define BRUTE_TILE 128
 #define BRUTE_BUF_BYTES (4L << 20)
 #define KD_CHUNK 256
 #define KD_TASK 16384
@@ -931,78 +934,196 @@ static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const lon
 
 /* ------------------------------------------------------------ brute force */
 
-/* Column-major copies of each group (group a: gdim[a] x n). */
+/* The groups in blocks of BW points: group a's block b holds, for each
+ * coordinate c, the BW points' values contiguously (blk[a] + (b gdim[a] +
+ * c) BW + t is coordinate c of point b BW + t); the last block is padded
+ * with zeros (distances to padding are computed and ignored). */
+#define BW 16
 typedef struct {
-  long n;
+  long n, npad;
   int ng, gdim[MAXG];
-  double *col[MAXG];
+  double *blk[MAXG];
   bool own[MAXG];
 } Cols;
 
-/* Column-major copy of the rows' groups, group 1's rows through ymap when
+/* The blocked copy of the rows' groups, group 1's rows through ymap when
  * given; groups other than 1 are borrowed from `base` when given. */
 static bool cols_build(Cols *c, const Prep *p, const long *ymap, const Cols *base) {
   memset(c, 0, sizeof *c);
-  c->n = p->n, c->ng = p->ng;
+  c->n = p->n, c->ng = p->ng, c->npad = (p->n + BW - 1) / BW * BW;
   for (int a = 0; a < p->ng; a++) {
-    c->gdim[a] = p->gdim[a];
+    int g = c->gdim[a] = p->gdim[a];
     if (base && a != 1) {
-      c->col[a] = base->col[a];
+      c->blk[a] = base->blk[a];
       continue;
     }
-    c->col[a] = malloc((size_t)p->n * (size_t)p->gdim[a] * sizeof *c->col[a]);
-    if (!c->col[a]) return false;
+    c->blk[a] = calloc((size_t)c->npad * (size_t)g, sizeof *c->blk[a]);
+    if (!c->blk[a]) return false;
     c->own[a] = true;
-    for (int d = 0; d < p->gdim[a]; d++)
-      for (long i = 0; i < p->n; i++) {
-        long src = ymap && a == 1 ? ymap[i] : i;
-        c->col[a][d * p->n + i] = p->rows[src * p->D + p->goff[a] + d];
-      }
+    for (long i = 0; i < p->n; i++) {
+      const double *row = p->rows + (ymap && a == 1 ? ymap[i] : i) * p->D + p->goff[a];
+      double *dst = c->blk[a] + (i / BW) * g * BW + i % BW;
+      for (int d = 0; d < g; d++) dst[d * BW] = row[d];
+    }
   }
   return true;
 }
 
-/* Free the column copies this one owns. */
+/* Free the copies this one owns. */
 static void cols_free(Cols *c) {
   for (int a = 0; a < MAXG; a++)
-    if (c->own[a]) free(c->col[a]);
+    if (c->own[a]) free(c->blk[a]);
 }
 
-/* out[p] = max over the dim coordinates of |q[c] - col[c][j0 + p]|, p < m. */
-__attribute__((target_clones("avx2", "default"))) static void tile_dist(const double *col, long n, int dim,
-                                                                        const double *q, long j0, int m, double *out) {
-  for (int p = 0; p < m; p++) out[p] = 0;
-  for (int c = 0; c < dim; c++) {
-    const double *x = col + c * n + j0;
-    double qc = q[c];
+/* out[b BW + t] = max over the dim coordinates of |q[c] - x| for point t of
+ * block b0 + b, b < nb (portable version). */
+static void tile_dist_c(const double *blk, int dim, const double *q, long b0, long nb, double *out) {
+  for (long b = 0; b < nb; b++) {
+    const double *x = blk + (b0 + b) * dim * BW;
+    double *o = out + b * BW;
 #pragma omp simd
-    for (int p = 0; p < m; p++) {
-      double g = fabs(qc - x[p]);
-      out[p] = out[p] > g ? out[p] : g;
+    for (int t = 0; t < BW; t++) o[t] = fabs(q[0] - x[t]);
+    for (int c = 1; c < dim; c++) {
+      double qc = q[c];
+#pragma omp simd
+      for (int t = 0; t < BW; t++) {
+        double g = fabs(qc - x[c * BW + t]);
+        o[t] = o[t] > g ? o[t] : g;
+      }
     }
   }
 }
 
-/* Points j within grad[a] in every group a of mask, for one query row of
- * per-group distances d[a][0..n). */
+#if defined(__x86_64__)
+/* tile_dist_c with AVX2: the sixteen running maxima stay in four
+ * registers while the block's coordinates stream past. sub, andnot (abs)
+ * and max are exact, so the values are those of tile_dist_c. */
+__attribute__((target("avx2"))) static void tile_dist_avx2(const double *blk, int dim, const double *q, long b0, long nb,
+                                                           double *out) {
+  const __m256d sign = _mm256_set1_pd(-0.0);
+  for (long b = 0; b < nb; b++) {
+    const double *x = blk + (b0 + b) * dim * BW;
+    __m256d qc = _mm256_set1_pd(q[0]);
+    __m256d a0 = _mm256_andnot_pd(sign, _mm256_sub_pd(qc, _mm256_loadu_pd(x)));
+    __m256d a1 = _mm256_andnot_pd(sign, _mm256_sub_pd(qc, _mm256_loadu_pd(x + 4)));
+    __m256d a2 = _mm256_andnot_pd(sign, _mm256_sub_pd(qc, _mm256_loadu_pd(x + 8)));
+    __m256d a3 = _mm256_andnot_pd(sign, _mm256_sub_pd(qc, _mm256_loadu_pd(x + 12)));
+    for (int c = 1; c < dim; c++) {
+      const double *xc = x + c * BW;
+      qc = _mm256_set1_pd(q[c]);
+      a0 = _mm256_max_pd(a0, _mm256_andnot_pd(sign, _mm256_sub_pd(qc, _mm256_loadu_pd(xc))));
+      a1 = _mm256_max_pd(a1, _mm256_andnot_pd(sign, _mm256_sub_pd(qc, _mm256_loadu_pd(xc + 4))));
+      a2 = _mm256_max_pd(a2, _mm256_andnot_pd(sign, _mm256_sub_pd(qc, _mm256_loadu_pd(xc + 8))));
+      a3 = _mm256_max_pd(a3, _mm256_andnot_pd(sign, _mm256_sub_pd(qc, _mm256_loadu_pd(xc + 12))));
+    }
+    double *o = out + b * BW;
+    _mm256_storeu_pd(o, a0), _mm256_storeu_pd(o + 4, a1), _mm256_storeu_pd(o + 8, a2), _mm256_storeu_pd(o + 12, a3);
+  }
+}
+#endif
+
+/* Max-norm distances of query q to the points of blocks b0 .. b0 + nb - 1
+ * of one group (AVX2 when the processor has it). */
+static void tile_dist(const double *blk, int dim, const double *q, long b0, long nb, double *out) {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2")) {
+    tile_dist_avx2(blk, dim, q, b0, nb, out);
+    return;
+  }
+#endif
+  tile_dist_c(blk, dim, q, b0, nb, out);
+}
+
+/* #{j < n : a[j] within ra} (strict: <, else <=). */
+__attribute__((target_clones("avx2", "default"))) static long count1(const double *a, long n, double ra, bool strict) {
+  long c = 0;
+  if (strict) {
+#pragma omp simd reduction(+ : c)
+    for (long j = 0; j < n; j++) c += a[j] < ra;
+  } else {
+#pragma omp simd reduction(+ : c)
+    for (long j = 0; j < n; j++) c += a[j] <= ra;
+  }
+  return c;
+}
+
+/* #{j < n : a[j] within ra and b[j] within rb}. */
+__attribute__((target_clones("avx2", "default"))) static long count2(const double *a, double ra, const double *b,
+                                                                     double rb, long n, bool strict) {
+  long c = 0;
+  if (strict) {
+#pragma omp simd reduction(+ : c)
+    for (long j = 0; j < n; j++) c += (a[j] < ra) & (b[j] < rb);
+  } else {
+#pragma omp simd reduction(+ : c)
+    for (long j = 0; j < n; j++) c += (a[j] <= ra) & (b[j] <= rb);
+  }
+  return c;
+}
+
+/* Points j (self included) within grad[a] in every group a of mask, from
+ * one query's per-group distance rows d[a][0..n). */
 static long brute_count(const Cols *c, const double *const *d, int mask, const double *grad, bool strict) {
-  long cnt = 0;
+  int g[MAXG], m = 0;
+  for (int a = 0; a < c->ng; a++)
+    if (mask >> a & 1) g[m++] = a;
+  if (m == 1) return count1(d[g[0]], c->n, grad[g[0]], strict);
+  if (m == 2) return count2(d[g[0]], grad[g[0]], d[g[1]], grad[g[1]], c->n, strict);
+  long cnt = 0; /* not reached: masks have one or two groups */
   for (long j = 0; j < c->n; j++) {
     bool in = true;
-    for (int a = 0; a < c->ng; a++)
-      if (mask >> a & 1) in = in && within(d[a][j], grad[a], strict);
+    for (int t = 0; t < m; t++) in = in && within(d[g[t]][j], grad[g[t]], strict);
     cnt += in;
   }
   return cnt;
+}
+
+/* The first j0 >= j, in steps of 16 while 16 remain, whose chunk j0 ..
+ * j0 + 15 holds a joint distance max(a, b, c) below worst (the rest of
+ * the row when fewer than 16 remain). */
+__attribute__((target_clones("avx2", "default"))) static long next_chunk(const double *a, const double *b,
+                                                                         const double *c, long j, long n,
+                                                                         double worst) {
+  for (; j + 16 <= n; j += 16) {
+    int hits = 0;
+#pragma omp simd reduction(+ : hits)
+    for (int t = 0; t < 16; t++) {
+      double v = a[j + t];
+      v = b[j + t] > v ? b[j + t] : v;
+      v = c[j + t] > v ? c[j + t] : v;
+      hits += v < worst;
+    }
+    if (hits) return j;
+  }
+  return j;
+}
+
+/* The k nearest (joint distance the max over the groups' rows d[a]) of
+ * query i, scanning j in order so that ties resolve by index; chunks
+ * without a candidate below the current k-th distance are skipped by a
+ * vectorised test. */
+static void brute_knn(const double *const *d, int ng, long n, long i, KnnState *s) {
+  const double *a = d[0], *b = ng > 1 ? d[1] : a, *c = ng > 2 ? d[2] : a;
+  double *bd = s->bd;
+  int k = s->k;
+  for (long j = 0; j < n;) {
+    j = next_chunk(a, b, c, j, n, s->cnt < k ? INFINITY : bd[k - 1]);
+    for (long end = j + 16 < n ? j + 16 : n; j < end; j++) {
+      double m = a[j];
+      m = b[j] > m ? b[j] : m;
+      m = c[j] > m ? c[j] : m;
+      if ((s->cnt < k || m < bd[k - 1]) && j != i) knn_insert(s, m, j, false);
+    }
+  }
 }
 
 /* Brute-force path: query blocks of B points; per block the distances to
  * every point, per group, are computed by tiles into a buffer; then per
  * query the k best (scanned in index order, so ties resolve by index), the
  * radii, and the counts from the same buffer. */
-static bool run_brute(const Job *J, const Cols *C, int nt, double *terms, bool *zero) {
+static bool run_brute(const Job *J, const Cols *C, const double *rows, int nt, double *terms, bool *zero) {
   const Prep *p = J->p;
-  long n = p->n, per = (long)C->ng * n * (long)sizeof(double);
+  long n = p->n, npad = C->npad, per = (long)C->ng * npad * (long)sizeof(double);
   long B = BRUTE_BUF_BYTES / per;
   if (B < 1) B = 1;
   if (B > 64) B = 64;
@@ -1012,35 +1133,26 @@ static bool run_brute(const Job *J, const Cols *C, int nt, double *terms, bool *
   {
     double *buf = malloc((size_t)B * (size_t)per), *bd = malloc((size_t)J->k * sizeof *bd);
     long *bi = malloc((size_t)J->k * sizeof *bi);
-    int maxg = 0;
-    for (int a = 0; a < C->ng; a++) maxg = C->gdim[a] > maxg ? C->gdim[a] : maxg;
-    double *qv = malloc((size_t)maxg * sizeof *qv);
-    if (!buf || !bd || !bi || !qv) {
+    if (!buf || !bd || !bi) {
 #pragma omp atomic write
       ok = 0;
     }
 #pragma omp for schedule(dynamic, 1)
     for (long blk = 0; blk < nblocks; blk++) {
-      if (!buf || !bd || !bi || !qv) continue;
+      if (!buf || !bd || !bi) continue;
       long i0 = blk * B, i1 = i0 + B < n ? i0 + B : n;
-      for (long j0 = 0; j0 < n; j0 += BRUTE_TILE) {
-        int m = (int)(n - j0 < BRUTE_TILE ? n - j0 : BRUTE_TILE);
+      for (long b0 = 0; b0 < npad / BW; b0 += BRUTE_TILE / BW) {
+        long nb = npad / BW - b0 < BRUTE_TILE / BW ? npad / BW - b0 : BRUTE_TILE / BW;
         for (long i = i0; i < i1; i++)
-          for (int a = 0; a < C->ng; a++) {
-            for (int c = 0; c < C->gdim[a]; c++) qv[c] = C->col[a][c * n + i];
-            tile_dist(C->col[a], n, C->gdim[a], qv, j0, m, buf + ((i - i0) * C->ng + a) * n + j0);
-          }
+          for (int a = 0; a < C->ng; a++)
+            tile_dist(C->blk[a], C->gdim[a], rows + i * p->D + p->goff[a], b0, nb,
+                      buf + ((i - i0) * C->ng + a) * npad + b0 * BW);
       }
       for (long i = i0; i < i1; i++) {
         const double *d[MAXG];
-        for (int a = 0; a < C->ng; a++) d[a] = buf + ((i - i0) * C->ng + a) * n;
+        for (int a = 0; a < C->ng; a++) d[a] = buf + ((i - i0) * C->ng + a) * npad;
         KnnState s = {NULL, NULL, i, J->k, 0, false, bd, bi};
-        for (long j = 0; j < n; j++) {
-          if (j == i) continue;
-          double m = d[0][j];
-          for (int a = 1; a < C->ng; a++) m = d[a][j] > m ? d[a][j] : m;
-          if (s.cnt < s.k || m < bd[s.k - 1]) knn_insert(&s, m, j, false);
-        }
+        brute_knn(d, C->ng, n, i, &s);
         double grad[MAXG];
         long cnt[3] = {0, 0, 0};
         for (int a = 0; a < C->ng; a++) {
@@ -1061,7 +1173,7 @@ static bool run_brute(const Job *J, const Cols *C, int nt, double *terms, bool *
         terms[i] = term(J, bd[J->k - 1], cnt);
       }
     }
-    free(buf), free(bd), free(bi), free(qv);
+    free(buf), free(bd), free(bi);
   }
   *zero = z;
   return ok != 0;
@@ -1097,7 +1209,7 @@ static IxpKnnStatus estimate(const Job *J, int nt, double *out) {
   bool ok = false, zero = false;
   if (J->brute) {
     Cols C;
-    if (cols_build(&C, p, NULL, NULL)) ok = run_brute(J, &C, nt, terms, &zero);
+    if (cols_build(&C, p, NULL, NULL)) ok = run_brute(J, &C, p->rows, nt, terms, &zero);
     cols_free(&C);
   } else {
     Space sp[3];
@@ -1183,7 +1295,7 @@ static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, int nt, 
   bool ok, zero = false;
   if (J->brute) {
     Cols C;
-    ok = cols_build(&C, p, w->perm, base) && run_brute(J, &C, nt, w->terms, &zero);
+    ok = cols_build(&C, p, w->perm, base) && run_brute(J, &C, w->rows, nt, w->terms, &zero);
     cols_free(&C);
   } else {
     KdTree joint = {0};

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gaussian.h"
 #include "interp.h"
+#include "linear.h"
 #include "measures.h"
 #include "pid.h"
 #include "tabulate.h"
@@ -22,6 +24,8 @@ typedef struct {
   uint64_t masks[IXP_TABULATE_MAX_GROUPS];  /* target first, then the sources */
   IxpPidMeasure measure;
   IxpPidLattice *lattice;
+  IxpModelDef *model;
+  IxpAst *source;
   char **names;       /* field names: atoms, aliases, certificate */
   int nnames, natoms, shown;
   int *alias_atom;    /* for each alias, its atom */
@@ -129,6 +133,10 @@ static bool lower_pid(IxpLowering *lw) {
   if (lw->noptions) return fail(lw, lw->options[0]->span, "pid takes no options; the measure comes with 'using'");
   if (lw->nat) return fail(lw, lw->at[0]->span, "pid takes no 'at'");
   if (p->measure == IXP_PID_BROJA && p->nsources != 2) return fail(lw, lw->method->span, "broja decomposes two sources");
+  if (lw->model->gaussian && (p->measure != IXP_PID_IMMI || p->nsources != 2))
+    return fail(lw, lw->method->span, "on a Gaussian model, pid is the closed-form MMI decomposition of two sources (using immi)");
+  p->model = lw->model;
+  p->source = lw->plan->src[0].node;
   IxpPidStatus st = ixp_pid_lattice(p->nsources, &p->lattice);
   if (st != IXP_PID_OK) return fail(lw, lw->call->span, ixp_pid_status_text(st));
   ixp_arena_defer(lw->arena, free_lattice, p->lattice);
@@ -139,8 +147,50 @@ static bool lower_pid(IxpLowering *lw) {
   return true;
 }
 
+/* I(A; T) of a Gaussian from its covariance, groups as masks. */
+static double gauss_mi(IxpSession *s, const IxpPlanOp *op, const double *cov, int n, uint64_t a, uint64_t t) {
+  long x[64], y[64], nx = 0, ny = 0;
+  for (int v = 0; v < n; v++) {
+    if (a >> v & 1) x[nx++] = v;
+    if (t >> v & 1) y[ny++] = v;
+  }
+  double mi;
+  IxpGaussStatus st = ixp_gauss_mi(cov, n, x, nx, y, ny, NULL, 0, &mi);
+  if (st != IXP_GAUSS_OK) ixp_plan_error(s, op->plan, "pid: %s", ixp_gauss_status_text(st));
+  return mi;
+}
+
+/* The minimum-mutual-information PID of a Gaussian (Barrett 2015):
+ * redundancy min_i I(S_i; T), unique I(S_i; T) - redundancy, synergy the
+ * rest of I(S1, S2; T). Atoms in lattice order. */
+static void gaussian_mmi(IxpSession *s, const IxpPlanOp *op, const Payload *p, double *atoms) {
+  double *mean, *cov;
+  ixp_gaussian_moments(s, p->model, ixp_source_params(s, p->model, p->source->kind == AST_SOURCE ? p->source : NULL),
+                       &mean, &cov);
+  int n = p->model->nvars;
+  double i1 = gauss_mi(s, op, cov, n, p->masks[1], p->masks[0]), i2 = gauss_mi(s, op, cov, n, p->masks[2], p->masks[0]);
+  double i12 = gauss_mi(s, op, cov, n, p->masks[1] | p->masks[2], p->masks[0]), red = i1 < i2 ? i1 : i2;
+  for (int a = 0; a < p->natoms; a++) {
+    int lo = p->lattice->offset[a], hi = p->lattice->offset[a + 1];
+    uint32_t set = p->lattice->sets[lo];
+    atoms[a] = hi - lo == 2 ? red : set == 1 ? i1 - red : set == 2 ? i2 - red : i12 - i1 - i2 + red;
+  }
+}
+
 static IxpValue pid_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
   const Payload *p = op->payload;
+  if (p->model->gaussian) {
+    double *atoms = ixp_arena_alloc(ixp_session_tmp(s), (size_t)p->natoms * sizeof *atoms);
+    gaussian_mmi(s, op, p, atoms);
+    IxpRecord *r = ixp_record_new(ixp_session_tmp(s), NULL, p->nnames);
+    for (int i = 0; i < p->nnames; i++) {
+      int a = i < p->natoms ? i : p->alias_atom[i - p->natoms];
+      r->names[i] = p->names[i];
+      r->values[i] = ixp_value_real(atoms[a] * ixp_units_scale(s));
+    }
+    r->shown = p->shown;
+    return (IxpValue){.type = TY_RECORD, .record = r};
+  }
   IxpTabulated t;
   IxpJointStatus js = ixp_tabulate(j, p->masks, p->nsources + 1, MAX_ENTRIES, &t);
   if (js != IXP_JOINT_OK) ixp_plan_error(s, op->plan, "pid: %s", ixp_joint_status_text(js));
@@ -169,8 +219,11 @@ static IxpValue pid_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
 static void pid_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *out) {
   const Payload *p = op->payload;
   (void)s, (void)j;
-  fprintf(out, "%s on %d sources, %d atoms of the redundancy lattice (Moebius inversion)", methods[p->measure].name,
-          p->nsources, p->natoms);
+  if (p->model->gaussian)
+    fprintf(out, "Gaussian MMI in closed form (Barrett 2015) from the model's covariance, 2 sources");
+  else
+    fprintf(out, "%s on %d sources, %d atoms of the redundancy lattice (Moebius inversion)", methods[p->measure].name,
+            p->nsources, p->natoms);
 }
 
 const IxpKernel ixp_kernel_pid = {"partial information decomposition", pid_run, pid_explain};

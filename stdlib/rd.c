@@ -59,6 +59,7 @@
 #define IB_MERGE 1e-10         /* clusters whose p(y|t) agree to this (max abs) are merged */
 #define IB_USED 1e-12          /* a cluster counts as used when p(t) exceeds this */
 
+/* A short English text for a status, for error messages. */
 const char *ixp_rd_status_text(IxpRDStatus s) {
   switch (s) {
   case IXP_RD_OK: return "ok";
@@ -187,7 +188,7 @@ static double uniform01(uint64_t *state) { return ((double)(splitmix64(state) >>
 /* malloc of n doubles (NULL for n <= 0 is avoided by allocating one). */
 static double *dalloc(long n) { return malloc(sizeof(double) * (size_t)(n > 0 ? n : 1)); }
 
-/* A slope for sorting: betas sorted high to low, keeping the caller's index. */
+/* A slope and the caller's index of it, for solving curves high to low. */
 typedef struct {
   double beta;
   int idx;
@@ -447,30 +448,19 @@ static bool rd_qp_factor(RDWork *ws, long nc, long nw, double *ridge) {
   return false;
 }
 
-/* The Newton subproblem on the candidates C (nc of them): minimise
- * g^T (x - q) + 1/2 (x - q)^T H (x - q) over the simplex (x >= 0,
- * sum x = 1) by a primal active-set method. When q's significant support
- * is about as large as the last solution's, it starts there (one
- * factorisation, few changes); otherwise — a cold start, where q is dense —
- * at the vertex of the candidate with most mass, adding symbols one at a
- * time (most negative multiplier first) and extending the Cholesky factor
- * of H_WW by a row, so a support of s symbols costs O(s^3) however many
- * candidates there are. A step that meets a bound drops that symbol and
- * refactors. A small ridge
- * keeps H = B^T B (nearly singular at small beta) factorable. The solution
- * is left in ws->xc; false when no factorisation succeeds. */
-static bool rd_qp(RDWork *ws, long nc) {
-  double *h = ws->h, *x = ws->xc, *r = ws->rc, *pv = ws->pc, *y1 = ws->y1, *y2 = ws->y2;
-  double hmax = 0, xs = 0;
+/* The active-set start: q's significant support when it is about as
+ * large as the last solution's (a warm start: one factorisation, few
+ * changes), else — a cold start, where q is dense — the vertex of the
+ * candidate with most mass, from which symbols are added one at a time.
+ * Sets ws->xc, the working set and r = g + H (x - q); returns |W|. */
+static long rd_qp_start(RDWork *ws, long nc) {
+  double *x = ws->xc, xs = 0;
   long k0 = 0, nw = 0;
   for (long k = 0; k < nc; k++) {
-    hmax = h[k * nc + k] > hmax ? h[k * nc + k] : hmax;
     if (ws->qc[k] > ws->qc[k0]) k0 = k;
     if (ws->wset[k]) nw++;
   }
-  double ridge = 1e-15 * hmax + DBL_MIN;
   if (ws->last_support >= 0 && nw <= ws->last_support + ws->last_support / 2 + 8) {
-    /* Warm: the significant support of q (the last solution's support). */
     nw = 0;
     for (long k = 0; k < nc; k++) {
       x[k] = ws->wset[k] ? ws->qc[k] : 0;
@@ -483,69 +473,108 @@ static bool rd_qp(RDWork *ws, long nc) {
     nw = 1;
     ws->widx[0] = k0;
   }
-  for (long k = 0; k < nc; k++) {   /* r = g + H (x - q) */
+  for (long k = 0; k < nc; k++) {
     double v = ws->gc[k];
-    for (long t = 0; t < nc; t++) v += h[k * nc + t] * (x[t] - ws->qc[t]);
-    r[k] = v;
+    for (long t = 0; t < nc; t++) v += ws->h[k * nc + t] * (x[t] - ws->qc[t]);
+    ws->rc[k] = v;
   }
+  return nw;
+}
+
+/* The equality-constrained step on the working set: p = H_WW^-1 (nu 1 - r_W)
+ * with nu chosen so that sum p = 0 (two solves with the factor). Leaves p
+ * in ws->pc and nu in *nu; returns max |p|. */
+static double rd_qp_direction(RDWork *ws, long nc, long nw, double *nu) {
+  double *y1 = ws->y1, *y2 = ws->y2, s1 = 0, s2 = 0, pmax = 0;
+  for (long a = 0; a < nw; a++) y1[a] = 1, y2[a] = ws->rc[ws->widx[a]];
+  chol_solve(ws->l, nw, nc, y1);
+  chol_solve(ws->l, nw, nc, y2);
+  for (long a = 0; a < nw; a++) s1 += y1[a], s2 += y2[a];
+  *nu = s2 / s1;
+  for (long a = 0; a < nw; a++) {
+    ws->pc[a] = *nu * y1[a] - y2[a];
+    pmax = fabs(ws->pc[a]) > pmax ? fabs(ws->pc[a]) : pmax;
+  }
+  return pmax;
+}
+
+/* Moves x along p as far as the bounds allow (at most the full step),
+ * updating r = g + H (x - q); returns the position in W of the symbol that
+ * blocked the step, or -1 after a full step. */
+static long rd_qp_move(RDWork *ws, long nc, long nw) {
+  double *x = ws->xc, *pv = ws->pc, alpha = 1;
+  long block = -1;
+  for (long a = 0; a < nw; a++)
+    if (pv[a] < 0 && -x[ws->widx[a]] / pv[a] < alpha) alpha = -x[ws->widx[a]] / pv[a], block = a;
+  for (long a = 0; a < nw; a++) x[ws->widx[a]] += alpha * pv[a];
+  for (long k = 0; k < nc; k++) {
+    double v = 0;
+    for (long a = 0; a < nw; a++) v += ws->h[k * nc + ws->widx[a]] * pv[a];
+    ws->rc[k] += alpha * v;
+  }
+  for (long a = 0; a < nw; a++)
+    if (x[ws->widx[a]] < 0) x[ws->widx[a]] = 0;
+  return block;
+}
+
+/* Adds candidate `add` as the last member of the working set, extending
+ * the Cholesky factor by a row (L z = H_W,add, pivot sqrt(H_aa - z.z)), or
+ * refactoring when that pivot is lost to rounding. */
+static bool rd_qp_extend(RDWork *ws, long nc, long nw, long add, double *ridge) {
+  double *z = ws->l + nw * nc, *h = ws->h;
+  for (long a = 0; a < nw; a++) z[a] = h[add * nc + ws->widx[a]];
+  for (long a = 0; a < nw; a++) {
+    double v = z[a];
+    for (long t = 0; t < a; t++) v -= ws->l[a * nc + t] * z[t];
+    z[a] = v / ws->l[a * nc + a];
+  }
+  double dd = h[add * nc + add] + *ridge;
+  for (long a = 0; a < nw; a++) dd -= z[a] * z[a];
+  ws->wset[add] = true;
+  ws->widx[nw] = add;
+  if (dd > 1e-3 * *ridge && dd > 1e-14 * (h[add * nc + add] + *ridge)) {
+    z[nw] = sqrt(dd);
+    return true;
+  }
+  return rd_qp_factor(ws, nc, nw + 1, ridge);
+}
+
+/* The Newton subproblem on the candidates C (nc of them): minimise
+ * g^T (x - q) + 1/2 (x - q)^T H (x - q) over the simplex (x >= 0,
+ * sum x = 1) by a primal active-set method (start: rd_qp_start). Each
+ * round solves the equality-constrained problem on the working set W; a
+ * step that meets a bound drops that symbol and refactors, and at W's
+ * optimum (r_W = nu) the symbol of most negative multiplier r_k - nu joins.
+ * A small ridge keeps H = B^T B (nearly singular at small beta)
+ * factorable. The solution is left in ws->xc; false when no factorisation
+ * succeeds. */
+static bool rd_qp(RDWork *ws, long nc) {
+  double hmax = 0;
+  for (long k = 0; k < nc; k++) hmax = ws->h[k * nc + k] > hmax ? ws->h[k * nc + k] : hmax;
+  double ridge = 1e-15 * hmax + DBL_MIN;
+  long nw = rd_qp_start(ws, nc);
   if (!rd_qp_factor(ws, nc, nw, &ridge)) return false;
   for (int it = 0; it < 4 * nc + 20; it++) {
-    for (long a = 0; a < nw; a++) y1[a] = 1, y2[a] = r[ws->widx[a]];
-    chol_solve(ws->l, nw, nc, y1);
-    chol_solve(ws->l, nw, nc, y2);
-    double s1 = 0, s2 = 0;
-    for (long a = 0; a < nw; a++) s1 += y1[a], s2 += y2[a];
-    double nu = s2 / s1, pmax = 0;
-    for (long a = 0; a < nw; a++) {
-      pv[a] = nu * y1[a] - y2[a];
-      pmax = fabs(pv[a]) > pmax ? fabs(pv[a]) : pmax;
-    }
-    double alpha = 1;
-    long block = -1;
-    if (pmax > 1e-15) {
-      for (long a = 0; a < nw; a++)
-        if (pv[a] < 0 && -x[ws->widx[a]] / pv[a] < alpha) alpha = -x[ws->widx[a]] / pv[a], block = a;
-      for (long a = 0; a < nw; a++) x[ws->widx[a]] += alpha * pv[a];
-      for (long k = 0; k < nc; k++) {
-        double v = 0;
-        for (long a = 0; a < nw; a++) v += h[k * nc + ws->widx[a]] * pv[a];
-        r[k] += alpha * v;
-      }
-      for (long a = 0; a < nw; a++)
-        if (x[ws->widx[a]] < 0) x[ws->widx[a]] = 0;
-    }
-    if (block >= 0) {  /* drop the blocking symbol and refactor */
-      x[ws->widx[block]] = 0;
+    double nu;
+    long block = rd_qp_direction(ws, nc, nw, &nu) > 1e-15 ? rd_qp_move(ws, nc, nw) : -1;
+    if (block >= 0) {
+      ws->xc[ws->widx[block]] = 0;
       ws->wset[ws->widx[block]] = false;
       for (long a = block; a + 1 < nw; a++) ws->widx[a] = ws->widx[a + 1];
       nw--;
       if (nw == 0 || !rd_qp_factor(ws, nc, nw, &ridge)) return false;
       continue;
     }
-    /* At the working set's optimum r_W = nu; a symbol outside with
-     * r_k < nu lowers the model when given mass. */
     long add = -1;
     double mu = -1e-14 * (1 + fabs(nu));
     for (long k = 0; k < nc; k++)
-      if (!ws->wset[k] && r[k] - nu < mu) mu = r[k] - nu, add = k;
+      if (!ws->wset[k] && ws->rc[k] - nu < mu) mu = ws->rc[k] - nu, add = k;
     if (add < 0) {
       ws->last_support = nw;
       return true;
     }
-    /* Extend the factor: row z with L z = H_W,add, pivot sqrt(H_aa - z.z). */
-    double *z = ws->l + nw * nc;
-    for (long a = 0; a < nw; a++) z[a] = h[add * nc + ws->widx[a]];
-    for (long a = 0; a < nw; a++) {
-      double v = z[a];
-      for (long t = 0; t < a; t++) v -= ws->l[a * nc + t] * z[t];
-      z[a] = v / ws->l[a * nc + a];
-    }
-    double dd = h[add * nc + add] + ridge;
-    for (long a = 0; a < nw; a++) dd -= z[a] * z[a];
-    ws->wset[add] = true;
-    ws->widx[nw++] = add;
-    if (dd > 1e-3 * ridge && dd > 1e-14 * (h[add * nc + add] + ridge)) z[nw - 1] = sqrt(dd);
-    else if (!rd_qp_factor(ws, nc, nw, &ridge)) return false;
+    if (!rd_qp_extend(ws, nc, nw, add, &ridge)) return false;
+    nw++;
   }
   return true;
 }
@@ -713,6 +742,9 @@ static void rd_at_beta(RDWork *ws, double beta, int max_iter, double tol, IxpRDP
   rd_solve(ws, max_iter, tol, out);
 }
 
+/* One point of the curve at slope -beta (0 <= beta <= inf; inf is the
+ * D = Dmin end, 0 the rate-0 end), certified to opt->tol; q_warm, when
+ * given, must be a distribution and is both the start and the result. */
 IxpRDStatus ixp_rd_beta(const double *p, int n, const double *d, int m, double beta, const IxpIterOptions *opt,
                         double *q_warm, IxpRDPoint *out) {
   int max_iter;
@@ -730,8 +762,9 @@ IxpRDStatus ixp_rd_beta(const double *p, int n, const double *d, int m, double b
   return out->converged ? IXP_RD_OK : IXP_RD_ENOCONVERGE;
 }
 
-/* One evaluation of the distortion-vs-log-beta root search: solve at
- * beta = e^u starting from q0, keeping the solution's q in q1. */
+/* One evaluation of the distortion-vs-log-beta root search: the point at
+ * beta = e^u, its distortion minus the target, and its reproduction
+ * distribution (the warm start for neighbouring evaluations). */
 typedef struct {
   double u, f;          /* log beta, distortion - target */
   IxpRDPoint pt;
@@ -829,6 +862,10 @@ static IxpRDStatus rd_search(RDWork *ws, double D, int max_iter, double tol, Ixp
   return out->converged ? IXP_RD_OK : IXP_RD_ENOCONVERGE;
 }
 
+/* R at a target distortion: ERANGE below Dmin, the rate-0 point (Dmax, 0)
+ * at and above Dmax, the beta = inf point within DTOL_AIM of Dmin, and
+ * otherwise the root search of rd_search: |distortion - D| <= 1e-10
+ * max(Dmax, tiny) (1e-14 aimed for), the rate certified at that distortion. */
 IxpRDStatus ixp_rd_at(const double *p, int n, const double *d, int m, double D, const IxpIterOptions *opt,
                       IxpRDPoint *out) {
   int max_iter;
@@ -853,6 +890,9 @@ IxpRDStatus ixp_rd_at(const double *p, int n, const double *d, int m, double D, 
   return st;
 }
 
+/* The curve at nb slopes: solved from the highest beta down, each solve
+ * warm-started from the last one's reproduction distribution (supports
+ * shrink as beta falls), results written at the caller's indices. */
 IxpRDStatus ixp_rd_curve(const double *p, int n, const double *d, int m, const double *betas, int nb,
                          const IxpIterOptions *opt, IxpRDPoint *out) {
   int max_iter;
@@ -882,6 +922,44 @@ IxpRDStatus ixp_rd_curve(const double *p, int n, const double *d, int m, const d
 
 /* --------------------------------------------------------- capacity (BA) */
 
+/* The divergences D_i = D(W_i || q) for q = W^T r, as
+ * sum_j W_ij log W_ij - (W log q)_i: two GEMVs. Returns the lower bound
+ * I(r, W) = sum_i r_i D_i and sets *upper = max_i D_i. */
+static double cap_pass(const double *w, int n, int m, const double *r, const double *negh, double *q, double *lq,
+                       double *dv, double *upper) {
+  ixp_dense_gemv(true, n, m, 1.0, w, m, r, 0.0, q);
+  for (int j = 0; j < m; j++) lq[j] = q[j] > 0 ? log(q[j]) : 0;
+  ixp_dense_gemv(false, n, m, 1.0, w, m, lq, 0.0, dv);
+  double lower = 0;
+  *upper = -INFINITY;
+  for (int i = 0; i < n; i++) {
+    dv[i] = negh[i] - dv[i];
+    if (dv[i] < 0) dv[i] = 0;
+    lower += r[i] * dv[i];
+    *upper = dv[i] > *upper ? dv[i] : *upper;
+  }
+  return lower;
+}
+
+/* Arimoto's update r_i <- r_i exp(D_i) / Z (exponentials through the
+ * vectorised kernel, shifted by the maximum), with the W_FLOOR / W_REVIVE
+ * rule of rd_update for inputs that die or would grow back. */
+static void cap_update(double *r, int n, const double *dv, double upper, double *v) {
+  exp_affine(v, dv, n, 1.0, upper);
+  double z = 0, s = 0;
+  for (int i = 0; i < n; i++) z += r[i] * v[i];
+  for (int i = 0; i < n; i++) {
+    double x = r[i] * v[i] / z;
+    if (x < W_FLOOR) x = v[i] > z ? W_REVIVE : 0;
+    r[i] = x;
+    s += x;
+  }
+  for (int i = 0; i < n; i++) r[i] /= s;
+}
+
+/* Channel capacity by Blahut–Arimoto: r <- r exp(D(W_x || q)) / Z from
+ * the uniform input, stopping when max_x D(W_x || q) - I(r, W) <= tol;
+ * the capacity reported is I(r, W), achieved by the returned input. */
 IxpRDStatus ixp_capacity(const double *w, int n, int m, const IxpIterOptions *opt, double *input,
                          IxpCapacity *out) {
   int max_iter;
@@ -900,39 +978,18 @@ IxpRDStatus ixp_capacity(const double *w, int n, int m, const IxpIterOptions *op
     negh[i] = s;
     r[i] = 1.0 / n;
   }
-  double lower = 0, upper = INFINITY;
+  double lower, upper;
   int it = 0;
   bool conv = false;
   for (;;) {
-    /* q = W^T r; D_i = sum_j W_ij log W_ij - (W log q)_i = D(W_i || q). */
-    ixp_dense_gemv(true, n, m, 1.0, w, m, r, 0.0, q);
-    for (int j = 0; j < m; j++) lq[j] = q[j] > 0 ? log(q[j]) : 0;
-    ixp_dense_gemv(false, n, m, 1.0, w, m, lq, 0.0, dv);
-    lower = 0, upper = -INFINITY;
-    for (int i = 0; i < n; i++) {
-      dv[i] = negh[i] - dv[i];
-      if (dv[i] < 0) dv[i] = 0;
-      lower += r[i] * dv[i];
-      upper = dv[i] > upper ? dv[i] : upper;
-    }
+    lower = cap_pass(w, n, m, r, negh, q, lq, dv, &upper);
     it++;
     if (upper - lower <= tol) {
       conv = true;
       break;
     }
     if (it >= max_iter) break;
-    /* r_i <- r_i exp(D_i) / Z, with the W_FLOOR / W_REVIVE rule of rd_update. */
-    exp_affine(v, dv, n, 1.0, upper);
-    double z = 0;
-    for (int i = 0; i < n; i++) z += r[i] * v[i];
-    double s = 0;
-    for (int i = 0; i < n; i++) {
-      double x = r[i] * v[i] / z;
-      if (x < W_FLOOR) x = v[i] > z ? W_REVIVE : 0;
-      r[i] = x;
-      s += x;
-    }
-    for (int i = 0; i < n; i++) r[i] /= s;
+    cap_update(r, n, dv, upper, v);
   }
   out->capacity = lower > 0 ? lower : 0;
   out->gap = upper - lower > 0 ? upper - lower : 0;
@@ -1271,6 +1328,8 @@ static IxpRDStatus ib_check(const double *pxy, int n, int m, const IxpIBOptions 
   return IXP_RD_OK;
 }
 
+/* The IB (or DIB) at one beta: the spread start plus opt->restarts random
+ * encoders, each iterated to convergence; the least Lagrangian wins. */
 IxpRDStatus ixp_ib(const double *pxy, int n, int m, double beta, const IxpIBOptions *opt, IxpIBPoint *out) {
   int K, restarts, max_iter;
   double tol;
@@ -1325,6 +1384,10 @@ static IxpRDStatus ib_consistent(IBWork *ws, const BetaIdx *order, int nb, IBSol
   return IXP_RD_OK;
 }
 
+/* The IB (or DIB) curve: from the highest beta down, each beta started
+ * from the previous solution and from opt->restarts random encoders (the
+ * highest also from the spread start), best Lagrangian kept; then made
+ * consistent by ib_consistent so both informations rise with beta. */
 IxpRDStatus ixp_ib_curve(const double *pxy, int n, int m, const double *betas, int nb, const IxpIBOptions *opt,
                          IxpIBPoint *out) {
   int K, restarts, max_iter;
@@ -1359,6 +1422,8 @@ IxpRDStatus ixp_ib_curve(const double *pxy, int n, int m, const double *betas, i
 
 /* ----------------------------------------------------------- closed forms */
 
+/* Gaussian source, squared error: max(0, 1/2 ln(var / D)); NaN for a
+ * non-positive variance or a negative D, +inf at D = 0. */
 double ixp_rd_gaussian(double var, double D) {
   if (!(var > 0) || !isfinite(var) || !(D >= 0)) return NAN;
   if (D >= var) return 0;
@@ -1372,6 +1437,9 @@ static double water_sum(const double *var, int n, double lambda) {
   return s;
 }
 
+/* Reverse water-filling over independent Gaussian components: bisection
+ * on the water level lambda (sum_i min(lambda, var_i) = D), then lambda
+ * recomputed exactly from the components above it; NaN for bad input. */
 double ixp_rd_waterfill(const double *var, int n, double D) {
   if (n <= 0 || !var || !(D >= 0)) return NAN;
   double total = 0, vmax = 0;

@@ -18,14 +18,14 @@
 /* The raw bijection, exposed (not in rng.h) for the known-answer tests. */
 void ixp_rng_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
-/* Philox S-box constants (Salmon et al. 2011, table 2: M0, M1 for 4x32) and
- * the Weyl key-schedule increments (golden ratio, sqrt(3) - 1). */
+/* Philox-4x32 multipliers M0, M1 (Salmon et al. 2011) and the Weyl
+ * key-schedule increments (golden ratio, sqrt(3) - 1, times 2^32). */
 #define PHILOX_M0 UINT32_C(0xD2511F53)
 #define PHILOX_M1 UINT32_C(0xCD9E8D57)
 #define PHILOX_W0 UINT32_C(0x9E3779B9)
 #define PHILOX_W1 UINT32_C(0xBB67AE85)
 
-/* One Philox round (Salmon et al. 2011, sec. 3.3): two 32x32 -> 64-bit
+/* One Philox round (Salmon et al. 2011, the Philox S-box): two 32x32 -> 64-bit
  * products, the high halves xored with the other words and the round key,
  * then the fixed word permutation of the 4-word variant. */
 static inline void philox_round(uint32_t c[4], uint32_t k0, uint32_t k1) {
@@ -38,7 +38,7 @@ static inline void philox_round(uint32_t c[4], uint32_t k0, uint32_t k1) {
   c[3] = lo0;
 }
 
-/* Philox4x32-10 (Salmon et al. 2011, sec. 3.3): ten rounds, the key bumped
+/* Philox4x32-10 (Salmon et al. 2011): ten rounds, the key bumped
  * by the Weyl constants between rounds. */
 void ixp_rng_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]) {
   uint32_t c[4] = {ctr[0], ctr[1], ctr[2], ctr[3]};
@@ -119,7 +119,7 @@ void ixp_rng_normals(uint64_t key, uint64_t first, double *out, long n) {
 
 /* Uniform integer in [0, range) from 64-bit word x by Lemire's
  * multiply-shift (Lemire 2019, "Fast random integer generation in an
- * interval", algorithm 5); false when x falls in the rejected zone. */
+ * interval", ACM TOMACS 29); false when x falls in the rejected zone. */
 static bool bounded(uint64_t x, uint64_t range, uint64_t *out) {
   unsigned __int128 m = (unsigned __int128)x * range;
   uint64_t lo = (uint64_t)m;

@@ -1,0 +1,123 @@
+/* linear.c — moments of linear-Gaussian models by propagating affine
+ * forms over the model's independent standard normals. */
+#include "linear.h"
+
+#include <string.h>
+
+#include "distributions.h"
+
+/* Does `e` read a model variable? */
+static bool reads_var(const IxpAst *e) {
+  if (!e) return false;
+  if (e->kind == AST_NAME) return e->ref == REF_VAR;
+  if (reads_var(e->a) || reads_var(e->b) || reads_var(e->c)) return true;
+  for (int i = 0; i < e->nitems; i++)
+    if (reads_var(e->items[i])) return true;
+  return false;
+}
+
+/* Affine in the variables: constants, variables, + and -, products and
+ * quotients by constants. */
+static bool affine(const IxpAst *e) {
+  if (!reads_var(e)) return true;
+  switch (e->kind) {
+  case AST_NAME: return true;
+  case AST_UNARY: return e->op == OP_NEG && affine(e->a);
+  case AST_BINARY:
+    if (e->op == OP_ADD || e->op == OP_SUB) return affine(e->a) && affine(e->b);
+    if (e->op == OP_MUL) return (!reads_var(e->a) && affine(e->b)) || (!reads_var(e->b) && affine(e->a));
+    if (e->op == OP_DIV) return !reads_var(e->b) && affine(e->a);
+    return false;
+  default: return false;
+  }
+}
+
+bool ixp_model_is_gaussian(const IxpModelDef *m) {
+  if (m->table || m->data || !m->has_continuous) return false;
+  for (int v = 0; v < m->nvars; v++) {
+    const IxpModelVar *var = &m->vars[v];
+    if (var->kind == VAR_DRAW && (!var->dist || strcmp(var->dist->name, "normal") || var->deps)) return false;
+    if (var->kind == VAR_DEFINE && !affine(var->expr)) return false;
+  }
+  return true;
+}
+
+typedef struct {
+  IxpSession *s;
+  IxpModelDef *m;
+  const IxpValue *params;
+  int nb;            /* number of normal draws (the basis) */
+  double *form;      /* nvars x (nb + 1): coefficients, then the constant */
+} Forms;
+
+/* The affine form of `e` into out (nb + 1 entries). */
+static void form_of(Forms *f, const IxpAst *e, double *out) {
+  int w = f->nb + 1;
+  if (!reads_var(e)) {
+    IxpFrame fr = {f->m, NULL, f->params};
+    memset(out, 0, (size_t)w * sizeof *out);
+    out[f->nb] = ixp_eval_number(f->s, (IxpAst *)e, &fr);
+    return;
+  }
+  if (e->kind == AST_NAME) {
+    memcpy(out, f->form + (size_t)e->slot * (size_t)w, (size_t)w * sizeof *out);
+    return;
+  }
+  double *b = ixp_arena_alloc(ixp_session_tmp(f->s), (size_t)w * sizeof *b);
+  if (e->kind == AST_UNARY) {
+    form_of(f, e->a, out);
+    for (int k = 0; k < w; k++) out[k] = -out[k];
+    return;
+  }
+  form_of(f, e->a, out);
+  form_of(f, e->b, b);
+  switch (e->op) {
+  case OP_ADD: for (int k = 0; k < w; k++) out[k] += b[k]; break;
+  case OP_SUB: for (int k = 0; k < w; k++) out[k] -= b[k]; break;
+  case OP_MUL: {
+    bool left_const = !reads_var(e->a);
+    double c = left_const ? out[f->nb] : b[f->nb];
+    const double *g = left_const ? b : out;
+    for (int k = 0; k < w; k++) out[k] = c * g[k];
+    break;
+  }
+  case OP_DIV:
+    if (b[f->nb] == 0) ixp_runtime_error(f->s, f->m->src, e->span, "division by zero");
+    for (int k = 0; k < w; k++) out[k] /= b[f->nb];
+    break;
+  default: break;
+  }
+}
+
+void ixp_gaussian_moments(IxpSession *s, IxpModelDef *m, const IxpValue *params, double **mean, double **cov) {
+  Forms f = {.s = s, .m = m, .params = params};
+  for (int v = 0; v < m->nvars; v++) f.nb += m->vars[v].kind == VAR_DRAW;
+  int w = f.nb + 1, n = m->nvars;
+  IxpArena *a = ixp_session_tmp(s);
+  f.form = ixp_arena_alloc(a, (size_t)n * (size_t)w * sizeof *f.form);
+  int basis = 0;
+  for (int i = 0; i < n; i++) {
+    int v = m->order[i];
+    double *out = f.form + (size_t)v * (size_t)w;
+    IxpModelVar *var = &m->vars[v];
+    if (var->kind == VAR_DRAW) {  /* mu + sigma z_basis */
+      IxpFrame fr = {m, NULL, params};
+      double mu = ixp_eval_number(s, var->expr->items[0]->a, &fr), sigma = ixp_eval_number(s, var->expr->items[1]->a, &fr);
+      if (!(sigma > 0)) ixp_runtime_error(s, m->src, var->expr->span, "normal(mu, sigma) needs a positive sigma");
+      out[basis++] = sigma;
+      out[f.nb] = mu;
+    } else {
+      form_of(&f, var->expr, out);
+    }
+  }
+  *mean = ixp_arena_alloc(a, (size_t)n * sizeof **mean);
+  *cov = ixp_arena_alloc(a, (size_t)n * (size_t)n * sizeof **cov);
+  for (int u = 0; u < n; u++) {
+    (*mean)[u] = f.form[(size_t)u * (size_t)w + (size_t)f.nb];
+    for (int v = 0; v < n; v++) {
+      double c = 0;
+      for (int k = 0; k < f.nb; k++) c += f.form[(size_t)u * (size_t)w + (size_t)k] * f.form[(size_t)v * (size_t)w + (size_t)k];
+      (*cov)[(size_t)u * (size_t)n + (size_t)v] = c;
+    }
+  }
+}
