@@ -275,8 +275,9 @@ static double nsb_loglik(const NsbModel *md, double beta) {
   return s;
 }
 
-/* Posterior mean entropy for a fixed beta (Wolpert & Wolf 1995; NSB 2002): psi(A + 1) - sum_i (n_i + beta)/A psi(n_i + beta + 1), A = N + K
- * beta. */
+/* Posterior mean entropy for a fixed beta (Wolpert & Wolf 1995; NSB
+ * 2002): psi(A + 1) - sum_i (n_i + beta)/A psi(n_i + beta + 1), A = N + K
+ * beta, the sum over all K symbols. */
 static double nsb_entropy_beta(const NsbModel *md, double beta) {
   double a = md->n + md->k * beta;
   KSum s = {digamma(a + 1), 0};
@@ -390,65 +391,77 @@ static IxpEstStatus nsb_integrate(const NsbModel *md, double gmax, double h0, co
   return st;
 }
 
-/* Nemenman, Shafee & Bialek (2002, "Entropy and inference, revisited"): the posterior mean of H
- * under the prior uniform in xi = E[H | beta] (a mixture of Dirichlet
- * priors), H_NSB = int dxi rho(n | beta(xi)) <H>_beta / int dxi rho(n |
- * beta(xi)), over xi in (0, ln K). The log evidence is evaluated on a
- * coarse grid in xi, its maximum refined by golden section; the
- * integration range is where it is within 40 of the maximum (the rest
- * weighs < e^-40 relative), split at the points 1 below the maximum, and
- * integrated by adaptive Gauss–Kronrod on exp(g - gmax) (the weights never
- * overflow or all underflow). ENOCONVERGE when the log evidence is not
- * finite or the quadrature does not reach its tolerance. */
+/* The log posterior on a grid of NSB_GRID cells over (0, ln K), and its
+ * maximum: the best grid point refined by golden section (Kiefer 1953;
+ * Numerical Recipes sec. 10.2) on its two neighbouring cells. */
+typedef struct {
+  double lnk, xs[NSB_GRID + 1], gs[NSB_GRID + 1], xstar, gmax;
+  int best;
+} NsbScan;
+
+static bool nsb_scan(const NsbModel *md, NsbScan *sc) {
+  sc->best = 1;
+  sc->xs[0] = 0, sc->xs[NSB_GRID] = sc->lnk;
+  for (int j = 1; j < NSB_GRID; j++) {
+    sc->xs[j] = sc->lnk * j / NSB_GRID;
+    sc->gs[j] = nsb_logpost(md, sc->xs[j], NULL);
+    if (!isfinite(sc->gs[j])) return false;
+    if (sc->gs[j] > sc->gs[sc->best]) sc->best = j;
+  }
+  double a = fmax(sc->xs[sc->best - 1], sc->lnk * 1e-12), b = fmin(sc->xs[sc->best + 1], sc->lnk * (1 - 1e-12));
+  double r = 0.5 * (sqrt(5.0) - 1), x1 = b - r * (b - a), x2 = a + r * (b - a);
+  double g1 = nsb_logpost(md, x1, NULL), g2 = nsb_logpost(md, x2, NULL);
+  for (int it = 0; it < 80 && b - a > 1e-13 * sc->lnk; it++) {
+    if (g1 >= g2) b = x2, x2 = x1, g2 = g1, x1 = b - r * (b - a), g1 = nsb_logpost(md, x1, NULL);
+    else a = x1, x1 = x2, g1 = g2, x2 = a + r * (b - a), g2 = nsb_logpost(md, x2, NULL);
+  }
+  sc->xstar = g1 >= g2 ? x1 : x2, sc->gmax = fmax(g1, g2);
+  if (sc->gs[sc->best] > sc->gmax) sc->xstar = sc->xs[sc->best], sc->gmax = sc->gs[sc->best];
+  return isfinite(sc->gmax);
+}
+
+/* Breakpoints for the quadrature: the support where the log posterior is
+ * within 40 of its maximum (from the outermost such grid points to the
+ * crossings beyond them; the rest weighs < e^-40 relative), split at the
+ * maximum and where it is 1 below it. */
+static void nsb_breakpoints(const NsbModel *md, const NsbScan *sc, double pts[5]) {
+  int lo = sc->best, hi = sc->best;
+  for (int j = 1; j < NSB_GRID; j++)
+    if (sc->gs[j] >= sc->gmax - 40) {
+      if (j < lo) lo = j;
+      if (j > hi) hi = j;
+    }
+  double g40 = sc->gmax - 40, g1 = sc->gmax - 1, x = sc->xstar, eps = 1e-9 * sc->lnk;
+  double left = lo == 1 ? 0 : nsb_cross(md, sc->xs[lo], sc->xs[lo - 1], g40);
+  double right = hi == NSB_GRID - 1 ? sc->lnk : nsb_cross(md, sc->xs[hi], sc->xs[hi + 1], g40);
+  pts[0] = left, pts[2] = x, pts[4] = right;
+  pts[1] = x - left > eps ? nsb_cross(md, x, left, g1) : left;
+  pts[3] = right - x > eps ? nsb_cross(md, x, right, g1) : right;
+}
+
+/* Nemenman, Shafee & Bialek (2002, "Entropy and inference, revisited"):
+ * the posterior mean of H under the prior uniform in xi = E[H | beta] (a
+ * mixture of Dirichlet priors),
+ *   H_NSB = int dxi rho(n | beta(xi)) <H>_beta / int dxi rho(n | beta(xi))
+ * over xi in (0, ln K), integrated by adaptive Gauss–Kronrod on
+ * exp(g - gmax), g the log evidence (so the weights neither overflow nor
+ * all underflow). ENOCONVERGE when the log evidence is not finite or the
+ * quadrature does not reach its tolerance (an ill-conditioned integral). */
 static IxpEstStatus est_nsb(const Counts *c, double *out) {
   if (c->alphabet <= 1) {
     *out = 0;
     return IXP_EST_OK;
   }
   NsbModel md = {0};
+  NsbScan sc = {.lnk = log(c->alphabet)};
   IxpEstStatus st = nsb_model(c, &md);
-  if (st != IXP_EST_OK) goto done;
-  double lnk = log(c->alphabet), xs[NSB_GRID + 1], gs[NSB_GRID + 1];
-  int best = 1;
-  for (int j = 1; j < NSB_GRID; j++) {
-    xs[j] = lnk * j / NSB_GRID;
-    gs[j] = nsb_logpost(&md, xs[j], NULL);
-    if (!isfinite(gs[j])) {
-      st = IXP_EST_ENOCONVERGE;
-      goto done;
-    }
-    if (gs[j] > gs[best]) best = j;
+  if (st == IXP_EST_OK && !nsb_scan(&md, &sc)) st = IXP_EST_ENOCONVERGE;
+  if (st == IXP_EST_OK) {
+    double pts[5], h0;
+    nsb_breakpoints(&md, &sc, pts);
+    nsb_logpost(&md, sc.xstar, &h0);
+    st = nsb_integrate(&md, sc.gmax, h0, pts, 5, out);
   }
-  xs[0] = 0, xs[NSB_GRID] = lnk;
-  /* Golden-section refinement of the maximum on the neighbouring cells. */
-  double a = xs[best - 1], b = xs[best + 1], r = 0.5 * (sqrt(5.0) - 1);
-  if (a <= 0) a = lnk * 1e-12;
-  if (b >= lnk) b = lnk * (1 - 1e-12);
-  double x1 = b - r * (b - a), x2 = a + r * (b - a);
-  double g1 = nsb_logpost(&md, x1, NULL), g2 = nsb_logpost(&md, x2, NULL);
-  for (int it = 0; it < 80 && b - a > 1e-13 * lnk; it++) {
-    if (g1 >= g2) b = x2, x2 = x1, g2 = g1, x1 = b - r * (b - a), g1 = nsb_logpost(&md, x1, NULL);
-    else a = x1, x1 = x2, g1 = g2, x2 = a + r * (b - a), g2 = nsb_logpost(&md, x2, NULL);
-  }
-  double xstar = g1 >= g2 ? x1 : x2, gmax = fmax(fmax(g1, g2), gs[best]);
-  if (gs[best] > fmax(g1, g2)) xstar = xs[best];
-  /* Support: outermost grid points within 40 of the maximum, then the
-   * crossings beyond them; the inner split points 1 below the maximum. */
-  int lo = best, hi = best;
-  for (int j = 1; j < NSB_GRID; j++)
-    if (gs[j] >= gmax - 40) {
-      if (j < lo) lo = j;
-      if (j > hi) hi = j;
-    }
-  double left = lo == 1 ? 0 : nsb_cross(&md, xs[lo], xs[lo - 1], gmax - 40);
-  double right = hi == NSB_GRID - 1 ? lnk : nsb_cross(&md, xs[hi], xs[hi + 1], gmax - 40);
-  double l1 = xstar - left > 1e-9 * lnk ? nsb_cross(&md, xstar, left, gmax - 1) : left;
-  double r1 = right - xstar > 1e-9 * lnk ? nsb_cross(&md, xstar, right, gmax - 1) : right;
-  double pts[5] = {left, l1, xstar, r1, right};
-  double h0;
-  nsb_logpost(&md, xstar, &h0);
-  st = nsb_integrate(&md, gmax, h0, pts, 5, out);
-done:
   free(md.v);
   free(md.m);
   return st;

@@ -186,9 +186,12 @@ static double *block(IxpSession *s, const IxpPlanOp *op, const Payload *p, uint6
     if (!(mask >> v & 1)) continue;
     double *col = ixp_data_column(s, p->model, v, op->plan->site->span);
     for (size_t i = 0; i < n; i++) {
+      if (!isfinite(col[i]) && p->model->data->set)
+        ixp_plan_error(s, op->plan, "%s: row %zu, column '%s' is %s (estimators need finite values)",
+                       p->model->data->set->path, i + 2, p->model->vars[v].name, isnan(col[i]) ? "NaN" : "infinite");
       if (!isfinite(col[i]))
-        ixp_plan_error(s, op->plan, "variable '%s' of dataset '%s' is %s in row %zu (rows count from 1)",
-                       p->model->vars[v].name, p->model->name, isnan(col[i]) ? "NaN" : "infinite", i + 1);
+        ixp_plan_error(s, op->plan, "variable '%s' of dataset '%s' is %s in sample %zu", p->model->vars[v].name,
+                       p->model->name, isnan(col[i]) ? "NaN" : "infinite", i + 1);
       x[i * (size_t)*d + (size_t)c] = col[i];
     }
     c++;

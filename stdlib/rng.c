@@ -96,7 +96,7 @@ double ixp_rng_uniform(uint64_t key, uint64_t i) {
   return u ? (double)u * 0x1p-53 : 0x1p-54;
 }
 
-/* Box–Muller (Box & Muller 1958, eq. 1, cosine branch): z = sqrt(-2 ln u1)
+/* Box–Muller (Box & Muller 1958, the cosine branch): z = sqrt(-2 ln u1)
  * cos(2 pi u2) with u1 = 1 - (word 0's top 53 bits) 2^-53 in (0, 1] (so
  * the log is finite) and u2 = (word 1's top 53 bits) 2^-53 in [0, 1). */
 double ixp_rng_normal(uint64_t key, uint64_t i) {

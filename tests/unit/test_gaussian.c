@@ -118,7 +118,8 @@ Test(gaussian, covariance_matches_two_pass) {
   double *x = malloc(sizeof(double) * (size_t)(n * d)), cov[49], ref[49], mean[7] = {0};
   g_fill(x, n * d, 3);
   for (long i = 0; i < n; i++)
-    for (long j = 0; j < d; j++) x[i * d + j] = 1e4 * (double)(j + 1) + (double)(j + 1) * x[i * d + j] + 0.5 * x[i * d + (j + 1) % d];
+    for (long j = 0; j < d; j++)
+      x[i * d + j] = 1e4 * (double)(j + 1) + (double)(j + 1) * x[i * d + j] + 0.5 * x[i * d + (j + 1) % d];
   cr_assert_eq(ixp_covariance(x, n, d, cov), IXP_GAUSS_OK);
   for (long i = 0; i < n; i++)
     for (long j = 0; j < d; j++) mean[j] += x[i * d + j];
