@@ -26,7 +26,9 @@
 #include "rng.h"
 
 #define D 1000
+#ifndef NPAIRS
 #define NPAIRS 100000000L
+#endif
 #define REPS 3
 
 static double now(void) {
@@ -115,10 +117,10 @@ static void bench_gaussian_mi(void) {
  * selector s): y = x when s < 8, else r; generated block by block. */
 static void make_pairs(uint32_t *x, uint32_t *y, long n) {
   uint64_t key = ixp_rng_key(2024, 3, 0);
-  for (long b = 0; b < n / 8; b++) {
+  for (long b = 0; b * 8 < n; b++) {
     uint32_t w[4];
     ixp_rng_block(key, (uint64_t)b, w);
-    for (int j = 0; j < 8; j++) {
+    for (int j = 0; j < 8 && b * 8 + j < n; j++) {
       uint32_t bits = w[j / 2] >> (16 * (j % 2));
       uint32_t xv = bits & 15, rv = (bits >> 4) & 15, sv = (bits >> 8) & 15;
       x[b * 8 + j] = xv;

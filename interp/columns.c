@@ -34,13 +34,12 @@ void ixp_columns_free(IxpColumns *c) {
   c->nlive = c->caplive = 0;
 }
 
-/* Does `e` read a model variable? */
-static bool depends(const IxpAst *e) {
+bool ixp_reads_model_var(const IxpAst *e) {
   if (!e) return false;
   if (e->kind == AST_NAME) return e->ref == REF_VAR;
-  if (depends(e->a) || depends(e->b) || depends(e->c)) return true;
+  if (ixp_reads_model_var(e->a) || ixp_reads_model_var(e->b) || ixp_reads_model_var(e->c)) return true;
   for (int i = 0; i < e->nitems; i++)
-    if (depends(e->items[i])) return true;
+    if (ixp_reads_model_var(e->items[i])) return true;
   return false;
 }
 
@@ -130,7 +129,7 @@ static void binary_op(IxpColumns *c, IxpAst *e, double *a, const double *b) {
 }
 
 double *ixp_columns_eval(IxpColumns *c, IxpAst *e) {
-  if (!depends(e)) return broadcast(c, e);
+  if (!ixp_reads_model_var(e)) return broadcast(c, e);
   size_t n = c->j->n;
   bool conditional = e->kind == AST_IF || (e->kind == AST_BINARY && (e->op == OP_AND || e->op == OP_OR));
   if (conditional && can_fail(e)) return per_state(c, e);

@@ -4,29 +4,20 @@
 
 #include <string.h>
 
+#include "columns.h"
 #include "distributions.h"
-
-/* Does `e` read a model variable? */
-static bool reads_var(const IxpAst *e) {
-  if (!e) return false;
-  if (e->kind == AST_NAME) return e->ref == REF_VAR;
-  if (reads_var(e->a) || reads_var(e->b) || reads_var(e->c)) return true;
-  for (int i = 0; i < e->nitems; i++)
-    if (reads_var(e->items[i])) return true;
-  return false;
-}
 
 /* Affine in the variables: constants, variables, + and -, products and
  * quotients by constants. */
 static bool affine(const IxpAst *e) {
-  if (!reads_var(e)) return true;
+  if (!ixp_reads_model_var(e)) return true;
   switch (e->kind) {
   case AST_NAME: return true;
   case AST_UNARY: return e->op == OP_NEG && affine(e->a);
   case AST_BINARY:
     if (e->op == OP_ADD || e->op == OP_SUB) return affine(e->a) && affine(e->b);
-    if (e->op == OP_MUL) return (!reads_var(e->a) && affine(e->b)) || (!reads_var(e->b) && affine(e->a));
-    if (e->op == OP_DIV) return !reads_var(e->b) && affine(e->a);
+    if (e->op == OP_MUL) return (!ixp_reads_model_var(e->a) && affine(e->b)) || (!ixp_reads_model_var(e->b) && affine(e->a));
+    if (e->op == OP_DIV) return !ixp_reads_model_var(e->b) && affine(e->a);
     return false;
   default: return false;
   }
@@ -53,7 +44,7 @@ typedef struct {
 /* The affine form of `e` into out (nb + 1 entries). */
 static void form_of(Forms *f, const IxpAst *e, double *out) {
   int w = f->nb + 1;
-  if (!reads_var(e)) {
+  if (!ixp_reads_model_var(e)) {
     IxpFrame fr = {f->m, NULL, f->params};
     memset(out, 0, (size_t)w * sizeof *out);
     out[f->nb] = ixp_eval_number(f->s, (IxpAst *)e, &fr);
@@ -75,7 +66,7 @@ static void form_of(Forms *f, const IxpAst *e, double *out) {
   case OP_ADD: for (int k = 0; k < w; k++) out[k] += b[k]; break;
   case OP_SUB: for (int k = 0; k < w; k++) out[k] -= b[k]; break;
   case OP_MUL: {
-    bool left_const = !reads_var(e->a);
+    bool left_const = !ixp_reads_model_var(e->a);
     double c = left_const ? out[f->nb] : b[f->nb];
     const double *g = left_const ? b : out;
     for (int k = 0; k < w; k++) out[k] = c * g[k];

@@ -16,6 +16,7 @@ static const char *const est_names[] = {
 };
 #define N_EST ((int)(sizeof est_names / sizeof est_names[0]))
 
+/* Text of a status, for error messages. */
 const char *ixp_est_status_text(IxpEstStatus s) {
   switch (s) {
   case IXP_EST_OK: return "ok";
@@ -37,6 +38,7 @@ bool ixp_est_by_name(const char *name, IxpDiscreteEstimator *out) {
   return false;
 }
 
+/* The name of estimator e ("unknown" if out of range). */
 const char *ixp_est_name(IxpDiscreteEstimator e) {
   return (int)e >= 0 && (int)e < N_EST ? est_names[e] : "unknown";
 }
@@ -203,11 +205,14 @@ typedef struct {
   double n, k; /* N, K */
 } NsbModel;
 
+/* qsort order of uint64 values. */
 static int cmp_u64(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return (x > y) - (x < y);
 }
 
+/* Groups the counts by value (sorted), adding the K - k symbols without
+ * an entry to value 0. */
 static IxpEstStatus nsb_model(const Counts *c, NsbModel *md) {
   uint64_t *s = malloc(sizeof(uint64_t) * (c->k ? c->k : 1));
   md->v = malloc(sizeof(double) * (c->k + 1));
@@ -525,6 +530,7 @@ typedef struct {
   uint32_t *idx;
 } RowCounter;
 
+/* Bits needed for v (0 for 0). */
 static int bit_width(uint64_t v) { return v ? 64 - __builtin_clzll(v) : 0; }
 
 /* The splitmix64 finaliser (Steele, Lea & Flood 2014), and the per-column
@@ -719,6 +725,7 @@ static bool rc_hash_chunk(RowCounter *rc, size_t i0, size_t m) {
   return true;
 }
 
+/* Frees the counter's buffers. */
 static void rc_free(RowCounter *rc) {
   free(rc->bits), free(rc->shift), free(rc->cell), free(rc->slot);
   free(rc->hash), free(rc->cnt), free(rc->key), free(rc->h), free(rc->idx);
@@ -790,6 +797,7 @@ typedef struct {
   size_t i;
 } Ranked;
 
+/* Sort by value, ties by position (a stable, deterministic order). */
 static int cmp_ranked(const void *a, const void *b) {
   const Ranked *x = a, *y = b;
   if (x->v != y->v) return x->v < y->v ? -1 : 1;

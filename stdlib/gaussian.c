@@ -15,6 +15,7 @@
 
 #define CHOL_BLOCK 64
 
+/* Text of a status, for error messages. */
 const char *ixp_gauss_status_text(IxpGaussStatus s) {
   switch (s) {
   case IXP_GAUSS_OK: return "ok";

@@ -453,6 +453,7 @@ typedef struct {
   double *pts;  /* n x d in tree order */
   long *idx;    /* tree position -> point */
   long *leaf;   /* tree position -> its leaf */
+  long *leaves, nleaves, maxleaf; /* the leaves in position order, the largest's size */
   KdNode *node;
   double *box;  /* node v: d lows then d highs at box + 2 d v */
 } KdTree;
@@ -559,7 +560,7 @@ static void kd_build_node(KdTree *t, long v, long lo, long hi) {
 
 /* Free a tree. */
 static void kd_free(KdTree *t) {
-  free(t->pts), free(t->idx), free(t->leaf), free(t->node), free(t->box);
+  free(t->pts), free(t->idx), free(t->leaf), free(t->leaves), free(t->node), free(t->box);
   memset(t, 0, sizeof *t);
 }
 
@@ -585,6 +586,19 @@ static bool kd_build(KdTree *t, const double *rows, long n, int D, const int *co
     for (int c = 0; c < d; c++) t->pts[i * d + c] = rows[i * D + cols[c]];
   }
   kd_build_node(t, 0, 0, n);
+  long nl = 0;
+  for (long p = 0; p < n; p++) nl += p == 0 || t->leaf[p] != t->leaf[p - 1];
+  t->leaves = malloc((size_t)nl * sizeof *t->leaves);
+  if (!t->leaves) {
+    kd_free(t);
+    return false;
+  }
+  for (long p = 0; p < n; p++)
+    if (p == 0 || t->leaf[p] != t->leaf[p - 1]) {
+      long v = t->leaf[p], size = t->node[v].hi - t->node[v].lo;
+      t->leaves[t->nleaves++] = v;
+      t->maxleaf = size > t->maxleaf ? size : t->maxleaf;
+    }
   return true;
 }
 
@@ -635,98 +649,104 @@ INLINE void knn_insert(KnnState *s, double d, long e, bool canon) {
   s->bd[p] = d, s->bi[p] = e;
 }
 
-/* Whether a subtree at box distance m may still hold an entry. */
-INLINE bool knn_visit(const KnnState *s, double m, bool canon) {
-  if (s->cnt < s->k) return true;
-  double w = s->bd[s->k - 1];
-  return m < w || (canon && m == w);
-}
-
-/* Max-norm distance from q to node v's box (0 inside). */
-INLINE double kd_box_min(const KdTree *t, long v, const double *q, int d) {
+/* Max-norm distance between node v's box and the box [ll, lh] (0 when
+ * they meet): a lower bound for any query in [ll, lh] and point in v. */
+INLINE double kd_box_gap(const KdTree *t, long v, const double *ll, const double *lh, int d) {
   const double *bl = t->box + 2 * (size_t)d * (size_t)v, *bh = bl + d;
   double m = 0;
   for (int c = 0; c < d; c++) {
-    double g = q[c] < bl[c] ? bl[c] - q[c] : q[c] > bh[c] ? q[c] - bh[c] : 0;
+    double g = bl[c] > lh[c] ? bl[c] - lh[c] : ll[c] > bh[c] ? ll[c] - bh[c] : 0;
     m = g > m ? g : m;
   }
   return m;
 }
 
-/* Whether the k-ball around q lies inside node v's box, so that no point
- * outside v can enter the k best: a point outside v lies beyond one of
- * v's splitting planes, hence at or beyond the box's face. */
-INLINE bool kd_ball_inside(const KnnState *s, long v, int d, bool canon) {
-  if (s->cnt < s->k) return false;
-  const double *bl = s->t->box + 2 * (size_t)d * (size_t)v, *bh = bl + d, *q = s->q;
-  double w = s->bd[s->k - 1];
-  for (int c = 0; c < d; c++) {
-    double a = q[c] - bl[c], b = bh[c] - q[c];
-    if (canon ? !(a > w && b > w) : !(a >= w && b >= w)) return false;
+/* The largest k-th distance among the nq queries (infinite while one has
+ * fewer than k). */
+INLINE double kd_batch_bound(const KnnState *st, int nq) {
+  double b = 0;
+  for (int i = 0; i < nq; i++) {
+    double w = st[i].cnt < st[i].k ? INFINITY : st[i].bd[st[i].k - 1];
+    b = w > b ? w : b;
   }
-  return true;
+  return b;
 }
 
-/* Offer the points of leaf v to the k best. */
-INLINE void kd_scan_leaf(KnnState *s, long v, int d, bool canon) {
-  const KdTree *t = s->t;
-  for (long p = t->node[v].lo; p < t->node[v].hi; p++) {
-    if (p == s->self) continue;
-    const double *x = t->pts + p * d;
-    double m = 0;
-    for (int c = 0; c < d; c++) {
-      double g = fabs(s->q[c] - x[c]);
-      m = g > m ? g : m;
+/* Offer the points of leaf v to each of the nq queries. */
+INLINE void kd_batch_leaf(const KdTree *t, long v, KnnState *st, int nq, int d, bool canon) {
+  const double *bl = t->box + 2 * (size_t)d * (size_t)v, *bh = bl + d;
+  for (int i = 0; i < nq; i++) {
+    KnnState *s = &st[i];
+    if (s->cnt == s->k) {
+      double g = 0, w = s->bd[s->k - 1];
+      for (int c = 0; c < d; c++) {
+        double e = s->q[c] < bl[c] ? bl[c] - s->q[c] : s->q[c] > bh[c] ? s->q[c] - bh[c] : 0;
+        g = e > g ? e : g;
+      }
+      if (!(g < w || (canon && g == w))) continue;
     }
-    if (knn_accepts(s, m, p, canon)) knn_insert(s, m, p, canon);
+    for (long p = t->node[v].lo; p < t->node[v].hi; p++) {
+      if (p == s->self) continue;
+      const double *x = t->pts + p * d;
+      double m = 0;
+      for (int c = 0; c < d; c++) {
+        double g = fabs(s->q[c] - x[c]);
+        m = g > m ? g : m;
+      }
+      if (knn_accepts(s, m, p, canon)) knn_insert(s, m, p, canon);
+    }
   }
 }
 
-/* Search subtree v top-down (explicit stack, nearer child first). */
-INLINE void kd_knn_down(KnnState *s, long v0, int d, bool canon) {
-  const KdTree *t = s->t;
+/* k-NN of all the points of leaf L together: their own leaf first, then
+ * up the tree, each sibling subtree searched top-down and pruned by its
+ * box's distance to L's box against the largest current k-th distance,
+ * until every query's k-ball fits in the node searched so far (L's box
+ * grown by that distance inside the node's box: a point outside lies
+ * beyond one of the node's splitting planes). st[i] is set up for the
+ * point at position lo(L) + i. */
+INLINE void kd_knn_leaf_d(const KdTree *t, long L, KnnState *st, int d, bool canon) {
+  int nq = (int)(t->node[L].hi - t->node[L].lo);
+  const double *ll = t->box + 2 * (size_t)d * (size_t)L, *lh = ll + d;
+  kd_batch_leaf(t, L, st, nq, d, canon);
+  double B = kd_batch_bound(st, nq);
   long stack[130];
-  int sp = 0;
-  stack[sp++] = v0;
-  while (sp) {
-    long v = stack[--sp];
-    if (!knn_visit(s, kd_box_min(t, v, s->q, d), canon)) continue;
-    const KdNode *nd = &t->node[v];
-    if (nd->dim < 0) {
-      kd_scan_leaf(s, v, d, canon);
-      continue;
+  for (long v = L; v > 0; v = (v - 1) / 2) {
+    const double *bl = t->box + 2 * (size_t)d * (size_t)v, *bh = bl + d;
+    bool inside = B < INFINITY;
+    for (int c = 0; c < d && inside; c++) {
+      double a = ll[c] - bl[c], b = bh[c] - lh[c];
+      inside = canon ? a > B && b > B : a >= B && b >= B;
     }
-    bool right = s->q[nd->dim] >= nd->split;
-    stack[sp++] = right ? 2 * v + 1 : 2 * v + 2;
-    stack[sp++] = right ? 2 * v + 2 : 2 * v + 1;
+    if (inside) return;
+    int sp = 0;
+    stack[sp++] = v & 1 ? v + 1 : v - 1;
+    while (sp) {
+      long u = stack[--sp];
+      double gap = kd_box_gap(t, u, ll, lh, d);
+      if (!(gap < B || (canon && gap == B))) continue;
+      const KdNode *nd = &t->node[u];
+      if (nd->dim < 0) {
+        kd_batch_leaf(t, u, st, nq, d, canon);
+        B = kd_batch_bound(st, nq);
+        continue;
+      }
+      bool right = ll[nd->dim] + lh[nd->dim] >= 2 * nd->split;
+      stack[sp++] = right ? 2 * u + 1 : 2 * u + 2;
+      stack[sp++] = right ? 2 * u + 2 : 2 * u + 1;
+    }
   }
 }
 
-/* k-NN of the point at tree position p: scan its own leaf, then walk up,
- * searching each sibling subtree, until the k-ball fits in the node
- * searched so far. */
-INLINE void kd_knn_d(KnnState *s, long p, int d, bool canon) {
-  long v = s->t->leaf[p];
-  kd_scan_leaf(s, v, d, canon);
-  for (; v > 0; v = (v - 1) / 2) {
-    if (kd_ball_inside(s, v, d, canon)) return;
-    kd_knn_down(s, v & 1 ? v + 1 : v - 1, d, canon);
-  }
-}
-
-/* The k nearest neighbours of the point at tree position p (excluding
- * it): distances into bd, tree positions into bi; the search specialised
- * on the dimension for d <= 4 (algorithm 1; algorithm 2's index
- * tie-breaking takes the generic path). */
-static void kd_knn(const KdTree *t, long p, int k, bool canon, double *bd, long *bi) {
-  KnnState s = {t, t->pts + p * t->d, p, k, 0, canon, bd, bi};
-  if (canon) return kd_knn_d(&s, p, t->d, true);
+/* kd_knn_leaf_d specialised on the dimension for d <= 4 (algorithm 1). */
+static void kd_knn_leaf(const KdTree *t, long L, KnnState *st, bool canon) {
+  if (canon) return kd_knn_leaf_d(t, L, st, t->d, true);
   switch (t->d) {
-  case 1: kd_knn_d(&s, p, 1, false); break;
-  case 2: kd_knn_d(&s, p, 2, false); break;
-  case 3: kd_knn_d(&s, p, 3, false); break;
-  case 4: kd_knn_d(&s, p, 4, false); break;
-  default: kd_knn_d(&s, p, t->d, false);
+  case 1: kd_knn_leaf_d(t, L, st, 1, false); break;
+  case 2: kd_knn_leaf_d(t, L, st, 2, false); break;
+  case 3: kd_knn_leaf_d(t, L, st, 3, false); break;
+  case 4: kd_knn_leaf_d(t, L, st, 4, false); break;
+  default: kd_knn_leaf_d(t, L, st, t->d, false);
   }
 }
 
@@ -886,45 +906,54 @@ static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const lon
 #pragma omp for schedule(static)
         for (long t = 0; t < n; t++) pos[m][t] = src[map ? ymap[joint->idx[t]] : joint->idx[t]];
       }
-      double *bd = malloc((size_t)J->k * sizeof *bd), *tmp = malloc(2 * (size_t)p->D * sizeof *tmp);
-      long *bi = malloc((size_t)J->k * sizeof *bi);
-      bool have = bd && bi && tmp;
+      size_t slots = (size_t)joint->maxleaf * (size_t)J->k;
+      double *bd = malloc(slots * sizeof *bd), *tmp = malloc(2 * (size_t)p->D * sizeof *tmp);
+      long *bi = malloc(slots * sizeof *bi);
+      KnnState *st = malloc((size_t)joint->maxleaf * sizeof *st);
+      bool have = bd && bi && tmp && st;
       if (!have) {
 #pragma omp atomic write
         ok = 0;
       }
-#pragma omp for schedule(dynamic, KD_CHUNK)
-      for (long t = 0; t < n; t++) {
+#pragma omp for schedule(dynamic, KD_CHUNK / KD_LEAF)
+      for (long l = 0; l < joint->nleaves; l++) {
         if (!have) continue;
-        const double *q = joint->pts + t * p->D;
-        long cnt[3] = {0, 0, 0};
-        kd_knn(joint, t, J->k, J->variant == 2, bd, bi);
-        double r = bd[J->k - 1], grad[MAXG];
-        for (int a = 0; a < p->ng; a++) {
-          grad[a] = r;
-          if (J->variant == 1) continue;
-          double e = 0;
-          for (int j = 0; j < J->k; j++)
-            for (int c = p->goff[a]; c < p->goff[a] + p->gdim[a]; c++) {
-              double g = fabs(q[c] - joint->pts[bi[j] * p->D + c]);
-              e = g > e ? g : e;
-            }
-          grad[a] = e;
-        }
-        if (r == 0) z = 1;
-        for (int m = 0; m < J->nmask; m++) {
-          const Space *s = &sp[m];
-          if (s->one) {
-            cnt[m] = sorted_count(&s->s, pos[m][t], grad[s->group[0]], J->variant == 1);
-            continue;
+        long L = joint->leaves[l], lo = joint->node[L].lo, hi = joint->node[L].hi;
+        for (long t = lo; t < hi; t++)
+          st[t - lo] = (KnnState){joint, joint->pts + t * p->D, t, J->k, 0, J->variant == 2, bd + (t - lo) * J->k,
+                                  bi + (t - lo) * J->k};
+        kd_knn_leaf(joint, L, st, J->variant == 2);
+        for (long t = lo; t < hi; t++) {
+          const double *q = joint->pts + t * p->D, *qd = st[t - lo].bd;
+          const long *qi = st[t - lo].bi;
+          long cnt[3] = {0, 0, 0};
+          double r = qd[J->k - 1], grad[MAXG];
+          for (int a = 0; a < p->ng; a++) {
+            grad[a] = r;
+            if (J->variant == 1) continue;
+            double e = 0;
+            for (int j = 0; j < J->k; j++)
+              for (int c = p->goff[a]; c < p->goff[a] + p->gdim[a]; c++) {
+                double g = fabs(q[c] - joint->pts[qi[j] * p->D + c]);
+                e = g > e ? g : e;
+              }
+            grad[a] = e;
           }
-          double *qs = tmp, *rad = tmp + p->D;
-          for (int c = 0; c < s->d; c++) qs[c] = q[s->colv[c]], rad[c] = grad[s->group[c]];
-          cnt[m] = kd_count(&s->t, qs, rad, J->variant == 1);
+          if (r == 0) z = 1;
+          for (int m = 0; m < J->nmask; m++) {
+            const Space *s = &sp[m];
+            if (s->one) {
+              cnt[m] = sorted_count(&s->s, pos[m][t], grad[s->group[0]], J->variant == 1);
+              continue;
+            }
+            double *qs = tmp, *rad = tmp + p->D;
+            for (int c = 0; c < s->d; c++) qs[c] = q[s->colv[c]], rad[c] = grad[s->group[c]];
+            cnt[m] = kd_count(&s->t, qs, rad, J->variant == 1);
+          }
+          terms[joint->idx[t]] = term(J, r, cnt);
         }
-        terms[joint->idx[t]] = term(J, r, cnt);
       }
-      free(bd), free(bi), free(tmp);
+      free(bd), free(bi), free(tmp), free(st);
     }
   }
   for (int m = 0; m < 3; m++) free(pos[m]);
