@@ -427,6 +427,22 @@ static bool too_many_args(Checker *c, IxpAst *call) {
 
 static IxpType lowering_check(IxpLowering *lw, IxpAst *e) { return check_expr(lw->ctx, e); }
 
+/* Check an expression over named values (e.g. x and xhat of a distortion):
+ * they resolve as the variables of `scope`, in the caller's scope
+ * otherwise. */
+static IxpType lowering_check_in(IxpLowering *lw, IxpAst *e, IxpModelDef *scope) {
+  Checker *c = lw->ctx;
+  IxpModelDef *model = c->model;
+  uint64_t *deps = c->deps, seen = 0;
+  c->model = scope;
+  c->deps = &seen;
+  scope->src = c->src;  /* errors while evaluating it point into this file */
+  IxpType t = check_expr(c, e);
+  c->model = model;
+  c->deps = deps;
+  return t;
+}
+
 /* Split a measure call's arguments: variables (positional) into lw->args,
  * options (name = value) into lw->options when the measure takes them. */
 static bool measure_args(Checker *c, IxpModelDef *m, const IxpMeasure *ms, IxpAst *call, IxpLowering *lw) {
@@ -481,6 +497,7 @@ static IxpType check_measure(Checker *c, IxpAst *e) {
   IxpLowering lw = {.model = m, .call = call, .arena = c->arena, .method = e->c, .test = e->d, .nat = e->nitems, .at = e->items};
   if (!measure_args(c, m, ms, call, &lw)) return TY_ANY;
   lw.check = lowering_check;
+  lw.check_in = lowering_check_in;
   lw.plan = ixp_plan_new(c->arena, ms->name, e);
   lw.joint = ixp_plan_joint(lw.plan, ixp_plan_source(lw.plan, e->b, m));
   lower(c, &lw, ms, e, data);

@@ -373,22 +373,14 @@ typedef struct {
   long *pos;  /* point -> its position in sv */
 } Sorted1;
 
-/* Build from column col of the n x D rows. */
-static bool sorted_build(Sorted1 *s, const double *rows, long n, int D, int col) {
+/* Build from column col of the n x D rows, ord the points sorted by it. */
+static bool sorted_build(Sorted1 *s, const double *rows, long n, int D, int col, const long *ord) {
   s->n = n;
   s->sv = malloc((size_t)n * sizeof *s->sv);
   s->pos = malloc((size_t)n * sizeof *s->pos);
-  double *v = malloc((size_t)n * sizeof *v);
-  long *idx = malloc((size_t)n * sizeof *idx);
-  bool ok = s->sv && s->pos && v && idx && n > 0;
-  if (ok) {
-    for (long i = 0; i < n; i++) v[i] = rows[i * D + col];
-    ok = sort_by_value(v, n, idx);
-  }
-  if (ok)
-    for (long t = 0; t < n; t++) s->sv[t] = v[idx[t]], s->pos[idx[t]] = t;
-  free(v), free(idx);
-  return ok;
+  if (!s->sv || !s->pos) return false;
+  for (long t = 0; t < n; t++) s->sv[t] = rows[ord[t] * D + col], s->pos[ord[t]] = t;
+  return true;
 }
 
 /* Free a sorted array. */
@@ -460,101 +452,64 @@ typedef struct {
 
 #define INLINE static inline __attribute__((always_inline))
 
-/* Swap tree positions a and b (coordinates and point index). */
-INLINE void kd_swap(KdTree *t, long a, long b, int d) {
-  double *pa = t->pts + a * d, *pb = t->pts + b * d;
-  for (int c = 0; c < d; c++) {
-    double x = pa[c];
-    pa[c] = pb[c], pb[c] = x;
-  }
-  long i = t->idx[a];
-  t->idx[a] = t->idx[b], t->idx[b] = i;
-}
+/* Scratch of a presorted build: the d index lists (each segment [lo, hi)
+ * of every list holds the same points, list c sorted by coordinate c), a
+ * partition buffer and each point's side of the current split. */
+typedef struct {
+  const double *rows;
+  int D;
+  const int *cols;
+  long **list, *tmp;
+  unsigned char *side;
+} KdScratch;
 
-/* Reorder positions [lo, hi) so that position kth holds the value it would
- * in sorted order along dim, smaller-or-equal before, greater-or-equal after
- * (Hoare/Wirth selection, median-of-three pivot). */
-INLINE void kd_select_d(KdTree *t, long lo, long hi, long kth, int dim, int d) {
-  const double *P = t->pts;
-  long l = lo, r = hi - 1;
-  while (l < r) {
-    long m = l + (r - l) / 2;
-    if (P[m * d + dim] < P[l * d + dim]) kd_swap(t, m, l, d);
-    if (P[r * d + dim] < P[l * d + dim]) kd_swap(t, r, l, d);
-    if (P[r * d + dim] < P[m * d + dim]) kd_swap(t, r, m, d);
-    double x = P[m * d + dim];
-    long i = l, j = r;
-    do {
-      while (P[i * d + dim] < x) i++;
-      while (x < P[j * d + dim]) j--;
-      if (i <= j) kd_swap(t, i, j, d), i++, j--;
-    } while (i <= j);
-    if (j < kth) l = i;
-    if (kth < i) r = j;
-  }
-}
+/* Coordinate c (of the tree's d) of point i. */
+static inline double kd_val(const KdScratch *w, long i, int c) { return w->rows[i * w->D + w->cols[c]]; }
 
-/* Tight bounding box of positions [lo, hi) into bl, bh. */
-INLINE void kd_bbox_d(const KdTree *t, long lo, long hi, double *bl, double *bh, int d) {
-  const double *P = t->pts;
-  for (int c = 0; c < d; c++) bl[c] = bh[c] = P[lo * d + c];
-  for (long i = lo + 1; i < hi; i++)
-    for (int c = 0; c < d; c++) {
-      double x = P[i * d + c];
-      bl[c] = x < bl[c] ? x : bl[c];
-      bh[c] = x > bh[c] ? x : bh[c];
-    }
-}
-
-/* kd_select_d and kd_bbox_d with the dimension a constant for d <= 3. */
-static void kd_select(KdTree *t, long lo, long hi, long kth, int dim) {
-  switch (t->d) {
-  case 1: kd_select_d(t, lo, hi, kth, dim, 1); break;
-  case 2: kd_select_d(t, lo, hi, kth, dim, 2); break;
-  case 3: kd_select_d(t, lo, hi, kth, dim, 3); break;
-  default: kd_select_d(t, lo, hi, kth, dim, t->d);
-  }
-}
-
-/* The tight box of positions [lo, hi) (see kd_select). */
-static void kd_bbox(const KdTree *t, long lo, long hi, double *bl, double *bh) {
-  switch (t->d) {
-  case 1: kd_bbox_d(t, lo, hi, bl, bh, 1); break;
-  case 2: kd_bbox_d(t, lo, hi, bl, bh, 2); break;
-  case 3: kd_bbox_d(t, lo, hi, bl, bh, 3); break;
-  default: kd_bbox_d(t, lo, hi, bl, bh, t->d);
-  }
-}
-
-/* Build node v over positions [lo, hi): tight box, then a median split on
- * the widest side unless small or all points equal. Subtrees of many
- * points are built as OpenMP tasks (the tree does not depend on it). */
-static void kd_build_node(KdTree *t, long v, long lo, long hi) {
+/* Build node v over list segments [lo, hi): the tight box from the lists'
+ * ends; unless small or all points equal, split at the median of the
+ * widest side (the first half of that list goes left) and stably
+ * partition the other lists by side. Subtrees of many points are built
+ * as OpenMP tasks (the tree does not depend on it). */
+static void kd_build_node(KdTree *t, KdScratch *w, long v, long lo, long hi) {
   int d = t->d;
   double *bl = t->box + 2 * (size_t)d * (size_t)v, *bh = bl + d;
-  kd_bbox(t, lo, hi, bl, bh);
-  KdNode *nd = &t->node[v];
-  nd->lo = lo, nd->hi = hi, nd->dim = -1;
   int dim = 0;
   double wide = -1;
-  for (int c = 0; c < d; c++)
+  for (int c = 0; c < d; c++) {
+    bl[c] = kd_val(w, w->list[c][lo], c), bh[c] = kd_val(w, w->list[c][hi - 1], c);
     if (bh[c] - bl[c] > wide) wide = bh[c] - bl[c], dim = c;
+  }
+  KdNode *nd = &t->node[v];
+  nd->lo = lo, nd->hi = hi, nd->dim = -1;
   if (hi - lo <= KD_LEAF || !(wide > 0)) {
     for (long p = lo; p < hi; p++) t->leaf[p] = v;
     return;
   }
   long mid = lo + (hi - lo) / 2;
-  kd_select(t, lo, hi, mid, dim);
-  nd->dim = dim, nd->split = t->pts[mid * d + dim];
+  const long *ls = w->list[dim];
+  nd->dim = dim, nd->split = kd_val(w, ls[mid], dim);
+  for (long p = lo; p < hi; p++) w->side[ls[p]] = p >= mid;
+  for (int c = 0; c < d; c++) {
+    if (c == dim) continue;
+    long *l = w->list[c], a = lo, b = mid;
+    for (long p = lo; p < hi; p++) {
+      long i = l[p];
+      bool right = w->side[i];
+      w->tmp[right ? b : a] = i;
+      a += !right, b += right;
+    }
+    memcpy(l + lo, w->tmp + lo, (size_t)(hi - lo) * sizeof *l);
+  }
   if (hi - lo > KD_TASK) {
 #pragma omp task default(shared) firstprivate(v, lo, mid)
-    kd_build_node(t, 2 * v + 1, lo, mid);
+    kd_build_node(t, w, 2 * v + 1, lo, mid);
 #pragma omp task default(shared) firstprivate(v, mid, hi)
-    kd_build_node(t, 2 * v + 2, mid, hi);
+    kd_build_node(t, w, 2 * v + 2, mid, hi);
 #pragma omp taskwait
   } else {
-    kd_build_node(t, 2 * v + 1, lo, mid);
-    kd_build_node(t, 2 * v + 2, mid, hi);
+    kd_build_node(t, w, 2 * v + 1, lo, mid);
+    kd_build_node(t, w, 2 * v + 2, mid, hi);
   }
 }
 
@@ -564,9 +519,11 @@ static void kd_free(KdTree *t) {
   memset(t, 0, sizeof *t);
 }
 
-/* Build a tree over columns cols[0..d) of the n x D rows (subtrees are
- * OpenMP tasks: run inside a parallel region to build in parallel). */
-static bool kd_build(KdTree *t, const double *rows, long n, int D, const int *cols, int d) {
+/* Build a tree over columns cols[0..d) of the n x D rows, given for each
+ * of them the points sorted by it (ord[c], stable; copied). Subtrees are
+ * OpenMP tasks: run inside a parallel region to build in parallel. The
+ * tree order is list 0's at the leaves. */
+static bool kd_build(KdTree *t, const double *rows, long n, int D, const int *cols, int d, const long *const *ord) {
   memset(t, 0, sizeof *t);
   t->d = d, t->n = n;
   int levels = 0;
@@ -577,17 +534,25 @@ static bool kd_build(KdTree *t, const double *rows, long n, int D, const int *co
   t->leaf = malloc((size_t)n * sizeof *t->leaf);
   t->node = malloc((size_t)t->nnodes * sizeof *t->node);
   t->box = malloc((size_t)t->nnodes * 2 * (size_t)d * sizeof *t->box);
-  if (!t->pts || !t->idx || !t->leaf || !t->node || !t->box) {
+  KdScratch w = {rows, D, cols, calloc((size_t)d, sizeof(long *)), malloc((size_t)n * sizeof(long)), malloc((size_t)n)};
+  bool ok = t->pts && t->idx && t->leaf && t->node && t->box && w.list && w.tmp && w.side;
+  for (int c = 0; ok && c < d; c++) {
+    w.list[c] = c ? malloc((size_t)n * sizeof(long)) : t->idx; /* list 0 becomes the tree order */
+    if (!w.list[c]) ok = false;
+    else memcpy(w.list[c], ord[c], (size_t)n * sizeof(long));
+  }
+  if (ok) kd_build_node(t, &w, 0, 0, n);
+  for (int c = 1; w.list && c < d; c++) free(w.list[c]);
+  free(w.list), free(w.tmp), free(w.side);
+  if (!ok) {
     kd_free(t);
     return false;
   }
-  for (long i = 0; i < n; i++) {
-    t->idx[i] = i;
-    for (int c = 0; c < d; c++) t->pts[i * d + c] = rows[i * D + cols[c]];
-  }
-  kd_build_node(t, 0, 0, n);
   long nl = 0;
-  for (long p = 0; p < n; p++) nl += p == 0 || t->leaf[p] != t->leaf[p - 1];
+  for (long p = 0; p < n; p++) {
+    for (int c = 0; c < d; c++) t->pts[p * d + c] = rows[t->idx[p] * D + cols[c]];
+    nl += p == 0 || t->leaf[p] != t->leaf[p - 1];
+  }
   t->leaves = malloc((size_t)nl * sizeof *t->leaves);
   if (!t->leaves) {
     kd_free(t);
@@ -603,16 +568,46 @@ static bool kd_build(KdTree *t, const double *rows, long n, int D, const int *co
 }
 
 /* kd_build with a team of nt threads for the subtree tasks. */
-static bool kd_build_par(KdTree *t, const double *rows, long n, int D, const int *cols, int d, int nt) {
+static bool kd_build_par(KdTree *t, const double *rows, long n, int D, const int *cols, int d, const long *const *ord,
+                         int nt) {
   bool ok;
   if (nt > 1 && n > KD_TASK) {
 #pragma omp parallel num_threads(nt)
 #pragma omp single
-    ok = kd_build(t, rows, n, D, cols, d);
+    ok = kd_build(t, rows, n, D, cols, d, ord);
   } else {
-    ok = kd_build(t, rows, n, D, cols, d);
+    ok = kd_build(t, rows, n, D, cols, d, ord);
   }
   return ok;
+}
+
+/* ord[c] = the points sorted (stably) by column c of the rows, for every
+ * column, the columns in parallel; false on memory exhaustion. */
+static bool column_orders(const Prep *p, long **ord, int nt) {
+  int ok = 1;
+  for (int c = 0; c < p->D; c++) ord[c] = NULL;
+#pragma omp parallel num_threads(nt)
+  {
+    double *v = malloc((size_t)p->n * sizeof *v);
+#pragma omp for schedule(dynamic, 1)
+    for (int c = 0; c < p->D; c++) {
+      ord[c] = malloc((size_t)p->n * sizeof *ord[c]);
+      if (v && ord[c]) {
+        for (long i = 0; i < p->n; i++) v[i] = p->rows[i * p->D + c];
+        if (sort_by_value(v, p->n, ord[c])) continue;
+      }
+#pragma omp atomic write
+      ok = 0;
+    }
+    free(v);
+  }
+  return ok != 0;
+}
+
+/* Free the column orders. */
+static void orders_free(long **ord, int D) {
+  for (int c = 0; ord && c < D; c++) free(ord[c]);
+  free(ord);
 }
 
 /* The k best so far, ascending by (distance, point index); entries are
@@ -816,8 +811,9 @@ static void space_free(Space *s) {
   free(s->colv), free(s->group);
 }
 
-/* Build the counting structure for the groups of `mask` (see kd_build). */
-static bool space_build(Space *s, const Prep *p, int mask) {
+/* Build the counting structure for the groups of `mask` (see kd_build),
+ * ord the column orders. */
+static bool space_build(Space *s, const Prep *p, int mask, const long *const *ord) {
   memset(s, 0, sizeof *s);
   for (int a = 0; a < p->ng; a++)
     if (mask >> a & 1) s->d += p->gdim[a];
@@ -829,8 +825,13 @@ static bool space_build(Space *s, const Prep *p, int mask) {
     if (mask >> a & 1)
       for (int c = 0; c < p->gdim[a]; c++) s->colv[m] = p->goff[a] + c, s->group[m++] = a;
   s->one = s->d == 1;
-  if (s->one) return sorted_build(&s->s, p->rows, p->n, p->D, s->colv[0]);
-  return kd_build(&s->t, p->rows, p->n, p->D, s->colv, s->d);
+  if (s->one) return sorted_build(&s->s, p->rows, p->n, p->D, s->colv[0], ord[s->colv[0]]);
+  const long **lists = malloc((size_t)s->d * sizeof *lists);
+  if (!lists) return false;
+  for (int c = 0; c < s->d; c++) lists[c] = ord[s->colv[c]];
+  bool ok = kd_build(&s->t, p->rows, p->n, p->D, s->colv, s->d, lists);
+  free(lists);
+  return ok;
 }
 
 /* digamma(m) for a whole m >= 1, from the job's table when small. */
@@ -862,9 +863,10 @@ static double finish(const Job *J, double sum) {
 }
 
 /* Build the joint tree (when joint is given) and the counting spaces
- * sp[0..nmask) concurrently as tasks of one team; *built counts the
- * spaces to free. */
-static bool build_all(const Job *J, KdTree *joint, const int *cols, Space *sp, int *built, int nt) {
+ * sp[0..nmask) concurrently as tasks of one team, from the column orders;
+ * *built counts the spaces to free. */
+static bool build_all(const Job *J, KdTree *joint, const int *cols, const long *const *ord, Space *sp, int *built,
+                      int nt) {
   const Prep *p = J->p;
   int okj = 1, oks[3] = {1, 1, 1};
   *built = J->nmask;
@@ -873,11 +875,11 @@ static bool build_all(const Job *J, KdTree *joint, const int *cols, Space *sp, i
   {
     if (joint) {
 #pragma omp task shared(okj)
-      okj = kd_build(joint, p->rows, p->n, p->D, cols, p->D);
+      okj = kd_build(joint, p->rows, p->n, p->D, cols, p->D, ord);
     }
     for (int m = 0; m < J->nmask; m++) {
 #pragma omp task shared(oks) firstprivate(m)
-      oks[m] = space_build(&sp[m], p, J->mask[m]);
+      oks[m] = space_build(&sp[m], p, J->mask[m], ord);
     }
 #pragma omp taskwait
   }
@@ -1245,7 +1247,9 @@ static IxpKnnStatus estimate(const Job *J, int nt, double *out) {
     int built = 0;
     KdTree joint = {0};
     int *cols = all_columns(p->D);
-    ok = cols && build_all(J, &joint, cols, sp, &built, nt);
+    long **ord = calloc((size_t)p->D, sizeof *ord);
+    ok = cols && ord && column_orders(p, ord, nt) && build_all(J, &joint, cols, (const long *const *)ord, sp, &built, nt);
+    orders_free(ord, p->D);
     if (ok) ok = run_kd(J, &joint, sp, NULL, NULL, nt, terms, &zero);
     for (int m = 0; m < built; m++) space_free(&sp[m]);
     kd_free(&joint);
@@ -1307,14 +1311,36 @@ IxpKnnStatus ixp_ksg_cmi(const double *x, int dx, const double *y, int dy, const
 
 /* Per-thread workspace of the permutation test. */
 typedef struct {
-  long *perm;
+  long *perm, *inv, **lists; /* lists: the joint column orders (Y's remapped) */
   double *terms, *rows;
 } PermWork;
+
+/* Allocate a permutation workspace; false when memory runs out. */
+static bool perm_work(PermWork *w, const Prep *p) {
+  long n = p->n;
+  memset(w, 0, sizeof *w);
+  w->perm = malloc((size_t)n * sizeof *w->perm);
+  w->inv = malloc((size_t)n * sizeof *w->inv);
+  w->terms = malloc((size_t)n * sizeof *w->terms);
+  w->rows = malloc((size_t)n * (size_t)p->D * sizeof *w->rows);
+  w->lists = calloc((size_t)p->D, sizeof *w->lists);
+  if (!w->perm || !w->inv || !w->terms || !w->rows || !w->lists) return false;
+  for (int c = p->goff[1]; c < p->D; c++)
+    if (!(w->lists[c] = malloc((size_t)n * sizeof *w->lists[c]))) return false;
+  return true;
+}
+
+/* Free a permutation workspace. */
+static void perm_work_free(PermWork *w, const Prep *p) {
+  for (int c = 0; w->lists && c < p->D; c++) free(w->lists[c]);
+  free(w->perm), free(w->inv), free(w->terms), free(w->rows), free(w->lists);
+}
 
 /* The estimate with Y's rows permuted by w->perm: X's and Y's counting
  * spaces (kd mode) or column copies (brute force) are reused, Y's through
  * the permutation; only the joint index is rebuilt. */
-static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, int nt, PermWork *w, double *out) {
+static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, long *const *ord, int nt, PermWork *w,
+                             double *out) {
   const Prep *p = J->p;
   long n = p->n;
   for (long i = 0; i < n; i++) {
@@ -1330,8 +1356,18 @@ static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, int nt, 
     KdTree joint = {0};
     int *cols = all_columns(p->D);
     const bool mapped[2] = {false, true};
-    ok = cols && kd_build_par(&joint, w->rows, n, p->D, cols, p->D, nt) &&
+    /* Joint row i holds Y's row perm[i]: Y's orders map through the inverse. */
+    for (long i = 0; i < n; i++) w->inv[w->perm[i]] = i;
+    for (int c = 0; c < p->D; c++) {
+      if (c < p->goff[1]) {
+        w->lists[c] = ord[c];
+        continue;
+      }
+      for (long t = 0; t < n; t++) w->lists[c][t] = w->inv[ord[c][t]];
+    }
+    ok = cols && kd_build_par(&joint, w->rows, n, p->D, cols, p->D, (const long *const *)w->lists, nt) &&
          run_kd(J, &joint, sp, w->perm, mapped, nt, w->terms, &zero);
+    for (int c = 0; c < p->goff[1]; c++) w->lists[c] = NULL;
     kd_free(&joint);
     free(cols);
   }
@@ -1363,19 +1399,19 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
   Cols base = {0};
   int built = 0;
   bool ok = vals != NULL;
+  long **ord = J.brute ? NULL : calloc((size_t)p.D, sizeof *ord);
   if (J.brute) ok = ok && cols_build(&base, &p, NULL, NULL);
   else
-    ok = ok && build_all(&J, NULL, NULL, sp, &built, o.nt);
+    ok = ok && ord && column_orders(&p, ord, o.nt) && build_all(&J, NULL, NULL, (const long *const *)ord, sp, &built, o.nt);
   double observed = 0;
   st = IXP_KNN_ENOMEM;
   if (ok) {
-    PermWork w = {malloc((size_t)n * sizeof *w.perm), malloc((size_t)n * sizeof *w.terms),
-                  malloc((size_t)n * (size_t)p.D * sizeof *w.rows)};
-    if (w.perm && w.terms && w.rows) {
+    PermWork w;
+    if (perm_work(&w, &p)) {
       for (long i = 0; i < n; i++) w.perm[i] = i;
-      st = permuted(&J, sp, &base, o.nt, &w, &observed);
+      st = permuted(&J, sp, &base, ord, o.nt, &w, &observed);
     }
-    free(w.perm), free(w.terms), free(w.rows);
+    perm_work_free(&w, &p);
   }
   if (st == IXP_KNN_OK) {
     bool outer = nperm >= o.nt && o.nt > 1;
@@ -1383,22 +1419,21 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
     IxpKnnStatus worst = IXP_KNN_OK;
 #pragma omp parallel num_threads(team)
     {
-      PermWork w = {malloc((size_t)n * sizeof *w.perm), malloc((size_t)n * sizeof *w.terms),
-                    malloc((size_t)n * (size_t)p.D * sizeof *w.rows)};
-      bool have = w.perm && w.terms && w.rows;
+      PermWork w;
+      bool have = perm_work(&w, &p);
 #pragma omp for schedule(dynamic, 1)
       for (int s = 0; s < nperm; s++) {
         IxpKnnStatus r = IXP_KNN_ENOMEM;
         if (have) {
           ixp_rng_permutation(ixp_rng_key(key, (uint64_t)s, 0), w.perm, n);
-          r = permuted(&J, sp, &base, inner, &w, &vals[s]);
+          r = permuted(&J, sp, &base, ord, inner, &w, &vals[s]);
         }
         if (r != IXP_KNN_OK) {
 #pragma omp critical(ixp_knn_perm)
           if (worst == IXP_KNN_OK || r == IXP_KNN_ENOMEM) worst = r;
         }
       }
-      free(w.perm), free(w.terms), free(w.rows);
+      perm_work_free(&w, &p);
     }
     st = worst;
   }
@@ -1415,6 +1450,7 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
   }
   for (int m = 0; m < built; m++) space_free(&sp[m]);
   cols_free(&base);
+  orders_free(ord, p.D);
   free(vals), free(p.rows);
   return st;
 }

@@ -42,6 +42,8 @@ typedef struct IxpLowering {
   void (*error)(struct IxpLowering *lw, IxpSpan span, const char *msg);
   /* Type-check an expression in the caller's scope (an option's value). */
   IxpType (*check)(struct IxpLowering *lw, IxpAst *e);
+  /* Type-check an expression whose names may be the variables of `scope`. */
+  IxpType (*check_in)(struct IxpLowering *lw, IxpAst *e, struct IxpModelDef *scope);
   void *ctx;
 } IxpLowering;
 

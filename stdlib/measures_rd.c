@@ -19,13 +19,14 @@
 
 #define MAX_ENTRIES ((size_t)1 << 26)
 
-typedef enum { DIST_HAMMING, DIST_SQUARED, DIST_ABS, DIST_MATRIX } DistortionKind;
+typedef enum { DIST_HAMMING, DIST_SQUARED, DIST_ABS, DIST_MATRIX, DIST_EXPR } DistortionKind;
 
 /* What lowering prepared for the kernels. */
 typedef struct {
   uint64_t x, y;            /* source (rd), or X and Y (ib), or input and output (capacity) */
   DistortionKind distortion;
-  IxpAst *matrix;           /* DIST_MATRIX: the matrix expression */
+  IxpAst *matrix;           /* DIST_MATRIX: the matrix expression; DIST_EXPR: an expression in the source and xhat */
+  IxpModelDef *pair;        /* DIST_EXPR: the names (source variable, xhat) the expression reads */
   IxpAst *reproduction;     /* optional vector of reproduction values */
   IxpAst *beta;             /* number (a point) or vector (a curve) */
   IxpAst *target_d;         /* `at D = ...`: number or vector */
@@ -68,16 +69,39 @@ static bool unknown_option(IxpLowering *lw, IxpAst *opt, const char *known) {
   return fail(lw, opt->span, msg);
 }
 
-/* distortion = hamming | squared | abs | a matrix expression */
+/* Does the expression name xhat? */
+static bool reads_xhat(const IxpAst *e) {
+  if (!e) return false;
+  if (e->kind == AST_NAME && !strcmp(e->str, "xhat")) return true;
+  if (reads_xhat(e->a) || reads_xhat(e->b) || reads_xhat(e->c)) return true;
+  for (int i = 0; i < e->nitems; i++)
+    if (reads_xhat(e->items[i])) return true;
+  return false;
+}
+
+/* distortion = hamming | squared | abs | a matrix | an expression in x and xhat */
 static bool distortion_option(IxpLowering *lw, IxpAst *opt, Payload *p) {
   IxpAst *v = opt->a;
   if (v->kind == AST_NAME && !strcmp(v->str, "hamming")) p->distortion = DIST_HAMMING;
   else if (v->kind == AST_NAME && !strcmp(v->str, "squared")) p->distortion = DIST_SQUARED;
   else if (v->kind == AST_NAME && !strcmp(v->str, "abs")) p->distortion = DIST_ABS;
-  else {
+  else if (reads_xhat(v)) {  /* an expression in the source variable and xhat */
+    if (__builtin_popcountll(p->x) != 1) return fail(lw, v->span, "a distortion expression needs a single source variable");
+    IxpModelDef *pair = ixp_arena_alloc(lw->arena, sizeof *pair);
+    pair->name = "distortion";
+    pair->nvars = 2;
+    pair->vars[0] = (IxpModelVar){.name = lw->model->vars[__builtin_ctzll(p->x)].name, .kind = VAR_COLUMN};
+    pair->vars[1] = (IxpModelVar){.name = "xhat", .kind = VAR_COLUMN};
+    IxpType t = lw->check_in(lw, v, pair);
+    if (t != TY_NUM && t != TY_ANY) return fail(lw, v->span, "a distortion expression gives a number");
+    p->distortion = DIST_EXPR;
+    p->matrix = v;
+    p->pair = pair;
+  } else {
     IxpType t = lw->check(lw, v);
     if (t != TY_MAT && t != TY_ANY)
-      return fail(lw, v->span, "distortion is hamming, squared, abs or a matrix (rows: source values, columns: reproductions)");
+      return fail(lw, v->span, "distortion is hamming, squared, abs, a matrix (rows: source values, columns: "
+                               "reproductions) or an expression in the source variable and xhat");
     p->distortion = DIST_MATRIX;
     p->matrix = v;
   }
@@ -222,8 +246,9 @@ static double *distortion_matrix(IxpSession *s, const IxpPlanOp *op, const Paylo
                                  const double *repro, int m) {
   int n = t->size[0];
   double *d = ixp_arena_alloc(ixp_session_tmp(s), (size_t)n * (size_t)m * sizeof *d);
-  IxpValue mat = p->matrix ? ixp_eval(s, p->matrix, NULL) : (IxpValue){.type = TY_NONE};
-  if (p->matrix && mat.type != TY_MAT) ixp_runtime_error(s, s->src, p->matrix->span, "a distortion matrix is needed here");
+  IxpValue mat = p->distortion == DIST_MATRIX ? ixp_eval(s, p->matrix, NULL) : (IxpValue){.type = TY_NONE};
+  if (p->distortion == DIST_MATRIX && mat.type != TY_MAT)
+    ixp_runtime_error(s, s->src, p->matrix->span, "a distortion matrix is needed here");
   for (int i = 0; i < n; i++) {
     double x = t->value[0][i];
     int row = (int)x;
@@ -237,6 +262,12 @@ static double *distortion_matrix(IxpSession *s, const IxpPlanOp *op, const Paylo
       case DIST_SQUARED: v = (x - y) * (x - y); break;
       case DIST_ABS: v = fabs(x - y); break;
       case DIST_MATRIX: v = mat.v[(size_t)row * (size_t)mat.cols + (size_t)j]; break;
+      case DIST_EXPR: {
+        double pair[2] = {x, y};
+        IxpFrame f = {.model = p->pair, .vars = pair};
+        v = ixp_eval_number(s, p->matrix, &f);
+        break;
+      }
       }
       if (!(v >= 0) || !isfinite(v)) ixp_plan_error(s, op->plan, "distortion %g is not a finite non-negative number", v);
       d[(size_t)i * (size_t)m + (size_t)j] = v;
