@@ -138,6 +138,13 @@ void ixp_diag_note(IxpDiag *d, const IxpSource *src, IxpSpan span, const char *f
   va_end(ap);
 }
 
+void ixp_diag_warning(IxpDiag *d, const IxpSource *src, IxpSpan span, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  report(d, "warning", src, span, fmt, ap);
+  va_end(ap);
+}
+
 void ixp_diag_plain(IxpDiag *d, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

@@ -49,6 +49,9 @@ void ixp_diag_verror(IxpDiag *d, const IxpSource *src, IxpSpan span, const char 
 /* Same shape, severity "note" (does not count as an error). */
 void ixp_diag_note(IxpDiag *d, const IxpSource *src, IxpSpan span, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Same shape, severity "warning" (does not count as an error). */
+void ixp_diag_warning(IxpDiag *d, const IxpSource *src, IxpSpan span, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* An error without a source position: `ixp: error: message`. */
 void ixp_diag_plain(IxpDiag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

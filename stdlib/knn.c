@@ -29,21 +29,27 @@
  * (c the column's index over all groups). Duplicates are counted on the
  * input as given (rows equal in every joint column, by ==).
  *
- * Indexes. Joint k-NN: a k-d tree (median splits on the widest side,
- * leaves of KD_LEAF points, tight bounding boxes) when the joint space has
- * at most KD_AUTO_MAXDIM dimensions, else brute force. Marginal counts: a
- * sorted array searched by galloping from the point's own rank (O(log n_x))
- * for 1-D subspaces, a k-d tree range count (bounding boxes wholly inside
- * the ball add their size, wholly outside are skipped) otherwise.
- * Brute force: query blocks x point tiles of max-norm distances computed
- * per group by a vectorised loop over the points of the tile (column-major
- * data); the block's distances to all points are kept (a few MB) so the
- * counting pass re-reads them instead of recomputing. GEMMs are not used:
- * the max-norm is not an inner product, and the only exact use of a
- * Euclidean GEMM tile, pruning by ||.||_inf >= ||.||_2 / sqrt(d), prunes
- * nothing where brute force is chosen (for d = 64 standard-normal columns,
- * ||.||_2 / sqrt(d) ~ 1.4 while the k-th max-norm neighbour sits near 2.5),
- * and it would need rounding margins on top.
+ * Indexes. Joint k-NN: a k-d tree when the joint space has at most
+ * KD_AUTO_MAXDIM dimensions, else brute force (IXP_INDEX_AUTO). The tree
+ * splits at the median of the widest side (leaves of <= KD_LEAF points,
+ * tight boxes); it is built from one stably radix-sorted index list per
+ * column, split and stably partitioned level by level, so boxes come from
+ * the lists' ends and a permutation surrogate gets Y's lists by a gather
+ * instead of a sort. The points of a leaf are searched together: their
+ * own leaf, then up the tree, sibling subtrees pruned by box distance to
+ * the leaf's box, until every k-ball fits inside the node searched so far.
+ * Marginal counts: 1-D subspaces by a sorted array, galloping from the
+ * point's own rank (O(log n_x)); others by a k-d tree range count (boxes
+ * wholly inside add their size, wholly outside are skipped).
+ * Brute force: per block of queries, the max-norm distances to all points,
+ * per group, in tiles over a copy of the data laid out 16 points by all
+ * coordinates (an AVX2 kernel keeps 16 running maxima in registers); the
+ * block's rows of distances (a few MB) serve the k-NN scan and then the
+ * counts. GEMMs are not used: the max-norm is not an inner product, and
+ * the only exact use of a Euclidean GEMM tile, pruning by ||.||_inf >=
+ * ||.||_2 / sqrt(d), prunes nothing where brute force is chosen (for d =
+ * 64 standard-normal columns ||.||_2 / sqrt(d) ~ 1.4 while the k-th
+ * max-norm neighbour sits near 2.5) and would need rounding margins.
  *
  * Exactness: every distance is fabs(a - b) maxed over coordinates; the
  * sorted-array and bounding-box shortcuts compare values monotone in those
@@ -387,14 +393,17 @@ static bool sorted_build(Sorted1 *s, const double *rows, long n, int D, int col,
 static void sorted_free(Sorted1 *s) { free(s->sv), free(s->pos); }
 
 /* Points other than the one at sorted position p with |v_p - v_j| within
- * r: gallop outwards from p on each side, then bisect (fl(sv[m] - v) is
- * monotone in m). */
-static inline __attribute__((always_inline)) long sorted_count_s(const Sorted1 *s, long p, double r, bool strict) {
+ * r: on each side, gallop outwards from p in steps starting at that
+ * side's count for the previous query (guess[0], guess[1]: neighbouring
+ * queries have similar counts; any guess gives the same result), then
+ * bisect. fl(sv[m] - v) is monotone in m, so the boundary is exact. */
+static inline __attribute__((always_inline)) long sorted_count_s(const Sorted1 *s, long p, double r, bool strict,
+                                                                 long *guess) {
   const double *sv = s->sv;
-  long n = s->n, lo = p, hi, step = 1;
+  long n = s->n, lo = p, hi, step = guess[0] > 1 ? guess[0] : 1;
   double v = sv[p];
   for (;; step *= 2) { /* right side: (p, lo] pass, hi fails or is n */
-    hi = p + step;
+    hi = lo + step;
     if (hi >= n) {
       hi = n;
       break;
@@ -407,10 +416,10 @@ static inline __attribute__((always_inline)) long sorted_count_s(const Sorted1 *
     bool in = within(sv[mid] - v, r, strict);
     lo = in ? mid : lo, hi = in ? hi : mid;
   }
-  long right = lo - p;
-  hi = p, step = 1;
+  long right = guess[0] = lo - p;
+  hi = p, step = guess[1] > 1 ? guess[1] : 1;
   for (;; step *= 2) { /* left side: [hi, p) pass, lo fails or is -1 */
-    lo = p - step;
+    lo = hi - step;
     if (lo < 0) {
       lo = -1;
       break;
@@ -423,12 +432,13 @@ static inline __attribute__((always_inline)) long sorted_count_s(const Sorted1 *
     bool in = within(v - sv[mid], r, strict);
     hi = in ? mid : hi, lo = in ? lo : mid;
   }
-  return right + (p - hi);
+  guess[1] = p - hi;
+  return right + guess[1];
 }
 
 /* sorted_count_s with the comparison fixed. */
-static long sorted_count(const Sorted1 *s, long p, double r, bool strict) {
-  return strict ? sorted_count_s(s, p, r, true) : sorted_count_s(s, p, r, false);
+static long sorted_count(const Sorted1 *s, long p, double r, bool strict, long *guess) {
+  return strict ? sorted_count_s(s, p, r, true, guess) : sorted_count_s(s, p, r, false, guess);
 }
 
 /* ------------------------------------------------------------------ k-d tree */
@@ -913,6 +923,7 @@ static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const lon
       long *bi = malloc(slots * sizeof *bi);
       KnnState *st = malloc((size_t)joint->maxleaf * sizeof *st);
       bool have = bd && bi && tmp && st;
+      long guess[3][2] = {{0, 0}, {0, 0}, {0, 0}};
       if (!have) {
 #pragma omp atomic write
         ok = 0;
@@ -945,7 +956,7 @@ static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const lon
           for (int m = 0; m < J->nmask; m++) {
             const Space *s = &sp[m];
             if (s->one) {
-              cnt[m] = sorted_count(&s->s, pos[m][t], grad[s->group[0]], J->variant == 1);
+              cnt[m] = sorted_count(&s->s, pos[m][t], grad[s->group[0]], J->variant == 1, guess[m]);
               continue;
             }
             double *qs = tmp, *rad = tmp + p->D;

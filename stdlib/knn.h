@@ -6,8 +6,9 @@
  *
  * Data: n samples, each group a row-major n x d block. Neighbour search:
  * a k-d tree for low dimensions, sorted arrays with binary search for 1-D
- * marginal counts, a brute-force path tiled with BLIS GEMMs for high
- * dimensions. The per-point loop is threaded; results do not depend on
+ * marginal counts, a brute-force path of cache-blocked max-norm tiles for
+ * high dimensions (the max-norm is no inner product, so GEMMs do not
+ * apply). The per-point loop is threaded; results do not depend on
  * the thread count (each point's contribution is stored, then summed in
  * a fixed order). */
 #ifndef IXP_KNN_H

@@ -245,6 +245,10 @@ static IxpValue run_knn(IxpSession *s, const IxpPlanOp *op, const Payload *p, si
   else if (p->z) st = ixp_ksg_cmi(x, dx, y, dy, z, dz, (long)n, &opt, &h, &info);
   else st = ixp_ksg_mi(x, dx, y, dy, (long)n, &opt, &h, &info);
   if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "%s: %s", p->kind == EST_KL ? "kl" : "ksg", ixp_knn_status_text(st));
+  if (info.duplicates && opt.noise == 0)
+    ixp_diag_warning(&s->diag, s->src, op->plan->site->span,
+                     "%ld rows repeat another row exactly; kNN estimates are biased by ties: add noise = 1e-10 "
+                     "(seeded), or use copula = 1", info.duplicates);
   return ixp_value_real(h * u);
 }
 
@@ -266,7 +270,7 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint
   int dims = dx + dy + dz, k = p->knn.k ? p->knn.k : 4;
   fprintf(out, "%s k = %d on %zu rows, %d dimension%s, %s index", p->kind == EST_KL ? "Kozachenko-Leonenko" :
           p->z ? "Frenzel-Pompe KSG" : (p->knn.variant == 2 ? "KSG-2" : "KSG-1"), k, joint->n, dims, dims == 1 ? "" : "s",
-          p->knn.index == IXP_INDEX_BRUTE || (p->knn.index == IXP_INDEX_AUTO && dims > 10) ? "brute-force GEMM-tiled" : "k-d tree");
+          p->knn.index == IXP_INDEX_BRUTE || (p->knn.index == IXP_INDEX_AUTO && dims > 10) ? "brute-force (cache-blocked max-norm tiles)" : "k-d tree");
   if (p->permutations) fprintf(out, ", %d permutation surrogates", p->permutations);
 }
 

@@ -173,6 +173,7 @@ static double *columns(const double *x, long n, int w, int d) {
   return y;
 }
 
+/* Whether two doubles have the same bits. */
 static bool same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
 /* ------------------------------------------------------- exact agreement */
