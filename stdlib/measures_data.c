@@ -29,6 +29,7 @@ typedef struct {
   uint64_t x, y, z;          /* groups: entropy uses x; mi uses x, y (and z) */
   IxpKnnOptions knn;
   int permutations;          /* 0: no test */
+  bool chi2;                 /* gaussian mi: the chi-squared p-value of 2 N I */
   uint64_t position;
 } Payload;
 
@@ -140,9 +141,15 @@ static bool lower_continuous(IxpLowering *lw, const IxpMeasure *ms, Continuous k
   if (kind != EST_GAUSSIAN && !knn_options(lw, p)) return false;
   if (kind == EST_GAUSSIAN && lw->method->nitems) return fail(lw, lw->method->span, "gaussian takes no options");
   IxpAst *test = lw->test;
-  if (test) {
+  if (test && !strcmp(test->str, "chi2")) {  /* the analytic null of a Gaussian MI */
+    if (kind != EST_GAUSSIAN || !mi || test->nitems) return fail(lw, test->span, "chi2 tests gaussian's mi: with chi2");
+    p->chi2 = true;
+    static const char *const fields[] = {"value", "p", NULL};
+    lw->plan->type = TY_RECORD;
+    lw->plan->fields = fields;
+  } else if (test) {
     if (strcmp(test->str, "permutations") || test->nitems != 1 || test->items[0]->str)
-      return fail(lw, test->span, "the test is permutations(n)");
+      return fail(lw, test->span, "the test is permutations(n) (ksg), or chi2 (gaussian)");
     if (kind != EST_KSG || p->z) return fail(lw, test->span, "permutations(n) tests ksg's mi(X; Y)");
     if (!int_option(lw, test->items[0], 1, 1000000, &p->permutations)) return false;
     static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
@@ -219,7 +226,13 @@ static IxpValue run_gaussian(IxpSession *s, const IxpPlanOp *op, const Payload *
     else st = ixp_gauss_mi(cov, d, idx[0], cnt[0], idx[1], cnt[1], idx[2], cnt[2], &h);
   }
   if (st != IXP_GAUSS_OK) ixp_plan_error(s, op->plan, "gaussian estimate: %s", ixp_gauss_status_text(st));
-  return ixp_value_real(h * ixp_units_scale(s));
+  if (!p->chi2) return ixp_value_real(h * ixp_units_scale(s));
+  IxpRecord *r = ixp_record_new(ixp_session_tmp(s), NULL, 2);
+  r->names[0] = "value";
+  r->values[0] = ixp_value_real(h * ixp_units_scale(s));
+  r->names[1] = "p";
+  r->values[1] = ixp_value_real(ixp_gauss_mi_pvalue(h, (long)n, cnt[0], cnt[1]));
+  return (IxpValue){.type = TY_RECORD, .record = r};
 }
 
 static IxpValue run_knn(IxpSession *s, const IxpPlanOp *op, const Payload *p, size_t n) {
