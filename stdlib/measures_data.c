@@ -12,6 +12,7 @@
  * lower to one kernel on the raw columns. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "data.h"
@@ -30,6 +31,7 @@ typedef struct {
   IxpKnnOptions knn;
   int permutations;          /* 0: no test */
   bool chi2;                 /* gaussian mi: the chi-squared p-value of 2 N I */
+  int bootstrap;             /* resamples for a percentile interval (0: none) */
   uint64_t position;
 } Payload;
 
@@ -147,9 +149,18 @@ static bool lower_continuous(IxpLowering *lw, const IxpMeasure *ms, Continuous k
     static const char *const fields[] = {"value", "p", NULL};
     lw->plan->type = TY_RECORD;
     lw->plan->fields = fields;
+  } else if (test && !strcmp(test->str, "bootstrap")) {
+    if (test->nitems != 1 || test->items[0]->str) return fail(lw, test->span, "the test is bootstrap(n)");
+    if (kind != EST_GAUSSIAN)  /* resampled rows repeat, and repeated rows are spurious nearest neighbours */
+      return fail(lw, test->span, "bootstrap resamples rows with repeats, which biases kNN estimators upwards; "
+                                  "bootstrap(n) is for the gaussian estimator (test ksg with permutations(n))");
+    if (!int_option(lw, test->items[0], 2, 1000000, &p->bootstrap)) return false;
+    static const char *const fields[] = {"value", "low", "high", "std", NULL};
+    lw->plan->type = TY_RECORD;
+    lw->plan->fields = fields;
   } else if (test) {
     if (strcmp(test->str, "permutations") || test->nitems != 1 || test->items[0]->str)
-      return fail(lw, test->span, "the test is permutations(n) (ksg), or chi2 (gaussian)");
+      return fail(lw, test->span, "the test is permutations(n) (ksg), bootstrap(n), or chi2 (gaussian)");
     if (kind != EST_KSG || p->z) return fail(lw, test->span, "permutations(n) tests ksg's mi(X; Y)");
     if (!int_option(lw, test->items[0], 1, 1000000, &p->permutations)) return false;
     static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
@@ -171,7 +182,7 @@ bool ixp_lower_on_data(IxpLowering *lw, const IxpMeasure *ms) {
   const char *name = lw->method ? lw->method->str : "plugin";
   IxpDiscreteEstimator est;
   if (ixp_est_by_name(name, &est)) {
-    if (lw->test) return fail(lw, lw->test->span, "tests ('with') are available for ksg's mi");
+    if (lw->test) return fail(lw, lw->test->span, "tests ('with') apply to the ksg, kl and gaussian estimators");
     int bins = 0, how = 0, alphabet = 0;
     return discrete_options(lw, &bins, &how, &alphabet) && lower_discrete(lw, ms, est, bins, how, alphabet);
   }
@@ -206,69 +217,126 @@ static double *block(IxpSession *s, const IxpPlanOp *op, const Payload *p, uint6
   return x;
 }
 
-static IxpValue run_gaussian(IxpSession *s, const IxpPlanOp *op, const Payload *p, size_t n) {
-  uint64_t all = p->x | p->y | p->z;
-  int d;
-  double *x = block(s, op, p, all, n, &d);
-  double *cov = ixp_arena_alloc(ixp_session_tmp(s), (size_t)d * (size_t)d * sizeof *cov);
-  IxpGaussStatus st = ixp_covariance(x, (long)n, d, cov);
-  long idx[3][IXP_MAX_VARS], cnt[3] = {0, 0, 0};
-  uint64_t g[3] = {p->x, p->y, p->z};
-  for (int v = 0, c = 0; v < p->model->nvars; v++) {
-    if (!(all >> v & 1)) continue;
-    for (int k = 0; k < 3; k++)
-      if (g[k] >> v & 1) idx[k][cnt[k]++] = c;
-    c++;
+/* The groups' columns, row-major, and their widths. */
+typedef struct {
+  double *x, *y, *z;
+  int dx, dy, dz;
+  long n;
+} Blocks;
+
+/* Gaussian entropy or (conditional) MI from the covariance of [x y z]. */
+static double gaussian_estimate(IxpSession *s, const IxpPlanOp *op, const Blocks *b) {
+  int d = b->dx + b->dy + b->dz;
+  double *all = ixp_arena_alloc(ixp_session_tmp(s), (size_t)b->n * (size_t)d * sizeof *all);
+  for (long i = 0; i < b->n; i++) {
+    double *row = all + (size_t)i * (size_t)d;
+    memcpy(row, b->x + (size_t)i * (size_t)b->dx, (size_t)b->dx * sizeof *row);
+    if (b->dy) memcpy(row + b->dx, b->y + (size_t)i * (size_t)b->dy, (size_t)b->dy * sizeof *row);
+    if (b->dz) memcpy(row + b->dx + b->dy, b->z + (size_t)i * (size_t)b->dz, (size_t)b->dz * sizeof *row);
   }
-  double h = 0;
+  double *cov = ixp_arena_alloc(ixp_session_tmp(s), (size_t)d * (size_t)d * sizeof *cov), h = 0;
+  long idx[3][IXP_MAX_VARS];
+  for (int i = 0; i < d; i++) idx[i < b->dx ? 0 : i < b->dx + b->dy ? 1 : 2][i < b->dx ? i : i < b->dx + b->dy ? i - b->dx : i - b->dx - b->dy] = i;
+  IxpGaussStatus st = ixp_covariance(all, b->n, d, cov);
   if (st == IXP_GAUSS_OK) {
-    if (!p->y) st = ixp_gauss_entropy(cov, d, &h);
-    else st = ixp_gauss_mi(cov, d, idx[0], cnt[0], idx[1], cnt[1], idx[2], cnt[2], &h);
+    if (!b->dy) st = ixp_gauss_entropy(cov, d, &h);
+    else st = ixp_gauss_mi(cov, d, idx[0], b->dx, idx[1], b->dy, idx[2], b->dz, &h);
   }
   if (st != IXP_GAUSS_OK) ixp_plan_error(s, op->plan, "gaussian estimate: %s", ixp_gauss_status_text(st));
-  if (!p->chi2) return ixp_value_real(h * ixp_units_scale(s));
-  IxpRecord *r = ixp_record_new(ixp_session_tmp(s), NULL, 2);
-  r->names[0] = "value";
-  r->values[0] = ixp_value_real(h * ixp_units_scale(s));
-  r->names[1] = "p";
-  r->values[1] = ixp_value_real(ixp_gauss_mi_pvalue(h, (long)n, cnt[0], cnt[1]));
+  return h;
+}
+
+/* One estimate (nats) on the blocks; info collects tie counts. */
+static double estimate(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b, const IxpKnnOptions *opt,
+                       IxpKnnInfo *info) {
+  if (p->kind == EST_GAUSSIAN) return gaussian_estimate(s, op, b);
+  double h = 0;
+  IxpKnnStatus st;
+  if (p->kind == EST_KL) st = ixp_knn_entropy(b->x, b->n, b->dx, opt, &h, info);
+  else if (b->dz) st = ixp_ksg_cmi(b->x, b->dx, b->y, b->dy, b->z, b->dz, b->n, opt, &h, info);
+  else st = ixp_ksg_mi(b->x, b->dx, b->y, b->dy, b->n, opt, &h, info);
+  if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "%s: %s", p->kind == EST_KL ? "kl" : "ksg", ixp_knn_status_text(st));
+  return h;
+}
+
+static IxpValue record(IxpSession *s, const char *const *names, const double *v, int n) {
+  IxpRecord *r = ixp_record_new(ixp_session_tmp(s), NULL, n);
+  for (int i = 0; i < n; i++) r->names[i] = (char *)names[i], r->values[i] = ixp_value_real(v[i]);
   return (IxpValue){.type = TY_RECORD, .record = r};
 }
 
-static IxpValue run_knn(IxpSession *s, const IxpPlanOp *op, const Payload *p, size_t n) {
-  int dx, dy = 0, dz = 0;
-  double *x = block(s, op, p, p->x, n, &dx), *y = p->y ? block(s, op, p, p->y, n, &dy) : NULL;
-  double *z = p->z ? block(s, op, p, p->z, n, &dz) : NULL;
-  IxpKnnOptions opt = p->knn;
-  opt.noise_key = ixp_rng_key(s->seed, p->position, 0x401e);
-  double h = 0, u = ixp_units_scale(s);
-  IxpKnnInfo info = {0};
-  IxpKnnStatus st;
-  if (p->permutations) {
-    IxpKnnTest t;
-    st = ixp_ksg_mi_permutation(x, dx, y, dy, (long)n, &opt, p->permutations, ixp_rng_key(s->seed, p->position, 0x9e57), &t);
-    if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "ksg: %s", ixp_knn_status_text(st));
-    static const char *const fields[] = {"value", "p", "null_mean", "null_std"};
-    IxpRecord *r = ixp_record_new(ixp_session_tmp(s), NULL, 4);
-    double v[4] = {t.value * u, t.p, t.null_mean * u, t.null_std * u};
-    for (int i = 0; i < 4; i++) r->names[i] = (char *)fields[i], r->values[i] = ixp_value_real(v[i]);
-    return (IxpValue){.type = TY_RECORD, .record = r};
+/* Rows of a block picked by idx. */
+static double *pick(IxpSession *s, const double *x, int d, const long *idx, long n) {
+  if (!x) return NULL;
+  double *out = ixp_arena_alloc(ixp_session_tmp(s), (size_t)n * (size_t)(d ? d : 1) * sizeof *out);
+  for (long i = 0; i < n; i++) memcpy(out + (size_t)i * (size_t)d, x + (size_t)idx[i] * (size_t)d, (size_t)d * sizeof *out);
+  return out;
+}
+
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* The percentile bootstrap: rows drawn with replacement (seeded). Only
+ * the gaussian estimator takes it (lowering refuses kNN, which repeated
+ * rows bias). */
+static IxpValue bootstrap(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b, double value,
+                          IxpKnnOptions opt) {
+  int nb = p->bootstrap;
+  double *est = ixp_arena_alloc(ixp_session_tmp(s), (size_t)nb * sizeof *est), mean = 0, var = 0;
+  long *idx = ixp_arena_alloc(ixp_session_tmp(s), (size_t)b->n * sizeof *idx);
+  for (int r = 0; r < nb; r++) {
+    ixp_check_interrupt(s, s->src, op->plan->site->span);
+    uint64_t key = ixp_rng_key(s->seed, p->position, 0xb0075 + (uint64_t)r);
+    for (long i = 0; i < b->n; i++) idx[i] = (long)(ixp_rng_uniform(key, (uint64_t)i) * (double)b->n) % b->n;
+    Blocks w = {pick(s, b->x, b->dx, idx, b->n), pick(s, b->y, b->dy, idx, b->n), pick(s, b->z, b->dz, idx, b->n),
+                b->dx, b->dy, b->dz, b->n};
+    IxpKnnInfo info = {0};
+    est[r] = estimate(s, op, p, &w, &opt, &info);
+    mean += est[r];
   }
-  if (p->kind == EST_KL) st = ixp_knn_entropy(x, (long)n, dx, &opt, &h, &info);
-  else if (p->z) st = ixp_ksg_cmi(x, dx, y, dy, z, dz, (long)n, &opt, &h, &info);
-  else st = ixp_ksg_mi(x, dx, y, dy, (long)n, &opt, &h, &info);
-  if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "%s: %s", p->kind == EST_KL ? "kl" : "ksg", ixp_knn_status_text(st));
-  if (info.duplicates && opt.noise == 0)
-    ixp_diag_warning(&s->diag, s->src, op->plan->site->span,
-                     "%ld rows repeat another row exactly; kNN estimates are biased by ties: add noise = 1e-10 "
-                     "(seeded), or use copula = 1", info.duplicates);
-  return ixp_value_real(h * u);
+  mean /= nb;
+  for (int r = 0; r < nb; r++) var += (est[r] - mean) * (est[r] - mean);
+  qsort(est, (size_t)nb, sizeof *est, by_value);
+  double u = ixp_units_scale(s), lo = est[(int)floor(0.025 * (nb - 1))], hi = est[(int)ceil(0.975 * (nb - 1))];
+  static const char *const names[] = {"value", "low", "high", "std"};
+  double v[4] = {value * u, lo * u, hi * u, sqrt(var / (nb > 1 ? nb - 1 : 1)) * u};
+  return record(s, names, v, 4);
 }
 
 static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint) {
   const Payload *p = op->payload;
   size_t n = joint->n;
-  return p->kind == EST_GAUSSIAN ? run_gaussian(s, op, p, n) : run_knn(s, op, p, n);
+  Blocks b = {.n = (long)n};
+  b.x = block(s, op, p, p->x, n, &b.dx);
+  if (p->y) b.y = block(s, op, p, p->y, n, &b.dy);
+  if (p->z) b.z = block(s, op, p, p->z, n, &b.dz);
+  IxpKnnOptions opt = p->knn;
+  opt.noise_key = ixp_rng_key(s->seed, p->position, 0x401e);
+  double u = ixp_units_scale(s);
+  if (p->permutations) {
+    IxpKnnTest t;
+    IxpKnnStatus st = ixp_ksg_mi_permutation(b.x, b.dx, b.y, b.dy, b.n, &opt, p->permutations,
+                                             ixp_rng_key(s->seed, p->position, 0x9e57), &t);
+    if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "ksg: %s", ixp_knn_status_text(st));
+    static const char *const names[] = {"value", "p", "null_mean", "null_std"};
+    double v[4] = {t.value * u, t.p, t.null_mean * u, t.null_std * u};
+    return record(s, names, v, 4);
+  }
+  IxpKnnInfo info = {0};
+  double h = estimate(s, op, p, &b, &opt, &info);
+  if (p->kind != EST_GAUSSIAN && info.duplicates && opt.noise == 0)
+    ixp_diag_warning(&s->diag, s->src, op->plan->site->span,
+                     "%ld rows repeat another row exactly; kNN estimates are biased by ties: add noise = 1e-10 "
+                     "(seeded), or use copula = 1", info.duplicates);
+  if (p->bootstrap) return bootstrap(s, op, p, &b, h, opt);
+  if (p->chi2) {
+    static const char *const names[] = {"value", "p"};
+    double v[2] = {h * u, ixp_gauss_mi_pvalue(h, b.n, b.dx, b.dy)};
+    return record(s, names, v, 2);
+  }
+  return ixp_value_real(h * u);
 }
 
 static void estimate_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint, FILE *out) {
