@@ -406,7 +406,8 @@ static int measure_var(Checker *c, IxpModelDef *m, IxpAst *arg, const IxpMeasure
     char buf[96];
     Suggest g = {arg->a->str, NULL, 99};
     for (int i = 0; i < m->nvars; i++) consider(&g, m->vars[i].name);
-    error(c, arg->a->span, "unknown variable '%s' in model '%s'%s", arg->a->str, m->name, hint(buf, sizeof buf, &g));
+    error(c, arg->a->span, "unknown variable '%s' in %s '%s'%s", arg->a->str, m->data ? "dataset" : "model", m->name,
+          hint(buf, sizeof buf, &g));
   }
   return v;
 }
@@ -443,6 +444,44 @@ static IxpType lowering_check_in(IxpLowering *lw, IxpAst *e, IxpModelDef *scope)
   return t;
 }
 
+/* Split a numbered name "h12" into its prefix length and number. */
+static bool numbered(const char *name, size_t *prefix, long *number) {
+  size_t n = strlen(name), i = n;
+  while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9') i--;
+  if (i == n || i == 0 || n - i > 9) return false;
+  *prefix = i;
+  *number = strtol(name + i, NULL, 10);
+  return true;
+}
+
+/* `h0 .. h15` as a measure argument: the variables h0, h1, ..., h15 in one
+ * group (numbered columns of a .npy array, say). */
+static bool var_range(Checker *c, IxpModelDef *m, IxpAst *arg, IxpLowering *lw) {
+  IxpAst *r = arg->a;
+  size_t p1, p2;
+  long lo, hi;
+  if (r->c || r->a->kind != AST_NAME || r->b->kind != AST_NAME || !numbered(r->a->str, &p1, &lo) ||
+      !numbered(r->b->str, &p2, &hi) || p1 != p2 || strncmp(r->a->str, r->b->str, p1) || lo > hi) {
+    error(c, r->span, "a range of variables names numbered variables with one prefix: x0 .. x15");
+    return false;
+  }
+  for (long i = lo; i <= hi; i++) {
+    char name[128];
+    snprintf(name, sizeof name, "%.*s%ld", (int)p1, r->a->str, i);
+    int v = ixp_model_var(m, name);
+    if (v < 0) {
+      error(c, r->span, "%s '%s' has no variable '%s' in this range", m->data ? "dataset" : "model", m->name, name);
+      return false;
+    }
+    if (lw->nargs == IXP_MAX_ARGS) {
+      error(c, r->span, "a measure takes at most %d variables", IXP_MAX_ARGS);
+      return false;
+    }
+    lw->args[lw->nargs++] = (IxpMeasureArg){i == lo ? arg->op : SEP_COMMA, v, NULL, arg};
+  }
+  return true;
+}
+
 /* Split a measure call's arguments: variables (positional) into lw->args,
  * options (name = value) into lw->options when the measure takes them. */
 static bool measure_args(Checker *c, IxpModelDef *m, const IxpMeasure *ms, IxpAst *call, IxpLowering *lw) {
@@ -452,6 +491,10 @@ static bool measure_args(Checker *c, IxpModelDef *m, const IxpMeasure *ms, IxpAs
     if (arg->str && ms->options) {
       if (lw->noptions == IXP_MAX_OPTIONS) error(c, arg->span, "too many options");
       else lw->options[lw->noptions++] = arg;
+      continue;
+    }
+    if (arg->a->kind == AST_RANGE) {
+      ok &= var_range(c, m, arg, lw);
       continue;
     }
     int v = measure_var(c, m, arg, ms);

@@ -242,6 +242,9 @@ static double gaussian_estimate(IxpSession *s, const IxpPlanOp *op, const Blocks
     if (!b->dy) st = ixp_gauss_entropy(cov, d, &h);
     else st = ixp_gauss_mi(cov, d, idx[0], b->dx, idx[1], b->dy, idx[2], b->dz, &h);
   }
+  if (st == IXP_GAUSS_ENOTPD)
+    ixp_plan_error(s, op->plan, "gaussian estimate: the sample covariance is singular (a column is constant or a "
+                   "linear combination of the others)");
   if (st != IXP_GAUSS_OK) ixp_plan_error(s, op->plan, "gaussian estimate: %s", ixp_gauss_status_text(st));
   return h;
 }
