@@ -116,6 +116,12 @@ stmt(S) ::= IDENT(N) TILDE call(C). {
   S = ixp_parse_node(ps, AST_DRAW, SPAN2(N.span, C->span)); S->a = C;
   ixp_ast_push(ps->arena, S, ixp_parse_name(ps, AST_NAME, N));
 }
+/* a, b ~ normal(mean, cov): one draw of a vector into several variables. */
+stmt(S) ::= IDENT(N) COMMA idents(L) TILDE call(C). {
+  S = ixp_parse_node(ps, AST_DRAW, SPAN2(N.span, C->span)); S->a = C;
+  ixp_ast_push(ps->arena, S, ixp_parse_name(ps, AST_NAME, N));
+  for (int i = 0; i < L->nitems; i++) ixp_ast_push(ps->arena, S, L->items[i]);
+}
 stmt(S) ::= IDENT(N) ASSIGN expr(E). {
   S = ixp_parse_name(ps, AST_DEFINE, N); S->a = E; S->span = SPAN2(N.span, E->span); S->d = ixp_parse_name(ps, AST_NAME, N);
 }

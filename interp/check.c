@@ -591,9 +591,19 @@ static void model_var(Checker *c, IxpModelDef *m, const char *name, IxpAst *decl
 }
 
 /* Check a draw's distribution call. */
-static void check_draw(Checker *c, IxpModelVar *v) {
+static void check_draw(Checker *c, IxpModelDef *m, IxpModelVar *v) {
   IxpAst *call = v->expr;
-  const IxpDistribution *d = ixp_distribution_find(call->str, call->nitems);
+  if (v->ncomponents > 1 && v->component > 0) {  /* drawn with its leader */
+    v->dist = m->vars[v->leader].dist;
+    v->deps = (uint64_t)1 << v->leader;
+    return;
+  }
+  const IxpDistribution *d = v->ncomponents > 1 ? ixp_distribution_find_vector(call->str)
+                                                 : ixp_distribution_find(call->str, call->nitems);
+  if (v->ncomponents > 1 && !d && ixp_distribution_find(call->str, call->nitems)) {
+    error(c, call->span, "%s draws one value; several variables draw from normal(mean, cov)", call->str);
+    return;
+  }
   for (int i = 0; i < call->nitems; i++) {
     IxpAst *arg = call->items[i];
     IxpType t = check_expr(c, arg->a);
@@ -657,7 +667,7 @@ static void mark_continuous(IxpModelDef *m) {
   for (int i = 0; i < m->nvars; i++) {
     int v = m->order[i];
     IxpModelVar *var = &m->vars[v];
-    bool cont = var->kind == VAR_DRAW ? var->dist && var->dist->draw : false;
+    bool cont = var->kind == VAR_DRAW ? var->dist && (var->dist->draw || var->dist->draw_vector) : false;
     if (var->kind == VAR_DEFINE && !discrete_result(var->expr))
       for (int d = 0; d < m->nvars; d++) cont |= (var->deps >> d & 1) && m->continuous[d];
     m->continuous[v] = cont;
@@ -668,7 +678,17 @@ static void mark_continuous(IxpModelDef *m) {
 static void check_model_body(Checker *c, IxpModelDef *m, IxpAst *body) {
   for (int i = 0; i < body->nitems; i++) {
     IxpAst *st = body->items[i];
-    if (st->kind == AST_DRAW) model_var(c, m, st->items[0]->str, st, VAR_DRAW, st->a);
+    if (st->kind == AST_DRAW) {
+      int leader = m->nvars;
+      for (int k = 0; k < st->nitems; k++) {
+        int before = m->nvars;
+        model_var(c, m, st->items[k]->str, st, VAR_DRAW, st->a);
+        if (m->nvars == before) continue;
+        m->vars[before].component = k;
+        m->vars[before].ncomponents = st->nitems;
+        m->vars[before].leader = leader;
+      }
+    }
     else if (st->kind == AST_DEFINE) model_var(c, m, st->str, st, VAR_DEFINE, st->a);
     else error(c, st->span, "a model holds draws (x ~ dist(...)) and definitions (y = expr), not this statement");
   }
@@ -677,7 +697,7 @@ static void check_model_body(Checker *c, IxpModelDef *m, IxpAst *body) {
   c->model = m;
   for (int v = 0; v < m->nvars; v++) {
     c->deps = &m->vars[v].deps;
-    if (m->vars[v].kind == VAR_DRAW) check_draw(c, &m->vars[v]);
+    if (m->vars[v].kind == VAR_DRAW) check_draw(c, m, &m->vars[v]);
     else check_expr(c, m->vars[v].expr);
   }
   c->deps = NULL;

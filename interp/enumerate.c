@@ -223,9 +223,41 @@ static void draw_args(Enum *e, int v, IxpValue *args) {
 /* Sampling: one value of v per state (row). A finite distribution is
  * inverted at a uniform of the stream; a continuous one draws from it.
  * Row k always uses draw k of v's stream, whatever else is sampled. */
+/* A vector draw: the leader draws every component of each row. */
+static void sample_vector(Enum *e, int v) {
+  IxpJoint *j = e->j;
+  IxpModelVar *var = &e->m->vars[v];
+  int k = var->ncomponents, comp[64], found = 0;
+  for (int u = 0; u < e->m->nvars; u++)
+    if (e->m->vars[u].ncomponents == k && e->m->vars[u].leader == var->leader) comp[e->m->vars[u].component] = u, found++;
+  uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
+  IxpValue args[3];
+  char err[256];
+  load_state(e, 0);
+  draw_args(e, v, args);
+  if (var->dist->check(args, err, sizeof err)) fail_at(e, var->expr, "%s%s", err, "");
+  if (var->dist->dimension(args) != k || found != k)
+    ixp_runtime_error(e->s, e->m->src, var->expr->span, "%s gives %d values for %d variables", var->dist->signature,
+                      var->dist->dimension(args), k);
+  for (int c = 0; c < k; c++) {
+    j->code[comp[c]] = malloc(j->n ? j->n * sizeof *j->code[comp[c]] : 1);
+    if (!j->code[comp[c]]) fail_at(e, var->decl, "out of memory sampling '%s'%s", var->name, "");
+  }
+  double x[64];
+  for (size_t row = 0; row < j->n; row++) {
+    var->dist->draw_vector(args, key, row, x);
+    for (int c = 0; c < k; c++) j->code[comp[c]][row] = code_of(e, comp[c], x[c]);
+  }
+  for (int c = 0; c < k; c++) e->assigned[comp[c]] = true;
+}
+
 static void sample_var(Enum *e, int v) {
   IxpJoint *j = e->j;
   IxpModelVar *var = &e->m->vars[v];
+  if (var->ncomponents > 1) {
+    if (var->component == 0) sample_vector(e, v);
+    return;
+  }
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
   uint32_t *col = malloc(j->n ? j->n * sizeof *col : 1);
   if (!col) fail_at(e, var->decl, "out of memory sampling '%s'%s", var->name, "");

@@ -28,7 +28,7 @@ void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const 
     ixp_diag_error(&s->diag, src, span, "%s", msg);
   }
   if (s->enumerating)
-    ixp_diag_note(&s->diag, s->src, s->enumerating_use, "while enumerating model '%s', needed here", s->enumerating->name);
+    ixp_diag_note(&s->diag, s->src, s->enumerating_use, "while evaluating model '%s', needed here", s->enumerating->name);
   s->enumerating = NULL;
   longjmp(*s->on_error, 1);
 }

@@ -6,6 +6,7 @@
 
 #include "columns.h"
 #include "distributions.h"
+#include "gaussian.h"
 
 /* Affine in the variables: constants, variables, + and -, products and
  * quotients by constants. */
@@ -27,7 +28,8 @@ bool ixp_model_is_gaussian(const IxpModelDef *m) {
   if (m->table || m->data || !m->has_continuous) return false;
   for (int v = 0; v < m->nvars; v++) {
     const IxpModelVar *var = &m->vars[v];
-    if (var->kind == VAR_DRAW && (!var->dist || strcmp(var->dist->name, "normal") || var->deps)) return false;
+    if (var->kind == VAR_DRAW && (!var->dist || strcmp(var->dist->name, "normal"))) return false;
+    if (var->kind == VAR_DRAW && var->deps && !(var->ncomponents > 1 && var->component > 0)) return false;
     if (var->kind == VAR_DEFINE && !affine(var->expr)) return false;
   }
   return true;
@@ -80,9 +82,36 @@ static void form_of(Forms *f, const IxpAst *e, double *out) {
   }
 }
 
+/* A vector draw mean + L z: component c's form is mean_c + sum_k L_ck z_k
+ * over the next `dimension` basis normals. */
+static void vector_forms(Forms *f, IxpModelVar *leader, int *basis) {
+  IxpModelDef *m = f->m;
+  IxpFrame fr = {m, NULL, f->params};
+  IxpValue args[2];
+  for (int i = 0; i < 2; i++) args[i] = ixp_eval(f->s, leader->expr->items[i]->a, &fr);
+  char err[256];
+  if (args[0].type != TY_VEC || args[1].type != TY_MAT || leader->dist->check(args, err, sizeof err))
+    ixp_runtime_error(f->s, m->src, leader->expr->span, "%s", args[0].type != TY_VEC || args[1].type != TY_MAT
+                      ? "normal(mean, cov) needs a vector and a matrix" : err);
+  int d = args[0].cols, k = leader->ncomponents, w = f->nb + 1;
+  if (d != k) ixp_runtime_error(f->s, m->src, leader->expr->span, "normal(mean, cov) gives %d values for %d variables", d, k);
+  double *l = ixp_arena_alloc(ixp_session_tmp(f->s), (size_t)d * (size_t)d * sizeof *l);
+  memcpy(l, args[1].v, (size_t)d * (size_t)d * sizeof *l);
+  ixp_cholesky(l, d, d, NULL);
+  for (int v = 0; v < m->nvars; v++) {
+    IxpModelVar *var = &m->vars[v];
+    if (var->ncomponents != k || var->leader != leader->leader) continue;
+    double *out = f->form + (size_t)v * (size_t)w;
+    memset(out, 0, (size_t)w * sizeof *out);
+    for (int c = 0; c <= var->component; c++) out[*basis + c] = l[var->component * d + c];
+    out[f->nb] = args[0].v[var->component];
+  }
+  *basis += d;
+}
+
 void ixp_gaussian_moments(IxpSession *s, IxpModelDef *m, const IxpValue *params, double **mean, double **cov) {
   Forms f = {.s = s, .m = m, .params = params};
-  for (int v = 0; v < m->nvars; v++) f.nb += m->vars[v].kind == VAR_DRAW;
+  for (int v = 0; v < m->nvars; v++) f.nb += m->vars[v].kind == VAR_DRAW;  /* one basis normal per component */
   int w = f.nb + 1, n = m->nvars;
   IxpArena *a = ixp_session_tmp(s);
   f.form = ixp_arena_alloc(a, (size_t)n * (size_t)w * sizeof *f.form);
@@ -91,6 +120,10 @@ void ixp_gaussian_moments(IxpSession *s, IxpModelDef *m, const IxpValue *params,
     int v = m->order[i];
     double *out = f.form + (size_t)v * (size_t)w;
     IxpModelVar *var = &m->vars[v];
+    if (var->kind == VAR_DRAW && var->ncomponents > 1) {
+      if (var->component == 0) vector_forms(&f, var, &basis);
+      continue;
+    }
     if (var->kind == VAR_DRAW) {  /* mu + sigma z_basis */
       IxpFrame fr = {m, NULL, params};
       double mu = ixp_eval_number(s, var->expr->items[0]->a, &fr), sigma = ixp_eval_number(s, var->expr->items[1]->a, &fr);

@@ -31,6 +31,8 @@ typedef struct {
   IxpAst *expr;                        /* DEFINE: expression; DRAW: the call */
   const struct IxpDistribution *dist;  /* DRAW */
   uint64_t deps;                       /* model variables it reads */
+  int component, ncomponents;          /* a vector draw (a, b ~ ...): this variable's place in it */
+  int leader;                          /* a vector draw: the variable of component 0 */
 } IxpModelVar;
 
 typedef struct IxpModelDef {

@@ -3,6 +3,7 @@
  * sampled from the counter-based generator). */
 #include "distributions.h"
 
+#include "gaussian.h"
 #include "rng.h"
 
 #include <math.h>
@@ -181,14 +182,69 @@ static double draw_student(const IxpValue *a, uint64_t key, uint64_t i) {
   return z / sqrt(g / nu);
 }
 
+/* normal(mean, cov): a mean vector and a positive definite covariance. */
+static const char *check_mvn(const IxpValue *a, char *err, size_t size) {
+  int d = a[0].cols;
+  if (a[0].type != TY_VEC || a[1].type != TY_MAT || a[1].rows != d || a[1].cols != d) {
+    snprintf(err, size, "normal(mean, cov) needs a vector of d means and a d x d covariance");
+    return err;
+  }
+  for (int i = 0; i < d; i++)
+    for (int j = 0; j < i; j++)
+      if (a[1].v[i * d + j] != a[1].v[j * d + i]) {
+        snprintf(err, size, "the covariance is not symmetric (entries %d,%d and %d,%d differ)", i, j, j, i);
+        return err;
+      }
+  double l[64 * 64];
+  long pivot = 0;
+  if (d > 64) {
+    snprintf(err, size, "normal(mean, cov) takes at most 64 dimensions");
+    return err;
+  }
+  memcpy(l, a[1].v, (size_t)d * (size_t)d * sizeof *l);
+  if (ixp_cholesky(l, d, d, &pivot) != IXP_GAUSS_OK) {
+    snprintf(err, size, "the covariance is not positive definite (at row %ld)", pivot);
+    return err;
+  }
+  return NULL;
+}
+
+static int mvn_dimension(const IxpValue *a) { return a[0].cols; }
+
+/* mean + L z with L the Cholesky factor of cov and z standard normals
+ * (the i-th draw uses sub-stream i, one normal per component). */
+static void draw_mvn(const IxpValue *a, uint64_t key, uint64_t i, double *out) {
+  int d = a[0].cols;
+  double l[64 * 64], z[64];
+  memcpy(l, a[1].v, (size_t)d * (size_t)d * sizeof *l);
+  ixp_cholesky(l, d, d, NULL);
+  uint64_t sub = ixp_rng_key(key, i, 0x3c0);
+  for (int k = 0; k < d; k++) z[k] = ixp_rng_normal(sub, (uint64_t)k);
+  for (int r = 0; r < d; r++) {
+    double x = a[0].v[r];
+    for (int k = 0; k <= r; k++) x += l[r * d + k] * z[k];
+    out[r] = x;
+  }
+}
+
+static const IxpDistribution vectors[] = {
+    {"normal", "normal(mean, cov)", 2, {TY_VEC, TY_MAT}, NULL, check_mvn, NULL, mvn_dimension, draw_mvn},
+};
+
+const IxpDistribution *ixp_distribution_find_vector(const char *name) {
+  for (size_t i = 0; i < sizeof vectors / sizeof *vectors; i++)
+    if (!strcmp(vectors[i].name, name)) return &vectors[i];
+  return NULL;
+}
+
 static const IxpDistribution registry[] = {
-    {"bernoulli", "bernoulli(p)", 1, {TY_NUM}, bernoulli, NULL, NULL},
-    {"categorical", "categorical([p0, p1, ...])", 1, {TY_VEC}, categorical, NULL, NULL},
-    {"uniform", "uniform(a .. b)", 1, {TY_RANGE}, uniform, NULL, NULL},
-    {"binomial", "binomial(n, p)", 2, {TY_NUM, TY_NUM}, binomial, NULL, NULL},
-    {"normal", "normal(mu, sigma)", 2, {TY_NUM, TY_NUM}, NULL, check_normal, draw_normal},
-    {"uniform", "uniform(a, b)", 2, {TY_NUM, TY_NUM}, NULL, check_uniform2, draw_uniform2},
-    {"student_t", "student_t(nu)", 1, {TY_NUM}, NULL, check_student, draw_student},
+    {"bernoulli", "bernoulli(p)", 1, {TY_NUM}, bernoulli, NULL, NULL, NULL, NULL},
+    {"categorical", "categorical([p0, p1, ...])", 1, {TY_VEC}, categorical, NULL, NULL, NULL, NULL},
+    {"uniform", "uniform(a .. b)", 1, {TY_RANGE}, uniform, NULL, NULL, NULL, NULL},
+    {"binomial", "binomial(n, p)", 2, {TY_NUM, TY_NUM}, binomial, NULL, NULL, NULL, NULL},
+    {"normal", "normal(mu, sigma)", 2, {TY_NUM, TY_NUM}, NULL, check_normal, draw_normal, NULL, NULL},
+    {"uniform", "uniform(a, b)", 2, {TY_NUM, TY_NUM}, NULL, check_uniform2, draw_uniform2, NULL, NULL},
+    {"student_t", "student_t(nu)", 1, {TY_NUM}, NULL, check_student, draw_student, NULL, NULL},
 };
 
 const IxpDistribution *ixp_distribution_find(const char *name, int nargs) {

@@ -27,11 +27,17 @@ typedef struct IxpDistribution {
    * draw the i-th value of the counter-based stream `key` (rng.h). */
   const char *(*check)(const IxpValue *args, char *err, size_t errsize);
   double (*draw)(const IxpValue *args, uint64_t key, uint64_t i);
+  /* Vector distributions (a, b ~ ...): the dimension their arguments give,
+   * and the i-th draw of the stream into out[0 .. dim). */
+  int (*dimension)(const IxpValue *args);
+  void (*draw_vector)(const IxpValue *args, uint64_t key, uint64_t i, double *out);
 } IxpDistribution;
 
 /* The distribution `name` taking `nargs` arguments, else the first named
  * `name` (whose arity the caller then reports), else NULL. */
 const IxpDistribution *ixp_distribution_find(const char *name, int nargs);
+/* The vector form of distribution `name` (for a, b ~ name(...)), or NULL. */
+const IxpDistribution *ixp_distribution_find_vector(const char *name);
 /* The i-th registered distribution (NULL past the end), for completion and
  * "did you mean". */
 const IxpDistribution *ixp_distribution_at(int i);
