@@ -531,8 +531,8 @@ static IxpType check_measure(Checker *c, IxpAst *e) {
   else if (m && !data && m->has_continuous && !m->gaussian)
     error(c, e->b->span, "model '%s' has continuous variables and cannot be enumerated; measure a sample of it: "
           "data s = sample(%s, 10000), then ... in s using ksg", m->name, m->name);
-  if (e->c && !ms->options && !data) error(c, e->c->span, "'%s' is measured exactly; estimators ('using') apply to data", e->b->str);
-  if (e->d && !data) error(c, e->d->span, "'%s' is measured exactly; tests ('with') apply to estimates from data", e->b->str);
+  if (m && e->c && !ms->options && !data) error(c, e->c->span, "'%s' is measured exactly; estimators ('using') apply to data", e->b->str);
+  if (m && e->d && !data) error(c, e->d->span, "'%s' is measured exactly; tests ('with') apply to estimates from data", e->b->str);
   if (e->nitems && !ms->options) error(c, e->items[0]->span, "%s takes no 'at'", ms->name);
   if (call->nitems == 0) error(c, call->span, "%s needs variables: %s", ms->name, ms->signature);
   if (!m || call->nitems == 0 || too_many_args(c, call)) return TY_ANY;

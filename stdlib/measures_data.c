@@ -171,6 +171,99 @@ static bool lower_continuous(IxpLowering *lw, const IxpMeasure *ms, Continuous k
   return true;
 }
 
+static IxpValue record(IxpSession *s, const char *const *names, const double *v, int n);
+
+/* mi(X; Y) with a discrete estimator and permutations(n): a kernel that
+ * estimates I from counts and recounts only the joint of X and permuted
+ * Y for each surrogate (the marginals do not change). */
+typedef struct {
+  uint64_t x, y;
+  IxpDiscreteEstimator est;
+  int alphabet, permutations;
+  uint64_t position;
+} DiscreteTest;
+
+extern const IxpKernel ixp_kernel_discrete_test;
+
+static bool lower_discrete_test(IxpLowering *lw, const IxpMeasure *ms, IxpDiscreteEstimator est, int bins, int how,
+                                int alphabet) {
+  DiscreteTest *t = ixp_arena_alloc(lw->arena, sizeof *t);
+  uint64_t z;
+  IxpAst *test = lw->test;
+  if (strcmp(ms->name, "mi") || sides(lw, &t->x, &t->y, &z) != 1)
+    return fail(lw, test->span, "permutations(n) tests mi(X; Y)");
+  if (strcmp(test->str, "permutations") || test->nitems != 1 || test->items[0]->str)
+    return fail(lw, test->span, "the test of a discrete estimator is permutations(n)");
+  if (!int_option(lw, test->items[0], 1, 1000000, &t->permutations)) return false;
+  for (int i = 0; i < lw->nargs; i++)
+    if (lw->model->continuous[lw->args[i].var] && bins == 0)
+      return fail(lw, lw->args[i].node->span, "this variable is continuous: bin it, or use ksg or gaussian");
+  t->est = est;
+  t->alphabet = alphabet;
+  t->position = lw->call->span.start;
+  lw->plan->ops[0].bins = bins, lw->plan->ops[0].binning = how;  /* the joint op */
+  static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
+  lw->plan->type = TY_RECORD;
+  lw->plan->fields = fields;
+  lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_discrete_test, t);
+  return true;
+}
+
+/* Entropy (nats) of the rows of k code columns. */
+static double count_entropy(IxpSession *s, const IxpPlanOp *op, const DiscreteTest *t, const uint32_t *const *cols,
+                            int k, size_t n) {
+  uint64_t *counts = NULL;
+  size_t m = 0;
+  double h = 0;
+  IxpEstStatus st = ixp_count_rows(cols, k, n, &counts, &m);
+  if (st == IXP_EST_OK) st = ixp_entropy_from_counts(t->est, counts, m, (size_t)t->alphabet > m ? (size_t)t->alphabet : m, &h);
+  free(counts);
+  if (st != IXP_EST_OK) ixp_plan_error(s, op->plan, "mi: %s", ixp_est_status_text(st));
+  return h;
+}
+
+static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
+  const DiscreteTest *t = op->payload;
+  size_t n = j->n;
+  const uint32_t *xy[2 * IXP_MAX_VARS] = {0};
+  uint32_t *perm_cols[IXP_MAX_VARS];
+  int dx = 0, dy = 0;
+  for (int v = 0; v < j->nvars; v++)
+    if (t->x >> v & 1) xy[dx++] = j->code[v];
+  for (int v = 0; v < j->nvars; v++)
+    if (t->y >> v & 1) xy[dx + dy++] = j->code[v];
+  double hx = count_entropy(s, op, t, xy, dx, n), hy = count_entropy(s, op, t, xy + dx, dy, n);
+  double value = hx + hy - count_entropy(s, op, t, xy, dx + dy, n), sum = 0, sum2 = 0;
+  long *perm = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *perm);
+  for (int c = 0; c < dy; c++) perm_cols[c] = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *perm_cols[c]);
+  int above = 0;
+  for (int r = 0; r < t->permutations; r++) {
+    ixp_check_interrupt(s, s->src, op->plan->site->span);
+    ixp_rng_permutation(ixp_rng_key(ixp_rng_key(s->seed, t->position, 0xd15c), (uint64_t)r, 0), perm, (long)n);
+    for (int c = 0; c < dy; c++)
+      for (size_t i = 0; i < n; i++) perm_cols[c][i] = xy[dx + c][perm[i]];
+    const uint32_t *cols[2 * IXP_MAX_VARS];
+    memcpy(cols, xy, (size_t)dx * sizeof *cols);
+    for (int c = 0; c < dy; c++) cols[dx + c] = perm_cols[c];
+    double null = hx + hy - count_entropy(s, op, t, cols, dx + dy, n);
+    above += null >= value;
+    sum += null, sum2 += null * null;
+  }
+  double mean = sum / t->permutations, sd = sqrt(fmax(0, sum2 / t->permutations - mean * mean)), u = ixp_units_scale(s);
+  static const char *const names[] = {"value", "p", "null_mean", "null_std"};
+  double v[4] = {value * u, (1.0 + above) / (1.0 + t->permutations), mean * u, sd * u};
+  return record(s, names, v, 4);
+}
+
+static void discrete_test_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *out) {
+  const DiscreteTest *t = op->payload;
+  (void)s;
+  fprintf(out, "%s on row counts of %zu rows, %d permutation surrogates (the joint recounted per surrogate)",
+          ixp_est_name(t->est), j->n, t->permutations);
+}
+
+const IxpKernel ixp_kernel_discrete_test = {"permutation test", discrete_test_run, discrete_test_explain};
+
 bool ixp_lower_on_data(IxpLowering *lw, const IxpMeasure *ms) {
   if (ms->options) {  /* rd, ib, capacity, pid: the plug-in joint of discrete columns */
     for (int i = 0; i < lw->nargs; i++)
@@ -182,9 +275,10 @@ bool ixp_lower_on_data(IxpLowering *lw, const IxpMeasure *ms) {
   const char *name = lw->method ? lw->method->str : "plugin";
   IxpDiscreteEstimator est;
   if (ixp_est_by_name(name, &est)) {
-    if (lw->test) return fail(lw, lw->test->span, "tests ('with') apply to the ksg, kl and gaussian estimators");
     int bins = 0, how = 0, alphabet = 0;
-    return discrete_options(lw, &bins, &how, &alphabet) && lower_discrete(lw, ms, est, bins, how, alphabet);
+    if (!discrete_options(lw, &bins, &how, &alphabet)) return false;
+    if (lw->test) return lower_discrete_test(lw, ms, est, bins, how, alphabet);
+    return lower_discrete(lw, ms, est, bins, how, alphabet);
   }
   if (!strcmp(name, "ksg")) return lower_continuous(lw, ms, EST_KSG);
   if (!strcmp(name, "kl")) return lower_continuous(lw, ms, EST_KL);
