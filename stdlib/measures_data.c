@@ -179,7 +179,7 @@ static IxpValue record(IxpSession *s, const char *const *names, const double *v,
 typedef struct {
   uint64_t x, y;
   IxpDiscreteEstimator est;
-  int alphabet, permutations;
+  int alphabet, permutations, bootstrap;
   uint64_t position;
 } DiscreteTest;
 
@@ -191,10 +191,11 @@ static bool lower_discrete_test(IxpLowering *lw, const IxpMeasure *ms, IxpDiscre
   uint64_t z;
   IxpAst *test = lw->test;
   if (strcmp(ms->name, "mi") || sides(lw, &t->x, &t->y, &z) != 1)
-    return fail(lw, test->span, "permutations(n) tests mi(X; Y)");
-  if (strcmp(test->str, "permutations") || test->nitems != 1 || test->items[0]->str)
-    return fail(lw, test->span, "the test of a discrete estimator is permutations(n)");
-  if (!int_option(lw, test->items[0], 1, 1000000, &t->permutations)) return false;
+    return fail(lw, test->span, "tests of discrete estimates apply to mi(X; Y)");
+  bool boot = !strcmp(test->str, "bootstrap");
+  if ((!boot && strcmp(test->str, "permutations")) || test->nitems != 1 || test->items[0]->str)
+    return fail(lw, test->span, "the test of a discrete estimator is permutations(n) or bootstrap(n)");
+  if (!int_option(lw, test->items[0], boot ? 2 : 1, 1000000, boot ? &t->bootstrap : &t->permutations)) return false;
   for (int i = 0; i < lw->nargs; i++)
     if (lw->model->continuous[lw->args[i].var] && bins == 0)
       return fail(lw, lw->args[i].node->span, "this variable is continuous: bin it, or use ksg or gaussian");
@@ -203,8 +204,9 @@ static bool lower_discrete_test(IxpLowering *lw, const IxpMeasure *ms, IxpDiscre
   t->position = lw->call->span.start;
   lw->plan->ops[0].bins = bins, lw->plan->ops[0].binning = how;  /* the joint op */
   static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
+  static const char *const interval[] = {"value", "low", "high", "std", NULL};
   lw->plan->type = TY_RECORD;
-  lw->plan->fields = fields;
+  lw->plan->fields = boot ? interval : fields;
   lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_discrete_test, t);
   return true;
 }
@@ -222,6 +224,38 @@ static double count_entropy(IxpSession *s, const IxpPlanOp *op, const DiscreteTe
   return h;
 }
 
+static int by_value(const void *a, const void *b);
+
+/* Percentile bootstrap of a discrete mi: rows drawn with replacement
+ * (seeded), the estimate recomputed on each resample. */
+static IxpValue discrete_bootstrap(IxpSession *s, const IxpPlanOp *op, const DiscreteTest *t, const uint32_t *const *xy,
+                                   int dx, int dy, size_t n, double value) {
+  int nb = t->bootstrap, k = dx + dy;
+  IxpArena *a = ixp_session_tmp(s);
+  uint32_t *cols[2 * IXP_MAX_VARS];
+  for (int c = 0; c < k; c++) cols[c] = ixp_arena_alloc(a, (n ? n : 1) * sizeof *cols[c]);
+  double *est = ixp_arena_alloc(a, (size_t)nb * sizeof *est), mean = 0, var = 0;
+  for (int r = 0; r < nb; r++) {
+    ixp_check_interrupt(s, s->src, op->plan->site->span);
+    uint64_t key = ixp_rng_key(ixp_rng_key(s->seed, t->position, 0xb0d15c), (uint64_t)r, 0);
+    for (size_t i = 0; i < n; i++) {
+      size_t row = (size_t)(ixp_rng_uniform(key, i) * (double)n) % n;
+      for (int c = 0; c < k; c++) cols[c][i] = xy[c][row];
+    }
+    const uint32_t *const *cc = (const uint32_t *const *)cols;
+    est[r] = count_entropy(s, op, t, cc, dx, n) + count_entropy(s, op, t, cc + dx, dy, n) - count_entropy(s, op, t, cc, k, n);
+    mean += est[r];
+  }
+  mean /= nb;
+  for (int r = 0; r < nb; r++) var += (est[r] - mean) * (est[r] - mean);
+  qsort(est, (size_t)nb, sizeof *est, by_value);
+  double u = ixp_units_scale(s);
+  static const char *const names[] = {"value", "low", "high", "std"};
+  double v[4] = {value * u, est[(int)floor(0.025 * (nb - 1))] * u, est[(int)ceil(0.975 * (nb - 1))] * u,
+                 sqrt(var / (nb - 1)) * u};
+  return record(s, names, v, 4);
+}
+
 static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
   const DiscreteTest *t = op->payload;
   size_t n = j->n;
@@ -234,6 +268,7 @@ static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *
     if (t->y >> v & 1) xy[dx + dy++] = j->code[v];
   double hx = count_entropy(s, op, t, xy, dx, n), hy = count_entropy(s, op, t, xy + dx, dy, n);
   double value = hx + hy - count_entropy(s, op, t, xy, dx + dy, n), sum = 0, sum2 = 0;
+  if (t->bootstrap) return discrete_bootstrap(s, op, t, xy, dx, dy, n, value);
   long *perm = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *perm);
   for (int c = 0; c < dy; c++) perm_cols[c] = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *perm_cols[c]);
   int above = 0;
@@ -258,8 +293,11 @@ static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *
 static void discrete_test_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *out) {
   const DiscreteTest *t = op->payload;
   (void)s;
-  fprintf(out, "%s on row counts of %zu rows, %d permutation surrogates (the joint recounted per surrogate)",
-          ixp_est_name(t->est), j->n, t->permutations);
+  if (t->bootstrap)
+    fprintf(out, "%s on row counts of %zu rows, %d bootstrap resamples", ixp_est_name(t->est), j->n, t->bootstrap);
+  else
+    fprintf(out, "%s on row counts of %zu rows, %d permutation surrogates (the joint recounted per surrogate)",
+            ixp_est_name(t->est), j->n, t->permutations);
 }
 
 const IxpKernel ixp_kernel_discrete_test = {"permutation test", discrete_test_run, discrete_test_explain};
