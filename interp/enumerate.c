@@ -161,10 +161,17 @@ static void define_var(Enum *e, int v) {
 static void draw_args(Enum *e, int v, IxpValue *args);
 
 /* Outcomes of v's distribution in the loaded state (held in e->outs). */
+static IxpOutcome *outcomes_of(Enum *e, int v, const IxpValue *args, size_t *n, size_t limit);
+
 static IxpOutcome *outcomes(Enum *e, int v, size_t *n, size_t limit) {
-  IxpModelVar *var = &e->m->vars[v];
   IxpValue args[3];
   draw_args(e, v, args);
+  return outcomes_of(e, v, args, n, limit);
+}
+
+/* Outcomes of v's distribution for evaluated arguments (held in e->outs). */
+static IxpOutcome *outcomes_of(Enum *e, int v, const IxpValue *args, size_t *n, size_t limit) {
+  IxpModelVar *var = &e->m->vars[v];
   char err[256], buf[512];
   free(e->outs);
   e->outs = NULL;
@@ -271,7 +278,7 @@ static void sample_var(Enum *e, int v) {
       load_state(e, k);
       draw_args(e, v, args);
       if (var->dist->check && var->dist->check(args, err, sizeof err)) fail_at(e, var->expr, "%s%s", err, "");
-      if (var->dist->outcomes) outcomes(e, v, &no, state_limit(j));
+      if (var->dist->outcomes) outcomes_of(e, v, args, &no, state_limit(j));
     }
     double x;
     if (var->dist->draw) {

@@ -224,7 +224,7 @@ static double count_entropy(IxpSession *s, const IxpPlanOp *op, const DiscreteTe
   return h;
 }
 
-static int by_value(const void *a, const void *b);
+static IxpValue interval(IxpSession *s, double value, double *est, int nb);
 
 /* Percentile bootstrap of a discrete mi: rows drawn with replacement
  * (seeded), the estimate recomputed on each resample. */
@@ -234,7 +234,7 @@ static IxpValue discrete_bootstrap(IxpSession *s, const IxpPlanOp *op, const Dis
   IxpArena *a = ixp_session_tmp(s);
   uint32_t *cols[2 * IXP_MAX_VARS];
   for (int c = 0; c < k; c++) cols[c] = ixp_arena_alloc(a, (n ? n : 1) * sizeof *cols[c]);
-  double *est = ixp_arena_alloc(a, (size_t)nb * sizeof *est), mean = 0, var = 0;
+  double *est = ixp_arena_alloc(a, (size_t)nb * sizeof *est);
   for (int r = 0; r < nb; r++) {
     ixp_check_interrupt(s, s->src, op->plan->site->span);
     uint64_t key = ixp_rng_key(ixp_rng_key(s->seed, t->position, 0xb0d15c), (uint64_t)r, 0);
@@ -244,16 +244,8 @@ static IxpValue discrete_bootstrap(IxpSession *s, const IxpPlanOp *op, const Dis
     }
     const uint32_t *const *cc = (const uint32_t *const *)cols;
     est[r] = count_entropy(s, op, t, cc, dx, n) + count_entropy(s, op, t, cc + dx, dy, n) - count_entropy(s, op, t, cc, k, n);
-    mean += est[r];
   }
-  mean /= nb;
-  for (int r = 0; r < nb; r++) var += (est[r] - mean) * (est[r] - mean);
-  qsort(est, (size_t)nb, sizeof *est, by_value);
-  double u = ixp_units_scale(s);
-  static const char *const names[] = {"value", "low", "high", "std"};
-  double v[4] = {value * u, est[(int)floor(0.025 * (nb - 1))] * u, est[(int)ceil(0.975 * (nb - 1))] * u,
-                 sqrt(var / (nb - 1)) * u};
-  return record(s, names, v, 4);
+  return interval(s, value, est, nb);
 }
 
 static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
@@ -367,8 +359,10 @@ static double gaussian_estimate(IxpSession *s, const IxpPlanOp *op, const Blocks
     if (b->dz) memcpy(row + b->dx + b->dy, b->z + (size_t)i * (size_t)b->dz, (size_t)b->dz * sizeof *row);
   }
   double *cov = ixp_arena_alloc(ixp_session_tmp(s), (size_t)d * (size_t)d * sizeof *cov), h = 0;
-  long idx[3][IXP_MAX_VARS];
-  for (int i = 0; i < d; i++) idx[i < b->dx ? 0 : i < b->dx + b->dy ? 1 : 2][i < b->dx ? i : i < b->dx + b->dy ? i - b->dx : i - b->dx - b->dy] = i;
+  long idx[3][IXP_MAX_VARS];  /* the columns of x, y, z in [x y z] */
+  for (int i = 0; i < b->dx; i++) idx[0][i] = i;
+  for (int i = 0; i < b->dy; i++) idx[1][i] = b->dx + i;
+  for (int i = 0; i < b->dz; i++) idx[2][i] = b->dx + b->dy + i;
   IxpGaussStatus st = ixp_covariance(all, b->n, d, cov);
   if (st == IXP_GAUSS_OK) {
     if (!b->dy) st = ixp_gauss_entropy(cov, d, &h);
@@ -413,13 +407,27 @@ static int by_value(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* The record of a percentile bootstrap: the estimate, the 95 % interval of
+ * the nb resampled estimates (sorted here) and their standard deviation. */
+static IxpValue interval(IxpSession *s, double value, double *est, int nb) {
+  double mean = 0, var = 0;
+  for (int r = 0; r < nb; r++) mean += est[r];
+  mean /= nb;
+  for (int r = 0; r < nb; r++) var += (est[r] - mean) * (est[r] - mean);
+  qsort(est, (size_t)nb, sizeof *est, by_value);
+  double u = ixp_units_scale(s), lo = est[(int)floor(0.025 * (nb - 1))], hi = est[(int)ceil(0.975 * (nb - 1))];
+  static const char *const names[] = {"value", "low", "high", "std"};
+  double v[4] = {value * u, lo * u, hi * u, sqrt(var / (nb - 1)) * u};
+  return record(s, names, v, 4);
+}
+
 /* The percentile bootstrap: rows drawn with replacement (seeded). Only
  * the gaussian estimator takes it (lowering refuses kNN, which repeated
  * rows bias). */
 static IxpValue bootstrap(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b, double value,
                           IxpKnnOptions opt) {
   int nb = p->bootstrap;
-  double *est = ixp_arena_alloc(ixp_session_tmp(s), (size_t)nb * sizeof *est), mean = 0, var = 0;
+  double *est = ixp_arena_alloc(ixp_session_tmp(s), (size_t)nb * sizeof *est);
   long *idx = ixp_arena_alloc(ixp_session_tmp(s), (size_t)b->n * sizeof *idx);
   for (int r = 0; r < nb; r++) {
     ixp_check_interrupt(s, s->src, op->plan->site->span);
@@ -429,15 +437,8 @@ static IxpValue bootstrap(IxpSession *s, const IxpPlanOp *op, const Payload *p, 
                 b->dx, b->dy, b->dz, b->n};
     IxpKnnInfo info = {0};
     est[r] = estimate(s, op, p, &w, &opt, &info);
-    mean += est[r];
   }
-  mean /= nb;
-  for (int r = 0; r < nb; r++) var += (est[r] - mean) * (est[r] - mean);
-  qsort(est, (size_t)nb, sizeof *est, by_value);
-  double u = ixp_units_scale(s), lo = est[(int)floor(0.025 * (nb - 1))], hi = est[(int)ceil(0.975 * (nb - 1))];
-  static const char *const names[] = {"value", "low", "high", "std"};
-  double v[4] = {value * u, lo * u, hi * u, sqrt(var / (nb > 1 ? nb - 1 : 1)) * u};
-  return record(s, names, v, 4);
+  return interval(s, value, est, nb);
 }
 
 static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint) {

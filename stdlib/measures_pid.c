@@ -177,19 +177,27 @@ static void gaussian_mmi(IxpSession *s, const IxpPlanOp *op, const Payload *p, d
   }
 }
 
+/* The result record: atoms in the session's units, the certificate's
+ * fields (broja), then the aliases. */
+static IxpValue atoms_record(IxpSession *s, const Payload *p, const double *atoms, const IxpPidCertificate *cert) {
+  double u = ixp_units_scale(s), c[3] = {0, 0, 0};
+  if (cert) c[0] = cert->primal_infeasibility, c[1] = cert->dual_infeasibility, c[2] = cert->duality_gap;
+  IxpRecord *r = ixp_record_new(ixp_session_tmp(s), NULL, p->nnames);
+  for (int i = 0; i < p->nnames; i++) {
+    int a = i < p->natoms ? i : p->alias_atom[i - p->natoms];
+    r->names[i] = p->names[i];
+    r->values[i] = ixp_value_real(a >= 0 ? atoms[a] * u : c[-1 - a]);
+  }
+  r->shown = p->shown;
+  return (IxpValue){.type = TY_RECORD, .record = r};
+}
+
 static IxpValue pid_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
   const Payload *p = op->payload;
   if (p->model->gaussian) {
     double *atoms = ixp_arena_alloc(ixp_session_tmp(s), (size_t)p->natoms * sizeof *atoms);
     gaussian_mmi(s, op, p, atoms);
-    IxpRecord *r = ixp_record_new(ixp_session_tmp(s), NULL, p->nnames);
-    for (int i = 0; i < p->nnames; i++) {
-      int a = i < p->natoms ? i : p->alias_atom[i - p->natoms];
-      r->names[i] = p->names[i];
-      r->values[i] = ixp_value_real(atoms[a] * ixp_units_scale(s));
-    }
-    r->shown = p->shown;
-    return (IxpValue){.type = TY_RECORD, .record = r};
+    return atoms_record(s, p, atoms, NULL);
   }
   IxpTabulated t;
   IxpJointStatus js = ixp_tabulate(j, p->masks, p->nsources + 1, MAX_ENTRIES, &t);
@@ -204,16 +212,7 @@ static IxpValue pid_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
     ixp_plan_error(s, op->plan, "pid using broja did not converge (primal infeasibility %.3g, dual infeasibility %.3g, duality gap %.3g)",
                    cert.primal_infeasibility, cert.dual_infeasibility, cert.duality_gap);
   if (st != IXP_PID_OK) ixp_plan_error(s, op->plan, "pid: %s", ixp_pid_status_text(st));
-  double u = ixp_units_scale(s);
-  IxpRecord *r = ixp_record_new(tmp, NULL, p->nnames);
-  double c[3] = {cert.primal_infeasibility, cert.dual_infeasibility, cert.duality_gap};
-  for (int i = 0; i < p->nnames; i++) {
-    r->names[i] = p->names[i];
-    int a = i < p->natoms ? i : p->alias_atom[i - p->natoms];
-    r->values[i] = ixp_value_real(a >= 0 ? atoms[a] * u : c[-1 - a]);
-  }
-  r->shown = p->shown;
-  return (IxpValue){.type = TY_RECORD, .record = r};
+  return atoms_record(s, p, atoms, &cert);
 }
 
 static void pid_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *out) {

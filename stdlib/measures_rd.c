@@ -205,9 +205,11 @@ static IxpTabulated tabulate(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, co
   return t;
 }
 
-/* Points (a number or a vector) as an array in the statement's arena. */
-static double *points(IxpSession *s, IxpAst *e, int *n) {
+/* Points (a number or a vector) as an array in the statement's arena;
+ * *curve tells whether a vector (a curve) was given. */
+static double *points(IxpSession *s, IxpAst *e, int *n, bool *curve) {
   IxpValue v = ixp_eval(s, e, NULL);
+  *curve = v.type == TY_VEC;
   if (v.type == TY_NUM) {
     double *x = ixp_arena_alloc(ixp_session_tmp(s), sizeof *x);
     *x = v.num.x;
@@ -218,8 +220,6 @@ static double *points(IxpSession *s, IxpAst *e, int *n) {
   *n = v.cols;
   return v.v;
 }
-
-static bool is_curve(IxpSession *s, IxpAst *e) { return ixp_eval(s, e, NULL).type == TY_VEC; }
 
 /* The reproduction values: given, or the matrix's column indexes, or the
  * source's own values. */
@@ -311,8 +311,8 @@ static IxpValue rd_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
   const double *repro = reproduction(s, p, &t, &m);
   double *d = distortion_matrix(s, op, p, &t, repro, m);
   IxpAst *at = p->beta ? p->beta : p->target_d;
-  double *x = points(s, at, &n);
-  bool curve = is_curve(s, at);
+  bool curve;
+  double *x = points(s, at, &n, &curve);
   IxpRDPoint *pts = ixp_arena_alloc(ixp_session_tmp(s), (size_t)n * sizeof *pts);
   IxpRDStatus st = IXP_RD_OK;
   if (p->beta) st = ixp_rd_curve(t.p, t.size[0], d, m, x, n, NULL, pts);
@@ -339,13 +339,14 @@ static IxpValue ib_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
   if (p->clusters) opt.clusters = (int)ixp_eval_number(s, p->clusters, NULL);
   if (p->restarts) opt.restarts = (int)ixp_eval_number(s, p->restarts, NULL);
   int n;
-  double *beta = points(s, p->beta, &n);
+  bool curve;
+  double *beta = points(s, p->beta, &n, &curve);
   IxpIBPoint *pts = ixp_arena_alloc(ixp_session_tmp(s), (size_t)n * sizeof *pts);
   IxpRDStatus st = ixp_ib_curve(t.p, t.size[0], t.size[1], beta, n, &opt, pts);
   ixp_tabulated_free(&t);
   check_status(s, op, st);
   double u = ixp_units_scale(s);
-  if (!is_curve(s, p->beta)) {
+  if (!curve) {
     IxpRecord *r = ixp_record_new(ixp_session_tmp(s), NULL, 5);
     double v[5] = {clean(pts[0].ixt) * u, clean(pts[0].ity) * u, clean(pts[0].ht) * u, pts[0].clusters, pts[0].beta};
     for (int i = 0; i < 5; i++) r->names[i] = (char *)ib_fields[i], r->values[i] = ixp_value_real(v[i]);
