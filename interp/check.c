@@ -525,10 +525,7 @@ static IxpType check_measure(Checker *c, IxpAst *e) {
     return TY_ANY;
   }
   bool data = m && m->data;
-  if (m && m->gaussian && ms->options && strcmp(ms->name, "pid"))
-    error(c, e->b->span, "model '%s' is Gaussian: %s is computed on finite models and datasets (rd_gaussian and "
-          "rd_waterfill give Gaussian rate-distortion)", m->name, ms->name);
-  else if (m && !data && m->has_continuous && !m->gaussian)
+  if (m && !data && m->has_continuous && !m->gaussian)
     error(c, e->b->span, "model '%s' has continuous variables and cannot be enumerated; measure a sample of it: "
           "data s = sample(%s, 10000), then ... in s using ksg", m->name, m->name);
   if (m && e->c && !ms->options && !data) error(c, e->c->span, "'%s' is measured exactly; estimators ('using') apply to data", e->b->str);
@@ -536,7 +533,7 @@ static IxpType check_measure(Checker *c, IxpAst *e) {
   if (e->nitems && !ms->options) error(c, e->items[0]->span, "%s takes no 'at'", ms->name);
   if (call->nitems == 0) error(c, call->span, "%s needs variables: %s", ms->name, ms->signature);
   if (!m || call->nitems == 0 || too_many_args(c, call)) return TY_ANY;
-  if (m->has_continuous && !data && (!m->gaussian || (ms->options && strcmp(ms->name, "pid")))) return TY_ANY;
+  if (m->has_continuous && !data && !m->gaussian) return TY_ANY;
   IxpLowering lw = {.model = m, .call = call, .arena = c->arena, .method = e->c, .test = e->d, .nat = e->nitems, .at = e->items};
   if (!measure_args(c, m, ms, call, &lw)) return TY_ANY;
   lw.check = lowering_check;

@@ -135,7 +135,18 @@ static void set_result(IxpLowering *lw, IxpAst *points, const char *const *field
 
 extern const IxpKernel ixp_kernel_rd, ixp_kernel_ib, ixp_kernel_capacity;
 
+/* rd, ib and capacity work on finite joints: a Gaussian model has none
+ * (its rate-distortion has closed forms). */
+static bool finite_source(IxpLowering *lw) {
+  if (!lw->model->gaussian) return true;
+  char msg[256];
+  snprintf(msg, sizeof msg, "model '%s' is Gaussian: %s is computed on finite models and datasets (rd_gaussian and "
+           "rd_waterfill give Gaussian rate-distortion)", lw->model->name, lw->call->str);
+  return fail(lw, lw->plan->src[0].node->span, msg);
+}
+
 static bool lower_rd(IxpLowering *lw) {
+  if (!finite_source(lw)) return false;
   Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
   uint64_t m[2];
   if (groups(lw, SEP_SEMI, m, 1) != 1) return fail(lw, lw->call->span, "rd takes the source's variables: rd(x, distortion = ...)");
@@ -161,6 +172,7 @@ static bool lower_rd(IxpLowering *lw) {
 }
 
 static bool lower_ib(IxpLowering *lw) {
+  if (!finite_source(lw)) return false;
   Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
   uint64_t m[2];
   if (groups(lw, SEP_SEMI, m, 2) != 2) return fail(lw, lw->call->span, "ib takes ib(X; Y, beta = ...)");
@@ -184,6 +196,7 @@ static bool lower_ib(IxpLowering *lw) {
 }
 
 static bool lower_capacity(IxpLowering *lw) {
+  if (!finite_source(lw)) return false;
   Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
   uint64_t m[2];
   if (groups(lw, SEP_ARROW, m, 2) != 2) return fail(lw, lw->call->span, "capacity takes the channel's input and output: capacity(x -> y)");
