@@ -92,6 +92,15 @@ void ixp_ast_push(IxpArena *a, IxpAst *node, IxpAst *item) {
   node->items[node->nitems++] = item;
 }
 
+bool ixp_ast_any(const IxpAst *e, bool (*pred)(const IxpAst *node, const void *ctx), const void *ctx) {
+  if (!e) return false;
+  if (pred(e, ctx)) return true;
+  if (ixp_ast_any(e->a, pred, ctx) || ixp_ast_any(e->b, pred, ctx) || ixp_ast_any(e->c, pred, ctx)) return true;
+  for (int i = 0; i < e->nitems; i++)
+    if (ixp_ast_any(e->items[i], pred, ctx)) return true;
+  return false;
+}
+
 const char *ixp_op_text(IxpOp op) {
   static const char *text[] = {
       [OP_NONE] = "", [OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/",

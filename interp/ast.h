@@ -91,6 +91,9 @@ IxpAst *ixp_ast_new(IxpArena *a, IxpAstKind kind, IxpSpan span);
 /* Append `item` to node->items (growing in the arena). */
 void ixp_ast_push(IxpArena *a, IxpAst *node, IxpAst *item);
 
+/* Whether `pred` holds for e or any node below it. */
+bool ixp_ast_any(const IxpAst *e, bool (*pred)(const IxpAst *node, const void *ctx), const void *ctx);
+
 const char *ixp_op_text(IxpOp op);
 /* Write the expression back as source text (for labels and plans). */
 void ixp_ast_print(FILE *out, const IxpAst *e);

@@ -34,25 +34,21 @@ void ixp_columns_free(IxpColumns *c) {
   c->nlive = c->caplive = 0;
 }
 
-bool ixp_reads_model_var(const IxpAst *e) {
-  if (!e) return false;
-  if (e->kind == AST_NAME) return e->ref == REF_VAR;
-  if (ixp_reads_model_var(e->a) || ixp_reads_model_var(e->b) || ixp_reads_model_var(e->c)) return true;
-  for (int i = 0; i < e->nitems; i++)
-    if (ixp_reads_model_var(e->items[i])) return true;
-  return false;
+static bool is_model_var(const IxpAst *e, const void *ctx) {
+  (void)ctx;
+  return e->kind == AST_NAME && e->ref == REF_VAR;
 }
 
-/* Can evaluating `e` raise an error for some states? */
-static bool can_fail(const IxpAst *e) {
-  if (!e) return false;
-  if (e->kind == AST_CALL || e->kind == AST_INDEX || e->kind == AST_VEC) return true;
-  if (e->kind == AST_BINARY && (e->op == OP_DIV || e->op == OP_MOD)) return true;
-  if (can_fail(e->a) || can_fail(e->b) || can_fail(e->c)) return true;
-  for (int i = 0; i < e->nitems; i++)
-    if (can_fail(e->items[i])) return true;
-  return false;
+bool ixp_reads_model_var(const IxpAst *e) { return ixp_ast_any(e, is_model_var, NULL); }
+
+/* Can evaluating this node raise an error for some states? */
+static bool fallible(const IxpAst *e, const void *ctx) {
+  (void)ctx;
+  return e->kind == AST_CALL || e->kind == AST_INDEX || e->kind == AST_VEC ||
+         (e->kind == AST_BINARY && (e->op == OP_DIV || e->op == OP_MOD));
 }
+
+static bool can_fail(const IxpAst *e) { return ixp_ast_any(e, fallible, NULL); }
 
 /* State by state through the scalar evaluator. */
 static double *per_state(IxpColumns *c, IxpAst *e) {

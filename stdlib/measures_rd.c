@@ -70,14 +70,12 @@ static bool unknown_option(IxpLowering *lw, IxpAst *opt, const char *known) {
 }
 
 /* Does the expression name xhat? */
-static bool reads_xhat(const IxpAst *e) {
-  if (!e) return false;
-  if (e->kind == AST_NAME && !strcmp(e->str, "xhat")) return true;
-  if (reads_xhat(e->a) || reads_xhat(e->b) || reads_xhat(e->c)) return true;
-  for (int i = 0; i < e->nitems; i++)
-    if (reads_xhat(e->items[i])) return true;
-  return false;
+static bool names_xhat(const IxpAst *e, const void *ctx) {
+  (void)ctx;
+  return e->kind == AST_NAME && !strcmp(e->str, "xhat");
 }
+
+static bool reads_xhat(const IxpAst *e) { return ixp_ast_any(e, names_xhat, NULL); }
 
 /* distortion = hamming | squared | abs | a matrix | an expression in x and xhat */
 static bool distortion_option(IxpLowering *lw, IxpAst *opt, Payload *p) {
