@@ -250,9 +250,10 @@ static void sample_vector(Enum *e, int v) {
     j->code[comp[c]] = malloc(j->n ? j->n * sizeof *j->code[comp[c]] : 1);
     if (!j->code[comp[c]]) fail_at(e, var->decl, "out of memory sampling '%s'%s", var->name, "");
   }
-  double x[64];
+  double x[64], *work = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)k * (size_t)k * sizeof *work);
+  var->dist->prepare(args, work);
   for (size_t row = 0; row < j->n; row++) {
-    var->dist->draw_vector(args, key, row, x);
+    var->dist->draw_vector(args, work, key, row, x);
     for (int c = 0; c < k; c++) j->code[comp[c]][row] = code_of(e, comp[c], x[c]);
   }
   for (int c = 0; c < k; c++) e->assigned[comp[c]] = true;

@@ -6,7 +6,6 @@
 
 #include "columns.h"
 #include "distributions.h"
-#include "gaussian.h"
 
 /* Affine in the variables: constants, variables, + and -, products and
  * quotients by constants. */
@@ -96,8 +95,7 @@ static void vector_forms(Forms *f, IxpModelVar *leader, int *basis) {
   int d = args[0].cols, k = leader->ncomponents, w = f->nb + 1;
   if (d != k) ixp_runtime_error(f->s, m->src, leader->expr->span, "normal(mean, cov) gives %d values for %d variables", d, k);
   double *l = ixp_arena_alloc(ixp_session_tmp(f->s), (size_t)d * (size_t)d * sizeof *l);
-  memcpy(l, args[1].v, (size_t)d * (size_t)d * sizeof *l);
-  ixp_cholesky(l, d, d, NULL);
+  leader->dist->prepare(args, l);  /* the Cholesky factor */
   for (int v = 0; v < m->nvars; v++) {
     IxpModelVar *var = &m->vars[v];
     if (var->ncomponents != k || var->leader != leader->leader) continue;

@@ -211,13 +211,18 @@ static const char *check_mvn(const IxpValue *a, char *err, size_t size) {
 
 static int mvn_dimension(const IxpValue *a) { return a[0].cols; }
 
-/* mean + L z with L the Cholesky factor of cov and z standard normals
- * (the i-th draw uses sub-stream i, one normal per component). */
-static void draw_mvn(const IxpValue *a, uint64_t key, uint64_t i, double *out) {
+/* The Cholesky factor of the (checked) covariance. */
+static void prepare_mvn(const IxpValue *a, double *l) {
   int d = a[0].cols;
-  double l[64 * 64], z[64];
   memcpy(l, a[1].v, (size_t)d * (size_t)d * sizeof *l);
   ixp_cholesky(l, d, d, NULL);
+}
+
+/* mean + L z with L the Cholesky factor of cov and z standard normals
+ * (the i-th draw uses sub-stream i, one normal per component). */
+static void draw_mvn(const IxpValue *a, const double *l, uint64_t key, uint64_t i, double *out) {
+  int d = a[0].cols;
+  double z[64];
   uint64_t sub = ixp_rng_key(key, i, 0x3c0);
   for (int k = 0; k < d; k++) z[k] = ixp_rng_normal(sub, (uint64_t)k);
   for (int r = 0; r < d; r++) {
@@ -228,7 +233,7 @@ static void draw_mvn(const IxpValue *a, uint64_t key, uint64_t i, double *out) {
 }
 
 static const IxpDistribution vectors[] = {
-    {"normal", "normal(mean, cov)", 2, {TY_VEC, TY_MAT}, NULL, check_mvn, NULL, mvn_dimension, draw_mvn},
+    {"normal", "normal(mean, cov)", 2, {TY_VEC, TY_MAT}, NULL, check_mvn, NULL, mvn_dimension, prepare_mvn, draw_mvn},
 };
 
 const IxpDistribution *ixp_distribution_find_vector(const char *name) {
@@ -238,13 +243,13 @@ const IxpDistribution *ixp_distribution_find_vector(const char *name) {
 }
 
 static const IxpDistribution registry[] = {
-    {"bernoulli", "bernoulli(p)", 1, {TY_NUM}, bernoulli, NULL, NULL, NULL, NULL},
-    {"categorical", "categorical([p0, p1, ...])", 1, {TY_VEC}, categorical, NULL, NULL, NULL, NULL},
-    {"uniform", "uniform(a .. b)", 1, {TY_RANGE}, uniform, NULL, NULL, NULL, NULL},
-    {"binomial", "binomial(n, p)", 2, {TY_NUM, TY_NUM}, binomial, NULL, NULL, NULL, NULL},
-    {"normal", "normal(mu, sigma)", 2, {TY_NUM, TY_NUM}, NULL, check_normal, draw_normal, NULL, NULL},
-    {"uniform", "uniform(a, b)", 2, {TY_NUM, TY_NUM}, NULL, check_uniform2, draw_uniform2, NULL, NULL},
-    {"student_t", "student_t(nu)", 1, {TY_NUM}, NULL, check_student, draw_student, NULL, NULL},
+    {"bernoulli", "bernoulli(p)", 1, {TY_NUM}, bernoulli, NULL, NULL, NULL, NULL, NULL},
+    {"categorical", "categorical([p0, p1, ...])", 1, {TY_VEC}, categorical, NULL, NULL, NULL, NULL, NULL},
+    {"uniform", "uniform(a .. b)", 1, {TY_RANGE}, uniform, NULL, NULL, NULL, NULL, NULL},
+    {"binomial", "binomial(n, p)", 2, {TY_NUM, TY_NUM}, binomial, NULL, NULL, NULL, NULL, NULL},
+    {"normal", "normal(mu, sigma)", 2, {TY_NUM, TY_NUM}, NULL, check_normal, draw_normal, NULL, NULL, NULL},
+    {"uniform", "uniform(a, b)", 2, {TY_NUM, TY_NUM}, NULL, check_uniform2, draw_uniform2, NULL, NULL, NULL},
+    {"student_t", "student_t(nu)", 1, {TY_NUM}, NULL, check_student, draw_student, NULL, NULL, NULL},
 };
 
 const IxpDistribution *ixp_distribution_find(const char *name, int nargs) {

@@ -30,7 +30,10 @@ typedef struct IxpDistribution {
   /* Vector distributions (a, b ~ ...): the dimension their arguments give,
    * and the i-th draw of the stream into out[0 .. dim). */
   int (*dimension)(const IxpValue *args);
-  void (*draw_vector)(const IxpValue *args, uint64_t key, uint64_t i, double *out);
+  /* Work shared by every draw (for normal: the Cholesky factor of the
+   * covariance), computed once into `work` (dimension^2 doubles). */
+  void (*prepare)(const IxpValue *args, double *work);
+  void (*draw_vector)(const IxpValue *args, const double *work, uint64_t key, uint64_t i, double *out);
 } IxpDistribution;
 
 /* The distribution `name` taking `nargs` arguments, else the first named
