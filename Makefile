@@ -9,7 +9,7 @@ else
 Q := @
 endif
 
-PKGS     := libedit libffi cairo
+PKGS     := libedit libffi cairo jansson nettle
 WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Werror
 BASE      = -std=c11 -D_GNU_SOURCE -g -O2 -fopenmp -Igrammar -Iinterp -Istdlib -Ibackends -I$(BUILD) \
@@ -23,13 +23,14 @@ HAND_SRC := $(sort $(wildcard interp/*.c stdlib/*.c backends/*/*.c))
 LIB_SRC  := $(filter-out interp/main.c,$(HAND_SRC))
 GEN_SRC  := $(BUILD)/lexer.c $(BUILD)/parser.c $(BUILD)/prelude.c
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
+EXT_LIBS := $(patsubst %.c,%.so,$(sort $(wildcard examples/ext/*.c)))
 
 OBJ      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
             $(patsubst $(BUILD)/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
 SAN_OBJ  := $(patsubst $(BUILD)/obj/%,$(BUILD)/san/%,$(OBJ))
 
 .PHONY: all deps test unit golden repl sanitize bench clean install approve
-all: deps ixp
+all: deps ixp $(EXT_LIBS)
 
 # Install missing Debian packages (re2c, lemon, BLIS, libffi, Criterion, libedit).
 deps: $(BUILD)/.deps
@@ -105,7 +106,12 @@ unit: $(BUILD)/unit
 	@echo "== unit tests"
 	$(Q)$(BUILD)/unit -j2 --short-filename
 
-golden: ixp
+# Example extern libraries, beside the examples that name them.
+examples/ext/%.so: examples/ext/%.c
+	@echo "  CC     $@"
+	$(Q)$(CC) -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -lm
+
+golden: ixp $(EXT_LIBS)
 	@echo "== golden tests"
 	$(Q)sh tests/run-golden ./ixp
 
@@ -113,7 +119,7 @@ repl: ixp
 	@echo "== REPL tests"
 	$(Q)sh tests/repl/run ./ixp
 
-sanitize: $(BUILD)/unit-san $(BUILD)/ixp-san
+sanitize: $(BUILD)/unit-san $(BUILD)/ixp-san $(EXT_LIBS)
 	@echo "== unit + golden tests under ASan/UBSan"
 	$(Q)sh tests/run-sanitized $(BUILD)/unit-san $(BUILD)/ixp-san
 
@@ -124,6 +130,31 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libixp.a
 	@echo "  LINK   $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_HAND) -O3 -o $@ $< $(BUILD)/libixp.a $(LIBS)
+
+# --- extern (FFI) ------------------------------------------------------------
+# stdlib/ffi.h would shadow libffi's <ffi.h> through -Istdlib, so ffi.c is
+# compiled without it (it finds its own header beside it, as "ffi.h").
+$(BUILD)/obj/stdlib/ffi.o $(BUILD)/san/stdlib/ffi.o: CFLAGS_HAND = $(filter-out -Istdlib,$(BASE)) $(WARN)
+
+# Libraries loaded at run time by the unit tests (build/ffi_testlib.so) and
+# bench_ffi (build/ffi_benchlib.so); they are not linked in.
+FFI_SO_FLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -shared -fPIC
+$(BUILD)/ffi_testlib.so: tests/ffi_testlib.c
+	@echo "  CC so  $<"
+	$(Q)mkdir -p $(BUILD)
+	$(Q)$(CC) $(FFI_SO_FLAGS) -O2 -o $@ $< -lm
+
+$(BUILD)/ffi_benchlib.so: bench/ffi_benchlib.c
+	@echo "  CC so  $<"
+	$(Q)mkdir -p $(BUILD)
+	$(Q)$(CC) $(FFI_SO_FLAGS) -O3 -o $@ $< -lm
+
+$(BUILD)/unit $(BUILD)/unit-san: | $(BUILD)/ffi_testlib.so
+$(BUILD)/bench/bench_ffi: | $(BUILD)/ffi_benchlib.so
+
+# bench/ffi_benchlib.c is bench_ffi's library, not a bench program.
+BENCH_BIN := $(filter-out $(BUILD)/bench/ffi_benchlib,$(BENCH_BIN))
+# --- end extern (FFI) --------------------------------------------------------
 
 # Re-approve every golden output (examples and error cases) from the current binary.
 approve: ixp
@@ -137,6 +168,6 @@ install: ixp
 	install -m 755 ixp $(DESTDIR)$(PREFIX)/bin/ixp
 
 clean:
-	rm -rf $(BUILD) ixp
+	rm -rf $(BUILD) ixp $(EXT_LIBS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

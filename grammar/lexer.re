@@ -112,6 +112,9 @@ IxpToken ixp_lexer_next(IxpLexer *lx) {
       "curve"      { return make(lx, TK_CURVE, start); }
       "plot"       { return make(lx, TK_PLOT, start); }
       "data"       { return make(lx, TK_DATA, start); }
+      "extern"     { return make(lx, TK_EXTERN, start); }
+      "fn"         { return make(lx, TK_FN, start); }
+      "const"      { return make(lx, TK_CONST, start); }
       "if"         { return make(lx, TK_IF, start); }
       "then"       { return make(lx, TK_THEN, start); }
       "else"       { return make(lx, TK_ELSE, start); }
@@ -189,6 +192,9 @@ const char *ixp_token_name(int code) {
   case TK_CURVE: return "'curve'";
   case TK_PLOT: return "'plot'";
   case TK_DATA: return "'data'";
+  case TK_EXTERN: return "'extern'";
+  case TK_FN: return "'fn'";
+  case TK_CONST: return "'const'";
   case TK_IF: return "'if'";
   case TK_THEN: return "'then'";
   case TK_ELSE: return "'else'";

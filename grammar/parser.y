@@ -74,6 +74,15 @@
 %type rowvals {IxpAst *}
 %type rowval {IxpAst *}
 %type sep {IxpToken}
+%type fnlines {IxpAst *}
+%type pname {IxpToken}
+%type fnbody {IxpAst *}
+%type fndecl {IxpAst *}
+%type cparams {IxpAst *}
+%type cparam {IxpAst *}
+%type ctype {IxpAst *}
+%type dims {IxpAst *}
+%type dim {IxpAst *}
 
 /* ---------------------------------------------------------------- program */
 
@@ -131,6 +140,10 @@ stmt(S) ::= CURVE(K) IDENT(N) ASSIGN expr(E). {
 }
 stmt(S) ::= DATA(K) IDENT(N) ASSIGN call(C). {
   S = ixp_parse_name(ps, AST_DATA, N); S->a = C; S->span = SPAN2(K.span, C->span);
+}
+/* extern "lib.so" { fn name(x: f64, v: const f64[n, 4]) -> f64 ... } */
+stmt(S) ::= EXTERN(K) STRING(P) LBRACE fnbody(B) RBRACE(R). {
+  S = B; S->kind = AST_EXTERN; S->a = ixp_parse_string(ps, P); S->span = SPAN2(K.span, R.span);
 }
 stmt(S) ::= PLOT(K) emits(L) TO expr(F). { S = L; S->kind = AST_PLOT; S->c = F; S->span = SPAN2(K.span, F->span); }
 stmt(S) ::= PRINT(K) exprs(L). { S = L; S->kind = AST_PRINT; S->span = SPAN2(K.span, L->span); }
@@ -196,6 +209,42 @@ rowval(V) ::= REAL(T). { V = ixp_parse_number(ps, T, false, T.span); }
 rowval(V) ::= MINUS(M) INT(T). { V = ixp_parse_number(ps, T, true, SPAN2(M.span, T.span)); }
 rowval(V) ::= MINUS(M) REAL(T). { V = ixp_parse_number(ps, T, true, SPAN2(M.span, T.span)); }
 rowval(V) ::= LPAREN expr(E) RPAREN. { V = E; }
+
+/* The functions of an extern block, one per line. */
+fnlines(L) ::= . { L = ixp_parse_node(ps, AST_BLOCK, (IxpSpan){0, 0}); }
+fnlines(L) ::= fnlines(A) NL. { L = A; }
+fnlines(L) ::= fnlines(A) fndecl(F) NL. { L = A; ixp_ast_push(ps->arena, L, F); }
+fnbody(B) ::= fnlines(L). { B = L; }
+fnbody(B) ::= fnlines(L) fndecl(F). { B = L; ixp_ast_push(ps->arena, B, F); }
+fndecl(F) ::= FN(K) IDENT(N) LPAREN cparams(P) RPAREN(R). {
+  F = P; F->kind = AST_FN; F->str = ixp_parse_name(ps, AST_NAME, N)->str; F->span = SPAN2(K.span, R.span);
+  F->d = ixp_parse_name(ps, AST_NAME, N);
+}
+fndecl(F) ::= FN(K) IDENT(N) LPAREN cparams(P) RPAREN ARROW IDENT(T). {
+  F = P; F->kind = AST_FN; F->str = ixp_parse_name(ps, AST_NAME, N)->str; F->span = SPAN2(K.span, T.span);
+  F->d = ixp_parse_name(ps, AST_NAME, N); F->b = ixp_parse_name(ps, AST_CTYPE, T);
+}
+cparams(L) ::= . { L = ixp_parse_node(ps, AST_BLOCK, (IxpSpan){0, 0}); }
+cparams(L) ::= cparam(P). { L = ixp_parse_node(ps, AST_BLOCK, P->span); ixp_ast_push(ps->arena, L, P); }
+cparams(L) ::= cparams(A) COMMA cparam(P). { L = A; ixp_ast_push(ps->arena, L, P); }
+cparam(P) ::= pname(N) COLON ctype(T). { P = ixp_parse_name(ps, AST_CPARAM, N); P->a = T; P->span = SPAN2(N.span, T->span); }
+/* C parameter names may be the words 'seed' and 'data'. */
+pname(N) ::= IDENT(T). { N = T; }
+pname(N) ::= SEED(T). { N = T; }
+pname(N) ::= DATA(T). { N = T; }
+ctype(T) ::= IDENT(N). { T = ixp_parse_name(ps, AST_CTYPE, N); }
+ctype(T) ::= IDENT(N) LBRACKET dims(D) RBRACKET(R). {
+  T = D; T->kind = AST_CTYPE; T->str = ixp_parse_name(ps, AST_NAME, N)->str; T->span = SPAN2(N.span, R.span); T->op = OP_MUL;
+}
+ctype(T) ::= CONST(C) IDENT(N). { T = ixp_parse_name(ps, AST_CTYPE, N); T->span = SPAN2(C.span, N.span); T->num = 1; }
+ctype(T) ::= CONST(C) IDENT(N) LBRACKET dims(D) RBRACKET(R). {
+  T = D; T->kind = AST_CTYPE; T->str = ixp_parse_name(ps, AST_NAME, N)->str; T->span = SPAN2(C.span, R.span); T->op = OP_MUL;
+  T->num = 1;
+}
+dims(L) ::= dim(D). { L = ixp_parse_node(ps, AST_BLOCK, D->span); ixp_ast_push(ps->arena, L, D); }
+dims(L) ::= dims(A) COMMA dim(D). { L = A; ixp_ast_push(ps->arena, L, D); }
+dim(D) ::= INT(T). { D = ixp_parse_number(ps, T, false, T.span); }
+dim(D) ::= pname(N). { D = ixp_parse_name(ps, AST_NAME, N); }
 
 /* ------------------------------------------------------------ expressions */
 

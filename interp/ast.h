@@ -48,6 +48,11 @@ typedef enum {
   AST_PLOT,       /* items = tables or AST_AS (legend label), c = file */
   AST_DATA,       /* str = name, a = AST_CALL: csv(...), npy(...), sample(M, n) */
   AST_EXPR_STMT,  /* a (a bare expression: printed in the REPL) */
+  AST_EXTERN,     /* a = AST_STR library path, items = AST_FN */
+  AST_FN,         /* str = name, d = AST_NAME of it, items = AST_CPARAM, b = return AST_CTYPE or NULL (void) */
+  AST_CPARAM,     /* str = name, a = AST_CTYPE */
+  AST_CTYPE,      /* str = C type name; op = OP_MUL for an array, items = dims (AST_NUM or AST_NAME);
+                     num = 1 when const */
   AST_BLOCK,      /* items */
 } IxpAstKind;
 

@@ -10,33 +10,26 @@
 #include <string.h>
 
 #include "builtins.h"
+#include "checker.h"
 #include "data.h"
 #include "distributions.h"
+#include "externs.h"
 #include "interp.h"
 #include "linear.h"
 #include "measures.h"
 
-typedef enum { CTX_TOP, CTX_MODEL } Context;
-
-typedef struct {
-  IxpSession *s;
-  const IxpSource *src;
-  IxpArena *arena;
-  Context ctx;
-  IxpModelDef *model;      /* model being checked (CTX_MODEL) */
-  uint64_t *deps;          /* where to record model variables read */
-  int depth;               /* block depth: 0 at top, +1 per sweep body */
-  int sweeps;              /* enclosing sweeps */
-  int errors;
-} Checker;
 
 static void error(Checker *c, IxpSpan span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void error(Checker *c, IxpSpan span, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  ixp_diag_verror(&c->s->diag, c->src, span, fmt, ap);
+  ixp_check_verror(c, span, fmt, ap);
   va_end(ap);
+}
+
+void ixp_check_verror(Checker *c, IxpSpan span, const char *fmt, va_list ap) {
+  ixp_diag_verror(&c->s->diag, c->src, span, fmt, ap);
   c->errors++;
 }
 
@@ -177,6 +170,10 @@ static IxpType check_name(Checker *c, IxpAst *e) {
     e->ref = REF_MODEL, e->sema = sym->model;
     return TY_MODEL;
   }
+  if (sym && sym->kind == SYM_EXTERN) {
+    error(c, e->span, "'%s' is an extern function: call it with arguments, as %s(...)", e->str, e->str);
+    return TY_ANY;
+  }
   char buf[96];
   Suggest g = {e->str, NULL, 99};
   suggest_names(c, &g);
@@ -274,6 +271,8 @@ static void unknown_function(Checker *c, IxpAst *e) {
 }
 
 static IxpType check_call(Checker *c, IxpAst *e) {
+  const IxpSymbol *sym = ixp_lookup(c->s, e->str);
+  if (sym && sym->kind == SYM_EXTERN) return ixp_check_extern_call(c, e, sym->ext);
   const IxpBuiltin *fn = ixp_builtin_find(e->str);
   if (fn) return check_builtin(c, e, fn);
   const IxpMeasure *m = ixp_measure_find(e->str);
@@ -445,7 +444,7 @@ static IxpType lowering_check_in(IxpLowering *lw, IxpAst *e, IxpModelDef *scope)
 }
 
 /* Split a numbered name "h12" into its prefix length and number. */
-static bool numbered(const char *name, size_t *prefix, long *number) {
+bool ixp_check_numbered(const char *name, size_t *prefix, long *number) {
   size_t n = strlen(name), i = n;
   while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9') i--;
   if (i == n || i == 0 || n - i > 9) return false;
@@ -460,8 +459,8 @@ static bool var_range(Checker *c, IxpModelDef *m, IxpAst *arg, IxpLowering *lw) 
   IxpAst *r = arg->a;
   size_t p1, p2;
   long lo, hi;
-  if (r->c || r->a->kind != AST_NAME || r->b->kind != AST_NAME || !numbered(r->a->str, &p1, &lo) ||
-      !numbered(r->b->str, &p2, &hi) || p1 != p2 || strncmp(r->a->str, r->b->str, p1) || lo > hi) {
+  if (r->c || r->a->kind != AST_NAME || r->b->kind != AST_NAME || !ixp_check_numbered(r->a->str, &p1, &lo) ||
+      !ixp_check_numbered(r->b->str, &p2, &hi) || p1 != p2 || strncmp(r->a->str, r->b->str, p1) || lo > hi) {
     error(c, r->span, "a range of variables names numbered variables with one prefix: x0 .. x15");
     return false;
   }
@@ -525,7 +524,10 @@ static IxpType check_measure(Checker *c, IxpAst *e) {
     return TY_ANY;
   }
   bool data = m && m->data;
-  if (m && !data && m->has_continuous && !m->gaussian)
+  if (m && !data && m->extern_draws)
+    error(c, e->b->span, "model '%s' draws from extern functions, so it can only be sampled: "
+          "data s = sample(%s, 10000), then measure s", m->name, m->name);
+  else if (m && !data && m->has_continuous && !m->gaussian)
     error(c, e->b->span, "model '%s' has continuous variables and cannot be enumerated; measure a sample of it: "
           "data s = sample(%s, 10000), then ... in s using ksg", m->name, m->name);
   if (m && e->c && !ms->options && !data) error(c, e->c->span, "'%s' is measured exactly; estimators ('using') apply to data", e->b->str);
@@ -590,6 +592,11 @@ static void model_var(Checker *c, IxpModelDef *m, const char *name, IxpAst *decl
 /* Check a draw's distribution call. */
 static void check_draw(Checker *c, IxpModelDef *m, IxpModelVar *v) {
   IxpAst *call = v->expr;
+  const IxpSymbol *ext = ixp_lookup(c->s, call->str);
+  if (ext && ext->kind == SYM_EXTERN) {
+    ixp_check_extern_draw(c, m, v, ext->ext);
+    return;
+  }
   if (v->ncomponents > 1 && v->component > 0) {  /* drawn with its leader */
     v->dist = m->vars[v->leader].dist;
     v->deps = (uint64_t)1 << v->leader;
@@ -664,7 +671,8 @@ static void mark_continuous(IxpModelDef *m) {
   for (int i = 0; i < m->nvars; i++) {
     int v = m->order[i];
     IxpModelVar *var = &m->vars[v];
-    bool cont = var->kind == VAR_DRAW ? var->dist && (var->dist->draw || var->dist->draw_vector) : false;
+    bool cont = var->kind == VAR_DRAW && ((var->dist && (var->dist->draw || var->dist->draw_vector)) ||
+                                          (var->ext && ixp_extern_real(var->ext->def)));
     if (var->kind == VAR_DEFINE && !discrete_result(var->expr))
       for (int d = 0; d < m->nvars; d++) cont |= (var->deps >> d & 1) && m->continuous[d];
     m->continuous[v] = cont;
@@ -847,8 +855,8 @@ static IxpModelDef *data_model(Checker *c, IxpAst *st, IxpDataset *set, IxpModel
 static void check_data(Checker *c, IxpAst *st) {
   IxpAst *call = st->a;
   IxpModelDef *m = NULL;
-  if (c->depth > 0) error(c, st->span, "datasets are defined at the top level, not inside a sweep");
   if (!strcmp(call->str, "csv") || !strcmp(call->str, "npy")) {
+    if (c->depth > 0) error(c, st->span, "files are read when the program is checked: load them at the top level, not inside a sweep");
     const char *name = literal(c, call, 0, "the file name");
     if (!name) return;
     char *path = data_path(c, name);
@@ -860,7 +868,10 @@ static void check_data(Checker *c, IxpAst *st) {
       else if (!ixp_npy_load(path, st->str, &set, &err)) error(c, call->span, "%s", err.message);
     }
     if (!set) return;
+    ixp_session_input(c->s, "data", path);
     m = data_model(c, st, set, NULL);
+  } else if (!strcmp(call->str, "map")) {
+    if (!(m = ixp_check_map(c, st))) return;
   } else if (!strcmp(call->str, "sample")) {
     const IxpSymbol *sym = call->nitems == 2 && call->items[0]->a->kind == AST_NAME ? ixp_lookup(c->s, call->items[0]->a->str) : NULL;
     if (call->nitems != 2 || call->items[0]->str || call->items[1]->str) {
@@ -878,7 +889,7 @@ static void check_data(Checker *c, IxpAst *st) {
     m = data_model(c, st, NULL, sym->model);
     m->data->count = call->items[1]->a;
   } else {
-    error(c, call->span, "a dataset comes from csv(\"file.csv\"), npy(\"file.npy\") or sample(MODEL, n)");
+    error(c, call->span, "a dataset comes from csv(\"file.csv\"), npy(\"file.npy\"), sample(MODEL, n) or map(DATA, f(...))");
     return;
   }
   if (!check_redefinition(c, st->str, st->span)) return;
@@ -984,6 +995,7 @@ static void check_stmt(Checker *c, IxpAst *st) {
   case AST_LET: check_let(c, st); break;
   case AST_MODEL: check_model(c, st); break;
   case AST_DATA: check_data(c, st); break;
+  case AST_EXTERN: ixp_check_extern(c, st); break;
   case AST_PRINT:
     for (int i = 0; i < st->nitems; i++) check_expr(c, st->items[i]);
     break;
@@ -1014,6 +1026,15 @@ static void check_stmt(Checker *c, IxpAst *st) {
 static void check_block(Checker *c, IxpAst *block) {
   for (int i = 0; i < block->nitems; i++) check_stmt(c, block->items[i]);
 }
+
+/* For check_extern.c. */
+IxpType ixp_check_expr(Checker *c, IxpAst *e) { return check_expr(c, e); }
+char *ixp_check_path(Checker *c, const char *name) { return data_path(c, name); }
+bool ixp_check_redefinition(Checker *c, const char *name, IxpSpan span) { return check_redefinition(c, name, span); }
+IxpSymbol *ixp_check_add_symbol(Checker *c, IxpSymKind kind, const char *name, IxpAst *decl) {
+  return add_symbol(c, kind, name, decl);
+}
+IxpModelDef *ixp_check_data_model(Checker *c, IxpAst *st, IxpModelDef *source) { return data_model(c, st, NULL, source); }
 
 int ixp_check_program(IxpSession *s, IxpAst *program, const IxpSource *src, IxpArena *arena) {
   Checker c = {.s = s, .src = src, .arena = arena};

@@ -5,30 +5,40 @@
 #include <string.h>
 
 #include "estimators.h"
+#include "externs.h"
 #include "rng.h"
 
-IxpJoint *ixp_data_rows(IxpDataset *set) {
-  const char **names = malloc((size_t)(set->ncols ? set->ncols : 1) * sizeof *names);
-  for (int c = 0; c < set->ncols; c++) names[c] = set->cols[c].name;
-  IxpJoint *j = ixp_joint_new(set->ncols, names);
-  free(names);
-  if (!j || ixp_joint_reserve(j, (size_t)set->nrows) != IXP_JOINT_OK) {
+/* n rows of probability 1/n each; value(ctx, c, i) gives column c of row i. */
+static IxpJoint *rows_joint(int ncols, const char *const *names, size_t n, double (*value)(const void *, int, size_t),
+                            const void *ctx) {
+  IxpJoint *j = ixp_joint_new(ncols, names);
+  if (!j || ixp_joint_reserve(j, n) != IXP_JOINT_OK) {
     ixp_joint_free(j);
     return NULL;
   }
-  for (int c = 0; c < set->ncols; c++) {
-    const IxpColumn *col = &set->cols[c];
-    for (long i = 0; i < set->nrows; i++) {
-      double x = col->kind == IXP_COL_STRING ? (double)col->code[i] : col->value[i];
-      j->code[c][i] = ixp_alphabet_code(&j->alpha[c], x);
-    }
-  }
-  for (long i = 0; i < set->nrows; i++) j->p[i] = 1.0 / (double)set->nrows;
-  j->n = (size_t)set->nrows;
+  for (int c = 0; c < ncols; c++)
+    for (size_t i = 0; i < n; i++) j->code[c][i] = ixp_alphabet_code(&j->alpha[c], value(ctx, c, i));
+  for (size_t i = 0; i < n; i++) j->p[i] = 1.0 / (double)n;
+  j->n = n;
   if (ixp_joint_finish(j) != IXP_JOINT_OK) {
     ixp_joint_free(j);
     return NULL;
   }
+  return j;
+}
+
+static double file_value(const void *ctx, int c, size_t i) {
+  const IxpColumn *col = &((const IxpDataset *)ctx)->cols[c];
+  return col->kind == IXP_COL_STRING ? (double)col->code[i] : col->value[i];
+}
+
+static double column_value(const void *ctx, int c, size_t i) { return ((double *const *)ctx)[c][i]; }
+
+IxpJoint *ixp_data_rows(IxpDataset *set) {
+  const char **names = malloc((size_t)(set->ncols ? set->ncols : 1) * sizeof *names);
+  for (int c = 0; c < set->ncols; c++) names[c] = set->cols[c].name;
+  IxpJoint *j = rows_joint(set->ncols, names, (size_t)set->nrows, file_value, set);
+  free(names);
   return j;
 }
 
@@ -49,8 +59,31 @@ void ixp_data_free(IxpDataDef *d) {
   d->set = NULL;
 }
 
+/* map(DATA, steps): the source's columns, then each step's outputs. */
+static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
+  IxpDataDef *d = m->data;
+  size_t n = ixp_data_rows_count(s, d->source, st->span);
+  double **cols = ixp_arena_alloc(s->tmp, (size_t)m->nvars * sizeof *cols);
+  const char *names[IXP_MAX_VARS];
+  for (int v = 0; v < m->nvars; v++) {
+    names[v] = m->vars[v].name;
+    cols[v] = v < d->source->nvars ? ixp_data_column(s, d->source, v, st->span)
+                                   : ixp_arena_alloc(s->tmp, (n ? n : 1) * sizeof **cols);
+  }
+  ixp_extern_map_run(s, s->src, d->steps, d->nsteps, cols, names, n, ixp_rng_key(s->seed, d->position, 0x6d6170));
+  IxpJoint *j = rows_joint(m->nvars, names, n, column_value, cols);
+  if (!j) ixp_runtime_error(s, s->src, st->span, "out of memory building dataset '%s'", m->name);
+  drop_binned(d);
+  ixp_joint_free(d->joint);
+  d->joint = j;
+}
+
 void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   IxpDataDef *d = m->data;
+  if (d->steps) {
+    map_exec(s, m, st);
+    return;
+  }
   if (!d->model) return;
   double n = ixp_eval_number(s, d->count, NULL);
   if (!(n >= 1) || n != (double)(long)n || n > 1e9)

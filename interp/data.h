@@ -12,6 +12,9 @@ typedef struct IxpDataDef {
   IxpDataset *set;        /* a loaded file (NULL for a sample) */
   IxpModelDef *model;     /* sample(MODEL, n): the model sampled */
   IxpAst *count;          /* sample(MODEL, n): n */
+  struct IxpModelDef *source;    /* map(DATA, ...): the dataset transformed */
+  struct IxpMapStep *steps;      /* map: its steps (externs.h) */
+  int nsteps;
   IxpJoint *joint;        /* the rows as a joint, 1/n each (built on first use / per run) */
   uint64_t position;      /* where the statement is, for the random stream */
   IxpJoint *binned[4];    /* joints with real columns binned, cached per binning */

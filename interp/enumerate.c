@@ -11,6 +11,7 @@
 
 #include "columns.h"
 #include "distributions.h"
+#include "externs.h"
 #include "rng.h"
 #include "interp.h"
 
@@ -259,9 +260,49 @@ static void sample_vector(Enum *e, int v) {
   for (int c = 0; c < k; c++) e->assigned[comp[c]] = true;
 }
 
+/* A draw from an extern function: one call per row, its seed the row's
+ * draw of v's stream; a, b ~ f(...) takes the components from its output
+ * array. */
+static void sample_extern(Enum *e, int v) {
+  IxpJoint *j = e->j;
+  IxpModelVar *var = &e->m->vars[v];
+  int k = var->ncomponents, comp[IXP_MAX_VARS];
+  for (int u = 0; u < e->m->nvars; u++)
+    if (u == v || (k > 1 && e->m->vars[u].leader == var->leader && e->m->vars[u].ncomponents == k))
+      comp[k > 1 ? e->m->vars[u].component : 0] = u;
+  for (int c = 0; c < k; c++) {
+    j->code[comp[c]] = malloc(j->n ? j->n * sizeof *j->code[comp[c]] : 1);
+    if (!j->code[comp[c]]) fail_at(e, var->decl, "out of memory sampling '%s'%s", var->name, "");
+  }
+  uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
+  IxpAst *call = var->expr;
+  IxpValue *args = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)(call->nitems ? call->nitems : 1) * sizeof *args);
+  IxpFrame f = {e->m, e->vals, e->params};
+  for (size_t row = 0; row < j->n; row++) {
+    if ((row & 1023) == 0) ixp_check_interrupt(e->s, e->m->src, call->span);
+    load_state(e, row);
+    for (int i = 0; i < call->nitems; i++) args[i] = ixp_eval(e->s, call->items[i]->a, &f);
+    IxpValue out = ixp_extern_apply(e->s, var->ext, e->m->src, args, key, row);
+    if (k > 1 && out.cols * out.rows != k)
+      ixp_runtime_error(e->s, e->m->src, call->span, "%s gave %d values for %d variables", call->str, out.cols * out.rows, k);
+    for (int c = 0; c < k; c++) {
+      double x = k > 1 ? out.v[c] : out.num.x;
+      if (!isfinite(x))
+        ixp_runtime_error(e->s, e->m->src, call->span, "%s gave %g for '%s' in draw %zu: a draw is a finite number",
+                          call->str, x, e->m->vars[comp[c]].name, row + 1);
+      j->code[comp[c]][row] = code_of(e, comp[c], x);
+    }
+  }
+  for (int c = 0; c < k; c++) e->assigned[comp[c]] = true;
+}
+
 static void sample_var(Enum *e, int v) {
   IxpJoint *j = e->j;
   IxpModelVar *var = &e->m->vars[v];
+  if (var->ext) {
+    if (var->component == 0) sample_extern(e, v);
+    return;
+  }
   if (var->ncomponents > 1) {
     if (var->component == 0) sample_vector(e, v);
     return;
@@ -469,6 +510,9 @@ IxpJoint *ixp_model_sample(IxpSession *s, IxpModelDef *m, const IxpValue *params
 
 IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {
   if (cache_valid(s, m, params)) return m->cache->joint;
+  if (m->extern_draws)
+    ixp_runtime_error(s, s->src, use, "model '%s' draws from extern functions, so it can only be sampled: "
+                      "data s = sample(%s, 10000)", m->name, m->name);
   if (m->has_continuous)
     ixp_runtime_error(s, s->src, use, "model '%s' has continuous variables and cannot be enumerated; "
                       "sample it: data s = sample(%s, 10000)", m->name, m->name);

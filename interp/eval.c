@@ -11,8 +11,9 @@
 
 #include "builtins.h"
 #include "data.h"
-#include "plot.h"
+#include "externs.h"
 #include "interp.h"
+#include "plot.h"
 
 void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, ...) {
   char msg[1024], state[512];
@@ -192,6 +193,7 @@ static IxpValue index_value(IxpSession *s, IxpAst *e, const IxpFrame *f) {
 }
 
 static IxpValue call(IxpSession *s, IxpAst *e, const IxpFrame *f) {
+  if (e->ref == REF_EXTERN) return ixp_extern_eval(s, e, f);
   if (e->sema && ((IxpPlan *)e->sema)->site == e)  /* a measure over models */
     return ixp_execute_plan(s, e->sema);
   const IxpBuiltin *fn = e->sema;

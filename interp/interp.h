@@ -18,9 +18,12 @@
 #include "value.h"
 
 /* What a checked name refers to (IxpAst.ref), with IxpAst.slot. */
-typedef enum { REF_NONE, REF_GLOBAL, REF_VAR, REF_PARAM, REF_MODEL } IxpRef;
+typedef enum { REF_NONE, REF_GLOBAL, REF_VAR, REF_PARAM, REF_MODEL, REF_EXTERN } IxpRef;
 
-typedef enum { SYM_LET, SYM_MODEL } IxpSymKind;
+typedef enum { SYM_LET, SYM_MODEL, SYM_EXTERN } IxpSymKind;
+
+struct IxpExternDef;
+struct IxpFfiLib;
 
 typedef struct {
   IxpSymKind kind;
@@ -30,6 +33,7 @@ typedef struct {
   int slot;             /* SYM_LET: global slot */
   IxpType type;         /* SYM_LET */
   IxpModelDef *model;   /* SYM_MODEL */
+  struct IxpExternDef *ext; /* SYM_EXTERN */
   bool prelude;
   int depth;            /* block depth of the definition (sweep bodies are deeper) */
 } IxpSymbol;
@@ -88,7 +92,19 @@ struct IxpSession {
   volatile sig_atomic_t interrupted;
   int expect_pass, expect_fail;
   const IxpSource *src;          /* source of the running statement */
+
+  /* files read (for provenance) and extern libraries opened, by path */
+  struct { char *role, *path; } *inputs;
+  int ninputs, capinputs;
+  struct { char *path; struct IxpFfiLib *lib; } *libs;
+  int nlibs, caplibs;
 };
+
+/* Note a file the session read (once per role and path). */
+void ixp_session_input(IxpSession *s, const char *role, const char *path);
+/* The extern library at `path`, opened on first use (isolated when the
+ * session's options say so); NULL with the loader's message. */
+struct IxpFfiLib *ixp_session_library(IxpSession *s, const char *path, char *err, size_t size);
 
 /* Checker: resolve, type and lower `program` (a chunk of `src`). Reports
  * every error; returns the number of errors. */

@@ -17,6 +17,7 @@ static const char usage[] =
     "  --set NAME=VALUE   replace the value of 'let NAME' (repeatable)\n"
     "  --digits N         significant digits of printed numbers (default 6; 'max' round-trips)\n"
     "  --outdir DIR       where 'to \"file\"' writes (default: the file's folder)\n"
+    "  --isolate          run extern libraries in a child process (a crash there is an error, not the end)\n"
     "  --help, --version\n"
     "\n"
     "exit status: 0 ok, 1 an expect failed, 2 usage, 3 syntax or semantic error, 4 runtime error\n";
@@ -69,6 +70,7 @@ static int parse_args(Args *a, int argc, char **argv) {
     else if (!strncmp(arg, "--digits=", 9)) rc = parse_digits(a, arg + 9);
     else if (!strcmp(arg, "--outdir")) a->opt.outdir = argv[++i];
     else if (!strncmp(arg, "--outdir=", 9)) a->opt.outdir = arg + 9;
+    else if (!strcmp(arg, "--isolate")) a->opt.isolate = true;
     else if (arg[0] == '-' && arg[1]) return bad_usage("unknown option '%s'", arg);
     else if (!a->command && !a->file && (!strcmp(arg, "run") || !strcmp(arg, "check") || !strcmp(arg, "explain")))
       a->command = arg;

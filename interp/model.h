@@ -17,6 +17,7 @@
 struct IxpDistribution;
 struct IxpModelCache;
 struct IxpDataDef;
+struct IxpExternCall;
 
 typedef enum {
   VAR_DRAW,    /* x ~ dist(args) */
@@ -33,6 +34,7 @@ typedef struct {
   uint64_t deps;                       /* model variables it reads */
   int component, ncomponents;          /* a vector draw (a, b ~ ...): this variable's place in it */
   int leader;                          /* a vector draw: the variable of component 0 */
+  const struct IxpExternCall *ext;     /* DRAW from an extern function (sampled only) */
 } IxpModelVar;
 
 typedef struct IxpModelDef {
@@ -51,6 +53,7 @@ typedef struct IxpModelDef {
   bool continuous[IXP_MAX_VARS];/* real-valued variables (continuous draws, real columns) */
   bool has_continuous;
   bool gaussian;               /* linear-Gaussian: measured in closed form (linear.c) */
+  bool extern_draws;           /* draws from extern functions: can only be sampled */
   struct IxpDataDef *data;     /* a dataset's rows (data statement), else NULL */
 } IxpModelDef;
 

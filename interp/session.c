@@ -7,6 +7,7 @@
 #include "builtins.h"
 #include "distributions.h"
 #include "interp.h"
+#include "ffi.h"
 #include "measures.h"
 #include "parse.h"
 
@@ -15,7 +16,7 @@ extern const char ixp_prelude_text[];
 static const char *const keywords[] = {
     "experiment", "seed", "units", "let", "model", "table", "print", "emit", "expect", "within",
     "sweep", "in", "step", "to", "as", "using", "with", "if", "then", "else", "and", "or", "xor",
-    "not", "mod", "bits", "nats", NULL};
+    "not", "mod", "bits", "nats", "data", "extern", "fn", "const", NULL};
 
 static void keep_chunk(IxpSession *s, IxpSource *src, IxpArena *arena) {
   if (s->nchunks == s->capchunks) {
@@ -167,6 +168,39 @@ IxpSession *ixp_session_new(const IxpOptions *opt) {
   return s;
 }
 
+void ixp_session_input(IxpSession *s, const char *role, const char *path) {
+  for (int i = 0; i < s->ninputs; i++)
+    if (!strcmp(s->inputs[i].role, role) && !strcmp(s->inputs[i].path, path)) return;
+  if (s->ninputs == s->capinputs) {
+    s->capinputs = s->capinputs ? 2 * s->capinputs : 8;
+    s->inputs = realloc(s->inputs, (size_t)s->capinputs * sizeof *s->inputs);
+  }
+  s->inputs[s->ninputs].role = strdup(role);
+  s->inputs[s->ninputs++].path = strdup(path);
+}
+
+bool ixp_session_input_at(const IxpSession *s, int i, const char **role, const char **path) {
+  if (i < 0 || i >= s->ninputs) return false;
+  *role = s->inputs[i].role;
+  *path = s->inputs[i].path;
+  return true;
+}
+
+IxpFfiLib *ixp_session_library(IxpSession *s, const char *path, char *err, size_t size) {
+  for (int i = 0; i < s->nlibs; i++)
+    if (!strcmp(s->libs[i].path, path)) return s->libs[i].lib;
+  IxpFfiLib *lib = ixp_ffi_open(path, s->opt.isolate, err, size);
+  if (!lib) return NULL;
+  if (s->nlibs == s->caplibs) {
+    s->caplibs = s->caplibs ? 2 * s->caplibs : 4;
+    s->libs = realloc(s->libs, (size_t)s->caplibs * sizeof *s->libs);
+  }
+  s->libs[s->nlibs].path = strdup(path);
+  s->libs[s->nlibs++].lib = lib;
+  ixp_session_input(s, "extern", path);
+  return lib;
+}
+
 void ixp_session_free(IxpSession *s) {
   if (!s) return;
   for (int i = 0; i < s->nmodels; i++) ixp_model_cache_free(s->models[i]);
@@ -175,6 +209,17 @@ void ixp_session_free(IxpSession *s) {
     ixp_source_free(s->sources[i]);
     ixp_arena_free(s->arenas[i]);
   }
+  /* after the arenas: functions bound in them are released first */
+  for (int i = 0; i < s->nlibs; i++) {
+    ixp_ffi_close(s->libs[i].lib);
+    free(s->libs[i].path);
+  }
+  for (int i = 0; i < s->ninputs; i++) {
+    free(s->inputs[i].role);
+    free(s->inputs[i].path);
+  }
+  free(s->libs);
+  free(s->inputs);
   free(s->sources);
   free(s->arenas);
   free(s->models);
@@ -199,6 +244,7 @@ IxpStatus ixp_session_run_file(IxpSession *s, const char *path) {
     ixp_diag_plain(&s->diag, "cannot read '%s': %s", path, strerror(errno));
     return IXP_EUSAGE;
   }
+  ixp_session_input(s, "source", path);
   IxpStatus st = run_text(s, path, src->text, src->len, !s->opt.repl, false);
   ixp_source_free(src);
   return st;

@@ -33,6 +33,7 @@ typedef struct {
   const char *outdir;       /* where `to "file"` writes (default: the file's folder) */
   const IxpOverride *overrides;
   int noverrides;
+  bool isolate;             /* run extern libraries in a child process */
 } IxpOptions;
 
 typedef struct IxpSession IxpSession;
@@ -51,6 +52,10 @@ IxpStatus ixp_session_run_script(IxpSession *s, const char *name, const char *te
 IxpStatus ixp_session_run_file(IxpSession *s, const char *path);
 /* Print each measure's plan in `text` instead of its value. */
 IxpStatus ixp_session_explain(IxpSession *s, const char *name, const char *text, size_t len);
+
+/* The i-th file the session has read (role "source", "data" or
+ * "extern", and its path); false past the last. */
+bool ixp_session_input_at(const IxpSession *s, int i, const char **role, const char **path);
 
 /* Expectations counted so far. */
 void ixp_session_expect_counts(const IxpSession *s, int *passed, int *failed);

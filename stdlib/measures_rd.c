@@ -209,11 +209,16 @@ static bool lower_capacity(IxpLowering *lw) {
 
 /* ------------------------------------------------------------------ run */
 
+static void free_tabulated(void *t) { ixp_tabulated_free(t); }
+
+/* The tables live until the statement ends, so an error in the kernel
+ * (a NaN distortion, say) frees them too. */
 static IxpTabulated tabulate(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, const uint64_t *masks, int k) {
-  IxpTabulated t;
-  IxpJointStatus st = ixp_tabulate(j, masks, k, MAX_ENTRIES, &t);
+  IxpTabulated *t = ixp_arena_alloc(ixp_session_tmp(s), sizeof *t);
+  IxpJointStatus st = ixp_tabulate(j, masks, k, MAX_ENTRIES, t);
   if (st != IXP_JOINT_OK) ixp_plan_error(s, op->plan, "%s: %s", op->plan->measure, ixp_joint_status_text(st));
-  return t;
+  ixp_arena_defer(ixp_session_tmp(s), free_tabulated, t);
+  return *t;
 }
 
 /* Points (a number or a vector) as an array in the statement's arena;
@@ -328,7 +333,6 @@ static IxpValue rd_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
   IxpRDStatus st = IXP_RD_OK;
   if (p->beta) st = ixp_rd_curve(t.p, t.size[0], d, m, x, n, NULL, pts);
   for (int i = 0; p->target_d && i < n && st == IXP_RD_OK; i++) st = ixp_rd_at(t.p, t.size[0], d, m, x[i], NULL, &pts[i]);
-  ixp_tabulated_free(&t);
   check_status(s, op, st);
   if (!curve) return rd_record(s, &pts[0]);
   static const char *const cols[] = {"beta", "rate", "distortion"};
@@ -354,7 +358,6 @@ static IxpValue ib_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
   double *beta = points(s, p->beta, &n, &curve);
   IxpIBPoint *pts = ixp_arena_alloc(ixp_session_tmp(s), (size_t)n * sizeof *pts);
   IxpRDStatus st = ixp_ib_curve(t.p, t.size[0], t.size[1], beta, n, &opt, pts);
-  ixp_tabulated_free(&t);
   check_status(s, op, st);
   double u = ixp_units_scale(s);
   if (!curve) {
@@ -389,7 +392,6 @@ static IxpValue capacity_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
   double *input = ixp_arena_alloc(ixp_session_tmp(s), (size_t)n * sizeof *input);
   IxpCapacity c;
   IxpRDStatus st = ixp_capacity(t.p, n, m, NULL, input, &c);
-  ixp_tabulated_free(&t);
   check_status(s, op, st);
   IxpRecord *r = ixp_record_new(ixp_session_tmp(s), NULL, 2);
   r->names[0] = (char *)capacity_fields[0];
@@ -407,7 +409,6 @@ static void explain_sizes(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE 
   if (ixp_tabulate(j, masks, k, MAX_ENTRIES, &t) != IXP_JOINT_OK) return;
   if (k == 1) fprintf(out, "%s over %d source symbols", what, t.size[0]);
   else fprintf(out, "%s on a %d x %d matrix", what, t.size[0], t.size[1]);
-  ixp_tabulated_free(&t);
   (void)s;
 }
 

@@ -84,6 +84,12 @@ static inline uint64_t word64(const uint32_t b[4], int w) {
   return (uint64_t)b[2 * w] | (uint64_t)b[2 * w + 1] << 32;
 }
 
+uint64_t ixp_rng_bits(uint64_t key, uint64_t i) {
+  uint32_t b[4];
+  ixp_rng_block(key, i, b);
+  return word64(b, 0);
+}
+
 /* Uniform in (0, 1): the top 53 bits of word 0 scaled by 2^-53 (a
  * multiple of 2^-53 in [0, 1 - 2^-53], exact). The value 0 (probability
  * 2^-53) is replaced by the same construction on word 1, and if that is 0

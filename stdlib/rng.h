@@ -16,6 +16,9 @@ uint64_t ixp_rng_key(uint64_t seed, uint64_t a, uint64_t b);
 /* The 4 x 32 random bits of block `counter` of stream `key`. */
 void ixp_rng_block(uint64_t key, uint64_t counter, uint32_t out[4]);
 
+/* 64 random bits, the i-th of the stream (seeds for user code). */
+uint64_t ixp_rng_bits(uint64_t key, uint64_t i);
+
 /* Uniform double in (0, 1) (never 0 or 1), the i-th of the stream. */
 double ixp_rng_uniform(uint64_t key, uint64_t i);
 /* Standard normal, the i-th of the stream (uses two uniforms of block i). */

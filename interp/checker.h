@@ -1,0 +1,43 @@
+/* checker.h — the checker's state, shared by check.c (the language) and
+ * check_extern.c (extern declarations, their calls, draws and maps). */
+#ifndef IXP_CHECKER_H
+#define IXP_CHECKER_H
+
+#include <stdarg.h>
+
+#include "interp.h"
+
+typedef enum { CTX_TOP, CTX_MODEL } Context;
+
+typedef struct {
+  IxpSession *s;
+  const IxpSource *src;
+  IxpArena *arena;
+  Context ctx;
+  IxpModelDef *model;      /* model being checked (CTX_MODEL) */
+  uint64_t *deps;          /* where to record model variables read */
+  int depth;               /* block depth: 0 at top, +1 per sweep body */
+  int sweeps;              /* enclosing sweeps */
+  int errors;
+} Checker;
+
+/* check.c */
+void ixp_check_verror(Checker *c, IxpSpan span, const char *fmt, va_list ap);
+IxpType ixp_check_expr(Checker *c, IxpAst *e);
+/* A file named in the program, relative to the program's folder. */
+char *ixp_check_path(Checker *c, const char *name);
+bool ixp_check_redefinition(Checker *c, const char *name, IxpSpan span);
+IxpSymbol *ixp_check_add_symbol(Checker *c, IxpSymKind kind, const char *name, IxpAst *decl);
+/* Split a numbered name "h12" into its prefix length and number. */
+bool ixp_check_numbered(const char *name, size_t *prefix, long *number);
+/* A dataset model for data statement `st` with the columns of `source`. */
+IxpModelDef *ixp_check_data_model(Checker *c, IxpAst *st, IxpModelDef *source);
+
+/* check_extern.c */
+void ixp_check_extern(Checker *c, IxpAst *st);
+IxpType ixp_check_extern_call(Checker *c, IxpAst *e, struct IxpExternDef *def);
+void ixp_check_extern_draw(Checker *c, IxpModelDef *m, IxpModelVar *v, struct IxpExternDef *def);
+/* data NAME = map(DATA, f(...), ...): its model, or NULL after errors. */
+IxpModelDef *ixp_check_map(Checker *c, IxpAst *st);
+
+#endif
