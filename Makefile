@@ -29,7 +29,7 @@ OBJ      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
             $(patsubst $(BUILD)/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
 SAN_OBJ  := $(patsubst $(BUILD)/obj/%,$(BUILD)/san/%,$(OBJ))
 
-.PHONY: all deps test unit golden repl sanitize bench clean install approve
+.PHONY: all deps test unit golden repl reproduce sanitize bench clean install approve
 all: deps ixp $(EXT_LIBS)
 
 # Install missing Debian packages (re2c, lemon, BLIS, libffi, Criterion, libedit).
@@ -100,7 +100,7 @@ $(BUILD)/unit-san: $(TEST_SRC) $(BUILD)/libixp-san.a
 	@echo "  LINK   $@"
 	$(Q)$(CC) $(CFLAGS_HAND) $(SAN) -o $@ $(TEST_SRC) $(BUILD)/libixp-san.a $(shell pkg-config --libs criterion) $(LIBS)
 
-test: unit golden repl sanitize
+test: unit golden repl reproduce sanitize
 
 unit: $(BUILD)/unit
 	@echo "== unit tests"
@@ -114,6 +114,11 @@ examples/ext/%.so: examples/ext/%.c
 golden: ixp $(EXT_LIBS)
 	@echo "== golden tests"
 	$(Q)sh tests/run-golden ./ixp
+
+# Results identical at 1, 2 and 8 threads; records checked with --against.
+reproduce: ixp $(EXT_LIBS)
+	@echo "== reproducibility tests"
+	$(Q)sh tests/reproduce/run ./ixp
 
 repl: ixp
 	@echo "== REPL tests"

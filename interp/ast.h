@@ -39,7 +39,7 @@ typedef enum {
   AST_DEFINE,     /* str, a */
   AST_TABLE,      /* a = AST_BLOCK of AST_NAME columns, b = AST_BLOCK of AST_ROW */
   AST_ROW,        /* items = values, a = probability */
-  AST_PRINT,      /* items = expressions */
+  AST_PRINT,      /* items = expressions, b = `within` tolerance or NULL */
   AST_EMIT,       /* items = expressions or AST_AS */
   AST_AS,         /* a, str = label */
   AST_EXPECT,     /* a = comparison, b = tolerance or NULL */

@@ -17,6 +17,7 @@
 #include "interp.h"
 #include "linear.h"
 #include "measures.h"
+#include "rng.h"
 
 
 static void error(Checker *c, IxpSpan span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -413,6 +414,7 @@ static int measure_var(Checker *c, IxpModelDef *m, IxpAst *arg, const IxpMeasure
 
 static void lower(Checker *c, IxpLowering *lw, const IxpMeasure *m, IxpAst *site, bool data) {
   lw->error = lowering_error;
+  lw->position = ixp_rng_name(c->src->text + site->span.start, site->span.end - site->span.start);
   lw->ctx = c;
   int before = c->errors;
   bool ok = data ? ixp_lower_on_data(lw, m) : m->lower(lw);
@@ -832,7 +834,7 @@ static IxpModelDef *data_model(Checker *c, IxpAst *st, IxpDataset *set, IxpModel
   m->data = ixp_arena_alloc(c->arena, sizeof *m->data);
   m->data->set = set;
   m->data->model = sampled;
-  m->data->position = (uint64_t)st->span.start;
+  m->data->position = ixp_rng_name(c->src->text + st->span.start, st->span.end - st->span.start);
   ixp_arena_defer(c->arena, free_data, m->data);
   int n = set ? set->ncols : sampled->nvars;
   if (n > IXP_MAX_VARS) {
@@ -998,6 +1000,7 @@ static void check_stmt(Checker *c, IxpAst *st) {
   case AST_EXTERN: ixp_check_extern(c, st); break;
   case AST_PRINT:
     for (int i = 0; i < st->nitems; i++) check_expr(c, st->items[i]);
+    if (st->b) expect_number(c, st->b, check_expr(c, st->b), "a tolerance");
     break;
   case AST_EMIT:
     if (!c->sweeps) error(c, st->span, "emit writes a row of a sweep's table and belongs inside a sweep");

@@ -147,27 +147,39 @@ void ixp_check_extern_draw(Checker *c, IxpModelDef *m, IxpModelVar *v, IxpExtern
 
 /* ------------------------------------------------------------------ maps */
 
-/* Columns x0 .. x3 of the rows so far, side by side. */
-static bool map_group(Checker *c, IxpModelDef *m, IxpAst *r, IxpMapArg *ma) {
+static bool column_list(Checker *c, IxpMapArg *ma, int width) {
+  ma->width = width;
+  ma->col = ixp_arena_alloc(c->arena, (size_t)(width ? width : 1) * sizeof *ma->col);
+  return true;
+}
+
+/* Columns x0 .. x3 of the rows so far. */
+static bool map_range(Checker *c, IxpModelDef *m, IxpAst *r, IxpMapArg *ma) {
   size_t p1, p2;
   long lo, hi;
   if (r->c || r->a->kind != AST_NAME || r->b->kind != AST_NAME || !ixp_check_numbered(r->a->str, &p1, &lo) ||
-      !ixp_check_numbered(r->b->str, &p2, &hi) || p1 != p2 || strncmp(r->a->str, r->b->str, p1) || lo > hi) {
+      !ixp_check_numbered(r->b->str, &p2, &hi) || p1 != p2 || strncmp(r->a->str, r->b->str, p1) || lo > hi ||
+      hi - lo >= IXP_MAX_VARS) {
     error(c, r->span, "a range of columns names numbered columns with one prefix: x0 .. x15");
     return false;
   }
-  ma->first = ixp_model_var(m, r->a->str);
-  ma->width = (int)(hi - lo + 1);
+  column_list(c, ma, (int)(hi - lo + 1));
   for (long i = lo; i <= hi; i++) {
     char name[128];
     snprintf(name, sizeof name, "%.*s%ld", (int)p1, r->a->str, i);
-    int v = ixp_model_var(m, name);
-    if (v < 0 || v != ma->first + (i - lo)) {
-      error(c, r->span, v < 0 ? "'%s' has no column '%s'" : "the columns of '%s' are not in order at '%s': a range "
-            "needs them side by side", m->name, name);
+    if ((ma->col[i - lo] = ixp_model_var(m, name)) < 0) {
+      error(c, r->span, "'%s' has no column '%s'", m->name, name);
       return false;
     }
   }
+  return true;
+}
+
+/* [a, b, c]: named columns as one array, when every element is a column. */
+static bool column_vector(IxpModelDef *m, const IxpAst *e) {
+  if (e->kind != AST_VEC || e->nitems == 0) return false;
+  for (int i = 0; i < e->nitems; i++)
+    if (e->items[i]->kind != AST_NAME || ixp_model_var(m, e->items[i]->str) < 0) return false;
   return true;
 }
 
@@ -179,11 +191,16 @@ static bool map_arg(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapArg *ma) {
     return false;
   }
   if (e->kind == AST_NAME && ixp_model_var(m, e->str) >= 0) {
-    ma->first = ixp_model_var(m, e->str);
-    ma->width = 1;
+    column_list(c, ma, 1);
+    ma->col[0] = ixp_model_var(m, e->str);
     return true;
   }
-  if (e->kind == AST_RANGE && e->a->kind == AST_NAME) return map_group(c, m, e, ma);
+  if (e->kind == AST_RANGE && e->a->kind == AST_NAME) return map_range(c, m, e, ma);
+  if (column_vector(m, e)) {
+    column_list(c, ma, e->nitems);
+    for (int i = 0; i < e->nitems; i++) ma->col[i] = ixp_model_var(m, e->items[i]->str);
+    return true;
+  }
   IxpType t = ixp_check_expr(c, e);  /* a constant: numbers, lets */
   ma->expr = e;
   if (t != TY_NUM && t != TY_VEC && t != TY_MAT && t != TY_ANY) {

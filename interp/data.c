@@ -70,7 +70,7 @@ static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
     cols[v] = v < d->source->nvars ? ixp_data_column(s, d->source, v, st->span)
                                    : ixp_arena_alloc(s->tmp, (n ? n : 1) * sizeof **cols);
   }
-  ixp_extern_map_run(s, s->src, d->steps, d->nsteps, cols, names, n, ixp_rng_key(s->seed, d->position, 0x6d6170));
+  ixp_extern_map_run(s, s->src, d->steps, d->nsteps, cols, names, n, ixp_stream_key(s, d->position, 0x6d6170));
   IxpJoint *j = rows_joint(m->nvars, names, n, column_value, cols);
   if (!j) ixp_runtime_error(s, s->src, st->span, "out of memory building dataset '%s'", m->name);
   drop_binned(d);
@@ -89,7 +89,7 @@ void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   if (!(n >= 1) || n != (double)(long)n || n > 1e9)
     ixp_runtime_error(s, s->src, d->count->span, "a sample size is a whole number from 1 to 10^9");
   IxpValue *params = ixp_source_params(s, d->model, NULL);
-  uint64_t key = ixp_rng_key(s->seed, d->position, 0x5a3b1e);
+  uint64_t key = ixp_stream_key(s, d->position, 0x5a3b1e);
   IxpJoint *j = ixp_model_sample(s, d->model, params, (size_t)n, key, st->span);
   drop_binned(d);
   ixp_joint_free(d->joint);

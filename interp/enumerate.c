@@ -12,6 +12,7 @@
 #include "columns.h"
 #include "distributions.h"
 #include "externs.h"
+#include "progress.h"
 #include "rng.h"
 #include "interp.h"
 
@@ -91,6 +92,8 @@ typedef struct {
   IxpOutcome *outs;                /* the last outcomes computed */
   IxpColumns cols;                 /* column evaluation of definitions */
   bool sampling;                   /* draw one outcome per state (a sample) */
+  IxpProgress bar;                 /* sampling: rows drawn, over all variables */
+  uint64_t drawn;
   uint64_t key;                    /* sampling: the stream of the data statement */
 } Enum;
 
@@ -299,6 +302,8 @@ static void sample_extern(Enum *e, int v) {
 static void sample_var(Enum *e, int v) {
   IxpJoint *j = e->j;
   IxpModelVar *var = &e->m->vars[v];
+  e->drawn += j->n;
+  ixp_progress_update(&e->bar, e->drawn);
   if (var->ext) {
     if (var->component == 0) sample_extern(e, v);
     return;
@@ -505,7 +510,10 @@ IxpJoint *ixp_model_sample(IxpSession *s, IxpModelDef *m, const IxpValue *params
   e.j = ixp_joint_new(m->nvars, names);
   if (!e.j) ixp_runtime_error(s, m->src, m->decl->span, "out of memory sampling model '%s'", m->name);
   e.j->n = n;
-  return run(s, &e, use);
+  ixp_progress_begin(&e.bar, "sampling", (uint64_t)n * (uint64_t)m->nvars, NULL);
+  IxpJoint *j = run(s, &e, use);
+  ixp_progress_end(&e.bar);
+  return j;
 }
 
 IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {

@@ -14,6 +14,9 @@
 #include "externs.h"
 #include "interp.h"
 #include "plot.h"
+#include "progress.h"
+#include "rng.h"
+#include "runrecord.h"
 
 void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, ...) {
   char msg[1024], state[512];
@@ -288,6 +291,16 @@ static void print_value(IxpSession *s, IxpValue v, IxpSpan use) {
   }
 }
 
+/* Hand a result to the on_result hook (--record, --json). */
+static void report(IxpSession *s, const char *kind, IxpSpan label, IxpSpan at, const IxpValue *v, double rtol) {
+  if (!s->opt.on_result || s->opt.explain) return;
+  int line, col;
+  ixp_source_position(s->src, at.start, &line, &col);
+  const char *name = ixp_arena_strndup(s->tmp, s->src->text + label.start, label.end - label.start);
+  IxpResultInfo r = {kind, name, s->src->name, line, col, v, rtol};
+  s->opt.on_result(s->opt.result_ctx, &r);
+}
+
 /* `print a, b`: one line each, "label = value" with labels aligned; a
  * string prints as itself. */
 static void exec_print(IxpSession *s, IxpAst *st) {
@@ -297,7 +310,10 @@ static void exec_print(IxpSession *s, IxpAst *st) {
     vals[i] = ixp_eval(s, st->items[i], NULL);
     if (vals[i].type == TY_NUM && label_len(s, st->items[i]) > width) width = label_len(s, st->items[i]);
   }
+  double rtol = st->b ? ixp_eval_number(s, st->b, NULL) : -1;
+  if (st->b && !(rtol >= 0)) ixp_runtime_error(s, s->src, st->b->span, "a tolerance cannot be negative");
   if (s->opt.explain) return;
+  for (int i = 0; i < st->nitems; i++) report(s, "print", st->items[i]->span, st->items[i]->span, &vals[i], rtol);
   for (int i = 0; i < st->nitems; i++) {
     IxpAst *e = st->items[i];
     if (vals[i].type == TY_NUM || vals[i].type == TY_VEC || vals[i].type == TY_MAT || vals[i].type == TY_RANGE)
@@ -389,8 +405,20 @@ static char *output_path(IxpSession *s, IxpAst *file_expr, char **tmp) {
   return path;
 }
 
-static void write_csv(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
+static bool ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* A sweep's rows to FILE: JSON (an array of row objects) for .json, else CSV. */
+static void write_rows(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
   char *tmp, *path = output_path(s, file_expr, &tmp);
+  if (ends_with(path, ".json")) {
+    char err[512];
+    if (!ixp_runrec_write_rows(path, k->ncols, k->labels, k->nrows, k->cells, err, sizeof err))
+      ixp_runtime_error(s, s->src, file_expr->span, "%s", err);
+    return;
+  }
   FILE *f = fopen(tmp, "w");
   if (!f) ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': %s", path, strerror(errno));
   for (int c = 0; c < k->ncols; c++) {
@@ -479,22 +507,45 @@ static void label_sink(IxpSession *s, IxpSink *k, IxpAst *block, IxpArena *arena
   }
 }
 
-/* `sweep ... as NAME`: the rows become a table bound to NAME. */
-static void keep_sink(IxpSession *s, IxpSink *k, IxpAst *name) {
+/* The sink's rows as a table (heap), or NULL if a cell is a string. */
+static IxpTable *sink_table(IxpSession *s, IxpSink *k) {
+  for (int i = 0; i < k->nrows * k->ncols; i++)
+    if (k->cells[i].type != TY_NUM) return NULL;
   IxpTable *t = ixp_table_new(NULL, k->ncols ? k->ncols : 1, k->ncols ? k->labels : (const char *[]){"value"});
   t->every_y = true;
   double *row = ixp_arena_alloc(s->tmp, (size_t)(k->ncols + 1) * sizeof *row);
   for (int r = 0; r < k->nrows; r++) {
-    for (int c = 0; c < k->ncols; c++) {
-      IxpValue *v = &k->cells[(size_t)r * (size_t)k->ncols + (size_t)c];
-      if (v->type != TY_NUM) {
-        ixp_table_free(t);
-        ixp_runtime_error(s, s->src, name->span, "a sweep kept as a table emits numbers only");
-      }
-      row[c] = v->num.x;
-    }
+    for (int c = 0; c < k->ncols; c++) row[c] = k->cells[(size_t)r * (size_t)k->ncols + (size_t)c].num.x;
     ixp_table_add_row(t, row);
   }
+  return t;
+}
+
+/* A sweep's rows as results: one table, or (with strings) a record per row. */
+static void report_sink(IxpSession *s, IxpSink *k, IxpAst *st) {
+  if (!s->opt.on_result || s->opt.explain || !k->ncols) return;
+  IxpTable *t = sink_table(s, k);
+  if (t) {
+    IxpValue v = {.type = TY_TABLE, .table = t};
+    report(s, "emit", st->span, st->span, &v, -1);
+    ixp_table_free(t);
+    return;
+  }
+  for (int r = 0; r < k->nrows; r++) {
+    IxpRecord *rec = ixp_record_new(s->tmp, NULL, k->ncols);
+    for (int c = 0; c < k->ncols; c++) {
+      rec->names[c] = (char *)k->labels[c];
+      rec->values[c] = k->cells[(size_t)r * (size_t)k->ncols + (size_t)c];
+    }
+    IxpValue v = {.type = TY_RECORD, .record = rec};
+    report(s, "emit", st->span, st->span, &v, -1);
+  }
+}
+
+/* `sweep ... as NAME`: the rows become a table bound to NAME. */
+static void keep_sink(IxpSession *s, IxpSink *k, IxpAst *name) {
+  IxpTable *t = sink_table(s, k);
+  if (!t) ixp_runtime_error(s, s->src, name->span, "a sweep kept as a table emits numbers only");
   ixp_value_release(&s->globals[name->slot]);
   s->globals[name->slot] = (IxpValue){.type = TY_TABLE, .table = t};
   s->versions[name->slot]++;
@@ -505,11 +556,13 @@ static void exec_sweep(IxpSession *s, IxpAst *st) {
   int64_t n = ixp_range_count(&range);
   if (n < 0) ixp_runtime_error(s, s->src, st->a->span, "this sweep has too many points");
   IxpValue saved = s->globals[st->slot];
+  uint64_t outer_pass = s->pass, name = ixp_rng_name(s->src->text + st->span.start, st->span.end - st->span.start);
   IxpSink sink = {.outer = s->sink, .sweep = st};
   s->sink = &sink;
   jmp_buf here, *outer = s->on_error;
   s->on_error = &here;
   if (setjmp(here)) {  /* restore the swept name and free the rows, then unwind further */
+    s->pass = outer_pass;
     s->globals[st->slot] = saved;
     s->versions[st->slot]++;
     free_sink(&sink);
@@ -517,20 +570,27 @@ static void exec_sweep(IxpSession *s, IxpAst *st) {
     s->on_error = outer;
     longjmp(*outer, 1);
   }
+  IxpProgress bar;
+  ixp_progress_begin(&bar, "sweep", (uint64_t)n, NULL);
   for (int64_t i = 0; i < n; i++) {
     ixp_check_interrupt(s, s->src, st->span);
+    ixp_progress_update(&bar, (uint64_t)i);
+    s->pass = ixp_rng_key(outer_pass ^ name, (uint64_t)i, 0x5eeb);
     s->globals[st->slot] = ixp_value_num(ixp_range_at(&range, i));
     s->versions[st->slot]++;
     exec_block(s, st->b);
   }
+  ixp_progress_end(&bar);
   label_sink(s, &sink, st->b, s->tmp);
+  report_sink(s, &sink, st);
   if (st->nitems) keep_sink(s, &sink, st->items[0]);
   else if (sink.ncols && !s->opt.explain) {
-    if (st->c) write_csv(s, &sink, st->c);
+    if (st->c) write_rows(s, &sink, st->c);
     else print_sink(s, &sink);
   }
-  if (st->nitems && st->c && sink.ncols && !s->opt.explain) write_csv(s, &sink, st->c);
+  if (st->nitems && st->c && sink.ncols && !s->opt.explain) write_rows(s, &sink, st->c);
   s->on_error = outer;
+  s->pass = outer_pass;
   s->globals[st->slot] = saved;
   s->versions[st->slot]++;
   free_sink(&sink);
@@ -591,6 +651,10 @@ static void exec_let(IxpSession *s, IxpAst *st) {
   s->versions[st->slot]++;
 }
 
+uint64_t ixp_stream_key(const IxpSession *s, uint64_t position, uint64_t purpose) {
+  return ixp_rng_key(s->seed ^ s->pass, position, purpose);
+}
+
 static void exec_seed(IxpSession *s, IxpAst *st) {
   double x = ixp_eval_number(s, st->a, NULL);
   if (!(x >= 0) || x != floor(x) || x >= 18446744073709551616.0)
@@ -616,6 +680,7 @@ static void exec_stmt(IxpSession *s, IxpAst *st) {
   case AST_DATA: ixp_data_exec(s, st->sema, st); break;
   case AST_EXPR_STMT: {
     IxpValue v = ixp_eval(s, st->a, NULL);
+    report(s, "print", st->a->span, st->a->span, &v, -1);
     if (!s->opt.explain) print_value(s, v, st->a->span);
     break;
   }

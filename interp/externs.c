@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "progress.h"
 #include "rng.h"
 
 static bool fail(IxpSpan *where, IxpSpan at, char *msg, size_t size, const char *fmt, ...)
@@ -459,7 +460,7 @@ static void scatter(const IxpMapStep *st, const IxpValue *out, double **cols, si
 /* A group's values for rows [row, row + nrows), row-major. */
 static void gather(const IxpMapArg *ma, double **cols, size_t row, size_t nrows, double *buf) {
   for (size_t r = 0; r < nrows; r++)
-    for (int k = 0; k < ma->width; k++) buf[r * (size_t)ma->width + (size_t)k] = cols[ma->first + k][row + r];
+    for (int k = 0; k < ma->width; k++) buf[r * (size_t)ma->width + (size_t)k] = cols[ma->col[k]][row + r];
 }
 
 static int param_of(const IxpExternCall *call, int a) {
@@ -512,12 +513,18 @@ static void run_step(IxpSession *s, const IxpSource *src, const IxpMapStep *st, 
     scatter(st, &out, cols, 0, n);
     return;
   }
+  IxpProgress bar;
+  ixp_progress_begin(&bar, st->call.def->fn.name, n, NULL);
   for (size_t r = 0; r < n; r++) {
-    if ((r & 1023) == 0) ixp_check_interrupt(s, src, st->call.site->span);
+    if ((r & 1023) == 0) {
+      ixp_check_interrupt(s, src, st->call.site->span);
+      ixp_progress_update(&bar, r);
+    }
     step_args(s, st, cols, r, 1, argv);
     IxpValue out = apply(s, &st->call, src, argv, key, r, NULL);
     scatter(st, &out, cols, r, 1);
   }
+  ixp_progress_end(&bar);
 }
 
 void ixp_extern_map_run(IxpSession *s, const IxpSource *src, const IxpMapStep *steps, int nsteps, double **cols,

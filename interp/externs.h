@@ -77,13 +77,15 @@ IxpValue ixp_extern_apply(IxpSession *s, const IxpExternCall *call, const IxpSou
                           uint64_t key, uint64_t counter);
 
 /* ----------------------------------------------------------------- maps
- * data h = map(d, f(x0 .. x3, 0.5), z = g(h0 .. h7)): each step calls an
- * extern function on columns of the rows so far and appends its outputs
+ * data h = map(d, f(x0 .. x3, 0.5), z = g(h0 .. h7), k([a, b])): each step
+ * calls an extern function on columns of the rows so far (a column, a
+ * range of numbered columns or a vector of columns) and appends its outputs
  * as new columns. A call that leaves out a size parameter leading every
  * array's shape runs once over all rows (that size = the row count,
  * arrays row-major n x width); otherwise it runs once per row. */
 typedef struct {
-  int first, width;   /* columns first .. first + width - 1, or */
+  int width;          /* columns col[0 .. width), or */
+  int *col;
   IxpAst *expr;       /* a constant (width 0), evaluated once */
 } IxpMapArg;
 

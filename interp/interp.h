@@ -77,6 +77,7 @@ struct IxpSession {
   int nglobals, capglobals;
   bool nats;
   uint64_t seed;
+  uint64_t pass;                 /* names the passes of the enclosing sweeps (0 outside) */
   char *experiment;
   IxpArena *tmp;                 /* temporaries of the running statement */
   jmp_buf *on_error;             /* where runtime errors unwind to */
@@ -137,6 +138,11 @@ void ixp_model_cache_free(IxpModelDef *m);
 
 /* Plan execution: the measure's value. */
 IxpValue ixp_execute_plan(IxpSession *s, IxpPlan *p);
+
+/* The key of a random stream: the seed, the pass of the enclosing sweeps
+ * (so each pass draws afresh), the statement's name (a hash of its text)
+ * and the purpose within it. */
+uint64_t ixp_stream_key(const IxpSession *s, uint64_t position, uint64_t purpose);
 
 /* For kernels: the factor from nats to the session's units, and the
  * statement's arena for results. */

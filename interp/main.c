@@ -1,16 +1,20 @@
 /* main.c — the `ixp` command line. */
+#include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blis/dense.h"
 #include "repl.h"
+#include "runrecord.h"
 #include "session.h"
 
 static const char usage[] =
     "usage: ixp [options] [run] FILE     run an experiment\n"
     "       ixp [options] check FILE     run it and report every expect (non-zero exit if one fails)\n"
     "       ixp [options] explain FILE   print the plan of kernels chosen for each measure\n"
+    "       ixp show RECORD.json         print a record as a short report\n"
     "       ixp [options]                start the REPL (reads a script when stdin is not a terminal)\n"
     "\n"
     "options:\n"
@@ -18,6 +22,10 @@ static const char usage[] =
     "  --digits N         significant digits of printed numbers (default 6; 'max' round-trips)\n"
     "  --outdir DIR       where 'to \"file\"' writes (default: the file's folder)\n"
     "  --isolate          run extern libraries in a child process (a crash there is an error, not the end)\n"
+    "  --record OUT.json  write every result with its provenance (run, check)\n"
+    "  --against R.json   check: re-run and compare every result with record R\n"
+    "  --rtol X           check --against: relative tolerance across builds (default 1e-9)\n"
+    "  --json             print results as JSON lines instead of text\n"
     "  --help, --version\n"
     "\n"
     "exit status: 0 ok, 1 an expect failed, 2 usage, 3 syntax or semantic error, 4 runtime error\n";
@@ -27,6 +35,10 @@ typedef struct {
   const char *file;
   IxpOptions opt;
   IxpOverride overrides[64];
+  const char *record;    /* --record: where to write the run's record */
+  const char *against;   /* check --against: the record to compare with */
+  double rtol;           /* --rtol */
+  bool json;             /* --json */
 } Args;
 
 static int bad_usage(const char *fmt, const char *arg) {
@@ -57,11 +69,24 @@ static int parse_set(Args *a, char *v) {
   return 0;
 }
 
+static int parse_rtol(Args *a, const char *v) {
+  char *end;
+  a->rtol = strtod(v, &end);
+  if (*end || !(a->rtol >= 0)) return bad_usage("--rtol takes a tolerance >= 0, not '%s'", v);
+  return 0;
+}
+
+static bool is_command(const char *arg) {
+  return !strcmp(arg, "run") || !strcmp(arg, "check") || !strcmp(arg, "explain") || !strcmp(arg, "show");
+}
+
 /* Options may come before or after the command and file. */
 static int parse_args(Args *a, int argc, char **argv) {
+  a->rtol = 1e-9;
   for (int i = 1; i < argc; i++) {
     char *arg = argv[i];
-    bool has_value = !strcmp(arg, "--set") || !strcmp(arg, "--digits") || !strcmp(arg, "--outdir");
+    bool has_value = !strcmp(arg, "--set") || !strcmp(arg, "--digits") || !strcmp(arg, "--outdir") ||
+                     !strcmp(arg, "--record") || !strcmp(arg, "--against") || !strcmp(arg, "--rtol");
     if (has_value && i + 1 == argc) return bad_usage("%s needs a value", arg);
     int rc = 0;
     if (!strcmp(arg, "--set")) rc = parse_set(a, argv[++i]);
@@ -71,26 +96,126 @@ static int parse_args(Args *a, int argc, char **argv) {
     else if (!strcmp(arg, "--outdir")) a->opt.outdir = argv[++i];
     else if (!strncmp(arg, "--outdir=", 9)) a->opt.outdir = arg + 9;
     else if (!strcmp(arg, "--isolate")) a->opt.isolate = true;
+    else if (!strcmp(arg, "--json")) a->json = true;
+    else if (!strcmp(arg, "--record")) a->record = argv[++i];
+    else if (!strcmp(arg, "--against")) a->against = argv[++i];
+    else if (!strcmp(arg, "--rtol")) rc = parse_rtol(a, argv[++i]);
     else if (arg[0] == '-' && arg[1]) return bad_usage("unknown option '%s'", arg);
-    else if (!a->command && !a->file && (!strcmp(arg, "run") || !strcmp(arg, "check") || !strcmp(arg, "explain")))
-      a->command = arg;
+    else if (!a->command && !a->file && is_command(arg)) a->command = arg;
     else if (!a->file) a->file = arg;
     else return bad_usage("unexpected argument '%s'", arg);
     if (rc) return rc;
   }
   if (a->command && !a->file) return bad_usage("'%s' needs a file", a->command);
+  bool checking = a->command && !strcmp(a->command, "check");
+  if (a->against && !checking) return bad_usage("--against goes with 'check': ixp check FILE --against %s", a->against);
+  if ((a->record || a->json) && !a->file) return bad_usage("%s needs a file to run", a->record ? "--record" : "--json");
   a->opt.overrides = a->overrides;
   return 0;
 }
 
-static int run_file(IxpSession *s, const Args *a) {
+/* --------------------------------------------------------------- records */
+
+/* A path as seen from the folder of the .ixp file (so a record made in one
+ * folder checks from another): the file's folder prefix is dropped. */
+static const char *from_file_folder(const char *file, const char *path) {
+  const char *slash = strrchr(file, '/');
+  size_t n = slash ? (size_t)(slash - file) + 1 : 0;
+  return n && !strncmp(path, file, n) ? path + n : path;
+}
+
+typedef struct {
+  IxpRunRecord *record;  /* --record or --against: results of this run */
+  bool json;
+  const char *file;      /* the .ixp file run */
+} Results;
+
+static void collect(void *ctx, const IxpResultInfo *r) {
+  Results *res = ctx;
+  const char *file = from_file_folder(res->file, r->file);
+  if (res->record) ixp_runrec_result(res->record, r->kind, r->name, file, r->line, r->col, r->value, r->rtol);
+  if (res->json) ixp_runrec_print_line(stdout, r->kind, r->name, file, r->line, r->col, r->value);
+}
+
+/* Provenance: the build, the seed, the overrides, and every input hashed. */
+static void add_provenance(IxpRunRecord *r, IxpSession *s, const Args *a) {
+  char seed[32], err[512];
+  ixp_session_seed_text(s, seed, sizeof seed);
+  ixp_runrec_provenance(r, IXP_VERSION, seed, omp_get_max_threads());
+  for (int i = 0; i < a->opt.noverrides; i++) ixp_runrec_override(r, a->overrides[i].name, a->overrides[i].value);
+  const char *role, *path;
+  for (int i = 0; ixp_session_input_at(s, i, &role, &path); i++) {
+    if (!ixp_runrec_input_as(r, role, path, from_file_folder(a->file, path), err, sizeof err))
+      fprintf(stderr, "ixp: warning: %s\n", err);
+  }
+}
+
+static IxpSession *active;
+
+/* Ctrl-C stops the running statement cleanly (outputs already written
+ * stay complete; files are written whole or not at all); a second one
+ * ends ixp at once. */
+static void on_sigint(int sig) {
+  (void)sig;
+  if (active) ixp_session_interrupt(active);
+}
+
+static void catch_interrupts(IxpSession *s) {
+  active = s;
+  struct sigaction sa = {.sa_handler = on_sigint, .sa_flags = SA_RESETHAND};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+}
+
+static void print_counts(IxpSession *s) {
+  int passed, failed;
+  ixp_session_expect_counts(s, &passed, &failed);
+  printf("%d passed, %d failed\n", passed, failed);
+}
+
+static int run_file(IxpSession *s, const Args *a, Results *res) {
+  catch_interrupts(s);
   IxpStatus st = ixp_session_run_file(s, a->file);
-  if (a->opt.report_expects && st != IXP_EUSAGE && st != IXP_ECOMPILE) {
-    int passed, failed;
-    ixp_session_expect_counts(s, &passed, &failed);
-    printf("%d passed, %d failed\n", passed, failed);
+  active = NULL;
+  if (st == IXP_EUSAGE || st == IXP_ECOMPILE) return st;
+  if (a->opt.report_expects) print_counts(s);
+  if (!res->record || (st != IXP_OK && st != IXP_EEXPECT)) return st;
+  add_provenance(res->record, s, a);
+  char err[512];
+  if (a->record && !ixp_runrec_write(res->record, a->record, err, sizeof err)) {
+    fprintf(stderr, "ixp: error: %s\n", err);
+    return IXP_EUSAGE;
   }
   return st;
+}
+
+/* check --against: run, then compare with the record. */
+static int check_against(IxpSession *s, const Args *a, Results *res) {
+  char err[512];
+  IxpRunRecord *expected = ixp_runrec_read(a->against, err, sizeof err);
+  if (!expected) {
+    fprintf(stderr, "ixp: error: %s\n", err);
+    return IXP_EUSAGE;
+  }
+  int st = run_file(s, a, res);
+  if (st == IXP_OK || st == IXP_EEXPECT) {
+    int diffs = ixp_runrec_compare(expected, res->record, a->rtol, stdout);
+    if (diffs && st == IXP_OK) st = IXP_EEXPECT;
+  }
+  ixp_runrec_free(expected);
+  return st;
+}
+
+static int show(const char *path) {
+  char err[512];
+  IxpRunRecord *r = ixp_runrec_read(path, err, sizeof err);
+  if (!r) {
+    fprintf(stderr, "ixp: error: %s\n", err);
+    return IXP_EUSAGE;
+  }
+  ixp_runrec_show(r, stdout);
+  ixp_runrec_free(r);
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -107,15 +232,22 @@ int main(int argc, char **argv) {
   Args a = {0};
   int rc = parse_args(&a, argc, argv);
   if (rc) return rc;
+  if (a.command && !strcmp(a.command, "show")) return show(a.file);
   a.opt.report_expects = a.command && !strcmp(a.command, "check");
   a.opt.explain = a.command && !strcmp(a.command, "explain");
   a.opt.repl = !a.file;
+  Results res = {.json = a.json, .record = a.record || a.against ? ixp_runrec_new() : NULL, .file = a.file};
+  FILE *quiet = a.json ? fopen("/dev/null", "w") : NULL;  /* --json: results only as JSON */
+  if (a.json) a.opt.out = quiet;
+  if (res.record || res.json) a.opt.on_result = collect, a.opt.result_ctx = &res;
   IxpSession *s = ixp_session_new(&a.opt);
   if (!s) {
     fputs("ixp: error: cannot start a session (out of memory, or the prelude failed)\n", stderr);
     return IXP_ERUNTIME;
   }
-  rc = a.file ? run_file(s, &a) : ixp_repl(s);
+  rc = !a.file ? ixp_repl(s) : a.against ? check_against(s, &a, &res) : run_file(s, &a, &res);
   ixp_session_free(s);
+  ixp_runrec_free(res.record);
+  if (quiet) fclose(quiet);
   return rc;
 }

@@ -237,7 +237,11 @@ void ixp_runrec_provenance(IxpRunRecord *r, const char *version, const char *see
   json_t *p = prov(r);
   json_object_set_new(p, "ixp", jstr(version));
   json_object_set_new(p, "compiler", jstr(compiler));
-  json_object_set_new(p, "blis", jstr(bli_info_get_version_str()));
+  /* BLIS picks its kernels for the CPU at run time, and kernels for other
+   * CPUs may round differently: the configuration is part of the build. */
+  char blis[128];
+  snprintf(blis, sizeof blis, "%s (%s)", bli_info_get_version_str(), bli_arch_string(bli_arch_query_id()));
+  json_object_set_new(p, "blis", jstr(blis));
   json_object_set_new(p, "platform", jstr(platform));
   json_object_set_new(p, "date", jstr(date));
   json_object_set_new(p, "seed", seed ? jstr(seed) : json_null());
@@ -280,12 +284,17 @@ static bool sha256_file(const char *path, char hex[2 * SHA256_DIGEST_SIZE + 1]) 
 }
 
 bool ixp_runrec_input(IxpRunRecord *r, const char *role, const char *path, char *err, size_t errsize) {
-  if (!role || !path) {
+  return ixp_runrec_input_as(r, role, path, path, err, errsize);
+}
+
+bool ixp_runrec_input_as(IxpRunRecord *r, const char *role, const char *path, const char *name, char *err,
+                         size_t errsize) {
+  if (!role || !path || !name) {
     set_err(err, errsize, "an input needs a role and a path");
     return false;
   }
   json_t *list = inputs(r);
-  if (find_input(list, role, path)) return true;
+  if (find_input(list, role, name)) return true;
   char hex[2 * SHA256_DIGEST_SIZE + 1];
   if (!sha256_file(path, hex)) {
     set_err(err, errsize, "cannot read '%s': %s", path, strerror(errno));
@@ -293,7 +302,7 @@ bool ixp_runrec_input(IxpRunRecord *r, const char *role, const char *path, char 
   }
   json_t *in = json_object();
   json_object_set_new(in, "role", jstr(role));
-  json_object_set_new(in, "path", jstr(path));
+  json_object_set_new(in, "path", jstr(name));
   json_object_set_new(in, "sha256", json_string(hex));
   json_array_append_new(list, in);
   return true;
@@ -323,6 +332,8 @@ int ixp_runrec_count(const IxpRunRecord *r) { return (int)json_array_size(result
 
 /* Dump `root` into a new file `tmp` and flush it to the disk; false with
  * errno set on failure. */
+static bool write_json(json_t *root, const char *path, char *err, size_t errsize);
+
 static bool dump_file(json_t *root, const char *tmp) {
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) return false;
@@ -348,12 +359,33 @@ static bool dump_file(json_t *root, const char *tmp) {
 /* A temporary beside `path`, then rename: readers see the old record or
  * the whole new one, never a part. */
 bool ixp_runrec_write(const IxpRunRecord *r, const char *path, char *err, size_t errsize) {
+  return write_json(r->root, path, err, errsize);
+}
+
+bool ixp_runrec_write_rows(const char *path, int ncols, const char *const *labels, int nrows, const IxpValue *cells,
+                           char *err, size_t errsize) {
+  json_t *rows = json_array();
+  for (int r = 0; r < nrows; r++) {
+    json_t *row = json_object();
+    for (int c = 0; c < ncols; c++) {
+      const IxpValue *v = &cells[(size_t)r * (size_t)ncols + (size_t)c];
+      json_object_set_new(row, labels[c], v->type == TY_STR ? jstr(v->str) : num_json(v->num.x));
+    }
+    json_array_append_new(rows, row);
+  }
+  bool ok = write_json(rows, path, err, errsize);
+  json_decref(rows);
+  return ok;
+}
+
+/* Write `root` to `path` through a temporary file renamed over it. */
+static bool write_json(json_t *root, const char *path, char *err, size_t errsize) {
   char *tmp;
   if (asprintf(&tmp, "%s.tmp-%ld", path, (long)getpid()) < 0) {
     set_err(err, errsize, "cannot write '%s': out of memory", path);
     return false;
   }
-  bool ok = dump_file(r->root, tmp);
+  bool ok = dump_file(root, tmp);
   int e = errno;
   if (ok && rename(tmp, path) != 0) {
     ok = false;

@@ -44,6 +44,10 @@ void ixp_runrec_override(IxpRunRecord *r, const char *name, const char *value);
  * with its SHA-256. A file listed twice (same role and path) is kept
  * once. false with a message if it cannot be read. */
 bool ixp_runrec_input(IxpRunRecord *r, const char *role, const char *path, char *err, size_t errsize);
+/* The same, recorded under `name` (the path as seen from the .ixp file's
+ * folder, so a record made in one folder checks from another). */
+bool ixp_runrec_input_as(IxpRunRecord *r, const char *role, const char *path, const char *name, char *err,
+                         size_t errsize);
 
 /* A result. kind: "print", "emit" (a sweep's table), "expect"; name: the
  * source text of the expression or its label; rtol: the tolerance a
@@ -59,6 +63,11 @@ int ixp_runrec_count(const IxpRunRecord *r);
 /* Write atomically (a temporary file beside `path`, then rename), so an
  * interrupted run never leaves half a record. */
 bool ixp_runrec_write(const IxpRunRecord *r, const char *path, char *err, size_t errsize);
+/* A sweep's rows as a JSON array of objects {label: value, ...} (emit to
+ * "x.json"), written atomically as well. */
+bool ixp_runrec_write_rows(const char *path, int ncols, const char *const *labels, int nrows, const IxpValue *cells,
+                           char *err, size_t errsize);
+
 /* Read a record written by ixp_runrec_write; NULL with a message
  * (file, and line/column of a JSON error) on failure. */
 IxpRunRecord *ixp_runrec_read(const char *path, char *err, size_t errsize);

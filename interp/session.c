@@ -1,15 +1,19 @@
 /* session.c — a session: the prelude, then chunks of text (a file, or REPL
  * entries) parsed, checked and run against one scope. */
 #include <errno.h>
+#include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blis/dense.h"
 #include "builtins.h"
 #include "distributions.h"
 #include "interp.h"
 #include "ffi.h"
 #include "measures.h"
 #include "parse.h"
+#include "progress.h"
 
 extern const char ixp_prelude_text[];
 
@@ -40,6 +44,7 @@ static IxpStatus run_statement(IxpSession *s, IxpAst *st) {
     s->cleanup = NULL;
     s->sink = NULL;
     s->interrupted = 0;
+    ixp_progress_reset();  /* an unfinished bar is erased before the error shows */
     status = IXP_ERUNTIME;
   } else {
     IxpAst one = {.kind = AST_BLOCK, .items = &st, .nitems = 1};
@@ -149,6 +154,11 @@ static IxpStatus run_text(IxpSession *s, const char *name, const char *text, siz
 IxpSession *ixp_session_new(const IxpOptions *opt) {
   IxpSession *s = calloc(1, sizeof *s);
   if (!s) return NULL;
+  /* BLIS threads wait for each other by spinning: more of them than
+   * processors (OMP_NUM_THREADS=8 on 2 cores) makes small products crawl.
+   * BLIS splits no sum across threads, so results do not depend on this. */
+  int threads = omp_get_max_threads(), procs = omp_get_num_procs();
+  ixp_dense_set_threads(threads < procs ? threads : procs);
   s->opt = *opt;
   s->out = opt->out ? opt->out : stdout;
   s->diag.out = opt->err ? opt->err : stderr;
@@ -177,6 +187,10 @@ void ixp_session_input(IxpSession *s, const char *role, const char *path) {
   }
   s->inputs[s->ninputs].role = strdup(role);
   s->inputs[s->ninputs++].path = strdup(path);
+}
+
+void ixp_session_seed_text(const IxpSession *s, char *buf, size_t size) {
+  snprintf(buf, size, "%llu", (unsigned long long)s->seed);
 }
 
 bool ixp_session_input_at(const IxpSession *s, int i, const char **role, const char **path) {
@@ -263,7 +277,10 @@ void ixp_session_expect_counts(const IxpSession *s, int *passed, int *failed) {
   *failed = s->expect_fail;
 }
 
-void ixp_session_interrupt(IxpSession *s) { s->interrupted = 1; }
+void ixp_session_interrupt(IxpSession *s) {
+  s->interrupted = 1;
+  ixp_progress_stop();
+}
 
 /* Only the newest definition of each name is in scope. */
 static bool shadowed(const IxpSession *s, int i) {

@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define IXP_VERSION "0.1.0"
+#define IXP_VERSION "0.2.0"
+
+struct IxpResultInfo;
 
 /* Results of running text; also the process exit codes of `ixp`. */
 typedef enum {
@@ -34,6 +36,10 @@ typedef struct {
   const IxpOverride *overrides;
   int noverrides;
   bool isolate;             /* run extern libraries in a child process */
+  /* Called with every printed value and every finished sweep's rows
+   * (for --record and --json). */
+  void (*on_result)(void *ctx, const struct IxpResultInfo *r);
+  void *result_ctx;
 } IxpOptions;
 
 typedef struct IxpSession IxpSession;
@@ -52,6 +58,9 @@ IxpStatus ixp_session_run_script(IxpSession *s, const char *name, const char *te
 IxpStatus ixp_session_run_file(IxpSession *s, const char *path);
 /* Print each measure's plan in `text` instead of its value. */
 IxpStatus ixp_session_explain(IxpSession *s, const char *name, const char *text, size_t len);
+
+/* The seed in force (the last `seed` statement run), as text. */
+void ixp_session_seed_text(const IxpSession *s, char *buf, size_t size);
 
 /* The i-th file the session has read (role "source", "data" or
  * "extern", and its path); false past the last. */

@@ -117,4 +117,14 @@ void ixp_table_print(FILE *out, const IxpTable *t, int digits);
 /* Print nrows x ncols cells of text under headers, right-aligned. */
 void ixp_text_table_print(FILE *out, int ncols, const char *const *headers, int nrows, const char *const *cells);
 
+/* A result reported to IxpOptions.on_result: what it is ("print",
+ * "emit"), its label (the expression's text, or the sweep's), where, its
+ * value and the relative tolerance a check allows it (< 0: default). */
+typedef struct IxpResultInfo {
+  const char *kind, *name, *file;
+  int line, col;
+  const IxpValue *value;
+  double rtol;
+} IxpResultInfo;
+
 #endif

@@ -69,6 +69,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "progress.h"
 #include "rng.h"
 
 #define KD_LEAF 8
@@ -1428,6 +1429,9 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
     bool outer = nperm >= o.nt && o.nt > 1;
     int team = outer ? o.nt : 1, inner = outer ? 1 : o.nt;
     IxpKnnStatus worst = IXP_KNN_OK;
+    IxpProgress bar;
+    ixp_progress_begin(&bar, "surrogates", (uint64_t)nperm, NULL);
+    int done = 0;
 #pragma omp parallel num_threads(team)
     {
       PermWork w;
@@ -1435,6 +1439,11 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
 #pragma omp for schedule(dynamic, 1)
       for (int s = 0; s < nperm; s++) {
         IxpKnnStatus r = IXP_KNN_ENOMEM;
+        if (ixp_progress_stopping()) continue;  /* Ctrl-C: the caller reports it */
+        int started;
+#pragma omp atomic capture
+        started = ++done;
+        if (omp_get_thread_num() == 0) ixp_progress_update(&bar, (uint64_t)started);
         if (have) {
           ixp_rng_permutation(ixp_rng_key(key, (uint64_t)s, 0), w.perm, n);
           r = permuted(&J, sp, &base, ord, inner, &w, &vals[s]);
@@ -1446,6 +1455,7 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
       }
       perm_work_free(&w, &p);
     }
+    ixp_progress_end(&bar);
     st = worst;
   }
   if (st == IXP_KNN_OK) {

@@ -45,6 +45,7 @@ typedef struct IxpLowering {
   /* Type-check an expression whose names may be the variables of `scope`. */
   IxpType (*check_in)(struct IxpLowering *lw, IxpAst *e, struct IxpModelDef *scope);
   void *ctx;
+  uint64_t position;          /* the measure's random streams are named by its text (ixp_stream_key) */
 } IxpLowering;
 
 typedef enum {

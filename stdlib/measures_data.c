@@ -20,6 +20,7 @@
 #include "gaussian.h"
 #include "knn.h"
 #include "measures.h"
+#include "progress.h"
 #include "rng.h"
 
 typedef enum { EST_KSG, EST_KL, EST_GAUSSIAN } Continuous;
@@ -132,7 +133,7 @@ static bool lower_continuous(IxpLowering *lw, const IxpMeasure *ms, Continuous k
   Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
   p->kind = kind;
   p->model = lw->model;
-  p->position = lw->call->span.start;
+  p->position = lw->position;
   int k = sides(lw, &p->x, &p->y, &p->z);
   bool entropy = !strcmp(ms->name, "entropy"), mi = !strcmp(ms->name, "mi");
   if (kind == EST_KL && !(entropy && k == 0)) return fail(lw, lw->call->span, "kl estimates entropy(X)");
@@ -201,7 +202,7 @@ static bool lower_discrete_test(IxpLowering *lw, const IxpMeasure *ms, IxpDiscre
       return fail(lw, lw->args[i].node->span, "this variable is continuous: bin it, or use ksg or gaussian");
   t->est = est;
   t->alphabet = alphabet;
-  t->position = lw->call->span.start;
+  t->position = lw->position;
   lw->plan->ops[0].bins = bins, lw->plan->ops[0].binning = how;  /* the joint op */
   static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
   static const char *const interval[] = {"value", "low", "high", "std", NULL};
@@ -226,6 +227,12 @@ static double count_entropy(IxpSession *s, const IxpPlanOp *op, const DiscreteTe
 
 static IxpValue interval(IxpSession *s, double value, double *est, int nb);
 
+/* One resample of a test or bootstrap: Ctrl-C stops here; the bar moves. */
+static void resample_step(IxpSession *s, const IxpPlanOp *op, IxpProgress *bar, int r) {
+  ixp_check_interrupt(s, s->src, op->plan->site->span);
+  ixp_progress_update(bar, (uint64_t)r);
+}
+
 /* Percentile bootstrap of a discrete mi: rows drawn with replacement
  * (seeded), the estimate recomputed on each resample. */
 static IxpValue discrete_bootstrap(IxpSession *s, const IxpPlanOp *op, const DiscreteTest *t, const uint32_t *const *xy,
@@ -235,9 +242,11 @@ static IxpValue discrete_bootstrap(IxpSession *s, const IxpPlanOp *op, const Dis
   uint32_t *cols[2 * IXP_MAX_VARS];
   for (int c = 0; c < k; c++) cols[c] = ixp_arena_alloc(a, (n ? n : 1) * sizeof *cols[c]);
   double *est = ixp_arena_alloc(a, (size_t)nb * sizeof *est);
+  IxpProgress bar;
+  ixp_progress_begin(&bar, "bootstrap", (uint64_t)nb, NULL);
   for (int r = 0; r < nb; r++) {
-    ixp_check_interrupt(s, s->src, op->plan->site->span);
-    uint64_t key = ixp_rng_key(ixp_rng_key(s->seed, t->position, 0xb0d15c), (uint64_t)r, 0);
+    resample_step(s, op, &bar, r);
+    uint64_t key = ixp_rng_key(ixp_stream_key(s, t->position, 0xb0d15c), (uint64_t)r, 0);
     for (size_t i = 0; i < n; i++) {
       size_t row = (size_t)(ixp_rng_uniform(key, i) * (double)n) % n;
       for (int c = 0; c < k; c++) cols[c][i] = xy[c][row];
@@ -245,6 +254,7 @@ static IxpValue discrete_bootstrap(IxpSession *s, const IxpPlanOp *op, const Dis
     const uint32_t *const *cc = (const uint32_t *const *)cols;
     est[r] = count_entropy(s, op, t, cc, dx, n) + count_entropy(s, op, t, cc + dx, dy, n) - count_entropy(s, op, t, cc, k, n);
   }
+  ixp_progress_end(&bar);
   return interval(s, value, est, nb);
 }
 
@@ -264,9 +274,11 @@ static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *
   long *perm = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *perm);
   for (int c = 0; c < dy; c++) perm_cols[c] = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *perm_cols[c]);
   int above = 0;
+  IxpProgress bar;
+  ixp_progress_begin(&bar, "surrogates", (uint64_t)t->permutations, NULL);
   for (int r = 0; r < t->permutations; r++) {
-    ixp_check_interrupt(s, s->src, op->plan->site->span);
-    ixp_rng_permutation(ixp_rng_key(ixp_rng_key(s->seed, t->position, 0xd15c), (uint64_t)r, 0), perm, (long)n);
+    resample_step(s, op, &bar, r);
+    ixp_rng_permutation(ixp_rng_key(ixp_stream_key(s, t->position, 0xd15c), (uint64_t)r, 0), perm, (long)n);
     for (int c = 0; c < dy; c++)
       for (size_t i = 0; i < n; i++) perm_cols[c][i] = xy[dx + c][perm[i]];
     const uint32_t *cols[2 * IXP_MAX_VARS];
@@ -276,6 +288,7 @@ static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *
     above += null >= value;
     sum += null, sum2 += null * null;
   }
+  ixp_progress_end(&bar);
   double mean = sum / t->permutations, sd = sqrt(fmax(0, sum2 / t->permutations - mean * mean)), u = ixp_units_scale(s);
   static const char *const names[] = {"value", "p", "null_mean", "null_std"};
   double v[4] = {value * u, (1.0 + above) / (1.0 + t->permutations), mean * u, sd * u};
@@ -429,15 +442,18 @@ static IxpValue bootstrap(IxpSession *s, const IxpPlanOp *op, const Payload *p, 
   int nb = p->bootstrap;
   double *est = ixp_arena_alloc(ixp_session_tmp(s), (size_t)nb * sizeof *est);
   long *idx = ixp_arena_alloc(ixp_session_tmp(s), (size_t)b->n * sizeof *idx);
+  IxpProgress bar;
+  ixp_progress_begin(&bar, "bootstrap", (uint64_t)nb, NULL);
   for (int r = 0; r < nb; r++) {
-    ixp_check_interrupt(s, s->src, op->plan->site->span);
-    uint64_t key = ixp_rng_key(s->seed, p->position, 0xb0075 + (uint64_t)r);
+    resample_step(s, op, &bar, r);
+    uint64_t key = ixp_stream_key(s, p->position, 0xb0075 + (uint64_t)r);
     for (long i = 0; i < b->n; i++) idx[i] = (long)(ixp_rng_uniform(key, (uint64_t)i) * (double)b->n) % b->n;
     Blocks w = {pick(s, b->x, b->dx, idx, b->n), pick(s, b->y, b->dy, idx, b->n), pick(s, b->z, b->dz, idx, b->n),
                 b->dx, b->dy, b->dz, b->n};
     IxpKnnInfo info = {0};
     est[r] = estimate(s, op, p, &w, &opt, &info);
   }
+  ixp_progress_end(&bar);
   return interval(s, value, est, nb);
 }
 
@@ -449,12 +465,13 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint
   if (p->y) b.y = block(s, op, p, p->y, n, &b.dy);
   if (p->z) b.z = block(s, op, p, p->z, n, &b.dz);
   IxpKnnOptions opt = p->knn;
-  opt.noise_key = ixp_rng_key(s->seed, p->position, 0x401e);
+  opt.noise_key = ixp_stream_key(s, p->position, 0x401e);
   double u = ixp_units_scale(s);
   if (p->permutations) {
     IxpKnnTest t;
     IxpKnnStatus st = ixp_ksg_mi_permutation(b.x, b.dx, b.y, b.dy, b.n, &opt, p->permutations,
-                                             ixp_rng_key(s->seed, p->position, 0x9e57), &t);
+                                             ixp_stream_key(s, p->position, 0x9e57), &t);
+    ixp_check_interrupt(s, s->src, op->plan->site->span);  /* Ctrl-C cut the surrogates short */
     if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "ksg: %s", ixp_knn_status_text(st));
     static const char *const names[] = {"value", "p", "null_mean", "null_std"};
     double v[4] = {t.value * u, t.p, t.null_mean * u, t.null_std * u};

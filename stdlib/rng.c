@@ -72,6 +72,12 @@ uint64_t ixp_rng_key(uint64_t seed, uint64_t a, uint64_t b) {
 }
 
 /* Block `counter` of stream `key` (layout in the file comment). */
+uint64_t ixp_rng_name(const char *text, size_t n) {
+  uint64_t h = 0xcbf29ce484222325u;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)text[i]) * 0x100000001b3u;
+  return h;
+}
+
 void ixp_rng_block(uint64_t key, uint64_t counter, uint32_t out[4]) {
   const uint32_t ctr[4] = {(uint32_t)counter, (uint32_t)(counter >> 32), 0, 0};
   const uint32_t k[2] = {(uint32_t)key, (uint32_t)(key >> 32)};

@@ -7,11 +7,16 @@
 #ifndef IXP_RNG_H
 #define IXP_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* A key from a seed and up to two further identifiers (splitmix-style
  * mixing: different inputs give unrelated streams). */
 uint64_t ixp_rng_key(uint64_t seed, uint64_t a, uint64_t b);
+
+/* A stream's name from text (FNV-1a, 64 bits): a statement keyed by its
+ * own text draws the same numbers wherever it moves in its file. */
+uint64_t ixp_rng_name(const char *text, size_t n);
 
 /* The 4 x 32 random bits of block `counter` of stream `key`. */
 void ixp_rng_block(uint64_t key, uint64_t counter, uint32_t out[4]);
