@@ -154,7 +154,7 @@ $(BUILD)/ffi_benchlib.so: bench/ffi_benchlib.c
 	$(Q)mkdir -p $(BUILD)
 	$(Q)$(CC) $(FFI_SO_FLAGS) -O3 -o $@ $< -lm
 
-$(BUILD)/unit $(BUILD)/unit-san: | $(BUILD)/ffi_testlib.so
+$(BUILD)/unit $(BUILD)/unit-san: | $(BUILD)/ffi_testlib.so $(EXT_LIBS)
 $(BUILD)/bench/bench_ffi: | $(BUILD)/ffi_benchlib.so
 
 # bench/ffi_benchlib.c is bench_ffi's library, not a bench program.
