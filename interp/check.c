@@ -20,17 +20,11 @@
 #include "rng.h"
 
 
-static void error(Checker *c, IxpSpan span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void error(Checker *c, IxpSpan span, const char *fmt, ...) {
+void ixp_check_error(Checker *c, IxpSpan span, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  ixp_check_verror(c, span, fmt, ap);
-  va_end(ap);
-}
-
-void ixp_check_verror(Checker *c, IxpSpan span, const char *fmt, va_list ap) {
   ixp_diag_verror(&c->s->diag, c->src, span, fmt, ap);
+  va_end(ap);
   c->errors++;
 }
 

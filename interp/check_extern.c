@@ -1,6 +1,5 @@
 /* check_extern.c — extern blocks, and where their functions are used:
  * calls in expressions, draws in models, maps over datasets. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,14 +9,6 @@
 #include "distributions.h"
 #include "externs.h"
 #include "measures.h"
-
-static void error(Checker *c, IxpSpan span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void error(Checker *c, IxpSpan span, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  ixp_check_verror(c, span, fmt, ap);
-  va_end(ap);
-}
 
 /* ---------------------------------------------------------- declarations */
 

@@ -3,8 +3,6 @@
 #ifndef IXP_CHECKER_H
 #define IXP_CHECKER_H
 
-#include <stdarg.h>
-
 #include "interp.h"
 
 typedef enum { CTX_TOP, CTX_MODEL } Context;
@@ -22,7 +20,10 @@ typedef struct {
 } Checker;
 
 /* check.c */
-void ixp_check_verror(Checker *c, IxpSpan span, const char *fmt, va_list ap);
+/* Report an error at `span`; the checker goes on. (Both checker files
+ * call it `error`.) */
+void ixp_check_error(Checker *c, IxpSpan span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define error ixp_check_error
 IxpType ixp_check_expr(Checker *c, IxpAst *e);
 /* A file named in the program, relative to the program's folder. */
 char *ixp_check_path(Checker *c, const char *name);

@@ -298,6 +298,8 @@ void ixp_session_print_vars(IxpSession *s, FILE *out) {
       fprintf(out, "let %s = ", sym->name);
       ixp_value_print(out, &s->globals[sym->slot], digits);
       fputc('\n', out);
+    } else if (sym->kind == SYM_EXTERN) {  /* its declaration as written */
+      fprintf(out, "extern %.*s\n", (int)(sym->decl->span.end - sym->decl->span.start), sym->src->text + sym->decl->span.start);
     } else {
       fprintf(out, "model %s(", sym->name);
       for (int v = 0; v < sym->model->nvars; v++) fprintf(out, v ? ", %s" : "%s", sym->model->vars[v].name);

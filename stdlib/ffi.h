@@ -101,11 +101,11 @@ typedef struct {
 bool ixp_ffi_shape(const IxpFfiFn *fn, int i, const IxpFfiArg *args, size_t *count, char *err, size_t errsize);
 
 /* Call fn with args: convert and range-check scalars, check every array's
- * count equals its shape (message: "argument 'x' has 12 elements; its
- * shape f64[n, 4] needs 16 with n = 4"), call, convert written arrays
+ * count equals its shape (message: "argument 'x' of 'f' has 12 elements;
+ * its shape f64[n, 4] needs 16 (n = 4)"), call, convert written arrays
  * back and store the return value as a double in *ret (0 for VOID; U64
  * returns converted to double). false with a message on any error, and
- * in isolated mode if the child died ("... crashed: Segmentation fault").
+ * in isolated mode if the child died ("extern library 'x.so' crashed in 'f': Segmentation fault").
  * Not thread-safe: one call at a time per function. */
 bool ixp_ffi_call(IxpFfiFn *fn, IxpFfiArg *args, double *ret, char *err, size_t errsize);
 
