@@ -538,6 +538,12 @@ static IxpType check_measure(Checker *c, IxpAst *e) {
   lw.check_in = lowering_check_in;
   lw.plan = ixp_plan_new(c->arena, ms->name, e);
   lw.joint = ixp_plan_joint(lw.plan, ixp_plan_source(lw.plan, e->b, m));
+  const IxpSymbol *est = data && e->c ? ixp_lookup(c->s, e->c->str) : NULL;
+  if (est && est->kind == SYM_EXTERN) {  /* a user's estimator */
+    lw.position = ixp_rng_name(c->src->text + e->span.start, e->span.end - e->span.start);
+    if (ixp_check_extern_estimator(c, &lw, ms, est->ext)) e->sema = lw.plan;
+    return TY_NUM;
+  }
   lower(c, &lw, ms, e, data);
   return e->sema ? ((IxpPlan *)e->sema)->type : TY_ANY;
 }

@@ -291,3 +291,85 @@ IxpModelDef *ixp_check_map(Checker *c, IxpAst *st) {
   }
   return m;
 }
+
+/* ------------------------------------------------------------ estimators */
+
+/* The measure's sides: entropy(X), mi(X; Y), mi(X; Y | Z). */
+static int estimator_sides(Checker *c, IxpLowering *lw, const IxpMeasure *ms, IxpExternEstimate *x) {
+  bool mi = !strcmp(ms->name, "mi");
+  if (strcmp(ms->name, "entropy") && !mi) {
+    error(c, lw->call->span, "an extern estimator computes entropy(X), mi(X; Y) or mi(X; Y | Z), not %s", ms->name);
+    return -1;
+  }
+  int g = 0;
+  for (int i = 0; i < lw->nargs; i++) {
+    IxpOp sep = lw->args[i].sep;
+    bool next = i > 0 && ((sep == SEP_SEMI && g == 0) || (sep == SEP_BAR && g == 1));
+    if ((i > 0 && !next && sep != SEP_COMMA) || (next && !mi)) {
+      error(c, lw->args[i].node->sep_span, "an extern estimator takes entropy(X), mi(X; Y) or mi(X; Y | Z)");
+      return -1;
+    }
+    g += next;
+    if (!x->vars[g]) x->vars[g] = ixp_arena_alloc(c->arena, (size_t)lw->nargs * sizeof *x->vars[g]);
+    x->vars[g][x->width[g]++] = lw->args[i].var;
+  }
+  if (mi && g == 0) {
+    error(c, lw->call->span, "mi needs two sides: mi(X; Y)");
+    return -1;
+  }
+  return g + 1;
+}
+
+/* Each side goes to an input array, and the row count to a size
+ * parameter the call leaves out that leads every array's shape. */
+static bool estimator_params(Checker *c, IxpAst *site, IxpExternEstimate *x) {
+  const IxpExternDef *def = x->call.def;
+  for (int p = 0; p < def->fn.nparams; p++) {
+    int a = x->call.arg_of[p];
+    if (a >= 0 && a < x->nsides && !(def->fn.params[p].is_array && def->fn.params[p].is_const)) {
+      error(c, site->span, "parameter '%s' of %s receives side %d of the measure, so it is a const array",
+            def->fn.params[p].name, def->fn.name, a + 1);
+      return false;
+    }
+  }
+  if ((x->batch = ixp_extern_batch_param(&x->call)) < 0) {
+    error(c, site->span, "%s's arrays must lead with a size the call leaves out, the row count: "
+          "fn %s(n: i64, d: i64, x: const f64[n, d], ...) -> f64", def->fn.name, def->fn.name);
+    return false;
+  }
+  if (ixp_extern_type(def) != TY_NUM) {
+    error(c, site->span, "an estimator returns its estimate: %s must return a number", def->fn.name);
+    return false;
+  }
+  return true;
+}
+
+bool ixp_check_extern_estimator(Checker *c, IxpLowering *lw, const IxpMeasure *ms, IxpExternDef *def) {
+  IxpAst *site = lw->plan->site, *use = lw->method;
+  if (lw->test || lw->nat) {
+    error(c, (lw->test ? lw->test : lw->at[0])->span, "an extern estimator takes no 'with' or 'at'");
+    return false;
+  }
+  IxpExternEstimate *x = ixp_arena_alloc(c->arena, sizeof *x);
+  x->data = lw->model;
+  x->position = lw->position;
+  if ((x->nsides = estimator_sides(c, lw, ms, x)) < 0) return false;
+  x->extra = ixp_arena_alloc(c->arena, (size_t)(use->nitems + 1) * sizeof *x->extra);
+  for (int i = 0; i < use->nitems; i++) {
+    if (use->items[i]->str) error(c, use->items[i]->span, "%s takes no option '%s'", def->fn.name, use->items[i]->str);
+    IxpType t = ixp_check_expr(c, use->items[i]->a);
+    if (t != TY_NUM && t != TY_VEC && t != TY_MAT && t != TY_ANY)
+      error(c, use->items[i]->span, "an estimator's arguments are numbers or arrays, not a %s", ixp_type_name(t));
+    x->extra[x->nextra++] = use->items[i]->a;
+  }
+  char msg[600];
+  if (!ixp_extern_match(&x->call, def, site, x->nsides + x->nextra, true, msg, sizeof msg)) {
+    error(c, use->span, "%s (the measure's %d side%s, then the arguments after 'using')", msg, x->nsides,
+          x->nsides == 1 ? "" : "s");
+    return false;
+  }
+  if (!estimator_params(c, site, x)) return false;
+  lw->plan->type = TY_NUM;
+  lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_extern_estimate, x);
+  return true;
+}

@@ -4,6 +4,7 @@
 #define IXP_CHECKER_H
 
 #include "interp.h"
+#include "measures.h"
 
 typedef enum { CTX_TOP, CTX_MODEL } Context;
 
@@ -23,7 +24,7 @@ typedef struct {
 /* Report an error at `span`; the checker goes on. (Both checker files
  * call it `error`.) */
 void ixp_check_error(Checker *c, IxpSpan span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-#define error ixp_check_error
+#define error(...) ixp_check_error(__VA_ARGS__)
 IxpType ixp_check_expr(Checker *c, IxpAst *e);
 /* A file named in the program, relative to the program's folder. */
 char *ixp_check_path(Checker *c, const char *name);
@@ -38,6 +39,9 @@ IxpModelDef *ixp_check_data_model(Checker *c, IxpAst *st, IxpModelDef *source);
 void ixp_check_extern(Checker *c, IxpAst *st);
 IxpType ixp_check_extern_call(Checker *c, IxpAst *e, struct IxpExternDef *def);
 void ixp_check_extern_draw(Checker *c, IxpModelDef *m, IxpModelVar *v, struct IxpExternDef *def);
+/* MEASURE(...) in DATA using f(...) with f an extern function: lowers
+ * the measure to a call of f on the dataset's columns. */
+bool ixp_check_extern_estimator(Checker *c, IxpLowering *lw, const IxpMeasure *ms, struct IxpExternDef *def);
 /* data NAME = map(DATA, f(...), ...): its model, or NULL after errors. */
 IxpModelDef *ixp_check_map(Checker *c, IxpAst *st);
 

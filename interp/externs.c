@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "data.h"
 #include "progress.h"
 #include "rng.h"
 
@@ -371,11 +372,10 @@ static long literal_count(const IxpAst *e) {
   return -1;
 }
 
-/* The size parameter left out that leads every array's shape, or -1. */
-static int batch_param(const IxpMapStep *st) {
-  const IxpExternDef *def = st->call.def;
+int ixp_extern_batch_param(const IxpExternCall *call) {
+  const IxpExternDef *def = call->def;
   for (int q = 0; q < def->fn.nparams; q++) {
-    if (!def->size[q] || st->call.arg_of[q] >= 0) continue;
+    if (!def->size[q] || call->arg_of[q] >= 0) continue;
     bool leads = true, any = false;
     for (int p = 0; p < def->fn.nparams; p++) {
       const IxpFfiParam *fp = &def->fn.params[p];
@@ -413,7 +413,7 @@ static bool plan_arg(const IxpMapStep *st, int p, long *count, long *size_value,
 bool ixp_extern_map_plan(IxpMapStep *st, char *msg, size_t size) {
   const IxpExternDef *def = st->call.def;
   long counts[IXP_FFI_MAX_PARAMS], sizes[IXP_FFI_MAX_PARAMS];
-  st->batch = batch_param(st);
+  st->batch = ixp_extern_batch_param(&st->call);
   for (int p = 0; p < def->fn.nparams; p++) {
     counts[p] = sizes[p] = -1;
     if (st->call.arg_of[p] >= 0 && !plan_arg(st, p, &counts[p], &sizes[p], msg, size)) return false;
@@ -534,3 +534,48 @@ void ixp_extern_map_run(IxpSession *s, const IxpSource *src, const IxpMapStep *s
     check_finite(s, src, &steps[k], cols, names, n);
   }
 }
+
+/* ----------------------------------------------------------- estimators */
+
+/* A side's columns as n x width rows; a NaN or infinity is bad data. */
+static IxpValue side_rows(IxpSession *s, const IxpExternEstimate *x, int g, size_t n, IxpSpan use) {
+  size_t w = (size_t)x->width[g];
+  IxpValue v = {.type = TY_VEC, .rows = 1, .cols = (int)(n * w),
+                .v = ixp_arena_alloc(ixp_session_tmp(s), (n * w > 0 ? n * w : 1) * sizeof(double))};
+  for (size_t k = 0; k < w; k++) {
+    const double *col = ixp_data_column(s, x->data, x->vars[g][k], use);
+    for (size_t r = 0; r < n; r++) {
+      if (!isfinite(col[r]))
+        ixp_runtime_error(s, s->src, use, "'%s' is %g in row %zu of '%s': an estimate needs finite numbers",
+                          x->data->vars[x->vars[g][k]].name, col[r], r + 1, x->data->name);
+      v.v[r * w + k] = col[r];
+    }
+  }
+  return v;
+}
+
+static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint) {
+  (void)joint;
+  const IxpExternEstimate *x = op->payload;
+  IxpSpan use = op->plan->site->span;
+  size_t n = ixp_data_rows_count(s, x->data, use);
+  IxpValue argv[IXP_FFI_MAX_PARAMS];
+  for (int g = 0; g < x->nsides; g++) argv[g] = side_rows(s, x, g, n, use);
+  for (int e = 0; e < x->nextra; e++) argv[x->nsides + e] = ixp_eval(s, x->extra[e], NULL);
+  long preset[IXP_FFI_MAX_PARAMS];
+  for (int p = 0; p < IXP_FFI_MAX_PARAMS; p++) preset[p] = -1;
+  preset[x->batch] = (long)n;
+  IxpValue v = apply(s, &x->call, s->src, argv, ixp_stream_key(s, x->position, 0xe57), 0, preset);
+  if (!isfinite(v.num.x))
+    ixp_runtime_error(s, s->src, use, "%s returned %g: an estimate is a finite number", x->call.def->fn.name, v.num.x);
+  return ixp_value_real(v.num.x * ixp_units_scale(s));
+}
+
+static void estimate_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint, FILE *out) {
+  (void)s, (void)joint;
+  const IxpExternEstimate *x = op->payload;
+  fprintf(out, "%s (%s) on the rows of %s, %d side%s", x->call.def->fn.name,
+          ixp_ffi_path(x->call.def->fn.lib), x->data->name, x->nsides, x->nsides == 1 ? "" : "s");
+}
+
+const IxpKernel ixp_kernel_extern_estimate = {"extern estimator", estimate_run, estimate_explain};

@@ -99,6 +99,10 @@ typedef struct IxpMapStep {
   int ret_col;                         /* the return value's column, or -1 */
 } IxpMapStep;
 
+/* The size parameter the call leaves out that leads every array's shape
+ * (set to the row count: one call over all rows), or -1. */
+int ixp_extern_batch_param(const IxpExternCall *call);
+
 /* Decide how a step runs and the width of each output (out_width);
  * false with a message if a width cannot be known when checking. */
 bool ixp_extern_map_plan(IxpMapStep *step, char *msg, size_t size);
@@ -109,5 +113,24 @@ bool ixp_extern_map_plan(IxpMapStep *step, char *msg, size_t size);
  * is not a finite number is an error naming its row and column. */
 void ixp_extern_map_run(IxpSession *s, const IxpSource *src, const IxpMapStep *steps, int nsteps, double **cols,
                         const char *const *names, size_t n, uint64_t key);
+
+/* ------------------------------------------------------------ estimators
+ * entropy(X) in d using f, mi(X; Y) in d using f(3), mi(X; Y | Z) ...:
+ * f receives each side's columns as an array of rows (n x width,
+ * row-major, the row count in the size parameter leading every shape),
+ * then the `using` call's arguments, and returns the estimate in nats. */
+typedef struct IxpExternEstimate {
+  IxpExternCall call;
+  struct IxpModelDef *data;   /* the dataset */
+  int nsides;
+  int width[3];
+  int *vars[3];               /* each side's columns */
+  IxpAst **extra;             /* the `using` call's arguments */
+  int nextra;
+  int batch;                  /* the row-count parameter */
+  uint64_t position;          /* names its seeds' stream */
+} IxpExternEstimate;
+
+extern const IxpKernel ixp_kernel_extern_estimate;
 
 #endif

@@ -2,6 +2,8 @@
  * expressions, inferred sizes, outputs and records, draws, maps over all
  * rows and per row, and isolation. The library is build/ffi_testlib.so
  * (tests/ffi_testlib.c); sessions run from the project root. */
+#include <unistd.h>
+
 #include "helpers.h"
 
 static const char decls[] =
@@ -143,4 +145,27 @@ Test(externs, isolated_crash_is_an_error) {
   cr_assert(strstr(t_err(&r), "t.ixp:1:7"), "the error points at the call:\n%s", t_err(&r));
   cr_assert_eq(t_run(&r, "print 1 + 1\n"), IXP_OK, "%s", t_err(&r));
   t_close(&r);
+}
+
+/* A user estimator gets the column as rows and returns nats, which the
+ * session shows in its units. */
+Test(externs, estimator_receives_the_rows) {
+  char dir[] = "/tmp/ixp-estXXXXXX";
+  cr_assert_not_null(mkdtemp(dir));
+  char csv[64], text[512];
+  snprintf(csv, sizeof csv, "%s/d.csv", dir);
+  FILE *f = fopen(csv, "w");
+  fputs("x,y\n1.5,0\n2,1\n3.25,0\n4,1\n", f);
+  fclose(f);
+  TRun r;
+  open_with(&r, false);
+  snprintf(text, sizeof text, "data d = csv(\"%s\")\nprint entropy(x) in d using t_sum\nunits nats\n"
+           "print entropy(x) in d using t_sum, entropy(y) in d using t_sum\n", csv);
+  cr_assert_eq(t_run(&r, text), IXP_OK, "%s", t_err(&r));
+  cr_assert_float_eq(t_value_at(t_out(&r), 0), 10.75 / log(2), 1e-12);
+  cr_assert_eq(t_value_at(t_out(&r), 1), 10.75);
+  cr_assert_eq(t_value_at(t_out(&r), 2), 2);
+  t_close(&r);
+  remove(csv);
+  rmdir(dir);
 }
