@@ -903,7 +903,8 @@ static bool build_all(const Job *J, KdTree *joint, const int *cols, const long *
  * mapped[m]; k-d spaces straight from the joint coordinates). Fills
  * terms[point]; false on memory exhaustion; *zero when some r_i is 0. */
 static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const long *ymap, const bool *mapped, int nt,
-                   double *terms, bool *zero) {
+                   double *terms, bool *zero, IxpProgress *bar) {
+  long leaves_done = 0;
   const Prep *p = J->p;
   long n = p->n, *pos[3] = {NULL, NULL, NULL};
   int ok = 1, z = 0;
@@ -931,7 +932,13 @@ static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const lon
       }
 #pragma omp for schedule(dynamic, KD_CHUNK / KD_LEAF)
       for (long l = 0; l < joint->nleaves; l++) {
-        if (!have) continue;
+        if (!have || ixp_progress_stopping()) continue;  /* Ctrl-C: the caller reports it */
+        if (bar) {
+          long started;
+#pragma omp atomic capture
+          started = ++leaves_done;
+          if (omp_get_thread_num() == 0) ixp_progress_update(bar, (uint64_t)started);
+        }
         long L = joint->leaves[l], lo = joint->node[L].lo, hi = joint->node[L].hi;
         for (long t = lo; t < hi; t++)
           st[t - lo] = (KnnState){joint, joint->pts + t * p->D, t, J->k, 0, J->variant == 2, bd + (t - lo) * J->k,
@@ -1262,7 +1269,10 @@ static IxpKnnStatus estimate(const Job *J, int nt, double *out) {
     long **ord = calloc((size_t)p->D, sizeof *ord);
     ok = cols && ord && column_orders(p, ord, nt) && build_all(J, &joint, cols, (const long *const *)ord, sp, &built, nt);
     orders_free(ord, p->D);
-    if (ok) ok = run_kd(J, &joint, sp, NULL, NULL, nt, terms, &zero);
+    IxpProgress bar;
+    ixp_progress_begin(&bar, "kNN", (uint64_t)joint.nleaves, NULL);
+    if (ok) ok = run_kd(J, &joint, sp, NULL, NULL, nt, terms, &zero, &bar);
+    ixp_progress_end(&bar);
     for (int m = 0; m < built; m++) space_free(&sp[m]);
     kd_free(&joint);
     free(cols);
@@ -1378,7 +1388,7 @@ static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, long *co
       for (long t = 0; t < n; t++) w->lists[c][t] = w->inv[ord[c][t]];
     }
     ok = cols && kd_build_par(&joint, w->rows, n, p->D, cols, p->D, (const long *const *)w->lists, nt) &&
-         run_kd(J, &joint, sp, w->perm, mapped, nt, w->terms, &zero);
+         run_kd(J, &joint, sp, w->perm, mapped, nt, w->terms, &zero, NULL);
     for (int c = 0; c < p->goff[1]; c++) w->lists[c] = NULL;
     kd_free(&joint);
     free(cols);

@@ -479,6 +479,7 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint
   }
   IxpKnnInfo info = {0};
   double h = estimate(s, op, p, &b, &opt, &info);
+  ixp_check_interrupt(s, s->src, op->plan->site->span);  /* Ctrl-C cut the kNN search short */
   if (p->kind != EST_GAUSSIAN && info.duplicates && opt.noise == 0)
     ixp_diag_warning(&s->diag, s->src, op->plan->site->span,
                      "%ld rows repeat another row exactly; kNN estimates are biased by ties: add noise = 1e-10 "
