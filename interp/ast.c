@@ -43,6 +43,24 @@ void ixp_arena_free(IxpArena *a) {
   free(a);
 }
 
+IxpArenaMark ixp_arena_mark(IxpArena *a) {
+  return (IxpArenaMark){a->head, a->head ? a->head->used : 0, a->deferred};
+}
+
+void ixp_arena_release(IxpArena *a, IxpArenaMark m) {
+  while (a->deferred != m.deferred) {
+    Deferred *d = a->deferred;
+    a->deferred = d->next;
+    d->fn(d->ptr);
+  }
+  while (a->head != m.chunk) {
+    Chunk *c = a->head;
+    a->head = c->next;
+    free(c);
+  }
+  if (a->head) a->head->used = m.used;
+}
+
 /* Bump allocation of zeroed memory; aborts only if the system is out of
  * memory, as a parse cannot go on without its nodes. */
 void *ixp_arena_alloc(IxpArena *a, size_t size) {

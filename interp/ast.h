@@ -92,6 +92,16 @@ char *ixp_arena_strndup(IxpArena *a, const char *s, size_t n);
  * own, such as tables). */
 void ixp_arena_defer(IxpArena *a, void (*fn)(void *), void *ptr);
 
+/* A point in an arena's life: everything allocated after it can be
+ * released (its deferred functions run), for loops that allocate per row. */
+typedef struct {
+  void *chunk;
+  size_t used;
+  void *deferred;
+} IxpArenaMark;
+IxpArenaMark ixp_arena_mark(IxpArena *a);
+void ixp_arena_release(IxpArena *a, IxpArenaMark m);
+
 IxpAst *ixp_ast_new(IxpArena *a, IxpAstKind kind, IxpSpan span);
 /* Append `item` to node->items (growing in the arena). */
 void ixp_ast_push(IxpArena *a, IxpAst *node, IxpAst *item);

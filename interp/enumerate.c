@@ -281,7 +281,9 @@ static void sample_extern(Enum *e, int v) {
   IxpAst *call = var->expr;
   IxpValue *args = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)(call->nitems ? call->nitems : 1) * sizeof *args);
   IxpFrame f = {e->m, e->vals, e->params};
+  IxpArenaMark row_start = ixp_arena_mark(ixp_session_tmp(e->s));
   for (size_t row = 0; row < j->n; row++) {
+    ixp_arena_release(ixp_session_tmp(e->s), row_start);  /* the last row's arguments and outputs */
     if ((row & 1023) == 0) ixp_check_interrupt(e->s, e->m->src, call->span);
     load_state(e, row);
     for (int i = 0; i < call->nitems; i++) args[i] = ixp_eval(e->s, call->items[i]->a, &f);

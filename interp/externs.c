@@ -515,6 +515,8 @@ static void run_step(IxpSession *s, const IxpSource *src, const IxpMapStep *st, 
   }
   IxpProgress bar;
   ixp_progress_begin(&bar, st->call.def->fn.name, n, NULL);
+  if (n) step_args(s, st, cols, 0, 1, argv);  /* the argument buffers, kept across rows */
+  IxpArenaMark row_start = ixp_arena_mark(ixp_session_tmp(s));
   for (size_t r = 0; r < n; r++) {
     if ((r & 1023) == 0) {
       ixp_check_interrupt(s, src, st->call.site->span);
@@ -523,6 +525,7 @@ static void run_step(IxpSession *s, const IxpSource *src, const IxpMapStep *st, 
     step_args(s, st, cols, r, 1, argv);
     IxpValue out = apply(s, &st->call, src, argv, key, r, NULL);
     scatter(st, &out, cols, r, 1);
+    ixp_arena_release(ixp_session_tmp(s), row_start);  /* the row's outputs are in their columns */
   }
   ixp_progress_end(&bar);
 }

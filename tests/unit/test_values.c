@@ -349,3 +349,26 @@ Test(values, type_names) {
   cr_assert_str_eq(ixp_type_name(TY_RANGE), "range");
   cr_assert_str_eq(ixp_type_name(TY_MODEL), "model");
 }
+
+static void count_call(void *p) { ++*(int *)p; }
+
+/* Releasing to a mark runs what was deferred since and frees the chunks
+ * allocated since; what came before stays. */
+Test(values, arena_release_to_mark) {
+  IxpArena *a = ixp_arena_new();
+  int calls = 0;
+  char *kept = ixp_arena_alloc(a, 100);
+  strcpy(kept, "before the mark");
+  ixp_arena_defer(a, count_call, &calls);
+  IxpArenaMark m = ixp_arena_mark(a);
+  for (int row = 0; row < 3; row++) {
+    double *big = ixp_arena_alloc(a, 1 << 20);  /* a chunk of its own each time */
+    big[0] = row;
+    ixp_arena_defer(a, count_call, &calls);
+    ixp_arena_release(a, m);
+    cr_assert_eq(calls, row + 1, "the row's deferred function ran");
+  }
+  cr_assert_str_eq(kept, "before the mark");
+  ixp_arena_free(a);
+  cr_assert_eq(calls, 4, "the first deferred function runs with the arena");
+}
