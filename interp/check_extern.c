@@ -294,30 +294,20 @@ IxpModelDef *ixp_check_map(Checker *c, IxpAst *st) {
 
 /* ------------------------------------------------------------ estimators */
 
-/* The measure's sides: entropy(X), mi(X; Y), mi(X; Y | Z). */
+/* The measure's sides: entropy(X), mi(X; Y), mi(X; Y | Z), each side's
+ * variables in the order written. */
 static int estimator_sides(Checker *c, IxpLowering *lw, const IxpMeasure *ms, IxpExternEstimate *x) {
+  static const IxpOp seps[] = {SEP_SEMI, SEP_BAR};
   bool mi = !strcmp(ms->name, "mi");
-  if (strcmp(ms->name, "entropy") && !mi) {
-    error(c, lw->call->span, "an extern estimator computes entropy(X), mi(X; Y) or mi(X; Y | Z), not %s", ms->name);
+  int side[IXP_MAX_ARGS], n = ixp_lower_sides(lw, seps, 2, side);
+  bool ok = n > 0 && (mi ? n >= 2 && ixp_lower_side_mask(lw, side, 1) : n == 1);
+  if (!ok || (!mi && strcmp(ms->name, "entropy"))) {
+    error(c, lw->call->span, "an extern estimator computes entropy(X), mi(X; Y) or mi(X; Y | Z)");
     return -1;
   }
-  int g = 0;
-  for (int i = 0; i < lw->nargs; i++) {
-    IxpOp sep = lw->args[i].sep;
-    bool next = i > 0 && ((sep == SEP_SEMI && g == 0) || (sep == SEP_BAR && g == 1));
-    if ((i > 0 && !next && sep != SEP_COMMA) || (next && !mi)) {
-      error(c, lw->args[i].node->sep_span, "an extern estimator takes entropy(X), mi(X; Y) or mi(X; Y | Z)");
-      return -1;
-    }
-    g += next;
-    if (!x->vars[g]) x->vars[g] = ixp_arena_alloc(c->arena, (size_t)lw->nargs * sizeof *x->vars[g]);
-    x->vars[g][x->width[g]++] = lw->args[i].var;
-  }
-  if (mi && g == 0) {
-    error(c, lw->call->span, "mi needs two sides: mi(X; Y)");
-    return -1;
-  }
-  return g + 1;
+  for (int k = 0; k < n; k++) x->vars[k] = ixp_arena_alloc(c->arena, (size_t)lw->nargs * sizeof *x->vars[k]);
+  for (int i = 0; i < lw->nargs; i++) x->vars[side[i]][x->width[side[i]]++] = lw->args[i].var;
+  return n;
 }
 
 /* Each side goes to an input array, and the row count to a size

@@ -26,6 +26,28 @@ static bool fail(IxpLowering *lw, IxpSpan span, const char *fmt, const char *arg
   return false;
 }
 
+int ixp_lower_sides(const IxpLowering *lw, const IxpOp *seps, int nseps, int *side) {
+  int k = 0;
+  for (int i = 0; i < lw->nargs; i++) {
+    IxpOp sep = lw->args[i].sep;
+    if (i > 0 && sep != SEP_COMMA) {
+      int j = k;
+      while (j < nseps && seps[j] != sep) j++;
+      if (j == nseps) return -1;
+      k = j + 1;
+    }
+    side[i] = k;
+  }
+  return k + 1;
+}
+
+uint64_t ixp_lower_side_mask(const IxpLowering *lw, const int *side, int k) {
+  uint64_t mask = 0;
+  for (int i = 0; i < lw->nargs; i++)
+    if (side[i] == k) mask |= (uint64_t)1 << lw->args[i].var;
+  return mask;
+}
+
 /* Split the arguments into groups at every separator in `splitters`
  * (a comma splits only when `commas` is set); reject other separators. */
 static bool split(IxpLowering *lw, const IxpOp *allowed, int nallowed, bool commas, Groups *g) {

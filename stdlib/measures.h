@@ -66,6 +66,16 @@ typedef struct IxpMeasure {
  * `using` names (measures_data.c). */
 bool ixp_lower_on_data(IxpLowering *lw, const IxpMeasure *ms);
 
+/* Which side each of the measure's variables is on (side[i] for lw->args[i]).
+ * Side 0 starts at the first argument, side j + 1 at separator seps[j];
+ * separators come in the order of seps, each at most once, and may skip a
+ * side (entropy(X | Z) with seps ';', '|' leaves side 1 empty); commas stay
+ * within a side. Returns the number of sides reached, or -1 at a separator
+ * out of place. */
+int ixp_lower_sides(const IxpLowering *lw, const IxpOp *seps, int nseps, int *side);
+/* The variables on side k, as a mask. */
+uint64_t ixp_lower_side_mask(const IxpLowering *lw, const int *side, int k);
+
 /* Registries of the measure families, consulted in this order. */
 const IxpMeasure *ixp_measures_shannon(int i);
 const IxpMeasure *ixp_measures_rd(int i);

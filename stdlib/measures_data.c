@@ -55,17 +55,12 @@ static bool int_option(IxpLowering *lw, IxpAst *arg, int lo, int hi, int *out) {
 
 /* Groups X ; Y | Z of the arguments. */
 static int sides(IxpLowering *lw, uint64_t *x, uint64_t *y, uint64_t *z) {
-  uint64_t g[3] = {0, 0, 0};
-  int k = 0;
-  for (int i = 0; i < lw->nargs; i++) {
-    IxpOp s = lw->args[i].sep;
-    if (s == SEP_SEMI && k == 0) k = 1;
-    else if (s == SEP_BAR && k <= 1) k = 2;
-    else if (s != OP_NONE && s != SEP_COMMA) return -1;
-    g[k] |= (uint64_t)1 << lw->args[i].var;
-  }
-  *x = g[0], *y = g[1], *z = g[2];
-  return k;
+  static const IxpOp seps[] = {SEP_SEMI, SEP_BAR};
+  int side[IXP_MAX_ARGS], n = ixp_lower_sides(lw, seps, 2, side);
+  *x = ixp_lower_side_mask(lw, side, 0);
+  *y = ixp_lower_side_mask(lw, side, 1);
+  *z = ixp_lower_side_mask(lw, side, 2);
+  return n < 0 ? -1 : n - 1;
 }
 
 /* Discrete estimators: the measure's own rule, then each entropy op is

@@ -39,18 +39,11 @@ static bool fail(IxpLowering *lw, IxpSpan span, const char *msg) {
   return false;
 }
 
-/* The groups of a measure's variables split at `sep` (or one group). */
+/* The masks of a measure's sides, split at `sep` into at most `max`
+ * sides; their number, or -1 if another separator is used. */
 static int groups(IxpLowering *lw, IxpOp sep, uint64_t *mask, int max) {
-  int n = 0;
-  for (int i = 0; i < lw->nargs; i++) {
-    if (i == 0 || lw->args[i].sep == sep) {
-      if (n == max) return -1;
-      mask[n++] = 0;
-    } else if (lw->args[i].sep != SEP_COMMA) {
-      return -1;
-    }
-    mask[n - 1] |= (uint64_t)1 << lw->args[i].var;
-  }
+  int side[IXP_MAX_ARGS], n = ixp_lower_sides(lw, &sep, max - 1, side);
+  for (int k = 0; k < n; k++) mask[k] = ixp_lower_side_mask(lw, side, k);
   return n;
 }
 
