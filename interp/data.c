@@ -42,17 +42,22 @@ IxpJoint *ixp_data_rows(IxpDataset *set) {
   return j;
 }
 
-static void drop_binned(IxpDataDef *d) {
+/* Forget what was derived from the rows (they are about to change). */
+static void drop_derived(IxpDataDef *d) {
   for (int i = 0; i < 4; i++) {
     ixp_joint_free(d->binned[i]);
     d->binned[i] = NULL;
     d->binned_bins[i] = 0;
   }
+  for (int v = 0; v < IXP_MAX_VARS; v++) {
+    free(d->column[v]);
+    d->column[v] = NULL;
+  }
 }
 
 void ixp_data_free(IxpDataDef *d) {
   if (!d) return;
-  drop_binned(d);
+  drop_derived(d);
   ixp_joint_free(d->joint);
   ixp_dataset_free(d->set);
   d->joint = NULL;
@@ -67,13 +72,13 @@ static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   const char *names[IXP_MAX_VARS];
   for (int v = 0; v < m->nvars; v++) {
     names[v] = m->vars[v].name;
-    cols[v] = v < d->source->nvars ? ixp_data_column(s, d->source, v, st->span)
-                                   : ixp_arena_alloc(s->tmp, (n ? n : 1) * sizeof **cols);
+    cols[v] = ixp_arena_alloc(s->tmp, (n ? n : 1) * sizeof **cols);
+    if (v < d->source->nvars) memcpy(cols[v], ixp_data_column(s, d->source, v, st->span), n * sizeof **cols);
   }
   ixp_extern_map_run(s, s->src, d->steps, d->nsteps, cols, names, n, ixp_stream_key(s, d->position, 0x6d6170));
   IxpJoint *j = rows_joint(m->nvars, names, n, column_value, cols);
   if (!j) ixp_runtime_error(s, s->src, st->span, "out of memory building dataset '%s'", m->name);
-  drop_binned(d);
+  drop_derived(d);
   ixp_joint_free(d->joint);
   d->joint = j;
 }
@@ -91,7 +96,7 @@ void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   IxpValue *params = ixp_source_params(s, d->model, NULL);
   uint64_t key = ixp_stream_key(s, d->position, 0x5a3b1e);
   IxpJoint *j = ixp_model_sample(s, d->model, params, (size_t)n, key, st->span);
-  drop_binned(d);
+  drop_derived(d);
   ixp_joint_free(d->joint);
   d->joint = j;
 }
@@ -105,11 +110,14 @@ static IxpJoint *rows(IxpSession *s, IxpModelDef *m, IxpSpan use) {
 
 size_t ixp_data_rows_count(IxpSession *s, IxpModelDef *m, IxpSpan use) { return rows(s, m, use)->n; }
 
-double *ixp_data_column(IxpSession *s, IxpModelDef *m, int v, IxpSpan use) {
+const double *ixp_data_column(IxpSession *s, IxpModelDef *m, int v, IxpSpan use) {
   IxpJoint *j = rows(s, m, use);
-  double *x = ixp_arena_alloc(s->tmp, (j->n ? j->n : 1) * sizeof *x);
+  IxpDataDef *d = m->data;
+  if (d->column[v]) return d->column[v];
+  double *x = malloc((j->n ? j->n : 1) * sizeof *x);
+  if (!x) ixp_runtime_error(s, s->src, use, "out of memory reading column '%s' of '%s'", m->vars[v].name, m->name);
   for (size_t i = 0; i < j->n; i++) x[i] = j->alpha[v].values[j->code[v][i]];
-  return x;
+  return d->column[v] = x;
 }
 
 /* A copy of the rows with every continuous variable cut into bins. */
@@ -123,7 +131,7 @@ static IxpJoint *bin_rows(IxpSession *s, IxpModelDef *m, IxpJoint *j, int bins, 
   }
   uint32_t *codes = malloc((j->n ? j->n : 1) * sizeof *codes);
   for (int v = 0; v < j->nvars; v++) {
-    double *x = ixp_data_column(s, m, v, use);
+    const double *x = ixp_data_column(s, m, v, use);
     if (m->continuous[v]) ixp_bin(x, j->n, bins, how ? IXP_BIN_QUANTILE : IXP_BIN_EQUAL_WIDTH, codes);
     for (size_t i = 0; i < j->n; i++)
       b->code[v][i] = ixp_alphabet_code(&b->alpha[v], m->continuous[v] ? (double)codes[i] : x[i]);

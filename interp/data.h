@@ -18,6 +18,7 @@ typedef struct IxpDataDef {
   IxpJoint *joint;        /* the rows as a joint, 1/n each (built on first use / per run) */
   uint64_t position;      /* where the statement is, for the random stream */
   IxpJoint *binned[4];    /* joints with real columns binned, cached per binning */
+  double *column[IXP_MAX_VARS]; /* the rows' columns decoded, cached until the rows change */
   int binned_bins[4];
   int binned_how[4];
 } IxpDataDef;
@@ -30,8 +31,9 @@ void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st);
 /* The dataset's joint; with bins > 0, every continuous variable is cut
  * into that many bins (how: 0 equal width, 1 quantile). */
 IxpJoint *ixp_data_joint(IxpSession *s, IxpModelDef *m, int bins, int how, IxpSpan use);
-/* Column `v` of the rows as doubles (n values, in the statement's arena). */
-double *ixp_data_column(IxpSession *s, IxpModelDef *m, int v, IxpSpan use);
+/* Column `v` of the rows as doubles (n values), decoded once and kept
+ * until the rows change. */
+const double *ixp_data_column(IxpSession *s, IxpModelDef *m, int v, IxpSpan use);
 size_t ixp_data_rows_count(IxpSession *s, IxpModelDef *m, IxpSpan use);
 void ixp_data_free(IxpDataDef *d);
 

@@ -334,7 +334,7 @@ static double *block(IxpSession *s, const IxpPlanOp *op, const Payload *p, uint6
   int c = 0;
   for (int v = 0; v < p->model->nvars; v++) {
     if (!(mask >> v & 1)) continue;
-    double *col = ixp_data_column(s, p->model, v, op->plan->site->span);
+    const double *col = ixp_data_column(s, p->model, v, op->plan->site->span);
     for (size_t i = 0; i < n; i++) {
       if (!isfinite(col[i]) && p->model->data->set)
         ixp_plan_error(s, op->plan, "%s: row %zu, column '%s' is %s (estimators need finite values)",
