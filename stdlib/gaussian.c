@@ -6,7 +6,7 @@
  * is never formed (it under/overflows long before the log-det does). */
 #include "gaussian.h"
 
-#include <blis.h>
+#include "blis/dense.h"
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -24,40 +24,6 @@ const char *ixp_gauss_status_text(IxpGaussStatus s) {
   case IXP_GAUSS_EINPUT: return "invalid input";
   }
   return "unknown status";
-}
-
-/* --- checked BLIS level-3 calls (BLIS aborts on bad shapes) --------------- */
-
-/* A rows x cols row-major matrix with leading dimension ld is well formed. */
-static bool shape_ok(long rows, long cols, const double *a, long ld) {
-  if (rows < 0 || cols < 0) return false;
-  if (rows > 0 && cols > 0 && !a) return false;
-  return ld >= (cols > 1 ? cols : 1);
-}
-
-/* Lower triangle of C (m x m) = alpha op(A) op(A)^T + beta C, op(A) m x k
- * (A itself, or A^T when trans_a: then A is k x m). BLAS dsyrk semantics
- * (Dongarra et al. 1990, level-3 BLAS); false on a bad shape. */
-static bool syrk_lower(bool trans_a, long m, long k, double alpha, const double *a, long lda, double beta,
-                       double *c, long ldc) {
-  if (!shape_ok(trans_a ? k : m, trans_a ? m : k, a, lda) || !shape_ok(m, m, c, ldc)) return false;
-  if (m == 0) return true;
-  bli_dsyrk(BLIS_LOWER, trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, m, k, &alpha, (double *)a, lda, 1, &beta,
-            c, ldc, 1);
-  return true;
-}
-
-/* B (m x n) = alpha op(T)^{-1} B (left) or alpha B op(T)^{-1} (right) for a
- * lower triangular T with a non-unit diagonal; op(T) = T^T when trans_t.
- * BLAS dtrsm semantics; false on a bad shape. */
-static bool trsm_lower(bool right, bool trans_t, long m, long n, double alpha, const double *t, long ldt,
-                       double *b, long ldb) {
-  long nt = right ? n : m;
-  if (!shape_ok(nt, nt, t, ldt) || !shape_ok(m, n, b, ldb)) return false;
-  if (m == 0 || n == 0) return true;
-  bli_dtrsm(right ? BLIS_RIGHT : BLIS_LEFT, BLIS_LOWER, trans_t ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
-            BLIS_NONUNIT_DIAG, m, n, &alpha, (double *)t, ldt, 1, b, ldb, 1);
-  return true;
 }
 
 /* --- Cholesky ------------------------------------------------------------- */
@@ -102,8 +68,8 @@ IxpGaussStatus ixp_cholesky(double *a, long n, long lda, long *pivot) {
       if (pivot) *pivot = k + bad;
       return IXP_GAUSS_ENOTPD;
     }
-    if (r > 0 && (!trsm_lower(true, true, r, b, 1.0, a11, lda, a21, lda) ||
-                  !syrk_lower(false, r, b, -1.0, a21, lda, 1.0, a22, lda)))
+    if (r > 0 && (ixp_dense_trsm_lower(true, true, r, b, 1.0, a11, lda, a21, lda) ||
+                  ixp_dense_syrk_lower(false, r, b, -1.0, a21, lda, 1.0, a22, lda)))
       return IXP_GAUSS_EINPUT;
   }
   for (long i = 0; i < n; i++) memset(a + i * lda + i + 1, 0, sizeof(double) * (size_t)(n - i - 1));
@@ -184,7 +150,7 @@ IxpGaussStatus ixp_covariance(const double *x, long n, long d, double *cov) {
   for (long i = 0; i < n; i++)
     for (long j = 0; j < d; j++) xc[i * d + j] = x[i * d + j] - mean[j];
   memset(cov, 0, sizeof(double) * (size_t)(d * d));
-  if (!syrk_lower(true, d, n, 1.0 / (double)(n - 1), xc, d, 0.0, cov, d)) {
+  if (ixp_dense_syrk_lower(true, d, n, 1.0 / (double)(n - 1), xc, d, 0.0, cov, d)) {
     st = IXP_GAUSS_EINPUT;
     goto done;
   }
@@ -315,7 +281,7 @@ IxpGaussStatus ixp_gauss_kl(const double *m1, const double *s1, const double *m2
   if (st == IXP_GAUSS_OK) {
     ld1 = 2 * sum_log_diag(l1, d, 0, d), ld2 = 2 * sum_log_diag(l2, d, 0, d);
     /* l1 <- L2^{-1} L1 (lower triangular, as L1 is). */
-    if (!trsm_lower(false, false, d, d, 1.0, l2, d, l1, d)) st = IXP_GAUSS_EINPUT;
+    if (ixp_dense_trsm_lower(false, false, d, d, 1.0, l2, d, l1, d)) st = IXP_GAUSS_EINPUT;
   }
   if (st == IXP_GAUSS_OK) {
     double tr = 0, q = 0;

@@ -36,6 +36,27 @@ IxpDenseStatus ixp_dense_gemm(bool trans_a, bool trans_b, long m, long n, long k
   return IXP_DENSE_OK;
 }
 
+IxpDenseStatus ixp_dense_syrk_lower(bool trans_a, long m, long k, double alpha, const double *a, long lda,
+                                    double beta, double *c, long ldc) {
+  IxpDenseStatus st;
+  if ((st = check_matrix(trans_a ? k : m, trans_a ? m : k, a, lda)) || (st = check_matrix(m, m, c, ldc))) return st;
+  if (m == 0) return IXP_DENSE_OK;
+  bli_dsyrk(BLIS_LOWER, trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, m, k, &alpha, (double *)a, lda, 1, &beta,
+            c, ldc, 1);
+  return IXP_DENSE_OK;
+}
+
+IxpDenseStatus ixp_dense_trsm_lower(bool right, bool trans_t, long m, long n, double alpha, const double *t,
+                                    long ldt, double *b, long ldb) {
+  long nt = right ? n : m;
+  IxpDenseStatus st;
+  if ((st = check_matrix(nt, nt, t, ldt)) || (st = check_matrix(m, n, b, ldb))) return st;
+  if (m == 0 || n == 0) return IXP_DENSE_OK;
+  bli_dtrsm(right ? BLIS_RIGHT : BLIS_LEFT, BLIS_LOWER, trans_t ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+            BLIS_NONUNIT_DIAG, m, n, &alpha, (double *)t, ldt, 1, b, ldb, 1);
+  return IXP_DENSE_OK;
+}
+
 IxpDenseStatus ixp_dense_gemv(bool trans_a, long m, long n, double alpha, const double *a, long lda,
                               const double *x, double beta, double *y) {
   IxpDenseStatus st = check_matrix(m, n, a, lda);

@@ -29,6 +29,18 @@ IxpDenseStatus ixp_dense_gemm(bool trans_a, bool trans_b, long m, long n, long k
 IxpDenseStatus ixp_dense_gemv(bool trans_a, long m, long n, double alpha, const double *a, long lda,
                               const double *x, double beta, double *y);
 
+/* Lower triangle of C (m x m) = alpha op(A) op(A)^T + beta C, op(A) m x k
+ * (A itself, or A^T when trans_a: then A is k x m); BLAS dsyrk semantics
+ * (Dongarra et al. 1990, level-3 BLAS). */
+IxpDenseStatus ixp_dense_syrk_lower(bool trans_a, long m, long k, double alpha, const double *a, long lda,
+                                    double beta, double *c, long ldc);
+
+/* B (m x n) = alpha op(T)^{-1} B (left) or alpha B op(T)^{-1} (right) for a
+ * lower triangular T with a non-unit diagonal; op(T) = T^T when trans_t.
+ * BLAS dtrsm semantics. */
+IxpDenseStatus ixp_dense_trsm_lower(bool right, bool trans_t, long m, long n, double alpha, const double *t,
+                                    long ldt, double *b, long ldb);
+
 /* Threads BLIS may use for one call (1 keeps results independent of the
  * machine; callers that parallelise do it themselves). */
 void ixp_dense_set_threads(int n);

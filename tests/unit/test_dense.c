@@ -73,3 +73,57 @@ Test(dense, bad_shapes_are_refused) {
   cr_assert_eq(ixp_dense_gemv(false, 2, 2, 1, a, 2, NULL, 0, c), IXP_DENSE_ENULL);
   cr_assert_eq(ixp_dense_gemm(false, false, 0, 0, 0, 1, NULL, 1, NULL, 1, 0, NULL, 1), IXP_DENSE_OK);
 }
+
+/* syrk's lower triangle against a double loop; the upper one untouched. */
+Test(dense, syrk_lower_matches_naive) {
+  long m = 13, k = 29;
+  for (int ta = 0; ta < 2; ta++) {
+    long lda = (ta ? m : k) + 2, ldc = m + 1;
+    double a[(29 + 2) * (29 + 2)], c[13 * 14], ref[13 * 14];
+    fill(a, (ta ? k : m) * lda, 4);
+    fill(c, m * ldc, 5);
+    for (long i = 0; i < m * ldc; i++) ref[i] = c[i];
+    for (long i = 0; i < m; i++)
+      for (long j = 0; j <= i; j++) {
+        double s = 0;
+        for (long l = 0; l < k; l++) s += at(a, lda, ta, i, l) * at(a, lda, ta, j, l);
+        ref[i * ldc + j] = 1.5 * s + 0.5 * ref[i * ldc + j];
+      }
+    cr_assert_eq(ixp_dense_syrk_lower(ta, m, k, 1.5, a, lda, 0.5, c, ldc), IXP_DENSE_OK);
+    for (long i = 0; i < m * ldc; i++) cr_assert_float_eq(c[i], ref[i], 1e-13 * (1 + fabs(ref[i])), "ta=%d [%ld]", ta, i);
+  }
+  double one = 1;
+  cr_assert_eq(ixp_dense_syrk_lower(false, 2, 2, 1, &one, 1, 0, &one, 2), IXP_DENSE_ESTRIDE);
+  cr_assert_eq(ixp_dense_syrk_lower(false, -1, 2, 1, &one, 2, 0, &one, 2), IXP_DENSE_ESHAPE);
+}
+
+/* The lower triangle of t (n x n), zero above it. */
+static double lower(const double *t, long n, long r, long c) { return r >= c ? t[r * n + c] : 0; }
+
+/* trsm solves: multiplying back by op(T) gives B again. */
+Test(dense, trsm_lower_solves) {
+  long n = 11, m = 7;
+  double t[11 * 11], b[11 * 11], x[11 * 11];
+  fill(t, n * n, 6);
+  for (long i = 0; i < n; i++) {
+    for (long j = i + 1; j < n; j++) t[i * n + j] = 99;  /* the upper triangle is not read */
+    t[i * n + i] = 2 + fabs(t[i * n + i]);
+  }
+  for (int right = 0; right < 2; right++)
+    for (int tr = 0; tr < 2; tr++) {
+      long rows = right ? m : n, cols = right ? n : m;
+      fill(b, rows * cols, 7);
+      for (long i = 0; i < rows * cols; i++) x[i] = b[i];
+      cr_assert_eq(ixp_dense_trsm_lower(right, tr, rows, cols, 1, t, n, x, cols), IXP_DENSE_OK);
+      for (long i = 0; i < rows; i++)
+        for (long j = 0; j < cols; j++) {
+          double s = 0;
+          for (long l = 0; l < n; l++) {
+            long r = right ? l : i, c = right ? j : l;  /* the element of op(T) used */
+            double op = tr ? lower(t, n, c, r) : lower(t, n, r, c);
+            s += op * (right ? x[i * cols + l] : x[l * cols + j]);
+          }
+          cr_assert_float_eq(s, b[i * cols + j], 1e-12, "right=%d trans=%d (%ld,%ld)", right, tr, i, j);
+        }
+    }
+}
