@@ -228,6 +228,12 @@ static bool type_fits(IxpType want, IxpType got) {
   return want == got;
 }
 
+void ixp_check_positional(Checker *c, const char *fname, IxpAst *arg) {
+  if (arg->str) error(c, arg->span, "%s takes no option '%s'", fname, arg->str);
+  if (arg->op != OP_NONE && arg->op != SEP_COMMA)
+    error(c, arg->sep_span, "arguments of %s are separated by ',', not '%s'", fname, ixp_op_text(arg->op));
+}
+
 static IxpType check_builtin(Checker *c, IxpAst *e, const IxpBuiltin *fn) {
   if (e->nitems < fn->min_args || e->nitems > fn->max_args) {
     char count[48];
@@ -239,9 +245,7 @@ static IxpType check_builtin(Checker *c, IxpAst *e, const IxpBuiltin *fn) {
   }
   for (int i = 0; i < e->nitems; i++) {
     IxpAst *arg = e->items[i];
-    if (arg->str) error(c, arg->span, "%s takes no option '%s'", fn->name, arg->str);
-    if (arg->op != OP_NONE && arg->op != SEP_COMMA)
-      error(c, arg->sep_span, "arguments of %s are separated by ',', not '%s'", fn->name, ixp_op_text(arg->op));
+    ixp_check_positional(c, fn->name, arg);
     IxpType t = check_expr(c, arg->a);
     if (!type_fits(fn->arg, t))
       error(c, arg->a->span, "%s needs a %s, not a %s", fn->signature, ixp_type_name(fn->arg), ixp_type_name(t));
@@ -440,7 +444,7 @@ static IxpType lowering_check_in(IxpLowering *lw, IxpAst *e, IxpModelDef *scope)
 }
 
 /* Split a numbered name "h12" into its prefix length and number. */
-bool ixp_check_numbered(const char *name, size_t *prefix, long *number) {
+static bool numbered(const char *name, size_t *prefix, long *number) {
   size_t n = strlen(name), i = n;
   while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9') i--;
   if (i == n || i == 0 || n - i > 9) return false;
@@ -449,31 +453,36 @@ bool ixp_check_numbered(const char *name, size_t *prefix, long *number) {
   return true;
 }
 
-/* `h0 .. h15` as a measure argument: the variables h0, h1, ..., h15 in one
- * group (numbered columns of a .npy array, say). */
-static bool var_range(Checker *c, IxpModelDef *m, IxpAst *arg, IxpLowering *lw) {
-  IxpAst *r = arg->a;
+int ixp_check_range(Checker *c, IxpModelDef *m, IxpAst *r, int *vars) {
   size_t p1, p2;
   long lo, hi;
-  if (r->c || r->a->kind != AST_NAME || r->b->kind != AST_NAME || !ixp_check_numbered(r->a->str, &p1, &lo) ||
-      !ixp_check_numbered(r->b->str, &p2, &hi) || p1 != p2 || strncmp(r->a->str, r->b->str, p1) || lo > hi) {
+  if (r->c || r->a->kind != AST_NAME || r->b->kind != AST_NAME || !numbered(r->a->str, &p1, &lo) ||
+      !numbered(r->b->str, &p2, &hi) || p1 != p2 || strncmp(r->a->str, r->b->str, p1) || lo > hi ||
+      hi - lo >= IXP_MAX_VARS) {
     error(c, r->span, "a range of variables names numbered variables with one prefix: x0 .. x15");
-    return false;
+    return -1;
   }
   for (long i = lo; i <= hi; i++) {
     char name[128];
     snprintf(name, sizeof name, "%.*s%ld", (int)p1, r->a->str, i);
-    int v = ixp_model_var(m, name);
-    if (v < 0) {
+    if ((vars[i - lo] = ixp_model_var(m, name)) < 0) {
       error(c, r->span, "%s '%s' has no variable '%s' in this range", m->data ? "dataset" : "model", m->name, name);
-      return false;
+      return -1;
     }
-    if (lw->nargs == IXP_MAX_ARGS) {
-      error(c, r->span, "a measure takes at most %d variables", IXP_MAX_ARGS);
-      return false;
-    }
-    lw->args[lw->nargs++] = (IxpMeasureArg){i == lo ? arg->op : SEP_COMMA, v, NULL, arg};
   }
+  return (int)(hi - lo + 1);
+}
+
+/* `h0 .. h15` as a measure argument: the variables h0, h1, ..., h15 in one
+ * group (numbered columns of a .npy array, say). */
+static bool var_range(Checker *c, IxpModelDef *m, IxpAst *arg, IxpLowering *lw) {
+  int vars[IXP_MAX_VARS], n = ixp_check_range(c, m, arg->a, vars);
+  if (n < 0) return false;
+  if (lw->nargs + n > IXP_MAX_ARGS) {
+    error(c, arg->a->span, "a measure takes at most %d variables", IXP_MAX_ARGS);
+    return false;
+  }
+  for (int i = 0; i < n; i++) lw->args[lw->nargs++] = (IxpMeasureArg){i == 0 ? arg->op : SEP_COMMA, vars[i], NULL, arg};
   return true;
 }
 

@@ -24,7 +24,7 @@ static void declare(Checker *c, IxpFfiLib *lib, IxpAst *fn) {
   IxpExternDef *def = ixp_arena_alloc(c->arena, sizeof *def);
   IxpSpan where;
   char msg[600];
-  if (!ixp_extern_declare(c->arena, fn, def, &where, msg, sizeof msg)) {
+  if (!ixp_extern_declare(fn, def, &where, msg, sizeof msg)) {
     error(c, where, "%s", msg);
     return;
   }
@@ -71,9 +71,7 @@ static void check_args(Checker *c, IxpAst *e, const IxpExternCall *call) {
   const IxpExternDef *def = call ? call->def : NULL;
   for (int i = 0; i < e->nitems; i++) {
     IxpAst *arg = e->items[i];
-    if (arg->str) error(c, arg->span, "%s takes no option '%s'", e->str, arg->str);
-    if (arg->op != OP_NONE && arg->op != SEP_COMMA)
-      error(c, arg->sep_span, "arguments of %s are separated by ',', not '%s'", e->str, ixp_op_text(arg->op));
+    ixp_check_positional(c, e->str, arg);
     IxpType t = ixp_check_expr(c, arg->a);
     if (!def) continue;
     for (int p = 0; p < def->fn.nparams; p++) {
@@ -87,15 +85,20 @@ static void check_args(Checker *c, IxpAst *e, const IxpExternCall *call) {
   }
 }
 
-IxpType ixp_check_extern_call(Checker *c, IxpAst *e, IxpExternDef *def) {
+/* The call `e` of def matched to its parameters, its arguments checked;
+ * NULL after an error. */
+static IxpExternCall *match(Checker *c, IxpExternDef *def, IxpAst *e, bool seeds) {
   IxpExternCall *call = ixp_arena_alloc(c->arena, sizeof *call);
   char msg[600];
-  if (!ixp_extern_match(call, def, e, e->nitems, false, msg, sizeof msg)) {
-    error(c, e->span, "%s", msg);
-    check_args(c, e, NULL);
-    return TY_ANY;
-  }
-  check_args(c, e, call);
+  bool ok = ixp_extern_match(call, def, e, e->nitems, seeds, msg, sizeof msg);
+  if (!ok) error(c, e->span, "%s", msg);
+  check_args(c, e, ok ? call : NULL);
+  return ok ? call : NULL;
+}
+
+IxpType ixp_check_extern_call(Checker *c, IxpAst *e, IxpExternDef *def) {
+  IxpExternCall *call = match(c, def, e, false);
+  if (!call) return TY_ANY;
   IxpType t = ixp_extern_type(def);
   if (t == TY_NONE) error(c, e->span, "%s returns nothing and has no output arrays, so it gives no value", e->str);
   else if (c->ctx == CTX_MODEL && t != TY_NUM)
@@ -115,14 +118,8 @@ void ixp_check_extern_draw(Checker *c, IxpModelDef *m, IxpModelVar *v, IxpExtern
     v->deps = (uint64_t)1 << v->leader;
     return;
   }
-  IxpExternCall *ec = ixp_arena_alloc(c->arena, sizeof *ec);
-  char msg[600];
-  if (!ixp_extern_match(ec, def, call, call->nitems, true, msg, sizeof msg)) {
-    error(c, call->span, "%s", msg);
-    check_args(c, call, NULL);
-    return;
-  }
-  check_args(c, call, ec);
+  IxpExternCall *ec = match(c, def, call, true);
+  if (!ec) return;
   IxpType t = ixp_extern_type(def);
   if (!ec->seeded)
     error(c, call->span, "a draw from %s needs a u64 parameter the call leaves out: ixp passes a fresh random seed "
@@ -146,23 +143,10 @@ static bool column_list(Checker *c, IxpMapArg *ma, int width) {
 
 /* Columns x0 .. x3 of the rows so far. */
 static bool map_range(Checker *c, IxpModelDef *m, IxpAst *r, IxpMapArg *ma) {
-  size_t p1, p2;
-  long lo, hi;
-  if (r->c || r->a->kind != AST_NAME || r->b->kind != AST_NAME || !ixp_check_numbered(r->a->str, &p1, &lo) ||
-      !ixp_check_numbered(r->b->str, &p2, &hi) || p1 != p2 || strncmp(r->a->str, r->b->str, p1) || lo > hi ||
-      hi - lo >= IXP_MAX_VARS) {
-    error(c, r->span, "a range of columns names numbered columns with one prefix: x0 .. x15");
-    return false;
-  }
-  column_list(c, ma, (int)(hi - lo + 1));
-  for (long i = lo; i <= hi; i++) {
-    char name[128];
-    snprintf(name, sizeof name, "%.*s%ld", (int)p1, r->a->str, i);
-    if ((ma->col[i - lo] = ixp_model_var(m, name)) < 0) {
-      error(c, r->span, "'%s' has no column '%s'", m->name, name);
-      return false;
-    }
-  }
+  int vars[IXP_MAX_VARS], n = ixp_check_range(c, m, r, vars);
+  if (n < 0) return false;
+  column_list(c, ma, n);
+  memcpy(ma->col, vars, (size_t)n * sizeof *vars);
   return true;
 }
 
@@ -346,7 +330,7 @@ bool ixp_check_extern_estimator(Checker *c, IxpLowering *lw, const IxpMeasure *m
   if ((x->nsides = estimator_sides(c, lw, ms, x)) < 0) return false;
   x->extra = ixp_arena_alloc(c->arena, (size_t)(use->nitems + 1) * sizeof *x->extra);
   for (int i = 0; i < use->nitems; i++) {
-    if (use->items[i]->str) error(c, use->items[i]->span, "%s takes no option '%s'", def->fn.name, use->items[i]->str);
+    ixp_check_positional(c, def->fn.name, use->items[i]);
     IxpType t = ixp_check_expr(c, use->items[i]->a);
     if (t != TY_NUM && t != TY_VEC && t != TY_MAT && t != TY_ANY)
       error(c, use->items[i]->span, "an estimator's arguments are numbers or arrays, not a %s", ixp_type_name(t));

@@ -30,8 +30,11 @@ IxpType ixp_check_expr(Checker *c, IxpAst *e);
 char *ixp_check_path(Checker *c, const char *name);
 bool ixp_check_redefinition(Checker *c, const char *name, IxpSpan span);
 IxpSymbol *ixp_check_add_symbol(Checker *c, IxpSymKind kind, const char *name, IxpAst *decl);
-/* Split a numbered name "h12" into its prefix length and number. */
-bool ixp_check_numbered(const char *name, size_t *prefix, long *number);
+/* The variables x0 .. x15 of range `r` in m into vars (IXP_MAX_VARS at
+ * most): their number, or -1 after an error. */
+int ixp_check_range(Checker *c, IxpModelDef *m, IxpAst *r, int *vars);
+/* A function's argument must be positional and separated by ','. */
+void ixp_check_positional(Checker *c, const char *fname, IxpAst *arg);
 /* A dataset model for data statement `st` with the columns of `source`. */
 IxpModelDef *ixp_check_data_model(Checker *c, IxpAst *st, IxpModelDef *source);
 

@@ -1,6 +1,7 @@
 /* data.c — datasets as joints of rows. */
 #include "data.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,12 @@ void ixp_data_free(IxpDataDef *d) {
   d->set = NULL;
 }
 
+static void replace_rows(IxpDataDef *d, IxpJoint *j) {
+  drop_derived(d);
+  ixp_joint_free(d->joint);
+  d->joint = j;
+}
+
 /* map(DATA, steps): the source's columns, then each step's outputs. */
 static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   IxpDataDef *d = m->data;
@@ -78,9 +85,7 @@ static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   ixp_extern_map_run(s, s->src, d->steps, d->nsteps, cols, names, n, ixp_stream_key(s, d->position, 0x6d6170));
   IxpJoint *j = rows_joint(m->nvars, names, n, column_value, cols);
   if (!j) ixp_runtime_error(s, s->src, st->span, "out of memory building dataset '%s'", m->name);
-  drop_derived(d);
-  ixp_joint_free(d->joint);
-  d->joint = j;
+  replace_rows(d, j);
 }
 
 void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
@@ -95,10 +100,7 @@ void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
     ixp_runtime_error(s, s->src, d->count->span, "a sample size is a whole number from 1 to 10^9");
   IxpValue *params = ixp_source_params(s, d->model, NULL);
   uint64_t key = ixp_stream_key(s, d->position, 0x5a3b1e);
-  IxpJoint *j = ixp_model_sample(s, d->model, params, (size_t)n, key, st->span);
-  drop_derived(d);
-  ixp_joint_free(d->joint);
-  d->joint = j;
+  replace_rows(d, ixp_model_sample(s, d->model, params, (size_t)n, key, st->span));
 }
 
 static IxpJoint *rows(IxpSession *s, IxpModelDef *m, IxpSpan use) {
@@ -120,6 +122,24 @@ const double *ixp_data_column(IxpSession *s, IxpModelDef *m, int v, IxpSpan use)
   return d->column[v] = x;
 }
 
+double *ixp_data_block(IxpSession *s, IxpModelDef *m, const int *vars, int d, IxpSpan use) {
+  size_t n = ixp_data_rows_count(s, m, use);
+  double *x = ixp_arena_alloc(s->tmp, n * (size_t)(d ? d : 1) * sizeof *x);
+  for (int c = 0; c < d; c++) {
+    const double *col = ixp_data_column(s, m, vars[c], use);
+    for (size_t i = 0; i < n; i++) {
+      if (!isfinite(col[i]) && m->data->set)
+        ixp_runtime_error(s, s->src, use, "%s: row %zu, column '%s' is %s (estimators need finite values)",
+                          m->data->set->path, i + 2, m->vars[vars[c]].name, isnan(col[i]) ? "NaN" : "infinite");
+      if (!isfinite(col[i]))
+        ixp_runtime_error(s, s->src, use, "variable '%s' of dataset '%s' is %s in sample %zu", m->vars[vars[c]].name,
+                          m->name, isnan(col[i]) ? "NaN" : "infinite", i + 1);
+      x[i * (size_t)d + (size_t)c] = col[i];
+    }
+  }
+  return x;
+}
+
 /* A copy of the rows with every continuous variable cut into bins. */
 static IxpJoint *bin_rows(IxpSession *s, IxpModelDef *m, IxpJoint *j, int bins, int how, IxpSpan use) {
   const char *names[IXP_MAX_VARS];
@@ -130,6 +150,10 @@ static IxpJoint *bin_rows(IxpSession *s, IxpModelDef *m, IxpJoint *j, int bins, 
     ixp_runtime_error(s, s->src, use, "out of memory binning '%s'", m->name);
   }
   uint32_t *codes = malloc((j->n ? j->n : 1) * sizeof *codes);
+  if (!codes) {
+    ixp_joint_free(b);
+    ixp_runtime_error(s, s->src, use, "out of memory binning '%s'", m->name);
+  }
   for (int v = 0; v < j->nvars; v++) {
     const double *x = ixp_data_column(s, m, v, use);
     if (m->continuous[v]) ixp_bin(x, j->n, bins, how ? IXP_BIN_QUANTILE : IXP_BIN_EQUAL_WIDTH, codes);

@@ -35,6 +35,10 @@ IxpJoint *ixp_data_joint(IxpSession *s, IxpModelDef *m, int bins, int how, IxpSp
  * until the rows change. */
 const double *ixp_data_column(IxpSession *s, IxpModelDef *m, int v, IxpSpan use);
 size_t ixp_data_rows_count(IxpSession *s, IxpModelDef *m, IxpSpan use);
+/* Columns vars[0 .. d) as a row-major n x d block (statement's arena);
+ * a NaN or infinity is an error at `use` naming the column and the row
+ * (the file's row for a loaded file). */
+double *ixp_data_block(IxpSession *s, IxpModelDef *m, const int *vars, int d, IxpSpan use);
 void ixp_data_free(IxpDataDef *d);
 
 #endif

@@ -231,16 +231,25 @@ static void draw_args(Enum *e, int v, IxpValue *args) {
   }
 }
 
-/* Sampling: one value of v per state (row). A finite distribution is
- * inverted at a uniform of the stream; a continuous one draws from it.
- * Row k always uses draw k of v's stream, whatever else is sampled. */
+/* The variables drawn together with leader v, by component, each given a
+ * column of n codes; their number. */
+static int components(Enum *e, int v, int *comp) {
+  IxpModelVar *var = &e->m->vars[v];
+  int k = var->ncomponents, found = 0;
+  for (int u = 0; u < e->m->nvars; u++)
+    if (e->m->vars[u].ncomponents == k && e->m->vars[u].leader == var->leader) comp[e->m->vars[u].component] = u, found++;
+  for (int c = 0; c < found; c++) {
+    e->j->code[comp[c]] = malloc(e->j->n ? e->j->n * sizeof *e->j->code[comp[c]] : 1);
+    if (!e->j->code[comp[c]]) fail_at(e, var->decl, "out of memory sampling '%s'%s", var->name, "");
+  }
+  return found;
+}
+
 /* A vector draw: the leader draws every component of each row. */
 static void sample_vector(Enum *e, int v) {
   IxpJoint *j = e->j;
   IxpModelVar *var = &e->m->vars[v];
-  int k = var->ncomponents, comp[64], found = 0;
-  for (int u = 0; u < e->m->nvars; u++)
-    if (e->m->vars[u].ncomponents == k && e->m->vars[u].leader == var->leader) comp[e->m->vars[u].component] = u, found++;
+  int k = var->ncomponents, comp[IXP_MAX_VARS], found = components(e, v, comp);
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
   IxpValue args[3];
   char err[256];
@@ -250,10 +259,6 @@ static void sample_vector(Enum *e, int v) {
   if (var->dist->dimension(args) != k || found != k)
     ixp_runtime_error(e->s, e->m->src, var->expr->span, "%s gives %d values for %d variables", var->dist->signature,
                       var->dist->dimension(args), k);
-  for (int c = 0; c < k; c++) {
-    j->code[comp[c]] = malloc(j->n ? j->n * sizeof *j->code[comp[c]] : 1);
-    if (!j->code[comp[c]]) fail_at(e, var->decl, "out of memory sampling '%s'%s", var->name, "");
-  }
   double x[64], *work = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)k * (size_t)k * sizeof *work);
   var->dist->prepare(args, work);
   for (size_t row = 0; row < j->n; row++) {
@@ -269,14 +274,7 @@ static void sample_vector(Enum *e, int v) {
 static void sample_extern(Enum *e, int v) {
   IxpJoint *j = e->j;
   IxpModelVar *var = &e->m->vars[v];
-  int k = var->ncomponents, comp[IXP_MAX_VARS];
-  for (int u = 0; u < e->m->nvars; u++)
-    if (u == v || (k > 1 && e->m->vars[u].leader == var->leader && e->m->vars[u].ncomponents == k))
-      comp[k > 1 ? e->m->vars[u].component : 0] = u;
-  for (int c = 0; c < k; c++) {
-    j->code[comp[c]] = malloc(j->n ? j->n * sizeof *j->code[comp[c]] : 1);
-    if (!j->code[comp[c]]) fail_at(e, var->decl, "out of memory sampling '%s'%s", var->name, "");
-  }
+  int comp[IXP_MAX_VARS], k = components(e, v, comp);
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
   IxpAst *call = var->expr;
   IxpValue *args = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)(call->nitems ? call->nitems : 1) * sizeof *args);
@@ -301,6 +299,9 @@ static void sample_extern(Enum *e, int v) {
   for (int c = 0; c < k; c++) e->assigned[comp[c]] = true;
 }
 
+/* Sampling: one value of v per state (row). A finite distribution is
+ * inverted at a uniform of the stream; a continuous one draws from it.
+ * Row k always uses draw k of v's stream, whatever else is sampled. */
 static void sample_var(Enum *e, int v) {
   IxpJoint *j = e->j;
   IxpModelVar *var = &e->m->vars[v];

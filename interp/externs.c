@@ -89,8 +89,7 @@ static bool declare_param(IxpAst *fn, int i, IxpExternDef *def, IxpSpan *where, 
   return true;
 }
 
-bool ixp_extern_declare(IxpArena *arena, IxpAst *fn, IxpExternDef *def, IxpSpan *where, char *msg, size_t size) {
-  (void)arena;
+bool ixp_extern_declare(IxpAst *fn, IxpExternDef *def, IxpSpan *where, char *msg, size_t size) {
   memset(def, 0, sizeof *def);
   def->decl = fn;
   def->fn.name = fn->str;
@@ -263,14 +262,13 @@ static long dim_value(const IxpFfiFn *fn, const IxpFfiArg *args, int p, int k) {
   return fn->params[d->param].type == IXP_CT_U64 ? (long)args[d->param].bits : (long)args[d->param].scalar;
 }
 
-static IxpValue output_value(IxpSession *s, const IxpFfiFn *fn, const IxpFfiArg *args, int p) {
+static IxpValue output_value(const IxpFfiFn *fn, const IxpFfiArg *args, int p) {
   IxpValue v = {.type = TY_VEC, .v = args[p].array, .rows = 1, .cols = (int)args[p].count};
   if (fn->params[p].ndims == 2) {
     v.type = TY_MAT;
     v.rows = (int)dim_value(fn, args, p, 0);
     v.cols = (int)dim_value(fn, args, p, 1);
   }
-  (void)s;
   return v;
 }
 
@@ -285,14 +283,14 @@ static IxpValue result(IxpSession *s, const IxpExternDef *def, const IxpFfiArg *
   if (t == TY_NONE) return (IxpValue){.type = TY_NONE};
   if (t != TY_RECORD)
     for (int p = 0; p < def->fn.nparams; p++)
-      if (def->output[p]) return output_value(s, &def->fn, args, p);
+      if (def->output[p]) return output_value(&def->fn, args, p);
   bool has_ret = def->fn.ret != IXP_CT_VOID;
   IxpRecord *r = ixp_record_new(ixp_session_tmp(s), def->fn.name, def->noutputs + has_ret);
   int n = 0;
   for (int p = 0; p < def->fn.nparams; p++) {
     if (!def->output[p]) continue;
     r->names[n] = (char *)def->fn.params[p].name;
-    r->values[n++] = output_value(s, &def->fn, args, p);
+    r->values[n++] = output_value(&def->fn, args, p);
   }
   if (has_ret) {
     r->names[n] = "value";
@@ -325,8 +323,7 @@ static void complete(IxpSession *s, const IxpExternCall *call, const IxpSource *
       snprintf(msg, sizeof msg, "output '%s' of %s would have %zu elements", def->fn.params[p].name, def->fn.name, n);
       call_error(s, call, src, msg);
     }
-    args[p].array = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *args[p].array);
-    memset(args[p].array, 0, (n ? n : 1) * sizeof *args[p].array);
+    args[p].array = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *args[p].array);  /* zeroed */
     args[p].count = n;
   }
 }
@@ -354,6 +351,15 @@ static IxpValue apply(IxpSession *s, const IxpExternCall *call, const IxpSource 
 IxpValue ixp_extern_apply(IxpSession *s, const IxpExternCall *call, const IxpSource *src, const IxpValue *argv,
                           uint64_t key, uint64_t counter) {
   return apply(s, call, src, argv, key, counter, NULL);
+}
+
+/* One call over all n rows: size parameter `batch` is the row count. */
+static IxpValue apply_to_rows(IxpSession *s, const IxpExternCall *call, const IxpSource *src, const IxpValue *argv,
+                              uint64_t key, int batch, size_t n) {
+  long preset[IXP_FFI_MAX_PARAMS];
+  for (int p = 0; p < IXP_FFI_MAX_PARAMS; p++) preset[p] = -1;
+  preset[batch] = (long)n;
+  return apply(s, call, src, argv, key, 0, preset);
 }
 
 IxpValue ixp_extern_eval(IxpSession *s, IxpAst *e, const IxpFrame *f) {
@@ -505,11 +511,8 @@ static void run_step(IxpSession *s, const IxpSource *src, const IxpMapStep *st, 
   for (int a = 0; a < st->nargs; a++)
     if (!st->args[a].width) argv[a] = ixp_eval(s, st->args[a].expr, NULL);
   if (st->batch >= 0) {
-    long preset[IXP_FFI_MAX_PARAMS];
-    for (int p = 0; p < IXP_FFI_MAX_PARAMS; p++) preset[p] = -1;
-    preset[st->batch] = (long)n;
     step_args(s, st, cols, 0, n, argv);
-    IxpValue out = apply(s, &st->call, src, argv, key, 0, preset);
+    IxpValue out = apply_to_rows(s, &st->call, src, argv, key, st->batch, n);
     scatter(st, &out, cols, 0, n);
     return;
   }
@@ -542,19 +545,8 @@ void ixp_extern_map_run(IxpSession *s, const IxpSource *src, const IxpMapStep *s
 
 /* A side's columns as n x width rows; a NaN or infinity is bad data. */
 static IxpValue side_rows(IxpSession *s, const IxpExternEstimate *x, int g, size_t n, IxpSpan use) {
-  size_t w = (size_t)x->width[g];
-  IxpValue v = {.type = TY_VEC, .rows = 1, .cols = (int)(n * w),
-                .v = ixp_arena_alloc(ixp_session_tmp(s), (n * w > 0 ? n * w : 1) * sizeof(double))};
-  for (size_t k = 0; k < w; k++) {
-    const double *col = ixp_data_column(s, x->data, x->vars[g][k], use);
-    for (size_t r = 0; r < n; r++) {
-      if (!isfinite(col[r]))
-        ixp_runtime_error(s, s->src, use, "'%s' is %g in row %zu of '%s': an estimate needs finite numbers",
-                          x->data->vars[x->vars[g][k]].name, col[r], r + 1, x->data->name);
-      v.v[r * w + k] = col[r];
-    }
-  }
-  return v;
+  return (IxpValue){.type = TY_VEC, .rows = 1, .cols = (int)(n * (size_t)x->width[g]),
+                    .v = ixp_data_block(s, x->data, x->vars[g], x->width[g], use)};
 }
 
 static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint) {
@@ -565,10 +557,7 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint
   IxpValue argv[IXP_FFI_MAX_PARAMS];
   for (int g = 0; g < x->nsides; g++) argv[g] = side_rows(s, x, g, n, use);
   for (int e = 0; e < x->nextra; e++) argv[x->nsides + e] = ixp_eval(s, x->extra[e], NULL);
-  long preset[IXP_FFI_MAX_PARAMS];
-  for (int p = 0; p < IXP_FFI_MAX_PARAMS; p++) preset[p] = -1;
-  preset[x->batch] = (long)n;
-  IxpValue v = apply(s, &x->call, s->src, argv, ixp_stream_key(s, x->position, 0xe57), 0, preset);
+  IxpValue v = apply_to_rows(s, &x->call, s->src, argv, ixp_stream_key(s, x->position, 0xe57), x->batch, n);
   if (!isfinite(v.num.x))
     ixp_runtime_error(s, s->src, use, "%s returned %g: an estimate is a finite number", x->call.def->fn.name, v.num.x);
   return ixp_value_real(v.num.x * ixp_units_scale(s));

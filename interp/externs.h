@@ -44,7 +44,7 @@ typedef struct IxpExternCall {
 
 /* The declaration `fn` (an AST_FN) as C types and shapes. false with the
  * first problem's span and message. */
-bool ixp_extern_declare(IxpArena *arena, IxpAst *fn, IxpExternDef *def, IxpSpan *where, char *msg, size_t size);
+bool ixp_extern_declare(IxpAst *fn, IxpExternDef *def, IxpSpan *where, char *msg, size_t size);
 
 /* Match a call of `nargs` arguments to def's parameters; `seeds`: the
  * call may leave u64 parameters out (draws and maps). false with a

@@ -328,25 +328,12 @@ bool ixp_lower_on_data(IxpLowering *lw, const IxpMeasure *ms) {
 /* ------------------------------------------------------------------ run */
 
 /* The columns of a group as a row-major n x d block, every value finite. */
-static double *block(IxpSession *s, const IxpPlanOp *op, const Payload *p, uint64_t mask, size_t n, int *d) {
-  *d = __builtin_popcountll(mask);
-  double *x = ixp_arena_alloc(ixp_session_tmp(s), n * (size_t)(*d ? *d : 1) * sizeof *x);
-  int c = 0;
-  for (int v = 0; v < p->model->nvars; v++) {
-    if (!(mask >> v & 1)) continue;
-    const double *col = ixp_data_column(s, p->model, v, op->plan->site->span);
-    for (size_t i = 0; i < n; i++) {
-      if (!isfinite(col[i]) && p->model->data->set)
-        ixp_plan_error(s, op->plan, "%s: row %zu, column '%s' is %s (estimators need finite values)",
-                       p->model->data->set->path, i + 2, p->model->vars[v].name, isnan(col[i]) ? "NaN" : "infinite");
-      if (!isfinite(col[i]))
-        ixp_plan_error(s, op->plan, "variable '%s' of dataset '%s' is %s in sample %zu", p->model->vars[v].name,
-                       p->model->name, isnan(col[i]) ? "NaN" : "infinite", i + 1);
-      x[i * (size_t)*d + (size_t)c] = col[i];
-    }
-    c++;
-  }
-  return x;
+static double *block(IxpSession *s, const IxpPlanOp *op, const Payload *p, uint64_t mask, int *d) {
+  int vars[IXP_MAX_VARS];
+  *d = 0;
+  for (int v = 0; v < p->model->nvars; v++)
+    if (mask >> v & 1) vars[(*d)++] = v;
+  return ixp_data_block(s, p->model, vars, *d, op->plan->site->span);
 }
 
 /* The groups' columns, row-major, and their widths. */
@@ -456,9 +443,9 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint
   const Payload *p = op->payload;
   size_t n = joint->n;
   Blocks b = {.n = (long)n};
-  b.x = block(s, op, p, p->x, n, &b.dx);
-  if (p->y) b.y = block(s, op, p, p->y, n, &b.dy);
-  if (p->z) b.z = block(s, op, p, p->z, n, &b.dz);
+  b.x = block(s, op, p, p->x, &b.dx);
+  if (p->y) b.y = block(s, op, p, p->y, &b.dy);
+  if (p->z) b.z = block(s, op, p, p->z, &b.dz);
   IxpKnnOptions opt = p->knn;
   opt.noise_key = ixp_stream_key(s, p->position, 0x401e);
   double u = ixp_units_scale(s);
