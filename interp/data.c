@@ -122,48 +122,64 @@ const double *ixp_data_column(IxpSession *s, IxpModelDef *m, int v, IxpSpan use)
   return d->column[v] = x;
 }
 
+/* Column v of the rows, every value finite: a NaN or infinity is bad data,
+ * reported with the file's row for a loaded file. */
+static const double *finite_column(IxpSession *s, IxpModelDef *m, int v, IxpSpan use) {
+  size_t n = ixp_data_rows_count(s, m, use);
+  const double *col = ixp_data_column(s, m, v, use);
+  for (size_t i = 0; i < n; i++) {
+    if (isfinite(col[i])) continue;
+    if (m->data->set)
+      ixp_runtime_error(s, s->src, use, "%s: row %zu, column '%s' is %s (estimators need finite values)",
+                        m->data->set->path, i + 2, m->vars[v].name, isnan(col[i]) ? "NaN" : "infinite");
+    ixp_runtime_error(s, s->src, use, "variable '%s' of dataset '%s' is %s in sample %zu", m->vars[v].name, m->name,
+                      isnan(col[i]) ? "NaN" : "infinite", i + 1);
+  }
+  return col;
+}
+
 double *ixp_data_block(IxpSession *s, IxpModelDef *m, const int *vars, int d, IxpSpan use) {
   size_t n = ixp_data_rows_count(s, m, use);
   double *x = ixp_arena_alloc(s->tmp, n * (size_t)(d ? d : 1) * sizeof *x);
   for (int c = 0; c < d; c++) {
-    const double *col = ixp_data_column(s, m, vars[c], use);
-    for (size_t i = 0; i < n; i++) {
-      if (!isfinite(col[i]) && m->data->set)
-        ixp_runtime_error(s, s->src, use, "%s: row %zu, column '%s' is %s (estimators need finite values)",
-                          m->data->set->path, i + 2, m->vars[vars[c]].name, isnan(col[i]) ? "NaN" : "infinite");
-      if (!isfinite(col[i]))
-        ixp_runtime_error(s, s->src, use, "variable '%s' of dataset '%s' is %s in sample %zu", m->vars[vars[c]].name,
-                          m->name, isnan(col[i]) ? "NaN" : "infinite", i + 1);
-      x[i * (size_t)d + (size_t)c] = col[i];
-    }
+    const double *col = finite_column(s, m, vars[c], use);
+    for (size_t i = 0; i < n; i++) x[i * (size_t)d + (size_t)c] = col[i];
   }
   return x;
 }
 
-/* A copy of the rows with every continuous variable cut into bins. */
-static IxpJoint *bin_rows(IxpSession *s, IxpModelDef *m, IxpJoint *j, int bins, int how, IxpSpan use) {
-  const char *names[IXP_MAX_VARS];
-  for (int v = 0; v < j->nvars; v++) names[v] = j->names[v];
-  IxpJoint *b = ixp_joint_new(j->nvars, names);
-  if (!b || ixp_joint_reserve(b, j->n) != IXP_JOINT_OK) {
-    ixp_joint_free(b);
-    ixp_runtime_error(s, s->src, use, "out of memory binning '%s'", m->name);
-  }
-  uint32_t *codes = malloc((j->n ? j->n : 1) * sizeof *codes);
-  if (!codes) {
-    ixp_joint_free(b);
-    ixp_runtime_error(s, s->src, use, "out of memory binning '%s'", m->name);
-  }
-  for (int v = 0; v < j->nvars; v++) {
+/* The rows' codes with every continuous variable cut into bins, into b. */
+static IxpJointStatus fill_binned(IxpSession *s, IxpModelDef *m, IxpJoint *b, size_t n, int bins, int how,
+                                  IxpSpan use) {
+  uint32_t *codes = ixp_arena_alloc(s->tmp, (n ? n : 1) * sizeof *codes);
+  for (int v = 0; v < b->nvars; v++) {
     const double *x = ixp_data_column(s, m, v, use);
-    if (m->continuous[v]) ixp_bin(x, j->n, bins, how ? IXP_BIN_QUANTILE : IXP_BIN_EQUAL_WIDTH, codes);
-    for (size_t i = 0; i < j->n; i++)
-      b->code[v][i] = ixp_alphabet_code(&b->alpha[v], m->continuous[v] ? (double)codes[i] : x[i]);
+    if (m->continuous[v] && ixp_bin(x, n, bins, how ? IXP_BIN_QUANTILE : IXP_BIN_EQUAL_WIDTH, codes) != IXP_EST_OK)
+      return IXP_JOINT_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+      if ((b->code[v][i] = ixp_alphabet_code(&b->alpha[v], m->continuous[v] ? (double)codes[i] : x[i])) == UINT32_MAX)
+        return IXP_JOINT_ENOMEM;
   }
-  free(codes);
-  memcpy(b->p, j->p, j->n * sizeof *b->p);
-  b->n = j->n;
-  ixp_joint_finish(b);
+  return IXP_JOINT_OK;
+}
+
+/* A copy of the rows with every continuous variable cut into bins. The
+ * columns are checked first, so an error leaves nothing half built. */
+static IxpJoint *bin_rows(IxpSession *s, IxpModelDef *m, IxpJoint *j, int bins, int how, IxpSpan use) {
+  for (int v = 0; v < j->nvars; v++)
+    if (m->continuous[v]) finite_column(s, m, v, use);
+  IxpJoint *b = ixp_joint_new(j->nvars, (const char *const *)j->names);
+  IxpJointStatus st = !b ? IXP_JOINT_ENOMEM : ixp_joint_reserve(b, j->n);
+  if (st == IXP_JOINT_OK) st = fill_binned(s, m, b, j->n, bins, how, use);
+  if (st == IXP_JOINT_OK) {
+    memcpy(b->p, j->p, j->n * sizeof *b->p);
+    b->n = j->n;
+    st = ixp_joint_finish(b);
+  }
+  if (st != IXP_JOINT_OK) {
+    ixp_joint_free(b);
+    ixp_runtime_error(s, s->src, use, "binning '%s': %s", m->name, ixp_joint_status_text(st));
+  }
   return b;
 }
 
