@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ksum.h"
+#include "rng.h"
+
 /* --- names and status ---------------------------------------------------- */
 
 static const char *const est_names[] = {
@@ -44,17 +47,6 @@ const char *ixp_est_name(IxpDiscreteEstimator e) {
 }
 
 /* --- special functions ------------------------------------------------------ */
-
-/* Neumaier's compensated sum (Neumaier 1974). */
-typedef struct {
-  double s, c;
-} KSum;
-
-static inline void ksum_add(KSum *k, double v) {
-  double t = k->s + v;
-  k->c += fabs(k->s) >= fabs(v) ? (k->s - t) + v : (v - t) + k->s;
-  k->s = t;
-}
 
 /* Digamma psi(x), x > 0: the recurrence psi(x) = psi(x + 1) - 1/x up to x
  * >= 10, then the asymptotic series psi(x) ~ ln x - 1/(2x) - sum_k
@@ -116,13 +108,13 @@ typedef struct {
 /* Plugin (maximum likelihood): H = -sum p_i ln p_i, p_i = n_i / N (e.g.
  * Paninski 2003, sec. 1). */
 static double est_plugin(const Counts *c) {
-  KSum h = {0, 0};
+  IxpKSum h = {0, 0};
   for (size_t i = 0; i < c->k; i++)
     if (c->n[i]) {
       double p = (double)c->n[i] / c->total;
-      ksum_add(&h, -p * log(p));
+      ixp_ksum_add(&h, -p * log(p));
     }
-  return h.s + h.c;
+  return ixp_ksum_value(h);
 }
 
 /* Miller–Madow (Miller 1955): plugin + (m - 1) / (2N), m the number of
@@ -142,10 +134,10 @@ static double grassberger_g(double n) {
 
 /* Grassberger (2003): H = ln N - (1/N) sum_i n_i G(n_i). */
 static double est_grassberger(const Counts *c) {
-  KSum s = {0, 0};
+  IxpKSum s = {0, 0};
   for (size_t i = 0; i < c->k; i++)
-    if (c->n[i]) ksum_add(&s, (double)c->n[i] * grassberger_g((double)c->n[i]));
-  return log(c->total) - (s.s + s.c) / c->total;
+    if (c->n[i]) ixp_ksum_add(&s, (double)c->n[i] * grassberger_g((double)c->n[i]));
+  return log(c->total) - (ixp_ksum_value(s)) / c->total;
 }
 
 /* James–Stein shrinkage (Hausser & Strimmer 2009, JMLR 10, sec. 2): theta_k =
@@ -156,23 +148,23 @@ static double est_grassberger(const Counts *c) {
  * the plugin entropy of theta. */
 static double est_shrink(const Counts *c) {
   double t = 1 / c->alphabet, n = c->total;
-  KSum su2 = {0, 0}, msp = {0, 0};
+  IxpKSum su2 = {0, 0}, msp = {0, 0};
   for (size_t i = 0; i < c->k; i++) {
     double u = (double)c->n[i] / n;
-    ksum_add(&su2, u * u);
-    ksum_add(&msp, (t - u) * (t - u));
+    ixp_ksum_add(&su2, u * u);
+    ixp_ksum_add(&msp, (t - u) * (t - u));
   }
   double unseen = c->alphabet - (double)c->k; /* symbols with no entry */
-  ksum_add(&msp, unseen * t * t);
-  double m = msp.s + msp.c, lambda = 1;
-  if (n > 1 && m > 0) lambda = fmin(1, fmax(0, (1 - (su2.s + su2.c)) / ((n - 1) * m)));
-  KSum h = {0, 0};
+  ixp_ksum_add(&msp, unseen * t * t);
+  double m = ixp_ksum_value(msp), lambda = 1;
+  if (n > 1 && m > 0) lambda = fmin(1, fmax(0, (1 - (ixp_ksum_value(su2))) / ((n - 1) * m)));
+  IxpKSum h = {0, 0};
   for (size_t i = 0; i < c->k; i++) {
     double th = lambda * t + (1 - lambda) * (double)c->n[i] / n;
-    if (th > 0) ksum_add(&h, -th * log(th));
+    if (th > 0) ixp_ksum_add(&h, -th * log(th));
   }
-  if (unseen > 0 && lambda > 0) ksum_add(&h, -unseen * lambda * t * log(lambda * t));
-  return h.s + h.c;
+  if (unseen > 0 && lambda > 0) ixp_ksum_add(&h, -unseen * lambda * t * log(lambda * t));
+  return ixp_ksum_value(h);
 }
 
 /* Chao–Shen (Chao & Shen 2003, Environ. Ecol. Stat. 10): coverage C = 1 - f1/N (f1
@@ -183,15 +175,15 @@ static double est_chao_shen(const Counts *c) {
   for (size_t i = 0; i < c->k; i++) f1 += c->n[i] == 1;
   if (f1 == n) f1 = n - 1;
   double cov = 1 - f1 / n;
-  KSum h = {0, 0};
+  IxpKSum h = {0, 0};
   for (size_t i = 0; i < c->k; i++)
     if (c->n[i]) {
       double pa = cov * (double)c->n[i] / n;
       /* 1 - (1 - pa)^N without cancellation for small pa. */
       double incl = -expm1(n * log1p(-pa));
-      ksum_add(&h, -pa * log(pa) / incl);
+      ixp_ksum_add(&h, -pa * log(pa) / incl);
     }
-  return h.s + h.c;
+  return ixp_ksum_value(h);
 }
 
 /* --- NSB ------------------------------------------------------------------------ */
@@ -285,10 +277,10 @@ static double nsb_loglik(const NsbModel *md, double beta) {
  * beta, the sum over all K symbols. */
 static double nsb_entropy_beta(const NsbModel *md, double beta) {
   double a = md->n + md->k * beta;
-  KSum s = {digamma(a + 1), 0};
+  IxpKSum s = {digamma(a + 1), 0};
   for (size_t j = 0; j < md->nv; j++)
-    ksum_add(&s, -md->m[j] * (md->v[j] + beta) / a * digamma(md->v[j] + beta + 1));
-  return s.s + s.c;
+    ixp_ksum_add(&s, -md->m[j] * (md->v[j] + beta) / a * digamma(md->v[j] + beta + 1));
+  return ixp_ksum_value(s);
 }
 
 /* The log posterior over xi (the NSB prior is uniform in xi, so it is the
@@ -369,15 +361,15 @@ static IxpEstStatus nsb_integrate(const NsbModel *md, double gmax, double h0, co
     }
   IxpEstStatus st = IXP_EST_ENOCONVERGE;
   for (;;) {
-    KSum iw = {0, 0}, iwh = {0, 0};
+    IxpKSum iw = {0, 0}, iwh = {0, 0};
     double ew = 0, ewh = 0;
     int worst = 0;
     for (int i = 0; i < n; i++) {
-      ksum_add(&iw, iv[i].iw), ksum_add(&iwh, iv[i].iwh);
+      ixp_ksum_add(&iw, iv[i].iw), ixp_ksum_add(&iwh, iv[i].iwh);
       ew += iv[i].ew, ewh += iv[i].ewh;
       if (iv[i].ew + iv[i].ewh > iv[worst].ew + iv[worst].ewh) worst = i;
     }
-    double zw = iw.s + iw.c, zwh = iwh.s + iwh.c;
+    double zw = ixp_ksum_value(iw), zwh = ixp_ksum_value(iwh);
     if (!(zw > 0) || !isfinite(zw) || !isfinite(zwh)) break;
     double mean = zwh / zw, err = (ewh + fabs(mean) * ew) / zw;
     if (err <= NSB_TOL) {
@@ -533,13 +525,8 @@ typedef struct {
 /* Bits needed for v (0 for 0). */
 static int bit_width(uint64_t v) { return v ? 64 - __builtin_clzll(v) : 0; }
 
-/* The splitmix64 finaliser (Steele, Lea & Flood 2014), and the per-column
- * step of the row hash (multiply-rotate, as in the 64-bit xxHash round). */
-static inline uint64_t row_mix(uint64_t z) {
-  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-  return z ^ (z >> 31);
-}
+/* The per-column step of the row hash (multiply-rotate, as in the 64-bit
+ * xxHash round); rows are finalised with ixp_mix64. */
 static inline uint64_t row_step(uint64_t h, uint32_t v) {
   h ^= (uint64_t)v * UINT64_C(0x9E3779B97F4A7C15);
   h = (h << 31) | (h >> 33);
@@ -620,7 +607,7 @@ static bool rc_dense_to_hash(RowCounter *rc) {
       rc_decode(rc, i, key);
       uint64_t h = ROW_SEED;
       for (int c = 0; c < rc->d; c++) h = row_step(h, key[c]);
-      if (!rc_add(rc, key, row_mix(h), rc->cell[i])) return false;
+      if (!rc_add(rc, key, ixp_mix64(h), rc->cell[i])) return false;
     }
   free(rc->cell);
   rc->cell = NULL;
@@ -720,7 +707,7 @@ static bool rc_hash_chunk(RowCounter *rc, size_t i0, size_t m) {
   uint32_t key[rc->d];
   for (size_t r = 0; r < m; r++) {
     for (int c = 0; c < rc->d; c++) key[c] = rc->codes[c][i0 + r];
-    if (!rc_add(rc, key, row_mix(h[r]), 1)) return false;
+    if (!rc_add(rc, key, ixp_mix64(h[r]), 1)) return false;
   }
   return true;
 }

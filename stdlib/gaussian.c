@@ -7,6 +7,7 @@
 #include "gaussian.h"
 
 #include "blis/dense.h"
+#include "ksum.h"
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -78,13 +79,9 @@ IxpGaussStatus ixp_cholesky(double *a, long n, long lda, long *pivot) {
 
 /* sum_{i in [from, to)} log L_ii, summed with Neumaier's compensation. */
 static double sum_log_diag(const double *l, long ld, long from, long to) {
-  double s = 0, c = 0;
-  for (long i = from; i < to; i++) {
-    double v = log(l[i * ld + i]), t = s + v;
-    c += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
-    s = t;
-  }
-  return s + c;
+  IxpKSum k = {0, 0};
+  for (long i = from; i < to; i++) ixp_ksum_add(&k, log(l[i * ld + i]));
+  return ixp_ksum_value(k);
 }
 
 /* A contiguous copy of the m x m submatrix a[idx[i], idx[j]] (lda). */

@@ -22,6 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ksum.h"
+#include "rng.h"
+
 /* --- small utilities ------------------------------------------------------ */
 
 /* malloc of n items of sz bytes; NULL on overflow; never asks for 0 bytes
@@ -53,32 +56,7 @@ static char *copy_str(const char *s) {
   return c;
 }
 
-/* splitmix64 finaliser: spreads keys over hash slots. */
-static uint64_t mix(uint64_t x) {
-  x ^= x >> 30;
-  x *= UINT64_C(0xbf58476d1ce4e5b9);
-  x ^= x >> 27;
-  x *= UINT64_C(0x94d049bb133111eb);
-  return x ^ (x >> 31);
-}
 
-/* Neumaier compensated sum: s + c carries about twice double precision. */
-typedef struct {
-  double s, c;
-} Sum;
-
-/* Add x to a compensated sum. */
-static inline void sum_add(Sum *a, double x) {
-  double t = a->s + x;
-  if (fabs(a->s) >= fabs(x))
-    a->c += (a->s - t) + x;
-  else
-    a->c += (x - t) + a->s;
-  a->s = t;
-}
-
-/* Value of a compensated sum. */
-static inline double sum_get(Sum a) { return a.s + a.c; }
 
 /* --- alphabets ------------------------------------------------------------ */
 
@@ -100,7 +78,7 @@ static uint64_t order_key(double x) {
 /* Slot holding the value with bits b, or the empty slot where it goes.
  * Slots store code + 1, so 0 marks an empty slot. */
 static uint32_t probe(const IxpAlphabet *a, uint64_t b) {
-  uint32_t m = a->nslots - 1, h = (uint32_t)mix(b) & m;
+  uint32_t m = a->nslots - 1, h = (uint32_t)ixp_mix64(b) & m;
   while (a->slots[h] && bits_of(a->values[a->slots[h] - 1]) != b) h = (h + 1) & m;
   return h;
 }
@@ -210,7 +188,7 @@ struct IxpEntropyCache {
 
 /* Slot holding mask, or the empty slot where it goes. */
 static size_t cache_slot(const IxpEntropyCache *c, uint64_t mask) {
-  size_t m = c->cap - 1, i = (size_t)mix(mask) & m;
+  size_t m = c->cap - 1, i = (size_t)ixp_mix64(mask) & m;
   while (c->mask[i] && c->mask[i] != mask) i = (i + 1) & m;
   return i;
 }
@@ -365,9 +343,9 @@ int ixp_joint_var(const IxpJoint *j, const char *name) {
 }
 
 double ixp_joint_total(const IxpJoint *j) {
-  Sum a = {0, 0};
-  for (size_t s = 0; s < j->n; s++) sum_add(&a, j->p[s]);
-  return sum_get(a);
+  IxpKSum a = {0, 0};
+  for (size_t s = 0; s < j->n; s++) ixp_ksum_add(&a, j->p[s]);
+  return ixp_ksum_value(a);
 }
 
 const char *ixp_joint_status_text(IxpJointStatus s) {
@@ -504,11 +482,11 @@ static inline uint32_t code_at(const Table *T, size_t e, int t) {
 }
 
 /* Add the probability of element e to its part's sum in acc[]. */
-static inline void add_elem(const Table *T, size_t e, Sum *acc) {
+static inline void add_elem(const Table *T, size_t e, IxpKSum *acc) {
   if (e < T->part[0].n)
-    sum_add(&acc[0], T->part[0].p[e]);
+    ixp_ksum_add(&acc[0], T->part[0].p[e]);
   else
-    sum_add(&acc[1], T->part[1].p[e - T->part[0].n]);
+    ixp_ksum_add(&acc[1], T->part[1].p[e - T->part[0].n]);
 }
 
 /* Whether elements a and b have the same codes in every column. */
@@ -590,11 +568,11 @@ static void groups_free(Groups *G) {
 }
 
 /* Append a group with sums acc[] and representative rep, unless all zero. */
-static void emit(Groups *G, int nparts, const Sum *acc, size_t rep) {
+static void emit(Groups *G, int nparts, const IxpKSum *acc, size_t rep) {
   int keep = 0;
-  for (int q = 0; q < nparts; q++) keep |= sum_get(acc[q]) != 0;
+  for (int q = 0; q < nparts; q++) keep |= ixp_ksum_value(acc[q]) != 0;
   if (!keep) return;
-  for (int q = 0; q < nparts; q++) G->sum[q][G->m] = sum_get(acc[q]);
+  for (int q = 0; q < nparts; q++) G->sum[q][G->m] = ixp_ksum_value(acc[q]);
   if (G->rep) G->rep[G->m] = rep;
   G->m++;
 }
@@ -608,16 +586,16 @@ static size_t lanes_for(size_t R) { return R <= 256 ? LANES : 1; }
 
 /* Accumulate every element into bin[((part * R) + key) * lanes + lane];
  * rep[key] gets the first element seen with that key. */
-static void fill_bins(const Table *T, size_t R, size_t lanes, Sum *bin, size_t *rep) {
+static void fill_bins(const Table *T, size_t R, size_t lanes, IxpKSum *bin, size_t *rep) {
   uint64_t key[BLOCK];
   size_t off = 0;
   for (int q = 0; q < T->nparts; q++) {
     const Part *P = &T->part[q];
-    Sum *b = bin + (size_t)q * R * lanes;
+    IxpKSum *b = bin + (size_t)q * R * lanes;
     for (size_t i = 0; i < P->n; i += BLOCK) {
       size_t len = P->n - i < BLOCK ? P->n - i : BLOCK;
       part_keys(T, P, i, len, key);
-      for (size_t x = 0; x < len; x++) sum_add(&b[key[x] * lanes + (x & (lanes - 1))], P->p[i + x]);
+      for (size_t x = 0; x < len; x++) ixp_ksum_add(&b[key[x] * lanes + (x & (lanes - 1))], P->p[i + x]);
       if (rep)
         for (size_t x = 0; x < len; x++)
           if (rep[key[x]] == SIZE_MAX) rep[key[x]] = off + i + x;
@@ -627,11 +605,11 @@ static void fill_bins(const Table *T, size_t R, size_t lanes, Sum *bin, size_t *
 }
 
 /* The lanes of one key merged into one compensated sum. */
-static Sum lane_sum(const Sum *b, size_t lanes) {
-  Sum a = b[0];
+static IxpKSum lane_sum(const IxpKSum *b, size_t lanes) {
+  IxpKSum a = b[0];
   for (size_t l = 1; l < lanes; l++) {
-    sum_add(&a, b[l].s);
-    sum_add(&a, b[l].c);
+    ixp_ksum_add(&a, b[l].s);
+    ixp_ksum_add(&a, b[l].c);
   }
   return a;
 }
@@ -640,7 +618,7 @@ static Sum lane_sum(const Sum *b, size_t lanes) {
 static IxpJointStatus dense_groups(const Table *T, size_t R, int want_rep, Groups *G) {
   int np = T->nparts;
   size_t lanes = lanes_for(R), *rep = want_rep ? alloc(R, sizeof *rep) : NULL;
-  Sum *bin = zalloc((size_t)np * R * lanes, sizeof *bin);
+  IxpKSum *bin = zalloc((size_t)np * R * lanes, sizeof *bin);
   if (!bin || (want_rep && !rep)) {
     free(bin);
     free(rep);
@@ -650,7 +628,7 @@ static IxpJointStatus dense_groups(const Table *T, size_t R, int want_rep, Group
   fill_bins(T, R, lanes, bin, rep);
   IxpJointStatus st = groups_alloc(G, np, R < T->N ? R : T->N, want_rep);
   for (size_t k = 0; k < R && st == IXP_JOINT_OK; k++) {
-    Sum acc[2] = {lane_sum(bin + k * lanes, lanes), {0, 0}};
+    IxpKSum acc[2] = {lane_sum(bin + k * lanes, lanes), {0, 0}};
     if (np > 1) acc[1] = lane_sum(bin + (R + k) * lanes, lanes);
     emit(G, np, acc, rep ? rep[k] : 0);
   }
@@ -774,15 +752,15 @@ static IxpJointStatus sorted_runs(const Table *T, Runs *r) {
   return radix(T, &R) ? key_runs(T, R, r) : tuple_runs(T, r);
 }
 
-/* Sum each run into a group. */
+/* IxpKSum each run into a group. */
 static IxpJointStatus runs_groups(const Table *T, const Runs *r, int want_rep, Groups *G) {
   IxpJointStatus st = groups_alloc(G, T->nparts, T->N, want_rep);
-  Sum acc[2] = {{0, 0}, {0, 0}};
+  IxpKSum acc[2] = {{0, 0}, {0, 0}};
   size_t first = 0;
   for (size_t i = 0; i < T->N && st == IXP_JOINT_OK; i++) {
     if (r->start[i]) {
       if (i) emit(G, T->nparts, acc, first);
-      acc[0] = acc[1] = (Sum){0, 0};
+      acc[0] = acc[1] = (IxpKSum){0, 0};
       first = r->order[i];
     }
     add_elem(T, r->order[i], acc);
@@ -814,7 +792,7 @@ static int distinct_sorted(const Table *T) {
 static IxpJointStatus state_groups(const Table *T, int want_rep, Groups *G) {
   IxpJointStatus st = groups_alloc(G, 1, T->N, want_rep);
   for (size_t s = 0; s < T->N && st == IXP_JOINT_OK; s++) {
-    Sum acc[1] = {{T->part[0].p[s], 0}};
+    IxpKSum acc[1] = {{T->part[0].p[s], 0}};
     emit(G, 1, acc, s);
   }
   return st;
@@ -839,7 +817,7 @@ static IxpJointStatus group(const Table *T, int want_rep, Groups *G) {
 /* -sum p log p over merged probabilities, skipping p == 0. A run of equal
  * probabilities (common in structured joints) reuses the last log. */
 static double entropy_of(const double *p, size_t m) {
-  Sum a = {0, 0};
+  IxpKSum a = {0, 0};
   double last = 1, lg = 0; /* log(1) */
   for (size_t g = 0; g < m; g++) {
     if (p[g] == 0) continue;
@@ -847,9 +825,9 @@ static double entropy_of(const double *p, size_t m) {
       last = p[g];
       lg = log(last);
     }
-    sum_add(&a, -p[g] * lg);
+    ixp_ksum_add(&a, -p[g] * lg);
   }
-  return sum_get(a);
+  return ixp_ksum_value(a);
 }
 
 /* Bits of mask beyond nvars are ignored. */
@@ -1012,15 +990,15 @@ static double log_ratio(double a, double b) {
 
 /* sum P log(P/Q) over groups with P > 0; +INFINITY if any has Q == 0. */
 static double kl_of(const Groups *G) {
-  Sum a = {0, 0};
+  IxpKSum a = {0, 0};
   for (size_t g = 0; g < G->m; g++) {
     double P = G->sum[0][g], Q = G->sum[1][g];
     if (!(P > 0)) continue;
     double term = Q > 0 ? P * log_ratio(P, Q) : INFINITY;
     if (isinf(term)) return INFINITY;
-    sum_add(&a, term);
+    ixp_ksum_add(&a, term);
   }
-  return sum_get(a);
+  return ixp_ksum_value(a);
 }
 
 IxpJointStatus ixp_joint_kl(const IxpJoint *p, const IxpJoint *q, double *out) {

@@ -69,6 +69,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ksum.h"
 #include "progress.h"
 #include "rng.h"
 
@@ -103,17 +104,6 @@ static double digamma(double x) {
   double f = 1 / (x * x);
   double s = f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132 - f * (691.0 / 32760 - f / 12))))));
   return r + log(x) - 0.5 / x - s;
-}
-
-/* Sum of v[0..n) in index order with Neumaier's compensation. */
-static double neumaier(const double *v, long n) {
-  double s = 0, c = 0;
-  for (long i = 0; i < n; i++) {
-    double t = s + v[i];
-    c += fabs(s) >= fabs(v[i]) ? (s - t) + v[i] : (v[i] - t) + s;
-    s = t;
-  }
-  return s + c;
 }
 
 /* Whether a distance d passes radius r (strictly inside, or inside or on). */
@@ -1277,7 +1267,7 @@ static IxpKnnStatus estimate(const Job *J, int nt, double *out) {
     kd_free(&joint);
     free(cols);
   }
-  if (ok && !zero) *out = finish(J, neumaier(terms, p->n));
+  if (ok && !zero) *out = finish(J, ixp_ksum_array(terms, p->n));
   free(terms);
   if (!ok) return IXP_KNN_ENOMEM;
   return zero ? IXP_KNN_ETIES : IXP_KNN_OK;
@@ -1395,7 +1385,7 @@ static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, long *co
   }
   if (!ok) return IXP_KNN_ENOMEM;
   if (zero) return IXP_KNN_ETIES;
-  *out = finish(J, neumaier(w->terms, n));
+  *out = finish(J, ixp_ksum_array(w->terms, n));
   return IXP_KNN_OK;
 }
 
@@ -1471,11 +1461,11 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
   if (st == IXP_KNN_OK) {
     long ge = 0;
     for (int s = 0; s < nperm; s++) ge += vals[s] >= observed;
-    double mean = neumaier(vals, nperm) / nperm;
+    double mean = ixp_ksum_array(vals, nperm) / nperm;
     for (int s = 0; s < nperm; s++) vals[s] = (vals[s] - mean) * (vals[s] - mean);
     out->value = observed;
     out->null_mean = mean;
-    out->null_std = nperm > 1 ? sqrt(neumaier(vals, nperm) / (nperm - 1)) : 0;
+    out->null_std = nperm > 1 ? sqrt(ixp_ksum_array(vals, nperm) / (nperm - 1)) : 0;
     out->p = (double)(1 + ge) / (double)(1 + nperm);
     out->surrogates = nperm;
   }

@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "blis/dense.h"
+#include "rng.h"
 
 #define PROB_TOL 1e-9          /* how far a probability vector may sum from 1 */
 #define DEFAULT_MAX_ITER 100000
@@ -175,12 +176,7 @@ static void gemm_tn_nt(bool trans_a, bool trans_b, long m, long n, long k, const
 
 /* splitmix64 (Steele, Lea & Flood): a tiny deterministic generator for the
  * IB's random initial encoders, so results depend on opt->seed only. */
-static uint64_t splitmix64(uint64_t *state) {
-  uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+static uint64_t splitmix64(uint64_t *state) { return ixp_mix64(*state += 0x9E3779B97F4A7C15ULL); }
 
 /* A uniform double in (0, 1) from the generator (53 random bits, never 0). */
 static double uniform01(uint64_t *state) { return ((double)(splitmix64(state) >> 11) + 0.5) * 0x1p-53; }

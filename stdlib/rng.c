@@ -52,32 +52,24 @@ void ixp_rng_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_
   out[0] = c[0], out[1] = c[1], out[2] = c[2], out[3] = c[3];
 }
 
-/* The splitmix64 output finaliser (Steele, Lea & Flood 2014, "Fast
- * splittable pseudorandom number generators"; Stafford's variant 13): a
- * bijection of 64-bit words with full avalanche. */
-static inline uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-  return z ^ (z >> 31);
-}
-
 /* Key derivation, splitmix style: each input is folded into the state and
- * the state finalised with mix64. Each step is a bijection of the input it
+ * the state finalised with ixp_mix64. Each step is a bijection of the input it
  * folds in, so changing any one of (seed, a, b) changes the key. */
 uint64_t ixp_rng_key(uint64_t seed, uint64_t a, uint64_t b) {
   const uint64_t gamma = UINT64_C(0x9E3779B97F4A7C15);
-  uint64_t h = mix64(seed + gamma);
-  h = mix64(h ^ (a + 2 * gamma));
-  return mix64(h ^ (b + 3 * gamma));
+  uint64_t h = ixp_mix64(seed + gamma);
+  h = ixp_mix64(h ^ (a + 2 * gamma));
+  return ixp_mix64(h ^ (b + 3 * gamma));
 }
 
-/* Block `counter` of stream `key` (layout in the file comment). */
+/* FNV-1a (Fowler, Noll, Vo) over the text's bytes. */
 uint64_t ixp_rng_name(const char *text, size_t n) {
   uint64_t h = 0xcbf29ce484222325u;
   for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)text[i]) * 0x100000001b3u;
   return h;
 }
 
+/* Block `counter` of stream `key` (layout in the file comment). */
 void ixp_rng_block(uint64_t key, uint64_t counter, uint32_t out[4]) {
   const uint32_t ctr[4] = {(uint32_t)counter, (uint32_t)(counter >> 32), 0, 0};
   const uint32_t k[2] = {(uint32_t)key, (uint32_t)(key >> 32)};

@@ -10,6 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The splitmix64 finaliser (Steele, Lea & Flood 2014, "Fast splittable
+ * pseudorandom number generators"; Stafford's variant 13): a bijection of
+ * 64-bit words with full avalanche, for keys and hashes. */
+static inline uint64_t ixp_mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+  return z ^ (z >> 31);
+}
+
 /* A key from a seed and up to two further identifiers (splitmix-style
  * mixing: different inputs give unrelated streams). */
 uint64_t ixp_rng_key(uint64_t seed, uint64_t a, uint64_t b);
