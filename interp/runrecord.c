@@ -369,7 +369,7 @@ bool ixp_runrec_write_rows(const char *path, int ncols, const char *const *label
     json_t *row = json_object();
     for (int c = 0; c < ncols; c++) {
       const IxpValue *v = &cells[(size_t)r * (size_t)ncols + (size_t)c];
-      json_object_set_new(row, labels[c], v->type == TY_STR ? jstr(v->str) : num_json(v->num.x));
+      obj_set(row, labels[c], v->type == TY_STR ? jstr(v->str) : num_json(v->num.x));
     }
     json_array_append_new(rows, row);
   }

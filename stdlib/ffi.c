@@ -408,7 +408,8 @@ static void child_bind(Child *c, size_t len) {
     fn->params[i].type = (IxpCType)(w[2 + i] & 0xff);
     fn->params[i].is_array = w[2 + i] >> 8 & 1;
     fn->params[i].is_const = w[2 + i] >> 9 & 1;
-    if (!valid_type(fn->params[i].type)) return child_error(c, "malformed bind request");
+    if (!valid_type(fn->params[i].type) || fn->params[i].type == IXP_CT_VOID)
+      return child_error(c, "malformed bind request");
   }
   if (!valid_type(fn->ret)) return child_error(c, "malformed bind request");
   if (!find_symbol(c->handle, c->path, fn, err, sizeof err) || !make_cif(fn, err, sizeof err))

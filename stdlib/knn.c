@@ -1325,6 +1325,7 @@ IxpKnnStatus ixp_ksg_cmi(const double *x, int dx, const double *y, int dy, const
 typedef struct {
   long *perm, *inv, **lists; /* lists: the joint column orders (Y's remapped) */
   double *terms, *rows;
+  int *cols;                 /* 0 .. D - 1: every column in the joint tree */
 } PermWork;
 
 /* Allocate a permutation workspace; false when memory runs out. */
@@ -1336,7 +1337,8 @@ static bool perm_work(PermWork *w, const Prep *p) {
   w->terms = malloc((size_t)n * sizeof *w->terms);
   w->rows = malloc((size_t)n * (size_t)p->D * sizeof *w->rows);
   w->lists = calloc((size_t)p->D, sizeof *w->lists);
-  if (!w->perm || !w->inv || !w->terms || !w->rows || !w->lists) return false;
+  w->cols = all_columns(p->D);
+  if (!w->perm || !w->inv || !w->terms || !w->rows || !w->lists || !w->cols) return false;
   for (int c = p->goff[1]; c < p->D; c++)
     if (!(w->lists[c] = malloc((size_t)n * sizeof *w->lists[c]))) return false;
   return true;
@@ -1345,7 +1347,7 @@ static bool perm_work(PermWork *w, const Prep *p) {
 /* Free a permutation workspace. */
 static void perm_work_free(PermWork *w, const Prep *p) {
   for (int c = 0; w->lists && c < p->D; c++) free(w->lists[c]);
-  free(w->perm), free(w->inv), free(w->terms), free(w->rows), free(w->lists);
+  free(w->perm), free(w->inv), free(w->terms), free(w->rows), free(w->lists), free(w->cols);
 }
 
 /* The estimate with Y's rows permuted by w->perm: X's and Y's counting
@@ -1366,7 +1368,6 @@ static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, long *co
     cols_free(&C);
   } else {
     KdTree joint = {0};
-    int *cols = all_columns(p->D);
     const bool mapped[2] = {false, true};
     /* Joint row i holds Y's row perm[i]: Y's orders map through the inverse. */
     for (long i = 0; i < n; i++) w->inv[w->perm[i]] = i;
@@ -1377,11 +1378,10 @@ static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, long *co
       }
       for (long t = 0; t < n; t++) w->lists[c][t] = w->inv[ord[c][t]];
     }
-    ok = cols && kd_build_par(&joint, w->rows, n, p->D, cols, p->D, (const long *const *)w->lists, nt) &&
+    ok = kd_build_par(&joint, w->rows, n, p->D, w->cols, p->D, (const long *const *)w->lists, nt) &&
          run_kd(J, &joint, sp, w->perm, mapped, nt, w->terms, &zero, NULL);
     for (int c = 0; c < p->goff[1]; c++) w->lists[c] = NULL;
     kd_free(&joint);
-    free(cols);
   }
   if (!ok) return IXP_KNN_ENOMEM;
   if (zero) return IXP_KNN_ETIES;

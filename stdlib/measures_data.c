@@ -222,6 +222,12 @@ static double count_entropy(IxpSession *s, const IxpPlanOp *op, const DiscreteTe
 
 static IxpValue interval(IxpSession *s, double value, double *est, int nb);
 
+/* Row i of a bootstrap resample of n rows: drawn with replacement from
+ * stream `key`. */
+static size_t resampled_row(uint64_t key, size_t i, size_t n) {
+  return (size_t)(ixp_rng_uniform(key, (uint64_t)i) * (double)n) % n;
+}
+
 /* One resample of a test or bootstrap: Ctrl-C stops here; the bar moves. */
 static void resample_step(IxpSession *s, const IxpPlanOp *op, IxpProgress *bar, int r) {
   ixp_check_interrupt(s, s->src, op->plan->site->span);
@@ -239,15 +245,17 @@ static IxpValue discrete_bootstrap(IxpSession *s, const IxpPlanOp *op, const Dis
   double *est = ixp_arena_alloc(a, (size_t)nb * sizeof *est);
   IxpProgress bar;
   ixp_progress_begin(&bar, "bootstrap", (uint64_t)nb, NULL);
+  IxpArenaMark resample_start = ixp_arena_mark(a);
   for (int r = 0; r < nb; r++) {
     resample_step(s, op, &bar, r);
     uint64_t key = ixp_rng_key(ixp_stream_key(s, t->position, 0xb0d15c), (uint64_t)r, 0);
     for (size_t i = 0; i < n; i++) {
-      size_t row = (size_t)(ixp_rng_uniform(key, i) * (double)n) % n;
+      size_t row = resampled_row(key, i, n);
       for (int c = 0; c < k; c++) cols[c][i] = xy[c][row];
     }
     const uint32_t *const *cc = (const uint32_t *const *)cols;
     est[r] = count_entropy(s, op, t, cc, dx, n) + count_entropy(s, op, t, cc + dx, dy, n) - count_entropy(s, op, t, cc, k, n);
+    ixp_arena_release(a, resample_start);  /* the resample's counts */
   }
   ixp_progress_end(&bar);
   return interval(s, value, est, nb);
@@ -426,14 +434,16 @@ static IxpValue bootstrap(IxpSession *s, const IxpPlanOp *op, const Payload *p, 
   long *idx = ixp_arena_alloc(ixp_session_tmp(s), (size_t)b->n * sizeof *idx);
   IxpProgress bar;
   ixp_progress_begin(&bar, "bootstrap", (uint64_t)nb, NULL);
+  IxpArenaMark resample_start = ixp_arena_mark(ixp_session_tmp(s));
   for (int r = 0; r < nb; r++) {
     resample_step(s, op, &bar, r);
     uint64_t key = ixp_stream_key(s, p->position, 0xb0075 + (uint64_t)r);
-    for (long i = 0; i < b->n; i++) idx[i] = (long)(ixp_rng_uniform(key, (uint64_t)i) * (double)b->n) % b->n;
+    for (long i = 0; i < b->n; i++) idx[i] = (long)resampled_row(key, (size_t)i, (size_t)b->n);
     Blocks w = {pick(s, b->x, b->dx, idx, b->n), pick(s, b->y, b->dy, idx, b->n), pick(s, b->z, b->dz, idx, b->n),
                 b->dx, b->dy, b->dz, b->n};
     IxpKnnInfo info = {0};
     est[r] = estimate(s, op, p, &w, &opt, &info);
+    ixp_arena_release(ixp_session_tmp(s), resample_start);  /* the resample's blocks */
   }
   ixp_progress_end(&bar);
   return interval(s, value, est, nb);

@@ -8,13 +8,14 @@
 
 static int depth;       /* nested work: only the outermost draws */
 static FILE *drawn_on;  /* where a bar is on screen now */
+static int drawn_width; /* and how many columns it took */
 static volatile sig_atomic_t stopping;
 
 void ixp_progress_stop(void) { stopping = 1; }
 bool ixp_progress_stopping(void) { return stopping != 0; }
 
 static void erase(FILE *out) {
-  fprintf(out, "\r%*s\r", 78, "");
+  fprintf(out, "\r%*s\r", drawn_width, "");
   fflush(out);
   drawn_on = NULL;
 }
@@ -49,9 +50,8 @@ static void draw(IxpProgress *p, uint64_t done, double t) {
   for (int i = 0; i < WIDTH; i++) bar[i] = i < fill ? '#' : '.';
   bar[WIDTH] = '\0';
   double elapsed = t - p->start, left = f > 0 ? elapsed * (1 - f) / f : 0;
-  fprintf(p->out, "\r%s [%s] %3d%%  %.0fs elapsed, ~%.0fs left ", p->what, bar, (int)(100 * f), elapsed, left);
+  drawn_width = fprintf(p->out, "\r%s [%s] %3d%%  %.0fs elapsed, ~%.0fs left ", p->what, bar, (int)(100 * f), elapsed, left);
   fflush(p->out);
-  p->drawn = true;
   drawn_on = p->out;
 }
 
@@ -65,6 +65,6 @@ void ixp_progress_update(IxpProgress *p, uint64_t done) {
 
 void ixp_progress_end(IxpProgress *p) {
   depth = p->level;
-  if (p->out && p->drawn) erase(p->out);
+  if (p->out && drawn_on == p->out) erase(p->out);
   memset(p, 0, sizeof *p);
 }

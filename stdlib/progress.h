@@ -17,7 +17,6 @@ typedef struct {
   uint64_t total;
   double start, last;  /* seconds */
   FILE *out;           /* NULL: no bar */
-  bool drawn;
   int level;           /* how much work enclosed it */
 } IxpProgress;
 
