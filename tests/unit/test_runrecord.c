@@ -818,3 +818,26 @@ Test(runrecord, show_reports_provenance_inputs_and_results) {
   ixp_runrec_free(back);
   ixp_runrec_free(r);
 }
+
+/* `sweep ... to "x.json"`: the rows as an array of objects, numbers exact,
+ * strings as strings, written whole (no temporary left). */
+Test(runrecord, sweep_rows_to_json) {
+  TRun r;
+  t_open(&r, false);
+  char text[512];
+  snprintf(text, sizeof text, "sweep p in [0.1, 0.5] {\n  emit p, h2(p) as H, \"x\" as tag\n} to \"%s\"\n",
+           tpath("rows.json"));
+  cr_assert_eq(t_run(&r, text), IXP_OK, "%s", t_err(&r));
+  t_close(&r);
+  json_error_t e;
+  json_t *rows = json_load_file(tpath("rows.json"), 0, &e);
+  cr_assert_not_null(rows, "%s", e.text);
+  cr_assert_eq(json_array_size(rows), 2);
+  json_t *second = json_array_get(rows, 1);
+  cr_assert_eq(json_real_value(json_object_get(second, "p")), 0.5);
+  cr_assert_eq(json_real_value(json_object_get(second, "H")), 1.0);
+  cr_assert_str_eq(json_string_value(json_object_get(second, "tag")), "x");
+  cr_assert_eq(json_real_value(json_object_get(json_array_get(rows, 0), "p")), 0.1, "0.1 reads back exactly");
+  json_decref(rows);
+  cr_assert_eq(files_in(tdir), 1, "only rows.json is left");
+}
