@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dataset.h"
@@ -483,24 +482,18 @@ Test(dataset, csv_chunk_boundaries) {
   ixp_dataset_free(d);
 }
 
-Test(dataset, csv_performance, .timeout = 60) {
-  /* 1e6 rows x 4 numeric columns; the time is reported, not asserted */
+/* A large file reads completely (its speed is measured in bench/bench_csv.c). */
+Test(dataset, csv_large_file, .timeout = 60) {
+  /* 1e6 rows x 4 numeric columns */
   const char *p = tpath("big.csv");
   FILE *f = fopen(p, "wb");
   cr_assert_not_null(f);
   fputs("a,b,c,d\n", f);
   for (long i = 0; i < 1000000; i++) fprintf(f, "%ld,%.6f,%ld,%.3e\n", i, i * 0.001, i % 7, i * 1.5);
   cr_assert_eq(fclose(f), 0);
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
   IxpDataset *d = NULL;
   IxpDataError e;
-  bool ok = ixp_csv_load(p, NULL, &d, &e);
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  cr_assert(ok, "%s", e.message);
-  double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-  cr_log_info("1e6 x 4 numeric CSV loaded in %.3f s", s);
-  fprintf(stderr, "csv_performance: 1e6 x 4 numeric CSV loaded in %.3f s\n", s);
+  cr_assert(ixp_csv_load(p, NULL, &d, &e), "%s", e.message);
   cr_assert_eq(d->nrows, 1000000);
   col_is(d, 0, "a", IXP_COL_INT);
   col_is(d, 1, "b", IXP_COL_REAL);
