@@ -12,14 +12,14 @@ endif
 PKGS     := libedit libffi cairo jansson nettle
 WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Werror
-BASE      = -std=c11 -D_GNU_SOURCE -g -O2 -fopenmp -Igrammar -Iinterp -Istdlib -Ibackends -I$(BUILD) \
+BASE      = -std=c11 -D_GNU_SOURCE -g -O2 -fopenmp -Igrammar -Iinterp -Istdlib -Ibackends -Ibackends/blis -Ibackends/kernels -Ibackends/ffi -I$(BUILD) \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS_HAND = $(BASE) $(WARN)
 CFLAGS_GEN  = $(BASE) -w
 LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lblis -lm -lpthread -fopenmp
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -O1
 
-HAND_SRC := $(sort $(wildcard interp/*.c stdlib/*.c backends/*/*.c))
+HAND_SRC := $(sort $(wildcard grammar/*.c interp/*.c stdlib/*.c backends/*/*.c))
 LIB_SRC  := $(filter-out interp/main.c,$(HAND_SRC))
 GEN_SRC  := $(BUILD)/lexer.c $(BUILD)/parser.c $(BUILD)/prelude.c
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
@@ -137,10 +137,6 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libixp.a
 	$(Q)$(CC) $(CFLAGS_HAND) -O3 -o $@ $< $(BUILD)/libixp.a $(LIBS)
 
 # --- extern (FFI) ------------------------------------------------------------
-# stdlib/ffi.h would shadow libffi's <ffi.h> through -Istdlib, so ffi.c is
-# compiled without it (it finds its own header beside it, as "ffi.h").
-$(BUILD)/obj/stdlib/ffi.o $(BUILD)/san/stdlib/ffi.o: CFLAGS_HAND = $(filter-out -Istdlib,$(BASE)) $(WARN)
-
 # Libraries loaded at run time by the unit tests (build/ffi_testlib.so) and
 # bench_ffi (build/ffi_benchlib.so); they are not linked in.
 FFI_SO_FLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -shared -fPIC

@@ -1,4 +1,4 @@
-/* bench_ffi.c — the cost of extern calls through stdlib/ffi.c, against
+/* bench_ffi.c — the cost of extern calls through backends/ffi/foreign.c, against
  * calling the same functions of build/ffi_benchlib.so directly (through
  * a dlsym'd function pointer):
  *
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "ffi.h"
+#include "foreign.h"
 
 #define LIB "build/ffi_benchlib.so"
 #define ROWS 100000L

@@ -16,7 +16,7 @@
 #include "plot.h"
 #include "progress.h"
 #include "rng.h"
-#include "runrecord.h"
+#include "record.h"
 
 void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, ...) {
   char msg[1024], state[512];

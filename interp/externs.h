@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ffi.h"
+#include "foreign.h"
 #include "interp.h"
 
 typedef struct IxpExternDef {

@@ -7,7 +7,7 @@
 
 #include "blis/dense.h"
 #include "repl.h"
-#include "runrecord.h"
+#include "record.h"
 #include "session.h"
 
 static const char usage[] =

@@ -10,7 +10,7 @@
 #include "builtins.h"
 #include "distributions.h"
 #include "interp.h"
-#include "ffi.h"
+#include "foreign.h"
 #include "measures.h"
 #include "parse.h"
 #include "progress.h"

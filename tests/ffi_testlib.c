@@ -1,5 +1,5 @@
 /* ffi_testlib.c — the shared library tests/unit/test_ffi.c calls through
- * stdlib/ffi.c (built as build/ffi_testlib.so; not linked into the unit
+ * backends/ffi/foreign.c (built as build/ffi_testlib.so; not linked into the unit
  * binary). One function per C type as parameter and return, arrays of
  * each element type (const inputs, written outputs, 2-D shapes), and
  * functions that misbehave: NaN, a crash, exit — the last two are only

@@ -1,4 +1,4 @@
-/* test_dataset.c — unit tests of stdlib/dataset.c: CSV and .npy loading.
+/* test_dataset.c — unit tests of backends/kernels/dataset.c: CSV and .npy loading.
  *
  * Every fixture is written by the test itself into a fresh temporary
  * directory (removed afterwards); .npy files are assembled byte by byte.

@@ -1,4 +1,4 @@
-/* test_ffi.c — extern C calls (stdlib/ffi.c) against build/ffi_testlib.so
+/* test_ffi.c — extern C calls (backends/ffi/foreign.c) against build/ffi_testlib.so
  * (tests/ffi_testlib.c, built by the Makefile; the tests run from the
  * project root). Most tests run twice, in-process and isolated, and must
  * give the same results; crashes are only ever provoked in isolated mode. */
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ffi.h"
+#include "foreign.h"
 
 #define LIB "build/ffi_testlib.so"
 

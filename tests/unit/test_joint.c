@@ -1,4 +1,4 @@
-/* test_joint.c — unit tests of stdlib/joint.c against closed forms.
+/* test_joint.c — unit tests of backends/kernels/joint.c against closed forms.
  * Tolerances: 1e-12 (nats) for entropies and divergences of small joints,
  * 1e-9 for the 2^20-state full entropy, exact where no rounding occurs. */
 #include <criterion/criterion.h>

@@ -1,4 +1,4 @@
-/* test_lower.c — the plans measures lower to (interp/lower.c and the rules
+/* test_lower.c — the plans measures lower to (stdlib/plan.c and the rules
  * of stdlib/measures.c), read from `ixp explain` output
  * (ixp_session_explain). Coefficients are compared exactly. */
 #include <criterion/criterion.h>

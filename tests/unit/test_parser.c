@@ -1,6 +1,6 @@
 /* test_parser.c — tree shapes (through the canonical, fully parenthesised
  * printer ixp_ast_print), exact literals, and syntax errors of
- * grammar/parser.y and interp/parse.c. Everything is exact except the
+ * grammar/parser.y and grammar/parse.c. Everything is exact except the
  * inexact big literal, compared with a relative 1e-15. */
 #include <criterion/criterion.h>
 #include <math.h>

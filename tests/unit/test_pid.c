@@ -1,4 +1,4 @@
-/* test_pid.c — stdlib/pid.c and stdlib/broja.c: the redundancy lattice,
+/* test_pid.c — backends/kernels/pid.c and backends/blis/broja.c: the redundancy lattice,
  * the five redundancy measures on the standard gates against published
  * values, the identities, invariances and BROJA's certificate.
  *

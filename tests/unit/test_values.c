@@ -1,5 +1,5 @@
 /* test_values.c — exact rational numbers (IxpNum), number formatting,
- * ranges and printing of values and tables (interp/value.c).
+ * ranges and printing of values and tables (stdlib/value.c).
  * Exact results are compared exactly; round-trips are bit-exact. */
 #include <criterion/criterion.h>
 #include <float.h>

@@ -1,4 +1,4 @@
-/* ffi.h — calling user C functions named in `extern` blocks, through libffi.
+/* foreign.h — calling user C functions named in `extern` blocks, through libffi.
  *
  * A declaration (IxpFfiFn) gives each parameter a C type and, for arrays,
  * a shape whose sizes are literals or other integer parameters:
@@ -15,8 +15,8 @@
  * isolated in a child process that serves calls over a pipe (a crash is
  * reported as an error; calls cost a round trip). Nothing of a library
  * runs before ixp_ffi_open is called on its path. */
-#ifndef IXP_FFI_H
-#define IXP_FFI_H
+#ifndef IXP_FOREIGN_H
+#define IXP_FOREIGN_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* lower.c — building plans: registers and kernel operations. */
+/* plan.c — building plans: registers and kernel operations. */
 #include "plan.h"
 
 #include <string.h>

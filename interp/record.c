@@ -1,11 +1,11 @@
-/* runrecord.c — a run's results and provenance as a JSON record (jansson),
+/* record.c — a run's results and provenance as a JSON record (jansson),
  * input files hashed with nettle's SHA-256.
  *
  * The record is kept as a jansson tree in the file's layout from the start,
  * so writing is one dump and a record read back is the same kind of object
  * as one being built. Records read from files are validated once, so the
  * comparison and the report may rely on the shapes of their values. */
-#include "runrecord.h"
+#include "record.h"
 
 #include <blis.h>
 #include <errno.h>

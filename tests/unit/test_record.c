@@ -1,4 +1,4 @@
-/* test_runrecord.c — unit tests of interp/runrecord.c: run records written
+/* test_runrecord.c — unit tests of interp/record.c: run records written
  * as JSON, read back, compared and shown.
  *
  * Records go to a fresh temporary directory per test (removed afterwards).
@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runrecord.h"
+#include "record.h"
 #include "helpers.h"
 
 static char tdir[64];

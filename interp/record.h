@@ -1,4 +1,4 @@
-/* runrecord.h — a run's results and provenance, as a JSON record.
+/* record.h — a run's results and provenance, as a JSON record.
  *
  * `ixp run FILE --record out.json` writes one; `ixp check FILE --against
  * out.json` re-runs FILE and compares; `ixp show out.json` prints it as a
@@ -21,8 +21,8 @@
  * numbers; a matrix {"matrix": [[...], ...]}; a table {"table":
  * {"columns": [...], "rows": [[...], ...]}}; a record (a measure's
  * several results) {"record": {"field": value, ...}} in field order. */
-#ifndef IXP_RUNRECORD_H
-#define IXP_RUNRECORD_H
+#ifndef IXP_RECORD_H
+#define IXP_RECORD_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* ffi.c — extern C functions through libffi (see ffi.h).
+/* foreign.c — extern C functions through libffi (see foreign.h).
  *
  * A call converts every argument into its C form first (scalars into one
  * 8-byte slot each, non-f64 arrays into fn->scratch; f64 arrays are passed
@@ -29,11 +29,11 @@
  * sanitizer's or ixp's handlers are inherited through fork), ignores
  * SIGINT between calls (a Ctrl-C at the prompt must not end it) but not
  * during one (so Ctrl-C can stop a runaway call), and exits through _exit. */
-#include "ffi.h"
+#include "foreign.h"
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <ffi.h> /* libffi's: the Makefile compiles this file without -Istdlib */
+#include <ffi.h>
 #include <float.h>
 #include <math.h>
 #include <signal.h>
@@ -46,10 +46,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef LIBFFI_H
-#error "<ffi.h> must be libffi's header, not stdlib/ffi.h: compile ffi.c without -Istdlib"
-#endif
 
 /* ------------------------------------------------------------------ types */
 
