@@ -25,16 +25,16 @@ static void declare(Checker *c, IxpFfiLib *lib, IxpAst *fn) {
   IxpSpan where;
   char msg[600];
   if (!ixp_extern_declare(fn, def, &where, msg, sizeof msg)) {
-    error(c, where, "%s", msg);
+    ixp_check_error(c, where, "%s", msg);
     return;
   }
   def->src = c->src;
   if (builtin_name(fn->str)) {
-    error(c, fn->d->span, "'%s' is a built-in name; give the extern function another name", fn->str);
+    ixp_check_error(c, fn->d->span, "'%s' is a built-in name; give the extern function another name", fn->str);
     return;
   }
   if (lib && !ixp_ffi_bind(lib, &def->fn, msg, sizeof msg)) {
-    error(c, fn->d->span, "%s", msg);
+    ixp_check_error(c, fn->d->span, "%s", msg);
     return;
   }
   if (lib) ixp_arena_defer(c->arena, unbind, def);
@@ -49,7 +49,7 @@ static void declare(Checker *c, IxpFfiLib *lib, IxpAst *fn) {
  * before anything happens. */
 void ixp_check_extern(Checker *c, IxpAst *st) {
   if (c->depth > 0) {
-    error(c, st->span, "extern blocks are declared at the top level, not inside a sweep");
+    ixp_check_error(c, st->span, "extern blocks are declared at the top level, not inside a sweep");
     return;
   }
   const char *name = st->a->str;
@@ -61,7 +61,7 @@ void ixp_check_extern(Checker *c, IxpAst *st) {
   }
   char msg[800];
   IxpFfiLib *lib = ixp_session_library(c->s, path, msg, sizeof msg);
-  if (!lib) error(c, st->a->span, "%s", msg);  /* its functions are still declared: no cascade of unknown names */
+  if (!lib) ixp_check_error(c, st->a->span, "%s", msg);  /* its functions are still declared: no cascade of unknown names */
   for (int i = 0; i < st->nitems; i++) declare(c, lib, st->items[i]);
 }
 
@@ -79,7 +79,7 @@ static void check_args(Checker *c, IxpAst *e, const IxpExternCall *call) {
       bool array = def->fn.params[p].is_array;
       bool fits = t == TY_ANY || t == TY_NUM || (array && (t == TY_VEC || t == TY_MAT));
       if (!fits)
-        error(c, arg->a->span, "parameter '%s' of %s takes %s, not a %s", def->fn.params[p].name, e->str,
+        ixp_check_error(c, arg->a->span, "parameter '%s' of %s takes %s, not a %s", def->fn.params[p].name, e->str,
               array ? "an array (a vector, a matrix or a number)" : "a number", ixp_type_name(t));
     }
   }
@@ -91,7 +91,7 @@ static IxpExternCall *match(Checker *c, IxpExternDef *def, IxpAst *e, bool seeds
   IxpExternCall *call = ixp_arena_alloc(c->arena, sizeof *call);
   char msg[600];
   bool ok = ixp_extern_match(call, def, e, e->nitems, seeds, msg, sizeof msg);
-  if (!ok) error(c, e->span, "%s", msg);
+  if (!ok) ixp_check_error(c, e->span, "%s", msg);
   check_args(c, e, ok ? call : NULL);
   return ok ? call : NULL;
 }
@@ -100,9 +100,9 @@ IxpType ixp_check_extern_call(Checker *c, IxpAst *e, IxpExternDef *def) {
   IxpExternCall *call = match(c, def, e, false);
   if (!call) return TY_ANY;
   IxpType t = ixp_extern_type(def);
-  if (t == TY_NONE) error(c, e->span, "%s returns nothing and has no output arrays, so it gives no value", e->str);
+  if (t == TY_NONE) ixp_check_error(c, e->span, "%s returns nothing and has no output arrays, so it gives no value", e->str);
   else if (c->ctx == CTX_MODEL && t != TY_NUM)
-    error(c, e->span, "in a model a function gives one number per state; %s gives a %s", e->str, ixp_type_name(t));
+    ixp_check_error(c, e->span, "in a model a function gives one number per state; %s gives a %s", e->str, ixp_type_name(t));
   e->ref = REF_EXTERN;
   e->sema = call;
   return t;
@@ -122,13 +122,13 @@ void ixp_check_extern_draw(Checker *c, IxpModelDef *m, IxpModelVar *v, IxpExtern
   if (!ec) return;
   IxpType t = ixp_extern_type(def);
   if (!ec->seeded)
-    error(c, call->span, "a draw from %s needs a u64 parameter the call leaves out: ixp passes a fresh random seed "
+    ixp_check_error(c, call->span, "a draw from %s needs a u64 parameter the call leaves out: ixp passes a fresh random seed "
           "in it for every draw", call->str);
   else if (v->ncomponents == 1 && t != TY_NUM)
-    error(c, call->span, "a draw of one variable needs a function that returns a number; %s gives a %s", call->str,
+    ixp_check_error(c, call->span, "a draw of one variable needs a function that returns a number; %s gives a %s", call->str,
           ixp_type_name(t));
   else if (v->ncomponents > 1 && t != TY_VEC)
-    error(c, call->span, "%s draws %d variables, so it returns void and writes them to its one output array",
+    ixp_check_error(c, call->span, "%s draws %d variables, so it returns void and writes them to its one output array",
           call->str, v->ncomponents);
   v->ext = ec;
 }
@@ -162,7 +162,7 @@ static bool map_arg(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapArg *ma) {
   IxpAst *e = arg->a;
   *ma = (IxpMapArg){0};
   if (arg->str) {
-    error(c, arg->span, "extern functions take no options ('%s = ...')", arg->str);
+    ixp_check_error(c, arg->span, "extern functions take no options ('%s = ...')", arg->str);
     return false;
   }
   if (e->kind == AST_NAME && ixp_model_var(m, e->str) >= 0) {
@@ -179,7 +179,7 @@ static bool map_arg(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapArg *ma) {
   IxpType t = ixp_check_expr(c, e);  /* a constant: numbers, lets */
   ma->expr = e;
   if (t != TY_NUM && t != TY_VEC && t != TY_MAT && t != TY_ANY) {
-    error(c, e->span, "a map passes columns, numbers, vectors and matrices, not a %s", ixp_type_name(t));
+    ixp_check_error(c, e->span, "a map passes columns, numbers, vectors and matrices, not a %s", ixp_type_name(t));
     return false;
   }
   return true;
@@ -187,7 +187,7 @@ static bool map_arg(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapArg *ma) {
 
 static bool add_columns(Checker *c, IxpModelDef *m, IxpAst *at, const char *name, long width, bool real, int *first) {
   if (m->nvars + width > IXP_MAX_VARS) {
-    error(c, at->span, "this step makes %ld columns; dataset '%s' would have more than %d", width, m->name, IXP_MAX_VARS);
+    ixp_check_error(c, at->span, "this step makes %ld columns; dataset '%s' would have more than %d", width, m->name, IXP_MAX_VARS);
     return false;
   }
   *first = m->nvars;
@@ -196,7 +196,7 @@ static bool add_columns(Checker *c, IxpModelDef *m, IxpAst *at, const char *name
     if (width == 1) strcpy(col, name);
     else sprintf(col, "%s%ld", name, k);
     if (ixp_model_var(m, col) >= 0) {
-      error(c, at->span, "column '%s' is already in '%s'; name this output: NAME = f(...)", col, m->name);
+      ixp_check_error(c, at->span, "column '%s' is already in '%s'; name this output: NAME = f(...)", col, m->name);
       return false;
     }
     int v = m->nvars++;
@@ -215,11 +215,11 @@ static bool map_outputs(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapStep *st)
   bool ret = def->fn.ret != IXP_CT_VOID;
   int nout = def->noutputs + ret;
   if (nout == 0) {
-    error(c, arg->span, "%s gives nothing to map: no output array, no return value", def->fn.name);
+    ixp_check_error(c, arg->span, "%s gives nothing to map: no output array, no return value", def->fn.name);
     return false;
   }
   if (arg->str && nout != 1) {
-    error(c, arg->span, "'%s = ...' names one output, but %s gives %d", arg->str, def->fn.name, nout);
+    ixp_check_error(c, arg->span, "'%s = ...' names one output, but %s gives %d", arg->str, def->fn.name, nout);
     return false;
   }
   for (int p = 0; p < def->fn.nparams; p++) {
@@ -235,19 +235,19 @@ static bool map_step(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapStep *st) {
   IxpAst *e = arg->a;
   const IxpSymbol *sym = e->kind == AST_CALL ? ixp_lookup(c->s, e->str) : NULL;
   if (!sym || sym->kind != SYM_EXTERN) {
-    error(c, e->span, "each step of a map calls an extern function on columns, as f(x0 .. x3)");
+    ixp_check_error(c, e->span, "each step of a map calls an extern function on columns, as f(x0 .. x3)");
     return false;
   }
   char msg[600];
   if (!ixp_extern_match(&st->call, sym->ext, e, e->nitems, true, msg, sizeof msg)) {
-    error(c, e->span, "%s", msg);
+    ixp_check_error(c, e->span, "%s", msg);
     return false;
   }
   st->nargs = e->nitems;
   for (int a = 0; a < e->nitems; a++)
     if (!map_arg(c, m, e->items[a], &st->args[a])) return false;
   if (!ixp_extern_map_plan(st, msg, sizeof msg)) {
-    error(c, e->span, "%s", msg);
+    ixp_check_error(c, e->span, "%s", msg);
     return false;
   }
   return map_outputs(c, m, arg, st);
@@ -256,13 +256,13 @@ static bool map_step(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapStep *st) {
 IxpModelDef *ixp_check_map(Checker *c, IxpAst *st) {
   IxpAst *call = st->a;
   if (call->nitems < 2 || call->items[0]->str || call->items[0]->a->kind != AST_NAME) {
-    error(c, call->span, "map transforms a dataset: map(DATA, f(x0 .. x3), ...)");
+    ixp_check_error(c, call->span, "map transforms a dataset: map(DATA, f(x0 .. x3), ...)");
     return NULL;
   }
   const char *name = call->items[0]->a->str;
   const IxpSymbol *sym = ixp_lookup(c->s, name);
   if (!sym || sym->kind != SYM_MODEL || !sym->model->data) {
-    error(c, call->items[0]->span, "map transforms a dataset (defined with 'data'); '%s' is not one", name);
+    ixp_check_error(c, call->items[0]->span, "map transforms a dataset (defined with 'data'); '%s' is not one", name);
     return NULL;
   }
   IxpModelDef *m = ixp_check_data_model(c, st, sym->model);
@@ -286,7 +286,7 @@ static int estimator_sides(Checker *c, IxpLowering *lw, const IxpMeasure *ms, Ix
   int side[IXP_MAX_ARGS], n = ixp_lower_sides(lw, seps, 2, side);
   bool ok = n > 0 && (mi ? n >= 2 && ixp_lower_side_mask(lw, side, 1) : n == 1);
   if (!ok || (!mi && strcmp(ms->name, "entropy"))) {
-    error(c, lw->call->span, "an extern estimator computes entropy(X), mi(X; Y) or mi(X; Y | Z)");
+    ixp_check_error(c, lw->call->span, "an extern estimator computes entropy(X), mi(X; Y) or mi(X; Y | Z)");
     return -1;
   }
   for (int k = 0; k < n; k++) x->vars[k] = ixp_arena_alloc(c->arena, (size_t)lw->nargs * sizeof *x->vars[k]);
@@ -301,18 +301,18 @@ static bool estimator_params(Checker *c, IxpAst *site, IxpExternEstimate *x) {
   for (int p = 0; p < def->fn.nparams; p++) {
     int a = x->call.arg_of[p];
     if (a >= 0 && a < x->nsides && !(def->fn.params[p].is_array && def->fn.params[p].is_const)) {
-      error(c, site->span, "parameter '%s' of %s receives side %d of the measure, so it is a const array",
+      ixp_check_error(c, site->span, "parameter '%s' of %s receives side %d of the measure, so it is a const array",
             def->fn.params[p].name, def->fn.name, a + 1);
       return false;
     }
   }
   if ((x->batch = ixp_extern_batch_param(&x->call)) < 0) {
-    error(c, site->span, "%s's arrays must lead with a size the call leaves out, the row count: "
+    ixp_check_error(c, site->span, "%s's arrays must lead with a size the call leaves out, the row count: "
           "fn %s(n: i64, d: i64, x: const f64[n, d], ...) -> f64", def->fn.name, def->fn.name);
     return false;
   }
   if (ixp_extern_type(def) != TY_NUM) {
-    error(c, site->span, "an estimator returns its estimate: %s must return a number", def->fn.name);
+    ixp_check_error(c, site->span, "an estimator returns its estimate: %s must return a number", def->fn.name);
     return false;
   }
   return true;
@@ -321,7 +321,7 @@ static bool estimator_params(Checker *c, IxpAst *site, IxpExternEstimate *x) {
 bool ixp_check_extern_estimator(Checker *c, IxpLowering *lw, const IxpMeasure *ms, IxpExternDef *def) {
   IxpAst *site = lw->plan->site, *use = lw->method;
   if (lw->test || lw->nat) {
-    error(c, (lw->test ? lw->test : lw->at[0])->span, "an extern estimator takes no 'with' or 'at'");
+    ixp_check_error(c, (lw->test ? lw->test : lw->at[0])->span, "an extern estimator takes no 'with' or 'at'");
     return false;
   }
   IxpExternEstimate *x = ixp_arena_alloc(c->arena, sizeof *x);
@@ -333,12 +333,12 @@ bool ixp_check_extern_estimator(Checker *c, IxpLowering *lw, const IxpMeasure *m
     ixp_check_positional(c, def->fn.name, use->items[i]);
     IxpType t = ixp_check_expr(c, use->items[i]->a);
     if (t != TY_NUM && t != TY_VEC && t != TY_MAT && t != TY_ANY)
-      error(c, use->items[i]->span, "an estimator's arguments are numbers or arrays, not a %s", ixp_type_name(t));
+      ixp_check_error(c, use->items[i]->span, "an estimator's arguments are numbers or arrays, not a %s", ixp_type_name(t));
     x->extra[x->nextra++] = use->items[i]->a;
   }
   char msg[600];
   if (!ixp_extern_match(&x->call, def, site, x->nsides + x->nextra, true, msg, sizeof msg)) {
-    error(c, use->span, "%s (the measure's %d side%s, then the arguments after 'using')", msg, x->nsides,
+    ixp_check_error(c, use->span, "%s (the measure's %d side%s, then the arguments after 'using')", msg, x->nsides,
           x->nsides == 1 ? "" : "s");
     return false;
   }

@@ -1,5 +1,6 @@
-/* checker.h — the checker's state, shared by check.c (the language) and
- * check_extern.c (extern declarations, their calls, draws and maps). */
+/* checker.h — the checker's state and helpers, shared by its files:
+ * check.c (expressions, statements), check_model.c, check_data.c,
+ * check_measure.c and check_extern.c (extern declarations, calls, draws, maps). */
 #ifndef IXP_CHECKER_H
 #define IXP_CHECKER_H
 
@@ -20,23 +21,50 @@ typedef struct {
   int errors;
 } Checker;
 
-/* check.c */
-/* Report an error at `span`; the checker goes on. (Both checker files
- * call it `error`.) */
+/* check.c: expressions, statements, symbols */
+/* Report an error at `span`; the checker goes on. */
 void ixp_check_error(Checker *c, IxpSpan span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-#define error(...) ixp_check_error(__VA_ARGS__)
 IxpType ixp_check_expr(Checker *c, IxpAst *e);
-/* A file named in the program, relative to the program's folder. */
-char *ixp_check_path(Checker *c, const char *name);
+void ixp_check_block(Checker *c, IxpAst *block);
+/* `e` (of type t) must be a number: else an error naming `what`. */
+IxpType ixp_check_number(Checker *c, IxpAst *e, IxpType t, const char *what);
+bool ixp_type_fits(IxpType want, IxpType got);
+int ixp_check_line(const IxpSource *src, IxpSpan span);
 bool ixp_check_redefinition(Checker *c, const char *name, IxpSpan span);
 IxpSymbol *ixp_check_add_symbol(Checker *c, IxpSymKind kind, const char *name, IxpAst *decl);
+/* A function's argument must be positional and separated by ','. */
+void ixp_check_positional(Checker *c, const char *fname, IxpAst *arg);
+/* "unknown function" with a suggestion, or what the name is instead. */
+void ixp_check_unknown_function(Checker *c, IxpAst *e);
+
+/* "Did you mean ...?": the closest candidate within a small edit distance. */
+typedef struct {
+  const char *name;
+  const char *best;
+  int score;
+} IxpSuggest;
+void ixp_suggest(IxpSuggest *g, const char *candidate);
+/* " (did you mean 'x'?)" or "" — into buf. */
+const char *ixp_suggest_hint(char *buf, size_t size, const IxpSuggest *g);
+
+/* check_model.c */
+void ixp_check_model(Checker *c, IxpAst *st);
+
+/* check_data.c */
+void ixp_check_data(Checker *c, IxpAst *st);
+/* A file named in the program, relative to the program's folder. */
+char *ixp_check_path(Checker *c, const char *name);
+/* A dataset model for data statement `st` with the columns of `source`. */
+IxpModelDef *ixp_check_data_model(Checker *c, IxpAst *st, IxpModelDef *source);
+
+/* check_measure.c */
+/* f(x, y; z) in M [using E] [with T] [at NAME = value] */
+IxpType ixp_check_measure(Checker *c, IxpAst *e);
+/* A measure over models, such as kl(P || Q). */
+void ixp_check_model_call(Checker *c, IxpAst *call);
 /* The variables x0 .. x15 of range `r` in m into vars (IXP_MAX_VARS at
  * most): their number, or -1 after an error. */
 int ixp_check_range(Checker *c, IxpModelDef *m, IxpAst *r, int *vars);
-/* A function's argument must be positional and separated by ','. */
-void ixp_check_positional(Checker *c, const char *fname, IxpAst *arg);
-/* A dataset model for data statement `st` with the columns of `source`. */
-IxpModelDef *ixp_check_data_model(Checker *c, IxpAst *st, IxpModelDef *source);
 
 /* check_extern.c */
 void ixp_check_extern(Checker *c, IxpAst *st);

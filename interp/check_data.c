@@ -1,0 +1,144 @@
+/* check_data.c — data statements: csv, npy, sample and map datasets,
+ * checked (and their files read) before anything runs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtins.h"
+#include "checker.h"
+#include "data.h"
+#include "distributions.h"
+#include "externs.h"
+#include "interp.h"
+#include "linear.h"
+#include "measures.h"
+#include "rng.h"
+
+/* ------------------------------------------------------------------ data */
+
+/* A file named in a data statement, relative to the running file's folder. */
+char *ixp_check_path(Checker *c, const char *name) {
+  const char *slash = strrchr(c->src->name, '/');
+  size_t dirlen = slash && name[0] != '/' ? (size_t)(slash - c->src->name) + 1 : 0;
+  char *path = ixp_arena_alloc(c->arena, dirlen + strlen(name) + 1);
+  memcpy(path, c->src->name, dirlen);
+  strcpy(path + dirlen, name);
+  return path;
+}
+
+/* The string literal of argument i, or NULL after an error. */
+static const char *literal(Checker *c, IxpAst *call, int i, const char *what) {
+  if (i >= call->nitems || call->items[i]->str || call->items[i]->a->kind != AST_STR) {
+    ixp_check_error(c, call->span, "%s needs %s as a string literal first", call->str, what);
+    return NULL;
+  }
+  return call->items[i]->a->str;
+}
+
+static void free_data(void *d) { ixp_data_free(d); }
+
+static IxpDataset *load_csv(Checker *c, IxpAst *call, const char *path) {
+  IxpCsvOptions opt = {0};
+  const char *select[64], *strings[64];
+  for (int i = 1; i < call->nitems; i++) {
+    IxpAst *arg = call->items[i], *v = arg->a;
+    if (!arg->str) ixp_check_error(c, arg->span, "csv options are named: delimiter, header, columns, strings");
+    else if (!strcmp(arg->str, "delimiter") && v->kind == AST_STR && strlen(v->str) == 1) opt.delimiter = v->str[0];
+    else if (!strcmp(arg->str, "header") && v->kind == AST_NUM) opt.no_header = v->num == 0;
+    else if ((!strcmp(arg->str, "columns") || !strcmp(arg->str, "strings")) && v->kind == AST_VEC && v->nitems <= 64) {
+      bool sel = !strcmp(arg->str, "columns");
+      for (int k = 0; k < v->nitems; k++) {
+        if (v->items[k]->kind != AST_STR) ixp_check_error(c, v->items[k]->span, "column names are strings");
+        (sel ? select : strings)[k] = v->items[k]->str;
+      }
+      if (sel) opt.select = select, opt.nselect = v->nitems;
+      else opt.as_string = strings, opt.nas_string = v->nitems;
+    } else ixp_check_error(c, arg->span, "csv options: delimiter = \";\", header = 0, columns = [\"a\", ...], strings = [\"b\", ...]");
+  }
+  IxpDataset *set = NULL;
+  IxpDataError err = {0};
+  if (!ixp_csv_load(path, &opt, &set, &err)) {
+    ixp_check_error(c, call->span, "%s", err.message);
+    return NULL;
+  }
+  return set;
+}
+
+/* A model of the dataset's columns. */
+static IxpModelDef *data_model(Checker *c, IxpAst *st, IxpDataset *set, IxpModelDef *sampled) {
+  IxpModelDef *m = ixp_arena_alloc(c->arena, sizeof *m);
+  m->name = st->str;
+  m->decl = st;
+  m->src = c->src;
+  m->data = ixp_arena_alloc(c->arena, sizeof *m->data);
+  m->data->set = set;
+  m->data->model = sampled;
+  m->data->position = ixp_rng_name(c->src->text + st->span.start, st->span.end - st->span.start);
+  ixp_arena_defer(c->arena, free_data, m->data);
+  int n = set ? set->ncols : sampled->nvars;
+  if (n > IXP_MAX_VARS) {
+    ixp_check_error(c, st->span, "dataset '%s' has %d columns; a dataset holds at most %d variables (select some with columns = [...])",
+          st->str, n, IXP_MAX_VARS);
+    n = IXP_MAX_VARS;
+  }
+  for (int v = 0; v < n; v++) {
+    const char *name = set ? ixp_arena_strndup(c->arena, set->cols[v].name, strlen(set->cols[v].name)) : sampled->vars[v].name;
+    m->vars[v] = (IxpModelVar){.name = name, .kind = VAR_COLUMN, .decl = st};
+    m->order[v] = v;
+    m->continuous[v] = set ? set->cols[v].kind == IXP_COL_REAL : sampled->continuous[v];
+    m->has_continuous |= m->continuous[v];
+  }
+  m->nvars = n;
+  return m;
+}
+
+/* data NAME = csv("file.csv", ...) | npy("file.npy") | sample(MODEL, n) */
+void ixp_check_data(Checker *c, IxpAst *st) {
+  IxpAst *call = st->a;
+  IxpModelDef *m = NULL;
+  if (!strcmp(call->str, "csv") || !strcmp(call->str, "npy")) {
+    if (c->depth > 0) ixp_check_error(c, st->span, "files are read when the program is checked: load them at the top level, not inside a sweep");
+    const char *name = literal(c, call, 0, "the file name");
+    if (!name) return;
+    char *path = ixp_check_path(c, name);
+    IxpDataset *set = NULL;
+    if (!strcmp(call->str, "csv")) set = load_csv(c, call, path);
+    else {
+      IxpDataError err = {0};
+      if (call->nitems > 1) ixp_check_error(c, call->items[1]->span, "npy takes only the file name");
+      else if (!ixp_npy_load(path, st->str, &set, &err)) ixp_check_error(c, call->span, "%s", err.message);
+    }
+    if (!set) return;
+    ixp_session_input(c->s, "data", path);
+    m = data_model(c, st, set, NULL);
+  } else if (!strcmp(call->str, "map")) {
+    if (!(m = ixp_check_map(c, st))) return;
+  } else if (!strcmp(call->str, "sample")) {
+    const IxpSymbol *sym = call->nitems == 2 && call->items[0]->a->kind == AST_NAME ? ixp_lookup(c->s, call->items[0]->a->str) : NULL;
+    if (call->nitems != 2 || call->items[0]->str || call->items[1]->str) {
+      ixp_check_error(c, call->span, "sample takes a model and a size: sample(MODEL, n)");
+      return;
+    }
+    if (!sym || sym->kind != SYM_MODEL || sym->model->data) {
+      ixp_check_error(c, call->items[0]->span, "sample draws from a model defined with 'model'");
+      return;
+    }
+    ixp_check_number(c, call->items[1]->a, ixp_check_expr(c, call->items[1]->a), "a sample size");
+    for (int p = 0; p < sym->model->nparams; p++)
+      if (!sym->model->params[p]->a) ixp_check_error(c, call->items[0]->span, "model '%s' needs a value for its parameter '%s'",
+                                           sym->model->name, sym->model->params[p]->str);
+    m = data_model(c, st, NULL, sym->model);
+    m->data->count = call->items[1]->a;
+  } else {
+    ixp_check_error(c, call->span, "a dataset comes from csv(\"file.csv\"), npy(\"file.npy\"), sample(MODEL, n) or map(DATA, f(...))");
+    return;
+  }
+  if (!ixp_check_redefinition(c, st->str, st->span)) return;
+  IxpSymbol *sym = ixp_check_add_symbol(c, SYM_MODEL, st->str, st);
+  sym->model = m;
+  sym->type = TY_MODEL;
+  st->sema = m;
+}
+
+IxpModelDef *ixp_check_data_model(Checker *c, IxpAst *st, IxpModelDef *source) { return data_model(c, st, NULL, source); }
+
