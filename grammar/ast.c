@@ -95,7 +95,7 @@ IxpAst *ixp_ast_new(IxpArena *a, IxpAstKind kind, IxpSpan span) {
   IxpAst *n = ixp_arena_alloc(a, sizeof *n);
   n->kind = kind;
   n->span = span;
-  n->slot = -1;
+  n->sem.slot = -1;
   return n;
 }
 

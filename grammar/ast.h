@@ -66,6 +66,28 @@ typedef enum {
 } IxpOp;
 
 typedef struct IxpAst IxpAst;
+
+struct IxpPlan;
+struct IxpModelDef;
+struct IxpBuiltin;
+struct IxpExternDef;
+struct IxpExternCall;
+
+/* What the checker found a node to mean; each field is set only on the
+ * nodes its comment names, and stays NULL (or 0) elsewhere. */
+typedef struct {
+  int ref;                            /* AST_NAME, AST_CALL: what the name refers to (IxpRef) */
+  int slot;                           /* its index: a global slot, a variable, a parameter */
+  struct IxpModelDef *model;          /* AST_NAME of a model, AST_SOURCE, AST_DATA: the model or dataset */
+  struct IxpPlan *plan;               /* AST_MEASURE, or AST_CALL of a measure over models: its lowered plan */
+  const struct IxpBuiltin *builtin;   /* AST_CALL of a builtin function */
+  const struct IxpExternCall *call;   /* AST_CALL of an extern function: how its arguments fill the parameters */
+  struct IxpExternDef *ext;           /* AST_FN: the declared extern function */
+  IxpAst *source;                     /* AST_NAME of a model compared by kl(P || Q): its AST_SOURCE */
+  IxpAst *override;                   /* AST_LET: the value given by --set, which replaces a when it runs */
+  const IxpSource *override_src;      /* ... and the text it was read from */
+} IxpAnnotation;
+
 struct IxpAst {
   IxpAstKind kind;
   IxpOp op;
@@ -78,9 +100,7 @@ struct IxpAst {
   double num;
   int64_t num_n, num_d;   /* exact value num_n/num_d when exact */
   bool exact;
-  void *sema;             /* filled by the checker (symbol, model, plan) */
-  int ref;                /* filled by the checker: what a name refers to */
-  int slot;               /* filled by the checker: index of that thing */
+  IxpAnnotation sem;      /* what the checker found the node to mean */
 };
 
 typedef struct IxpArena IxpArena;

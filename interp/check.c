@@ -126,19 +126,19 @@ static IxpType check_name(Checker *c, IxpAst *e) {
   if (c->model) {
     int v = ixp_model_var(c->model, e->str);
     if (v >= 0) {
-      e->ref = REF_VAR, e->slot = v;
+      e->sem.ref = REF_VAR, e->sem.slot = v;
       if (c->deps) *c->deps |= (uint64_t)1 << v;
       return TY_NUM;
     }
     int p = ixp_model_param(c->model, e->str);
     if (p >= 0) {
-      e->ref = REF_PARAM, e->slot = p;
+      e->sem.ref = REF_PARAM, e->sem.slot = p;
       return TY_ANY;
     }
   }
   const IxpSymbol *sym = ixp_lookup(c->s, e->str);
   if (sym && sym->kind == SYM_LET) {
-    e->ref = REF_GLOBAL, e->slot = sym->slot;
+    e->sem.ref = REF_GLOBAL, e->sem.slot = sym->slot;
     if (c->model) {  /* the model's cache depends on this let */
       IxpModelDef *m = c->model;
       bool seen = false;
@@ -153,7 +153,7 @@ static IxpType check_name(Checker *c, IxpAst *e) {
     return sym->type;
   }
   if (sym && sym->kind == SYM_MODEL) {
-    e->ref = REF_MODEL, e->sema = sym->model;
+    e->sem.ref = REF_MODEL, e->sem.model = sym->model;
     return TY_MODEL;
   }
   if (sym && sym->kind == SYM_EXTERN) {
@@ -241,7 +241,7 @@ static IxpType check_builtin(Checker *c, IxpAst *e, const IxpBuiltin *fn) {
     if (!ixp_type_fits(fn->arg, t))
       ixp_check_error(c, arg->a->span, "%s needs a %s, not a %s", fn->signature, ixp_type_name(fn->arg), ixp_type_name(t));
   }
-  e->sema = (void *)fn;
+  e->sem.builtin = fn;
   return fn->ret;
 }
 
@@ -280,7 +280,7 @@ static IxpType check_call(Checker *c, IxpAst *e) {
     return TY_NUM;
   }
   ixp_check_model_call(c, e);
-  return e->sema ? ((IxpPlan *)e->sema)->type : TY_ANY;
+  return e->sem.plan ? e->sem.plan->type : TY_ANY;
 }
 
 /* record.field (fields known from the measure's plan when it is one),
@@ -293,7 +293,7 @@ static IxpType check_field(Checker *c, IxpAst *e) {
     ixp_check_error(c, e->span, "a %s has no field '%s'", ixp_type_name(t), e->str);
     return TY_ANY;
   }
-  const IxpPlan *plan = e->a->kind == AST_MEASURE || e->a->kind == AST_CALL ? e->a->sema : NULL;
+  const IxpPlan *plan = e->a->sem.plan;
   if (!plan || !plan->fields) return TY_ANY;
   char fields[512] = "";
   for (int i = 0; plan->fields[i]; i++) {
@@ -342,8 +342,22 @@ IxpType ixp_check_expr(Checker *c, IxpAst *e) {
 
 /* ------------------------------------------------------------ statements */
 
+/* A --set value must have its let's type (a literal's type is plain;
+ * anything else is left to run time). */
+static void check_override(Checker *c, IxpAst *st, IxpType want) {
+  IxpAst *value = st->sem.override;
+  IxpType got = value->kind == AST_STR ? TY_STR : value->kind == AST_VEC ? TY_VEC : TY_ANY;
+  if (value->kind == AST_NUM || (value->kind == AST_UNARY && value->a->kind == AST_NUM)) got = TY_NUM;
+  if (want == TY_ANY || got == TY_ANY || want == got) return;
+  ixp_diag_error(&c->s->diag, st->sem.override_src, value->span, "'%s' is a %s in the program, not a %s", st->str,
+                 ixp_type_name(want), ixp_type_name(got));
+  c->s->override_mismatch = true;
+  c->errors++;
+}
+
 static void check_let(Checker *c, IxpAst *st) {
   IxpType t = ixp_check_expr(c, st->a);
+  if (st->sem.override) check_override(c, st, t);
   if (st->c && t != TY_TABLE && t != TY_ANY)
     ixp_check_error(c, st->a->span, "a curve is a table: a measure over a vector of points (beta = [...]), not a %s", ixp_type_name(t));
   if (t == TY_MODEL) ixp_check_error(c, st->a->span, "a let binds a value, not a model; define models with 'model'");
@@ -355,7 +369,7 @@ static void check_let(Checker *c, IxpAst *st) {
   sym->slot = old && old->kind == SYM_LET && (c->s->opt.repl || old->depth == c->depth) && !old->prelude
                   ? old->slot : new_global(c->s);
   sym->type = t;
-  st->slot = sym->slot;
+  st->sem.slot = sym->slot;
 }
 
 static void check_units(Checker *c, IxpAst *st) {
@@ -402,7 +416,7 @@ static void check_sweep(Checker *c, IxpAst *st) {
   /* Sweeping an existing let rebinds it, so models reading it follow. */
   sym->slot = old && old->kind == SYM_LET ? old->slot : new_global(c->s);
   sym->type = TY_NUM;
-  st->slot = sym->slot;
+  st->sem.slot = sym->slot;
   ixp_check_block(c, st->b);
   c->sweeps--;
   c->depth--;
@@ -412,7 +426,7 @@ static void check_sweep(Checker *c, IxpAst *st) {
     const IxpSymbol *prev = ixp_lookup(c->s, st->items[0]->str);
     table->slot = c->s->opt.repl && prev != table && prev && prev->kind == SYM_LET ? prev->slot : new_global(c->s);
     table->type = TY_TABLE;
-    st->items[0]->slot = table->slot;
+    st->items[0]->sem.slot = table->slot;
   }
 }
 

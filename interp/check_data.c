@@ -137,7 +137,7 @@ void ixp_check_data(Checker *c, IxpAst *st) {
   IxpSymbol *sym = ixp_check_add_symbol(c, SYM_MODEL, st->str, st);
   sym->model = m;
   sym->type = TY_MODEL;
-  st->sema = m;
+  st->sem.model = m;
 }
 
 IxpModelDef *ixp_check_data_model(Checker *c, IxpAst *st, IxpModelDef *source) { return data_model(c, st, NULL, source); }

@@ -41,7 +41,7 @@ static void declare(Checker *c, IxpFfiLib *lib, IxpAst *fn) {
   if (!ixp_check_redefinition(c, fn->str, fn->d->span)) return;
   IxpSymbol *sym = ixp_check_add_symbol(c, SYM_EXTERN, fn->str, fn);
   sym->ext = def;
-  fn->sema = def;
+  fn->sem.ext = def;
 }
 
 /* extern "lib.so" { fn ... }: the library is opened (and its functions
@@ -103,8 +103,8 @@ IxpType ixp_check_extern_call(Checker *c, IxpAst *e, IxpExternDef *def) {
   if (t == TY_NONE) ixp_check_error(c, e->span, "%s returns nothing and has no output arrays, so it gives no value", e->str);
   else if (c->ctx == CTX_MODEL && t != TY_NUM)
     ixp_check_error(c, e->span, "in a model a function gives one number per state; %s gives a %s", e->str, ixp_type_name(t));
-  e->ref = REF_EXTERN;
-  e->sema = call;
+  e->sem.ref = REF_EXTERN;
+  e->sem.call = call;
   return t;
 }
 

@@ -45,12 +45,12 @@ static IxpModelDef *check_source(Checker *c, IxpAst *src) {
     else if (given >> p & 1)
       ixp_check_error(c, arg->span, "parameter '%s' is given twice", arg->str);
     else
-      given |= (uint64_t)1 << p, arg->slot = p;
+      given |= (uint64_t)1 << p, arg->sem.slot = p;
   }
   for (int p = 0; p < m->nparams; p++)
     if (!(given >> p & 1) && !m->params[p]->a)
       ixp_check_error(c, src->span, "model '%s' needs a value for its parameter '%s'", m->name, m->params[p]->str);
-  src->sema = m;
+  src->sem.model = m;
   return m;
 }
 
@@ -81,7 +81,7 @@ static void lower(Checker *c, IxpLowering *lw, const IxpMeasure *m, IxpAst *site
   lw->ctx = c;
   int before = c->errors;
   bool ok = data ? ixp_lower_on_data(lw, m) : m->lower(lw);
-  if (ok && c->errors == before) site->sema = lw->plan;
+  if (ok && c->errors == before) site->sem.plan = lw->plan;
 }
 
 static bool too_many_args(Checker *c, IxpAst *call) {
@@ -215,11 +215,11 @@ IxpType ixp_check_measure(Checker *c, IxpAst *e) {
   const IxpSymbol *est = data && e->c ? ixp_lookup(c->s, e->c->str) : NULL;
   if (est && est->kind == SYM_EXTERN) {  /* a user's estimator */
     lw.position = ixp_rng_name(c->src->text + e->span.start, e->span.end - e->span.start);
-    if (ixp_check_extern_estimator(c, &lw, ms, est->ext)) e->sema = lw.plan;
+    if (ixp_check_extern_estimator(c, &lw, ms, est->ext)) e->sem.plan = lw.plan;
     return TY_NUM;
   }
   lower(c, &lw, ms, e, data);
-  return e->sema ? ((IxpPlan *)e->sema)->type : TY_ANY;
+  return e->sem.plan ? e->sem.plan->type : TY_ANY;
 }
 
 /* A measure over models, such as kl(P || Q). */
@@ -237,9 +237,9 @@ void ixp_check_model_call(Checker *c, IxpAst *call) {
       IxpAst src = {.kind = AST_SOURCE, .span = arg->a->span, .str = arg->a->str};
       IxpAst *node = ixp_arena_alloc(c->arena, sizeof *node);
       *node = src;
-      if ((m = check_source(c, node))) arg->a->sema = node;
+      if ((m = check_source(c, node))) arg->a->sem.source = node;
     }
-    lw.args[i] = (IxpMeasureArg){arg->op, -1, m, m ? arg->a->sema : NULL};
+    lw.args[i] = (IxpMeasureArg){arg->op, -1, m, m ? arg->a->sem.source : NULL};
     ok &= m != NULL;
   }
   if (!ok) return;

@@ -36,7 +36,7 @@ void ixp_columns_free(IxpColumns *c) {
 
 static bool is_model_var(const IxpAst *e, const void *ctx) {
   (void)ctx;
-  return e->kind == AST_NAME && e->ref == REF_VAR;
+  return e->kind == AST_NAME && e->sem.ref == REF_VAR;
 }
 
 bool ixp_reads_model_var(const IxpAst *e) { return ixp_ast_any(e, is_model_var, NULL); }
@@ -73,8 +73,8 @@ static double *broadcast(IxpColumns *c, IxpAst *e) {
 
 static double *gather(IxpColumns *c, IxpAst *e) {
   double *v = take(c, e);
-  const uint32_t *code = c->j->code[e->slot];
-  const double *values = c->j->alpha[e->slot].values;
+  const uint32_t *code = c->j->code[e->sem.slot];
+  const double *values = c->j->alpha[e->sem.slot].values;
   for (size_t k = 0; k < c->j->n; k++) v[k] = values[code[k]];
   return v;
 }

@@ -69,7 +69,7 @@ IxpValue *ixp_source_params(IxpSession *s, IxpModelDef *m, IxpAst *source) {
   for (int i = 0; i < m->nparams; i++) {
     IxpAst *given = NULL;
     for (int k = 0; source && k < source->nitems; k++)
-      if (source->items[k]->slot == i) given = source->items[k]->a;
+      if (source->items[k]->sem.slot == i) given = source->items[k]->a;
     if (!given && !m->params[i]->a)
       ixp_runtime_error(s, m->src, m->params[i]->span, "model '%s' needs a value for its parameter '%s': "
                         "measure it as ... in %s(%s = ...)", m->name, m->params[i]->str, m->name, m->params[i]->str);

@@ -196,10 +196,9 @@ static IxpValue index_value(IxpSession *s, IxpAst *e, const IxpFrame *f) {
 }
 
 static IxpValue call(IxpSession *s, IxpAst *e, const IxpFrame *f) {
-  if (e->ref == REF_EXTERN) return ixp_extern_eval(s, e, f);
-  if (e->sema && ((IxpPlan *)e->sema)->site == e)  /* a measure over models */
-    return ixp_execute_plan(s, e->sema);
-  const IxpBuiltin *fn = e->sema;
+  if (e->sem.ref == REF_EXTERN) return ixp_extern_eval(s, e, f);
+  if (e->sem.plan) return ixp_execute_plan(s, e->sem.plan);  /* a measure over models */
+  const IxpBuiltin *fn = e->sem.builtin;
   IxpValue *args = ixp_arena_alloc(s->tmp, (size_t)(e->nitems ? e->nitems : 1) * sizeof *args);
   for (int i = 0; i < e->nitems; i++) {
     args[i] = ixp_eval(s, e->items[i]->a, f);
@@ -215,14 +214,14 @@ static IxpValue call(IxpSession *s, IxpAst *e, const IxpFrame *f) {
 }
 
 static IxpValue name(IxpSession *s, IxpAst *e, const IxpFrame *f) {
-  switch ((IxpRef)e->ref) {
+  switch ((IxpRef)e->sem.ref) {
   case REF_GLOBAL:
-    if (s->globals[e->slot].type == TY_NONE)
+    if (s->globals[e->sem.slot].type == TY_NONE)
       ixp_runtime_error(s, src_of(s, f), e->span, "'%s' has no value (its definition failed)", e->str);
-    return s->globals[e->slot];
-  case REF_VAR: return ixp_value_real(f->vars[e->slot]);
-  case REF_PARAM: return f->params[e->slot];
-  case REF_MODEL: return (IxpValue){.type = TY_MODEL, .model = e->sema};
+    return s->globals[e->sem.slot];
+  case REF_VAR: return ixp_value_real(f->vars[e->sem.slot]);
+  case REF_PARAM: return f->params[e->sem.slot];
+  case REF_MODEL: return (IxpValue){.type = TY_MODEL, .model = e->sem.model};
   default: ixp_runtime_error(s, src_of(s, f), e->span, "unresolved name '%s'", e->str);
   }
 }
@@ -251,7 +250,7 @@ IxpValue ixp_eval(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   case AST_CALL: return call(s, e, f);
   case AST_INDEX: return index_value(s, e, f);
   case AST_FIELD: return field(s, ixp_eval(s, e->a, f), e->str, e, f);
-  case AST_MEASURE: return ixp_execute_plan(s, e->sema);
+  case AST_MEASURE: return ixp_execute_plan(s, e->sem.plan);
   default: ixp_runtime_error(s, src_of(s, f), e->span, "cannot evaluate this");
   }
 }
@@ -546,16 +545,16 @@ static void report_sink(IxpSession *s, IxpSink *k, IxpAst *st) {
 static void keep_sink(IxpSession *s, IxpSink *k, IxpAst *name) {
   IxpTable *t = sink_table(s, k);
   if (!t) ixp_runtime_error(s, s->src, name->span, "a sweep kept as a table emits numbers only");
-  ixp_value_release(&s->globals[name->slot]);
-  s->globals[name->slot] = (IxpValue){.type = TY_TABLE, .table = t};
-  s->versions[name->slot]++;
+  ixp_value_release(&s->globals[name->sem.slot]);
+  s->globals[name->sem.slot] = (IxpValue){.type = TY_TABLE, .table = t};
+  s->versions[name->sem.slot]++;
 }
 
 static void exec_sweep(IxpSession *s, IxpAst *st) {
   IxpValue range = ixp_eval(s, st->a, NULL);
   int64_t n = ixp_range_count(&range);
   if (n < 0) ixp_runtime_error(s, s->src, st->a->span, "this sweep has too many points");
-  IxpValue saved = s->globals[st->slot];
+  IxpValue saved = s->globals[st->sem.slot];
   uint64_t outer_pass = s->pass, name = ixp_rng_name(s->src->text + st->span.start, st->span.end - st->span.start);
   IxpSink sink = {.outer = s->sink, .sweep = st};
   s->sink = &sink;
@@ -563,8 +562,8 @@ static void exec_sweep(IxpSession *s, IxpAst *st) {
   s->on_error = &here;
   if (setjmp(here)) {  /* restore the swept name and free the rows, then unwind further */
     s->pass = outer_pass;
-    s->globals[st->slot] = saved;
-    s->versions[st->slot]++;
+    s->globals[st->sem.slot] = saved;
+    s->versions[st->sem.slot]++;
     free_sink(&sink);
     s->sink = sink.outer;
     s->on_error = outer;
@@ -576,8 +575,8 @@ static void exec_sweep(IxpSession *s, IxpAst *st) {
     ixp_check_interrupt(s, s->src, st->span);
     ixp_progress_update(&bar, (uint64_t)i);
     s->pass = ixp_rng_key(outer_pass ^ name, (uint64_t)i, 0x5eeb);
-    s->globals[st->slot] = ixp_value_num(ixp_range_at(&range, i));
-    s->versions[st->slot]++;
+    s->globals[st->sem.slot] = ixp_value_num(ixp_range_at(&range, i));
+    s->versions[st->sem.slot]++;
     exec_block(s, st->b);
   }
   ixp_progress_end(&bar);
@@ -591,8 +590,8 @@ static void exec_sweep(IxpSession *s, IxpAst *st) {
   if (st->nitems && st->c && sink.ncols && !s->opt.explain) write_rows(s, &sink, st->c);
   s->on_error = outer;
   s->pass = outer_pass;
-  s->globals[st->slot] = saved;
-  s->versions[st->slot]++;
+  s->globals[st->sem.slot] = saved;
+  s->versions[st->sem.slot]++;
   free_sink(&sink);
   s->sink = sink.outer;
 }
@@ -638,17 +637,18 @@ static void exec_plot(IxpSession *s, IxpAst *st) {
 
 static void exec_let(IxpSession *s, IxpAst *st) {
   const IxpSource *program = s->src;
-  if (st->sema) s->src = st->sema;
-  IxpValue v = ixp_eval(s, st->a, NULL);
+  IxpAst *value = st->sem.override ? st->sem.override : st->a;  /* --set */
+  if (st->sem.override) s->src = st->sem.override_src;
+  IxpValue v = ixp_eval(s, value, NULL);
   s->src = program;
   if (v.type == TY_NUM && !isfinite(v.num.x))
-    ixp_runtime_error(s, s->src, st->a->span, "'%s' would be %s", st->str, isnan(v.num.x) ? "NaN" : "infinite");
+    ixp_runtime_error(s, s->src, value->span, "'%s' would be %s", st->str, isnan(v.num.x) ? "NaN" : "infinite");
   if (st->c && v.type != TY_TABLE)
-    ixp_runtime_error(s, s->src, st->a->span, "a curve is a table (a measure over a vector of points), not a %s",
+    ixp_runtime_error(s, s->src, value->span, "a curve is a table (a measure over a vector of points), not a %s",
                       ixp_type_name(v.type));
-  ixp_value_release(&s->globals[st->slot]);
-  s->globals[st->slot] = ixp_value_dup(&v);
-  s->versions[st->slot]++;
+  ixp_value_release(&s->globals[st->sem.slot]);
+  s->globals[st->sem.slot] = ixp_value_dup(&v);
+  s->versions[st->sem.slot]++;
 }
 
 uint64_t ixp_stream_key(const IxpSession *s, uint64_t position, uint64_t purpose) {
@@ -677,7 +677,7 @@ static void exec_stmt(IxpSession *s, IxpAst *st) {
   case AST_EXPECT: exec_expect(s, st); break;
   case AST_SWEEP: exec_sweep(s, st); break;
   case AST_PLOT: exec_plot(s, st); break;
-  case AST_DATA: ixp_data_exec(s, st->sema, st); break;
+  case AST_DATA: ixp_data_exec(s, st->sem.model, st); break;
   case AST_EXPR_STMT: {
     IxpValue v = ixp_eval(s, st->a, NULL);
     report(s, "print", st->a->span, st->a->span, &v, -1);

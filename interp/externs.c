@@ -363,7 +363,7 @@ static IxpValue apply_to_rows(IxpSession *s, const IxpExternCall *call, const Ix
 }
 
 IxpValue ixp_extern_eval(IxpSession *s, IxpAst *e, const IxpFrame *f) {
-  const IxpExternCall *call = e->sema;
+  const IxpExternCall *call = e->sem.call;
   IxpValue *argv = ixp_arena_alloc(ixp_session_tmp(s), (size_t)(e->nitems ? e->nitems : 1) * sizeof *argv);
   for (int i = 0; i < e->nitems; i++) argv[i] = ixp_eval(s, e->items[i]->a, f);
   return apply(s, call, f && f->model ? f->model->src : s->src, argv, 0, 0, NULL);

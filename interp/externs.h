@@ -66,7 +66,7 @@ bool ixp_extern_real(const IxpExternDef *def);
  * fit its shape. */
 bool ixp_extern_infer(const IxpExternDef *def, const long *counts, long *sizes, char *msg, size_t size);
 
-/* Evaluate a call in an expression (e->ref == REF_EXTERN). */
+/* Evaluate a call in an expression (e->sem.ref == REF_EXTERN). */
 IxpValue ixp_extern_eval(IxpSession *s, IxpAst *e, const IxpFrame *f);
 
 /* Call with the call's arguments already evaluated (argv[i] for the i-th

@@ -63,6 +63,7 @@ struct IxpSession {
   IxpSymbol *syms;
   int nsyms, capsyms;
   bool loading_prelude;
+  bool override_mismatch;        /* a --set value's type differs from its let's (a usage error) */
 
   /* everything parsed stays alive while the session lives */
   IxpSource **sources;

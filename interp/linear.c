@@ -52,7 +52,7 @@ static void form_of(Forms *f, const IxpAst *e, double *out) {
     return;
   }
   if (e->kind == AST_NAME) {
-    memcpy(out, f->form + (size_t)e->slot * (size_t)w, (size_t)w * sizeof *out);
+    memcpy(out, f->form + (size_t)e->sem.slot * (size_t)w, (size_t)w * sizeof *out);
     return;
   }
   double *b = ixp_arena_alloc(ixp_session_tmp(f->s), (size_t)w * sizeof *b);

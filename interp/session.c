@@ -72,9 +72,11 @@ static void rollback(IxpSession *s, int nsyms, int nmodels) {
   s->nmodels = nmodels;
 }
 
-/* Each --set names a top-level let of the program; it replaces that
- * let's expression. */
-static IxpStatus apply_overrides(IxpSession *s, IxpAst *program, IxpArena *arena) {
+/* Each --set names a top-level let of the program and gives it a new
+ * value: a constant expression, checked here on its own, and attached to
+ * the let before the program is checked (which compares their types).
+ * The parsed program itself is not changed. */
+static IxpStatus attach_overrides(IxpSession *s, IxpAst *program, IxpArena *arena) {
   for (int k = 0; k < s->opt.noverrides; k++) {
     const IxpOverride *o = &s->opt.overrides[k];
     IxpAst *let = NULL;
@@ -94,27 +96,15 @@ static IxpStatus apply_overrides(IxpSession *s, IxpAst *program, IxpArena *arena
       ixp_diag_error(&s->diag, src, (IxpSpan){0, (uint32_t)src->len}, "--set needs one expression");
       return IXP_EUSAGE;
     }
-    IxpAst *value = e->items[0]->a;
-    IxpAst *probe = ixp_ast_new(arena, AST_BLOCK, value->span);
+    IxpAst *probe = ixp_ast_new(arena, AST_BLOCK, e->items[0]->a->span);
     ixp_ast_push(arena, probe, e->items[0]);
     int nsyms = s->nsyms;
     s->nsyms = 0;  /* an override is a constant: it may use functions only */
     int errors = ixp_check_program(s, probe, src, arena);
     s->nsyms = nsyms;
     if (errors) return IXP_EUSAGE;
-    const IxpSymbol *sym = NULL;
-    for (int i = 0; i < s->nsyms; i++)
-      if (s->syms[i].decl == let) sym = &s->syms[i];
-    IxpType want = sym ? sym->type : TY_ANY, got = value->kind == AST_STR ? TY_STR
-                                                  : value->kind == AST_VEC ? TY_VEC : TY_ANY;
-    if (value->kind == AST_NUM || (value->kind == AST_UNARY && value->a->kind == AST_NUM)) got = TY_NUM;
-    if (want != TY_ANY && got != TY_ANY && want != got) {
-      ixp_diag_error(&s->diag, src, value->span, "'%s' is a %s in the program, not a %s", o->name,
-                     ixp_type_name(want), ixp_type_name(got));
-      return IXP_EUSAGE;
-    }
-    let->a = value;
-    let->sema = src;  /* errors in the value point into the --set text */
+    let->sem.override = e->items[0]->a;
+    let->sem.override_src = src;
   }
   return IXP_OK;
 }
@@ -136,14 +126,15 @@ static IxpStatus run_text(IxpSession *s, const char *name, const char *text, siz
   if (entry && !ixp_parse(src, arena, &s->diag, true, &incomplete) && incomplete) return IXP_INCOMPLETE;
   IxpAst *program = ixp_parse(src, arena, &s->diag, false, NULL);
   if (!program) return IXP_ECOMPILE;
+  if (top && s->opt.noverrides) {
+    IxpStatus st = attach_overrides(s, program, arena);
+    if (st != IXP_OK) return st;
+  }
   int nsyms = s->nsyms, nmodels = s->nmodels;
+  s->override_mismatch = false;
   if (ixp_check_program(s, program, src, arena)) {
     rollback(s, nsyms, nmodels);
-    return IXP_ECOMPILE;
-  }
-  if (top && s->opt.noverrides) {
-    IxpStatus st = apply_overrides(s, program, arena);
-    if (st != IXP_OK) return st;
+    return s->override_mismatch ? IXP_EUSAGE : IXP_ECOMPILE;
   }
   int failed = s->expect_fail;
   IxpStatus st = run_checked(s, program, src);
