@@ -9,14 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtins.h"
 #include "checker.h"
 #include "data.h"
-#include "distributions.h"
 #include "externs.h"
 #include "interp.h"
 #include "linear.h"
-#include "measures.h"
 #include "rng.h"
 
 
@@ -163,7 +160,7 @@ static IxpType check_name(Checker *c, IxpAst *e) {
   char buf[96];
   IxpSuggest g = {e->str, NULL, 99};
   suggest_names(c, &g);
-  if (ixp_builtin_find(e->str) || ixp_measure_find(e->str))
+  if (ixp_library_builtin(&c->s->lib, e->str) || ixp_library_measure(&c->s->lib, e->str))
     ixp_check_error(c, e->span, "'%s' is a function: call it with arguments, as %s(...)", e->str, e->str);
   else if (c->model)
     ixp_check_error(c, e->span, "unknown name '%s' in model '%s'%s", e->str, c->model->name, ixp_suggest_hint(buf, sizeof buf, &g));
@@ -248,14 +245,14 @@ static IxpType check_builtin(Checker *c, IxpAst *e, const IxpBuiltin *fn) {
 void ixp_check_unknown_function(Checker *c, IxpAst *e) {
   char buf[96];
   IxpSuggest g = {e->str, NULL, 99};
-  for (int i = 0; ixp_builtin_at(i); i++) ixp_suggest(&g, ixp_builtin_at(i)->name);
-  for (int i = 0; ixp_measure_at(i); i++) ixp_suggest(&g, ixp_measure_at(i)->name);
+  for (int i = 0; i < c->s->lib.nbuiltins; i++) ixp_suggest(&g, c->s->lib.builtins[i]->name);
+  for (int i = 0; i < c->s->lib.nmeasures; i++) ixp_suggest(&g, c->s->lib.measures[i]->name);
   const IxpSymbol *sym = ixp_lookup(c->s, e->str);
   if (sym && sym->kind == SYM_MODEL)
     ixp_check_error(c, e->span, "'%s' is a model, not a function; measure it with 'in %s'", e->str, e->str);
-  else if (ixp_distribution_find(e->str, e->nitems))
+  else if (ixp_library_distribution(&c->s->lib, e->str, e->nitems))
     ixp_check_error(c, e->span, "'%s' is a distribution: draw from it inside a model, as x ~ %s", e->str,
-          ixp_distribution_find(e->str, e->nitems)->signature);
+          ixp_library_distribution(&c->s->lib, e->str, e->nitems)->signature);
   else
     ixp_check_error(c, e->span, "unknown function '%s'%s", e->str, ixp_suggest_hint(buf, sizeof buf, &g));
 }
@@ -263,9 +260,9 @@ void ixp_check_unknown_function(Checker *c, IxpAst *e) {
 static IxpType check_call(Checker *c, IxpAst *e) {
   const IxpSymbol *sym = ixp_lookup(c->s, e->str);
   if (sym && sym->kind == SYM_EXTERN) return ixp_check_extern_call(c, e, sym->ext);
-  const IxpBuiltin *fn = ixp_builtin_find(e->str);
+  const IxpBuiltin *fn = ixp_library_builtin(&c->s->lib, e->str);
   if (fn) return check_builtin(c, e, fn);
-  const IxpMeasure *m = ixp_measure_find(e->str);
+  const IxpMeasure *m = ixp_library_measure(&c->s->lib, e->str);
   if (!m) {
     ixp_check_unknown_function(c, e);
     for (int i = 0; i < e->nitems; i++) ixp_check_expr(c, e->items[i]->a);

@@ -4,14 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtins.h"
 #include "checker.h"
 #include "data.h"
-#include "distributions.h"
 #include "externs.h"
 #include "interp.h"
 #include "linear.h"
-#include "measures.h"
 #include "rng.h"
 
 /* ------------------------------------------------------------------ data */

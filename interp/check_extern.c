@@ -3,19 +3,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "builtins.h"
 #include "checker.h"
 #include "data.h"
-#include "distributions.h"
 #include "externs.h"
-#include "measures.h"
 
 /* ---------------------------------------------------------- declarations */
 
 static void unbind(void *def) { ixp_ffi_unbind(&((IxpExternDef *)def)->fn); }
 
-static bool builtin_name(const char *name) {
-  return ixp_builtin_find(name) || ixp_measure_find(name) || ixp_distribution_find(name, 0);
+static bool builtin_name(Checker *c, const char *name) {
+  return ixp_library_builtin(&c->s->lib, name) || ixp_library_measure(&c->s->lib, name) || ixp_library_distribution(&c->s->lib, name, 0);
 }
 
 /* Declare `fn` of `lib` (NULL: the library failed to open, so nothing
@@ -29,7 +26,7 @@ static void declare(Checker *c, IxpFfiLib *lib, IxpAst *fn) {
     return;
   }
   def->src = c->src;
-  if (builtin_name(fn->str)) {
+  if (builtin_name(c, fn->str)) {
     ixp_check_error(c, fn->d->span, "'%s' is a built-in name; give the extern function another name", fn->str);
     return;
   }
@@ -274,76 +271,4 @@ IxpModelDef *ixp_check_map(Checker *c, IxpAst *st) {
     m->data->nsteps = i;
   }
   return m;
-}
-
-/* ------------------------------------------------------------ estimators */
-
-/* The measure's sides: entropy(X), mi(X; Y), mi(X; Y | Z), each side's
- * variables in the order written. */
-static int estimator_sides(Checker *c, IxpLowering *lw, const IxpMeasure *ms, IxpExternEstimate *x) {
-  static const IxpOp seps[] = {SEP_SEMI, SEP_BAR};
-  bool mi = !strcmp(ms->name, "mi");
-  int side[IXP_MAX_ARGS], n = ixp_lower_sides(lw, seps, 2, side);
-  bool ok = n > 0 && (mi ? n >= 2 && ixp_lower_side_mask(lw, side, 1) : n == 1);
-  if (!ok || (!mi && strcmp(ms->name, "entropy"))) {
-    ixp_check_error(c, lw->call->span, "an extern estimator computes entropy(X), mi(X; Y) or mi(X; Y | Z)");
-    return -1;
-  }
-  for (int k = 0; k < n; k++) x->vars[k] = ixp_arena_alloc(c->arena, (size_t)lw->nargs * sizeof *x->vars[k]);
-  for (int i = 0; i < lw->nargs; i++) x->vars[side[i]][x->width[side[i]]++] = lw->args[i].var;
-  return n;
-}
-
-/* Each side goes to an input array, and the row count to a size
- * parameter the call leaves out that leads every array's shape. */
-static bool estimator_params(Checker *c, IxpAst *site, IxpExternEstimate *x) {
-  const IxpExternDef *def = x->call.def;
-  for (int p = 0; p < def->fn.nparams; p++) {
-    int a = x->call.arg_of[p];
-    if (a >= 0 && a < x->nsides && !(def->fn.params[p].is_array && def->fn.params[p].is_const)) {
-      ixp_check_error(c, site->span, "parameter '%s' of %s receives side %d of the measure, so it is a const array",
-            def->fn.params[p].name, def->fn.name, a + 1);
-      return false;
-    }
-  }
-  if ((x->batch = ixp_extern_batch_param(&x->call)) < 0) {
-    ixp_check_error(c, site->span, "%s's arrays must lead with a size the call leaves out, the row count: "
-          "fn %s(n: i64, d: i64, x: const f64[n, d], ...) -> f64", def->fn.name, def->fn.name);
-    return false;
-  }
-  if (ixp_extern_type(def) != TY_NUM) {
-    ixp_check_error(c, site->span, "an estimator returns its estimate: %s must return a number", def->fn.name);
-    return false;
-  }
-  return true;
-}
-
-bool ixp_check_extern_estimator(Checker *c, IxpLowering *lw, const IxpMeasure *ms, IxpExternDef *def) {
-  IxpAst *site = lw->plan->site, *use = lw->method;
-  if (lw->test || lw->nat) {
-    ixp_check_error(c, (lw->test ? lw->test : lw->at[0])->span, "an extern estimator takes no 'with' or 'at'");
-    return false;
-  }
-  IxpExternEstimate *x = ixp_arena_alloc(c->arena, sizeof *x);
-  x->data = lw->model;
-  x->position = lw->position;
-  if ((x->nsides = estimator_sides(c, lw, ms, x)) < 0) return false;
-  x->extra = ixp_arena_alloc(c->arena, (size_t)(use->nitems + 1) * sizeof *x->extra);
-  for (int i = 0; i < use->nitems; i++) {
-    ixp_check_positional(c, def->fn.name, use->items[i]);
-    IxpType t = ixp_check_expr(c, use->items[i]->a);
-    if (t != TY_NUM && t != TY_VEC && t != TY_MAT && t != TY_ANY)
-      ixp_check_error(c, use->items[i]->span, "an estimator's arguments are numbers or arrays, not a %s", ixp_type_name(t));
-    x->extra[x->nextra++] = use->items[i]->a;
-  }
-  char msg[600];
-  if (!ixp_extern_match(&x->call, def, site, x->nsides + x->nextra, true, msg, sizeof msg)) {
-    ixp_check_error(c, use->span, "%s (the measure's %d side%s, then the arguments after 'using')", msg, x->nsides,
-          x->nsides == 1 ? "" : "s");
-    return false;
-  }
-  if (!estimator_params(c, site, x)) return false;
-  lw->plan->type = TY_NUM;
-  lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_extern_estimate, x);
-  return true;
 }

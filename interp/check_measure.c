@@ -4,21 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtins.h"
 #include "checker.h"
 #include "data.h"
-#include "distributions.h"
 #include "externs.h"
 #include "interp.h"
-#include "linear.h"
-#include "measures.h"
-#include "rng.h"
+#include "lower.h"
 
 /* -------------------------------------------------------------- measures */
-
-static void lowering_error(IxpLowering *lw, IxpSpan span, const char *msg) {
-  ixp_check_error(lw->ctx, span, "%s", msg);
-}
 
 /* The model named by an AST_SOURCE, with its overrides checked. */
 static IxpModelDef *check_source(Checker *c, IxpAst *src) {
@@ -75,28 +67,16 @@ static int measure_var(Checker *c, IxpModelDef *m, IxpAst *arg, const IxpMeasure
   return v;
 }
 
-static void lower(Checker *c, IxpLowering *lw, const IxpMeasure *m, IxpAst *site, bool data) {
-  lw->error = lowering_error;
-  lw->position = ixp_rng_name(c->src->text + site->span.start, site->span.end - site->span.start);
-  lw->ctx = c;
-  int before = c->errors;
-  bool ok = data ? ixp_lower_on_data(lw, m) : m->lower(lw);
-  if (ok && c->errors == before) site->sem.plan = lw->plan;
-}
-
 static bool too_many_args(Checker *c, IxpAst *call) {
   if (call->nitems <= IXP_MAX_ARGS) return false;
   ixp_check_error(c, call->span, "a measure takes at most %d arguments", IXP_MAX_ARGS);
   return true;
 }
 
-static IxpType lowering_check(IxpLowering *lw, IxpAst *e) { return ixp_check_expr(lw->ctx, e); }
-
 /* Check an expression over named values (e.g. x and xhat of a distortion):
  * they resolve as the variables of `scope`, in the caller's scope
  * otherwise. */
-static IxpType lowering_check_in(IxpLowering *lw, IxpAst *e, IxpModelDef *scope) {
-  Checker *c = lw->ctx;
+static IxpType check_in(Checker *c, IxpAst *e, IxpModelDef *scope) {
   IxpModelDef *model = c->model;
   uint64_t *deps = c->deps, seen = 0;
   c->model = scope;
@@ -106,6 +86,61 @@ static IxpType lowering_check_in(IxpLowering *lw, IxpAst *e, IxpModelDef *scope)
   c->model = model;
   c->deps = deps;
   return t;
+}
+
+static bool names(const IxpAst *e, const void *name) { return e->kind == AST_NAME && !strcmp(e->str, name); }
+
+/* Whether `word` is one of the space-separated `words`. */
+static bool one_of(const char *words, const char *word) {
+  size_t n = strlen(word);
+  for (const char *w = words; w && *w; w += strcspn(w, " "), w += *w == ' ')
+    if (strcspn(w, " ") == n && !strncmp(w, word, n)) return true;
+  return false;
+}
+
+/* The measure's one variable and `over` (rd's xhat) as the names an
+ * expression may read; NULL unless the measure has a single variable. */
+static IxpModelDef *pair_scope(Checker *c, const IxpLowering *lw, const char *over) {
+  uint64_t vars = 0;
+  for (int i = 0; i < lw->nargs; i++) vars |= (uint64_t)1 << lw->args[i].var;
+  if (__builtin_popcountll(vars) != 1) return NULL;
+  IxpModelDef *pair = ixp_arena_alloc(c->arena, sizeof *pair);
+  pair->name = "distortion";
+  pair->nvars = 2;
+  pair->vars[0] = (IxpModelVar){.name = lw->model->vars[__builtin_ctzll(vars)].name, .kind = VAR_COLUMN};
+  pair->vars[1] = (IxpModelVar){.name = over, .kind = VAR_COLUMN};
+  return pair;
+}
+
+/* An option or `at` clause, its value checked as the measure's table
+ * says; unknown names and words are left to the measure's rule. */
+static IxpOption check_option(Checker *c, const IxpLowering *lw, const IxpOptionSpec *specs, IxpAst *arg) {
+  IxpOption o = {.name = arg->str, .node = arg, .value = arg->a, .type = TY_NONE};
+  const IxpOptionSpec *spec = ixp_option_spec(specs, arg->str);
+  if (!spec || spec->kind == IXP_OPTION_WORD) return o;
+  if (spec->kind == IXP_OPTION_WORD_OR_VALUE) {
+    if (arg->a->kind == AST_NAME && one_of(spec->words, arg->a->str)) return o;
+    if (spec->over && ixp_ast_any(arg->a, names, spec->over)) {
+      if ((o.scope = pair_scope(c, lw, spec->over))) o.type = check_in(c, arg->a, o.scope);
+      return o;
+    }
+  }
+  o.type = ixp_check_expr(c, arg->a);
+  return o;
+}
+
+/* The options and `at` clauses of a measure that takes them. */
+static void check_options(Checker *c, IxpLowering *lw, IxpAst *call, IxpAst *measure) {
+  for (int i = 0; i < call->nitems; i++) {
+    IxpAst *arg = call->items[i];
+    if (!arg->str) continue;
+    if (lw->noptions == IXP_MAX_OPTIONS) ixp_check_error(c, arg->span, "too many options");
+    else lw->options[lw->noptions++] = check_option(c, lw, lw->measure->options, arg);
+  }
+  for (int i = 0; i < measure->nitems; i++) {
+    if (lw->nat == IXP_MAX_OPTIONS) ixp_check_error(c, measure->items[i]->span, "too many 'at' clauses");
+    else lw->at[lw->nat++] = check_option(c, lw, lw->measure->at, measure->items[i]);
+  }
 }
 
 /* Split a numbered name "h12" into its prefix length and number. */
@@ -151,17 +186,14 @@ static bool var_range(Checker *c, IxpModelDef *m, IxpAst *arg, IxpLowering *lw) 
   return true;
 }
 
-/* Split a measure call's arguments: variables (positional) into lw->args,
- * options (name = value) into lw->options when the measure takes them. */
+/* The variables among a measure call's arguments (positional) into
+ * lw->args; options (name = value) are left for check_options when the
+ * measure takes them. */
 static bool measure_args(Checker *c, IxpModelDef *m, const IxpMeasure *ms, IxpAst *call, IxpLowering *lw) {
   bool ok = true;
   for (int i = 0; i < call->nitems; i++) {
     IxpAst *arg = call->items[i];
-    if (arg->str && ms->options) {
-      if (lw->noptions == IXP_MAX_OPTIONS) ixp_check_error(c, arg->span, "too many options");
-      else lw->options[lw->noptions++] = arg;
-      continue;
-    }
+    if (arg->str && ms->options) continue;
     if (arg->a->kind == AST_RANGE) {
       ok &= var_range(c, m, arg, lw);
       continue;
@@ -173,6 +205,27 @@ static bool measure_args(Checker *c, IxpModelDef *m, const IxpMeasure *ms, IxpAs
   return ok;
 }
 
+/* The arguments of a user's estimator after `using`: values passed on. */
+static void check_estimator_args(Checker *c, IxpAst *use, const IxpExternDef *def) {
+  for (int i = 0; i < use->nitems; i++) {
+    ixp_check_positional(c, def->fn.name, use->items[i]);
+    IxpType t = ixp_check_expr(c, use->items[i]->a);
+    if (t != TY_NUM && t != TY_VEC && t != TY_MAT && t != TY_ANY)
+      ixp_check_error(c, use->items[i]->span, "an estimator's arguments are numbers or arrays, not a %s", ixp_type_name(t));
+  }
+}
+
+/* Hand the resolved call to the lowering pass; its misuse reports count
+ * as the checker's errors. */
+static IxpType lower(Checker *c, IxpLowering *lw, IxpAst *site, IxpAst *source, const IxpExternDef *estimator) {
+  lw->arena = c->arena;
+  lw->diag = &c->s->diag;
+  lw->src = c->src;
+  site->sem.plan = ixp_lower_measure(lw, site, source, estimator);
+  c->errors += lw->errors;
+  return site->sem.plan ? site->sem.plan->type : TY_ANY;
+}
+
 /* f(x, y; z) in M [using E] [with T] [at NAME = value] */
 IxpType ixp_check_measure(Checker *c, IxpAst *e) {
   IxpAst *call = e->a;
@@ -180,10 +233,10 @@ IxpType ixp_check_measure(Checker *c, IxpAst *e) {
     ixp_check_error(c, e->span, "measures cannot be used inside a model");
     return TY_ANY;
   }
-  const IxpMeasure *ms = ixp_measure_find(call->str);
+  const IxpMeasure *ms = ixp_library_measure(&c->s->lib, call->str);
   IxpModelDef *m = check_source(c, e->b);
   if (!ms) {
-    if (ixp_builtin_find(call->str))
+    if (ixp_library_builtin(&c->s->lib, call->str))
       ixp_check_error(c, call->span, "'%s' is a function, not a measure; 'in' follows a measure", call->str);
     else
       ixp_check_unknown_function(c, call);
@@ -206,27 +259,23 @@ IxpType ixp_check_measure(Checker *c, IxpAst *e) {
   if (call->nitems == 0) ixp_check_error(c, call->span, "%s needs variables: %s", ms->name, ms->signature);
   if (!m || call->nitems == 0 || too_many_args(c, call)) return TY_ANY;
   if (m->has_continuous && !data && !m->gaussian) return TY_ANY;
-  IxpLowering lw = {.model = m, .call = call, .arena = c->arena, .method = e->c, .test = e->d, .nat = e->nitems, .at = e->items};
+  IxpLowering lw = {.measure = ms, .model = m, .call = call, .method = e->c, .test = e->d};
   if (!measure_args(c, m, ms, call, &lw)) return TY_ANY;
-  lw.check = lowering_check;
-  lw.check_in = lowering_check_in;
-  lw.plan = ixp_plan_new(c->arena, ms->name, e);
-  lw.joint = ixp_plan_joint(lw.plan, ixp_plan_source(lw.plan, e->b, m));
+  if (ms->options) check_options(c, &lw, call, e);
   const IxpSymbol *est = data && e->c ? ixp_lookup(c->s, e->c->str) : NULL;
   if (est && est->kind == SYM_EXTERN) {  /* a user's estimator */
-    lw.position = ixp_rng_name(c->src->text + e->span.start, e->span.end - e->span.start);
-    if (ixp_check_extern_estimator(c, &lw, ms, est->ext)) e->sem.plan = lw.plan;
+    check_estimator_args(c, e->c, est->ext);
+    lower(c, &lw, e, e->b, est->ext);
     return TY_NUM;
   }
-  lower(c, &lw, ms, e, data);
-  return e->sem.plan ? e->sem.plan->type : TY_ANY;
+  return lower(c, &lw, e, e->b, NULL);
 }
 
 /* A measure over models, such as kl(P || Q). */
 void ixp_check_model_call(Checker *c, IxpAst *call) {
-  const IxpMeasure *ms = ixp_measure_find(call->str);
+  const IxpMeasure *ms = ixp_library_measure(&c->s->lib, call->str);
   if (too_many_args(c, call)) return;
-  IxpLowering lw = {.joint = -1, .call = call, .nargs = call->nitems, .arena = c->arena, .check = lowering_check};
+  IxpLowering lw = {.measure = ms, .call = call, .nargs = call->nitems};
   bool ok = true;
   for (int i = 0; i < call->nitems; i++) {
     IxpAst *arg = call->items[i];
@@ -242,8 +291,5 @@ void ixp_check_model_call(Checker *c, IxpAst *call) {
     lw.args[i] = (IxpMeasureArg){arg->op, -1, m, m ? arg->a->sem.source : NULL};
     ok &= m != NULL;
   }
-  if (!ok) return;
-  lw.plan = ixp_plan_new(c->arena, ms->name, call);
-  lower(c, &lw, ms, call, false);
+  if (ok) lower(c, &lw, call, NULL, NULL);
 }
-

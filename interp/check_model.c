@@ -4,14 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtins.h"
 #include "checker.h"
 #include "data.h"
-#include "distributions.h"
 #include "externs.h"
 #include "interp.h"
 #include "linear.h"
-#include "measures.h"
 #include "rng.h"
 
 /* ---------------------------------------------------------------- models */
@@ -43,9 +40,9 @@ static void check_draw(Checker *c, IxpModelDef *m, IxpModelVar *v) {
     v->deps = (uint64_t)1 << v->leader;
     return;
   }
-  const IxpDistribution *d = v->ncomponents > 1 ? ixp_distribution_find_vector(call->str)
-                                                 : ixp_distribution_find(call->str, call->nitems);
-  if (v->ncomponents > 1 && !d && ixp_distribution_find(call->str, call->nitems)) {
+  const IxpDistribution *d = v->ncomponents > 1 ? ixp_library_vector_distribution(&c->s->lib, call->str)
+                                                 : ixp_library_distribution(&c->s->lib, call->str, call->nitems);
+  if (v->ncomponents > 1 && !d && ixp_library_distribution(&c->s->lib, call->str, call->nitems)) {
     ixp_check_error(c, call->span, "%s draws one value; several variables draw from normal(mean, cov)", call->str);
     return;
   }
@@ -59,7 +56,7 @@ static void check_draw(Checker *c, IxpModelDef *m, IxpModelVar *v) {
   if (!d) {
     char buf[96];
     IxpSuggest g = {call->str, NULL, 99};
-    for (int i = 0; ixp_distribution_at(i); i++) ixp_suggest(&g, ixp_distribution_at(i)->name);
+    for (int i = 0; i < c->s->lib.ndistributions; i++) ixp_suggest(&g, c->s->lib.distributions[i]->name);
     ixp_check_error(c, call->span, "unknown distribution '%s'%s", call->str, ixp_suggest_hint(buf, sizeof buf, &g));
   } else if (call->nitems != d->nargs) {
     ixp_check_error(c, call->span, "%s takes %d argument%s, not %d", d->signature, d->nargs, d->nargs == 1 ? "" : "s", call->nitems);

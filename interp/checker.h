@@ -5,7 +5,6 @@
 #define IXP_CHECKER_H
 
 #include "interp.h"
-#include "measures.h"
 
 typedef enum { CTX_TOP, CTX_MODEL } Context;
 
@@ -70,9 +69,6 @@ int ixp_check_range(Checker *c, IxpModelDef *m, IxpAst *r, int *vars);
 void ixp_check_extern(Checker *c, IxpAst *st);
 IxpType ixp_check_extern_call(Checker *c, IxpAst *e, struct IxpExternDef *def);
 void ixp_check_extern_draw(Checker *c, IxpModelDef *m, IxpModelVar *v, struct IxpExternDef *def);
-/* MEASURE(...) in DATA using f(...) with f an extern function: lowers
- * the measure to a call of f on the dataset's columns. */
-bool ixp_check_extern_estimator(Checker *c, IxpLowering *lw, const IxpMeasure *ms, struct IxpExternDef *def);
 /* data NAME = map(DATA, f(...), ...): its model, or NULL after errors. */
 IxpModelDef *ixp_check_map(Checker *c, IxpAst *st);
 

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "columns.h"
-#include "distributions.h"
 #include "externs.h"
 #include "progress.h"
 #include "rng.h"
@@ -61,21 +60,6 @@ static void cache_store(IxpSession *s, IxpModelDef *m, const IxpValue *params, I
   c->versions = calloc((size_t)(m->nslots ? m->nslots : 1), sizeof *c->versions);
   for (int i = 0; i < m->nslots; i++) c->versions[i] = s->versions[m->slots[i]];
   m->cache = c;
-}
-
-IxpValue *ixp_source_params(IxpSession *s, IxpModelDef *m, IxpAst *source) {
-  IxpValue *p = ixp_arena_alloc(s->tmp, (size_t)(m->nparams ? m->nparams : 1) * sizeof *p);
-  IxpFrame f = {.model = m, .params = p};
-  for (int i = 0; i < m->nparams; i++) {
-    IxpAst *given = NULL;
-    for (int k = 0; source && k < source->nitems; k++)
-      if (source->items[k]->sem.slot == i) given = source->items[k]->a;
-    if (!given && !m->params[i]->a)
-      ixp_runtime_error(s, m->src, m->params[i]->span, "model '%s' needs a value for its parameter '%s': "
-                        "measure it as ... in %s(%s = ...)", m->name, m->params[i]->str, m->name, m->params[i]->str);
-    p[i] = given ? ixp_eval(s, given, NULL) : ixp_eval(s, m->params[i]->a, &f);
-  }
-  return p;
 }
 
 /* ------------------------------------------------------------ enumeration */
@@ -282,7 +266,7 @@ static void sample_extern(Enum *e, int v) {
   IxpArenaMark row_start = ixp_arena_mark(ixp_session_tmp(e->s));
   for (size_t row = 0; row < j->n; row++) {
     ixp_arena_release(ixp_session_tmp(e->s), row_start);  /* the last row's arguments and outputs */
-    if ((row & 1023) == 0) ixp_check_interrupt(e->s, e->m->src, call->span);
+    if ((row & 1023) == 0) ixp_session_poll_interrupt(e->s, e->m->src, call->span);
     load_state(e, row);
     for (int i = 0; i < call->nitems; i++) args[i] = ixp_eval(e->s, call->items[i]->a, &f);
     IxpValue out = ixp_extern_apply(e->s, var->ext, e->m->src, args, key, row);
@@ -484,7 +468,7 @@ static void enumerate(Enum *e) {
   e->j->n = e->j->cap = rows;
   for (int i = 0; i < m->nvars; i++) {
     int v = m->order[i];
-    ixp_check_interrupt(e->s, m->src, m->vars[v].decl->span);
+    ixp_session_poll_interrupt(e->s, m->src, m->vars[v].decl->span);
     if (m->vars[v].kind == VAR_DRAW) e->sampling ? sample_var(e, v) : draw_var(e, v);
     else define_var(e, v);
   }

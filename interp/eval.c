@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtins.h"
 #include "data.h"
 #include "externs.h"
 #include "interp.h"
@@ -37,25 +36,13 @@ void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const 
   longjmp(*s->on_error, 1);
 }
 
-double ixp_units_scale(const IxpSession *s) { return s->nats ? 1 : 1 / M_LN2; }
-
-const char *ixp_units_name(const IxpSession *s) { return s->nats ? "nats" : "bits"; }
-
-IxpArena *ixp_session_tmp(IxpSession *s) { return s->tmp; }
-
-void ixp_plan_error(IxpSession *s, const IxpPlan *p, const char *fmt, ...) {
-  char msg[512];
+void ixp_statement_error(IxpSession *s, IxpSpan span, const char *fmt, ...) {
+  char msg[1024];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  ixp_runtime_error(s, s->src, p->site->span, "%s", msg);
-}
-
-void ixp_check_interrupt(IxpSession *s, const IxpSource *src, IxpSpan span) {
-  if (!s->interrupted) return;
-  s->interrupted = 0;
-  ixp_runtime_error(s, src, span, "interrupted");
+  ixp_runtime_error(s, s->src, span, "%s", msg);
 }
 
 /* The source a node belongs to: the running statement's, or inside a
@@ -80,6 +67,21 @@ static IxpValue number(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   if (v.type != TY_NUM)
     ixp_runtime_error(s, src_of(s, f), e->span, "expected a number, got a %s", ixp_type_name(v.type));
   return v;
+}
+
+IxpValue *ixp_source_params(IxpSession *s, IxpModelDef *m, IxpAst *source) {
+  IxpValue *p = ixp_arena_alloc(s->tmp, (size_t)(m->nparams ? m->nparams : 1) * sizeof *p);
+  IxpFrame f = {.model = m, .params = p};
+  for (int i = 0; i < m->nparams; i++) {
+    IxpAst *given = NULL;
+    for (int k = 0; source && k < source->nitems; k++)
+      if (source->items[k]->sem.slot == i) given = source->items[k]->a;
+    if (!given && !m->params[i]->a)
+      ixp_runtime_error(s, m->src, m->params[i]->span, "model '%s' needs a value for its parameter '%s': "
+                        "measure it as ... in %s(%s = ...)", m->name, m->params[i]->str, m->name, m->params[i]->str);
+    p[i] = given ? ixp_eval(s, given, NULL) : ixp_eval(s, m->params[i]->a, &f);
+  }
+  return p;
 }
 
 /* Integer powers of exact numbers stay exact. */
@@ -572,7 +574,7 @@ static void exec_sweep(IxpSession *s, IxpAst *st) {
   IxpProgress bar;
   ixp_progress_begin(&bar, "sweep", (uint64_t)n, NULL);
   for (int64_t i = 0; i < n; i++) {
-    ixp_check_interrupt(s, s->src, st->span);
+    ixp_session_poll_interrupt(s, s->src, st->span);
     ixp_progress_update(&bar, (uint64_t)i);
     s->pass = ixp_rng_key(outer_pass ^ name, (uint64_t)i, 0x5eeb);
     s->globals[st->sem.slot] = ixp_value_num(ixp_range_at(&range, i));
@@ -649,10 +651,6 @@ static void exec_let(IxpSession *s, IxpAst *st) {
   ixp_value_release(&s->globals[st->sem.slot]);
   s->globals[st->sem.slot] = ixp_value_dup(&v);
   s->versions[st->sem.slot]++;
-}
-
-uint64_t ixp_stream_key(const IxpSession *s, uint64_t position, uint64_t purpose) {
-  return ixp_rng_key(s->seed ^ s->pass, position, purpose);
 }
 
 static void exec_seed(IxpSession *s, IxpAst *st) {

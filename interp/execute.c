@@ -1,5 +1,7 @@
 /* execute.c — running a measure's plan on the kernels, and `explain`. */
 #include <float.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <math.h>
 #include <string.h>
 
@@ -9,13 +11,25 @@
 #include "interp.h"
 #include "linear.h"
 
-typedef struct {
-  IxpJoint *joint;
-  double *cov;   /* a Gaussian model's covariance (instead of a joint) */
-  int d;
-  double x;      /* a number */
-  IxpValue v;    /* a kernel's result */
-} Reg;
+void ixp_plan_error(IxpSession *s, const IxpPlan *p, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  ixp_runtime_error(s, s->src, p->site->span, "%s", msg);
+}
+
+void ixp_plan_warning(IxpSession *s, const IxpPlan *p, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  ixp_diag_warning(&s->diag, s->src, p->site->span, "%s", msg);
+}
+
+void ixp_plan_poll_interrupt(IxpSession *s, const IxpPlan *p) { ixp_session_poll_interrupt(s, s->src, p->site->span); }
 
 static _Noreturn void kernel_error(IxpSession *s, IxpPlan *p, IxpJointStatus st) {
   ixp_runtime_error(s, s->src, p->site->span, "%s failed: %s", p->measure, ixp_joint_status_text(st));
@@ -23,7 +37,7 @@ static _Noreturn void kernel_error(IxpSession *s, IxpPlan *p, IxpJointStatus st)
 
 /* Sum of coef * value, compensated. A result below the rounding error of
  * its terms (e.g. H(X) + H(Y) - H(X,Y) of independent X, Y) is exactly 0. */
-static double lincomb(const IxpPlanOp *op, const Reg *r) {
+static double lincomb(const IxpPlanOp *op, const IxpReg *r) {
   double sum = 0, comp = 0, scale = 0;
   for (int i = 0; i < op->nterms; i++) {
     double t = op->coef[i] * r[op->terms[i]].x, u = sum + t;
@@ -43,11 +57,15 @@ static size_t marginal_size(IxpJoint *j, uint64_t mask) {
   return n;
 }
 
-static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg *r) {
+static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const IxpReg *r) {
   FILE *out = s->out;
   switch (op->kind) {
+  case IXP_OP_ROWS:
+    fprintf(out, "  r%d = rows of dataset %s: %d variable%s, %zu rows\n", op->out, p->src[op->src].model->name,
+            p->src[op->src].model->nvars, p->src[op->src].model->nvars == 1 ? "" : "s", r[op->out].n);
+    break;
   case IXP_OP_JOINT: {
-    if (r[op->out].cov) {
+    if (r[op->out].kind == IXP_REG_GAUSSIAN) {
       fprintf(out, "  r%d = covariance of %s: linear-Gaussian model, %d variables (closed form)\n", op->out,
               p->src[op->src].model->name, r[op->out].d);
       break;
@@ -72,7 +90,7 @@ static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg
       if (p->ops[i].out == op->in[0]) src = &p->ops[i];
     fprintf(out, "  r%d = entropy of r%d on ", op->out, op->in[0]);
     ixp_plan_print_mask(out, p->src[src->src].model, op->mask);
-    if (r[op->in[0]].cov) {
+    if (r[op->in[0]].kind == IXP_REG_GAUSSIAN) {
       fputs(": Gaussian, 1/2 log det(2 pi e S) by Cholesky\n", out);
       break;
     }
@@ -99,7 +117,7 @@ static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg
     break;
   case IXP_OP_KERNEL:
     fprintf(out, "  r%d = %s on r%d: ", op->out, op->kernel->name, op->in[0]);
-    op->kernel->explain(s, op, r[op->in[0]].joint, out);
+    op->kernel->explain(s, op, &r[op->in[0]], out);
     fputc('\n', out);
     break;
   }
@@ -123,7 +141,7 @@ static double estimate_entropy(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, I
 }
 
 /* Differential entropy of a Gaussian model's marginal on op->mask. */
-static double gaussian_entropy(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg *g) {
+static double gaussian_entropy(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const IxpReg *g) {
   int k = 0, idx[64];
   for (int v = 0; v < g->d; v++)
     if (op->mask >> v & 1) idx[k++] = v;
@@ -138,54 +156,82 @@ static double gaussian_entropy(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, c
   return h;
 }
 
-static void run_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, Reg *r) {
-  IxpJointStatus st = IXP_JOINT_OK;
-  switch (op->kind) {
-  case IXP_OP_JOINT: {
-    IxpPlanSource *src = &p->src[op->src];
-    IxpAst *node = src->node->kind == AST_SOURCE ? src->node : NULL;
-    if (src->model->data) {
-      r[op->out].joint = ixp_data_joint(s, src->model, op->bins, op->binning, src->node->span);
-      break;
-    }
-    IxpValue *params = ixp_source_params(s, src->model, node);
-    if (src->model->gaussian) {
-      double *mean;
-      ixp_gaussian_moments(s, src->model, params, &mean, &r[op->out].cov);
-      r[op->out].d = src->model->nvars;
-      break;
-    }
-    r[op->out].joint = ixp_model_joint(s, src->model, params, src->node->span);
-    break;
+/* The source's joint: a dataset's rows as codes, a Gaussian model's
+ * covariance, or a finite model's exact enumeration. */
+static IxpReg source_joint(IxpSession *s, const IxpPlanOp *op, const IxpPlanSource *src) {
+  IxpAst *node = src->node->kind == AST_SOURCE ? src->node : NULL;
+  if (src->model->data)
+    return (IxpReg){.kind = IXP_REG_JOINT,
+                    .joint = ixp_data_joint(s, src->model, op->bins, op->binning, src->node->span)};
+  IxpValue *params = ixp_source_params(s, src->model, node);
+  if (src->model->gaussian) {
+    double *mean, *cov;
+    ixp_gaussian_moments(s, src->model, params, &mean, &cov);
+    return (IxpReg){.kind = IXP_REG_GAUSSIAN, .cov = cov, .d = src->model->nvars};
   }
-  case IXP_OP_ENTROPY:
-    if (r[op->in[0]].cov) r[op->out].x = gaussian_entropy(s, p, op, &r[op->in[0]]);
-    else if (op->estimator >= 0) r[op->out].x = estimate_entropy(s, p, op, r[op->in[0]].joint);
-    else st = ixp_joint_entropy(r[op->in[0]].joint, op->mask, &r[op->out].x);
-    break;
-  case IXP_OP_KL: st = ixp_joint_kl(r[op->in[0]].joint, r[op->in[1]].joint, &r[op->out].x); break;
-  case IXP_OP_LINCOMB: r[op->out].x = lincomb(op, r); break;
-  case IXP_OP_UNITS: r[op->out].x = s->nats ? r[op->in[0]].x : r[op->in[0]].x / M_LN2; break;
-  case IXP_OP_KERNEL: r[op->out].v = op->kernel->run(s, op, r[op->in[0]].joint); break;
-  }
+  return (IxpReg){.kind = IXP_REG_JOINT, .joint = ixp_model_joint(s, src->model, params, src->node->span)};
+}
+
+static IxpReg number(double x) { return (IxpReg){.kind = IXP_REG_NUMBER, .x = x}; }
+
+static IxpReg entropy(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const IxpReg *in) {
+  if (in->kind == IXP_REG_GAUSSIAN) return number(gaussian_entropy(s, p, op, in));
+  if (op->estimator >= 0) return number(estimate_entropy(s, p, op, in->joint));
+  double h = 0;
+  IxpJointStatus st = ixp_joint_entropy(in->joint, op->mask, &h);
   if (st != IXP_JOINT_OK) kernel_error(s, p, st);
+  return number(h);
+}
+
+static IxpReg run_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const IxpReg *r) {
+  switch (op->kind) {
+  case IXP_OP_JOINT: return source_joint(s, op, &p->src[op->src]);
+  case IXP_OP_ROWS: {
+    IxpModelDef *m = p->src[op->src].model;
+    return (IxpReg){.kind = IXP_REG_ROWS, .data = m, .n = ixp_data_rows_count(s, m, p->src[op->src].node->span)};
+  }
+  case IXP_OP_ENTROPY: return entropy(s, p, op, &r[op->in[0]]);
+  case IXP_OP_KL: {
+    double d = 0;
+    IxpJointStatus st = ixp_joint_kl(r[op->in[0]].joint, r[op->in[1]].joint, &d);
+    if (st != IXP_JOINT_OK) kernel_error(s, p, st);
+    return number(d);
+  }
+  case IXP_OP_LINCOMB: return number(lincomb(op, r));
+  case IXP_OP_UNITS: return number(s->nats ? r[op->in[0]].x : r[op->in[0]].x / M_LN2);
+  case IXP_OP_KERNEL: return (IxpReg){.kind = IXP_REG_VALUE, .v = op->kernel->run(s, op, &r[op->in[0]])};
+  }
+  return (IxpReg){.kind = IXP_REG_NONE};
+}
+
+/* `ixp explain` prints each plan once: the session remembers which. */
+static bool explain_first_time(IxpSession *s, const IxpPlan *p) {
+  for (int i = 0; i < s->nexplained; i++)
+    if (s->explained[i] == p) return false;
+  if (s->nexplained == s->capexplained) {
+    int cap = s->capexplained ? 2 * s->capexplained : 16;
+    const IxpPlan **grown = realloc(s->explained, (size_t)cap * sizeof *grown);
+    if (!grown) return true;
+    s->explained = grown, s->capexplained = cap;
+  }
+  s->explained[s->nexplained++] = p;
+  return true;
 }
 
 IxpValue ixp_execute_plan(IxpSession *s, IxpPlan *p) {
-  Reg *r = ixp_arena_alloc(s->tmp, (size_t)(p->nregs ? p->nregs : 1) * sizeof *r);
-  bool explain = s->opt.explain && !p->explained;
+  IxpReg *r = ixp_arena_alloc(s->tmp, (size_t)(p->nregs ? p->nregs : 1) * sizeof *r);
+  bool explain = s->opt.explain && explain_first_time(s, p);
   if (explain) {
     int line, col;
     ixp_source_position(s->src, p->site->span.start, &line, &col);
     fprintf(s->out, "%s:%d:%d: %.*s\n", s->src->name, line, col, (int)(p->site->span.end - p->site->span.start),
             s->src->text + p->site->span.start);
-    p->explained = 1;
   }
   for (int i = 0; i < p->nops; i++) {
-    ixp_check_interrupt(s, s->src, p->site->span);
-    run_op(s, p, &p->ops[i], r);
+    ixp_session_poll_interrupt(s, s->src, p->site->span);
+    r[p->ops[i].out] = run_op(s, p, &p->ops[i], r);
     if (explain) explain_op(s, p, &p->ops[i], r);
   }
-  const IxpPlanOp *last = &p->ops[p->nops - 1];
-  return last->kind == IXP_OP_KERNEL && last->out == p->result ? r[p->result].v : ixp_value_real(r[p->result].x);
+  const IxpReg *result = &r[p->result];
+  return result->kind == IXP_REG_VALUE ? result->v : ixp_value_real(result->x);
 }

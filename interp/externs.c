@@ -522,7 +522,7 @@ static void run_step(IxpSession *s, const IxpSource *src, const IxpMapStep *st, 
   IxpArenaMark row_start = ixp_arena_mark(ixp_session_tmp(s));
   for (size_t r = 0; r < n; r++) {
     if ((r & 1023) == 0) {
-      ixp_check_interrupt(s, src, st->call.site->span);
+      ixp_session_poll_interrupt(s, src, st->call.site->span);
       ixp_progress_update(&bar, r);
     }
     step_args(s, st, cols, r, 1, argv);
@@ -549,11 +549,10 @@ static IxpValue side_rows(IxpSession *s, const IxpExternEstimate *x, int g, size
                     .v = ixp_data_block(s, x->data, x->vars[g], x->width[g], use)};
 }
 
-static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint) {
-  (void)joint;
+static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *rows) {
   const IxpExternEstimate *x = op->payload;
   IxpSpan use = op->plan->site->span;
-  size_t n = ixp_data_rows_count(s, x->data, use);
+  size_t n = rows->n;
   IxpValue argv[IXP_FFI_MAX_PARAMS];
   for (int g = 0; g < x->nsides; g++) argv[g] = side_rows(s, x, g, n, use);
   for (int e = 0; e < x->nextra; e++) argv[x->nsides + e] = ixp_eval(s, x->extra[e], NULL);
@@ -563,8 +562,8 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint
   return ixp_value_real(v.num.x * ixp_units_scale(s));
 }
 
-static void estimate_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint, FILE *out) {
-  (void)s, (void)joint;
+static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *rows, FILE *out) {
+  (void)s, (void)rows;
   const IxpExternEstimate *x = op->payload;
   fprintf(out, "%s (%s) on the rows of %s, %d side%s", x->call.def->fn.name,
           ixp_ffi_path(x->call.def->fn.lib), x->data->name, x->nsides, x->nsides == 1 ? "" : "s");

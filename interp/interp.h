@@ -12,8 +12,10 @@
 #include "ast.h"
 #include "diag.h"
 #include "joint.h"
+#include "library.h"
 #include "model.h"
 #include "plan.h"
+#include "runtime.h"
 #include "session.h"
 #include "value.h"
 
@@ -59,11 +61,15 @@ struct IxpSession {
   IxpDiag diag;
   FILE *out;
 
+  IxpLibrary lib;                /* measures, builtins and distributions by name */
+
   /* static scope */
   IxpSymbol *syms;
   int nsyms, capsyms;
   bool loading_prelude;
-  bool override_mismatch;        /* a --set value's type differs from its let's (a usage error) */
+  bool override_mismatch;
+  const IxpPlan **explained;     /* plans `explain` has printed */
+  int nexplained, capexplained;        /* a --set value's type differs from its let's (a usage error) */
 
   /* everything parsed stays alive while the session lives */
   IxpSource **sources;
@@ -113,19 +119,16 @@ struct IxpFfiLib *ixp_session_library(IxpSession *s, const char *path, char *err
 int ixp_check_program(IxpSession *s, IxpAst *program, const IxpSource *src, IxpArena *arena);
 const IxpSymbol *ixp_lookup(const IxpSession *s, const char *name);
 
-/* Evaluator. Runtime errors unwind to the statement runner. */
-typedef struct {
-  IxpModelDef *model;
-  const double *vars;       /* current values of the model's variables */
-  const IxpValue *params;
-} IxpFrame;
-
+/* Evaluator (eval.c; ixp_eval and IxpFrame are in runtime.h). Runtime
+ * errors unwind to the statement runner. */
 void ixp_exec_program(IxpSession *s, IxpAst *program);
-IxpValue ixp_eval(IxpSession *s, IxpAst *e, const IxpFrame *f);
-double ixp_eval_number(IxpSession *s, IxpAst *e, const IxpFrame *f);
 _Noreturn void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void ixp_check_interrupt(IxpSession *s, const IxpSource *src, IxpSpan span);
+/* The evaluated parameters of a source (defaults, then overrides). */
+IxpValue *ixp_source_params(IxpSession *s, IxpModelDef *m, IxpAst *source);
+
+/* Session (session.c): Ctrl-C stops the running evaluation at `span`. */
+void ixp_session_poll_interrupt(IxpSession *s, const IxpSource *src, IxpSpan span);
 
 /* Enumerator: the exact joint of `m` under parameter values `params`
  * (borrowed; cached in the model until its inputs change). */
@@ -133,25 +136,9 @@ IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params,
 /* n samples of `m` as a joint of n states of probability 1/n each (equal
  * rows are not merged), drawn from the counter-based stream `key`. */
 IxpJoint *ixp_model_sample(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key, IxpSpan use);
-/* The evaluated parameters of a source (defaults, then overrides). */
-IxpValue *ixp_source_params(IxpSession *s, IxpModelDef *m, IxpAst *source);
 void ixp_model_cache_free(IxpModelDef *m);
 
 /* Plan execution: the measure's value. */
 IxpValue ixp_execute_plan(IxpSession *s, IxpPlan *p);
-
-/* The key of a random stream: the seed, the pass of the enclosing sweeps
- * (so each pass draws afresh), the statement's name (a hash of its text)
- * and the purpose within it. */
-uint64_t ixp_stream_key(const IxpSession *s, uint64_t position, uint64_t purpose);
-
-/* For kernels: the factor from nats to the session's units, and the
- * statement's arena for results. */
-double ixp_units_scale(const IxpSession *s);
-const char *ixp_units_name(const IxpSession *s);
-IxpArena *ixp_session_tmp(IxpSession *s);
-/* A runtime error at a plan's measure. */
-_Noreturn void ixp_plan_error(IxpSession *s, const IxpPlan *p, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #endif

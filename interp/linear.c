@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "columns.h"
-#include "distributions.h"
 
 /* Affine in the variables: constants, variables, + and -, products and
  * quotients by constants. */

@@ -1,19 +1,18 @@
 /* session.c — a session: the prelude, then chunks of text (a file, or REPL
  * entries) parsed, checked and run against one scope. */
 #include <errno.h>
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blis/dense.h"
-#include "builtins.h"
-#include "distributions.h"
 #include "interp.h"
 #include "foreign.h"
-#include "measures.h"
 #include "parse.h"
 #include "progress.h"
+#include "rng.h"
 
 extern const char ixp_prelude_text[];
 
@@ -150,6 +149,7 @@ IxpSession *ixp_session_new(const IxpOptions *opt) {
    * BLIS splits no sum across threads, so results do not depend on this. */
   int threads = omp_get_max_threads(), procs = omp_get_num_procs();
   ixp_dense_set_threads(threads < procs ? threads : procs);
+  ixp_library_open(&s->lib);
   s->opt = *opt;
   s->out = opt->out ? opt->out : stdout;
   s->diag.out = opt->err ? opt->err : stderr;
@@ -208,6 +208,7 @@ IxpFfiLib *ixp_session_library(IxpSession *s, const char *path, char *err, size_
 
 void ixp_session_free(IxpSession *s) {
   if (!s) return;
+  free(s->explained);
   for (int i = 0; i < s->nmodels; i++) ixp_model_cache_free(s->models[i]);
   for (int i = 0; i < s->nglobals; i++) ixp_value_release(&s->globals[i]);
   for (int i = 0; i < s->nchunks; i++) {
@@ -305,9 +306,9 @@ static void offer(const char *name, const char *prefix, void (*fn)(const char *,
 
 void ixp_session_complete(IxpSession *s, const char *prefix, void (*fn)(const char *name, void *ctx), void *ctx) {
   for (int i = 0; keywords[i]; i++) offer(keywords[i], prefix, fn, ctx);
-  for (int i = 0; ixp_builtin_at(i); i++) offer(ixp_builtin_at(i)->name, prefix, fn, ctx);
-  for (int i = 0; ixp_measure_at(i); i++) offer(ixp_measure_at(i)->name, prefix, fn, ctx);
-  for (int i = 0; ixp_distribution_at(i); i++) offer(ixp_distribution_at(i)->name, prefix, fn, ctx);
+  for (int i = 0; i < s->lib.nbuiltins; i++) offer(s->lib.builtins[i]->name, prefix, fn, ctx);
+  for (int i = 0; i < s->lib.nmeasures; i++) offer(s->lib.measures[i]->name, prefix, fn, ctx);
+  for (int i = 0; i < s->lib.ndistributions; i++) offer(s->lib.distributions[i]->name, prefix, fn, ctx);
   for (int i = 0; i < s->nsyms; i++) {
     if (shadowed(s, i)) continue;
     offer(s->syms[i].name, prefix, fn, ctx);
@@ -315,4 +316,22 @@ void ixp_session_complete(IxpSession *s, const char *prefix, void (*fn)(const ch
     const IxpModelDef *m = s->syms[i].model;
     for (int v = 0; v < m->nvars; v++) offer(m->vars[v].name, prefix, fn, ctx);
   }
+}
+
+/* ------------------------------------------------------ for the libraries */
+
+double ixp_units_scale(const IxpSession *s) { return s->nats ? 1 : 1 / M_LN2; }
+
+const char *ixp_units_name(const IxpSession *s) { return s->nats ? "nats" : "bits"; }
+
+IxpArena *ixp_session_tmp(IxpSession *s) { return s->tmp; }
+
+uint64_t ixp_stream_key(const IxpSession *s, uint64_t position, uint64_t purpose) {
+  return ixp_rng_key(s->seed ^ s->pass, position, purpose);
+}
+
+void ixp_session_poll_interrupt(IxpSession *s, const IxpSource *src, IxpSpan span) {
+  if (!s->interrupted) return;
+  s->interrupted = 0;
+  ixp_runtime_error(s, src, span, "interrupted");
 }

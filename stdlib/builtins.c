@@ -1,5 +1,6 @@
 /* builtins.c — h2, log2, ln, exp, sqrt, abs, min, max, and friends. */
 #include "builtins.h"
+#include "library.h"
 
 #include "rd.h"
 
@@ -220,12 +221,6 @@ static const IxpBuiltin registry[] = {
     {"rd_waterfill", "rd_waterfill([variances], D)", 2, 2, TY_ANY, TY_NUM, f_rd_waterfill, true},
 };
 
-const IxpBuiltin *ixp_builtin_find(const char *name) {
-  for (size_t i = 0; i < sizeof registry / sizeof *registry; i++)
-    if (!strcmp(registry[i].name, name)) return &registry[i];
-  return NULL;
-}
-
-const IxpBuiltin *ixp_builtin_at(int i) {
-  return i >= 0 && (size_t)i < sizeof registry / sizeof *registry ? &registry[i] : NULL;
+void ixp_open_builtins(IxpLibrary *lib) {
+  ixp_library_add_builtins(lib, registry, (int)(sizeof registry / sizeof *registry));
 }

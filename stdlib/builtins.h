@@ -21,9 +21,6 @@ typedef struct IxpBuiltin {
   bool information;        /* the result is an amount of information in nats, shown in the session's units */
 } IxpBuiltin;
 
-const IxpBuiltin *ixp_builtin_find(const char *name);
-const IxpBuiltin *ixp_builtin_at(int i);
-
 /* Binary entropy in bits, h2(0) = h2(1) = 0. */
 double ixp_h2(double p);
 

@@ -2,6 +2,7 @@
  * enumerated exactly), and normal, uniform(a, b), student_t (continuous:
  * sampled from the counter-based generator). */
 #include "distributions.h"
+#include "library.h"
 
 #include "gaussian.h"
 #include "rng.h"
@@ -236,12 +237,6 @@ static const IxpDistribution vectors[] = {
     {"normal", "normal(mean, cov)", 2, {TY_VEC, TY_MAT}, NULL, check_mvn, NULL, mvn_dimension, prepare_mvn, draw_mvn},
 };
 
-const IxpDistribution *ixp_distribution_find_vector(const char *name) {
-  for (size_t i = 0; i < sizeof vectors / sizeof *vectors; i++)
-    if (!strcmp(vectors[i].name, name)) return &vectors[i];
-  return NULL;
-}
-
 static const IxpDistribution registry[] = {
     {"bernoulli", "bernoulli(p)", 1, {TY_NUM}, bernoulli, NULL, NULL, NULL, NULL, NULL},
     {"categorical", "categorical([p0, p1, ...])", 1, {TY_VEC}, categorical, NULL, NULL, NULL, NULL, NULL},
@@ -252,16 +247,7 @@ static const IxpDistribution registry[] = {
     {"student_t", "student_t(nu)", 1, {TY_NUM}, NULL, check_student, draw_student, NULL, NULL, NULL},
 };
 
-const IxpDistribution *ixp_distribution_find(const char *name, int nargs) {
-  const IxpDistribution *first = NULL;
-  for (size_t i = 0; i < sizeof registry / sizeof *registry; i++)
-    if (!strcmp(registry[i].name, name)) {
-      if (registry[i].nargs == nargs) return &registry[i];
-      if (!first) first = &registry[i];
-    }
-  return first;
-}
-
-const IxpDistribution *ixp_distribution_at(int i) {
-  return i >= 0 && (size_t)i < sizeof registry / sizeof *registry ? &registry[i] : NULL;
+void ixp_open_distributions(IxpLibrary *lib) {
+  ixp_library_add_distributions(lib, registry, (int)(sizeof registry / sizeof *registry), false);
+  ixp_library_add_distributions(lib, vectors, (int)(sizeof vectors / sizeof *vectors), true);
 }

@@ -36,13 +36,4 @@ typedef struct IxpDistribution {
   void (*draw_vector)(const IxpValue *args, const double *work, uint64_t key, uint64_t i, double *out);
 } IxpDistribution;
 
-/* The distribution `name` taking `nargs` arguments, else the first named
- * `name` (whose arity the caller then reports), else NULL. */
-const IxpDistribution *ixp_distribution_find(const char *name, int nargs);
-/* The vector form of distribution `name` (for a, b ~ name(...)), or NULL. */
-const IxpDistribution *ixp_distribution_find_vector(const char *name);
-/* The i-th registered distribution (NULL past the end), for completion and
- * "did you mean". */
-const IxpDistribution *ixp_distribution_at(int i);
-
 #endif

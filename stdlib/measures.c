@@ -6,9 +6,11 @@
  * on. Lowering spells that combination out as plan operations. */
 #include "measures.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "library.h"
 #include "model.h"
 
 #define MAX_GROUPS 20
@@ -19,11 +21,19 @@ typedef struct {
   int n;
 } Groups;
 
-static bool fail(IxpLowering *lw, IxpSpan span, const char *fmt, const char *arg) {
-  char msg[256];
-  snprintf(msg, sizeof msg, fmt, arg);
-  lw->error(lw, span, msg);
+bool ixp_lower_error(IxpLowering *lw, IxpSpan span, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ixp_diag_verror(lw->diag, lw->src, span, fmt, ap);
+  va_end(ap);
+  lw->errors++;
   return false;
+}
+
+const IxpOptionSpec *ixp_option_spec(const IxpOptionSpec *specs, const char *name) {
+  for (int i = 0; specs && specs[i].name; i++)
+    if (!strcmp(specs[i].name, name)) return &specs[i];
+  return NULL;
 }
 
 int ixp_lower_sides(const IxpLowering *lw, const IxpOp *seps, int nseps, int *side) {
@@ -56,15 +66,11 @@ static bool split(IxpLowering *lw, const IxpOp *allowed, int nallowed, bool comm
     IxpOp s = lw->args[i].sep;
     bool ok = s == OP_NONE || s == SEP_COMMA;
     for (int k = 0; k < nallowed; k++) ok |= s == allowed[k];
-    if (!ok) {
-      char msg[256];
-      snprintf(msg, sizeof msg, "'%s' cannot be used as a separator here: %s", ixp_op_text(s),
-               ixp_measure_find(lw->call->str)->signature);
-      lw->error(lw, lw->args[i].node->sep_span, msg);
-      return false;
-    }
+    if (!ok)
+      return ixp_lower_error(lw, lw->args[i].node->sep_span, "'%s' cannot be used as a separator here: %s",
+                             ixp_op_text(s), lw->measure->signature);
     if (i == 0 || s != SEP_COMMA || commas) {
-      if (g->n == MAX_GROUPS) return fail(lw, lw->args[i].node->span, "more than 20 groups%s", "");
+      if (g->n == MAX_GROUPS) return ixp_lower_error(lw, lw->args[i].node->span, "more than 20 groups");
       g->sep[g->n] = s;
       g->mask[g->n++] = 0;
     }
@@ -90,7 +96,7 @@ static bool lower_entropy(IxpLowering *lw) {
   Groups g;
   if (!split(lw, seps, 1, false, &g)) return false;
   if (g.n > 2 || (g.n == 2 && g.sep[1] != SEP_BAR))
-    return fail(lw, lw->call->span, "%s", "entropy takes entropy(X) or entropy(X | Y)");
+    return ixp_lower_error(lw, lw->call->span, "entropy takes entropy(X) or entropy(X | Y)");
   if (g.n == 1) return finish(lw, ixp_plan_entropy(lw->plan, lw->joint, g.mask[0]));
   uint64_t m[2] = {g.mask[0] | g.mask[1], g.mask[1]};
   double c[2] = {1, -1};
@@ -104,7 +110,7 @@ static bool lower_mi(IxpLowering *lw) {
   if (!split(lw, seps, 2, false, &g)) return false;
   bool shape = (g.n == 2 && g.sep[1] == SEP_SEMI) ||
                (g.n == 3 && g.sep[1] == SEP_SEMI && g.sep[2] == SEP_BAR);
-  if (!shape) return fail(lw, lw->call->span, "%s", "mi takes mi(X; Y) or mi(X; Y | Z)");
+  if (!shape) return ixp_lower_error(lw, lw->call->span, "mi takes mi(X; Y) or mi(X; Y | Z)");
   uint64_t x = g.mask[0], y = g.mask[1], z = g.n == 3 ? g.mask[2] : 0;
   uint64_t m[4] = {x | z, y | z, x | y | z, z};
   double c[4] = {1, 1, -1, -1};
@@ -118,8 +124,8 @@ static bool multivariate(IxpLowering *lw, Groups *g) {
   if (!split(lw, seps, 1, false, g)) return false;
   if (count_sep(g, SEP_SEMI) == 0 && !split(lw, seps, 1, true, g)) return false;
   if (g->n < 2)
-    return fail(lw, lw->call->span, "%s needs at least two variables (or groups split by ';')",
-                lw->call->str);
+    return ixp_lower_error(lw, lw->call->span, "%s needs at least two variables (or groups split by ';')",
+                           lw->call->str);
   return true;
 }
 
@@ -172,7 +178,7 @@ static bool lower_oinfo(IxpLowering *lw) {
 static bool lower_coinfo(IxpLowering *lw) {
   Groups g;
   if (!multivariate(lw, &g)) return false;
-  if (g.n > 12) return fail(lw, lw->call->span, "%s", "coinfo takes at most 12 groups");
+  if (g.n > 12) return ixp_lower_error(lw, lw->call->span, "coinfo takes at most 12 groups");
   int n = (1 << g.n) - 1;
   uint64_t m[4096];
   double c[4096];
@@ -196,48 +202,25 @@ static bool same_variables(const IxpModelDef *a, const IxpModelDef *b) {
 /* kl(P || Q): both models over the same variables. */
 static bool lower_kl(IxpLowering *lw) {
   if (lw->nargs != 2 || lw->args[1].sep != SEP_BARBAR)
-    return fail(lw, lw->call->span, "%s", "kl takes two models: kl(P || Q)");
+    return ixp_lower_error(lw, lw->call->span, "kl takes two models: kl(P || Q)");
   IxpModelDef *p = lw->args[0].model, *q = lw->args[1].model;
-  if (!same_variables(p, q)) {
-    char msg[200];
-    snprintf(msg, sizeof msg, "models '%s' and '%s' do not have the same variables", p->name, q->name);
-    lw->error(lw, lw->call->span, msg);
-    return false;
-  }
+  if (!same_variables(p, q))
+    return ixp_lower_error(lw, lw->call->span, "models '%s' and '%s' do not have the same variables", p->name, q->name);
   int a = ixp_plan_joint(lw->plan, ixp_plan_source(lw->plan, lw->args[0].node, p));
   int b = ixp_plan_joint(lw->plan, ixp_plan_source(lw->plan, lw->args[1].node, q));
   return finish(lw, ixp_plan_kl(lw->plan, a, b));
 }
 
 static const IxpMeasure registry[] = {
-    {"entropy", "entropy(X | Y)", "Shannon entropy, or conditional entropy", MEASURE_OVER_VARIABLES, lower_entropy, false},
-    {"mi", "mi(X; Y | Z)", "mutual information, or conditional mutual information", MEASURE_OVER_VARIABLES, lower_mi, false},
-    {"tc", "tc(X1, X2, ...)", "total correlation (multi-information)", MEASURE_OVER_VARIABLES, lower_tc, false},
-    {"dtc", "dtc(X1, X2, ...)", "dual total correlation (binding information)", MEASURE_OVER_VARIABLES, lower_dtc, false},
-    {"coinfo", "coinfo(X1, X2, ...)", "co-information", MEASURE_OVER_VARIABLES, lower_coinfo, false},
-    {"oinfo", "oinfo(X1, X2, ...)", "O-information (redundancy minus synergy)", MEASURE_OVER_VARIABLES, lower_oinfo, false},
-    {"kl", "kl(P || Q)", "Kullback-Leibler divergence between two models", MEASURE_OVER_MODELS, lower_kl, false},
+    {"entropy", "entropy(X | Y)", "Shannon entropy, or conditional entropy", MEASURE_OVER_VARIABLES, lower_entropy, IXP_ESTIMAND_ENTROPY, NULL, NULL},
+    {"mi", "mi(X; Y | Z)", "mutual information, or conditional mutual information", MEASURE_OVER_VARIABLES, lower_mi, IXP_ESTIMAND_MI, NULL, NULL},
+    {"tc", "tc(X1, X2, ...)", "total correlation (multi-information)", MEASURE_OVER_VARIABLES, lower_tc, IXP_ESTIMAND_ENTROPIES, NULL, NULL},
+    {"dtc", "dtc(X1, X2, ...)", "dual total correlation (binding information)", MEASURE_OVER_VARIABLES, lower_dtc, IXP_ESTIMAND_ENTROPIES, NULL, NULL},
+    {"coinfo", "coinfo(X1, X2, ...)", "co-information", MEASURE_OVER_VARIABLES, lower_coinfo, IXP_ESTIMAND_ENTROPIES, NULL, NULL},
+    {"oinfo", "oinfo(X1, X2, ...)", "O-information (redundancy minus synergy)", MEASURE_OVER_VARIABLES, lower_oinfo, IXP_ESTIMAND_ENTROPIES, NULL, NULL},
+    {"kl", "kl(P || Q)", "Kullback-Leibler divergence between two models", MEASURE_OVER_MODELS, lower_kl, IXP_ESTIMAND_JOINT, NULL, NULL},
 };
 
-const IxpMeasure *ixp_measures_shannon(int i) {
-  return i >= 0 && (size_t)i < sizeof registry / sizeof *registry ? &registry[i] : NULL;
-}
-
-typedef const IxpMeasure *(*Family)(int i);
-static const Family families[] = {ixp_measures_shannon, ixp_measures_rd, ixp_measures_pid};
-
-const IxpMeasure *ixp_measure_at(int i) {
-  for (size_t f = 0; f < sizeof families / sizeof *families; f++) {
-    int n = 0;
-    while (families[f](n)) n++;
-    if (i < n) return families[f](i);
-    i -= n;
-  }
-  return NULL;
-}
-
-const IxpMeasure *ixp_measure_find(const char *name) {
-  for (int i = 0; ixp_measure_at(i); i++)
-    if (!strcmp(ixp_measure_at(i)->name, name)) return ixp_measure_at(i);
-  return NULL;
+void ixp_open_shannon(IxpLibrary *lib) {
+  ixp_library_add_measures(lib, registry, (int)(sizeof registry / sizeof *registry));
 }

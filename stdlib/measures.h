@@ -1,8 +1,13 @@
 /* measures.h — the information measures, each a lowering rule.
  *
- * A rule receives the checked arguments of one call (variables of the
- * source model, or models) and emits plan operations; it reports misuse
- * (wrong separators, missing sides) through lw->error. */
+ * The checker resolves a measure call: its source model or dataset, its
+ * variables (with the separators between them), its options (each value
+ * type-checked as the measure's option table says), `using`, `with` and
+ * `at`. The lowering pass (interp/lower.c) hands that complete input to
+ * the measure's rule, which emits the plan's final operations or reports
+ * misuse through ixp_lower_error. A rule never checks, looks names up or
+ * patches operations afterwards; what differs between measures is said
+ * by the capability fields of their entries. */
 #ifndef IXP_MEASURES_H
 #define IXP_MEASURES_H
 
@@ -10,9 +15,11 @@
 #include <stdint.h>
 
 #include "ast.h"
+#include "diag.h"
 #include "plan.h"
 
 #define IXP_MAX_ARGS 64
+#define IXP_MAX_OPTIONS 16
 
 typedef struct {
   IxpOp sep;                  /* separator before it; OP_NONE for the first */
@@ -21,32 +28,64 @@ typedef struct {
   IxpAst *node;
 } IxpMeasureArg;
 
-#define IXP_MAX_OPTIONS 16
+/* How the checker treats an option's value. */
+typedef enum {
+  IXP_OPTION_VALUE,          /* an expression in the caller's scope, type-checked */
+  IXP_OPTION_WORD,           /* a bare word that the rule reads itself (variant = dib) */
+  IXP_OPTION_WORD_OR_VALUE,  /* one of `words` as it is, or else a value; a value naming `over`
+                                is an expression over the measure's one variable and `over` */
+} IxpOptionKind;
 
+typedef struct {
+  const char *name;
+  IxpOptionKind kind;
+  const char *words;         /* IXP_OPTION_WORD_OR_VALUE: the words, space-separated */
+  const char *over;          /* IXP_OPTION_WORD_OR_VALUE: the extra name (rd's xhat) */
+} IxpOptionSpec;
+
+/* An option `name = value` or an `at NAME = value` clause, as checked. */
+typedef struct {
+  const char *name;
+  IxpAst *node;               /* the AST_ARG */
+  IxpAst *value;              /* node->a */
+  IxpType type;               /* the value's type; TY_NONE when it was not checked (a word, an unknown option) */
+  struct IxpModelDef *scope;  /* an expression over named values (the variable and xhat): their names */
+} IxpOption;
+
+/* What a measure computes, as far as estimators on data are concerned. */
+typedef enum {
+  IXP_ESTIMAND_ENTROPY,  /* entropy(X | Z): estimated directly by kl, gaussian and extern estimators */
+  IXP_ESTIMAND_MI,       /* mi(X; Y | Z): by ksg, gaussian and extern estimators */
+  IXP_ESTIMAND_ENTROPIES,/* a combination of entropies: discrete estimators only */
+  IXP_ESTIMAND_JOINT,    /* works on the plug-in joint of discrete columns (rd, ib, capacity, pid) */
+} IxpEstimand;
+
+struct IxpMeasure;
+
+/* The complete input of one measure call, and where its rule reports. */
 typedef struct IxpLowering {
+  const struct IxpMeasure *measure;
   IxpPlan *plan;
   IxpArena *arena;            /* where plans and payloads live */
-  int joint;                  /* register of the source's joint, or -1 */
-  struct IxpModelDef *model;  /* the source model, or NULL */
+  int joint;                  /* register of the source's joint (or a dataset's rows), or -1 */
+  struct IxpModelDef *model;  /* the source model or dataset, or NULL */
   IxpAst *call;               /* the AST_CALL */
   int nargs;
   IxpMeasureArg args[IXP_MAX_ARGS];
-  /* Measures that take options: the call's `name = value` arguments, the
-   * `using` call and the `at NAME = value` clauses (AST_ARG nodes). */
   int noptions;
-  IxpAst *options[IXP_MAX_OPTIONS];
-  IxpAst *method;
-  IxpAst *test;               /* the `with` call (measures on data) */
+  IxpOption options[IXP_MAX_OPTIONS];
   int nat;
-  IxpAst **at;
-  void (*error)(struct IxpLowering *lw, IxpSpan span, const char *msg);
-  /* Type-check an expression in the caller's scope (an option's value). */
-  IxpType (*check)(struct IxpLowering *lw, IxpAst *e);
-  /* Type-check an expression whose names may be the variables of `scope`. */
-  IxpType (*check_in)(struct IxpLowering *lw, IxpAst *e, struct IxpModelDef *scope);
-  void *ctx;
+  IxpOption at[IXP_MAX_OPTIONS];
+  IxpAst *method;             /* the `using` call, or NULL */
+  IxpAst *test;               /* the `with` call (measures on data), or NULL */
   uint64_t position;          /* the measure's random streams are named by its text (ixp_stream_key) */
+  IxpDiag *diag;              /* misuse is reported here, in src */
+  const IxpSource *src;
+  int errors;
 } IxpLowering;
+
+/* Report misuse at `span`; returns false, for `return ixp_lower_error(...)`. */
+bool ixp_lower_error(IxpLowering *lw, IxpSpan span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 typedef enum {
   MEASURE_OVER_VARIABLES,  /* f(x, y; z | w) in MODEL */
@@ -59,12 +98,17 @@ typedef struct IxpMeasure {
   const char *summary;
   IxpMeasureArgs args;
   bool (*lower)(IxpLowering *lw);
-  bool options;            /* takes options, `using` and `at` (its rule checks them) */
+  IxpEstimand estimand;
+  /* Measures that take `name = value` options, `at` and `using` on
+   * exact models: the options and `at` clauses they know (ended by a
+   * NULL name); others are reported by the rule. NULL: none of these. */
+  const IxpOptionSpec *options;
+  const IxpOptionSpec *at;
 } IxpMeasure;
 
 /* Lower a measure whose source is a dataset, with the estimator its
  * `using` names (measures_data.c). */
-bool ixp_lower_on_data(IxpLowering *lw, const IxpMeasure *ms);
+bool ixp_lower_on_data(IxpLowering *lw);
 
 /* Which side each of the measure's variables is on (side[i] for lw->args[i]).
  * Side 0 starts at the first argument, side j + 1 at separator seps[j];
@@ -75,13 +119,7 @@ bool ixp_lower_on_data(IxpLowering *lw, const IxpMeasure *ms);
 int ixp_lower_sides(const IxpLowering *lw, const IxpOp *seps, int nseps, int *side);
 /* The variables on side k, as a mask. */
 uint64_t ixp_lower_side_mask(const IxpLowering *lw, const int *side, int k);
-
-/* Registries of the measure families, consulted in this order. */
-const IxpMeasure *ixp_measures_shannon(int i);
-const IxpMeasure *ixp_measures_rd(int i);
-const IxpMeasure *ixp_measures_pid(int i);
-
-const IxpMeasure *ixp_measure_find(const char *name);
-const IxpMeasure *ixp_measure_at(int i);
+/* The option spec called `name` in a NULL-ended table, or NULL. */
+const IxpOptionSpec *ixp_option_spec(const IxpOptionSpec *specs, const char *name);
 
 #endif

@@ -15,13 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data.h"
 #include "estimators.h"
 #include "gaussian.h"
 #include "knn.h"
 #include "measures.h"
+#include "model.h"
 #include "progress.h"
 #include "rng.h"
+#include "runtime.h"
 
 typedef enum { EST_KSG, EST_KL, EST_GAUSSIAN } Continuous;
 
@@ -36,19 +37,13 @@ typedef struct {
   uint64_t position;
 } Payload;
 
-static bool fail(IxpLowering *lw, IxpSpan span, const char *msg) {
-  lw->error(lw, span, msg);
-  return false;
-}
+static bool fail(IxpLowering *lw, IxpSpan span, const char *msg) { return ixp_lower_error(lw, span, "%s", msg); }
 
 /* A whole-number option value of a `using` or `with` call. */
 static bool int_option(IxpLowering *lw, IxpAst *arg, int lo, int hi, int *out) {
   IxpAst *v = arg->a;
-  if (v->kind != AST_NUM || v->num != floor(v->num) || v->num < lo || v->num > hi) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "%s is a whole number from %d to %d", arg->str ? arg->str : "this", lo, hi);
-    return fail(lw, v->span, msg);
-  }
+  if (v->kind != AST_NUM || v->num != floor(v->num) || v->num < lo || v->num > hi)
+    return ixp_lower_error(lw, v->span, "%s is a whole number from %d to %d", arg->str ? arg->str : "this", lo, hi);
   *out = (int)v->num;
   return true;
 }
@@ -63,28 +58,29 @@ static int sides(IxpLowering *lw, uint64_t *x, uint64_t *y, uint64_t *z) {
   return n < 0 ? -1 : n - 1;
 }
 
-/* Discrete estimators: the measure's own rule, then each entropy op is
- * estimated from counts and continuous columns are binned. */
-static bool lower_discrete(IxpLowering *lw, const IxpMeasure *ms, IxpDiscreteEstimator est, int bins, int how,
-                           int alphabet) {
+/* A variable that is continuous where a discrete estimator needs bins. */
+static bool unbinned_continuous(IxpLowering *lw, int bins, int *arg) {
   for (int i = 0; i < lw->nargs; i++)
     if (lw->model->continuous[lw->args[i].var] && bins == 0) {
-      char msg[256];
-      snprintf(msg, sizeof msg, "'%s' is continuous: estimate with ksg, kl or gaussian, or bin it (using %s(bins = 8))",
-               lw->model->vars[lw->args[i].var].name, ixp_est_name(est));
-      return fail(lw, lw->args[i].node->span, msg);
+      *arg = i;
+      return true;
     }
-  IxpAst *method = lw->method;
-  lw->method = NULL;
-  bool ok = ms->lower(lw);
-  lw->method = method;
-  if (!ok) return false;
-  for (int i = 0; i < lw->plan->nops; i++) {
-    IxpPlanOp *op = &lw->plan->ops[i];
-    if (op->kind == IXP_OP_ENTROPY && est != IXP_EST_PLUGIN) op->estimator = (int)est, op->alphabet = alphabet;
-    if (op->kind == IXP_OP_JOINT) op->bins = bins, op->binning = how;
-  }
-  return true;
+  return false;
+}
+
+/* Discrete estimators: the measure's own rule, on a plan whose entropies
+ * are estimated from counts (continuous columns binned), as the plan's
+ * counting says from the start. */
+static bool lower_discrete(IxpLowering *lw, IxpDiscreteEstimator est, int bins, int how, int alphabet) {
+  int i;
+  if (unbinned_continuous(lw, bins, &i))
+    return ixp_lower_error(lw, lw->args[i].node->span,
+                           "'%s' is continuous: estimate with ksg, kl or gaussian, or bin it (using %s(bins = 8))",
+                           lw->model->vars[lw->args[i].var].name, ixp_est_name(est));
+  lw->plan->counting = (IxpCounting){.estimator = est == IXP_EST_PLUGIN ? -1 : (int)est,
+                                     .alphabet = est == IXP_EST_PLUGIN ? 0 : alphabet, .bins = bins, .binning = how};
+  lw->joint = ixp_plan_joint(lw->plan, 0);
+  return lw->measure->lower(lw);
 }
 
 static bool discrete_options(IxpLowering *lw, int *bins, int *how, int *alphabet) {
@@ -124,13 +120,13 @@ static bool knn_options(IxpLowering *lw, Payload *p) {
 extern const IxpKernel ixp_kernel_estimate;
 
 /* ksg, kl and gaussian: one kernel on the raw columns. */
-static bool lower_continuous(IxpLowering *lw, const IxpMeasure *ms, Continuous kind) {
+static bool lower_continuous(IxpLowering *lw, Continuous kind) {
   Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
   p->kind = kind;
   p->model = lw->model;
   p->position = lw->position;
   int k = sides(lw, &p->x, &p->y, &p->z);
-  bool entropy = !strcmp(ms->name, "entropy"), mi = !strcmp(ms->name, "mi");
+  bool entropy = lw->measure->estimand == IXP_ESTIMAND_ENTROPY, mi = lw->measure->estimand == IXP_ESTIMAND_MI;
   if (kind == EST_KL && !(entropy && k == 0)) return fail(lw, lw->call->span, "kl estimates entropy(X)");
   if (kind == EST_KSG && !(mi && k >= 1 && !(k == 2 && !p->y)))
     return fail(lw, lw->call->span, "ksg estimates mi(X; Y) and mi(X; Y | Z)");
@@ -163,7 +159,7 @@ static bool lower_continuous(IxpLowering *lw, const IxpMeasure *ms, Continuous k
     lw->plan->type = TY_RECORD;
     lw->plan->fields = fields;
   }
-  lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_estimate, p);
+  lw->plan->result = ixp_plan_kernel(lw->plan, ixp_plan_rows(lw->plan, 0), &ixp_kernel_estimate, p);
   return true;
 }
 
@@ -181,12 +177,11 @@ typedef struct {
 
 extern const IxpKernel ixp_kernel_discrete_test;
 
-static bool lower_discrete_test(IxpLowering *lw, const IxpMeasure *ms, IxpDiscreteEstimator est, int bins, int how,
-                                int alphabet) {
+static bool lower_discrete_test(IxpLowering *lw, IxpDiscreteEstimator est, int bins, int how, int alphabet) {
   DiscreteTest *t = ixp_arena_alloc(lw->arena, sizeof *t);
   uint64_t z;
   IxpAst *test = lw->test;
-  if (strcmp(ms->name, "mi") || sides(lw, &t->x, &t->y, &z) != 1)
+  if (lw->measure->estimand != IXP_ESTIMAND_MI || sides(lw, &t->x, &t->y, &z) != 1)
     return fail(lw, test->span, "tests of discrete estimates apply to mi(X; Y)");
   bool boot = !strcmp(test->str, "bootstrap");
   if ((!boot && strcmp(test->str, "permutations")) || test->nitems != 1 || test->items[0]->str)
@@ -198,7 +193,8 @@ static bool lower_discrete_test(IxpLowering *lw, const IxpMeasure *ms, IxpDiscre
   t->est = est;
   t->alphabet = alphabet;
   t->position = lw->position;
-  lw->plan->ops[0].bins = bins, lw->plan->ops[0].binning = how;  /* the joint op */
+  lw->plan->counting.bins = bins, lw->plan->counting.binning = how;
+  lw->joint = ixp_plan_joint(lw->plan, 0);
   static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
   static const char *const interval[] = {"value", "low", "high", "std", NULL};
   lw->plan->type = TY_RECORD;
@@ -230,7 +226,7 @@ static size_t resampled_row(uint64_t key, size_t i, size_t n) {
 
 /* One resample of a test or bootstrap: Ctrl-C stops here; the bar moves. */
 static void resample_step(IxpSession *s, const IxpPlanOp *op, IxpProgress *bar, int r) {
-  ixp_check_interrupt(s, s->src, op->plan->site->span);
+  ixp_plan_poll_interrupt(s, op->plan);
   ixp_progress_update(bar, (uint64_t)r);
 }
 
@@ -261,8 +257,9 @@ static IxpValue discrete_bootstrap(IxpSession *s, const IxpPlanOp *op, const Dis
   return interval(s, value, est, nb);
 }
 
-static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
+static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *in) {
   const DiscreteTest *t = op->payload;
+  const IxpJoint *j = in->joint;
   size_t n = j->n;
   const uint32_t *xy[2 * IXP_MAX_VARS] = {0};
   uint32_t *perm_cols[IXP_MAX_VARS];
@@ -298,8 +295,9 @@ static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *
   return record(s, names, v, 4);
 }
 
-static void discrete_test_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *out) {
+static void discrete_test_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *in, FILE *out) {
   const DiscreteTest *t = op->payload;
+  const IxpJoint *j = in->joint;
   (void)s;
   if (t->bootstrap)
     fprintf(out, "%s on row counts of %zu rows, %d bootstrap resamples", ixp_est_name(t->est), j->n, t->bootstrap);
@@ -310,25 +308,26 @@ static void discrete_test_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *
 
 const IxpKernel ixp_kernel_discrete_test = {"permutation test", discrete_test_run, discrete_test_explain};
 
-bool ixp_lower_on_data(IxpLowering *lw, const IxpMeasure *ms) {
-  if (ms->options) {  /* rd, ib, capacity, pid: the plug-in joint of discrete columns */
+bool ixp_lower_on_data(IxpLowering *lw) {
+  if (lw->measure->estimand == IXP_ESTIMAND_JOINT) {  /* rd, ib, capacity, pid: the plug-in joint of discrete columns */
     for (int i = 0; i < lw->nargs; i++)
       if (lw->model->continuous[lw->args[i].var])
         return fail(lw, lw->args[i].node->span, "this measure works on discrete columns (the plug-in joint of the rows)");
     if (lw->test) return fail(lw, lw->test->span, "this measure takes no test");
-    return ms->lower(lw);
+    lw->joint = ixp_plan_joint(lw->plan, 0);
+    return lw->measure->lower(lw);
   }
   const char *name = lw->method ? lw->method->str : "plugin";
   IxpDiscreteEstimator est;
   if (ixp_est_by_name(name, &est)) {
     int bins = 0, how = 0, alphabet = 0;
     if (!discrete_options(lw, &bins, &how, &alphabet)) return false;
-    if (lw->test) return lower_discrete_test(lw, ms, est, bins, how, alphabet);
-    return lower_discrete(lw, ms, est, bins, how, alphabet);
+    if (lw->test) return lower_discrete_test(lw, est, bins, how, alphabet);
+    return lower_discrete(lw, est, bins, how, alphabet);
   }
-  if (!strcmp(name, "ksg")) return lower_continuous(lw, ms, EST_KSG);
-  if (!strcmp(name, "kl")) return lower_continuous(lw, ms, EST_KL);
-  if (!strcmp(name, "gaussian")) return lower_continuous(lw, ms, EST_GAUSSIAN);
+  if (!strcmp(name, "ksg")) return lower_continuous(lw, EST_KSG);
+  if (!strcmp(name, "kl")) return lower_continuous(lw, EST_KL);
+  if (!strcmp(name, "gaussian")) return lower_continuous(lw, EST_GAUSSIAN);
   return fail(lw, lw->method->span,
               "unknown estimator (plugin, miller_madow, grassberger, shrink, chao_shen, nsb, ksg, kl, gaussian)");
 }
@@ -449,9 +448,9 @@ static IxpValue bootstrap(IxpSession *s, const IxpPlanOp *op, const Payload *p, 
   return interval(s, value, est, nb);
 }
 
-static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint) {
+static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *rows) {
   const Payload *p = op->payload;
-  size_t n = joint->n;
+  size_t n = rows->n;
   Blocks b = {.n = (long)n};
   b.x = block(s, op, p, p->x, &b.dx);
   if (p->y) b.y = block(s, op, p, p->y, &b.dy);
@@ -463,7 +462,7 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint
     IxpKnnTest t;
     IxpKnnStatus st = ixp_ksg_mi_permutation(b.x, b.dx, b.y, b.dy, b.n, &opt, p->permutations,
                                              ixp_stream_key(s, p->position, 0x9e57), &t);
-    ixp_check_interrupt(s, s->src, op->plan->site->span);  /* Ctrl-C cut the surrogates short */
+    ixp_plan_poll_interrupt(s, op->plan);  /* Ctrl-C cut the surrogates short */
     if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "ksg: %s", ixp_knn_status_text(st));
     static const char *const names[] = {"value", "p", "null_mean", "null_std"};
     double v[4] = {t.value * u, t.p, t.null_mean * u, t.null_std * u};
@@ -471,9 +470,9 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint
   }
   IxpKnnInfo info = {0};
   double h = estimate(s, op, p, &b, &opt, &info);
-  ixp_check_interrupt(s, s->src, op->plan->site->span);  /* Ctrl-C cut the kNN search short */
+  ixp_plan_poll_interrupt(s, op->plan);  /* Ctrl-C cut the kNN search short */
   if (p->kind != EST_GAUSSIAN && info.duplicates && opt.noise == 0)
-    ixp_diag_warning(&s->diag, s->src, op->plan->site->span,
+    ixp_plan_warning(s, op->plan,
                      "%ld rows repeat another row exactly; kNN estimates are biased by ties: add noise = 1e-10 "
                      "(seeded), or use copula = 1", info.duplicates);
   if (p->bootstrap) return bootstrap(s, op, p, &b, h, opt);
@@ -485,18 +484,18 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint
   return ixp_value_real(h * u);
 }
 
-static void estimate_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint, FILE *out) {
+static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *rows, FILE *out) {
   const Payload *p = op->payload;
   (void)s;
   int dx = __builtin_popcountll(p->x), dy = __builtin_popcountll(p->y), dz = __builtin_popcountll(p->z);
   if (p->kind == EST_GAUSSIAN) {
-    fprintf(out, "gaussian: covariance of %zu rows (SYRK), Cholesky log-determinants of %d x %d blocks", joint->n,
+    fprintf(out, "gaussian: covariance of %zu rows (SYRK), Cholesky log-determinants of %d x %d blocks", rows->n,
             dx + dy + dz, dx + dy + dz);
     return;
   }
   int dims = dx + dy + dz, k = p->knn.k ? p->knn.k : 4;
   fprintf(out, "%s k = %d on %zu rows, %d dimension%s, %s index", p->kind == EST_KL ? "Kozachenko-Leonenko" :
-          p->z ? "Frenzel-Pompe KSG" : (p->knn.variant == 2 ? "KSG-2" : "KSG-1"), k, joint->n, dims, dims == 1 ? "" : "s",
+          p->z ? "Frenzel-Pompe KSG" : (p->knn.variant == 2 ? "KSG-2" : "KSG-1"), k, rows->n, dims, dims == 1 ? "" : "s",
           p->knn.index == IXP_INDEX_BRUTE || (p->knn.index == IXP_INDEX_AUTO && dims > 10) ? "brute-force (cache-blocked max-norm tiles)" : "k-d tree");
   if (p->permutations) fprintf(out, ", %d permutation surrogates", p->permutations);
 }

@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "gaussian.h"
-#include "interp.h"
-#include "linear.h"
-#include "measures.h"
+#include "model.h"
+#include "runtime.h"
+#include "library.h"
 #include "pid.h"
 #include "tabulate.h"
 
@@ -38,11 +38,6 @@ static const struct {
 
 static const char *const certificate[] = {"primal_infeasibility", "dual_infeasibility", "duality_gap"};
 
-static bool fail(IxpLowering *lw, IxpSpan span, const char *msg) {
-  lw->error(lw, span, msg);
-  return false;
-}
-
 /* Sources and target from the arguments. */
 static bool split(IxpLowering *lw, Payload *p) {
   bool grouped = false;
@@ -50,20 +45,20 @@ static bool split(IxpLowering *lw, Payload *p) {
   for (int i = 0; i < lw->nargs; i++) {
     if (lw->args[i].sep == SEP_SEMI) grouped = true;
     if (lw->args[i].sep == SEP_ARROW) {
-      if (arrow >= 0) return fail(lw, lw->args[i].node->sep_span, "pid has one '->' before the target");
+      if (arrow >= 0) return ixp_lower_error(lw, lw->args[i].node->sep_span, "pid has one '->' before the target");
       arrow = i;
     }
     if (lw->args[i].sep == SEP_BAR || lw->args[i].sep == SEP_BARBAR)
-      return fail(lw, lw->args[i].node->sep_span, "pid takes pid(S1, S2, ... -> T)");
+      return ixp_lower_error(lw, lw->args[i].node->sep_span, "pid takes pid(S1, S2, ... -> T)");
   }
-  if (arrow < 1) return fail(lw, lw->call->span, "pid takes sources, '->' and the target: pid(a, b -> t)");
+  if (arrow < 1) return ixp_lower_error(lw, lw->call->span, "pid takes sources, '->' and the target: pid(a, b -> t)");
   for (int i = arrow; i < lw->nargs; i++) {
-    if (i > arrow && lw->args[i].sep == SEP_SEMI) return fail(lw, lw->args[i].node->sep_span, "the target is one group");
+    if (i > arrow && lw->args[i].sep == SEP_SEMI) return ixp_lower_error(lw, lw->args[i].node->sep_span, "the target is one group");
     p->masks[0] |= (uint64_t)1 << lw->args[i].var;
   }
   for (int i = 0; i < arrow; i++) {
     if (i == 0 || !grouped || lw->args[i].sep == SEP_SEMI) {
-      if (p->nsources == IXP_TABULATE_MAX_GROUPS - 1) return fail(lw, lw->call->span, "pid takes at most 7 sources");
+      if (p->nsources == IXP_TABULATE_MAX_GROUPS - 1) return ixp_lower_error(lw, lw->call->span, "pid takes at most 7 sources");
       p->nsources++;
     }
     p->masks[p->nsources] |= (uint64_t)1 << lw->args[i].var;
@@ -72,14 +67,14 @@ static bool split(IxpLowering *lw, Payload *p) {
 }
 
 static bool method(IxpLowering *lw, Payload *p) {
-  if (!lw->method) return fail(lw, lw->call->span, "pid needs a measure: using imin, immi, iccs, isx or broja");
+  if (!lw->method) return ixp_lower_error(lw, lw->call->span, "pid needs a measure: using imin, immi, iccs, isx or broja");
   for (size_t i = 0; i < sizeof methods / sizeof *methods; i++)
     if (!strcmp(lw->method->str, methods[i].name)) {
-      if (lw->method->nitems) return fail(lw, lw->method->span, "this PID measure takes no options");
+      if (lw->method->nitems) return ixp_lower_error(lw, lw->method->span, "this PID measure takes no options");
       p->measure = methods[i].measure;
       return true;
     }
-  return fail(lw, lw->method->span, "unknown PID measure (imin, immi, iccs, isx or broja)");
+  return ixp_lower_error(lw, lw->method->span, "unknown PID measure (imin, immi, iccs, isx or broja)");
 }
 
 /* Field names: the atoms, for broja the certificate, then the aliases
@@ -130,15 +125,15 @@ extern const IxpKernel ixp_kernel_pid;
 static bool lower_pid(IxpLowering *lw) {
   Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
   if (!split(lw, p) || !method(lw, p)) return false;
-  if (lw->noptions) return fail(lw, lw->options[0]->span, "pid takes no options; the measure comes with 'using'");
-  if (lw->nat) return fail(lw, lw->at[0]->span, "pid takes no 'at'");
-  if (p->measure == IXP_PID_BROJA && p->nsources != 2) return fail(lw, lw->method->span, "broja decomposes two sources");
+  if (lw->noptions) return ixp_lower_error(lw, lw->options[0].node->span, "pid takes no options; the measure comes with 'using'");
+  if (lw->nat) return ixp_lower_error(lw, lw->at[0].node->span, "pid takes no 'at'");
+  if (p->measure == IXP_PID_BROJA && p->nsources != 2) return ixp_lower_error(lw, lw->method->span, "broja decomposes two sources");
   if (lw->model->gaussian && (p->measure != IXP_PID_IMMI || p->nsources != 2))
-    return fail(lw, lw->method->span, "on a Gaussian model, pid is the closed-form MMI decomposition of two sources (using immi)");
+    return ixp_lower_error(lw, lw->method->span, "on a Gaussian model, pid is the closed-form MMI decomposition of two sources (using immi)");
   p->model = lw->model;
   p->source = lw->plan->src[0].node;
   IxpPidStatus st = ixp_pid_lattice(p->nsources, &p->lattice);
-  if (st != IXP_PID_OK) return fail(lw, lw->call->span, ixp_pid_status_text(st));
+  if (st != IXP_PID_OK) return ixp_lower_error(lw, lw->call->span, "%s", ixp_pid_status_text(st));
   ixp_arena_defer(lw->arena, free_lattice, p->lattice);
   name_fields(lw, p);
   lw->plan->type = TY_RECORD;
@@ -163,11 +158,9 @@ static double gauss_mi(IxpSession *s, const IxpPlanOp *op, const double *cov, in
 /* The minimum-mutual-information PID of a Gaussian (Barrett 2015):
  * redundancy min_i I(S_i; T), unique I(S_i; T) - redundancy, synergy the
  * rest of I(S1, S2; T). Atoms in lattice order. */
-static void gaussian_mmi(IxpSession *s, const IxpPlanOp *op, const Payload *p, double *atoms) {
-  double *mean, *cov;
-  ixp_gaussian_moments(s, p->model, ixp_source_params(s, p->model, p->source->kind == AST_SOURCE ? p->source : NULL),
-                       &mean, &cov);
-  int n = p->model->nvars;
+static void gaussian_mmi(IxpSession *s, const IxpPlanOp *op, const Payload *p, const IxpReg *g, double *atoms) {
+  const double *cov = g->cov;
+  int n = g->d;
   double i1 = gauss_mi(s, op, cov, n, p->masks[1], p->masks[0]), i2 = gauss_mi(s, op, cov, n, p->masks[2], p->masks[0]);
   double i12 = gauss_mi(s, op, cov, n, p->masks[1] | p->masks[2], p->masks[0]), red = i1 < i2 ? i1 : i2;
   for (int a = 0; a < p->natoms; a++) {
@@ -192,11 +185,12 @@ static IxpValue atoms_record(IxpSession *s, const Payload *p, const double *atom
   return (IxpValue){.type = TY_RECORD, .record = r};
 }
 
-static IxpValue pid_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
+static IxpValue pid_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *in) {
   const Payload *p = op->payload;
-  if (p->model->gaussian) {
+  IxpJoint *j = in->joint;
+  if (in->kind == IXP_REG_GAUSSIAN) {
     double *atoms = ixp_arena_alloc(ixp_session_tmp(s), (size_t)p->natoms * sizeof *atoms);
-    gaussian_mmi(s, op, p, atoms);
+    gaussian_mmi(s, op, p, in, atoms);
     return atoms_record(s, p, atoms, NULL);
   }
   IxpTabulated t;
@@ -215,10 +209,10 @@ static IxpValue pid_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
   return atoms_record(s, p, atoms, &cert);
 }
 
-static void pid_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *out) {
+static void pid_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *in, FILE *out) {
   const Payload *p = op->payload;
-  (void)s, (void)j;
-  if (p->model->gaussian)
+  (void)s;
+  if (in->kind == IXP_REG_GAUSSIAN)
     fprintf(out, "Gaussian MMI in closed form (Barrett 2015) from the model's covariance, 2 sources");
   else
     fprintf(out, "%s on %d sources, %d atoms of the redundancy lattice (Moebius inversion)", methods[p->measure].name,
@@ -227,11 +221,13 @@ static void pid_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *o
 
 const IxpKernel ixp_kernel_pid = {"partial information decomposition", pid_run, pid_explain};
 
+static const IxpOptionSpec none[] = {{NULL, IXP_OPTION_VALUE, NULL, NULL}};
+
 static const IxpMeasure registry[] = {
     {"pid", "pid(S1, S2, ... -> T) using M", "partial information decomposition (imin, immi, iccs, isx, broja)",
-     MEASURE_OVER_VARIABLES, lower_pid, true},
+     MEASURE_OVER_VARIABLES, lower_pid, IXP_ESTIMAND_JOINT, none, none},
 };
 
-const IxpMeasure *ixp_measures_pid(int i) {
-  return i >= 0 && (size_t)i < sizeof registry / sizeof *registry ? &registry[i] : NULL;
+void ixp_open_pid(IxpLibrary *lib) {
+  ixp_library_add_measures(lib, registry, (int)(sizeof registry / sizeof *registry));
 }

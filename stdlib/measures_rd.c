@@ -12,8 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "interp.h"
-#include "measures.h"
+#include "model.h"
+#include "runtime.h"
+#include "library.h"
 #include "rd.h"
 #include "tabulate.h"
 
@@ -32,12 +33,8 @@ typedef struct {
   IxpAst *target_d;         /* `at D = ...`: number or vector */
   IxpAst *clusters, *restarts;
   IxpIBVariant variant;
+  IxpType points;           /* the type of beta or D: a number gives a point, a vector a curve */
 } Payload;
-
-static bool fail(IxpLowering *lw, IxpSpan span, const char *msg) {
-  lw->error(lw, span, msg);
-  return false;
-}
 
 /* The masks of a measure's sides, split at `sep` into at most `max`
  * sides; their number, or -1 if another separator is used. */
@@ -47,19 +44,15 @@ static int groups(IxpLowering *lw, IxpOp sep, uint64_t *mask, int max) {
   return n;
 }
 
-static bool numeric_option(IxpLowering *lw, IxpAst *opt, bool vector_ok) {
-  IxpType t = lw->check(lw, opt->a);
+static bool numeric_option(IxpLowering *lw, const IxpOption *opt, bool vector_ok) {
+  IxpType t = opt->type;
   if (t == TY_NUM || t == TY_ANY || (vector_ok && t == TY_VEC)) return true;
-  char msg[128];
-  snprintf(msg, sizeof msg, "option '%s' needs a number%s, not a %s", opt->str, vector_ok ? " or a vector" : "",
-           ixp_type_name(t));
-  return fail(lw, opt->a->span, msg);
+  return ixp_lower_error(lw, opt->value->span, "option '%s' needs a number%s, not a %s", opt->name,
+                         vector_ok ? " or a vector" : "", ixp_type_name(t));
 }
 
-static bool unknown_option(IxpLowering *lw, IxpAst *opt, const char *known) {
-  char msg[256];
-  snprintf(msg, sizeof msg, "%s takes no option '%s' (its options: %s)", lw->call->str, opt->str, known);
-  return fail(lw, opt->span, msg);
+static bool unknown_option(IxpLowering *lw, const IxpOption *opt, const char *known) {
+  return ixp_lower_error(lw, opt->node->span, "%s takes no option '%s' (its options: %s)", lw->call->str, opt->name, known);
 }
 
 /* Does the expression name xhat? */
@@ -70,29 +63,24 @@ static bool names_xhat(const IxpAst *e, const void *ctx) {
 
 static bool reads_xhat(const IxpAst *e) { return ixp_ast_any(e, names_xhat, NULL); }
 
-/* distortion = hamming | squared | abs | a matrix | an expression in x and xhat */
-static bool distortion_option(IxpLowering *lw, IxpAst *opt, Payload *p) {
-  IxpAst *v = opt->a;
+/* distortion = hamming | squared | abs | a matrix | an expression in x and
+ * xhat (checked over those two names: option->scope). */
+static bool distortion_option(IxpLowering *lw, const IxpOption *opt, Payload *p) {
+  IxpAst *v = opt->value;
   if (v->kind == AST_NAME && !strcmp(v->str, "hamming")) p->distortion = DIST_HAMMING;
   else if (v->kind == AST_NAME && !strcmp(v->str, "squared")) p->distortion = DIST_SQUARED;
   else if (v->kind == AST_NAME && !strcmp(v->str, "abs")) p->distortion = DIST_ABS;
   else if (reads_xhat(v)) {  /* an expression in the source variable and xhat */
-    if (__builtin_popcountll(p->x) != 1) return fail(lw, v->span, "a distortion expression needs a single source variable");
-    IxpModelDef *pair = ixp_arena_alloc(lw->arena, sizeof *pair);
-    pair->name = "distortion";
-    pair->nvars = 2;
-    pair->vars[0] = (IxpModelVar){.name = lw->model->vars[__builtin_ctzll(p->x)].name, .kind = VAR_COLUMN};
-    pair->vars[1] = (IxpModelVar){.name = "xhat", .kind = VAR_COLUMN};
-    IxpType t = lw->check_in(lw, v, pair);
-    if (t != TY_NUM && t != TY_ANY) return fail(lw, v->span, "a distortion expression gives a number");
+    if (__builtin_popcountll(p->x) != 1 || !opt->scope)
+      return ixp_lower_error(lw, v->span, "a distortion expression needs a single source variable");
+    if (opt->type != TY_NUM && opt->type != TY_ANY) return ixp_lower_error(lw, v->span, "a distortion expression gives a number");
     p->distortion = DIST_EXPR;
     p->matrix = v;
-    p->pair = pair;
+    p->pair = opt->scope;
   } else {
-    IxpType t = lw->check(lw, v);
-    if (t != TY_MAT && t != TY_ANY)
-      return fail(lw, v->span, "distortion is hamming, squared, abs, a matrix (rows: source values, columns: "
-                               "reproductions) or an expression in the source variable and xhat");
+    if (opt->type != TY_MAT && opt->type != TY_ANY)
+      return ixp_lower_error(lw, v->span, "distortion is hamming, squared, abs, a matrix (rows: source values, columns: "
+                                          "reproductions) or an expression in the source variable and xhat");
     p->distortion = DIST_MATRIX;
     p->matrix = v;
   }
@@ -101,15 +89,15 @@ static bool distortion_option(IxpLowering *lw, IxpAst *opt, Payload *p) {
 
 /* `using` is not for these measures; `at` takes D or beta. */
 static bool at_clauses(IxpLowering *lw, Payload *p, bool allow_d) {
-  if (lw->method) return fail(lw, lw->method->span, "this measure is computed exactly; it takes no 'using'");
+  if (lw->method) return ixp_lower_error(lw, lw->method->span, "this measure is computed exactly; it takes no 'using'");
   for (int i = 0; i < lw->nat; i++) {
-    IxpAst *at = lw->at[i];
-    if (allow_d && !strcmp(at->str, "D")) p->target_d = at->a;
-    else if (!strcmp(at->str, "beta")) p->beta = at->a;
-    else return fail(lw, at->span, allow_d ? "the point is 'at D = ...' or 'at beta = ...'" : "the point is 'at beta = ...'");
+    const IxpOption *at = &lw->at[i];
+    if (allow_d && !strcmp(at->name, "D")) p->target_d = at->value, p->points = at->type;
+    else if (!strcmp(at->name, "beta")) p->beta = at->value, p->points = at->type;
+    else return ixp_lower_error(lw, at->node->span, allow_d ? "the point is 'at D = ...' or 'at beta = ...'" : "the point is 'at beta = ...'");
     if (!numeric_option(lw, at, true)) return false;
   }
-  if (p->target_d && p->beta) return fail(lw, lw->call->span, "give the point by D or by beta, not both");
+  if (p->target_d && p->beta) return ixp_lower_error(lw, lw->call->span, "give the point by D or by beta, not both");
   return true;
 }
 
@@ -117,9 +105,8 @@ static const char *const rd_fields[] = {"rate", "distortion", "beta", "rate_lowe
 static const char *const ib_fields[] = {"ixt", "ity", "ht", "clusters", "beta", NULL};
 static const char *const capacity_fields[] = {"capacity", "input", NULL};
 
-/* A point is a record, a vector of betas or distortions a curve. */
-static void set_result(IxpLowering *lw, IxpAst *points, const char *const *fields) {
-  IxpType t = points ? lw->check(lw, points) : TY_NUM;
+/* A point is a record, a vector of betas or distortions (of type t) a curve. */
+static void set_result(IxpLowering *lw, IxpType t, const char *const *fields) {
   lw->plan->type = t == TY_VEC ? TY_TABLE : t == TY_ANY ? TY_ANY : TY_RECORD;
   lw->plan->fields = lw->plan->type == TY_RECORD ? fields : NULL;
 }
@@ -130,34 +117,31 @@ extern const IxpKernel ixp_kernel_rd, ixp_kernel_ib, ixp_kernel_capacity;
  * (its rate-distortion has closed forms). */
 static bool finite_source(IxpLowering *lw) {
   if (!lw->model->gaussian) return true;
-  char msg[256];
-  snprintf(msg, sizeof msg, "model '%s' is Gaussian: %s is computed on finite models and datasets (rd_gaussian and "
-           "rd_waterfill give Gaussian rate-distortion)", lw->model->name, lw->call->str);
-  return fail(lw, lw->plan->src[0].node->span, msg);
+  return ixp_lower_error(lw, lw->plan->src[0].node->span, "model '%s' is Gaussian: %s is computed on finite models and "
+                         "datasets (rd_gaussian and rd_waterfill give Gaussian rate-distortion)", lw->model->name, lw->call->str);
 }
 
 static bool lower_rd(IxpLowering *lw) {
   if (!finite_source(lw)) return false;
   Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
   uint64_t m[2];
-  if (groups(lw, SEP_SEMI, m, 1) != 1) return fail(lw, lw->call->span, "rd takes the source's variables: rd(x, distortion = ...)");
+  if (groups(lw, SEP_SEMI, m, 1) != 1) return ixp_lower_error(lw, lw->call->span, "rd takes the source's variables: rd(x, distortion = ...)");
   p->x = m[0];
   for (int i = 0; i < lw->noptions; i++) {
-    IxpAst *o = lw->options[i];
-    if (!strcmp(o->str, "distortion")) { if (!distortion_option(lw, o, p)) return false; }
-    else if (!strcmp(o->str, "beta")) { p->beta = o->a; if (!numeric_option(lw, o, true)) return false; }
-    else if (!strcmp(o->str, "reproduction")) {
-      p->reproduction = o->a;
-      IxpType t = lw->check(lw, o->a);
-      if (t != TY_VEC && t != TY_ANY) return fail(lw, o->a->span, "reproduction is a vector of values");
+    const IxpOption *o = &lw->options[i];
+    if (!strcmp(o->name, "distortion")) { if (!distortion_option(lw, o, p)) return false; }
+    else if (!strcmp(o->name, "beta")) { p->beta = o->value, p->points = o->type; if (!numeric_option(lw, o, true)) return false; }
+    else if (!strcmp(o->name, "reproduction")) {
+      p->reproduction = o->value;
+      if (o->type != TY_VEC && o->type != TY_ANY) return ixp_lower_error(lw, o->value->span, "reproduction is a vector of values");
     } else return unknown_option(lw, o, "distortion, beta, reproduction");
   }
   if (!at_clauses(lw, p, true)) return false;
-  if (!p->beta && !p->target_d) return fail(lw, lw->call->span, "rd needs a point: 'at D = ...', 'at beta = ...' or beta = [...] for a curve");
-  if (p->beta && p->target_d) return fail(lw, lw->call->span, "give the point by D or by beta, not both");
+  if (!p->beta && !p->target_d) return ixp_lower_error(lw, lw->call->span, "rd needs a point: 'at D = ...', 'at beta = ...' or beta = [...] for a curve");
+  if (p->beta && p->target_d) return ixp_lower_error(lw, lw->call->span, "give the point by D or by beta, not both");
   if ((p->distortion == DIST_SQUARED || p->distortion == DIST_ABS) && __builtin_popcountll(p->x) != 1)
-    return fail(lw, lw->call->span, "squared and abs distortions need a single numeric source variable");
-  set_result(lw, p->beta ? p->beta : p->target_d, rd_fields);
+    return ixp_lower_error(lw, lw->call->span, "squared and abs distortions need a single numeric source variable");
+  set_result(lw, p->points, rd_fields);
   lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_rd, p);
   return true;
 }
@@ -166,22 +150,22 @@ static bool lower_ib(IxpLowering *lw) {
   if (!finite_source(lw)) return false;
   Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
   uint64_t m[2];
-  if (groups(lw, SEP_SEMI, m, 2) != 2) return fail(lw, lw->call->span, "ib takes ib(X; Y, beta = ...)");
+  if (groups(lw, SEP_SEMI, m, 2) != 2) return ixp_lower_error(lw, lw->call->span, "ib takes ib(X; Y, beta = ...)");
   p->x = m[0], p->y = m[1];
   for (int i = 0; i < lw->noptions; i++) {
-    IxpAst *o = lw->options[i];
-    if (!strcmp(o->str, "beta")) { p->beta = o->a; if (!numeric_option(lw, o, true)) return false; }
-    else if (!strcmp(o->str, "clusters")) { p->clusters = o->a; if (!numeric_option(lw, o, false)) return false; }
-    else if (!strcmp(o->str, "restarts")) { p->restarts = o->a; if (!numeric_option(lw, o, false)) return false; }
-    else if (!strcmp(o->str, "variant")) {
-      if (o->a->kind != AST_NAME || (strcmp(o->a->str, "ib") && strcmp(o->a->str, "dib")))
-        return fail(lw, o->a->span, "variant is ib or dib");
-      p->variant = !strcmp(o->a->str, "dib") ? IXP_IB_DETERMINISTIC : IXP_IB_STANDARD;
+    const IxpOption *o = &lw->options[i];
+    if (!strcmp(o->name, "beta")) { p->beta = o->value, p->points = o->type; if (!numeric_option(lw, o, true)) return false; }
+    else if (!strcmp(o->name, "clusters")) { p->clusters = o->value; if (!numeric_option(lw, o, false)) return false; }
+    else if (!strcmp(o->name, "restarts")) { p->restarts = o->value; if (!numeric_option(lw, o, false)) return false; }
+    else if (!strcmp(o->name, "variant")) {
+      if (o->value->kind != AST_NAME || (strcmp(o->value->str, "ib") && strcmp(o->value->str, "dib")))
+        return ixp_lower_error(lw, o->value->span, "variant is ib or dib");
+      p->variant = !strcmp(o->value->str, "dib") ? IXP_IB_DETERMINISTIC : IXP_IB_STANDARD;
     } else return unknown_option(lw, o, "beta, variant, clusters, restarts");
   }
   if (!at_clauses(lw, p, false)) return false;
-  if (!p->beta) return fail(lw, lw->call->span, "ib needs beta = ... (a number, or a vector for a curve)");
-  set_result(lw, p->beta, ib_fields);
+  if (!p->beta) return ixp_lower_error(lw, lw->call->span, "ib needs beta = ... (a number, or a vector for a curve)");
+  set_result(lw, p->points, ib_fields);
   lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_ib, p);
   return true;
 }
@@ -190,10 +174,10 @@ static bool lower_capacity(IxpLowering *lw) {
   if (!finite_source(lw)) return false;
   Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
   uint64_t m[2];
-  if (groups(lw, SEP_ARROW, m, 2) != 2) return fail(lw, lw->call->span, "capacity takes the channel's input and output: capacity(x -> y)");
+  if (groups(lw, SEP_ARROW, m, 2) != 2) return ixp_lower_error(lw, lw->call->span, "capacity takes the channel's input and output: capacity(x -> y)");
   p->x = m[0], p->y = m[1];
-  if (lw->noptions) return unknown_option(lw, lw->options[0], "none");
-  if (lw->method || lw->nat) return fail(lw, lw->call->span, "capacity takes no 'using' or 'at'");
+  if (lw->noptions) return unknown_option(lw, &lw->options[0], "none");
+  if (lw->method || lw->nat) return ixp_lower_error(lw, lw->call->span, "capacity takes no 'using' or 'at'");
   lw->plan->type = TY_RECORD;
   lw->plan->fields = capacity_fields;
   lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_capacity, p);
@@ -225,7 +209,7 @@ static double *points(IxpSession *s, IxpAst *e, int *n, bool *curve) {
     *n = 1;
     return x;
   }
-  if (v.type != TY_VEC || v.cols == 0) ixp_runtime_error(s, s->src, e->span, "expected a number or a non-empty vector");
+  if (v.type != TY_VEC || v.cols == 0) ixp_statement_error(s, e->span, "expected a number or a non-empty vector");
   *n = v.cols;
   return v.v;
 }
@@ -235,7 +219,7 @@ static double *points(IxpSession *s, IxpAst *e, int *n, bool *curve) {
 static const double *reproduction(IxpSession *s, const Payload *p, const IxpTabulated *t, int *m) {
   if (p->reproduction) {
     IxpValue v = ixp_eval(s, p->reproduction, NULL);
-    if (v.type != TY_VEC || v.cols == 0) ixp_runtime_error(s, s->src, p->reproduction->span, "reproduction is a non-empty vector");
+    if (v.type != TY_VEC || v.cols == 0) ixp_statement_error(s, p->reproduction->span, "reproduction is a non-empty vector");
     *m = v.cols;
     return v.v;
   }
@@ -257,12 +241,12 @@ static double *distortion_matrix(IxpSession *s, const IxpPlanOp *op, const Paylo
   double *d = ixp_arena_alloc(ixp_session_tmp(s), (size_t)n * (size_t)m * sizeof *d);
   IxpValue mat = p->distortion == DIST_MATRIX ? ixp_eval(s, p->matrix, NULL) : (IxpValue){.type = TY_NONE};
   if (p->distortion == DIST_MATRIX && mat.type != TY_MAT)
-    ixp_runtime_error(s, s->src, p->matrix->span, "a distortion matrix is needed here");
+    ixp_statement_error(s, p->matrix->span, "a distortion matrix is needed here");
   for (int i = 0; i < n; i++) {
     double x = t->value[0][i];
     int row = (int)x;
     if (p->distortion == DIST_MATRIX && (x != row || row < 0 || row >= mat.rows))
-      ixp_runtime_error(s, s->src, p->matrix->span, "the source takes the value %g, which is not a row of this %d x %d matrix",
+      ixp_statement_error(s, p->matrix->span, "the source takes the value %g, which is not a row of this %d x %d matrix",
                         x, mat.rows, mat.cols);
     for (int j = 0; j < m; j++) {
       double y = repro[j], v = 0;
@@ -313,7 +297,8 @@ static IxpTable *curve_table(IxpSession *s, const char *title, int ncols, const 
   return t;
 }
 
-static IxpValue rd_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
+static IxpValue rd_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *in) {
+  IxpJoint *j = in->joint;
   const Payload *p = op->payload;
   IxpTabulated t = tabulate(s, op, j, &p->x, 1);
   int m, n;
@@ -339,7 +324,8 @@ static IxpValue rd_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
   return (IxpValue){.type = TY_TABLE, .table = tab};
 }
 
-static IxpValue ib_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
+static IxpValue ib_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *in) {
+  IxpJoint *j = in->joint;
   const Payload *p = op->payload;
   uint64_t masks[2] = {p->x, p->y};
   IxpTabulated t = tabulate(s, op, j, masks, 2);
@@ -372,7 +358,8 @@ static IxpValue ib_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
 }
 
 /* The channel p(y | x) of the joint, then its capacity. */
-static IxpValue capacity_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *j) {
+static IxpValue capacity_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *in) {
+  IxpJoint *j = in->joint;
   const Payload *p = op->payload;
   uint64_t masks[2] = {p->x, p->y};
   IxpTabulated t = tabulate(s, op, j, masks, 2);
@@ -405,15 +392,18 @@ static void explain_sizes(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE 
   (void)s;
 }
 
-static void rd_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *out) {
+static void rd_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *in, FILE *out) {
+  IxpJoint *j = in->joint;
   explain_sizes(s, op, j, out, "Blahut-Arimoto (GEMV per iteration, certified bounds)");
 }
 
-static void ib_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *out) {
+static void ib_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *in, FILE *out) {
+  IxpJoint *j = in->joint;
   explain_sizes(s, op, j, out, "IB iterations (GEMM per iteration, warm starts, restarts)");
 }
 
-static void capacity_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *out) {
+static void capacity_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *in, FILE *out) {
+  IxpJoint *j = in->joint;
   explain_sizes(s, op, j, out, "Blahut-Arimoto capacity");
 }
 
@@ -421,12 +411,33 @@ const IxpKernel ixp_kernel_rd = {"rate-distortion", rd_run, rd_explain};
 const IxpKernel ixp_kernel_ib = {"information bottleneck", ib_run, ib_explain};
 const IxpKernel ixp_kernel_capacity = {"channel capacity", capacity_run, capacity_explain};
 
+static const IxpOptionSpec rd_options[] = {
+    {"distortion", IXP_OPTION_WORD_OR_VALUE, "hamming squared abs", "xhat"},
+    {"beta", IXP_OPTION_VALUE, NULL, NULL},
+    {"reproduction", IXP_OPTION_VALUE, NULL, NULL},
+    {NULL, IXP_OPTION_VALUE, NULL, NULL},
+};
+static const IxpOptionSpec ib_options[] = {
+    {"beta", IXP_OPTION_VALUE, NULL, NULL},
+    {"clusters", IXP_OPTION_VALUE, NULL, NULL},
+    {"restarts", IXP_OPTION_VALUE, NULL, NULL},
+    {"variant", IXP_OPTION_WORD, NULL, NULL},
+    {NULL, IXP_OPTION_VALUE, NULL, NULL},
+};
+static const IxpOptionSpec rd_at[] = {
+    {"D", IXP_OPTION_VALUE, NULL, NULL}, {"beta", IXP_OPTION_VALUE, NULL, NULL}, {NULL, IXP_OPTION_VALUE, NULL, NULL}};
+static const IxpOptionSpec ib_at[] = {{"beta", IXP_OPTION_VALUE, NULL, NULL}, {NULL, IXP_OPTION_VALUE, NULL, NULL}};
+static const IxpOptionSpec none[] = {{NULL, IXP_OPTION_VALUE, NULL, NULL}};
+
 static const IxpMeasure registry[] = {
-    {"rd", "rd(X, distortion = D) at D = d", "rate-distortion function (Blahut-Arimoto)", MEASURE_OVER_VARIABLES, lower_rd, true},
-    {"ib", "ib(X; Y, beta = b)", "information bottleneck (Tishby et al.; variant = dib: Strouse & Schwab)", MEASURE_OVER_VARIABLES, lower_ib, true},
-    {"capacity", "capacity(X -> Y)", "capacity of the channel from X to Y (Blahut-Arimoto)", MEASURE_OVER_VARIABLES, lower_capacity, true},
+    {"rd", "rd(X, distortion = D) at D = d", "rate-distortion function (Blahut-Arimoto)", MEASURE_OVER_VARIABLES,
+     lower_rd, IXP_ESTIMAND_JOINT, rd_options, rd_at},
+    {"ib", "ib(X; Y, beta = b)", "information bottleneck (Tishby et al.; variant = dib: Strouse & Schwab)",
+     MEASURE_OVER_VARIABLES, lower_ib, IXP_ESTIMAND_JOINT, ib_options, ib_at},
+    {"capacity", "capacity(X -> Y)", "capacity of the channel from X to Y (Blahut-Arimoto)", MEASURE_OVER_VARIABLES,
+     lower_capacity, IXP_ESTIMAND_JOINT, none, none},
 };
 
-const IxpMeasure *ixp_measures_rd(int i) {
-  return i >= 0 && (size_t)i < sizeof registry / sizeof *registry ? &registry[i] : NULL;
+void ixp_open_rd(IxpLibrary *lib) {
+  ixp_library_add_measures(lib, registry, (int)(sizeof registry / sizeof *registry));
 }

@@ -12,6 +12,7 @@ IxpPlan *ixp_plan_new(IxpArena *arena, const char *measure, IxpAst *site) {
   p->measure = measure;
   p->site = site;
   p->result = -1;
+  p->counting.estimator = -1;
   return p;
 }
 
@@ -43,6 +44,16 @@ int ixp_plan_joint(IxpPlan *p, int src) {
     if (p->ops[i].kind == IXP_OP_JOINT && p->ops[i].src == src) return p->ops[i].out;
   IxpPlanOp *op = add(p, IXP_OP_JOINT);
   op->src = src;
+  op->bins = p->counting.bins;
+  op->binning = p->counting.binning;
+  return op->out;
+}
+
+int ixp_plan_rows(IxpPlan *p, int src) {
+  for (int i = 0; i < p->nops; i++)
+    if (p->ops[i].kind == IXP_OP_ROWS && p->ops[i].src == src) return p->ops[i].out;
+  IxpPlanOp *op = add(p, IXP_OP_ROWS);
+  op->src = src;
   return op->out;
 }
 
@@ -53,6 +64,8 @@ int ixp_plan_entropy(IxpPlan *p, int joint, uint64_t mask) {
   IxpPlanOp *op = add(p, IXP_OP_ENTROPY);
   op->in[0] = joint;
   op->mask = mask;
+  op->estimator = p->counting.estimator;
+  op->alphabet = p->counting.alphabet;
   return op->out;
 }
 

@@ -1,10 +1,10 @@
 /* plan.h — the lowered form of a measure: a straight-line program of
  * kernel operations on registers (joints and numbers).
  *
- * The checker lowers every measure call through its stdlib rule into a
- * plan; the evaluator runs plans and never looks at measure names. New
- * measures add a rule (stdlib/measures.c) and, when they need new kernels,
- * an operation kind here. */
+ * The lowering pass (interp/lower.c) turns every measure call into a plan
+ * through its stdlib rule; the executor (interp/execute.c) runs plans and
+ * never looks at measure names. New measures add a rule (stdlib/measures.c)
+ * and, when they need new kernels, a kernel or an operation kind here. */
 #ifndef IXP_PLAN_H
 #define IXP_PLAN_H
 
@@ -19,24 +19,57 @@ struct IxpModelDef;
 struct IxpSession;
 struct IxpPlanOp;
 
+/* A register: what one operation computed, tagged with its kind. */
+typedef enum {
+  IXP_REG_NONE,
+  IXP_REG_JOINT,     /* an exact joint distribution, or a dataset's rows as a joint of codes */
+  IXP_REG_GAUSSIAN,  /* a linear-Gaussian model: its covariance (closed forms instead of a joint) */
+  IXP_REG_ROWS,      /* a dataset's rows, read as columns by estimators (no joint is built) */
+  IXP_REG_NUMBER,    /* an amount, in nats or the session's units */
+  IXP_REG_VALUE,     /* a kernel's result: a number, a record or a table */
+} IxpRegKind;
+
+typedef struct {
+  IxpRegKind kind;
+  IxpJoint *joint;            /* JOINT */
+  const double *cov;          /* GAUSSIAN: d x d */
+  int d;
+  struct IxpModelDef *data;   /* ROWS: the dataset */
+  size_t n;                   /* ROWS: its number of rows */
+  double x;                   /* NUMBER */
+  IxpValue v;                 /* VALUE */
+} IxpReg;
+
 /* A kernel family that a stdlib measure brings with it (rate-distortion,
- * PID, ...): it computes one register from a joint and the payload its
- * lowering rule prepared, and describes itself for `explain`. */
+ * PID, estimators, ...): it computes one register from its input register
+ * and the payload its lowering rule prepared, and describes itself for
+ * `explain`. */
 typedef struct IxpKernel {
   const char *name;
   /* The result (a number, a record or a table, in the session's units). */
-  IxpValue (*run)(struct IxpSession *s, const struct IxpPlanOp *op, IxpJoint *joint);
-  void (*explain)(struct IxpSession *s, const struct IxpPlanOp *op, IxpJoint *joint, FILE *out);
+  IxpValue (*run)(struct IxpSession *s, const struct IxpPlanOp *op, const IxpReg *in);
+  void (*explain)(struct IxpSession *s, const struct IxpPlanOp *op, const IxpReg *in, FILE *out);
 } IxpKernel;
 
 typedef enum {
-  IXP_OP_JOINT,    /* r[out] = exact joint of source src */
+  IXP_OP_JOINT,    /* r[out] = exact joint of source src (a Gaussian model's covariance; a dataset's rows as codes) */
+  IXP_OP_ROWS,     /* r[out] = the rows of dataset src, as columns */
   IXP_OP_ENTROPY,  /* r[out] = entropy (nats) of r[in0] marginalised onto mask */
   IXP_OP_KL,       /* r[out] = D(r[in0] || r[in1]) in nats */
   IXP_OP_LINCOMB,  /* r[out] = sum_i coef[i] * r[terms[i]] */
   IXP_OP_UNITS,    /* r[out] = r[in0] converted from nats to the session's units */
-  IXP_OP_KERNEL,   /* r[out] = kernel->run(joint r[in0], payload) */
+  IXP_OP_KERNEL,   /* r[out] = kernel->run(r[in0], payload) */
 } IxpOpKind;
+
+/* How the entropies of a plan on a dataset are computed from counts:
+ * the discrete estimator and, for continuous columns, the binning. The
+ * lowering pass sets it before the measure's rule runs; every joint and
+ * entropy operation takes it as it is made. */
+typedef struct {
+  int estimator;                /* -1: plug-in on the weights, else an IxpDiscreteEstimator */
+  double alphabet;              /* the alphabet size for estimators that use it (0: the symbols seen) */
+  int bins, binning;            /* cut continuous variables into `bins` bins (0: no); binning 0 width, 1 quantile */
+} IxpCounting;
 
 typedef struct IxpPlanOp {
   IxpOpKind kind;
@@ -60,10 +93,12 @@ typedef struct {
   struct IxpModelDef *model;
 } IxpPlanSource;
 
+/* A plan does not change once lowered. */
 typedef struct IxpPlan {
   const char *measure;
   IxpAst *site;                 /* the measure expression */
   IxpArena *arena;
+  IxpCounting counting;
   IxpPlanSource src[4];
   int nsrc;
   IxpPlanOp *ops;
@@ -72,12 +107,13 @@ typedef struct IxpPlan {
   int result;                   /* register holding the result */
   const char *const *fields;    /* a record result's fields, for checking `.name` (NULL: a number) */
   IxpType type;                 /* the result's type */
-  int explained;                /* `ixp explain` printed it already */
 } IxpPlan;
 
 IxpPlan *ixp_plan_new(IxpArena *arena, const char *measure, IxpAst *site);
 int ixp_plan_source(IxpPlan *p, IxpAst *node, struct IxpModelDef *model);
 int ixp_plan_joint(IxpPlan *p, int src);
+/* The rows of dataset `src` as columns (no joint of codes). */
+int ixp_plan_rows(IxpPlan *p, int src);
 /* Entropy of the marginal of joint register `joint` on `mask`; the same
  * (joint, mask) within a plan reuses one register. */
 int ixp_plan_entropy(IxpPlan *p, int joint, uint64_t mask);
