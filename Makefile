@@ -12,7 +12,14 @@ endif
 PKGS     := libedit libffi cairo jansson nettle
 WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Werror
-BASE      = -std=c11 -D_GNU_SOURCE -g -O2 -fopenmp -Igrammar -Iinterp -Istdlib -Ibackends -Ibackends/blis -Ibackends/kernels -Ibackends/ffi -I$(BUILD) \
+# Each folder sees only the headers it may use: grammar <- interp -> stdlib
+# -> backends (tests/check-layout says the same of the sources).
+INC_backends := -Ibackends -Ibackends/blis -Ibackends/kernels -Ibackends/ffi
+INC_grammar  := -Igrammar -I$(BUILD)
+INC_stdlib   := -Istdlib -Igrammar $(INC_backends)
+INC_interp   := -Iinterp $(INC_stdlib) -I$(BUILD)
+INC       = $(INC_interp)
+BASE      = -std=c11 -D_GNU_SOURCE -g -O2 -fopenmp $(INC) \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS_HAND = $(BASE) $(WARN)
 CFLAGS_GEN  = $(BASE) -w
@@ -29,7 +36,7 @@ OBJ      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
             $(patsubst $(BUILD)/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
 SAN_OBJ  := $(patsubst $(BUILD)/obj/%,$(BUILD)/san/%,$(OBJ))
 
-.PHONY: all deps test unit golden repl reproduce sanitize bench clean install approve
+.PHONY: all deps test layout unit golden repl reproduce sanitize bench clean install approve
 all: deps ixp $(EXT_LIBS)
 
 # Install missing Debian packages (re2c, lemon, BLIS, libffi, Criterion, libedit).
@@ -58,6 +65,10 @@ $(BUILD)/prelude.c: $(sort $(wildcard stdlib/*.ixp))
 	     echo ';'; } > $@
 
 # --- objects ---------------------------------------------------------------
+$(BUILD)/obj/grammar/%.o $(BUILD)/san/grammar/%.o $(BUILD)/obj/gen/%.o $(BUILD)/san/gen/%.o: INC = $(INC_grammar)
+$(BUILD)/obj/stdlib/%.o $(BUILD)/san/stdlib/%.o: INC = $(INC_stdlib)
+$(BUILD)/obj/backends/%.o $(BUILD)/san/backends/%.o: INC = $(INC_backends)
+
 $(BUILD)/obj/gen/%.o: $(BUILD)/%.c
 	@echo "  CC     $<"
 	$(Q)mkdir -p $(dir $@)
@@ -100,7 +111,11 @@ $(BUILD)/unit-san: $(TEST_SRC) $(BUILD)/libixp-san.a
 	@echo "  LINK   $@"
 	$(Q)$(CC) $(CFLAGS_HAND) $(SAN) -o $@ $(TEST_SRC) $(BUILD)/libixp-san.a $(shell pkg-config --libs criterion) $(LIBS)
 
-test: unit golden repl reproduce sanitize
+test: layout unit golden repl reproduce sanitize
+
+layout:
+	@echo "== source layout"
+	$(Q)sh tests/check-layout
 
 unit: $(BUILD)/unit
 	@echo "== unit tests"
