@@ -31,7 +31,7 @@ void ixp_plan_warning(IxpSession *s, const IxpPlan *p, const char *fmt, ...) {
 
 void ixp_plan_poll_interrupt(IxpSession *s, const IxpPlan *p) { ixp_session_poll_interrupt(s, s->src, p->site->span); }
 
-static _Noreturn void kernel_error(IxpSession *s, IxpPlan *p, IxpJointStatus st) {
+static _Noreturn void kernel_error(IxpSession *s, const IxpPlan *p, IxpJointStatus st) {
   ixp_runtime_error(s, s->src, p->site->span, "%s failed: %s", p->measure, ixp_joint_status_text(st));
 }
 
@@ -57,7 +57,7 @@ static size_t marginal_size(IxpJoint *j, uint64_t mask) {
   return n;
 }
 
-static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const IxpReg *r) {
+static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpReg *r) {
   FILE *out = s->out;
   switch (op->kind) {
   case IXP_OP_ROWS:
@@ -125,7 +125,7 @@ static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Ixp
 
 /* An entropy estimated from the counts of the marginal's distinct rows
  * (counts are the rows' weights times the number of rows). */
-static double estimate_entropy(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, IxpJoint *j) {
+static double estimate_entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, IxpJoint *j) {
   IxpJoint *m = NULL;
   IxpJointStatus js = ixp_joint_marginal(j, op->mask, &m);
   if (js != IXP_JOINT_OK) kernel_error(s, p, js);
@@ -141,7 +141,7 @@ static double estimate_entropy(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, I
 }
 
 /* Differential entropy of a Gaussian model's marginal on op->mask. */
-static double gaussian_entropy(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const IxpReg *g) {
+static double gaussian_entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpReg *g) {
   int k = 0, idx[64];
   for (int v = 0; v < g->d; v++)
     if (op->mask >> v & 1) idx[k++] = v;
@@ -174,7 +174,7 @@ static IxpReg source_joint(IxpSession *s, const IxpPlanOp *op, const IxpPlanSour
 
 static IxpReg number(double x) { return (IxpReg){.kind = IXP_REG_NUMBER, .x = x}; }
 
-static IxpReg entropy(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const IxpReg *in) {
+static IxpReg entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpReg *in) {
   if (in->kind == IXP_REG_GAUSSIAN) return number(gaussian_entropy(s, p, op, in));
   if (op->estimator >= 0) return number(estimate_entropy(s, p, op, in->joint));
   double h = 0;
@@ -183,7 +183,7 @@ static IxpReg entropy(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const IxpR
   return number(h);
 }
 
-static IxpReg run_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const IxpReg *r) {
+static IxpReg run_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpReg *r) {
   switch (op->kind) {
   case IXP_OP_JOINT: return source_joint(s, op, &p->src[op->src]);
   case IXP_OP_ROWS: {
@@ -218,7 +218,7 @@ static bool explain_first_time(IxpSession *s, const IxpPlan *p) {
   return true;
 }
 
-IxpValue ixp_execute_plan(IxpSession *s, IxpPlan *p) {
+IxpValue ixp_execute_plan(IxpSession *s, const IxpPlan *p) {
   IxpReg *r = ixp_arena_alloc(s->tmp, (size_t)(p->nregs ? p->nregs : 1) * sizeof *r);
   bool explain = s->opt.explain && explain_first_time(s, p);
   if (explain) {

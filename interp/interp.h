@@ -139,6 +139,6 @@ IxpJoint *ixp_model_sample(IxpSession *s, IxpModelDef *m, const IxpValue *params
 void ixp_model_cache_free(IxpModelDef *m);
 
 /* Plan execution: the measure's value. */
-IxpValue ixp_execute_plan(IxpSession *s, IxpPlan *p);
+IxpValue ixp_execute_plan(IxpSession *s, const IxpPlan *p);
 
 #endif

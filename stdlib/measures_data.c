@@ -37,8 +37,6 @@ typedef struct {
   uint64_t position;
 } Payload;
 
-static bool fail(IxpLowering *lw, IxpSpan span, const char *msg) { return ixp_lower_error(lw, span, "%s", msg); }
-
 /* A whole-number option value of a `using` or `with` call. */
 static bool int_option(IxpLowering *lw, IxpAst *arg, int lo, int hi, int *out) {
   IxpAst *v = arg->a;
@@ -94,7 +92,7 @@ static bool discrete_options(IxpLowering *lw, int *bins, int *how, int *alphabet
     } else if (arg->str && !strcmp(arg->str, "alphabet")) {
       if (!int_option(lw, arg, 1, 1 << 30, alphabet)) return false;
     } else {
-      return fail(lw, arg->span, "discrete estimators take bins = N, binning = width | quantile and alphabet = K");
+      return ixp_lower_error(lw, arg->span, "discrete estimators take bins = N, binning = width | quantile and alphabet = K");
     }
   }
   return true;
@@ -111,7 +109,7 @@ static bool knn_options(IxpLowering *lw, Payload *p) {
     else if (!strcmp(name, "rescale")) ok = int_option(lw, arg, 0, 1, &flag), p->knn.no_rescale = !flag;
     else if (!strcmp(name, "copula")) ok = int_option(lw, arg, 0, 1, &flag), p->knn.copula = flag;
     else if (!strcmp(name, "noise") && arg->a->kind == AST_NUM && arg->a->num >= 0) p->knn.noise = arg->a->num;
-    else return fail(lw, arg->span, "kNN options: k = 4, variant = 1 | 2 (ksg), rescale = 0 | 1, copula = 0 | 1, noise = 1e-10");
+    else return ixp_lower_error(lw, arg->span, "kNN options: k = 4, variant = 1 | 2 (ksg), rescale = 0 | 1, copula = 0 | 1, noise = 1e-10");
     if (!ok) return false;
   }
   return true;
@@ -127,24 +125,24 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
   p->position = lw->position;
   int k = sides(lw, &p->x, &p->y, &p->z);
   bool entropy = lw->measure->estimand == IXP_ESTIMAND_ENTROPY, mi = lw->measure->estimand == IXP_ESTIMAND_MI;
-  if (kind == EST_KL && !(entropy && k == 0)) return fail(lw, lw->call->span, "kl estimates entropy(X)");
+  if (kind == EST_KL && !(entropy && k == 0)) return ixp_lower_error(lw, lw->call->span, "kl estimates entropy(X)");
   if (kind == EST_KSG && !(mi && k >= 1 && !(k == 2 && !p->y)))
-    return fail(lw, lw->call->span, "ksg estimates mi(X; Y) and mi(X; Y | Z)");
+    return ixp_lower_error(lw, lw->call->span, "ksg estimates mi(X; Y) and mi(X; Y | Z)");
   if (kind == EST_GAUSSIAN && !((entropy && k == 0) || (mi && k >= 1)))
-    return fail(lw, lw->call->span, "gaussian estimates entropy(X), mi(X; Y) and mi(X; Y | Z)");
+    return ixp_lower_error(lw, lw->call->span, "gaussian estimates entropy(X), mi(X; Y) and mi(X; Y | Z)");
   if (kind != EST_GAUSSIAN && !knn_options(lw, p)) return false;
-  if (kind == EST_GAUSSIAN && lw->method->nitems) return fail(lw, lw->method->span, "gaussian takes no options");
+  if (kind == EST_GAUSSIAN && lw->method->nitems) return ixp_lower_error(lw, lw->method->span, "gaussian takes no options");
   IxpAst *test = lw->test;
   if (test && !strcmp(test->str, "chi2")) {  /* the analytic null of a Gaussian MI */
-    if (kind != EST_GAUSSIAN || !mi || test->nitems) return fail(lw, test->span, "chi2 tests gaussian's mi: with chi2");
+    if (kind != EST_GAUSSIAN || !mi || test->nitems) return ixp_lower_error(lw, test->span, "chi2 tests gaussian's mi: with chi2");
     p->chi2 = true;
     static const char *const fields[] = {"value", "p", NULL};
     lw->plan->type = TY_RECORD;
     lw->plan->fields = fields;
   } else if (test && !strcmp(test->str, "bootstrap")) {
-    if (test->nitems != 1 || test->items[0]->str) return fail(lw, test->span, "the test is bootstrap(n)");
+    if (test->nitems != 1 || test->items[0]->str) return ixp_lower_error(lw, test->span, "the test is bootstrap(n)");
     if (kind != EST_GAUSSIAN)  /* resampled rows repeat, and repeated rows are spurious nearest neighbours */
-      return fail(lw, test->span, "bootstrap resamples rows with repeats, which biases kNN estimators upwards; "
+      return ixp_lower_error(lw, test->span, "bootstrap resamples rows with repeats, which biases kNN estimators upwards; "
                                   "bootstrap(n) is for the gaussian estimator (test ksg with permutations(n))");
     if (!int_option(lw, test->items[0], 2, 1000000, &p->bootstrap)) return false;
     static const char *const fields[] = {"value", "low", "high", "std", NULL};
@@ -152,8 +150,8 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
     lw->plan->fields = fields;
   } else if (test) {
     if (strcmp(test->str, "permutations") || test->nitems != 1 || test->items[0]->str)
-      return fail(lw, test->span, "the test is permutations(n) (ksg), bootstrap(n), or chi2 (gaussian)");
-    if (kind != EST_KSG || p->z) return fail(lw, test->span, "permutations(n) tests ksg's mi(X; Y)");
+      return ixp_lower_error(lw, test->span, "the test is permutations(n) (ksg), bootstrap(n), or chi2 (gaussian)");
+    if (kind != EST_KSG || p->z) return ixp_lower_error(lw, test->span, "permutations(n) tests ksg's mi(X; Y)");
     if (!int_option(lw, test->items[0], 1, 1000000, &p->permutations)) return false;
     static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
     lw->plan->type = TY_RECORD;
@@ -182,14 +180,14 @@ static bool lower_discrete_test(IxpLowering *lw, IxpDiscreteEstimator est, int b
   uint64_t z;
   IxpAst *test = lw->test;
   if (lw->measure->estimand != IXP_ESTIMAND_MI || sides(lw, &t->x, &t->y, &z) != 1)
-    return fail(lw, test->span, "tests of discrete estimates apply to mi(X; Y)");
+    return ixp_lower_error(lw, test->span, "tests of discrete estimates apply to mi(X; Y)");
   bool boot = !strcmp(test->str, "bootstrap");
   if ((!boot && strcmp(test->str, "permutations")) || test->nitems != 1 || test->items[0]->str)
-    return fail(lw, test->span, "the test of a discrete estimator is permutations(n) or bootstrap(n)");
+    return ixp_lower_error(lw, test->span, "the test of a discrete estimator is permutations(n) or bootstrap(n)");
   if (!int_option(lw, test->items[0], boot ? 2 : 1, 1000000, boot ? &t->bootstrap : &t->permutations)) return false;
   for (int i = 0; i < lw->nargs; i++)
     if (lw->model->continuous[lw->args[i].var] && bins == 0)
-      return fail(lw, lw->args[i].node->span, "this variable is continuous: bin it, or use ksg or gaussian");
+      return ixp_lower_error(lw, lw->args[i].node->span, "this variable is continuous: bin it, or use ksg or gaussian");
   t->est = est;
   t->alphabet = alphabet;
   t->position = lw->position;
@@ -312,8 +310,8 @@ bool ixp_lower_on_data(IxpLowering *lw) {
   if (lw->measure->estimand == IXP_ESTIMAND_JOINT) {  /* rd, ib, capacity, pid: the plug-in joint of discrete columns */
     for (int i = 0; i < lw->nargs; i++)
       if (lw->model->continuous[lw->args[i].var])
-        return fail(lw, lw->args[i].node->span, "this measure works on discrete columns (the plug-in joint of the rows)");
-    if (lw->test) return fail(lw, lw->test->span, "this measure takes no test");
+        return ixp_lower_error(lw, lw->args[i].node->span, "this measure works on discrete columns (the plug-in joint of the rows)");
+    if (lw->test) return ixp_lower_error(lw, lw->test->span, "this measure takes no test");
     lw->joint = ixp_plan_joint(lw->plan, 0);
     return lw->measure->lower(lw);
   }
@@ -328,7 +326,7 @@ bool ixp_lower_on_data(IxpLowering *lw) {
   if (!strcmp(name, "ksg")) return lower_continuous(lw, EST_KSG);
   if (!strcmp(name, "kl")) return lower_continuous(lw, EST_KL);
   if (!strcmp(name, "gaussian")) return lower_continuous(lw, EST_GAUSSIAN);
-  return fail(lw, lw->method->span,
+  return ixp_lower_error(lw, lw->method->span,
               "unknown estimator (plugin, miller_madow, grassberger, shrink, chao_shen, nsb, ksg, kl, gaussian)");
 }
 

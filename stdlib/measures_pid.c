@@ -24,8 +24,6 @@ typedef struct {
   uint64_t masks[IXP_TABULATE_MAX_GROUPS];  /* target first, then the sources */
   IxpPidMeasure measure;
   IxpPidLattice *lattice;
-  IxpModelDef *model;
-  IxpAst *source;
   char **names;       /* field names: atoms, aliases, certificate */
   int nnames, natoms, shown;
   int *alias_atom;    /* for each alias, its atom */
@@ -130,8 +128,6 @@ static bool lower_pid(IxpLowering *lw) {
   if (p->measure == IXP_PID_BROJA && p->nsources != 2) return ixp_lower_error(lw, lw->method->span, "broja decomposes two sources");
   if (lw->model->gaussian && (p->measure != IXP_PID_IMMI || p->nsources != 2))
     return ixp_lower_error(lw, lw->method->span, "on a Gaussian model, pid is the closed-form MMI decomposition of two sources (using immi)");
-  p->model = lw->model;
-  p->source = lw->plan->src[0].node;
   IxpPidStatus st = ixp_pid_lattice(p->nsources, &p->lattice);
   if (st != IXP_PID_OK) return ixp_lower_error(lw, lw->call->span, "%s", ixp_pid_status_text(st));
   ixp_arena_defer(lw->arena, free_lattice, p->lattice);
