@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "diag.h"
 
 typedef enum {
@@ -82,25 +83,6 @@ struct IxpAst {
   int ref;                /* filled by the checker: what a name refers to */
   int slot;               /* filled by the checker: index of that thing */
 };
-
-typedef struct IxpArena IxpArena;
-IxpArena *ixp_arena_new(void);
-void ixp_arena_free(IxpArena *a);
-void *ixp_arena_alloc(IxpArena *a, size_t size);
-char *ixp_arena_strndup(IxpArena *a, const char *s, size_t n);
-/* Call fn(ptr) when the arena is freed (for heap objects that temporaries
- * own, such as tables). */
-void ixp_arena_defer(IxpArena *a, void (*fn)(void *), void *ptr);
-
-/* A point in an arena's life: everything allocated after it can be
- * released (its deferred functions run), for loops that allocate per row. */
-typedef struct {
-  void *chunk;
-  size_t used;
-  void *deferred;
-} IxpArenaMark;
-IxpArenaMark ixp_arena_mark(IxpArena *a);
-void ixp_arena_release(IxpArena *a, IxpArenaMark m);
 
 IxpAst *ixp_ast_new(IxpArena *a, IxpAstKind kind, IxpSpan span);
 /* Append `item` to node->items (growing in the arena). */
