@@ -11,16 +11,15 @@
 #include "distributions.h"
 #include "interp.h"
 #include "foreign.h"
+#include "keywords.h"
 #include "measures.h"
 #include "parse.h"
 #include "progress.h"
 
 extern const char ixp_prelude_text[];
 
-static const char *const keywords[] = {
-    "experiment", "seed", "units", "let", "model", "table", "print", "emit", "expect", "within",
-    "sweep", "in", "step", "to", "as", "using", "with", "if", "then", "else", "and", "or", "xor",
-    "not", "mod", "bits", "nats", "data", "extern", "fn", "const", NULL};
+/* Names that are not keywords but that `units` reads: offered by completion. */
+static const char *const unit_names[] = {"bits", "nats", NULL};
 
 static void keep_chunk(IxpSession *s, IxpSource *src, IxpArena *arena) {
   if (s->nchunks == s->capchunks) {
@@ -313,7 +312,8 @@ static void offer(const char *name, const char *prefix, void (*fn)(const char *,
 }
 
 void ixp_session_complete(IxpSession *s, const char *prefix, void (*fn)(const char *name, void *ctx), void *ctx) {
-  for (int i = 0; keywords[i]; i++) offer(keywords[i], prefix, fn, ctx);
+  for (int i = 0; ixp_keyword_at(i); i++) offer(ixp_keyword_at(i), prefix, fn, ctx);
+  for (int i = 0; unit_names[i]; i++) offer(unit_names[i], prefix, fn, ctx);
   for (int i = 0; ixp_builtin_at(i); i++) offer(ixp_builtin_at(i)->name, prefix, fn, ctx);
   for (int i = 0; ixp_measure_at(i); i++) offer(ixp_measure_at(i)->name, prefix, fn, ctx);
   for (int i = 0; ixp_distribution_at(i); i++) offer(ixp_distribution_at(i)->name, prefix, fn, ctx);
