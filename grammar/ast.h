@@ -52,8 +52,8 @@ typedef enum {
   AST_EXTERN,     /* a = AST_STR library path, items = AST_FN */
   AST_FN,         /* str = name, d = AST_NAME of it, items = AST_CPARAM, b = return AST_CTYPE or NULL (void) */
   AST_CPARAM,     /* str = name, a = AST_CTYPE */
-  AST_CTYPE,      /* str = C type name; op = OP_MUL for an array, items = dims (AST_NUM or AST_NAME);
-                     num = 1 when const */
+  AST_CTYPE,      /* str = C type name, ctype = array and const marks, items = dims (AST_NUM or
+                     AST_NAME) of an array */
   AST_BLOCK,      /* items */
 } IxpAstKind;
 
@@ -66,12 +66,20 @@ typedef enum {
   SEP_COMMA, SEP_SEMI, SEP_BAR, SEP_BARBAR, SEP_ARROW,
 } IxpOp;
 
+/* What an AST_CTYPE says besides its C type name: `f64[n, 4]` is an array
+ * (its dims in the node's items), `const f64[n]` an input array. */
+typedef struct {
+  bool is_array;
+  bool is_const;
+} IxpAstCType;
+
 typedef struct IxpAst IxpAst;
 struct IxpAst {
   IxpAstKind kind;
   IxpOp op;
   IxpSpan span;
   IxpSpan sep_span;       /* AST_ARG: its separator */
+  IxpAstCType ctype;      /* AST_CTYPE */
   IxpAst *a, *b, *c, *d;
   IxpAst **items;
   int nitems, cap;
