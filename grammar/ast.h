@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "diag.h"
 
 typedef enum {
@@ -51,8 +52,8 @@ typedef enum {
   AST_EXTERN,     /* a = AST_STR library path, items = AST_FN */
   AST_FN,         /* str = name, d = AST_NAME of it, items = AST_CPARAM, b = return AST_CTYPE or NULL (void) */
   AST_CPARAM,     /* str = name, a = AST_CTYPE */
-  AST_CTYPE,      /* str = C type name; op = OP_MUL for an array, items = dims (AST_NUM or AST_NAME);
-                     num = 1 when const */
+  AST_CTYPE,      /* str = C type name, ctype = array and const marks, items = dims (AST_NUM or
+                     AST_NAME) of an array */
   AST_BLOCK,      /* items */
 } IxpAstKind;
 
@@ -64,6 +65,13 @@ typedef enum {
   /* separators between measure arguments */
   SEP_COMMA, SEP_SEMI, SEP_BAR, SEP_BARBAR, SEP_ARROW,
 } IxpOp;
+
+/* What an AST_CTYPE says besides its C type name: `f64[n, 4]` is an array
+ * (its dims in the node's items), `const f64[n]` an input array. */
+typedef struct {
+  bool is_array;
+  bool is_const;
+} IxpAstCType;
 
 typedef struct IxpAst IxpAst;
 
@@ -93,6 +101,7 @@ struct IxpAst {
   IxpOp op;
   IxpSpan span;
   IxpSpan sep_span;       /* AST_ARG: its separator */
+  IxpAstCType ctype;      /* AST_CTYPE */
   IxpAst *a, *b, *c, *d;
   IxpAst **items;
   int nitems, cap;
@@ -102,25 +111,6 @@ struct IxpAst {
   bool exact;
   IxpAnnotation sem;      /* what the checker found the node to mean */
 };
-
-typedef struct IxpArena IxpArena;
-IxpArena *ixp_arena_new(void);
-void ixp_arena_free(IxpArena *a);
-void *ixp_arena_alloc(IxpArena *a, size_t size);
-char *ixp_arena_strndup(IxpArena *a, const char *s, size_t n);
-/* Call fn(ptr) when the arena is freed (for heap objects that temporaries
- * own, such as tables). */
-void ixp_arena_defer(IxpArena *a, void (*fn)(void *), void *ptr);
-
-/* A point in an arena's life: everything allocated after it can be
- * released (its deferred functions run), for loops that allocate per row. */
-typedef struct {
-  void *chunk;
-  size_t used;
-  void *deferred;
-} IxpArenaMark;
-IxpArenaMark ixp_arena_mark(IxpArena *a);
-void ixp_arena_release(IxpArena *a, IxpArenaMark m);
 
 IxpAst *ixp_ast_new(IxpArena *a, IxpAstKind kind, IxpSpan span);
 /* Append `item` to node->items (growing in the arena). */

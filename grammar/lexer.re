@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "keywords.h"
 #include "parser.h"
 
 void ixp_lexer_init(IxpLexer *lx, const IxpSource *src) {
@@ -91,39 +92,11 @@ IxpToken ixp_lexer_next(IxpLexer *lx) {
       digits [eE]             { return fail(lx, "malformed number: exponent has no digits", start); }
       "\""                    { return string(lx, start); }
 
-      "experiment" { return make(lx, TK_EXPERIMENT, start); }
-      "seed"       { return make(lx, TK_SEED, start); }
-      "units"      { return make(lx, TK_UNITS, start); }
-      "let"        { return make(lx, TK_LET, start); }
-      "model"      { return make(lx, TK_MODEL, start); }
-      "table"      { return make(lx, TK_TABLE, start); }
-      "print"      { return make(lx, TK_PRINT, start); }
-      "emit"       { return make(lx, TK_EMIT, start); }
-      "expect"     { return make(lx, TK_EXPECT, start); }
-      "within"     { return make(lx, TK_WITHIN, start); }
-      "sweep"      { return make(lx, TK_SWEEP, start); }
-      "in"         { return make(lx, TK_IN, start); }
-      "step"       { return make(lx, TK_STEP, start); }
-      "to"         { return make(lx, TK_TO, start); }
-      "as"         { return make(lx, TK_AS, start); }
-      "using"      { return make(lx, TK_USING, start); }
-      "with"       { return make(lx, TK_WITH, start); }
-      "at"         { return make(lx, TK_AT, start); }
-      "curve"      { return make(lx, TK_CURVE, start); }
-      "plot"       { return make(lx, TK_PLOT, start); }
-      "data"       { return make(lx, TK_DATA, start); }
-      "extern"     { return make(lx, TK_EXTERN, start); }
-      "fn"         { return make(lx, TK_FN, start); }
-      "const"      { return make(lx, TK_CONST, start); }
-      "if"         { return make(lx, TK_IF, start); }
-      "then"       { return make(lx, TK_THEN, start); }
-      "else"       { return make(lx, TK_ELSE, start); }
-      "and"        { return make(lx, TK_AND, start); }
-      "or"         { return make(lx, TK_OR, start); }
-      "xor"        { return make(lx, TK_XOR, start); }
-      "not"        { return make(lx, TK_NOT, start); }
-      "mod"        { return make(lx, TK_MOD, start); }
-      ident        { return make(lx, TK_IDENT, start); }
+      /* A keyword is a name found in the keyword table (keywords.h). */
+      ident {
+        int code = ixp_keyword_code((const char *)start, (size_t)(lx->cur - start));
+        return make(lx, code ? code : TK_IDENT, start);
+      }
 
       "+"  { return make(lx, TK_PLUS, start); }
       "-"  { return make(lx, TK_MINUS, start); }
@@ -171,38 +144,9 @@ const char *ixp_token_name(int code) {
   case TK_INT: case TK_REAL: return "number";
   case TK_STRING: return "string";
   case TK_IDENT: return "name";
-  case TK_EXPERIMENT: return "'experiment'";
-  case TK_SEED: return "'seed'";
-  case TK_UNITS: return "'units'";
-  case TK_LET: return "'let'";
-  case TK_MODEL: return "'model'";
-  case TK_TABLE: return "'table'";
-  case TK_PRINT: return "'print'";
-  case TK_EMIT: return "'emit'";
-  case TK_EXPECT: return "'expect'";
-  case TK_WITHIN: return "'within'";
-  case TK_SWEEP: return "'sweep'";
-  case TK_IN: return "'in'";
-  case TK_STEP: return "'step'";
-  case TK_TO: return "'to'";
-  case TK_AS: return "'as'";
-  case TK_USING: return "'using'";
-  case TK_WITH: return "'with'";
-  case TK_AT: return "'at'";
-  case TK_CURVE: return "'curve'";
-  case TK_PLOT: return "'plot'";
-  case TK_DATA: return "'data'";
-  case TK_EXTERN: return "'extern'";
-  case TK_FN: return "'fn'";
-  case TK_CONST: return "'const'";
-  case TK_IF: return "'if'";
-  case TK_THEN: return "'then'";
-  case TK_ELSE: return "'else'";
-  case TK_AND: return "'and'";
-  case TK_OR: return "'or'";
-  case TK_XOR: return "'xor'";
-  case TK_NOT: return "'not'";
-  case TK_MOD: return "'mod'";
+#define X(token, text) case TK_##token: return "'" text "'";
+    IXP_KEYWORDS(X)
+#undef X
   case TK_PLUS: return "'+'";
   case TK_MINUS: return "'-'";
   case TK_STAR: return "'*'";

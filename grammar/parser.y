@@ -236,12 +236,15 @@ pname(N) ::= SEED(T). { N = T; }
 pname(N) ::= DATA(T). { N = T; }
 ctype(T) ::= IDENT(N). { T = ixp_parse_name(ps, AST_CTYPE, N); }
 ctype(T) ::= IDENT(N) LBRACKET dims(D) RBRACKET(R). {
-  T = D; T->kind = AST_CTYPE; T->str = ixp_parse_name(ps, AST_NAME, N)->str; T->span = SPAN2(N.span, R.span); T->op = OP_MUL;
+  T = D; T->kind = AST_CTYPE; T->str = ixp_parse_name(ps, AST_NAME, N)->str; T->span = SPAN2(N.span, R.span);
+  T->ctype.is_array = true;
 }
-ctype(T) ::= CONST(C) IDENT(N). { T = ixp_parse_name(ps, AST_CTYPE, N); T->span = SPAN2(C.span, N.span); T->num = 1; }
+ctype(T) ::= CONST(C) IDENT(N). {
+  T = ixp_parse_name(ps, AST_CTYPE, N); T->span = SPAN2(C.span, N.span); T->ctype.is_const = true;
+}
 ctype(T) ::= CONST(C) IDENT(N) LBRACKET dims(D) RBRACKET(R). {
-  T = D; T->kind = AST_CTYPE; T->str = ixp_parse_name(ps, AST_NAME, N)->str; T->span = SPAN2(C.span, R.span); T->op = OP_MUL;
-  T->num = 1;
+  T = D; T->kind = AST_CTYPE; T->str = ixp_parse_name(ps, AST_NAME, N)->str; T->span = SPAN2(C.span, R.span);
+  T->ctype.is_array = true; T->ctype.is_const = true;
 }
 dims(L) ::= dim(D). { L = ixp_parse_node(ps, AST_BLOCK, D->span); ixp_ast_push(ps->arena, L, D); }
 dims(L) ::= dims(A) COMMA dim(D). { L = A; ixp_ast_push(ps->arena, L, D); }

@@ -62,7 +62,7 @@ static bool declare_dims(IxpAst *fn, int i, IxpExternDef *def, IxpSpan *where, c
                   fp->name, d->str, fn->str);
     IxpAst *qt = fn->items[q]->a;
     int ct = ixp_ctype_parse(qt->str);
-    if (qt->op == OP_MUL || ct < 0 || !integer_type((IxpCType)ct))
+    if (qt->ctype.is_array || ct < 0 || !integer_type((IxpCType)ct))
       return fail(where, d->span, msg, size, "size '%s' of '%s' must be an integer scalar parameter (i64, i32, u64, u8)",
                   d->str, fp->name);
     fp->dims[k] = (IxpFfiDim){.size = 0, .param = q};
@@ -79,8 +79,8 @@ static bool declare_param(IxpAst *fn, int i, IxpExternDef *def, IxpSpan *where, 
   fp->name = p->str;
   if (!declare_type(t, &fp->type, where, msg, size)) return false;
   if (fp->type == IXP_CT_VOID) return fail(where, t->span, msg, size, "a parameter cannot be void");
-  fp->is_array = t->op == OP_MUL;
-  fp->is_const = t->num == 1;
+  fp->is_array = t->ctype.is_array;
+  fp->is_const = t->ctype.is_const;
   if (fp->is_const && !fp->is_array)
     return fail(where, t->span, msg, size, "const marks an input array; a scalar parameter is always an input");
   if (fp->is_array && !declare_dims(fn, i, def, where, msg, size)) return false;

@@ -10,16 +10,15 @@
 #include "blis/dense.h"
 #include "interp.h"
 #include "foreign.h"
+#include "keywords.h"
 #include "parse.h"
 #include "progress.h"
 #include "rng.h"
 
 extern const char ixp_prelude_text[];
 
-static const char *const keywords[] = {
-    "experiment", "seed", "units", "let", "model", "table", "print", "emit", "expect", "within",
-    "sweep", "in", "step", "to", "as", "using", "with", "if", "then", "else", "and", "or", "xor",
-    "not", "mod", "bits", "nats", "data", "extern", "fn", "const", NULL};
+/* Names that are not keywords but that `units` reads: offered by completion. */
+static const char *const unit_names[] = {"bits", "nats", NULL};
 
 static void keep_chunk(IxpSession *s, IxpSource *src, IxpArena *arena) {
   if (s->nchunks == s->capchunks) {
@@ -305,7 +304,8 @@ static void offer(const char *name, const char *prefix, void (*fn)(const char *,
 }
 
 void ixp_session_complete(IxpSession *s, const char *prefix, void (*fn)(const char *name, void *ctx), void *ctx) {
-  for (int i = 0; keywords[i]; i++) offer(keywords[i], prefix, fn, ctx);
+  for (int i = 0; ixp_keyword_at(i); i++) offer(ixp_keyword_at(i), prefix, fn, ctx);
+  for (int i = 0; unit_names[i]; i++) offer(unit_names[i], prefix, fn, ctx);
   for (int i = 0; i < s->lib.nbuiltins; i++) offer(s->lib.builtins[i]->name, prefix, fn, ctx);
   for (int i = 0; i < s->lib.nmeasures; i++) offer(s->lib.measures[i]->name, prefix, fn, ctx);
   for (int i = 0; i < s->lib.ndistributions; i++) offer(s->lib.distributions[i]->name, prefix, fn, ctx);

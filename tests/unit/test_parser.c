@@ -382,6 +382,58 @@ Test(parser, other_statements) {
   parsed_free(&p);
 }
 
+/* An extern declaration: C types say array and const in their own fields. */
+Test(parser, extern_c_types_mark_arrays_and_const) {
+  Parsed p;
+  IxpAst *prog = parse_ok(&p,
+                          "extern \"lib.so\" {\n"
+                          "  fn f(x: const f64[n, 4], y: f64[n], n: i64, c: const i32) -> f64\n"
+                          "  fn g(seed: u64)\n"
+                          "}\n");
+  cr_assert_eq(prog->nitems, 1);
+  IxpAst *ext = prog->items[0];
+  cr_assert_eq(ext->kind, AST_EXTERN);
+  cr_assert_eq(ext->nitems, 2);
+  IxpAst *f = ext->items[0];
+  cr_assert_eq(f->kind, AST_FN);
+  cr_assert_str_eq(f->str, "f");
+  cr_assert_eq(f->nitems, 4);
+  static const struct {
+    const char *name, *type;
+    bool is_array, is_const;
+    int ndims;
+  } want[] = {{"x", "f64", true, true, 2}, {"y", "f64", true, false, 1}, {"n", "i64", false, false, 0},
+              {"c", "i32", false, true, 0}};
+  for (int i = 0; i < 4; i++) {
+    IxpAst *param = f->items[i], *t = param->a;
+    cr_assert_eq(param->kind, AST_CPARAM);
+    cr_assert_str_eq(param->str, want[i].name);
+    cr_assert_eq(t->kind, AST_CTYPE);
+    cr_assert_str_eq(t->str, want[i].type);
+    cr_assert_eq(t->ctype.is_array, want[i].is_array, "%s", want[i].name);
+    cr_assert_eq(t->ctype.is_const, want[i].is_const, "%s", want[i].name);
+    cr_assert_eq(t->nitems, want[i].ndims, "%s", want[i].name);
+    /* op and num keep their meanings elsewhere: a C type leaves them alone. */
+    cr_assert_eq(t->op, OP_NONE, "%s", want[i].name);
+    cr_assert_eq(t->num, 0, "%s", want[i].name);
+  }
+  IxpAst *x = f->items[0]->a;
+  cr_assert_eq(x->items[0]->kind, AST_NAME);
+  cr_assert_str_eq(x->items[0]->str, "n");
+  cr_assert_eq(x->items[1]->kind, AST_NUM);
+  cr_assert_eq(x->items[1]->num, 4);
+  cr_assert_eq(x->span.start, 28); /* "const f64[n, 4]" */
+  cr_assert_eq(x->span.end, 43);
+  cr_assert_eq(f->b->kind, AST_CTYPE);
+  cr_assert_str_eq(f->b->str, "f64");
+  cr_assert_not(f->b->ctype.is_array || f->b->ctype.is_const);
+  IxpAst *g = ext->items[1];
+  cr_assert_str_eq(g->items[0]->str, "seed");
+  cr_assert_not(g->items[0]->a->ctype.is_array || g->items[0]->a->ctype.is_const);
+  cr_assert_null(g->b);
+  parsed_free(&p);
+}
+
 Test(parser, string_escapes_are_resolved) {
   Parsed p;
   IxpAst *e = first_expr(&p, "print \"a\\\"b\\\\c\\n\\t.\"");
