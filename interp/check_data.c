@@ -64,14 +64,15 @@ static IxpDataset *load_csv(Checker *c, IxpAst *call, const char *path) {
   return set;
 }
 
-/* A model of the dataset's columns. */
+/* A model of the dataset's columns: those of `set` (a file) or the
+ * variables of `sampled`. */
 static IxpModelDef *data_model(Checker *c, IxpAst *st, IxpDataset *set, IxpModelDef *sampled) {
   IxpModelDef *m = ixp_arena_alloc(c->arena, sizeof *m);
   m->name = st->str;
   m->decl = st;
   m->src = c->src;
   m->data = ixp_arena_alloc(c->arena, sizeof *m->data);
-  m->data->set = set;
+  ixp_data_attach(m->data, set);
   m->data->model = sampled;
   m->data->position = ixp_rng_name(c->src->text + st->span.start, st->span.end - st->span.start);
   ixp_arena_defer(c->arena, free_data, m->data);

@@ -22,6 +22,7 @@ typedef enum { REF_NONE, REF_GLOBAL, REF_VAR, REF_PARAM, REF_MODEL, REF_EXTERN }
 
 typedef enum { SYM_LET, SYM_MODEL, SYM_EXTERN } IxpSymKind;
 
+struct IxpDataset;
 struct IxpExternDef;
 struct IxpFfiLib;
 
@@ -129,9 +130,11 @@ void ixp_check_interrupt(IxpSession *s, const IxpSource *src, IxpSpan span);
 /* Enumerator: the exact joint of `m` under parameter values `params`
  * (borrowed; cached in the model until its inputs change). */
 IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use);
-/* n samples of `m` as a joint of n states of probability 1/n each (equal
- * rows are not merged), drawn from the counter-based stream `key`. */
-IxpJoint *ixp_model_sample(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key, IxpSpan use);
+/* n samples of `m` as rows (dataset.h): a column of n values per
+ * variable, drawn from the counter-based stream `key`. No joint is built:
+ * a sample is measured through data.h, which builds one if asked. */
+struct IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key,
+                                         IxpSpan use);
 /* The evaluated parameters of a source (defaults, then overrides). */
 IxpValue *ixp_source_params(IxpSession *s, IxpModelDef *m, IxpAst *source);
 void ixp_model_cache_free(IxpModelDef *m);

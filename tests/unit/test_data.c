@@ -1,0 +1,164 @@
+/* test_data.c — datasets through the language (interp/data.c): rows kept
+ * as columns whatever their origin (file, sample, map), the joint built
+ * from them only when a plug-in measure asks.
+ *
+ * Files are written into a fresh temporary directory (removed afterwards)
+ * and named by absolute paths; sessions run from the project root (the
+ * extern test library is build/ffi_testlib.so). */
+#include <dirent.h>
+#include <unistd.h>
+
+#include "data.h"
+#include "helpers.h"
+
+static char tdir[64];
+
+static void setup(void) {
+  strcpy(tdir, "/tmp/ixp_data_XXXXXX");
+  cr_assert_not_null(mkdtemp(tdir));
+}
+
+static void teardown(void) {
+  DIR *d = opendir(tdir);
+  if (!d) return;
+  struct dirent *e;
+  char p[512];
+  while ((e = readdir(d)))
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+      snprintf(p, sizeof p, "%s/%s", tdir, e->d_name);
+      unlink(p);
+    }
+  closedir(d);
+  rmdir(tdir);
+}
+
+TestSuite(data, .init = setup, .fini = teardown);
+
+/* The path of `name` in the temporary directory (one of two buffers). */
+static const char *tpath(const char *name) {
+  static char buf[2][512];
+  static int k;
+  char *p = buf[k++ % 2];
+  snprintf(p, 512, "%s/%s", tdir, name);
+  return p;
+}
+
+/* A .npy file (format 1.0) of little-endian 8-byte elements; its path. */
+static const char *npy_file(const char *name, const char *descr, int rows, int cols, const uint64_t *bits) {
+  char dict[128];
+  snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%d, %d), }", descr, rows, cols);
+  size_t hlen = strlen(dict) + 1;
+  hlen += (64 - (10 + hlen) % 64) % 64;
+  const char *p = tpath(name);
+  FILE *f = fopen(p, "wb");
+  cr_assert_not_null(f);
+  unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)hlen, (unsigned char)(hlen >> 8)};
+  fwrite(pre, 1, 10, f);
+  fprintf(f, "%-*s\n", (int)hlen - 1, dict);
+  for (int k = 0; k < rows * cols; k++)
+    for (int b = 0; b < 8; b++) fputc((int)(bits[k] >> (8 * b) & 0xff), f);
+  cr_assert_eq(fclose(f), 0);
+  return p;
+}
+
+/* The dataset called `name` in the session. */
+static IxpModelDef *dataset(TRun *r, const char *name) {
+  const IxpSymbol *sym = ixp_lookup(r->s, name);
+  cr_assert(sym && sym->kind == SYM_MODEL && sym->model->data, "no dataset '%s'", name);
+  return sym->model;
+}
+
+/* Every column of m equals, bit for bit, the joint's decoding of it: the
+ * numbers an estimator reads are those a plug-in measure counts. */
+static void columns_match_joint(TRun *r, IxpModelDef *m) {
+  IxpSpan use = {0, 0};
+  IxpJoint *j = ixp_data_joint(r->s, m, 0, 0, use);
+  cr_assert_eq(j->n, ixp_data_rows_count(r->s, m, use));
+  for (int v = 0; v < m->nvars; v++) {
+    const double *x = ixp_data_column(r->s, m, v, use);
+    for (size_t i = 0; i < j->n; i++) {
+      double want = j->alpha[v].values[j->code[v][i]];
+      cr_assert(!memcmp(&x[i], &want, sizeof want), "'%s' row %zu: %.17g, the joint says %.17g", m->vars[v].name, i,
+                x[i], want);
+    }
+  }
+}
+
+Test(data, a_sample_is_columns_until_a_joint_is_asked_for) {
+  TRun r;
+  t_open(&r, false);
+  cr_assert_eq(t_run(&r, "seed 5\nmodel m {\n  x ~ normal(0, 1)\n  s ~ bernoulli(0.5)\n  z = x * 0\n  y = s * x\n}\n"
+                         "data d = sample(m, 400)\n"),
+               IXP_OK, "%s", t_err(&r));
+  IxpModelDef *m = dataset(&r, "d");
+  cr_assert_not_null(m->data->set);
+  cr_assert_eq(m->data->set->nrows, 400);
+  cr_assert_null(m->data->joint, "sampling builds no joint");
+  cr_assert_eq(m->data->joints_built, 0);
+  const double *z = m->data->set->cols[2].value;
+  for (int i = 0; i < 400; i++) cr_assert(z[i] == 0 && !signbit(z[i]), "-0.0 is kept as 0.0, as an alphabet keeps it");
+  columns_match_joint(&r, m);
+  cr_assert_eq(m->data->joints_built, 1);
+  t_close(&r);
+}
+
+Test(data, file_and_map_rows_are_columns) {
+  const char *csv = tpath("d.csv");
+  FILE *f = fopen(csv, "w");
+  cr_assert_not_null(f);
+  fprintf(f, "a,b,c,d,s\n");
+  for (int i = 0; i < 50; i++) fprintf(f, "%g,%d,%s,%g,%s\n", i * 0.25 - 3, i % 3, i % 2 ? "-0.0" : "0.5", i * 1.5, i % 4 ? "u" : "v");
+  fclose(f);
+  TRun r;
+  t_open(&r, false);
+  char text[1024];
+  snprintf(text, sizeof text,
+           "extern \"build/ffi_testlib.so\" {\n  fn t_layer(n: i64, x: const f64[n, 4], h: f64[n, 8])\n}\n"
+           "data d = csv(\"%s\")\ndata e = map(d, h = t_layer([a, b, c, d]))\n", csv);
+  cr_assert_eq(t_run(&r, text), IXP_OK, "%s", t_err(&r));
+  IxpModelDef *d = dataset(&r, "d"), *e = dataset(&r, "e");
+  cr_assert_eq(d->data->joints_built + e->data->joints_built, 0, "neither the file nor the map built a joint");
+  cr_assert_eq(e->data->set->nrows, 50);
+  cr_assert_eq(e->nvars, 13);
+  columns_match_joint(&r, d);
+  columns_match_joint(&r, e);
+  t_close(&r);
+}
+
+
+
+/* The same numbers from a CSV file and from a .npy file give the same
+ * estimates, bit for bit. */
+Test(data, csv_and_npy_rows_estimate_alike) {
+  enum { N = 300 };
+  uint64_t bits[2 * N];
+  const char *csv = tpath("xy.csv");
+  FILE *f = fopen(csv, "w");
+  cr_assert_not_null(f);
+  fprintf(f, "x,y\n");
+  for (int i = 0; i < N; i++) {
+    double x = sin(i * 0.7) * 3, y = x * 0.5 + cos(i * 1.3);
+    memcpy(&bits[2 * i], &x, 8);
+    memcpy(&bits[2 * i + 1], &y, 8);
+    fprintf(f, "%.17g,%.17g\n", x, y);
+  }
+  fclose(f);
+  const char *npy = npy_file("xy.npy", "<f8", N, 2, bits);
+  TRun r;
+  t_open(&r, false);
+  char text[1200];
+  snprintf(text, sizeof text,
+           "data c = csv(\"%s\")\ndata n = npy(\"%s\")\n"
+           "print mi(x; y) in c using ksg\nprint mi(n0; n1) in n using ksg\n"
+           "print mi(x; y) in c using gaussian\nprint mi(n0; n1) in n using gaussian\n"
+           "print entropy(x) in c using kl\nprint entropy(n0) in n using kl\n"
+           "print mi(x; y) in c using plugin(bins = 5)\nprint mi(n0; n1) in n using plugin(bins = 5)\n",
+           csv, npy);
+  cr_assert_eq(t_run(&r, text), IXP_OK, "%s", t_err(&r));
+  for (int k = 0; k < 8; k += 2) {
+    double a = t_value_at(t_out(&r), k), b = t_value_at(t_out(&r), k + 1);
+    cr_assert(!memcmp(&a, &b, sizeof a), "line %d: %.17g and %.17g\n%s", k, a, b, t_out(&r));
+  }
+  t_close(&r);
+}
+
