@@ -124,6 +124,11 @@ void ixp_check_data(Checker *c, IxpAst *st) {
       ixp_check_error(c, call->items[0]->span, "sample draws from a model defined with 'model'");
       return;
     }
+    if (sym->model->table) {  /* its rows are its outcomes: there is nothing to draw */
+      ixp_check_error(c, call->items[0]->span, "sample draws from a model with draws; '%s' is a table, measured exactly",
+                      sym->model->name);
+      return;
+    }
     ixp_check_number(c, call->items[1]->a, ixp_check_expr(c, call->items[1]->a), "a sample size");
     for (int p = 0; p < sym->model->nparams; p++)
       if (!sym->model->params[p]->a) ixp_check_error(c, call->items[0]->span, "model '%s' needs a value for its parameter '%s'",

@@ -162,3 +162,12 @@ Test(data, csv_and_npy_rows_estimate_alike) {
   t_close(&r);
 }
 
+
+Test(data, a_table_cannot_be_sampled) {
+  TRun r;
+  t_open(&r, false);
+  cr_assert_eq(t_run(&r, "model t = table (x) {\n  0: 0.5\n  1: 0.5\n}\ndata s = sample(t, 10)\n"), IXP_ECOMPILE);
+  cr_assert(strstr(t_err(&r), "sample draws from a model with draws; 't' is a table, measured exactly"), "%s",
+            t_err(&r));
+  t_close(&r);
+}
