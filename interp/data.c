@@ -59,16 +59,34 @@ static void drop_derived(IxpDataDef *d) {
   }
 }
 
-void ixp_data_attach(IxpDataDef *d, IxpDataset *set) {
+void ixp_data_attach(IxpDataDef *d, IxpDataset *set, bool header_only) {
   drop_derived(d);
   if (d->set != set) ixp_dataset_free(d->set);
   d->set = set;
+  d->header_only = header_only;
   if (set) fold_negative_zeros(set);
 }
 
 void ixp_data_free(IxpDataDef *d) {
   if (!d) return;
-  ixp_data_attach(d, NULL);
+  ixp_data_attach(d, NULL, false);
+}
+
+int ixp_data_load(IxpSession *s, IxpAst *program) {
+  int errors = 0;
+  for (int i = 0; i < program->nitems; i++) {
+    IxpAst *st = program->items[i];
+    IxpModelDef *m = st->kind == AST_DATA ? st->sema : NULL;
+    if (!m || !m->data->header_only) continue;
+    IxpDataError err = {0};
+    if (ixp_npy_load_values(m->data->set, &err)) {
+      ixp_data_attach(m->data, m->data->set, false);
+      continue;
+    }
+    ixp_diag_error(&s->diag, m->src, st->a->span, "%s", err.message);
+    errors++;
+  }
+  return errors;
 }
 
 /* ------------------------------------------------------------------- run */
@@ -105,7 +123,7 @@ static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
     if (v < d->source->nvars) memcpy(cols[v], ixp_data_column(s, d->source, v, st->span), n * sizeof **cols);
   }
   ixp_extern_map_run(s, s->src, d->steps, d->nsteps, cols, names, n, ixp_stream_key(s, d->position, 0x6d6170));
-  ixp_data_attach(d, draft->set);
+  ixp_data_attach(d, draft->set, false);
   draft->set = NULL;
 }
 
@@ -121,14 +139,14 @@ void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
     ixp_runtime_error(s, s->src, d->count->span, "a sample size is a whole number from 1 to 10^9");
   IxpValue *params = ixp_source_params(s, d->model, NULL);
   uint64_t key = ixp_stream_key(s, d->position, 0x5a3b1e);
-  ixp_data_attach(d, ixp_model_sample_rows(s, d->model, params, (size_t)n, key, st->span));
+  ixp_data_attach(d, ixp_model_sample_rows(s, d->model, params, (size_t)n, key, st->span), false);
 }
 
 /* --------------------------------------------------------------- columns */
 
 static IxpDataset *rows(IxpSession *s, IxpModelDef *m, IxpSpan use) {
   IxpDataDef *d = m->data;
-  if (!d->set)
+  if (!d->set || d->header_only)
     ixp_runtime_error(s, s->src, use, "dataset '%s' has no rows yet (its data statement has not run)", m->name);
   return d->set;
 }

@@ -15,6 +15,7 @@
 
 typedef struct IxpDataDef {
   IxpDataset *set;        /* the rows (owned): a file's from the checker, a sample's or map's once run; NULL before */
+  bool header_only;       /* set is a .npy file's header: its values are read by ixp_data_load */
   IxpModelDef *model;     /* sample(MODEL, n): the model sampled */
   IxpAst *count;          /* sample(MODEL, n): n */
   struct IxpModelDef *source;    /* map(DATA, ...): the dataset transformed */
@@ -32,8 +33,14 @@ typedef struct IxpDataDef {
 /* The rows of a dataset as a joint (codes of each column's values;
  * strings by their label index); NULL when out of memory. */
 IxpJoint *ixp_data_rows(IxpDataset *set);
-/* Give dataset `d` its rows `set` (owned from now on). */
-void ixp_data_attach(IxpDataDef *d, IxpDataset *set);
+/* Give dataset `d` its rows `set` (owned from now on; header_only for a
+ * .npy file whose values are still to be read). */
+void ixp_data_attach(IxpDataDef *d, IxpDataset *set, bool header_only);
+/* Between checking `program` (a chunk) and running it: read the values of
+ * the .npy files whose headers the checker read. A bad value is reported
+ * at its data statement, as the checker reports file errors; returns the
+ * number of errors. */
+int ixp_data_load(IxpSession *s, IxpAst *program);
 /* Run a data statement: draw the sample of a sample() dataset, apply the
  * steps of a map(). */
 void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st);

@@ -8,6 +8,7 @@
 
 #include "blis/dense.h"
 #include "builtins.h"
+#include "data.h"
 #include "distributions.h"
 #include "interp.h"
 #include "foreign.h"
@@ -137,7 +138,7 @@ static IxpStatus run_text(IxpSession *s, const char *name, const char *text, siz
   IxpAst *program = ixp_parse(src, arena, &s->diag, false, NULL);
   if (!program) return IXP_ECOMPILE;
   int nsyms = s->nsyms, nmodels = s->nmodels;
-  if (ixp_check_program(s, program, src, arena)) {
+  if (ixp_check_program(s, program, src, arena) || ixp_data_load(s, program)) {
     rollback(s, nsyms, nmodels);
     return IXP_ECOMPILE;
   }

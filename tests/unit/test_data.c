@@ -1,6 +1,7 @@
 /* test_data.c — datasets through the language (interp/data.c): rows kept
  * as columns whatever their origin (file, sample, map), the joint built
- * from them only when a plug-in measure asks.
+ * from them only when a plug-in measure asks, and .npy files whose header
+ * alone is read by the checker, their values before anything runs.
  *
  * Files are written into a fresh temporary directory (removed afterwards)
  * and named by absolute paths; sessions run from the project root (the
@@ -10,6 +11,7 @@
 
 #include "data.h"
 #include "helpers.h"
+#include "parse.h"
 
 static char tdir[64];
 
@@ -125,7 +127,51 @@ Test(data, file_and_map_rows_are_columns) {
   t_close(&r);
 }
 
+/* The checker reads the header; ixp_data_load reads the values. */
+Test(data, the_checker_reads_only_an_npy_header) {
+  uint64_t bits[6] = {1, 2, 3, 4, 5, 6};
+  const char *p = npy_file("h.npy", "<i8", 3, 2, bits);
+  TRun r;
+  t_open(&r, false);
+  char text[600];
+  snprintf(text, sizeof text, "data h = npy(\"%s\")\nprint entropy(h0) in h\n", p);
+  IxpSource *src = ixp_source_new("t.ixp", text, strlen(text));
+  IxpArena *arena = ixp_arena_new();
+  IxpAst *program = ixp_parse(src, arena, NULL, false, NULL);
+  cr_assert_not_null(program);
+  cr_assert_eq(ixp_check_program(r.s, program, src, arena), 0, "%s", t_err(&r));
+  IxpModelDef *m = dataset(&r, "h");
+  cr_assert(m->data->header_only);
+  cr_assert_eq(m->nvars, 2);
+  cr_assert_not(m->continuous[0], "an integer array is discrete");
+  cr_assert_null(m->data->set->cols[0].value, "no value was read");
+  cr_assert_eq(ixp_data_load(r.s, program), 0, "%s", t_err(&r));
+  cr_assert_not(m->data->header_only);
+  cr_assert_eq(m->data->set->cols[1].value[2], 6);
+  t_close(&r);
+  ixp_arena_free(arena);
+  ixp_source_free(src);
+}
 
+Test(data, npy_values_are_checked_before_anything_runs) {
+  uint64_t bits[4] = {1, 2, (1ULL << 53) + 1, 3};
+  const char *p = npy_file("big.npy", "<i8", 4, 1, bits);
+  TRun r;
+  t_open(&r, true);
+  char text[600];
+  snprintf(text, sizeof text, "print 1\ndata d = npy(\"%s\")\nprint entropy(d0) in d\n", p);
+  cr_assert_eq(t_run(&r, text), IXP_ECOMPILE);
+  cr_assert_str_eq(t_out(&r), "", "nothing ran");
+  char want[700];
+  snprintf(want, sizeof want,
+           "t.ixp:2:10: error: %s: row 3, column 'd0': integer 9007199254740993 is beyond 2^53, where doubles no "
+           "longer hold every integer\n",
+           p);
+  cr_assert(!strncmp(t_err(&r), want, strlen(want)), "%s", t_err(&r));
+  cr_assert_eq(t_count(t_err(&r), "error:"), 1, "%s", t_err(&r));
+  cr_assert_null(ixp_lookup(r.s, "d"), "the failed chunk defined nothing");
+  t_close(&r);
+}
 
 /* The same numbers from a CSV file and from a .npy file give the same
  * estimates, bit for bit. */
@@ -161,7 +207,6 @@ Test(data, csv_and_npy_rows_estimate_alike) {
   }
   t_close(&r);
 }
-
 
 Test(data, a_table_cannot_be_sampled) {
   TRun r;
