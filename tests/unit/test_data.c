@@ -127,6 +127,30 @@ Test(data, file_and_map_rows_are_columns) {
   t_close(&r);
 }
 
+/* Estimators read the columns: only plug-in measures build a joint, one
+ * per binning, kept until the rows change. */
+Test(data, continuous_estimates_build_no_joint) {
+  TRun r;
+  t_open(&r, true);
+  cr_assert_eq(t_run(&r, "seed 2\nmodel m {\n  x ~ normal(0, 1)\n  y ~ normal(x, 1)\n  b ~ bernoulli(0.5)\n}\n"
+                         "data d = sample(m, 300)\n"
+                         "print mi(x; y) in d using ksg, entropy(x) in d using kl, mi(x; y | b) in d using gaussian\n"
+                         "print mi(x; y) in d using ksg with permutations(5), mi(x; y) in d using gaussian with bootstrap(5)\n"),
+               IXP_OK, "%s", t_err(&r));
+  IxpDataDef *d = dataset(&r, "d")->data;
+  cr_assert_eq(d->joints_built, 0, "%u joints built for estimators", d->joints_built);
+  cr_assert_eq(t_explain(&r, "mi(x; y) in d using ksg\n"), IXP_OK, "%s", t_err(&r));
+  cr_assert(strstr(t_out(&r), "r0 = rows of dataset d: 3 variables, 300 rows"), "%s", t_out(&r));
+  cr_assert_eq(d->joints_built, 0, "explain built a joint");
+  cr_assert_eq(t_run(&r, "print entropy(b) in d, mi(b; x) in d using plugin(bins = 4)\n"), IXP_OK, "%s", t_err(&r));
+  cr_assert_eq(d->joints_built, 2, "the plain joint and one binned joint");
+  cr_assert_eq(t_run(&r, "print mi(b; y) in d using plugin(bins = 4), entropy(b) in d using miller_madow\n"), IXP_OK);
+  cr_assert_eq(d->joints_built, 2, "both are kept");
+  cr_assert_eq(t_run(&r, "data d = sample(m, 200)\nprint entropy(b) in d\n"), IXP_OK, "%s", t_err(&r));
+  cr_assert_eq(dataset(&r, "d")->data->joints_built, 1, "new rows, a new joint");
+  t_close(&r);
+}
+
 /* The checker reads the header; ixp_data_load reads the values. */
 Test(data, the_checker_reads_only_an_npy_header) {
   uint64_t bits[6] = {1, 2, 3, 4, 5, 6};
