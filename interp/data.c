@@ -17,6 +17,13 @@ static double cell(const IxpColumn *col, size_t i) {
   return col->kind == IXP_COL_STRING ? (double)col->code[i] : col->value[i];
 }
 
+/* Codes in j of column c's n rows; false when out of memory. */
+static bool code_column(IxpJoint *j, int c, const IxpColumn *col, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if ((j->code[c][i] = ixp_alphabet_code(&j->alpha[c], cell(col, i))) == UINT32_MAX) return false;
+  return true;
+}
+
 IxpJoint *ixp_data_rows(IxpDataset *set) {
   size_t n = (size_t)set->nrows;
   const char **names = malloc((size_t)(set->ncols ? set->ncols : 1) * sizeof *names);
@@ -24,8 +31,7 @@ IxpJoint *ixp_data_rows(IxpDataset *set) {
   IxpJoint *j = names ? ixp_joint_new(set->ncols, names) : NULL;
   free(names);
   bool ok = j && ixp_joint_reserve(j, n) == IXP_JOINT_OK;
-  for (int c = 0; ok && c < set->ncols; c++)
-    for (size_t i = 0; ok && i < n; i++) ok = (j->code[c][i] = ixp_alphabet_code(&j->alpha[c], cell(&set->cols[c], i))) != UINT32_MAX;
+  for (int c = 0; ok && c < set->ncols; c++) ok = code_column(j, c, &set->cols[c], n);
   for (size_t i = 0; ok && i < n; i++) j->p[i] = 1.0 / (double)n;
   if (ok) j->n = n;
   if (ok && ixp_joint_finish(j) == IXP_JOINT_OK) return j;

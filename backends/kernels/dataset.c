@@ -1107,7 +1107,9 @@ static bool npy_read_values(FILE *f, IxpDataset *d, IxpDataError *err) {
   bool same = l.n == d->nrows && l.m == d->ncols;
   for (int j = 0; same && j < d->ncols; j++) same = d->cols[j].kind == npy_kind(&l);
   if (!same) return fail(err, d->path, 0, 0, "the file changed since its header was read");
-  NpyCursor c = {.d = d, .l = &l, .bad_row = malloc((size_t)l.m * sizeof *c.bad_row), .why = malloc((size_t)l.m * sizeof *c.why)};
+  NpyCursor c = {.d = d, .l = &l};
+  c.bad_row = malloc((size_t)l.m * sizeof *c.bad_row);
+  c.why = malloc((size_t)l.m * sizeof *c.why);
   bool ok = c.bad_row && c.why;
   for (int j = 0; ok && j < l.m; j++) {
     c.bad_row[j] = -1;

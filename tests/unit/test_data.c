@@ -109,7 +109,8 @@ Test(data, file_and_map_rows_are_columns) {
   FILE *f = fopen(csv, "w");
   cr_assert_not_null(f);
   fprintf(f, "a,b,c,d,s\n");
-  for (int i = 0; i < 50; i++) fprintf(f, "%g,%d,%s,%g,%s\n", i * 0.25 - 3, i % 3, i % 2 ? "-0.0" : "0.5", i * 1.5, i % 4 ? "u" : "v");
+  for (int i = 0; i < 50; i++)
+    fprintf(f, "%g,%d,%s,%g,%s\n", i * 0.25 - 3, i % 3, i % 2 ? "-0.0" : "0.5", i * 1.5, i % 4 ? "u" : "v");
   fclose(f);
   TRun r;
   t_open(&r, false);
@@ -135,7 +136,8 @@ Test(data, continuous_estimates_build_no_joint) {
   cr_assert_eq(t_run(&r, "seed 2\nmodel m {\n  x ~ normal(0, 1)\n  y ~ normal(x, 1)\n  b ~ bernoulli(0.5)\n}\n"
                          "data d = sample(m, 300)\n"
                          "print mi(x; y) in d using ksg, entropy(x) in d using kl, mi(x; y | b) in d using gaussian\n"
-                         "print mi(x; y) in d using ksg with permutations(5), mi(x; y) in d using gaussian with bootstrap(5)\n"),
+                         "print mi(x; y) in d using ksg with permutations(5)\n"
+                         "print mi(x; y) in d using gaussian with bootstrap(5)\n"),
                IXP_OK, "%s", t_err(&r));
   IxpDataDef *d = dataset(&r, "d")->data;
   cr_assert_eq(d->joints_built, 0, "%u joints built for estimators", d->joints_built);
