@@ -43,18 +43,6 @@ static size_t marginal_size(IxpJoint *j, uint64_t mask) {
   return n;
 }
 
-/* Is register `reg` (a dataset's joint) read only by kernels that read
- * the dataset's rows? Then the joint need not be built. */
-static bool rows_only(const IxpPlan *p, int reg) {
-  for (int i = 0; i < p->nops; i++) {
-    const IxpPlanOp *op = &p->ops[i];
-    bool reads = (op->kind == IXP_OP_ENTROPY || op->kind == IXP_OP_KERNEL) && op->in[0] == reg;
-    reads |= op->kind == IXP_OP_KL && (op->in[0] == reg || op->in[1] == reg);
-    if (reads && !(op->kind == IXP_OP_KERNEL && op->kernel->reads_rows)) return false;
-  }
-  return true;
-}
-
 static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg *r) {
   FILE *out = s->out;
   switch (op->kind) {
@@ -64,16 +52,15 @@ static void explain_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, const Reg
               p->src[op->src].model->name, r[op->out].d);
       break;
     }
-    IxpModelDef *m = p->src[op->src].model;
-    if (m->data) {  /* its joint may not have been built */
-      fprintf(out, "  r%d = rows of dataset %s: %d variable%s, %zu rows", op->out, m->name, m->nvars,
-              m->nvars == 1 ? "" : "s", ixp_data_rows_count(s, m, p->site->span));
+    IxpJoint *j = r[op->out].joint;
+    double full = 1;
+    for (int v = 0; v < j->nvars; v++) full *= j->alpha[v].card;
+    if (p->src[op->src].model->data) {
+      fprintf(out, "  r%d = rows of dataset %s: %d variable%s, %zu rows", op->out, p->src[op->src].model->name,
+              j->nvars, j->nvars == 1 ? "" : "s", j->n);
       if (op->bins) fprintf(out, ", continuous variables in %d %s bins", op->bins, op->binning ? "quantile" : "equal-width");
       fputc('\n', out);
     } else {
-      IxpJoint *j = r[op->out].joint;
-      double full = 1;
-      for (int v = 0; v < j->nvars; v++) full *= j->alpha[v].card;
       fprintf(out, "  r%d = joint %s: exact enumeration, %d variable%s, %zu state%s (of %.0f)\n", op->out,
               p->src[op->src].model->name, j->nvars, j->nvars == 1 ? "" : "s", j->n, j->n == 1 ? "" : "s", full);
     }
@@ -158,8 +145,7 @@ static void run_op(IxpSession *s, IxpPlan *p, const IxpPlanOp *op, Reg *r) {
     IxpPlanSource *src = &p->src[op->src];
     IxpAst *node = src->node->kind == AST_SOURCE ? src->node : NULL;
     if (src->model->data) {
-      if (rows_only(p, op->out)) ixp_data_rows_count(s, src->model, src->node->span);  /* or the error a joint gives */
-      else r[op->out].joint = ixp_data_joint(s, src->model, op->bins, op->binning, src->node->span);
+      r[op->out].joint = ixp_data_joint(s, src->model, op->bins, op->binning, src->node->span);
       break;
     }
     IxpValue *params = ixp_source_params(s, src->model, node);

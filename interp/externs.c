@@ -570,4 +570,4 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint
           ixp_ffi_path(x->call.def->fn.lib), x->data->name, x->nsides, x->nsides == 1 ? "" : "s");
 }
 
-const IxpKernel ixp_kernel_extern_estimate = {"extern estimator", estimate_run, estimate_explain, true};
+const IxpKernel ixp_kernel_extern_estimate = {"extern estimator", estimate_run, estimate_explain};

@@ -308,7 +308,7 @@ static void discrete_test_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *
             ixp_est_name(t->est), j->n, t->permutations);
 }
 
-const IxpKernel ixp_kernel_discrete_test = {"permutation test", discrete_test_run, discrete_test_explain, false};
+const IxpKernel ixp_kernel_discrete_test = {"permutation test", discrete_test_run, discrete_test_explain};
 
 bool ixp_lower_on_data(IxpLowering *lw, const IxpMeasure *ms) {
   if (ms->options) {  /* rd, ib, capacity, pid: the plug-in joint of discrete columns */
@@ -451,8 +451,7 @@ static IxpValue bootstrap(IxpSession *s, const IxpPlanOp *op, const Payload *p, 
 
 static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint) {
   const Payload *p = op->payload;
-  (void)joint;
-  size_t n = ixp_data_rows_count(s, p->model, op->plan->site->span);
+  size_t n = joint->n;
   Blocks b = {.n = (long)n};
   b.x = block(s, op, p, p->x, &b.dx);
   if (p->y) b.y = block(s, op, p, p->y, &b.dy);
@@ -488,19 +487,18 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint
 
 static void estimate_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *joint, FILE *out) {
   const Payload *p = op->payload;
-  (void)joint;
-  size_t n = ixp_data_rows_count(s, p->model, op->plan->site->span);
+  (void)s;
   int dx = __builtin_popcountll(p->x), dy = __builtin_popcountll(p->y), dz = __builtin_popcountll(p->z);
   if (p->kind == EST_GAUSSIAN) {
-    fprintf(out, "gaussian: covariance of %zu rows (SYRK), Cholesky log-determinants of %d x %d blocks", n,
+    fprintf(out, "gaussian: covariance of %zu rows (SYRK), Cholesky log-determinants of %d x %d blocks", joint->n,
             dx + dy + dz, dx + dy + dz);
     return;
   }
   int dims = dx + dy + dz, k = p->knn.k ? p->knn.k : 4;
   fprintf(out, "%s k = %d on %zu rows, %d dimension%s, %s index", p->kind == EST_KL ? "Kozachenko-Leonenko" :
-          p->z ? "Frenzel-Pompe KSG" : (p->knn.variant == 2 ? "KSG-2" : "KSG-1"), k, n, dims, dims == 1 ? "" : "s",
+          p->z ? "Frenzel-Pompe KSG" : (p->knn.variant == 2 ? "KSG-2" : "KSG-1"), k, joint->n, dims, dims == 1 ? "" : "s",
           p->knn.index == IXP_INDEX_BRUTE || (p->knn.index == IXP_INDEX_AUTO && dims > 10) ? "brute-force (cache-blocked max-norm tiles)" : "k-d tree");
   if (p->permutations) fprintf(out, ", %d permutation surrogates", p->permutations);
 }
 
-const IxpKernel ixp_kernel_estimate = {"estimate", estimate_run, estimate_explain, true};
+const IxpKernel ixp_kernel_estimate = {"estimate", estimate_run, estimate_explain};

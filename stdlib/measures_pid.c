@@ -225,7 +225,7 @@ static void pid_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FILE *o
             p->nsources, p->natoms);
 }
 
-const IxpKernel ixp_kernel_pid = {"partial information decomposition", pid_run, pid_explain, false};
+const IxpKernel ixp_kernel_pid = {"partial information decomposition", pid_run, pid_explain};
 
 static const IxpMeasure registry[] = {
     {"pid", "pid(S1, S2, ... -> T) using M", "partial information decomposition (imin, immi, iccs, isx, broja)",

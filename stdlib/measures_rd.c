@@ -417,9 +417,9 @@ static void capacity_explain(IxpSession *s, const IxpPlanOp *op, IxpJoint *j, FI
   explain_sizes(s, op, j, out, "Blahut-Arimoto capacity");
 }
 
-const IxpKernel ixp_kernel_rd = {"rate-distortion", rd_run, rd_explain, false};
-const IxpKernel ixp_kernel_ib = {"information bottleneck", ib_run, ib_explain, false};
-const IxpKernel ixp_kernel_capacity = {"channel capacity", capacity_run, capacity_explain, false};
+const IxpKernel ixp_kernel_rd = {"rate-distortion", rd_run, rd_explain};
+const IxpKernel ixp_kernel_ib = {"information bottleneck", ib_run, ib_explain};
+const IxpKernel ixp_kernel_capacity = {"channel capacity", capacity_run, capacity_explain};
 
 static const IxpMeasure registry[] = {
     {"rd", "rd(X, distortion = D) at D = d", "rate-distortion function (Blahut-Arimoto)", MEASURE_OVER_VARIABLES, lower_rd, true},

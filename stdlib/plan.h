@@ -8,7 +8,6 @@
 #ifndef IXP_PLAN_H
 #define IXP_PLAN_H
 
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -28,9 +27,6 @@ typedef struct IxpKernel {
   /* The result (a number, a record or a table, in the session's units). */
   IxpValue (*run)(struct IxpSession *s, const struct IxpPlanOp *op, IxpJoint *joint);
   void (*explain)(struct IxpSession *s, const struct IxpPlanOp *op, IxpJoint *joint, FILE *out);
-  /* It reads a dataset's rows (data.h), not the joint: it is given NULL,
-   * and no joint of the rows is built for it. */
-  bool reads_rows;
 } IxpKernel;
 
 typedef enum {
