@@ -1,5 +1,12 @@
 /* check_data.c — data statements: csv, npy, sample and map datasets,
- * checked (and their files read) before anything runs. */
+ * checked before anything runs.
+ *
+ * What the checker reads of a file is what it needs to type the columns.
+ * A CSV column is an integer, real or string column according to every
+ * one of its values, so a CSV file is read whole, once: the dataset keeps
+ * the columns read. A .npy file's header (dtype, shape) types its columns,
+ * so only the header is read here; the values are read and checked after
+ * the whole chunk has checked and before it runs (ixp_data_load). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,14 +68,15 @@ static IxpDataset *load_csv(Checker *c, IxpAst *call, const char *path) {
   return set;
 }
 
-/* A model of the dataset's columns. */
-static IxpModelDef *data_model(Checker *c, IxpAst *st, IxpDataset *set, IxpModelDef *sampled) {
+/* A model of the dataset's columns: those of `set` (a file, its values
+ * still to be read when header_only) or the variables of `sampled`. */
+static IxpModelDef *data_model(Checker *c, IxpAst *st, IxpDataset *set, bool header_only, IxpModelDef *sampled) {
   IxpModelDef *m = ixp_arena_alloc(c->arena, sizeof *m);
   m->name = st->str;
   m->decl = st;
   m->src = c->src;
   m->data = ixp_arena_alloc(c->arena, sizeof *m->data);
-  m->data->set = set;
+  ixp_data_attach(m->data, set, header_only);
   m->data->model = sampled;
   m->data->position = ixp_rng_name(c->src->text + st->span.start, st->span.end - st->span.start);
   ixp_arena_defer(c->arena, free_data, m->data);
@@ -103,11 +111,11 @@ void ixp_check_data(Checker *c, IxpAst *st) {
     else {
       IxpDataError err = {0};
       if (call->nitems > 1) ixp_check_error(c, call->items[1]->span, "npy takes only the file name");
-      else if (!ixp_npy_load(path, st->str, &set, &err)) ixp_check_error(c, call->span, "%s", err.message);
+      else if (!ixp_npy_load_header(path, st->str, &set, &err)) ixp_check_error(c, call->span, "%s", err.message);
     }
     if (!set) return;
     ixp_session_input(c->s, "data", path);
-    m = data_model(c, st, set, NULL);
+    m = data_model(c, st, set, !strcmp(call->str, "npy"), NULL);
   } else if (!strcmp(call->str, "map")) {
     if (!(m = ixp_check_map(c, st))) return;
   } else if (!strcmp(call->str, "sample")) {
@@ -120,11 +128,16 @@ void ixp_check_data(Checker *c, IxpAst *st) {
       ixp_check_error(c, call->items[0]->span, "sample draws from a model defined with 'model'");
       return;
     }
+    if (sym->model->table) {  /* its rows are its outcomes: there is nothing to draw */
+      ixp_check_error(c, call->items[0]->span, "sample draws from a model with draws; '%s' is a table, measured exactly",
+                      sym->model->name);
+      return;
+    }
     ixp_check_number(c, call->items[1]->a, ixp_check_expr(c, call->items[1]->a), "a sample size");
     for (int p = 0; p < sym->model->nparams; p++)
       if (!sym->model->params[p]->a) ixp_check_error(c, call->items[0]->span, "model '%s' needs a value for its parameter '%s'",
                                            sym->model->name, sym->model->params[p]->str);
-    m = data_model(c, st, NULL, sym->model);
+    m = data_model(c, st, NULL, false, sym->model);
     m->data->count = call->items[1]->a;
   } else {
     ixp_check_error(c, call->span, "a dataset comes from csv(\"file.csv\"), npy(\"file.npy\"), sample(MODEL, n) or map(DATA, f(...))");
@@ -137,5 +150,7 @@ void ixp_check_data(Checker *c, IxpAst *st) {
   st->sem.model = m;
 }
 
-IxpModelDef *ixp_check_data_model(Checker *c, IxpAst *st, IxpModelDef *source) { return data_model(c, st, NULL, source); }
+IxpModelDef *ixp_check_data_model(Checker *c, IxpAst *st, IxpModelDef *source) {
+  return data_model(c, st, NULL, false, source);
+}
 

@@ -12,7 +12,7 @@ static double *take(IxpColumns *c, IxpAst *e) {
     if (!live) ixp_runtime_error(c->s, c->m->src, e->span, "out of memory");
     c->live = live;
   }
-  double *v = malloc((c->j->n ? c->j->n : 1) * sizeof *v);
+  double *v = malloc((c->n ? c->n : 1) * sizeof *v);
   if (!v) ixp_runtime_error(c->s, c->m->src, e->span, "out of memory");
   c->live[c->nlive++] = v;
   return v;
@@ -56,7 +56,7 @@ static double *per_state(IxpColumns *c, IxpAst *e) {
   IxpFrame f = {c->m, c->vals, c->params};
   c->s->describe_state = c->describe;
   c->s->describe_ctx = c->ctx;
-  for (size_t k = 0; k < c->j->n; k++) {
+  for (size_t k = 0; k < c->n; k++) {
     c->load(c->ctx, k);
     v[k] = ixp_eval_number(c->s, e, &f);
   }
@@ -67,15 +67,16 @@ static double *per_state(IxpColumns *c, IxpAst *e) {
 static double *broadcast(IxpColumns *c, IxpAst *e) {
   IxpFrame f = {c->m, c->vals, c->params};
   double x = ixp_eval_number(c->s, e, &f), *v = take(c, e);
-  for (size_t k = 0; k < c->j->n; k++) v[k] = x;
+  for (size_t k = 0; k < c->n; k++) v[k] = x;
   return v;
 }
 
 static double *gather(IxpColumns *c, IxpAst *e) {
   double *v = take(c, e);
+  if (c->values) return memcpy(v, c->values[e->sem.slot], c->n * sizeof *v);
   const uint32_t *code = c->j->code[e->sem.slot];
   const double *values = c->j->alpha[e->sem.slot].values;
-  for (size_t k = 0; k < c->j->n; k++) v[k] = values[code[k]];
+  for (size_t k = 0; k < c->n; k++) v[k] = values[code[k]];
   return v;
 }
 
@@ -93,7 +94,7 @@ static double modulo(double a, double b) {
 /* a[k] = a[k] op b[k], with the scalar evaluator's meaning of each op on
  * inexact numbers. */
 static void binary_op(IxpColumns *c, IxpAst *e, double *a, const double *b) {
-  size_t n = c->j->n;
+  size_t n = c->n;
   switch (e->op) {
   case OP_ADD: for (size_t k = 0; k < n; k++) a[k] += b[k]; break;
   case OP_SUB: for (size_t k = 0; k < n; k++) a[k] -= b[k]; break;
@@ -126,7 +127,7 @@ static void binary_op(IxpColumns *c, IxpAst *e, double *a, const double *b) {
 
 double *ixp_columns_eval(IxpColumns *c, IxpAst *e) {
   if (!ixp_reads_model_var(e)) return broadcast(c, e);
-  size_t n = c->j->n;
+  size_t n = c->n;
   bool conditional = e->kind == AST_IF || (e->kind == AST_BINARY && (e->op == OP_AND || e->op == OP_OR));
   if (conditional && can_fail(e)) return per_state(c, e);
   switch (e->kind) {

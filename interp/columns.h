@@ -17,6 +17,8 @@ typedef struct {
   IxpSession *s;
   IxpModelDef *m;
   const IxpJoint *j;              /* states so far (codes of assigned variables) */
+  double *const *values;          /* or, when not NULL, a column of values per variable (a sample) */
+  size_t n;                       /* number of states */
   const IxpValue *params;
   double *vals;                   /* scratch: one state's values, for fallbacks */
   /* Load state k's values into vals; describe them ("x = 0, n = 1"). */
@@ -27,7 +29,7 @@ typedef struct {
   int nlive, caplive;
 } IxpColumns;
 
-/* Values of `e` in every state (j->n doubles, malloc'd, owned by c until
+/* Values of `e` in every state (n doubles, malloc'd, owned by c until
  * released with ixp_columns_release). */
 double *ixp_columns_eval(IxpColumns *c, IxpAst *e);
 void ixp_columns_release(IxpColumns *c, double *v);

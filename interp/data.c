@@ -1,4 +1,5 @@
-/* data.c — datasets as joints of rows. */
+/* data.c — datasets: their rows as typed columns, and the joint of the
+ * rows built from the columns when a plug-in measure asks for it. */
 #include "data.h"
 
 #include <math.h>
@@ -9,83 +10,127 @@
 #include "externs.h"
 #include "rng.h"
 
-/* n rows of probability 1/n each; value(ctx, c, i) gives column c of row i. */
-static IxpJoint *rows_joint(int ncols, const char *const *names, size_t n, double (*value)(const void *, int, size_t),
-                            const void *ctx) {
-  IxpJoint *j = ixp_joint_new(ncols, names);
-  if (!j || ixp_joint_reserve(j, n) != IXP_JOINT_OK) {
-    ixp_joint_free(j);
-    return NULL;
-  }
-  for (int c = 0; c < ncols; c++)
-    for (size_t i = 0; i < n; i++) j->code[c][i] = ixp_alphabet_code(&j->alpha[c], value(ctx, c, i));
-  for (size_t i = 0; i < n; i++) j->p[i] = 1.0 / (double)n;
-  j->n = n;
-  if (ixp_joint_finish(j) != IXP_JOINT_OK) {
-    ixp_joint_free(j);
-    return NULL;
-  }
-  return j;
-}
+/* ------------------------------------------------------------------ rows */
 
-static double file_value(const void *ctx, int c, size_t i) {
-  const IxpColumn *col = &((const IxpDataset *)ctx)->cols[c];
+/* Row i of a column as the joint codes it: a string by its label index. */
+static double cell(const IxpColumn *col, size_t i) {
   return col->kind == IXP_COL_STRING ? (double)col->code[i] : col->value[i];
 }
 
-static double column_value(const void *ctx, int c, size_t i) { return ((double *const *)ctx)[c][i]; }
+/* Codes in j of column c's n rows; false when out of memory. */
+static bool code_column(IxpJoint *j, int c, const IxpColumn *col, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if ((j->code[c][i] = ixp_alphabet_code(&j->alpha[c], cell(col, i))) == UINT32_MAX) return false;
+  return true;
+}
 
 IxpJoint *ixp_data_rows(IxpDataset *set) {
+  size_t n = (size_t)set->nrows;
   const char **names = malloc((size_t)(set->ncols ? set->ncols : 1) * sizeof *names);
-  for (int c = 0; c < set->ncols; c++) names[c] = set->cols[c].name;
-  IxpJoint *j = rows_joint(set->ncols, names, (size_t)set->nrows, file_value, set);
+  for (int c = 0; names && c < set->ncols; c++) names[c] = set->cols[c].name;
+  IxpJoint *j = names ? ixp_joint_new(set->ncols, names) : NULL;
   free(names);
-  return j;
+  bool ok = j && ixp_joint_reserve(j, n) == IXP_JOINT_OK;
+  for (int c = 0; ok && c < set->ncols; c++) ok = code_column(j, c, &set->cols[c], n);
+  for (size_t i = 0; ok && i < n; i++) j->p[i] = 1.0 / (double)n;
+  if (ok) j->n = n;
+  if (ok && ixp_joint_finish(j) == IXP_JOINT_OK) return j;
+  ixp_joint_free(j);
+  return NULL;
+}
+
+/* -0.0 becomes 0.0, as a joint's alphabet holds it, so that plug-in
+ * measures, estimators and extern functions all see the same numbers
+ * (they did when every column was decoded from the joint). */
+static void fold_negative_zeros(IxpDataset *set) {
+  for (int c = 0; c < set->ncols; c++) {
+    double *x = set->cols[c].value;
+    for (long i = 0; x && i < set->nrows; i++)
+      if (x[i] == 0) x[i] = 0.0;
+  }
 }
 
 /* Forget what was derived from the rows (they are about to change). */
 static void drop_derived(IxpDataDef *d) {
+  ixp_joint_free(d->joint);
+  d->joint = NULL;
   for (int i = 0; i < 4; i++) {
     ixp_joint_free(d->binned[i]);
     d->binned[i] = NULL;
     d->binned_bins[i] = 0;
   }
   for (int v = 0; v < IXP_MAX_VARS; v++) {
-    free(d->column[v]);
-    d->column[v] = NULL;
+    free(d->codes[v]);
+    d->codes[v] = NULL;
   }
+}
+
+void ixp_data_attach(IxpDataDef *d, IxpDataset *set, bool header_only) {
+  drop_derived(d);
+  if (d->set != set) ixp_dataset_free(d->set);
+  d->set = set;
+  d->header_only = header_only;
+  if (set) fold_negative_zeros(set);
 }
 
 void ixp_data_free(IxpDataDef *d) {
   if (!d) return;
-  drop_derived(d);
-  ixp_joint_free(d->joint);
-  ixp_dataset_free(d->set);
-  d->joint = NULL;
-  d->set = NULL;
+  ixp_data_attach(d, NULL, false);
 }
 
-static void replace_rows(IxpDataDef *d, IxpJoint *j) {
-  drop_derived(d);
-  ixp_joint_free(d->joint);
-  d->joint = j;
+int ixp_data_load(IxpSession *s, IxpAst *program) {
+  int errors = 0;
+  for (int i = 0; i < program->nitems; i++) {
+    IxpAst *st = program->items[i];
+    IxpModelDef *m = st->kind == AST_DATA ? st->sem.model : NULL;
+    if (!m || !m->data->header_only) continue;
+    IxpDataError err = {0};
+    if (ixp_npy_load_values(m->data->set, &err)) {
+      ixp_data_attach(m->data, m->data->set, false);
+      continue;
+    }
+    ixp_diag_error(&s->diag, m->src, st->a->span, "%s", err.message);
+    errors++;
+  }
+  return errors;
+}
+
+/* ------------------------------------------------------------------- run */
+
+/* Rows a statement is making: freed with the statement's temporaries
+ * (also when a runtime error unwinds it) unless they are kept. */
+typedef struct {
+  IxpDataset *set;
+} Draft;
+
+static void free_draft(void *draft) { ixp_dataset_free(((Draft *)draft)->set); }
+
+/* n rows of m's variables, every column allocated, as a draft. */
+static Draft *new_draft(IxpSession *s, IxpModelDef *m, size_t n, IxpSpan use) {
+  const char *names[IXP_MAX_VARS];
+  for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
+  Draft *draft = ixp_arena_alloc(s->tmp, sizeof *draft);
+  draft->set = ixp_dataset_new_numeric((long)n, m->nvars, names, m->continuous);
+  if (!draft->set) ixp_runtime_error(s, s->src, use, "out of memory building dataset '%s'", m->name);
+  ixp_arena_defer(s->tmp, free_draft, draft);
+  return draft;
 }
 
 /* map(DATA, steps): the source's columns, then each step's outputs. */
 static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   IxpDataDef *d = m->data;
   size_t n = ixp_data_rows_count(s, d->source, st->span);
-  double **cols = ixp_arena_alloc(s->tmp, (size_t)m->nvars * sizeof *cols);
+  Draft *draft = new_draft(s, m, n, st->span);
+  double *cols[IXP_MAX_VARS];
   const char *names[IXP_MAX_VARS];
   for (int v = 0; v < m->nvars; v++) {
     names[v] = m->vars[v].name;
-    cols[v] = ixp_arena_alloc(s->tmp, (n ? n : 1) * sizeof **cols);
+    cols[v] = draft->set->cols[v].value;
     if (v < d->source->nvars) memcpy(cols[v], ixp_data_column(s, d->source, v, st->span), n * sizeof **cols);
   }
   ixp_extern_map_run(s, s->src, d->steps, d->nsteps, cols, names, n, ixp_stream_key(s, d->position, 0x6d6170));
-  IxpJoint *j = rows_joint(m->nvars, names, n, column_value, cols);
-  if (!j) ixp_runtime_error(s, s->src, st->span, "out of memory building dataset '%s'", m->name);
-  replace_rows(d, j);
+  ixp_data_attach(d, draft->set, false);
+  draft->set = NULL;
 }
 
 void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
@@ -100,26 +145,35 @@ void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
     ixp_runtime_error(s, s->src, d->count->span, "a sample size is a whole number from 1 to 10^9");
   IxpValue *params = ixp_source_params(s, d->model, NULL);
   uint64_t key = ixp_stream_key(s, d->position, 0x5a3b1e);
-  replace_rows(d, ixp_model_sample(s, d->model, params, (size_t)n, key, st->span));
+  ixp_data_attach(d, ixp_model_sample_rows(s, d->model, params, (size_t)n, key, st->span), false);
 }
 
-static IxpJoint *rows(IxpSession *s, IxpModelDef *m, IxpSpan use) {
+/* --------------------------------------------------------------- columns */
+
+static IxpDataset *rows(IxpSession *s, IxpModelDef *m, IxpSpan use) {
   IxpDataDef *d = m->data;
-  if (!d->joint && d->set) d->joint = ixp_data_rows(d->set);
-  if (!d->joint) ixp_runtime_error(s, s->src, use, "dataset '%s' has no rows yet (its data statement has not run)", m->name);
-  return d->joint;
+  if (!d->set || d->header_only)
+    ixp_runtime_error(s, s->src, use, "dataset '%s' has no rows yet (its data statement has not run)", m->name);
+  return d->set;
 }
 
-size_t ixp_data_rows_count(IxpSession *s, IxpModelDef *m, IxpSpan use) { return rows(s, m, use)->n; }
+size_t ixp_data_rows_count(IxpSession *s, IxpModelDef *m, IxpSpan use) { return (size_t)rows(s, m, use)->nrows; }
+
+/* String column v's label indices as doubles, made once until the rows
+ * change. */
+static const double *label_codes(IxpSession *s, IxpModelDef *m, int v, IxpSpan use) {
+  IxpDataDef *d = m->data;
+  if (d->codes[v]) return d->codes[v];
+  size_t n = (size_t)d->set->nrows;
+  double *x = malloc((n ? n : 1) * sizeof *x);
+  if (!x) ixp_runtime_error(s, s->src, use, "out of memory reading column '%s' of '%s'", m->vars[v].name, m->name);
+  for (size_t i = 0; i < n; i++) x[i] = cell(&d->set->cols[v], i);
+  return d->codes[v] = x;
+}
 
 const double *ixp_data_column(IxpSession *s, IxpModelDef *m, int v, IxpSpan use) {
-  IxpJoint *j = rows(s, m, use);
-  IxpDataDef *d = m->data;
-  if (d->column[v]) return d->column[v];
-  double *x = malloc((j->n ? j->n : 1) * sizeof *x);
-  if (!x) ixp_runtime_error(s, s->src, use, "out of memory reading column '%s' of '%s'", m->vars[v].name, m->name);
-  for (size_t i = 0; i < j->n; i++) x[i] = j->alpha[v].values[j->code[v][i]];
-  return d->column[v] = x;
+  const IxpColumn *col = &rows(s, m, use)->cols[v];
+  return col->kind == IXP_COL_STRING ? label_codes(s, m, v, use) : col->value;
 }
 
 /* Column v of the rows, every value finite: a NaN or infinity is bad data,
@@ -129,7 +183,7 @@ static const double *finite_column(IxpSession *s, IxpModelDef *m, int v, IxpSpan
   const double *col = ixp_data_column(s, m, v, use);
   for (size_t i = 0; i < n; i++) {
     if (isfinite(col[i])) continue;
-    if (m->data->set)
+    if (m->data->set->path)
       ixp_runtime_error(s, s->src, use, "%s: row %zu, column '%s' is %s (estimators need finite values)",
                         m->data->set->path, i + 2, m->vars[v].name, isnan(col[i]) ? "NaN" : "infinite");
     ixp_runtime_error(s, s->src, use, "variable '%s' of dataset '%s' is %s in sample %zu", m->vars[v].name, m->name,
@@ -148,6 +202,8 @@ double *ixp_data_block(IxpSession *s, IxpModelDef *m, const int *vars, int d, Ix
   return x;
 }
 
+/* ---------------------------------------------------------------- joints */
+
 /* The rows' codes with every continuous variable cut into bins, into b. */
 static IxpJointStatus fill_binned(IxpSession *s, IxpModelDef *m, IxpJoint *b, size_t n, int bins, int how,
                                   IxpSpan use) {
@@ -163,17 +219,21 @@ static IxpJointStatus fill_binned(IxpSession *s, IxpModelDef *m, IxpJoint *b, si
   return IXP_JOINT_OK;
 }
 
-/* A copy of the rows with every continuous variable cut into bins. The
+/* The rows as a joint with every continuous variable cut into bins. The
  * columns are checked first, so an error leaves nothing half built. */
-static IxpJoint *bin_rows(IxpSession *s, IxpModelDef *m, IxpJoint *j, int bins, int how, IxpSpan use) {
-  for (int v = 0; v < j->nvars; v++)
+static IxpJoint *bin_rows(IxpSession *s, IxpModelDef *m, int bins, int how, IxpSpan use) {
+  size_t n = ixp_data_rows_count(s, m, use);
+  const char *names[IXP_MAX_VARS];
+  for (int v = 0; v < m->nvars; v++) {
+    names[v] = m->vars[v].name;
     if (m->continuous[v]) finite_column(s, m, v, use);
-  IxpJoint *b = ixp_joint_new(j->nvars, (const char *const *)j->names);
-  IxpJointStatus st = !b ? IXP_JOINT_ENOMEM : ixp_joint_reserve(b, j->n);
-  if (st == IXP_JOINT_OK) st = fill_binned(s, m, b, j->n, bins, how, use);
+  }
+  IxpJoint *b = ixp_joint_new(m->nvars, names);
+  IxpJointStatus st = !b ? IXP_JOINT_ENOMEM : ixp_joint_reserve(b, n);
+  if (st == IXP_JOINT_OK) st = fill_binned(s, m, b, n, bins, how, use);
   if (st == IXP_JOINT_OK) {
-    memcpy(b->p, j->p, j->n * sizeof *b->p);
-    b->n = j->n;
+    for (size_t i = 0; i < n; i++) b->p[i] = 1.0 / (double)n;
+    b->n = n;
     st = ixp_joint_finish(b);
   }
   if (st != IXP_JOINT_OK) {
@@ -183,17 +243,29 @@ static IxpJoint *bin_rows(IxpSession *s, IxpModelDef *m, IxpJoint *j, int bins, 
   return b;
 }
 
-IxpJoint *ixp_data_joint(IxpSession *s, IxpModelDef *m, int bins, int how, IxpSpan use) {
-  IxpJoint *j = rows(s, m, use);
-  if (bins <= 0) return j;
+/* The binned joint for (bins, how): cached, up to four binnings. */
+static IxpJoint *binned_joint(IxpSession *s, IxpModelDef *m, int bins, int how, IxpSpan use) {
   IxpDataDef *d = m->data;
   for (int i = 0; i < 4; i++)
     if (d->binned[i] && d->binned_bins[i] == bins && d->binned_how[i] == how) return d->binned[i];
   int slot = 0;
   while (slot < 3 && d->binned[slot]) slot++;
   ixp_joint_free(d->binned[slot]);
-  d->binned[slot] = bin_rows(s, m, j, bins, how, use);
+  d->binned[slot] = NULL;
+  d->binned[slot] = bin_rows(s, m, bins, how, use);
   d->binned_bins[slot] = bins;
   d->binned_how[slot] = how;
+  d->joints_built++;
   return d->binned[slot];
+}
+
+IxpJoint *ixp_data_joint(IxpSession *s, IxpModelDef *m, int bins, int how, IxpSpan use) {
+  IxpDataDef *d = m->data;
+  IxpDataset *set = rows(s, m, use);
+  if (bins > 0) return binned_joint(s, m, bins, how, use);
+  if (d->joint) return d->joint;
+  if (!(d->joint = ixp_data_rows(set)))
+    ixp_runtime_error(s, s->src, use, "out of memory building the rows of '%s' as a joint", m->name);
+  d->joints_built++;
+  return d->joint;
 }

@@ -1,15 +1,20 @@
-/* enumerate.c — a model's exact joint distribution.
+/* enumerate.c — a model's exact joint distribution, and samples of it.
  *
  * Variables are visited in dependency order. A draw multiplies every state
  * by its outcomes (zero-probability outcomes are not kept); a definition
  * computes one value per state. A draw whose arguments read no model
  * variable is evaluated once, not once per state. The result is cached in
- * the model until its parameters or the lets it reads change. */
+ * the model until its parameters or the lets it reads change.
+ *
+ * Sampling visits the variables in the same order with one state per row,
+ * but keeps each variable's values as a column of doubles (a dataset's
+ * rows, dataset.h) instead of codes into a joint's alphabets. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "columns.h"
+#include "dataset.h"
 #include "externs.h"
 #include "progress.h"
 #include "rng.h"
@@ -67,7 +72,9 @@ static void cache_store(IxpSession *s, IxpModelDef *m, const IxpValue *params, I
 typedef struct {
   IxpSession *s;
   IxpModelDef *m;
-  IxpJoint *j;
+  IxpJoint *j;                     /* enumeration: the states so far */
+  IxpDataset *rows;                /* sampling: the rows drawn so far */
+  double *col[IXP_MAX_VARS];       /* sampling: rows' column of each variable */
   const IxpValue *params;
   double vals[IXP_MAX_VARS];
   bool assigned[IXP_MAX_VARS];
@@ -89,16 +96,20 @@ static void cleanup(void *ctx) {
   free(e->outs);
   ixp_columns_free(&e->cols);
   ixp_joint_free(e->j);
+  ixp_dataset_free(e->rows);
 }
 
 static _Noreturn void fail_at(Enum *e, IxpAst *node, const char *fmt, const char *a, const char *b) {
   ixp_runtime_error(e->s, e->m->src, node->span, fmt, a, b);
 }
 
+/* Number of states: the joint's, or the sample's rows. */
+static size_t nstates(const Enum *e) { return e->sampling ? (size_t)e->rows->nrows : e->j->n; }
+
 /* Load state k's values of the assigned variables into e->vals. */
 static void load_state(Enum *e, size_t k) {
   for (int v = 0; v < e->m->nvars; v++)
-    if (e->assigned[v]) e->vals[v] = e->j->alpha[v].values[e->j->code[v][k]];
+    if (e->assigned[v]) e->vals[v] = e->sampling ? e->col[v][k] : e->j->alpha[v].values[e->j->code[v][k]];
 }
 
 /* "x = 0, n = 1" for the assigned variables of the loaded state. */
@@ -120,26 +131,33 @@ static uint32_t code_of(Enum *e, int v, double x) {
   return c;
 }
 
+/* Make x the value of v in state k: in a sample's column with -0.0 as
+ * 0.0 (as an alphabet holds it, so later variables read what they always
+ * read), else as a code. */
+static void store(Enum *e, int v, size_t k, double x) {
+  if (e->sampling) e->col[v][k] = x == 0 ? 0.0 : x;
+  else e->j->code[v][k] = code_of(e, v, x);
+}
+
 static void load_cb(void *ctx, size_t k) { load_state(ctx, k); }
 
 static const char *describe_cb(void *ctx, char *buf, size_t size) { return describe_state(ctx, buf, size); }
 
 /* A definition's values, computed over all states at once. */
 static void define_var(Enum *e, int v) {
-  IxpJoint *j = e->j;
-  e->cols = (IxpColumns){.s = e->s, .m = e->m, .j = j, .params = e->params, .vals = e->vals,
-                         .load = load_cb, .describe = describe_cb, .ctx = e};
+  size_t n = nstates(e);
+  e->cols = (IxpColumns){.s = e->s, .m = e->m, .j = e->j, .values = e->sampling ? e->col : NULL, .n = n,
+                         .params = e->params, .vals = e->vals, .load = load_cb, .describe = describe_cb, .ctx = e};
   double *x = ixp_columns_eval(&e->cols, e->m->vars[v].expr);
-  uint32_t *col = malloc(j->n ? j->n * sizeof *col : 1);
-  if (!col) fail_at(e, e->m->vars[v].decl, "out of memory enumerating '%s'%s", e->m->vars[v].name, "");
-  j->code[v] = col;
-  for (size_t k = 0; k < j->n; k++) {
+  if (!e->sampling && !(e->j->code[v] = malloc(n ? n * sizeof *e->j->code[v] : 1)))
+    fail_at(e, e->m->vars[v].decl, "out of memory enumerating '%s'%s", e->m->vars[v].name, "");
+  for (size_t k = 0; k < n; k++) {
     if (!isfinite(x[k])) {
       char buf[512];
       load_state(e, k);
       fail_at(e, e->m->vars[v].expr, "this value is not finite when %s%s", describe_state(e, buf, sizeof buf), "");
     }
-    col[k] = code_of(e, v, x[k]);
+    store(e, v, k, x[k]);
   }
   ixp_columns_release(&e->cols, x);
   ixp_columns_free(&e->cols);
@@ -172,8 +190,10 @@ static IxpOutcome *outcomes_of(Enum *e, int v, const IxpValue *args, size_t *n, 
   return e->outs;
 }
 
-static size_t state_limit(const IxpJoint *j) {
-  double per_state = 4.0 * j->nvars + 8;
+/* The most states that exact enumeration keeps in memory, for a model of
+ * nvars variables. */
+static size_t state_limit(int nvars) {
+  double per_state = 4.0 * nvars + 8;
   double byte_limit = MAX_BYTES / per_state;
   return byte_limit < (double)MAX_STATES ? (size_t)byte_limit : MAX_STATES;
 }
@@ -181,7 +201,7 @@ static size_t state_limit(const IxpJoint *j) {
 static _Noreturn void too_many(Enum *e, int v, double states) {
   char n[32], lim[32];
   snprintf(n, sizeof n, "%.4g", states);
-  snprintf(lim, sizeof lim, "%zu", state_limit(e->j));
+  snprintf(lim, sizeof lim, "%zu", state_limit(e->m->nvars));
   ixp_runtime_error(e->s, e->m->src, e->m->vars[v].decl->span,
                     "model '%s' has %s joint states once '%s' is drawn, more than the %s that exact "
                     "enumeration keeps in memory",
@@ -215,23 +235,18 @@ static void draw_args(Enum *e, int v, IxpValue *args) {
   }
 }
 
-/* The variables drawn together with leader v, by component, each given a
- * column of n codes; their number. */
+/* The variables drawn together with leader v, by component; their
+ * number. */
 static int components(Enum *e, int v, int *comp) {
   IxpModelVar *var = &e->m->vars[v];
   int k = var->ncomponents, found = 0;
   for (int u = 0; u < e->m->nvars; u++)
     if (e->m->vars[u].ncomponents == k && e->m->vars[u].leader == var->leader) comp[e->m->vars[u].component] = u, found++;
-  for (int c = 0; c < found; c++) {
-    e->j->code[comp[c]] = malloc(e->j->n ? e->j->n * sizeof *e->j->code[comp[c]] : 1);
-    if (!e->j->code[comp[c]]) fail_at(e, var->decl, "out of memory sampling '%s'%s", var->name, "");
-  }
   return found;
 }
 
 /* A vector draw: the leader draws every component of each row. */
 static void sample_vector(Enum *e, int v) {
-  IxpJoint *j = e->j;
   IxpModelVar *var = &e->m->vars[v];
   int k = var->ncomponents, comp[IXP_MAX_VARS], found = components(e, v, comp);
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
@@ -245,9 +260,9 @@ static void sample_vector(Enum *e, int v) {
                       var->dist->dimension(args), k);
   double x[64], *work = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)k * (size_t)k * sizeof *work);
   var->dist->prepare(args, work);
-  for (size_t row = 0; row < j->n; row++) {
+  for (size_t row = 0; row < nstates(e); row++) {
     var->dist->draw_vector(args, work, key, row, x);
-    for (int c = 0; c < k; c++) j->code[comp[c]][row] = code_of(e, comp[c], x[c]);
+    for (int c = 0; c < k; c++) store(e, comp[c], row, x[c]);
   }
   for (int c = 0; c < k; c++) e->assigned[comp[c]] = true;
 }
@@ -256,7 +271,6 @@ static void sample_vector(Enum *e, int v) {
  * draw of v's stream; a, b ~ f(...) takes the components from its output
  * array. */
 static void sample_extern(Enum *e, int v) {
-  IxpJoint *j = e->j;
   IxpModelVar *var = &e->m->vars[v];
   int comp[IXP_MAX_VARS], k = components(e, v, comp);
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
@@ -264,7 +278,7 @@ static void sample_extern(Enum *e, int v) {
   IxpValue *args = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)(call->nitems ? call->nitems : 1) * sizeof *args);
   IxpFrame f = {e->m, e->vals, e->params};
   IxpArenaMark row_start = ixp_arena_mark(ixp_session_tmp(e->s));
-  for (size_t row = 0; row < j->n; row++) {
+  for (size_t row = 0; row < nstates(e); row++) {
     ixp_arena_release(ixp_session_tmp(e->s), row_start);  /* the last row's arguments and outputs */
     if ((row & 1023) == 0) ixp_session_poll_interrupt(e->s, e->m->src, call->span);
     load_state(e, row);
@@ -277,7 +291,7 @@ static void sample_extern(Enum *e, int v) {
       if (!isfinite(x))
         ixp_runtime_error(e->s, e->m->src, call->span, "%s gave %g for '%s' in draw %zu: a draw is a finite number",
                           call->str, x, e->m->vars[comp[c]].name, row + 1);
-      j->code[comp[c]][row] = code_of(e, comp[c], x);
+      store(e, comp[c], row, x);
     }
   }
   for (int c = 0; c < k; c++) e->assigned[comp[c]] = true;
@@ -287,9 +301,9 @@ static void sample_extern(Enum *e, int v) {
  * inverted at a uniform of the stream; a continuous one draws from it.
  * Row k always uses draw k of v's stream, whatever else is sampled. */
 static void sample_var(Enum *e, int v) {
-  IxpJoint *j = e->j;
   IxpModelVar *var = &e->m->vars[v];
-  e->drawn += j->n;
+  size_t n = nstates(e);
+  e->drawn += n;
   ixp_progress_update(&e->bar, e->drawn);
   if (var->ext) {
     if (var->component == 0) sample_extern(e, v);
@@ -300,19 +314,16 @@ static void sample_var(Enum *e, int v) {
     return;
   }
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
-  uint32_t *col = malloc(j->n ? j->n * sizeof *col : 1);
-  if (!col) fail_at(e, var->decl, "out of memory sampling '%s'%s", var->name, "");
-  j->code[v] = col;
   IxpValue args[3];
   bool constant = var->deps == 0;
   size_t no = 0;
   char err[256];
-  for (size_t k = 0; k < j->n; k++) {
+  for (size_t k = 0; k < n; k++) {
     if (!constant || k == 0) {
       load_state(e, k);
       draw_args(e, v, args);
       if (var->dist->check && var->dist->check(args, err, sizeof err)) fail_at(e, var->expr, "%s%s", err, "");
-      if (var->dist->outcomes) outcomes_of(e, v, args, &no, state_limit(j));
+      if (var->dist->outcomes) outcomes_of(e, v, args, &no, state_limit(e->m->nvars));
     }
     double x;
     if (var->dist->draw) {
@@ -323,7 +334,7 @@ static void sample_var(Enum *e, int v) {
       while (i + 1 < no && (acc += e->outs[i].p) < u) i++;
       x = e->outs[i].value;
     }
-    col[k] = code_of(e, v, x);
+    store(e, v, k, x);
   }
   e->assigned[v] = true;
 }
@@ -344,7 +355,7 @@ static void adopt_new(Enum *e, int v, size_t n) {
  * `no` states; columns are copied one at a time, for locality. */
 static void draw_constant(Enum *e, int v) {
   IxpJoint *j = e->j;
-  size_t limit = state_limit(j), no = 0;
+  size_t limit = state_limit(j->nvars), no = 0;
   IxpOutcome *o = outcomes(e, v, &no, limit);
   if ((double)no * (double)j->n > (double)limit) too_many(e, v, (double)no * (double)j->n);
   size_t n = j->n * no;
@@ -373,7 +384,7 @@ static void draw_var(Enum *e, int v) {
     return;
   }
   IxpJoint *j = e->j;
-  size_t limit = state_limit(j), n = 0, cap = j->n * 2;
+  size_t limit = state_limit(j->nvars), n = 0, cap = j->n * 2;
   grow_new(e, v, cap ? cap : 1);
   for (size_t k = 0; k < j->n; k++) {
     load_state(e, k);
@@ -460,47 +471,57 @@ static void enumerate(Enum *e) {
     return;
   }
   for (int v = 0; v < m->nvars; v++) free(e->j->code[v]), e->j->code[v] = NULL;
-  size_t rows = e->sampling ? e->j->n : 1;
   free(e->j->p);
-  e->j->p = malloc(rows * sizeof *e->j->p);
-  if (!e->j->p) ixp_runtime_error(e->s, m->src, m->decl->span, "out of memory for %zu samples", rows);
-  for (size_t k = 0; k < rows; k++) e->j->p[k] = 1.0 / (double)rows;
-  e->j->n = e->j->cap = rows;
+  e->j->p = malloc(sizeof *e->j->p);
+  if (!e->j->p) ixp_runtime_error(e->s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
+  e->j->p[0] = 1.0;
+  e->j->n = e->j->cap = 1;
   for (int i = 0; i < m->nvars; i++) {
     int v = m->order[i];
     ixp_session_poll_interrupt(e->s, m->src, m->vars[v].decl->span);
-    if (m->vars[v].kind == VAR_DRAW) e->sampling ? sample_var(e, v) : draw_var(e, v);
+    if (m->vars[v].kind == VAR_DRAW) draw_var(e, v);
     else define_var(e, v);
   }
   if (ixp_joint_finish(e->j) != IXP_JOINT_OK)
     ixp_runtime_error(e->s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
 }
 
-/* Run the enumeration (or sampling) of e->m into a new joint. */
-static IxpJoint *run(IxpSession *s, Enum *e, IxpSpan use) {
+/* Draw every row of a sample: the variables' columns in dependency order. */
+static void sample_rows(Enum *e) {
   IxpModelDef *m = e->m;
+  for (int i = 0; i < m->nvars; i++) {
+    int v = m->order[i];
+    ixp_session_poll_interrupt(e->s, m->src, m->vars[v].decl->span);
+    if (m->vars[v].kind == VAR_DRAW) sample_var(e, v);
+    else define_var(e, v);
+  }
+}
+
+/* Run the enumeration of e->m into e->j, or its sampling into e->rows. */
+static void run(IxpSession *s, Enum *e, IxpSpan use) {
   s->cleanup = cleanup;
   s->cleanup_ctx = e;
-  s->enumerating = m;
+  s->enumerating = e->m;
   s->enumerating_use = use;
-  enumerate(e);
+  if (e->sampling) sample_rows(e);
+  else enumerate(e);
   s->enumerating = NULL;
   s->cleanup = NULL;
   free(e->outs);
-  return e->j;
 }
 
-IxpJoint *ixp_model_sample(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key, IxpSpan use) {
+IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key,
+                                  IxpSpan use) {
   const char *names[IXP_MAX_VARS];
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
   Enum e = {.s = s, .m = m, .params = params, .sampling = true, .key = key};
-  e.j = ixp_joint_new(m->nvars, names);
-  if (!e.j) ixp_runtime_error(s, m->src, m->decl->span, "out of memory sampling model '%s'", m->name);
-  e.j->n = n;
+  e.rows = ixp_dataset_new_numeric((long)n, m->nvars, names, m->continuous);
+  if (!e.rows) ixp_runtime_error(s, m->src, m->decl->span, "out of memory sampling model '%s'", m->name);
+  for (int v = 0; v < m->nvars; v++) e.col[v] = e.rows->cols[v].value;
   ixp_progress_begin(&e.bar, "sampling", (uint64_t)n * (uint64_t)m->nvars, NULL);
-  IxpJoint *j = run(s, &e, use);
+  run(s, &e, use);
   ixp_progress_end(&e.bar);
-  return j;
+  return e.rows;
 }
 
 IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {
@@ -516,6 +537,7 @@ IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params,
   Enum e = {.s = s, .m = m, .params = params};
   e.j = ixp_joint_new(m->nvars, names);
   if (!e.j) ixp_runtime_error(s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
-  cache_store(s, m, params, run(s, &e, use));
+  run(s, &e, use);
+  cache_store(s, m, params, e.j);
   return e.j;
 }

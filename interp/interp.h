@@ -24,6 +24,7 @@ typedef enum { REF_NONE, REF_GLOBAL, REF_VAR, REF_PARAM, REF_MODEL, REF_EXTERN }
 
 typedef enum { SYM_LET, SYM_MODEL, SYM_EXTERN } IxpSymKind;
 
+struct IxpDataset;
 struct IxpExternDef;
 struct IxpFfiLib;
 
@@ -133,9 +134,11 @@ void ixp_session_poll_interrupt(IxpSession *s, const IxpSource *src, IxpSpan spa
 /* Enumerator: the exact joint of `m` under parameter values `params`
  * (borrowed; cached in the model until its inputs change). */
 IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use);
-/* n samples of `m` as a joint of n states of probability 1/n each (equal
- * rows are not merged), drawn from the counter-based stream `key`. */
-IxpJoint *ixp_model_sample(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key, IxpSpan use);
+/* n samples of `m` as rows (dataset.h): a column of n values per
+ * variable, drawn from the counter-based stream `key`. No joint is built:
+ * a sample is measured through data.h, which builds one if asked. */
+struct IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key,
+                                         IxpSpan use);
 void ixp_model_cache_free(IxpModelDef *m);
 
 /* Plan execution: the measure's value. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "blis/dense.h"
+#include "data.h"
 #include "interp.h"
 #include "foreign.h"
 #include "keywords.h"
@@ -130,7 +131,7 @@ static IxpStatus run_text(IxpSession *s, const char *name, const char *text, siz
   }
   int nsyms = s->nsyms, nmodels = s->nmodels;
   s->override_mismatch = false;
-  if (ixp_check_program(s, program, src, arena)) {
+  if (ixp_check_program(s, program, src, arena) || ixp_data_load(s, program)) {
     rollback(s, nsyms, nmodels);
     return s->override_mismatch ? IXP_EUSAGE : IXP_ECOMPILE;
   }

@@ -111,17 +111,34 @@ long ixp_column_first_nonfinite(const IxpColumn *c, long n) {
   return -1;
 }
 
-/* A new dataset of ncols zeroed columns for path, or NULL. */
+/* A new dataset of ncols zeroed columns for path (NULL: rows made in
+ * memory), or NULL. */
 static IxpDataset *dataset_new(const char *path, long nrows, int ncols) {
   IxpDataset *d = calloc(1, sizeof *d);
   if (!d) return NULL;
-  d->path = strdup(path);
+  d->path = path ? strdup(path) : NULL;
   d->cols = calloc((size_t)(ncols > 0 ? ncols : 1), sizeof *d->cols);
   d->nrows = nrows;
   d->ncols = ncols;
-  if (!d->path || !d->cols) {
+  if ((path && !d->path) || !d->cols) {
     ixp_dataset_free(d);
     return NULL;
+  }
+  return d;
+}
+
+/* In-memory numeric columns; see dataset.h. */
+IxpDataset *ixp_dataset_new_numeric(long nrows, int ncols, const char *const *names, const bool *real) {
+  IxpDataset *d = dataset_new(NULL, nrows, ncols);
+  for (int j = 0; d && j < ncols; j++) {
+    IxpColumn *c = &d->cols[j];
+    c->kind = real[j] ? IXP_COL_REAL : IXP_COL_INT;
+    c->name = strdup(names[j]);
+    c->value = malloc((size_t)(nrows > 0 ? nrows : 1) * sizeof *c->value);
+    if (!c->name || !c->value) {
+      ixp_dataset_free(d);
+      return NULL;
+    }
   }
   return d;
 }
@@ -907,30 +924,6 @@ static char *npy_base(const char *path) {
   return strndup(b, n);
 }
 
-/* Fill the columns of d (n rows, m columns) from the data block. */
-static bool npy_fill(IxpDataset *d, const char *name, const unsigned char *data, const NpyHeader *h, const NpyType *t,
-                     IxpDataError *err) {
-  long n = d->nrows;
-  int m = d->ncols;
-  for (int j = 0; j < m; j++) {
-    IxpColumn *c = &d->cols[j];
-    char buf[32];
-    snprintf(buf, sizeof buf, "%d", j);
-    size_t len = strlen(name) + strlen(buf) + 1;
-    if (!(c->name = malloc(len))) return fail(err, d->path, 0, 0, "out of memory");
-    snprintf(c->name, len, "%s%s", name, h->ndim == 1 ? "" : buf);
-    c->kind = t->kind == 'f' ? IXP_COL_REAL : IXP_COL_INT;
-    if (!(c->value = malloc((size_t)n * sizeof *c->value))) return fail(err, d->path, 0, 0, "out of memory");
-    for (long i = 0; i < n; i++) {
-      size_t at = h->fortran ? (size_t)j * (size_t)n + (size_t)i : (size_t)i * (size_t)m + (size_t)j;
-      char why[128];
-      if (!npy_value(data + at * (size_t)t->size, t, &c->value[i], why, sizeof why))
-        return fail(err, d->path, i + 1, j + 1, "row %ld, column '%s': %s", i + 1, c->name, why);
-    }
-  }
-  return true;
-}
-
 /* Read the magic, version and header of an open .npy file of `size` bytes;
  * *offset is where the data begins. */
 static bool npy_header(FILE *f, const char *path, long long size, NpyHeader *h, long long *offset, IxpDataError *err) {
@@ -983,41 +976,170 @@ static bool npy_check(const char *path, long long size, long long offset, const 
   return true;
 }
 
-/* Load from the open file f; see ixp_npy_load. */
-static IxpDataset *npy_read(FILE *f, const char *path, const char *name, IxpDataError *err) {
-  struct stat st;
-  if (fstat(fileno(f), &st) != 0) return fail_errno(err, path), NULL;
-  if (S_ISDIR(st.st_mode)) return fail(err, path, 0, 0, "%s", strerror(EISDIR)), NULL;
-  long long size = (long long)st.st_size, offset = 0;
-  NpyHeader h = {0};
+/* What a .npy file's header says, checked against the file's length. */
+typedef struct {
+  NpyHeader h;
   NpyType t;
-  long n = 0;
-  int m = 0;
-  if (!npy_header(f, path, size, &h, &offset, err)) return NULL;
-  if (!npy_dtype(h.descr, &t)) return fail(err, path, 0, 0, "unsupported dtype '%s'", h.descr), NULL;
-  if (!npy_check(path, size, offset, &h, &t, &n, &m, err)) return NULL;
-  size_t bytes = (size_t)(size - offset);
-  unsigned char *data = malloc(bytes);
-  IxpDataset *d = dataset_new(path, n, m);
+  long long offset; /* where the data begins */
+  long n;           /* rows */
+  int m;            /* columns */
+} NpyLayout;
+
+/* Read and check the header of the open file f, leaving f at the data. */
+static bool npy_layout(FILE *f, const char *path, NpyLayout *l, IxpDataError *err) {
+  struct stat st;
+  *l = (NpyLayout){0};
+  if (fstat(fileno(f), &st) != 0) return fail_errno(err, path);
+  if (S_ISDIR(st.st_mode)) return fail(err, path, 0, 0, "%s", strerror(EISDIR));
+  long long size = (long long)st.st_size;
+  if (!npy_header(f, path, size, &l->h, &l->offset, err)) return false;
+  if (!npy_dtype(l->h.descr, &l->t)) return fail(err, path, 0, 0, "unsupported dtype '%s'", l->h.descr);
+  return npy_check(path, size, l->offset, &l->h, &l->t, &l->n, &l->m, err);
+}
+
+/* The kind of every column: floats are REAL, integers and bools INT. */
+static IxpColumnKind npy_kind(const NpyLayout *l) { return l->t.kind == 'f' ? IXP_COL_REAL : IXP_COL_INT; }
+
+/* Name and type the columns of d: `name` for a 1-D array, name0, name1,
+ * ... for a 2-D one. */
+static bool npy_columns(IxpDataset *d, const char *name, const NpyLayout *l, IxpDataError *err) {
+  for (int j = 0; j < d->ncols; j++) {
+    IxpColumn *c = &d->cols[j];
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d", j);
+    size_t len = strlen(name) + strlen(buf) + 1;
+    if (!(c->name = malloc(len))) return fail(err, d->path, 0, 0, "out of memory");
+    snprintf(c->name, len, "%s%s", name, l->h.ndim == 1 ? "" : buf);
+    c->kind = npy_kind(l);
+  }
+  return true;
+}
+
+/* The columns of the open file f, without their values. */
+static IxpDataset *npy_read_header(FILE *f, const char *path, const char *name, IxpDataError *err) {
+  NpyLayout l;
+  if (!npy_layout(f, path, &l, err)) return NULL;
+  IxpDataset *d = dataset_new(path, l.n, l.m);
   char *base = name ? NULL : npy_base(path);
-  bool ok = data && d && (name || base);
-  if (!ok) fail(err, path, 0, 0, "out of memory");
-  else if (fread(data, 1, bytes, f) != bytes) ok = fail_errno(err, path);
-  else ok = npy_fill(d, name ? name : base, data, &h, &t, err);
-  free(data);
+  bool ok = d && (name || base) ? npy_columns(d, name ? name : base, &l, err) : fail(err, path, 0, 0, "out of memory");
   free(base);
   if (ok) return d;
   ixp_dataset_free(d);
   return NULL;
 }
 
-/* Load a .npy file; see dataset.h and the top of this file. */
-bool ixp_npy_load(const char *path, const char *name, IxpDataset **out, IxpDataError *err) {
+/* Read a .npy file's header; see dataset.h. */
+bool ixp_npy_load_header(const char *path, const char *name, IxpDataset **out, IxpDataError *err) {
   *out = NULL;
   if (err) memset(err, 0, sizeof *err);
   FILE *f = fopen(path, "rb");
   if (!f) return fail_errno(err, path);
-  *out = npy_read(f, path, name, err);
+  *out = npy_read_header(f, path, name, err);
   fclose(f);
   return *out != NULL;
+}
+
+#define NPY_CHUNK 65536 /* elements read at a time */
+
+/* Where the values go while the data is read in file order, and each
+ * column's first element without an exact double. */
+typedef struct {
+  IxpDataset *d;
+  const NpyLayout *l;
+  long i;          /* row of the next element */
+  int j;           /* column of the next element */
+  long *bad_row;   /* per column: the first bad row (0-based), or -1 */
+  char (*why)[128];/* per column: what that element holds */
+} NpyCursor;
+
+/* Move to the next element: along a row in C order, down a column in
+ * Fortran order. */
+static void npy_advance(NpyCursor *c) {
+  if (c->l->h.fortran ? ++c->i == c->d->nrows : ++c->j == c->d->ncols) {
+    if (c->l->h.fortran) c->i = 0, c->j++;
+    else c->j = 0, c->i++;
+  }
+}
+
+/* Decode `count` elements of buf at the cursor into the columns. */
+static void npy_decode(NpyCursor *c, const unsigned char *buf, size_t count) {
+  for (size_t e = 0; e < count; e++, npy_advance(c)) {
+    char why[128];
+    if (npy_value(buf + e * (size_t)c->l->t.size, &c->l->t, &c->d->cols[c->j].value[c->i], why, sizeof why) ||
+        c->bad_row[c->j] >= 0)
+      continue;
+    c->bad_row[c->j] = c->i;
+    memcpy(c->why[c->j], why, sizeof why);
+  }
+}
+
+/* Stream the data of f (at its start) into the columns of c->d, a chunk
+ * at a time, so only the columns are ever held whole. */
+static bool npy_stream(FILE *f, NpyCursor *c, IxpDataError *err) {
+  size_t size = (size_t)c->l->t.size, left = (size_t)c->d->nrows * (size_t)c->d->ncols;
+  unsigned char *buf = malloc(NPY_CHUNK * size);
+  if (!buf) return fail(err, c->d->path, 0, 0, "out of memory");
+  bool ok = true;
+  while (ok && left) {
+    size_t k = left < NPY_CHUNK ? left : NPY_CHUNK;
+    ok = fread(buf, size, k, f) == k || fail_errno(err, c->d->path);
+    if (ok) npy_decode(c, buf, k);
+    left -= k;
+  }
+  free(buf);
+  return ok;
+}
+
+/* The error of the first bad element, columns in order and rows within
+ * a column; true when there is none. */
+static bool npy_first_bad(const NpyCursor *c, IxpDataError *err) {
+  for (int j = 0; j < c->d->ncols; j++)
+    if (c->bad_row[j] >= 0)
+      return fail(err, c->d->path, c->bad_row[j] + 1, j + 1, "row %ld, column '%s': %s", c->bad_row[j] + 1,
+                  c->d->cols[j].name, c->why[j]);
+  return true;
+}
+
+/* Read the values of d from the open file f. */
+static bool npy_read_values(FILE *f, IxpDataset *d, IxpDataError *err) {
+  NpyLayout l;
+  if (!npy_layout(f, d->path, &l, err)) return false;
+  bool same = l.n == d->nrows && l.m == d->ncols;
+  for (int j = 0; same && j < d->ncols; j++) same = d->cols[j].kind == npy_kind(&l);
+  if (!same) return fail(err, d->path, 0, 0, "the file changed since its header was read");
+  NpyCursor c = {.d = d, .l = &l};
+  c.bad_row = malloc((size_t)l.m * sizeof *c.bad_row);
+  c.why = malloc((size_t)l.m * sizeof *c.why);
+  bool ok = c.bad_row && c.why;
+  for (int j = 0; ok && j < l.m; j++) {
+    c.bad_row[j] = -1;
+    ok = (d->cols[j].value = malloc((size_t)l.n * sizeof *d->cols[j].value)) != NULL;
+  }
+  ok = ok ? npy_stream(f, &c, err) && npy_first_bad(&c, err) : fail(err, d->path, 0, 0, "out of memory");
+  free(c.bad_row);
+  free(c.why);
+  return ok;
+}
+
+/* Read the values of a dataset from ixp_npy_load_header; see dataset.h. */
+bool ixp_npy_load_values(IxpDataset *d, IxpDataError *err) {
+  if (err) memset(err, 0, sizeof *err);
+  if (d->ncols > 0 && d->cols[0].value) return true;  /* read already */
+  FILE *f = fopen(d->path, "rb");
+  bool ok = f ? npy_read_values(f, d, err) : fail_errno(err, d->path);
+  if (f) fclose(f);
+  for (int j = 0; !ok && j < d->ncols; j++) {
+    free(d->cols[j].value);
+    d->cols[j].value = NULL;
+  }
+  return ok;
+}
+
+/* Load a .npy file; see dataset.h and the top of this file. */
+bool ixp_npy_load(const char *path, const char *name, IxpDataset **out, IxpDataError *err) {
+  if (!ixp_npy_load_header(path, name, out, err)) return false;
+  if (ixp_npy_load_values(*out, err)) return true;
+  ixp_dataset_free(*out);
+  *out = NULL;
+  return false;
 }

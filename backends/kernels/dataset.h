@@ -1,4 +1,5 @@
-/* dataset.h — columns of samples loaded from CSV or NumPy .npy files.
+/* dataset.h — columns of samples: loaded from CSV or NumPy .npy files, or
+ * made in memory (ixp_dataset_new_numeric).
  *
  * Integer and string columns are discrete, real columns continuous. Bad
  * data is an error that names the file, the row and the column: nothing is
@@ -21,8 +22,8 @@ typedef struct {
   uint32_t nlabels;
 } IxpColumn;
 
-typedef struct {
-  char *path;
+typedef struct IxpDataset {
+  char *path;         /* the file read; NULL for rows made in memory */
   long nrows;
   int ncols;
   IxpColumn *cols;
@@ -56,8 +57,25 @@ bool ixp_csv_load(const char *path, const IxpCsvOptions *opt, IxpDataset **out, 
 /* Load a .npy file (format 1.0/2.0/3.0; little- or big-endian float64,
  * float32, int8..int64, uint8..uint64, bool; C or Fortran order; 1-D or
  * 2-D). A 1-D array is one column named `name`; a 2-D array n x d gives d
- * columns name0 .. name{d-1}. */
+ * columns name0 .. name{d-1}. The same as ixp_npy_load_header, then
+ * ixp_npy_load_values. */
 bool ixp_npy_load(const char *path, const char *name, IxpDataset **out, IxpDataError *err);
+/* Read only the header of a .npy file, checked against the file's length:
+ * the columns named and typed (REAL for floats, INT otherwise) and nrows
+ * set, but no values (every column's value is NULL). Every error about
+ * the header, the dtype, the shape or the length is found here. */
+bool ixp_npy_load_header(const char *path, const char *name, IxpDataset **out, IxpDataError *err);
+/* Read the values of a dataset from ixp_npy_load_header (its path again;
+ * the header must still give the same shape and column kinds). Errors:
+ * a value without an exact double (an integer beyond 2^53, a bool byte
+ * other than 0 and 1), a read error, a file changed since its header was
+ * read. On failure the columns stay without values. */
+bool ixp_npy_load_values(IxpDataset *d, IxpDataError *err);
+
+/* An in-memory dataset of ncols numeric columns of nrows values each (not
+ * initialised), named names[j] and REAL where real[j], else INT; NULL
+ * when out of memory. */
+IxpDataset *ixp_dataset_new_numeric(long nrows, int ncols, const char *const *names, const bool *real);
 
 void ixp_dataset_free(IxpDataset *d);
 int ixp_dataset_col(const IxpDataset *d, const char *name);

@@ -771,3 +771,79 @@ Test(dataset, npy_inexact_values) {
   npy_err(npy_put("c.npy", 1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 2), }", b, 4), 2, 2,
           "row 2, column 'x1': bool byte 2 is neither 0 nor 1");
 }
+
+/* The header alone names and types the columns; the values come after,
+ * and a bad value is found only then. */
+Test(dataset, npy_header_then_values) {
+  unsigned char b[4] = {0, 1, 1, 2};
+  const char *p = npy_put("c.npy", 1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 2), }", b, 4);
+  IxpDataset *d = NULL;
+  IxpDataError e;
+  cr_assert(ixp_npy_load_header(p, "x", &d, &e), "%s", e.message);
+  cr_assert_eq(d->nrows, 2);
+  cr_assert_eq(d->ncols, 2);
+  col_is(d, 1, "x1", IXP_COL_INT);
+  cr_assert_null(d->cols[0].value, "the header read no values");
+  cr_assert_not(ixp_npy_load_values(d, &e));
+  cr_assert_str_eq(strchr(e.message, ' ') + 1, "row 2, column 'x1': bool byte 2 is neither 0 nor 1");
+  cr_assert_eq(e.row, 2);
+  cr_assert_eq(e.col, 2);
+  cr_assert_null(d->cols[1].value, "a failed read leaves no values");
+  b[3] = 1;
+  npy_put("c.npy", 1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 2), }", b, 4);
+  cr_assert(ixp_npy_load_values(d, &e), "%s", e.message);
+  values_are(d, 1, (double[]){1, 1}, 2);
+  ixp_dataset_free(d);
+}
+
+Test(dataset, npy_changed_after_its_header) {
+  unsigned char data[48] = {0};
+  const char *p = npy_put("a.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }", data, 48);
+  IxpDataset *d = NULL;
+  IxpDataError e;
+  cr_assert(ixp_npy_load_header(p, "x", &d, &e), "%s", e.message);
+  npy_put("a.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", data, 48);
+  cr_assert_not(ixp_npy_load_values(d, &e));
+  char want[600];
+  snprintf(want, sizeof want, "%s: the file changed since its header was read", p);
+  cr_assert_str_eq(e.message, want);
+  npy_put("a.npy", 1, "{'descr': '<i8', 'fortran_order': False, 'shape': (3, 2), }", data, 48);
+  cr_assert_not(ixp_npy_load_values(d, &e), "a float column became an integer one");
+  ixp_dataset_free(d);
+}
+
+/* Arrays longer than one read chunk, in both orders: every value lands in
+ * its row and column, and of two bad values the first column's is
+ * reported, as when the array was read whole. */
+Test(dataset, npy_streams_past_a_chunk) {
+  enum { N = 70001, M = 3 };
+  size_t len = 0;
+  unsigned char *data = malloc((size_t)N * M * 8);
+  cr_assert_not_null(data);
+  for (int fortran = 0; fortran < 2; fortran++) {
+    len = 0;
+    for (long k = 0; k < (long)N * M; k++) {
+      long i = fortran ? k % N : k / M, j = fortran ? k / N : k % M;
+      put_bytes(data, &len, (uint64_t)(i * 10 + j), 8, false);
+    }
+    char dict[128];
+    snprintf(dict, sizeof dict, "{'descr': '<i8', 'fortran_order': %s, 'shape': (%d, %d), }",
+             fortran ? "True" : "False", N, M);
+    IxpDataset *d = npy_ok(npy_put("big.npy", 1, dict, data, len), "v");
+    for (long i = 0; i < N; i += 997)
+      for (int j = 0; j < M; j++) cr_assert_eq(d->cols[j].value[i], (double)(i * 10 + j), "(%ld, %d)", i, j);
+    cr_assert_eq(d->cols[2].value[N - 1], (double)((N - 1) * 10 + 2));
+    ixp_dataset_free(d);
+    /* bad values at (69999, 0) and (1, 2): column 0's is first */
+    long bad[2][2] = {{69999, 0}, {1, 2}};
+    for (int b = 0; b < 2; b++) {
+      long k = fortran ? bad[b][1] * N + bad[b][0] : bad[b][0] * M + bad[b][1];
+      size_t at = (size_t)k * 8;
+      put_bytes(data, &at, UINT64_MAX >> 1, 8, false);
+    }
+    npy_err(npy_put("bad.npy", 1, dict, data, len), 70000, 1,
+            "row 70000, column 'x0': integer 9223372036854775807 is beyond 2^53, where doubles no longer hold every "
+            "integer");
+  }
+  free(data);
+}
