@@ -311,55 +311,6 @@ static void hinv_apply(const Comp *c, const double *v, double *out) {
   }
 }
 
-/* In-place Cholesky of the lower triangle of an n x n block. A pivot that
- * rounding has made tiny or negative is replaced by a huge one, which
- * zeroes the solution along that direction (the device of PCx / LIPSOL). */
-static void cholesky(double *K, int n) {
-  for (int j = 0; j < n; j++) {
-    double *rj = K + (size_t)j * n, s = rj[j], diag = rj[j];
-    for (int k = 0; k < j; k++) s -= rj[k] * rj[k];
-    double d = s > 1e-30 * diag && s > 0 ? sqrt(s) : HUGE_PIVOT;
-    rj[j] = d;
-    for (int i = j + 1; i < n; i++) {
-      double *ri = K + (size_t)i * n, t = ri[j];
-      for (int k = 0; k < j; k++) t -= ri[k] * rj[k];
-      ri[j] = t / d;
-    }
-  }
-}
-
-/* b = L^-1 b for an n x n Cholesky block. */
-static void forward(const double *L, int n, double *b) {
-  for (int i = 0; i < n; i++) {
-    const double *ri = L + (size_t)i * n;
-    double s = b[i];
-    for (int k = 0; k < i; k++) s -= ri[k] * b[k];
-    b[i] = s / ri[i];
-  }
-}
-
-/* b = L^-T b for an n x n Cholesky block. */
-static void backward(const double *L, int n, double *b) {
-  for (int i = n - 1; i >= 0; i--) {
-    double s = b[i];
-    for (int k = i + 1; k < n; k++) s -= L[(size_t)k * n + i] * b[k];
-    b[i] = s / L[(size_t)i * n + i];
-  }
-}
-
-/* Li = L^-1 for an n x n lower-triangular block (row-major). */
-static void block_inverse(const double *L, int n, double *Li) {
-  memset(Li, 0, (size_t)n * n * sizeof(double));
-  for (int j = 0; j < n; j++) {
-    Li[(size_t)j * n + j] = 1 / L[(size_t)j * n + j];
-    for (int i = j + 1; i < n; i++) {
-      double s = 0;
-      for (int k = j; k < i; k++) s -= L[(size_t)i * n + k] * Li[(size_t)k * n + j];
-      Li[(size_t)i * n + j] = s / L[(size_t)i * n + i];
-    }
-  }
-}
-
 /* K0 = A diag(u) A^T, block diagonal by target value, assembled and
  * factored block by block. */
 static void comp_factor_k0(Comp *c) {
@@ -371,15 +322,20 @@ static void comp_factor_k0(Comp *c) {
     B[(size_t)a * mk + a] += u;
     if (c->r2[j] >= 0) B[(size_t)b * mk + b] += u, B[a > b ? (size_t)a * mk + b : (size_t)b * mk + a] += u;
   }
-  for (int k = 0; k < c->ntl; k++) cholesky(c->L0 + c->lo[k], c->tr[k + 1] - c->tr[k]);
+  /* a pivot that rounding has made tiny or negative is replaced by a huge
+   * one, which zeroes the solution along that direction */
+  for (int k = 0; k < c->ntl; k++) {
+    int mk = c->tr[k + 1] - c->tr[k];
+    ixp_dense_chol_regularised(c->L0 + c->lo[k], mk, mk, 1e-30, HUGE_PIVOT);
+  }
 }
 
 /* v = L0^-1 v (transpose: L0^-T v) over all blocks. */
 static void l0_solve(const Comp *c, double *v, bool transpose) {
   for (int k = 0; k < c->ntl; k++) {
     int base = c->tr[k], mk = c->tr[k + 1] - base;
-    if (transpose) backward(c->L0 + c->lo[k], mk, v + base);
-    else forward(c->L0 + c->lo[k], mk, v + base);
+    if (transpose) ixp_dense_tri_solve_t(c->L0 + c->lo[k], mk, mk, v + base, IXP_TRI_COLUMN);
+    else ixp_dense_tri_solve(c->L0 + c->lo[k], mk, mk, v + base);
   }
 }
 
@@ -431,7 +387,10 @@ static void comp_factor(Comp *c, double tau) {
   if (p == 0) return;
   /* the inverse of each block's factor, so that a column of W costs two
    * columns of it per variable instead of a triangular solve */
-  for (int t = 0; t < c->ntl; t++) block_inverse(c->L0 + c->lo[t], c->tr[t + 1] - c->tr[t], c->Li + c->lo[t]);
+  for (int t = 0; t < c->ntl; t++) {
+    int mt = c->tr[t + 1] - c->tr[t];
+    ixp_dense_tri_inverse(c->L0 + c->lo[t], mt, mt, c->Li + c->lo[t], mt);
+  }
   memset(c->W, 0, (size_t)p * m * sizeof(double));
   for (int k = 0; k < c->ncol; k++) {
     int q = c->colq[k];

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blis/dense.h"
 #include "broja.h"
 
 #define MAX_SOURCES 5
@@ -441,36 +442,6 @@ static void maxent_free(Maxent *P) {
   free(P->e), free(P->f), free(P->nu), free(P->K), free(P->tmp);
 }
 
-/* In-place Cholesky of an n x n lower triangle; a pivot rounding has made
- * tiny is replaced by a huge one (zeroing that direction). */
-static void me_cholesky(double *K, int n) {
-  for (int j = 0; j < n; j++) {
-    double *rj = K + (size_t)j * n, s = rj[j], diag = rj[j];
-    for (int k = 0; k < j; k++) s -= rj[k] * rj[k];
-    double d = s > 1e-30 * diag && s > 0 ? sqrt(s) : 1e64;
-    rj[j] = d;
-    for (int i = j + 1; i < n; i++) {
-      double *ri = K + (size_t)i * n, t = ri[j];
-      for (int k = 0; k < j; k++) t -= ri[k] * rj[k];
-      ri[j] = t / d;
-    }
-  }
-}
-
-/* b = (L L^T)^-1 b with the factor of me_cholesky. */
-static void me_solve(const double *L, int n, double *b) {
-  for (int i = 0; i < n; i++) {
-    double s = b[i];
-    for (int k = 0; k < i; k++) s -= L[(size_t)i * n + k] * b[k];
-    b[i] = s / L[(size_t)i * n + i];
-  }
-  for (int i = n - 1; i >= 0; i--) {
-    double s = b[i];
-    for (int k = i + 1; k < n; k++) s -= L[(size_t)k * n + i] * b[k];
-    b[i] = s / L[(size_t)i * n + i];
-  }
-}
-
 /* Drop rows that depend on earlier ones (Gram–Schmidt on the rows of A,
  * through an incremental Cholesky of A A^T) and renumber the rest. */
 static void maxent_independent(Maxent *P) {
@@ -482,13 +453,9 @@ static void maxent_independent(Maxent *P) {
     for (int a = 0; a < P->per; a++)
       for (int b = 0; b < P->per; b++) G[(size_t)P->rows[j * P->per + a] * m + P->rows[j * P->per + b]] += 1;
   for (int r = 0; r < m; r++) {
-    double *lr = L + (size_t)kept * m, piv = G[(size_t)r * m + r];
-    for (int k = 0; k < kept; k++) {
-      double s = G[(size_t)r * m + keep[k]];
-      for (int i = 0; i < k; i++) s -= lr[i] * L[(size_t)k * m + i];
-      lr[k] = s / L[(size_t)k * m + k];
-      piv -= lr[k] * lr[k];
-    }
+    double *lr = L + (size_t)kept * m;
+    for (int k = 0; k < kept; k++) lr[k] = G[(size_t)r * m + keep[k]];
+    double piv = ixp_dense_chol_border(L, kept, m, lr, G[(size_t)r * m + r]);
     if (piv > 1e-9 * G[(size_t)r * m + r]) {
       lr[kept] = sqrt(piv);
       map[r] = kept, keep[kept++] = r;
@@ -533,7 +500,8 @@ static void maxent_factor(Maxent *P, double tau) {
       }
     }
   }
-  me_cholesky(P->K, m);
+  /* a pivot rounding has made tiny is replaced by a huge one (zeroing that direction) */
+  ixp_dense_chol_regularised(P->K, m, m, 1e-30, 1e64);
 }
 
 /* out = -diag(u) (v + A^T e) for the row vector e. */
@@ -557,13 +525,13 @@ static void maxent_kkt(Maxent *P, const double *v, bool tangent, double *out) {
   for (int j = 0; j < P->n; j++)
     for (int k = 0; k < P->per; k++)
       if (P->rows[j * P->per + k] >= 0) P->e[P->rows[j * P->per + k]] += P->tmp[j];
-  me_solve(P->K, m, P->e);
+  ixp_dense_chol_solve(P->K, m, m, P->e, IXP_TRI_COLUMN);
   maxent_back(P, v, P->e, out);
   for (int i = 0; i < m; i++) P->f[i] = tangent ? 0 : -P->b[i];
   for (int j = 0; j < P->n; j++)
     for (int k = 0; k < P->per; k++)
       if (P->rows[j * P->per + k] >= 0) P->f[P->rows[j * P->per + k]] += (tangent ? 0 : P->x[j]) + out[j];
-  me_solve(P->K, m, P->f);
+  ixp_dense_chol_solve(P->K, m, m, P->f, IXP_TRI_COLUMN);
   for (int i = 0; i < m; i++) P->e[i] += P->f[i];
   maxent_back(P, v, P->e, out);
 }
