@@ -7,6 +7,7 @@
 #include "estimators.h"
 #include "gaussian.h"
 #include "interp.h"
+#include "ksum.h"
 #include "linear.h"
 
 typedef struct {
@@ -24,14 +25,14 @@ static _Noreturn void kernel_error(IxpSession *s, IxpPlan *p, IxpJointStatus st)
 /* Sum of coef * value, compensated. A result below the rounding error of
  * its terms (e.g. H(X) + H(Y) - H(X,Y) of independent X, Y) is exactly 0. */
 static double lincomb(const IxpPlanOp *op, const Reg *r) {
-  double sum = 0, comp = 0, scale = 0;
+  IxpKSum k = {0, 0};
+  double scale = 0;
   for (int i = 0; i < op->nterms; i++) {
-    double t = op->coef[i] * r[op->terms[i]].x, u = sum + t;
-    comp += fabs(sum) >= fabs(t) ? (sum - u) + t : (t - u) + sum;
-    sum = u;
+    double t = op->coef[i] * r[op->terms[i]].x;
+    ixp_ksum_add(&k, t);
     scale += fabs(t);
   }
-  sum += comp;
+  double sum = ixp_ksum_value(k);
   return fabs(sum) <= 64 * DBL_EPSILON * scale ? 0 : sum;
 }
 

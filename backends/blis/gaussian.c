@@ -63,18 +63,16 @@ IxpGaussStatus ixp_logdet(const double *a, long n, long lda, double *out) {
  * (Neumaier 1974, the improved Kahan–Babuška sum), so the centring does
  * not carry the O(n eps) error of a plain running sum. false if a value is
  * not finite. */
-static bool column_means(const double *x, long n, long d, double *mean, double *comp) {
-  for (long j = 0; j < d; j++) mean[j] = comp[j] = 0;
+static bool column_means(const double *x, long n, long d, double *mean, IxpKSum *acc) {
+  for (long j = 0; j < d; j++) acc[j] = (IxpKSum){0, 0};
   for (long i = 0; i < n; i++) {
     const double *row = x + i * d;
     for (long j = 0; j < d; j++) {
-      double v = row[j], s = mean[j], t = s + v;
-      if (!isfinite(v)) return false;
-      comp[j] += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
-      mean[j] = t;
+      if (!isfinite(row[j])) return false;
+      ixp_ksum_add(&acc[j], row[j]);
     }
   }
-  for (long j = 0; j < d; j++) mean[j] = (mean[j] + comp[j]) / (double)n;
+  for (long j = 0; j < d; j++) mean[j] = ixp_ksum_value(acc[j]) / (double)n;
   return true;
 }
 
@@ -85,14 +83,15 @@ static bool column_means(const double *x, long n, long d, double *mean, double *
  * triangle is mirrored to the upper. */
 IxpGaussStatus ixp_covariance(const double *x, long n, long d, double *cov) {
   if (n < 2 || d < 1 || !x || !cov || n > LONG_MAX / d) return IXP_GAUSS_EINPUT;
-  double *mean = malloc(sizeof(double) * (size_t)d * 2);
+  double *mean = malloc(sizeof(double) * (size_t)d);
+  IxpKSum *acc = malloc(sizeof(IxpKSum) * (size_t)d);
   double *xc = malloc(sizeof(double) * (size_t)(n * d));
   IxpGaussStatus st = IXP_GAUSS_OK;
-  if (!mean || !xc) {
+  if (!mean || !acc || !xc) {
     st = IXP_GAUSS_ENOMEM;
     goto done;
   }
-  if (!column_means(x, n, d, mean, mean + d)) {
+  if (!column_means(x, n, d, mean, acc)) {
     st = IXP_GAUSS_EINPUT;
     goto done;
   }
@@ -107,6 +106,7 @@ IxpGaussStatus ixp_covariance(const double *x, long n, long d, double *cov) {
     for (long j = i + 1; j < d; j++) cov[i * d + j] = cov[j * d + i];
 done:
   free(mean);
+  free(acc);
   free(xc);
   return st;
 }
