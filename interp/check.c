@@ -349,11 +349,13 @@ static void check_let(Checker *c, IxpAst *st) {
   if (t == TY_MODEL) ixp_check_error(c, st->a->span, "a let binds a value, not a model; define models with 'model'");
   if (!ixp_check_redefinition(c, st->str, st->span)) return;
   const IxpSymbol *old = ixp_lookup(c->s, st->str);
-  IxpSymbol *sym = ixp_check_add_symbol(c, SYM_LET, st->str, st);
   /* Re-running a let inside a sweep body, or redefining in the REPL,
-   * reuses the slot so models that read it see the new value. */
-  sym->slot = old && old->kind == SYM_LET && (c->s->opt.repl || old->depth == c->depth) && !old->prelude
-                  ? old->slot : new_global(c->s);
+   * reuses the slot so models that read it see the new value. Read old
+   * before adding the new symbol: growing the table may move it. */
+  int slot = old && old->kind == SYM_LET && (c->s->opt.repl || old->depth == c->depth) && !old->prelude
+                 ? old->slot : new_global(c->s);
+  IxpSymbol *sym = ixp_check_add_symbol(c, SYM_LET, st->str, st);
+  sym->slot = slot;
   sym->type = t;
   st->slot = sym->slot;
 }
@@ -398,9 +400,11 @@ static void check_sweep(Checker *c, IxpAst *st) {
   int nsyms = c->s->nsyms;
   c->depth++;
   c->sweeps++;
+  /* Sweeping an existing let rebinds it, so models reading it follow
+   * (old read before the add, which may move it). */
+  int slot = old && old->kind == SYM_LET ? old->slot : new_global(c->s);
   IxpSymbol *sym = ixp_check_add_symbol(c, SYM_LET, st->str, st);
-  /* Sweeping an existing let rebinds it, so models reading it follow. */
-  sym->slot = old && old->kind == SYM_LET ? old->slot : new_global(c->s);
+  sym->slot = slot;
   sym->type = TY_NUM;
   st->slot = sym->slot;
   ixp_check_block(c, st->b);
