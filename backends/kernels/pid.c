@@ -33,6 +33,7 @@
 
 #include "blis/dense.h"
 #include "broja.h"
+#include "grow.h"
 
 #define MAX_SOURCES 5
 #define MAX_CELLS ((size_t)1 << 28)
@@ -65,18 +66,12 @@ typedef struct {
 
 /* Record the antichain chosen[0..depth). */
 static void gen_emit(Gen *g, const uint32_t *chosen, int depth) {
-  if (g->count == g->cap) {
-    int cap = g->cap ? 2 * g->cap : 64;
-    uint32_t *s = realloc(g->sets, (size_t)cap * 10 * sizeof *s), *u = realloc(g->upset, (size_t)cap * sizeof *u);
-    int *l = realloc(g->len, (size_t)cap * sizeof *l);
-    if (s) g->sets = s;
-    if (u) g->upset = u;
-    if (l) g->len = l;
-    if (!s || !u || !l) {
-      g->failed = true;
-      return;
-    }
-    g->cap = cap;
+  int scap = g->cap, ucap = g->cap;  /* the three arrays share cap */
+  if (!ixp_grow(&g->sets, &scap, g->count + 1, 10 * sizeof *g->sets) ||
+      !ixp_grow(&g->upset, &ucap, g->count + 1, sizeof *g->upset) ||
+      !ixp_grow(&g->len, &g->cap, g->count + 1, sizeof *g->len)) {
+    g->failed = true;
+    return;
   }
   uint32_t up = 0;
   for (int i = 0; i < depth; i++) g->sets[(size_t)g->count * 10 + i] = chosen[i], up |= g->up[chosen[i]];
