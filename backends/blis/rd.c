@@ -161,7 +161,7 @@ static void exp_affine(double *restrict out, const double *restrict x, long len,
  * than such a product. Everything larger goes to ixp_dense_gemm. */
 static void gemm_tn_nt(bool trans_a, bool trans_b, long m, long n, long k, const double *a, long lda, const double *b,
                        long ldb, double *c, long ldc) {
-  if ((double)m * n * k >= SMALL_GEMM) {
+  if ((double)m * (double)n * (double)k >= SMALL_GEMM) {
     ixp_dense_gemm(trans_a, trans_b, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
     return;
   }
@@ -639,7 +639,8 @@ static bool rd_want_newton(const RDWork *ws, double gap, double gprev, double to
   for (long j = 0; j < ws->m; j++) s += ws->q[j] > SQP_SUPPORT * qmax || ws->col[j] > 1;
   if (s > ws->cmax) s = ws->cmax;   /* the step then works on the cmax most promising symbols */
   double ba = log(tol / gap) / log(rho) * 2.0 * (double)ws->n * (double)ws->m;
-  double newton = 5 * ((double)ws->n * s * s + 16.0 * s * s * s + 2.0 * (double)ws->n * (double)ws->m);
+  double ds = (double)s;
+  double newton = 5 * ((double)ws->n * ds * ds + 16.0 * ds * ds * ds + 2.0 * (double)ws->n * (double)ws->m);
   return ba > newton;
 }
 
@@ -767,7 +768,7 @@ static IxpRDStatus rd_search(RDWork *ws, double D, int max_iter, double tol, Ixp
   for (int k = 0; k < 3; k++) e[k].q = buf + k * m;
   RDEval *lo = &e[0], *hi = &e[1], *cur = &e[2]; /* lo: f > 0 (small beta), hi: f <= 0 */
   int iters = 0;
-  for (long j = 0; j < m; j++) buf[2 * m + j] = 1.0 / m;
+  for (long j = 0; j < m; j++) buf[2 * m + j] = 1.0 / (double)m;
   rd_eval(ws, -log(ws->dmax - ws->dmin_avg), buf + 2 * m, D, max_iter, tol, cur, &iters);
   /* Bracket. */
   bool have_lo = false, have_hi = false;
