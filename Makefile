@@ -36,7 +36,7 @@ OBJ      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
             $(patsubst $(BUILD)/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
 SAN_OBJ  := $(patsubst $(BUILD)/obj/%,$(BUILD)/san/%,$(OBJ))
 
-.PHONY: all deps test layout unit golden repl reproduce sanitize bench clean install approve
+.PHONY: all deps test layout strict unit golden repl reproduce sanitize bench clean install approve
 all: deps ixp $(EXT_LIBS)
 
 # Install missing Debian packages (re2c, lemon, BLIS, libffi, Criterion, libedit).
@@ -111,7 +111,7 @@ $(BUILD)/unit-san: $(TEST_SRC) $(BUILD)/libixp-san.a
 	@echo "  LINK   $@"
 	$(Q)$(CC) $(CFLAGS_HAND) $(SAN) -o $@ $(TEST_SRC) $(BUILD)/libixp-san.a $(shell pkg-config --libs criterion) $(LIBS)
 
-test: layout unit golden repl reproduce sanitize
+test: layout strict unit golden repl reproduce sanitize
 
 layout:
 	@echo "== source layout"
@@ -142,6 +142,19 @@ repl: ixp
 sanitize: $(BUILD)/unit-san $(BUILD)/ixp-san $(EXT_LIBS)
 	@echo "== unit + golden tests under ASan/UBSan"
 	$(Q)sh tests/run-sanitized $(BUILD)/unit-san $(BUILD)/ixp-san
+
+# Every hand-written file under stricter warnings than the build's (sign and
+# width conversions included), checked for syntax only; one stamp per file.
+STRICT_WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wconversion -Werror
+STRICT_OK   := $(patsubst %.c,$(BUILD)/strict/%.ok,$(HAND_SRC))
+
+strict: $(STRICT_OK)
+	@echo "== strict warnings: $(words $(HAND_SRC)) files clean"
+
+$(BUILD)/strict/%.ok: %.c $(BUILD)/parser.h | $(BUILD)/.deps
+	@echo "  STRICT $<"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(BASE) $(STRICT_WARN) -fsyntax-only -MMD -MP -MF $(@:.ok=.d) -MT $@ $< && touch $@
 
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))

@@ -12,6 +12,7 @@
 #include "checker.h"
 #include "data.h"
 #include "externs.h"
+#include "grow.h"
 #include "interp.h"
 #include "linear.h"
 #include "rng.h"
@@ -78,21 +79,22 @@ const IxpSymbol *ixp_lookup(const IxpSession *s, const char *name) {
 
 IxpSymbol *ixp_check_add_symbol(Checker *c, IxpSymKind kind, const char *name, IxpAst *decl) {
   IxpSession *s = c->s;
-  if (s->nsyms == s->capsyms) {
-    s->capsyms = s->capsyms ? s->capsyms * 2 : 64;
-    s->syms = realloc(s->syms, (size_t)s->capsyms * sizeof *s->syms);
-  }
-  IxpSymbol *sym = &s->syms[s->nsyms++];
+  /* out of memory: the error stops the chunk; the caller fills in a symbol that is not kept */
+  bool room = ixp_grow(&s->syms, &s->capsyms, s->nsyms + 1, sizeof *s->syms);
+  if (!room) ixp_check_error(c, decl->span, "out of memory");
+  IxpSymbol *sym = room ? &s->syms[s->nsyms++] : ixp_arena_alloc(c->arena, sizeof *sym);
   *sym = (IxpSymbol){.kind = kind, .name = name, .decl = decl, .src = c->src,
                      .prelude = s->loading_prelude, .depth = c->depth, .slot = -1};
   return sym;
 }
 
-static int new_global(IxpSession *s) {
-  if (s->nglobals == s->capglobals) {
-    s->capglobals = s->capglobals ? s->capglobals * 2 : 64;
-    s->globals = realloc(s->globals, (size_t)s->capglobals * sizeof *s->globals);
-    s->versions = realloc(s->versions, (size_t)s->capglobals * sizeof *s->versions);
+static int new_global(Checker *c, const IxpAst *decl) {
+  IxpSession *s = c->s;
+  int cap = s->capglobals;
+  if (!ixp_grow(&s->globals, &cap, s->nglobals + 1, sizeof *s->globals) ||
+      !ixp_grow(&s->versions, &s->capglobals, s->nglobals + 1, sizeof *s->versions)) {
+    ixp_check_error(c, decl->span, "out of memory");  /* the chunk will not run: no slot is read */
+    return -1;
   }
   s->globals[s->nglobals] = (IxpValue){.type = TY_NONE};
   s->versions[s->nglobals] = 0;
@@ -360,11 +362,13 @@ static void check_let(Checker *c, IxpAst *st) {
   if (t == TY_MODEL) ixp_check_error(c, st->a->span, "a let binds a value, not a model; define models with 'model'");
   if (!ixp_check_redefinition(c, st->str, st->span)) return;
   const IxpSymbol *old = ixp_lookup(c->s, st->str);
-  IxpSymbol *sym = ixp_check_add_symbol(c, SYM_LET, st->str, st);
   /* Re-running a let inside a sweep body, or redefining in the REPL,
-   * reuses the slot so models that read it see the new value. */
-  sym->slot = old && old->kind == SYM_LET && (c->s->opt.repl || old->depth == c->depth) && !old->prelude
-                  ? old->slot : new_global(c->s);
+   * reuses the slot so models that read it see the new value. Read old
+   * before adding the new symbol: growing the table may move it. */
+  int slot = old && old->kind == SYM_LET && (c->s->opt.repl || old->depth == c->depth) && !old->prelude
+                 ? old->slot : new_global(c, st);
+  IxpSymbol *sym = ixp_check_add_symbol(c, SYM_LET, st->str, st);
+  sym->slot = slot;
   sym->type = t;
   st->sem.slot = sym->slot;
 }
@@ -409,9 +413,11 @@ static void check_sweep(Checker *c, IxpAst *st) {
   int nsyms = c->s->nsyms;
   c->depth++;
   c->sweeps++;
+  /* Sweeping an existing let rebinds it, so models reading it follow
+   * (old read before the add, which may move it). */
+  int slot = old && old->kind == SYM_LET ? old->slot : new_global(c, st);
   IxpSymbol *sym = ixp_check_add_symbol(c, SYM_LET, st->str, st);
-  /* Sweeping an existing let rebinds it, so models reading it follow. */
-  sym->slot = old && old->kind == SYM_LET ? old->slot : new_global(c->s);
+  sym->slot = slot;
   sym->type = TY_NUM;
   st->sem.slot = sym->slot;
   ixp_check_block(c, st->b);
@@ -421,7 +427,7 @@ static void check_sweep(Checker *c, IxpAst *st) {
   if (st->nitems && ixp_check_redefinition(c, st->items[0]->str, st->items[0]->span)) {  /* `as NAME` */
     IxpSymbol *table = ixp_check_add_symbol(c, SYM_LET, st->items[0]->str, st->items[0]);
     const IxpSymbol *prev = ixp_lookup(c->s, st->items[0]->str);
-    table->slot = c->s->opt.repl && prev != table && prev && prev->kind == SYM_LET ? prev->slot : new_global(c->s);
+    table->slot = c->s->opt.repl && prev != table && prev && prev->kind == SYM_LET ? prev->slot : new_global(c, st->items[0]);
     table->type = TY_TABLE;
     st->items[0]->sem.slot = table->slot;
   }

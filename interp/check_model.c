@@ -7,6 +7,7 @@
 #include "checker.h"
 #include "data.h"
 #include "externs.h"
+#include "grow.h"
 #include "interp.h"
 #include "linear.h"
 #include "rng.h"
@@ -203,11 +204,8 @@ void ixp_check_model(Checker *c, IxpAst *st) {
     sym->model = m;
     sym->type = TY_MODEL;
     IxpSession *s = c->s;
-    if (s->nmodels == s->capmodels) {
-      s->capmodels = s->capmodels ? s->capmodels * 2 : 32;
-      s->models = realloc(s->models, (size_t)s->capmodels * sizeof *s->models);
-    }
-    s->models[s->nmodels++] = m;
+    if (ixp_grow(&s->models, &s->capmodels, s->nmodels + 1, sizeof *s->models)) s->models[s->nmodels++] = m;
+    else ixp_check_error(c, st->span, "out of memory");
   }
 }
 

@@ -1,17 +1,14 @@
 /* columns.c — column-at-a-time evaluation of model definitions. */
 #include "columns.h"
+#include "grow.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 static double *take(IxpColumns *c, IxpAst *e) {
-  if (c->nlive == c->caplive) {
-    c->caplive = c->caplive ? c->caplive * 2 : 16;
-    double **live = realloc(c->live, (size_t)c->caplive * sizeof *live);
-    if (!live) ixp_runtime_error(c->s, c->m->src, e->span, "out of memory");
-    c->live = live;
-  }
+  if (!ixp_grow(&c->live, &c->caplive, c->nlive + 1, sizeof *c->live))
+    ixp_runtime_error(c->s, c->m->src, e->span, "out of memory");
   double *v = malloc((c->n ? c->n : 1) * sizeof *v);
   if (!v) ixp_runtime_error(c->s, c->m->src, e->span, "out of memory");
   c->live[c->nlive++] = v;

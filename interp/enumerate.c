@@ -16,6 +16,7 @@
 #include "columns.h"
 #include "dataset.h"
 #include "externs.h"
+#include "ksum.h"
 #include "progress.h"
 #include "rng.h"
 #include "interp.h"
@@ -409,7 +410,7 @@ static void table_rows(Enum *e) {
   IxpSession *s = e->s;
   IxpFrame f = {e->m, e->vals, e->params};
   IxpNum exact = ixp_num_int(0);
-  double sum = 0, comp = 0;
+  IxpKSum sum = {0, 0};
   uint32_t codes[IXP_MAX_VARS];
   ixp_joint_reserve(e->j, (size_t)rows->nitems);
   for (int r = 0; r < rows->nitems; r++) {
@@ -426,12 +427,10 @@ static void table_rows(Enum *e) {
       fail_at(e, row->a, "probability %s is not a number in [0, 1]%s", num, "");
     }
     exact = ixp_num_add(exact, p.num);
-    double t = sum + p.num.x;  /* Neumaier */
-    comp += fabs(sum) >= fabs(p.num.x) ? (sum - t) + p.num.x : (p.num.x - t) + sum;
-    sum = t;
+    ixp_ksum_add(&sum, p.num.x);
     ixp_joint_push(e->j, codes, p.num.x);
   }
-  double total = exact.exact ? exact.x : sum + comp;
+  double total = exact.exact ? exact.x : ixp_ksum_value(sum);
   if (fabs(total - 1) > 1e-9) {
     char num[32];
     ixp_format_num(num, sizeof num, total, -1);

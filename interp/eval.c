@@ -11,6 +11,7 @@
 
 #include "data.h"
 #include "externs.h"
+#include "grow.h"
 #include "interp.h"
 #include "plot.h"
 #include "progress.h"
@@ -480,10 +481,8 @@ static void exec_emit(IxpSession *s, IxpAst *st) {
   if (k->ncols != st->nitems)
     ixp_runtime_error(s, s->src, st->span, "this sweep's rows have %d column%s, this emit gives %d", k->ncols,
                       k->ncols == 1 ? "" : "s", st->nitems);
-  if (k->nrows == k->cap) {
-    k->cap = k->cap ? k->cap * 2 : 64;
-    k->cells = realloc(k->cells, (size_t)k->cap * (size_t)k->ncols * sizeof *k->cells);
-  }
+  if (!ixp_grow(&k->cells, &k->cap, k->nrows + 1, (size_t)k->ncols * sizeof *k->cells))
+    ixp_runtime_error(s, s->src, st->span, "out of memory");
   IxpValue *row = &k->cells[(size_t)k->nrows * (size_t)k->ncols];
   for (int c = 0; c < k->ncols; c++) {
     IxpAst *item = st->items[c], *e = item->kind == AST_AS ? item->a : item;

@@ -8,7 +8,9 @@
 #include "data.h"
 #include "estimators.h"
 #include "gaussian.h"
+#include "grow.h"
 #include "interp.h"
+#include "ksum.h"
 #include "linear.h"
 
 void ixp_plan_error(IxpSession *s, const IxpPlan *p, const char *fmt, ...) {
@@ -38,14 +40,14 @@ static _Noreturn void kernel_error(IxpSession *s, const IxpPlan *p, IxpJointStat
 /* Sum of coef * value, compensated. A result below the rounding error of
  * its terms (e.g. H(X) + H(Y) - H(X,Y) of independent X, Y) is exactly 0. */
 static double lincomb(const IxpPlanOp *op, const IxpReg *r) {
-  double sum = 0, comp = 0, scale = 0;
+  IxpKSum k = {0, 0};
+  double scale = 0;
   for (int i = 0; i < op->nterms; i++) {
-    double t = op->coef[i] * r[op->terms[i]].x, u = sum + t;
-    comp += fabs(sum) >= fabs(t) ? (sum - u) + t : (t - u) + sum;
-    sum = u;
+    double t = op->coef[i] * r[op->terms[i]].x;
+    ixp_ksum_add(&k, t);
     scale += fabs(t);
   }
-  sum += comp;
+  double sum = ixp_ksum_value(k);
   return fabs(sum) <= 64 * DBL_EPSILON * scale ? 0 : sum;
 }
 
@@ -208,12 +210,7 @@ static IxpReg run_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const
 static bool explain_first_time(IxpSession *s, const IxpPlan *p) {
   for (int i = 0; i < s->nexplained; i++)
     if (s->explained[i] == p) return false;
-  if (s->nexplained == s->capexplained) {
-    int cap = s->capexplained ? 2 * s->capexplained : 16;
-    const IxpPlan **grown = realloc(s->explained, (size_t)cap * sizeof *grown);
-    if (!grown) return true;
-    s->explained = grown, s->capexplained = cap;
-  }
+  if (!ixp_grow(&s->explained, &s->capexplained, s->nexplained + 1, sizeof *s->explained)) return true;
   s->explained[s->nexplained++] = p;
   return true;
 }

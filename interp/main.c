@@ -162,7 +162,7 @@ static void on_sigint(int sig) {
 
 static void catch_interrupts(IxpSession *s) {
   active = s;
-  struct sigaction sa = {.sa_handler = on_sigint, .sa_flags = SA_RESETHAND};
+  struct sigaction sa = {.sa_handler = on_sigint, .sa_flags = (int)SA_RESETHAND};  /* 0x80000000: the bit pattern sa_flags holds */
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
 }

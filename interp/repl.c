@@ -6,6 +6,7 @@
  * interrupts a running evaluation (twice: exits) or discards the entry at
  * the prompt. Otherwise stdin is read whole and run as one script. */
 #include "repl.h"
+#include "grow.h"
 
 #include <editline/readline.h>
 #include <errno.h>
@@ -37,14 +38,7 @@ typedef struct {
 
 /* Append n bytes to b; false if out of memory. */
 static bool buf_add(Buf *b, const char *p, size_t n) {
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n + 1) cap *= 2;
-    char *text = realloc(b->text, cap);
-    if (!text) return false;
-    b->text = text;
-    b->cap = cap;
-  }
+  if (!ixp_grow_size(&b->text, &b->cap, b->len + n + 1, 1)) return false;
   memcpy(b->text + b->len, p, n);
   b->len += n;
   b->text[b->len] = '\0';
@@ -107,13 +101,7 @@ static void collect_name(const char *name, void *ctx) {
   Names *c = ctx;
   for (int i = 0; i < c->n; i++)
     if (!strcmp(c->names[i], name)) return;
-  if (c->n == c->cap) {
-    int cap = c->cap ? c->cap * 2 : 64;
-    const char **names = realloc(c->names, (size_t)cap * sizeof *names);
-    if (!names) return;
-    c->names = names;
-    c->cap = cap;
-  }
+  if (!ixp_grow(&c->names, &c->cap, c->n + 1, sizeof *c->names)) return;  /* the name is not offered */
   c->names[c->n++] = name;
 }
 

@@ -11,6 +11,7 @@
 #include "data.h"
 #include "interp.h"
 #include "foreign.h"
+#include "grow.h"
 #include "keywords.h"
 #include "parse.h"
 #include "progress.h"
@@ -21,14 +22,17 @@ extern const char ixp_prelude_text[];
 /* Names that are not keywords but that `units` reads: offered by completion. */
 static const char *const unit_names[] = {"bits", "nats", NULL};
 
-static void keep_chunk(IxpSession *s, IxpSource *src, IxpArena *arena) {
-  if (s->nchunks == s->capchunks) {
-    s->capchunks = s->capchunks ? s->capchunks * 2 : 16;
-    s->sources = realloc(s->sources, (size_t)s->capchunks * sizeof *s->sources);
-    s->arenas = realloc(s->arenas, (size_t)s->capchunks * sizeof *s->arenas);
+/* false (reported) when out of memory: the caller still owns src and arena */
+static bool keep_chunk(IxpSession *s, IxpSource *src, IxpArena *arena) {
+  int cap = s->capchunks;
+  if (!ixp_grow(&s->sources, &cap, s->nchunks + 1, sizeof *s->sources) ||
+      !ixp_grow(&s->arenas, &s->capchunks, s->nchunks + 1, sizeof *s->arenas)) {
+    ixp_diag_plain(&s->diag, "out of memory");
+    return false;
   }
   s->sources[s->nchunks] = src;
   s->arenas[s->nchunks++] = arena;
+  return true;
 }
 
 /* Run one statement with a fresh arena of temporaries; a runtime error
@@ -88,7 +92,10 @@ static IxpStatus attach_overrides(IxpSession *s, IxpAst *program, IxpArena *aren
     char name[256];
     snprintf(name, sizeof name, "--set %s", o->name);
     IxpSource *src = ixp_source_new(name, o->value, strlen(o->value));
-    keep_chunk(s, src, NULL);
+    if (!keep_chunk(s, src, NULL)) {
+      ixp_source_free(src);
+      return IXP_ERUNTIME;
+    }
     IxpAst *e = ixp_parse(src, arena, &s->diag, false, NULL);
     if (!e) return IXP_EUSAGE;
     if (e->nitems != 1 || e->items[0]->kind != AST_EXPR_STMT) {
@@ -120,7 +127,11 @@ static IxpStatus run_text(IxpSession *s, const char *name, const char *text, siz
     ixp_arena_free(arena);
     return IXP_ERUNTIME;
   }
-  keep_chunk(s, src, arena);
+  if (!keep_chunk(s, src, arena)) {
+    ixp_source_free(src);
+    ixp_arena_free(arena);
+    return IXP_ERUNTIME;
+  }
   bool incomplete = false;
   if (entry && !ixp_parse(src, arena, &s->diag, true, &incomplete) && incomplete) return IXP_INCOMPLETE;
   IxpAst *program = ixp_parse(src, arena, &s->diag, false, NULL);
@@ -172,10 +183,7 @@ IxpSession *ixp_session_new(const IxpOptions *opt) {
 void ixp_session_input(IxpSession *s, const char *role, const char *path) {
   for (int i = 0; i < s->ninputs; i++)
     if (!strcmp(s->inputs[i].role, role) && !strcmp(s->inputs[i].path, path)) return;
-  if (s->ninputs == s->capinputs) {
-    s->capinputs = s->capinputs ? 2 * s->capinputs : 8;
-    s->inputs = realloc(s->inputs, (size_t)s->capinputs * sizeof *s->inputs);
-  }
+  if (!ixp_grow(&s->inputs, &s->capinputs, s->ninputs + 1, sizeof *s->inputs)) ixp_out_of_memory();
   s->inputs[s->ninputs].role = strdup(role);
   s->inputs[s->ninputs++].path = strdup(path);
 }
@@ -196,9 +204,10 @@ IxpFfiLib *ixp_session_library(IxpSession *s, const char *path, char *err, size_
     if (!strcmp(s->libs[i].path, path)) return s->libs[i].lib;
   IxpFfiLib *lib = ixp_ffi_open(path, s->opt.isolate, err, size);
   if (!lib) return NULL;
-  if (s->nlibs == s->caplibs) {
-    s->caplibs = s->caplibs ? 2 * s->caplibs : 4;
-    s->libs = realloc(s->libs, (size_t)s->caplibs * sizeof *s->libs);
+  if (!ixp_grow(&s->libs, &s->caplibs, s->nlibs + 1, sizeof *s->libs)) {
+    ixp_ffi_close(lib);
+    snprintf(err, size, "out of memory");
+    return NULL;
   }
   s->libs[s->nlibs].path = strdup(path);
   s->libs[s->nlibs++].lib = lib;

@@ -2,6 +2,7 @@
 #include "builtins.h"
 #include "library.h"
 
+#include "ksum.h"
 #include "rd.h"
 
 #include <math.h>
@@ -117,13 +118,7 @@ static const char *f_sum(const IxpValue *a, int n, IxpValue *out, IxpArena *ar, 
     snprintf(err, size, "sum takes a vector");
     return err;
   }
-  double s = 0, c = 0;
-  for (int i = 0; i < a[0].rows * a[0].cols; i++) {  /* Neumaier summation */
-    double t = s + a[0].v[i];
-    c += fabs(s) >= fabs(a[0].v[i]) ? (s - t) + a[0].v[i] : (a[0].v[i] - t) + s;
-    s = t;
-  }
-  *out = ixp_value_real(s + c);
+  *out = ixp_value_real(ixp_ksum_array(a[0].v, (long)a[0].rows * a[0].cols));  /* Neumaier summation */
   return NULL;
 }
 

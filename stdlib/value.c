@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "model.h"
 
 const char *ixp_type_name(IxpType t) {
@@ -118,10 +119,7 @@ IxpTable *ixp_table_new(const char *title, int ncols, const char *const *cols) {
 }
 
 void ixp_table_add_row(IxpTable *t, const double *row) {
-  if (t->nrows == t->cap) {
-    t->cap = t->cap ? t->cap * 2 : 16;
-    t->cells = realloc(t->cells, (size_t)t->cap * (size_t)t->ncols * sizeof *t->cells);
-  }
+  if (!ixp_grow(&t->cells, &t->cap, t->nrows + 1, (size_t)t->ncols * sizeof *t->cells)) ixp_out_of_memory();
   memcpy(t->cells + (size_t)t->nrows * (size_t)t->ncols, row, (size_t)t->ncols * sizeof *row);
   t->nrows++;
 }

@@ -75,6 +75,10 @@
 #define HUGE_PIVOT 1e64
 #define MAX_TAU 1e18 /* the barrier gap 2N/tau is far below any useful tolerance by then */
 
+/* Offset of element (i, j) of a row-major matrix with rows of n elements
+ * (all three non-negative). */
+static inline size_t at(int i, int n, int j) { return (size_t)i * (size_t)n + (size_t)j; }
+
 /* One connected component of the problem, scaled to mass 1. */
 typedef struct {
   int nv, ncol, m, ntl, p;
@@ -165,7 +169,7 @@ static void prob_marginals(Prob *P, const double *p) {
   int n1 = P->n1, n2 = P->n2;
   for (int t = 0; t < P->nt; t++) {
     for (int a = 0; a < n1; a++) {
-      const double *row = p + ((size_t)t * n1 + a) * n2;
+      const double *row = p + at(t, n1, a) * (size_t)n2;
       double s = 0;
       for (int b = 0; b < n2; b++) {
         s += row[b];
@@ -311,55 +315,6 @@ static void hinv_apply(const Comp *c, const double *v, double *out) {
   }
 }
 
-/* In-place Cholesky of the lower triangle of an n x n block. A pivot that
- * rounding has made tiny or negative is replaced by a huge one, which
- * zeroes the solution along that direction (the device of PCx / LIPSOL). */
-static void cholesky(double *K, int n) {
-  for (int j = 0; j < n; j++) {
-    double *rj = K + (size_t)j * n, s = rj[j], diag = rj[j];
-    for (int k = 0; k < j; k++) s -= rj[k] * rj[k];
-    double d = s > 1e-30 * diag && s > 0 ? sqrt(s) : HUGE_PIVOT;
-    rj[j] = d;
-    for (int i = j + 1; i < n; i++) {
-      double *ri = K + (size_t)i * n, t = ri[j];
-      for (int k = 0; k < j; k++) t -= ri[k] * rj[k];
-      ri[j] = t / d;
-    }
-  }
-}
-
-/* b = L^-1 b for an n x n Cholesky block. */
-static void forward(const double *L, int n, double *b) {
-  for (int i = 0; i < n; i++) {
-    const double *ri = L + (size_t)i * n;
-    double s = b[i];
-    for (int k = 0; k < i; k++) s -= ri[k] * b[k];
-    b[i] = s / ri[i];
-  }
-}
-
-/* b = L^-T b for an n x n Cholesky block. */
-static void backward(const double *L, int n, double *b) {
-  for (int i = n - 1; i >= 0; i--) {
-    double s = b[i];
-    for (int k = i + 1; k < n; k++) s -= L[(size_t)k * n + i] * b[k];
-    b[i] = s / L[(size_t)i * n + i];
-  }
-}
-
-/* Li = L^-1 for an n x n lower-triangular block (row-major). */
-static void block_inverse(const double *L, int n, double *Li) {
-  memset(Li, 0, (size_t)n * n * sizeof(double));
-  for (int j = 0; j < n; j++) {
-    Li[(size_t)j * n + j] = 1 / L[(size_t)j * n + j];
-    for (int i = j + 1; i < n; i++) {
-      double s = 0;
-      for (int k = j; k < i; k++) s -= L[(size_t)i * n + k] * Li[(size_t)k * n + j];
-      Li[(size_t)i * n + j] = s / L[(size_t)i * n + i];
-    }
-  }
-}
-
 /* K0 = A diag(u) A^T, block diagonal by target value, assembled and
  * factored block by block. */
 static void comp_factor_k0(Comp *c) {
@@ -368,18 +323,23 @@ static void comp_factor_k0(Comp *c) {
     int k = c->vtl[j], base = c->tr[k], mk = c->tr[k + 1] - base;
     double *B = c->L0 + c->lo[k], u = c->u[j];
     int a = c->r1[j] - base, b = c->r2[j] - base;
-    B[(size_t)a * mk + a] += u;
-    if (c->r2[j] >= 0) B[(size_t)b * mk + b] += u, B[a > b ? (size_t)a * mk + b : (size_t)b * mk + a] += u;
+    B[at(a, mk, a)] += u;
+    if (c->r2[j] >= 0) B[at(b, mk, b)] += u, B[a > b ? at(a, mk, b) : at(b, mk, a)] += u;
   }
-  for (int k = 0; k < c->ntl; k++) cholesky(c->L0 + c->lo[k], c->tr[k + 1] - c->tr[k]);
+  /* a pivot that rounding has made tiny or negative is replaced by a huge
+   * one, which zeroes the solution along that direction */
+  for (int k = 0; k < c->ntl; k++) {
+    int mk = c->tr[k + 1] - c->tr[k];
+    ixp_dense_chol_regularised(c->L0 + c->lo[k], mk, mk, 1e-30, HUGE_PIVOT);
+  }
 }
 
 /* v = L0^-1 v (transpose: L0^-T v) over all blocks. */
 static void l0_solve(const Comp *c, double *v, bool transpose) {
   for (int k = 0; k < c->ntl; k++) {
     int base = c->tr[k], mk = c->tr[k + 1] - base;
-    if (transpose) backward(c->L0 + c->lo[k], mk, v + base);
-    else forward(c->L0 + c->lo[k], mk, v + base);
+    if (transpose) ixp_dense_tri_solve_t(c->L0 + c->lo[k], mk, mk, v + base, IXP_TRI_COLUMN);
+    else ixp_dense_tri_solve(c->L0 + c->lo[k], mk, mk, v + base);
   }
 }
 
@@ -390,9 +350,9 @@ static void ldlt(Comp *c) {
   int p = c->p;
   double *S = c->S, *d = c->sd, *ld = c->sw;
   for (int j = 0; j < p; j++) {
-    double *rj = S + (size_t)j * p, orig = rj[j];
+    double *rj = S + at(j, p, 0), orig = rj[j];
     for (int k = 0; k < j; k++) {
-      const double *rk = S + (size_t)k * p;
+      const double *rk = S + at(k, p, 0);
       double s = rj[k];
       for (int l = 0; l < k; l++) s -= ld[l] * rk[l];
       ld[k] = s;              /* L_jk d_k */
@@ -410,12 +370,12 @@ static void ldlt(Comp *c) {
 static void ldlt_solve(const Comp *c, double *z) {
   int p = c->p;
   for (int i = 0; i < p; i++) {
-    const double *ri = c->S + (size_t)i * p;
+    const double *ri = c->S + at(i, p, 0);
     for (int k = 0; k < i; k++) z[i] -= ri[k] * z[k];
   }
   for (int i = 0; i < p; i++) z[i] /= c->sd[i];
   for (int i = p - 1; i >= 0; i--)
-    for (int k = i + 1; k < p; k++) z[i] -= c->S[(size_t)k * p + i] * z[k];
+    for (int k = i + 1; k < p; k++) z[i] -= c->S[at(k, p, i)] * z[k];
 }
 
 /* Factor K = A H^-1 A^T = K0 + V Gam V^T (Woodbury): K0 = A diag(u) A^T
@@ -431,21 +391,24 @@ static void comp_factor(Comp *c, double tau) {
   if (p == 0) return;
   /* the inverse of each block's factor, so that a column of W costs two
    * columns of it per variable instead of a triangular solve */
-  for (int t = 0; t < c->ntl; t++) block_inverse(c->L0 + c->lo[t], c->tr[t + 1] - c->tr[t], c->Li + c->lo[t]);
-  memset(c->W, 0, (size_t)p * m * sizeof(double));
+  for (int t = 0; t < c->ntl; t++) {
+    int mt = c->tr[t + 1] - c->tr[t];
+    ixp_dense_tri_inverse(c->L0 + c->lo[t], mt, mt, c->Li + c->lo[t], mt);
+  }
+  memset(c->W, 0, at(p, m, 0) * sizeof(double));
   for (int k = 0; k < c->ncol; k++) {
     int q = c->colq[k];
     if (q < 0) continue;
-    double *wq = c->W + (size_t)q * m;
+    double *wq = c->W + at(q, m, 0);
     for (int j = c->cstart[k]; j < c->cstart[k + 1]; j++) {
       int t = c->vtl[j], base = c->tr[t], mk = c->tr[t + 1] - base;
       const double *Li = c->Li + c->lo[t];
       int a = c->r1[j] - base, b = c->r2[j] >= 0 ? c->r2[j] - base : -1;
       double u = c->u[j], *wt = wq + base;
       /* (L^-1 e_a)_i = Li[i][a], nonzero for i >= a */
-      for (int i = a; i < mk; i++) wt[i] += u * Li[(size_t)i * mk + a];
+      for (int i = a; i < mk; i++) wt[i] += u * Li[at(i, mk, a)];
       if (b >= 0)
-        for (int i = b; i < mk; i++) wt[i] += u * Li[(size_t)i * mk + b];
+        for (int i = b; i < mk; i++) wt[i] += u * Li[at(i, mk, b)];
     }
   }
   ixp_dense_gemm(false, true, p, p, m, 1.0, c->W, m, c->W, m, 0.0, c->S, p);
@@ -453,7 +416,7 @@ static void comp_factor(Comp *c, double tau) {
     int q = c->colq[k];
     if (q < 0) continue;
     double g = c->gam[k];
-    c->S[(size_t)q * p + q] += fabs(g) > 1e-300 ? 1 / g : 1e300;
+    c->S[at(q, p, q)] += fabs(g) > 1e-300 ? 1 / g : 1e300;
   }
   ldlt(c);
 }
@@ -667,7 +630,7 @@ static void prob_free(Prob *P) {
 /* Max |q(t, s1) - p(t, s1)|, |q(t, s2) - p(t, s2)| of the global solution. */
 static double prob_residual(const Prob *P) {
   int n1 = P->n1, n2 = P->n2;
-  double *a1 = calloc((size_t)P->nt * n1 + 1, sizeof(double)), *a2 = calloc((size_t)P->nt * n2 + 1, sizeof(double));
+  double *a1 = calloc(at(P->nt, n1, 1), sizeof(double)), *a2 = calloc(at(P->nt, n2, 1), sizeof(double));
   double worst = INFINITY;
   if (!a1 || !a2) goto out;
   for (int k = 0; k < n1 * n2; k++)
@@ -720,11 +683,11 @@ IxpPidStatus ixp_pid_broja_min_mi(const double *p, int nt, int n1, int n2, doubl
   Prob P = {.nt = nt, .n1 = n1, .n2 = n2};
   memset(cert, 0, sizeof *cert);
   P.pt = calloc((size_t)nt, sizeof(double));
-  P.p1 = calloc((size_t)nt * n1, sizeof(double));
-  P.p2 = calloc((size_t)nt * n2, sizeof(double));
-  P.colstart = calloc((size_t)n1 * n2 + 1, sizeof(int));
-  P.row1 = malloc((size_t)nt * n1 * sizeof(int));
-  P.row2 = malloc((size_t)nt * n2 * sizeof(int));
+  P.p1 = calloc(at(nt, n1, 0), sizeof(double));
+  P.p2 = calloc(at(nt, n2, 0), sizeof(double));
+  P.colstart = calloc(at(n1, n2, 1), sizeof(int));
+  P.row1 = malloc(at(nt, n1, 0) * sizeof(int));
+  P.row2 = malloc(at(nt, n2, 0) * sizeof(int));
   P.tloc = malloc((size_t)nt * sizeof(int));
   P.parent = malloc((size_t)nt * sizeof(int));
   IxpPidStatus st = IXP_PID_ENOMEM;

@@ -2,6 +2,12 @@
 #include "dense.h"
 
 #include <blis.h>
+#include <math.h>
+#include <string.h>
+
+#include "ksum.h"
+
+#define CHOL_BLOCK 64
 
 const char *ixp_dense_status_text(IxpDenseStatus s) {
   switch (s) {
@@ -9,6 +15,7 @@ const char *ixp_dense_status_text(IxpDenseStatus s) {
   case IXP_DENSE_ESHAPE: return "invalid matrix size";
   case IXP_DENSE_ESTRIDE: return "invalid leading dimension";
   case IXP_DENSE_ENULL: return "missing array";
+  case IXP_DENSE_ENOTPD: return "matrix is not positive definite";
   }
   return "unknown status";
 }
@@ -67,6 +74,152 @@ IxpDenseStatus ixp_dense_gemv(bool trans_a, long m, long n, double alpha, const 
   bli_dgemv(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, BLIS_NO_CONJUGATE, m, n, &alpha, (double *)a, lda, 1,
             (double *)x, 1, &beta, y, 1);
   return IXP_DENSE_OK;
+}
+
+/* --- Cholesky --------------------------------------------------------------- */
+
+/* What the kernel does with pivot d_j and how it scales column j. */
+typedef struct {
+  bool recip;   /* L_ij = s * (1 / L_jj) rather than s / L_jj */
+  bool finite;  /* strict: an infinite pivot fails too */
+  double tiny;  /* regularised: a pivot is bad unless d_j > tiny * a_jj and d_j > 0 */
+  double huge;  /* > 0: a bad pivot becomes huge (regularised); 0: it fails (strict) */
+} CholRule;
+
+/* The unblocked kernel (see dense.h) on the n x n block at a. Returns the
+ * first failing pivot, or -1. */
+static long chol_kernel(double *a, long n, long lda, const CholRule *r) {
+  for (long j = 0; j < n; j++) {
+    double *rj = a + j * lda, diag = rj[j], d = diag, ljj;
+    for (long k = 0; k < j; k++) d -= rj[k] * rj[k];
+    if (r->huge > 0) {
+      ljj = d > r->tiny * diag && d > 0 ? sqrt(d) : r->huge;
+    } else {
+      if (!(d > 0) || (r->finite && !isfinite(d))) return j;
+      ljj = sqrt(d);
+    }
+    rj[j] = ljj;
+    if (r->recip) {
+      double inv = 1 / ljj;
+      for (long i = j + 1; i < n; i++) {
+        double *ri = a + i * lda, s = ri[j];
+        for (long k = 0; k < j; k++) s -= ri[k] * rj[k];
+        ri[j] = s * inv;
+      }
+    } else {
+      for (long i = j + 1; i < n; i++) {
+        double *ri = a + i * lda, s = ri[j];
+        for (long k = 0; k < j; k++) s -= ri[k] * rj[k];
+        ri[j] = s / ljj;
+      }
+    }
+  }
+  return -1;
+}
+
+static void zero_upper(double *a, long n, long lda) {
+  for (long i = 0; i < n; i++) memset(a + i * lda + i + 1, 0, sizeof(double) * (size_t)(n - i - 1));
+}
+
+/* The unblocked variants: shape check, kernel, zeroed upper triangle. */
+static IxpDenseStatus chol_unblocked(double *a, long n, long lda, long *pivot, const CholRule *r) {
+  if (pivot) *pivot = -1;
+  IxpDenseStatus st = check_matrix(n, n, a, lda);
+  if (st) return st;
+  long bad = chol_kernel(a, n, lda, r);
+  if (bad >= 0) {
+    if (pivot) *pivot = bad;
+    return IXP_DENSE_ENOTPD;
+  }
+  zero_upper(a, n, lda);
+  return IXP_DENSE_OK;
+}
+
+IxpDenseStatus ixp_dense_chol(double *a, long n, long lda, long *pivot) {
+  static const CholRule rule = {.recip = true, .finite = true};
+  if (pivot) *pivot = -1;
+  IxpDenseStatus st = check_matrix(n, n, a, lda);
+  if (st) return st;
+  for (long k = 0; k < n; k += CHOL_BLOCK) {
+    long b = n - k < CHOL_BLOCK ? n - k : CHOL_BLOCK, r = n - k - b;
+    double *a11 = a + k * lda + k, *a21 = a11 + b * lda, *a22 = a21 + b;
+    long bad = chol_kernel(a11, b, lda, &rule);
+    if (bad >= 0) {
+      if (pivot) *pivot = k + bad;
+      return IXP_DENSE_ENOTPD;
+    }
+    if (r > 0 && ((st = ixp_dense_trsm_lower(true, true, r, b, 1.0, a11, lda, a21, lda)) ||
+                  (st = ixp_dense_syrk_lower(false, r, b, -1.0, a21, lda, 1.0, a22, lda))))
+      return st;
+  }
+  zero_upper(a, n, lda);
+  return IXP_DENSE_OK;
+}
+
+IxpDenseStatus ixp_dense_chol_unblocked(double *a, long n, long lda, long *pivot) {
+  static const CholRule rule = {.recip = false, .finite = false};
+  return chol_unblocked(a, n, lda, pivot, &rule);
+}
+
+IxpDenseStatus ixp_dense_chol_regularised(double *a, long n, long lda, double tiny, double huge) {
+  if (!(huge > 0)) return IXP_DENSE_ESHAPE;
+  CholRule rule = {.tiny = tiny, .huge = huge};
+  return chol_unblocked(a, n, lda, NULL, &rule);
+}
+
+double ixp_dense_chol_border(const double *l, long n, long ldl, double *z, double alpha) {
+  ixp_dense_tri_solve(l, n, ldl, z);
+  for (long k = 0; k < n; k++) alpha -= z[k] * z[k];
+  return alpha;
+}
+
+void ixp_dense_tri_solve(const double *l, long n, long ldl, double *b) {
+  for (long i = 0; i < n; i++) {
+    const double *li = l + i * ldl;
+    double s = b[i];
+    for (long k = 0; k < i; k++) s -= li[k] * b[k];
+    b[i] = s / li[i];
+  }
+}
+
+void ixp_dense_tri_solve_t(const double *l, long n, long ldl, double *b, IxpTriOrder order) {
+  if (order == IXP_TRI_ROW) {
+    for (long k = n - 1; k >= 0; k--) {
+      const double *lk = l + k * ldl;
+      double x = b[k] / lk[k];
+      b[k] = x;
+      for (long i = 0; i < k; i++) b[i] -= lk[i] * x;
+    }
+  } else {
+    for (long i = n - 1; i >= 0; i--) {
+      double s = b[i];
+      for (long k = i + 1; k < n; k++) s -= l[k * ldl + i] * b[k];
+      b[i] = s / l[i * ldl + i];
+    }
+  }
+}
+
+void ixp_dense_chol_solve(const double *l, long n, long ldl, double *b, IxpTriOrder order) {
+  ixp_dense_tri_solve(l, n, ldl, b);
+  ixp_dense_tri_solve_t(l, n, ldl, b, order);
+}
+
+void ixp_dense_tri_inverse(const double *l, long n, long ldl, double *li, long ldi) {
+  for (long i = 0; i < n; i++) memset(li + i * ldi, 0, sizeof(double) * (size_t)n);
+  for (long j = 0; j < n; j++) {
+    li[j * ldi + j] = 1 / l[j * ldl + j];
+    for (long i = j + 1; i < n; i++) {
+      double s = 0;
+      for (long k = j; k < i; k++) s -= l[i * ldl + k] * li[k * ldi + j];
+      li[i * ldi + j] = s / l[i * ldl + i];
+    }
+  }
+}
+
+double ixp_dense_tri_logdiag(const double *l, long ldl, long from, long to) {
+  IxpKSum k = {0, 0};
+  for (long i = from; i < to; i++) ixp_ksum_add(&k, log(l[i * ldl + i]));
+  return ixp_ksum_value(k);
 }
 
 void ixp_dense_set_threads(int n) { bli_thread_set_num_threads(n < 1 ? 1 : n); }

@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHOL_BLOCK 64
-
 /* Text of a status, for error messages. */
 const char *ixp_gauss_status_text(IxpGaussStatus s) {
   switch (s) {
@@ -29,59 +27,13 @@ const char *ixp_gauss_status_text(IxpGaussStatus s) {
 
 /* --- Cholesky ------------------------------------------------------------- */
 
-/* Unblocked lower Cholesky of the n x n block at a (Golub & Van Loan,
- * "Matrix Computations", 4th ed., sec. 4.2, the dot-product (row) form
- * of LAPACK dpotf2): L_jj = sqrt(a_jj - sum_k<j L_jk^2), L_ij = (a_ij
- * - sum_k<j L_ik L_jk) / L_jj. Row-major lower rows are contiguous, so the
- * dot products run along memory. Returns the first failing pivot, or -1. */
-static long potf2_lower(double *a, long n, long lda) {
-  for (long j = 0; j < n; j++) {
-    double *rj = a + j * lda, d = rj[j];
-    for (long k = 0; k < j; k++) d -= rj[k] * rj[k];
-    if (!(d > 0) || !isfinite(d)) return j;
-    double ljj = sqrt(d), inv = 1 / ljj;
-    rj[j] = ljj;
-    for (long i = j + 1; i < n; i++) {
-      double *ri = a + i * lda, s = ri[j];
-      for (long k = 0; k < j; k++) s -= ri[k] * rj[k];
-      ri[j] = s * inv;
-    }
-  }
-  return -1;
-}
-
-/* Blocked right-looking Cholesky (Golub & Van Loan, sec. 4.2, block
- * Cholesky; LAPACK dpotrf): for each block column of width nb, factor the diagonal
- * block unblocked, solve the panel below it (A21 <- A21 L11^{-T}, TRSM),
- * then update the trailing matrix (A22 <- A22 - A21 A21^T, SYRK on the
- * lower triangle). Only the lower triangle of a is read; on success the
- * strict upper triangle is zeroed so a holds exactly L. On ENOTPD, *pivot
- * is the 0-based index j of the failing pivot (the leading minor of order
- * j + 1 is not positive definite) and a is partly overwritten. */
+/* The strict blocked factorisation of dense.h, its status mapped. */
 IxpGaussStatus ixp_cholesky(double *a, long n, long lda, long *pivot) {
-  if (pivot) *pivot = -1;
-  if (n < 0 || lda < (n > 1 ? n : 1) || (n > 0 && !a)) return IXP_GAUSS_EINPUT;
-  for (long k = 0; k < n; k += CHOL_BLOCK) {
-    long b = n - k < CHOL_BLOCK ? n - k : CHOL_BLOCK, r = n - k - b;
-    double *a11 = a + k * lda + k, *a21 = a11 + b * lda, *a22 = a21 + b;
-    long bad = potf2_lower(a11, b, lda);
-    if (bad >= 0) {
-      if (pivot) *pivot = k + bad;
-      return IXP_GAUSS_ENOTPD;
-    }
-    if (r > 0 && (ixp_dense_trsm_lower(true, true, r, b, 1.0, a11, lda, a21, lda) ||
-                  ixp_dense_syrk_lower(false, r, b, -1.0, a21, lda, 1.0, a22, lda)))
-      return IXP_GAUSS_EINPUT;
+  switch (ixp_dense_chol(a, n, lda, pivot)) {
+  case IXP_DENSE_OK: return IXP_GAUSS_OK;
+  case IXP_DENSE_ENOTPD: return IXP_GAUSS_ENOTPD;
+  default: return IXP_GAUSS_EINPUT;
   }
-  for (long i = 0; i < n; i++) memset(a + i * lda + i + 1, 0, sizeof(double) * (size_t)(n - i - 1));
-  return IXP_GAUSS_OK;
-}
-
-/* sum_{i in [from, to)} log L_ii, summed with Neumaier's compensation. */
-static double sum_log_diag(const double *l, long ld, long from, long to) {
-  IxpKSum k = {0, 0};
-  for (long i = from; i < to; i++) ixp_ksum_add(&k, log(l[i * ld + i]));
-  return ixp_ksum_value(k);
 }
 
 /* A contiguous copy of the m x m submatrix a[idx[i], idx[j]] (lda). */
@@ -100,7 +52,7 @@ IxpGaussStatus ixp_logdet(const double *a, long n, long lda, double *out) {
   if (!l) return IXP_GAUSS_ENOMEM;
   for (long i = 0; i < n; i++) memcpy(l + i * n, a + i * lda, sizeof(double) * (size_t)n);
   IxpGaussStatus st = ixp_cholesky(l, n, n, NULL);
-  if (st == IXP_GAUSS_OK) *out = 2 * sum_log_diag(l, n, 0, n);
+  if (st == IXP_GAUSS_OK) *out = 2 * ixp_dense_tri_logdiag(l, n, 0, n);
   free(l);
   return st;
 }
@@ -111,18 +63,16 @@ IxpGaussStatus ixp_logdet(const double *a, long n, long lda, double *out) {
  * (Neumaier 1974, the improved Kahan–Babuška sum), so the centring does
  * not carry the O(n eps) error of a plain running sum. false if a value is
  * not finite. */
-static bool column_means(const double *x, long n, long d, double *mean, double *comp) {
-  for (long j = 0; j < d; j++) mean[j] = comp[j] = 0;
+static bool column_means(const double *x, long n, long d, double *mean, IxpKSum *acc) {
+  for (long j = 0; j < d; j++) acc[j] = (IxpKSum){0, 0};
   for (long i = 0; i < n; i++) {
     const double *row = x + i * d;
     for (long j = 0; j < d; j++) {
-      double v = row[j], s = mean[j], t = s + v;
-      if (!isfinite(v)) return false;
-      comp[j] += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
-      mean[j] = t;
+      if (!isfinite(row[j])) return false;
+      ixp_ksum_add(&acc[j], row[j]);
     }
   }
-  for (long j = 0; j < d; j++) mean[j] = (mean[j] + comp[j]) / (double)n;
+  for (long j = 0; j < d; j++) mean[j] = ixp_ksum_value(acc[j]) / (double)n;
   return true;
 }
 
@@ -133,14 +83,15 @@ static bool column_means(const double *x, long n, long d, double *mean, double *
  * triangle is mirrored to the upper. */
 IxpGaussStatus ixp_covariance(const double *x, long n, long d, double *cov) {
   if (n < 2 || d < 1 || !x || !cov || n > LONG_MAX / d) return IXP_GAUSS_EINPUT;
-  double *mean = malloc(sizeof(double) * (size_t)d * 2);
+  double *mean = malloc(sizeof(double) * (size_t)d);
+  IxpKSum *acc = malloc(sizeof(IxpKSum) * (size_t)d);
   double *xc = malloc(sizeof(double) * (size_t)(n * d));
   IxpGaussStatus st = IXP_GAUSS_OK;
-  if (!mean || !xc) {
+  if (!mean || !acc || !xc) {
     st = IXP_GAUSS_ENOMEM;
     goto done;
   }
-  if (!column_means(x, n, d, mean, mean + d)) {
+  if (!column_means(x, n, d, mean, acc)) {
     st = IXP_GAUSS_EINPUT;
     goto done;
   }
@@ -155,6 +106,7 @@ IxpGaussStatus ixp_covariance(const double *x, long n, long d, double *cov) {
     for (long j = i + 1; j < d; j++) cov[i * d + j] = cov[j * d + i];
 done:
   free(mean);
+  free(acc);
   free(xc);
   return st;
 }
@@ -236,7 +188,8 @@ IxpGaussStatus ixp_gauss_mi(const double *cov, long n, const long *x, long nx, c
   double *lall = NULL, *lzy = NULL;
   st = factor_sub(cov, n, idx, m, &lall);
   if (st == IXP_GAUSS_OK) st = factor_sub(cov, n, zy, nz + ny, &lzy);
-  if (st == IXP_GAUSS_OK) *out = sum_log_diag(lzy, nz + ny, nz, nz + ny) - sum_log_diag(lall, m, nz + nx, m);
+  if (st == IXP_GAUSS_OK)
+    *out = ixp_dense_tri_logdiag(lzy, nz + ny, nz, nz + ny) - ixp_dense_tri_logdiag(lall, m, nz + nx, m);
   free(lall);
   free(lzy);
   free(idx);
@@ -249,16 +202,6 @@ static IxpGaussStatus factor_copy(const double *s, long d, double **l) {
   if (!*l) return IXP_GAUSS_ENOMEM;
   memcpy(*l, s, sizeof(double) * (size_t)(d * d));
   return ixp_cholesky(*l, d, d, NULL);
-}
-
-/* Forward substitution L w = v in place (Golub & Van Loan, sec. 3.1, row
- * form), L lower d x d with a non-zero diagonal. */
-static void forward_solve(const double *l, long d, double *v) {
-  for (long i = 0; i < d; i++) {
-    double s = v[i];
-    for (long k = 0; k < i; k++) s -= l[i * d + k] * v[k];
-    v[i] = s / l[i * d + i];
-  }
 }
 
 /* D(N1 || N2) = 1/2 [tr(S2^{-1} S1) + (m2 - m1)^T S2^{-1} (m2 - m1) - d
@@ -276,7 +219,7 @@ IxpGaussStatus ixp_gauss_kl(const double *m1, const double *s1, const double *m2
   if (st == IXP_GAUSS_OK) st = factor_copy(s2, d, &l2);
   double ld1 = 0, ld2 = 0;
   if (st == IXP_GAUSS_OK) {
-    ld1 = 2 * sum_log_diag(l1, d, 0, d), ld2 = 2 * sum_log_diag(l2, d, 0, d);
+    ld1 = 2 * ixp_dense_tri_logdiag(l1, d, 0, d), ld2 = 2 * ixp_dense_tri_logdiag(l2, d, 0, d);
     /* l1 <- L2^{-1} L1 (lower triangular, as L1 is). */
     if (ixp_dense_trsm_lower(false, false, d, d, 1.0, l2, d, l1, d)) st = IXP_GAUSS_EINPUT;
   }
@@ -285,7 +228,7 @@ IxpGaussStatus ixp_gauss_kl(const double *m1, const double *s1, const double *m2
     for (long i = 0; i < d; i++)
       for (long j = 0; j <= i; j++) tr += l1[i * d + j] * l1[i * d + j];
     for (long i = 0; i < d; i++) v[i] = (m2 ? m2[i] : 0) - (m1 ? m1[i] : 0);
-    forward_solve(l2, d, v);
+    ixp_dense_tri_solve(l2, d, d, v);
     for (long i = 0; i < d; i++) q += v[i] * v[i];
     *out = 0.5 * (tr + q - (double)d + ld2 - ld1);
   }

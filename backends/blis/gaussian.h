@@ -12,9 +12,9 @@ typedef enum { IXP_GAUSS_OK = 0, IXP_GAUSS_ENOMEM, IXP_GAUSS_ENOTPD, IXP_GAUSS_E
 
 const char *ixp_gauss_status_text(IxpGaussStatus s);
 
-/* In-place lower Cholesky factor of the n x n matrix a (lda >= n), blocked
- * so the trailing updates are BLIS GEMM/SYRK calls. ENOTPD names the
- * failing pivot through *pivot when not NULL. */
+/* In-place lower Cholesky factor of the n x n matrix a (lda >= n): the
+ * strict blocked ixp_dense_chol of dense.h (trailing updates by BLIS
+ * TRSM/SYRK). ENOTPD names the failing pivot through *pivot when not NULL. */
 IxpGaussStatus ixp_cholesky(double *a, long n, long lda, long *pivot);
 /* log det of a positive definite matrix (copied; a is not changed). */
 IxpGaussStatus ixp_logdet(const double *a, long n, long lda, double *out);

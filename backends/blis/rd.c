@@ -161,7 +161,7 @@ static void exp_affine(double *restrict out, const double *restrict x, long len,
  * than such a product. Everything larger goes to ixp_dense_gemm. */
 static void gemm_tn_nt(bool trans_a, bool trans_b, long m, long n, long k, const double *a, long lda, const double *b,
                        long ldb, double *c, long ldc) {
-  if ((double)m * n * k >= SMALL_GEMM) {
+  if ((double)m * (double)n * (double)k >= SMALL_GEMM) {
     ixp_dense_gemm(trans_a, trans_b, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
     return;
   }
@@ -394,44 +394,6 @@ static void rd_point(const RDWork *ws, IxpRDPoint *out) {
   if (out->rate_lower > out->rate_upper) out->rate_lower = out->rate_upper;
 }
 
-/* In-place Cholesky factorisation A = L L^T of the k x k matrix a (lower
- * triangle used, leading dimension lda); false when a pivot is not
- * positive. Small dense kernel for the Newton step's working set. */
-static bool chol(double *a, long k, long lda) {
-  for (long j = 0; j < k; j++) {
-    double *aj = a + j * lda;
-    double s = aj[j];
-    for (long t = 0; t < j; t++) s -= aj[t] * aj[t];
-    if (!(s > 0)) return false;
-    double ljj = sqrt(s);
-    aj[j] = ljj;
-    for (long i = j + 1; i < k; i++) {
-      double *ai = a + i * lda;
-      double v = ai[j];
-      for (long t = 0; t < j; t++) v -= ai[t] * aj[t];
-      ai[j] = v / ljj;
-    }
-  }
-  return true;
-}
-
-/* Solves L L^T x = b in place (b becomes x) with the factor from chol;
- * both sweeps run along the rows of L (contiguous in memory). */
-static void chol_solve(const double *l, long k, long lda, double *b) {
-  for (long i = 0; i < k; i++) {
-    const double *li = l + i * lda;
-    double v = b[i];
-    for (long t = 0; t < i; t++) v -= li[t] * b[t];
-    b[i] = v / li[i];
-  }
-  for (long i = k - 1; i >= 0; i--) {
-    const double *li = l + i * lda;
-    double v = b[i] / li[i];
-    b[i] = v;
-    for (long t = 0; t < i; t++) b[t] -= li[t] * v;
-  }
-}
-
 /* Factorises H_WW + ridge I for the working set widx[0..nw-1] into ws->l
  * (leading dimension nc), raising the ridge a hundredfold while the
  * factorisation fails; false when even the largest ridge fails. */
@@ -439,7 +401,7 @@ static bool rd_qp_factor(RDWork *ws, long nc, long nw, double *ridge) {
   for (int tries = 0; tries < 8; tries++, *ridge *= 100) {
     for (long a = 0; a < nw; a++)
       for (long b = 0; b <= a; b++) ws->l[a * nc + b] = ws->h[ws->widx[a] * nc + ws->widx[b]] + (a == b ? *ridge : 0);
-    if (chol(ws->l, nw, nc)) return true;
+    if (ixp_dense_chol_unblocked(ws->l, nw, nc, NULL) == IXP_DENSE_OK) return true;
   }
   return false;
 }
@@ -483,8 +445,8 @@ static long rd_qp_start(RDWork *ws, long nc) {
 static double rd_qp_direction(RDWork *ws, long nc, long nw, double *nu) {
   double *y1 = ws->y1, *y2 = ws->y2, s1 = 0, s2 = 0, pmax = 0;
   for (long a = 0; a < nw; a++) y1[a] = 1, y2[a] = ws->rc[ws->widx[a]];
-  chol_solve(ws->l, nw, nc, y1);
-  chol_solve(ws->l, nw, nc, y2);
+  ixp_dense_chol_solve(ws->l, nw, nc, y1, IXP_TRI_ROW);
+  ixp_dense_chol_solve(ws->l, nw, nc, y2, IXP_TRI_ROW);
   for (long a = 0; a < nw; a++) s1 += y1[a], s2 += y2[a];
   *nu = s2 / s1;
   for (long a = 0; a < nw; a++) {
@@ -519,13 +481,7 @@ static long rd_qp_move(RDWork *ws, long nc, long nw) {
 static bool rd_qp_extend(RDWork *ws, long nc, long nw, long add, double *ridge) {
   double *z = ws->l + nw * nc, *h = ws->h;
   for (long a = 0; a < nw; a++) z[a] = h[add * nc + ws->widx[a]];
-  for (long a = 0; a < nw; a++) {
-    double v = z[a];
-    for (long t = 0; t < a; t++) v -= ws->l[a * nc + t] * z[t];
-    z[a] = v / ws->l[a * nc + a];
-  }
-  double dd = h[add * nc + add] + *ridge;
-  for (long a = 0; a < nw; a++) dd -= z[a] * z[a];
+  double dd = ixp_dense_chol_border(ws->l, nw, nc, z, h[add * nc + add] + *ridge);
   ws->wset[add] = true;
   ws->widx[nw] = add;
   if (dd > 1e-3 * *ridge && dd > 1e-14 * (h[add * nc + add] + *ridge)) {
@@ -683,7 +639,8 @@ static bool rd_want_newton(const RDWork *ws, double gap, double gprev, double to
   for (long j = 0; j < ws->m; j++) s += ws->q[j] > SQP_SUPPORT * qmax || ws->col[j] > 1;
   if (s > ws->cmax) s = ws->cmax;   /* the step then works on the cmax most promising symbols */
   double ba = log(tol / gap) / log(rho) * 2.0 * (double)ws->n * (double)ws->m;
-  double newton = 5 * ((double)ws->n * s * s + 16.0 * s * s * s + 2.0 * (double)ws->n * (double)ws->m);
+  double ds = (double)s;
+  double newton = 5 * ((double)ws->n * ds * ds + 16.0 * ds * ds * ds + 2.0 * (double)ws->n * (double)ws->m);
   return ba > newton;
 }
 
@@ -811,7 +768,7 @@ static IxpRDStatus rd_search(RDWork *ws, double D, int max_iter, double tol, Ixp
   for (int k = 0; k < 3; k++) e[k].q = buf + k * m;
   RDEval *lo = &e[0], *hi = &e[1], *cur = &e[2]; /* lo: f > 0 (small beta), hi: f <= 0 */
   int iters = 0;
-  for (long j = 0; j < m; j++) buf[2 * m + j] = 1.0 / m;
+  for (long j = 0; j < m; j++) buf[2 * m + j] = 1.0 / (double)m;
   rd_eval(ws, -log(ws->dmax - ws->dmin_avg), buf + 2 * m, D, max_iter, tol, cur, &iters);
   /* Bracket. */
   bool have_lo = false, have_hi = false;

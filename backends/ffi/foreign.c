@@ -30,6 +30,7 @@
  * SIGINT between calls (a Ctrl-C at the prompt must not end it) but not
  * during one (so Ctrl-C can stop a runaway call), and exits through _exit. */
 #include "foreign.h"
+#include "grow.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -389,12 +390,8 @@ static void child_bind(Child *c, size_t len) {
   char err[256];
   if (len < 8 || w[1] > IXP_FFI_MAX_PARAMS || len <= 8 + 4 * (size_t)w[1] || c->buf[len - 1] != '\0')
     return child_error(c, "malformed bind request");
-  if (c->nfns == c->cap) {
-    int cap = c->cap ? 2 * c->cap : 16;
-    IxpFfiFn *fns = realloc(c->fns, sizeof *fns * (size_t)cap);
-    if (!fns) return child_error(c, "out of memory in the isolated process");
-    c->fns = fns, c->cap = cap;
-  }
+  if (!ixp_grow(&c->fns, &c->cap, c->nfns + 1, sizeof *c->fns))
+    return child_error(c, "out of memory in the isolated process");
   IxpFfiFn *fn = &c->fns[c->nfns];
   memset(fn, 0, sizeof *fn);
   fn->name = (const char *)(w + 2 + w[1]);
@@ -776,11 +773,10 @@ static bool check_array(const IxpFfiFn *fn, int i, const IxpFfiArg *args, size_t
 static unsigned char *scratch(IxpFfiFn *fn, size_t bytes) {
   Scratch *s = fn->scratch;
   if (!s || s->cap < bytes) {
-    size_t cap = s && s->cap * 2 > bytes ? s->cap * 2 : bytes;
-    s = realloc(s, sizeof *s + cap);
-    if (!s) return NULL;
+    size_t cap = s && s->cap <= SIZE_MAX / 2 && s->cap * 2 > bytes ? s->cap * 2 : bytes;
+    if (cap > SIZE_MAX - sizeof *s || !ixp_resize(&fn->scratch, 1, sizeof *s + cap)) return NULL;
+    s = fn->scratch;
     s->cap = cap;
-    fn->scratch = s;
   }
   return (unsigned char *)s->data;
 }

@@ -36,6 +36,7 @@
  * ".npy". Integers beyond +-2^53 and bool bytes other than 0 and 1 are
  * errors; the file must be exactly as long as its header and shape say. */
 #include "dataset.h"
+#include "grow.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -153,28 +154,10 @@ typedef struct {
   size_t n, ocap;
 } Texts;
 
-/* p grown (realloc) to hold need elements of size sz, *cap updated; NULL
- * when out of memory (p is then unchanged and still owned by the caller). */
-static void *grow(void *p, size_t *cap, size_t need, size_t sz) {
-  if (need <= *cap && p) return p;
-  size_t c = *cap ? *cap : 64;
-  while (c < need) {
-    if (c > SIZE_MAX / 2 / sz) return NULL;
-    c *= 2;
-  }
-  void *q = realloc(p, c * sz);
-  if (q) *cap = c;
-  return q;
-}
-
 /* Append the field s[0..len) to t; false when out of memory. */
 static bool texts_push(Texts *t, const char *s, size_t len) {
-  char *b = grow(t->buf, &t->cap, t->len + len + 1, 1);
-  if (!b) return false;
-  t->buf = b;
-  size_t *o = grow(t->off, &t->ocap, t->n + 1, sizeof *o);
-  if (!o) return false;
-  t->off = o;
+  if (!ixp_grow_size(&t->buf, &t->cap, t->len + len + 1, 1) || !ixp_grow_size(&t->off, &t->ocap, t->n + 1, sizeof *t->off))
+    return false;
   memcpy(t->buf + t->len, s, len);
   t->buf[t->len + len] = '\0';
   t->off[t->n++] = t->len;

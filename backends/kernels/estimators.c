@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "ksum.h"
 #include "rng.h"
 
@@ -537,16 +538,11 @@ static inline uint64_t row_step(uint64_t h, uint32_t v) {
 /* Room for one more id; doubles the slot array (rehashing from the stored
  * hashes) to keep the load below 1/2. */
 static bool rc_reserve(RowCounter *rc) {
-  if (rc->nid == rc->idcap) {
-    size_t cap = rc->idcap ? 2 * rc->idcap : 1024;
-    uint64_t *h = realloc(rc->hash, sizeof(uint64_t) * cap);
-    if (h) rc->hash = h;
-    uint64_t *c = h ? realloc(rc->cnt, sizeof(uint64_t) * cap) : NULL;
-    if (c) rc->cnt = c;
-    uint32_t *k = c ? realloc(rc->key, sizeof(uint32_t) * cap * (size_t)rc->d) : NULL;
-    if (!k) return false;
-    rc->key = k, rc->idcap = cap;
-  }
+  size_t hcap = rc->idcap, ccap = rc->idcap;  /* the three arrays share idcap */
+  if (!ixp_grow_size(&rc->hash, &hcap, rc->nid + 1, sizeof *rc->hash) ||
+      !ixp_grow_size(&rc->cnt, &ccap, rc->nid + 1, sizeof *rc->cnt) ||
+      !ixp_grow_size(&rc->key, &rc->idcap, rc->nid + 1, sizeof *rc->key * (size_t)rc->d))
+    return false;
   if (2 * (rc->nid + 1) > rc->nslot) {
     size_t ns = rc->nslot ? 2 * rc->nslot : 2048, mask = ns - 1;
     size_t *s = calloc(ns, sizeof(size_t));

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "ksum.h"
 #include "rng.h"
 
@@ -38,13 +39,6 @@ static void *alloc(size_t n, size_t sz) {
 /* calloc counterpart of alloc(). */
 static void *zalloc(size_t n, size_t sz) {
   return calloc(n ? n : 1, sz ? sz : 1);
-}
-
-/* realloc to n items of sz bytes; NULL (old block kept) on failure. */
-static void *grow(void *p, size_t n, size_t sz) {
-  if (sz && n > SIZE_MAX / sz) return NULL;
-  size_t bytes = n * sz;
-  return realloc(p, bytes ? bytes : 1);
 }
 
 /* Heap copy of a string. */
@@ -104,13 +98,9 @@ uint32_t ixp_alphabet_code(IxpAlphabet *a, double value) {
   if (!ensure_slots(a)) return UINT32_MAX;
   uint32_t h = probe(a, b);
   if (a->slots[h]) return a->slots[h] - 1;
-  if (a->card == a->cap) {
-    uint32_t cap = a->cap ? 2 * a->cap : 8;
-    double *v = grow(a->values, cap, sizeof *v);
-    if (!v) return UINT32_MAX;
-    a->values = v;
-    a->cap = cap;
-  }
+  size_t cap = a->cap;  /* at most 2^31: ensure_slots keeps card below 2^30 */
+  if (!ixp_grow_size(&a->values, &cap, (size_t)a->card + 1, sizeof *a->values)) return UINT32_MAX;
+  a->cap = (uint32_t)cap;
   memcpy(&a->values[a->card], &b, sizeof b); /* stores -0.0 as 0.0 */
   a->slots[h] = a->card + 1;
   return a->card++;
@@ -293,14 +283,9 @@ void ixp_joint_free(IxpJoint *j) {
 IxpJointStatus ixp_joint_reserve(IxpJoint *j, size_t n) {
   if (n <= j->cap) return IXP_JOINT_OK;
   /* Columns grown before a failure just stay larger; cap stays valid. */
-  for (int v = 0; v < j->nvars; v++) {
-    uint32_t *c = grow(j->code[v], n, sizeof *c);
-    if (!c) return IXP_JOINT_ENOMEM;
-    j->code[v] = c;
-  }
-  double *p = grow(j->p, n, sizeof *p);
-  if (!p) return IXP_JOINT_ENOMEM;
-  j->p = p;
+  for (int v = 0; v < j->nvars; v++)
+    if (!ixp_resize(&j->code[v], n, sizeof *j->code[v])) return IXP_JOINT_ENOMEM;
+  if (!ixp_resize(&j->p, n, sizeof *j->p)) return IXP_JOINT_ENOMEM;
   j->cap = n;
   return IXP_JOINT_OK;
 }

@@ -31,11 +31,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blis/dense.h"
 #include "broja.h"
+#include "grow.h"
 
 #define MAX_SOURCES 5
 #define MAX_CELLS ((size_t)1 << 28)
 #define SIGN_EPS 1e-9
+
+/* Offset of element (i, j) of a row-major matrix with rows of n elements
+ * (all three non-negative). */
+static inline size_t at(int i, int n, int j) { return (size_t)i * (size_t)n + (size_t)j; }
 
 /* See pid.h. */
 const char *ixp_pid_status_text(IxpPidStatus s) {
@@ -64,21 +70,15 @@ typedef struct {
 
 /* Record the antichain chosen[0..depth). */
 static void gen_emit(Gen *g, const uint32_t *chosen, int depth) {
-  if (g->count == g->cap) {
-    int cap = g->cap ? 2 * g->cap : 64;
-    uint32_t *s = realloc(g->sets, (size_t)cap * 10 * sizeof *s), *u = realloc(g->upset, (size_t)cap * sizeof *u);
-    int *l = realloc(g->len, (size_t)cap * sizeof *l);
-    if (s) g->sets = s;
-    if (u) g->upset = u;
-    if (l) g->len = l;
-    if (!s || !u || !l) {
-      g->failed = true;
-      return;
-    }
-    g->cap = cap;
+  int scap = g->cap, ucap = g->cap;  /* the three arrays share cap */
+  if (!ixp_grow(&g->sets, &scap, g->count + 1, 10 * sizeof *g->sets) ||
+      !ixp_grow(&g->upset, &ucap, g->count + 1, sizeof *g->upset) ||
+      !ixp_grow(&g->len, &g->cap, g->count + 1, sizeof *g->len)) {
+    g->failed = true;
+    return;
   }
   uint32_t up = 0;
-  for (int i = 0; i < depth; i++) g->sets[(size_t)g->count * 10 + i] = chosen[i], up |= g->up[chosen[i]];
+  for (int i = 0; i < depth; i++) g->sets[at(g->count, 10, i)] = chosen[i], up |= g->up[chosen[i]];
   g->len[g->count] = depth;
   g->upset[g->count++] = up;
 }
@@ -341,13 +341,13 @@ static IxpPidStatus redundancy_imin(const Joint *J, const IxpPidLattice *l, doub
         double q = J->pta[A][(size_t)t * J->size[A] + a];
         if (q > 0) s += q * log(q / (J->pt[t] * J->pa[A][a]));
       }
-      spec[(size_t)A * J->nt + t] = s / J->pt[t];
+      spec[(size_t)A * (size_t)J->nt + (size_t)t] = s / J->pt[t];
     }
   for (int a = 0; a < l->natoms; a++) {
     double r = 0;
     for (int t = 0; t < J->nt; t++) {
       double mn = INFINITY;
-      for (int i = l->offset[a]; i < l->offset[a + 1]; i++) mn = fmin(mn, spec[(size_t)l->sets[i] * J->nt + t]);
+      for (int i = l->offset[a]; i < l->offset[a + 1]; i++) mn = fmin(mn, spec[(size_t)l->sets[i] * (size_t)J->nt + (size_t)t]);
       r += J->pt[t] * mn;
     }
     R[a] = r;
@@ -441,55 +441,21 @@ static void maxent_free(Maxent *P) {
   free(P->e), free(P->f), free(P->nu), free(P->K), free(P->tmp);
 }
 
-/* In-place Cholesky of an n x n lower triangle; a pivot rounding has made
- * tiny is replaced by a huge one (zeroing that direction). */
-static void me_cholesky(double *K, int n) {
-  for (int j = 0; j < n; j++) {
-    double *rj = K + (size_t)j * n, s = rj[j], diag = rj[j];
-    for (int k = 0; k < j; k++) s -= rj[k] * rj[k];
-    double d = s > 1e-30 * diag && s > 0 ? sqrt(s) : 1e64;
-    rj[j] = d;
-    for (int i = j + 1; i < n; i++) {
-      double *ri = K + (size_t)i * n, t = ri[j];
-      for (int k = 0; k < j; k++) t -= ri[k] * rj[k];
-      ri[j] = t / d;
-    }
-  }
-}
-
-/* b = (L L^T)^-1 b with the factor of me_cholesky. */
-static void me_solve(const double *L, int n, double *b) {
-  for (int i = 0; i < n; i++) {
-    double s = b[i];
-    for (int k = 0; k < i; k++) s -= L[(size_t)i * n + k] * b[k];
-    b[i] = s / L[(size_t)i * n + i];
-  }
-  for (int i = n - 1; i >= 0; i--) {
-    double s = b[i];
-    for (int k = i + 1; k < n; k++) s -= L[(size_t)k * n + i] * b[k];
-    b[i] = s / L[(size_t)i * n + i];
-  }
-}
-
 /* Drop rows that depend on earlier ones (Gram–Schmidt on the rows of A,
  * through an incremental Cholesky of A A^T) and renumber the rest. */
 static void maxent_independent(Maxent *P) {
   int m = P->m, kept = 0;
-  double *G = calloc((size_t)m * m + 1, sizeof(double)), *L = calloc((size_t)m * m + 1, sizeof(double));
+  double *G = calloc(at(m, m, 1), sizeof(double)), *L = calloc(at(m, m, 1), sizeof(double));
   int *map = malloc((size_t)m * sizeof(int) + 1), *keep = malloc((size_t)m * sizeof(int) + 1);
   if (!G || !L || !map || !keep) goto out;
   for (int j = 0; j < P->n; j++)
     for (int a = 0; a < P->per; a++)
-      for (int b = 0; b < P->per; b++) G[(size_t)P->rows[j * P->per + a] * m + P->rows[j * P->per + b]] += 1;
+      for (int b = 0; b < P->per; b++) G[at(P->rows[j * P->per + a], m, P->rows[j * P->per + b])] += 1;
   for (int r = 0; r < m; r++) {
-    double *lr = L + (size_t)kept * m, piv = G[(size_t)r * m + r];
-    for (int k = 0; k < kept; k++) {
-      double s = G[(size_t)r * m + keep[k]];
-      for (int i = 0; i < k; i++) s -= lr[i] * L[(size_t)k * m + i];
-      lr[k] = s / L[(size_t)k * m + k];
-      piv -= lr[k] * lr[k];
-    }
-    if (piv > 1e-9 * G[(size_t)r * m + r]) {
+    double *lr = L + at(kept, m, 0);
+    for (int k = 0; k < kept; k++) lr[k] = G[at(r, m, keep[k])];
+    double piv = ixp_dense_chol_border(L, kept, m, lr, G[at(r, m, r)]);
+    if (piv > 1e-9 * G[at(r, m, r)]) {
       lr[kept] = sqrt(piv);
       map[r] = kept, keep[kept++] = r;
     } else {
@@ -520,7 +486,7 @@ static double maxent_residual(const Maxent *P, const double *d, double step, dou
 /* Factor K = A diag(u) A^T at (x, tau), u = 1 / (tau/x + 1/x^2). */
 static void maxent_factor(Maxent *P, double tau) {
   int m = P->m;
-  memset(P->K, 0, (size_t)m * m * sizeof(double));
+  memset(P->K, 0, at(m, m, 0) * sizeof(double));
   for (int j = 0; j < P->n; j++) {
     double x = P->x[j];
     P->u[j] = x * x / (tau * x + 1);
@@ -529,11 +495,12 @@ static void maxent_factor(Maxent *P, double tau) {
       if (ra < 0) continue;
       for (int b = 0; b < P->per; b++) {
         int rb = P->rows[j * P->per + b];
-        if (rb >= 0 && rb <= ra) P->K[(size_t)ra * m + rb] += P->u[j];
+        if (rb >= 0 && rb <= ra) P->K[at(ra, m, rb)] += P->u[j];
       }
     }
   }
-  me_cholesky(P->K, m);
+  /* a pivot rounding has made tiny is replaced by a huge one (zeroing that direction) */
+  ixp_dense_chol_regularised(P->K, m, m, 1e-30, 1e64);
 }
 
 /* out = -diag(u) (v + A^T e) for the row vector e. */
@@ -557,13 +524,13 @@ static void maxent_kkt(Maxent *P, const double *v, bool tangent, double *out) {
   for (int j = 0; j < P->n; j++)
     for (int k = 0; k < P->per; k++)
       if (P->rows[j * P->per + k] >= 0) P->e[P->rows[j * P->per + k]] += P->tmp[j];
-  me_solve(P->K, m, P->e);
+  ixp_dense_chol_solve(P->K, m, m, P->e, IXP_TRI_COLUMN);
   maxent_back(P, v, P->e, out);
   for (int i = 0; i < m; i++) P->f[i] = tangent ? 0 : -P->b[i];
   for (int j = 0; j < P->n; j++)
     for (int k = 0; k < P->per; k++)
       if (P->rows[j * P->per + k] >= 0) P->f[P->rows[j * P->per + k]] += (tangent ? 0 : P->x[j]) + out[j];
-  me_solve(P->K, m, P->f);
+  ixp_dense_chol_solve(P->K, m, m, P->f, IXP_TRI_COLUMN);
   for (int i = 0; i < m; i++) P->e[i] += P->f[i];
   maxent_back(P, v, P->e, out);
 }
@@ -683,8 +650,8 @@ static IxpPidStatus ccs_setup(const Joint *J, Ccs *C, Maxent *P) {
   }
   int rowbase[17], m = C->nu, n = 0;
   for (int i = 0; i < C->k; i++) rowbase[i] = m, m += (int)J->size[C->set[i]] * nt;
-  C->cell_u = malloc((size_t)C->nu * nt * sizeof(int) + 1), C->cell_t = malloc((size_t)C->nu * nt * sizeof(int) + 1);
-  P->rows = malloc((size_t)C->nu * nt * per * sizeof(int) + 1);
+  C->cell_u = malloc(at(C->nu, nt, 0) * sizeof(int) + 1), C->cell_t = malloc(at(C->nu, nt, 0) * sizeof(int) + 1);
+  P->rows = malloc(at(C->nu, nt, 0) * (size_t)per * sizeof(int) + 1);
   P->b = calloc((size_t)m + 1, sizeof(double));
   if (!C->cell_u || !C->cell_t || !P->rows || !P->b) return IXP_PID_ENOMEM;
   const double *pu = J->pa[C->U];
@@ -694,7 +661,7 @@ static IxpPidStatus ccs_setup(const Joint *J, Ccs *C, Maxent *P) {
       bool ok = true;
       for (int i = 0; i < C->k && ok; i++) {
         uint32_t A = C->set[i];
-        ok = J->pta[A][(size_t)t * J->size[A] + C->proj[A][u]] > 0;
+        ok = J->pta[A][(size_t)t * J->size[A] + (size_t)C->proj[A][u]] > 0;
       }
       if (!ok) continue;
       C->cell_u[n] = u, C->cell_t[n] = t;
@@ -739,7 +706,7 @@ static IxpPidStatus ccs_sum(const Joint *J, const Ccs *C, const Maxent *P, doubl
     if ((B & C->U) != B || !(coef[B] || B == C->U || is_set)) continue;
     marg[B] = calloc(J->size[B] * (size_t)nt + 1, sizeof(double));
     if (!marg[B]) goto out;
-    for (int j = 0; j < P->n; j++) marg[B][(size_t)C->cell_t[j] * J->size[B] + C->proj[B][C->cell_u[j]]] += P->x[j];
+    for (int j = 0; j < P->n; j++) marg[B][(size_t)C->cell_t[j] * J->size[B] + (size_t)C->proj[B][C->cell_u[j]]] += P->x[j];
   }
   double total = 0;
   for (int j = 0; j < P->n; j++) {
@@ -748,7 +715,7 @@ static IxpPidStatus ccs_sum(const Joint *J, const Ccs *C, const Maxent *P, doubl
     for (uint32_t B = 1; B < 32; B++) {
       if (!marg[B]) continue;
       int b = C->proj[B][u];
-      loc[B] = log(marg[B][(size_t)t * J->size[B] + b] / (J->pa[B][b] * J->pt[t]));
+      loc[B] = log(marg[B][(size_t)t * J->size[B] + (size_t)b] / (J->pa[B][b] * J->pt[t]));
       co += coef[B] * loc[B];
     }
     int sg = sign_of(co);
@@ -837,8 +804,8 @@ static IxpPidStatus check_atoms(const IxpPidLattice *l, const double *atoms, con
 static IxpPidStatus decompose_broja(const double *p, int nt, const int *ns, const IxpPidLattice *l, double tol,
                                     double check_tol, double *atoms, IxpPidCertificate *cert) {
   int n1 = ns[0], n2 = ns[1];
-  double *pt = calloc((size_t)nt, sizeof(double)), *p1 = calloc((size_t)nt * n1, sizeof(double));
-  double *p2 = calloc((size_t)nt * n2, sizeof(double)), *ps = calloc((size_t)n1 * n2, sizeof(double));
+  double *pt = calloc((size_t)nt, sizeof(double)), *p1 = calloc(at(nt, n1, 0), sizeof(double));
+  double *p2 = calloc(at(nt, n2, 0), sizeof(double)), *ps = calloc(at(n1, n2, 0), sizeof(double));
   double *q1 = calloc((size_t)n1, sizeof(double)), *q2 = calloc((size_t)n2, sizeof(double));
   IxpPidCertificate local;
   IxpPidStatus st = IXP_PID_ENOMEM;
@@ -846,7 +813,7 @@ static IxpPidStatus decompose_broja(const double *p, int nt, const int *ns, cons
   for (int t = 0; t < nt; t++)
     for (int a = 0; a < n1; a++)
       for (int b = 0; b < n2; b++) {
-        double q = p[((size_t)t * n1 + a) * n2 + b];
+        double q = p[at(t, n1, a) * (size_t)n2 + (size_t)b];
         pt[t] += q, p1[t * n1 + a] += q, p2[t * n2 + b] += q, ps[a * n2 + b] += q, q1[a] += q, q2[b] += q;
       }
   double mi[4] = {0};
@@ -856,7 +823,7 @@ static IxpPidStatus decompose_broja(const double *p, int nt, const int *ns, cons
     for (int b = 0; b < n2; b++)
       if (p2[t * n2 + b] > 0) mi[2] += p2[t * n2 + b] * log(p2[t * n2 + b] / (pt[t] * q2[b]));
     for (int c = 0; c < n1 * n2; c++) {
-      double q = p[(size_t)t * n1 * n2 + c];
+      double q = p[at(t, n1, 0) * (size_t)n2 + (size_t)c];
       if (q > 0) mi[3] += q * log(q / (pt[t] * ps[c]));
     }
   }
