@@ -340,6 +340,8 @@ uint64_t ixp_stream_key(const IxpSession *s, uint64_t position, uint64_t purpose
   return ixp_rng_key(s->seed ^ s->pass, position, purpose);
 }
 
+const volatile sig_atomic_t *ixp_session_stop_flag(const IxpSession *s) { return &s->interrupted; }
+
 void ixp_session_poll_interrupt(IxpSession *s, const IxpSource *src, IxpSpan span) {
   if (!s->interrupted) return;
   s->interrupted = 0;

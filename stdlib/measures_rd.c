@@ -274,7 +274,9 @@ static double *distortion_matrix(IxpSession *s, const IxpPlanOp *op, const Paylo
  * the Shannon measures. */
 static double clean(double info) { return fabs(info) <= 64 * 64 * DBL_EPSILON ? 0 : info; }
 
+/* A kernel stopped by Ctrl-C is reported as every interruption is. */
 static void check_status(IxpSession *s, const IxpPlanOp *op, IxpRDStatus st) {
+  if (st == IXP_RD_EINTERRUPTED) ixp_plan_poll_interrupt(s, op->plan);
   if (st != IXP_RD_OK) ixp_plan_error(s, op->plan, "%s: %s", op->plan->measure, ixp_rd_status_text(st));
 }
 
@@ -309,8 +311,9 @@ static IxpValue rd_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *in) {
   double *x = points(s, at, &n, &curve);
   IxpRDPoint *pts = ixp_arena_alloc(ixp_session_tmp(s), (size_t)n * sizeof *pts);
   IxpRDStatus st = IXP_RD_OK;
-  if (p->beta) st = ixp_rd_curve(t.p, t.size[0], d, m, x, n, NULL, pts);
-  for (int i = 0; p->target_d && i < n && st == IXP_RD_OK; i++) st = ixp_rd_at(t.p, t.size[0], d, m, x[i], NULL, &pts[i]);
+  IxpIterOptions opt = {.stop = ixp_session_stop_flag(s)};
+  if (p->beta) st = ixp_rd_curve(t.p, t.size[0], d, m, x, n, &opt, pts);
+  for (int i = 0; p->target_d && i < n && st == IXP_RD_OK; i++) st = ixp_rd_at(t.p, t.size[0], d, m, x[i], &opt, &pts[i]);
   check_status(s, op, st);
   if (!curve) return rd_record(s, &pts[0]);
   static const char *const cols[] = {"beta", "rate", "distortion"};
@@ -324,14 +327,23 @@ static IxpValue rd_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *in) {
   return (IxpValue){.type = TY_TABLE, .table = tab};
 }
 
+/* A count option (clusters, restarts): a whole number from 1 to max, read
+ * before it is converted (a huge value would not fit an int). */
+static int count_option(IxpSession *s, IxpAst *e, const char *name, int max) {
+  double v = ixp_eval_number(s, e, NULL);
+  if (!(v >= 1 && v <= max) || v != floor(v))
+    ixp_statement_error(s, e->span, "%s is a whole number from 1 to %d, not %g", name, max, v);
+  return (int)v;
+}
+
 static IxpValue ib_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *in) {
   IxpJoint *j = in->joint;
   const Payload *p = op->payload;
   uint64_t masks[2] = {p->x, p->y};
   IxpTabulated t = tabulate(s, op, j, masks, 2);
-  IxpIBOptions opt = {.variant = p->variant, .seed = 0x1b5eed};
-  if (p->clusters) opt.clusters = (int)ixp_eval_number(s, p->clusters, NULL);
-  if (p->restarts) opt.restarts = (int)ixp_eval_number(s, p->restarts, NULL);
+  IxpIBOptions opt = {.variant = p->variant, .seed = 0x1b5eed, .iter.stop = ixp_session_stop_flag(s)};
+  if (p->clusters) opt.clusters = count_option(s, p->clusters, "clusters", IXP_IB_MAX_CLUSTERS);
+  if (p->restarts) opt.restarts = count_option(s, p->restarts, "restarts", IXP_IB_MAX_RESTARTS);
   int n;
   bool curve;
   double *beta = points(s, p->beta, &n, &curve);
@@ -371,7 +383,8 @@ static IxpValue capacity_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *i
   }
   double *input = ixp_arena_alloc(ixp_session_tmp(s), (size_t)n * sizeof *input);
   IxpCapacity c;
-  IxpRDStatus st = ixp_capacity(t.p, n, m, NULL, input, &c);
+  IxpIterOptions opt = {.stop = ixp_session_stop_flag(s)};
+  IxpRDStatus st = ixp_capacity(t.p, n, m, &opt, input, &c);
   check_status(s, op, st);
   IxpRecord *r = ixp_record_new(ixp_session_tmp(s), NULL, 2);
   r->names[0] = (char *)capacity_fields[0];

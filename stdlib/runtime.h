@@ -9,6 +9,7 @@
 #ifndef IXP_RUNTIME_H
 #define IXP_RUNTIME_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "ast.h"
@@ -38,6 +39,10 @@ _Noreturn void ixp_statement_error(IxpSession *s, IxpSpan span, const char *fmt,
 void ixp_plan_warning(IxpSession *s, const IxpPlan *p, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Stop here with "interrupted" if Ctrl-C was pressed. */
 void ixp_plan_poll_interrupt(IxpSession *s, const IxpPlan *p);
+/* The flag Ctrl-C sets, for kernels that poll it in their own loops
+ * (backends take it as a `stop` option and know nothing of the session);
+ * after such a kernel stops, ixp_plan_poll_interrupt reports it. */
+const volatile sig_atomic_t *ixp_session_stop_flag(const IxpSession *s);
 
 /* The statement's arena, for results and temporaries. */
 IxpArena *ixp_session_tmp(IxpSession *s);

@@ -69,6 +69,7 @@ const char *ixp_rd_status_text(IxpRDStatus s) {
                              "distortion, or a bad size)";
   case IXP_RD_ENOCONVERGE: return "the iteration limit was reached before the tolerance";
   case IXP_RD_ERANGE: return "target distortion out of the achievable range";
+  case IXP_RD_EINTERRUPTED: return "interrupted";
   }
   return "unknown status";
 }
@@ -87,6 +88,9 @@ static bool iter_opts(const IxpIterOptions *o, int *max_iter, double *tol) {
   if (o->tol > 0) *tol = o->tol;
   return true;
 }
+
+/* True once the caller's stop flag (if any) is set. */
+static bool stopped(const volatile sig_atomic_t *stop) { return stop && *stop; }
 
 /* True when p[0..n-1] is a probability vector: finite, non-negative, and
  * summing to 1 within PROB_TOL. Inputs are checked, never normalised. */
@@ -234,6 +238,8 @@ typedef struct {
   double *h, *l;       /* cmax x cmax: B^T B and its Cholesky factor */
   double *xc, *gc, *qc, *rc, *pc, *y1, *y2;  /* per-candidate vectors */
   double *sp, *cx;     /* n: sqrt(p_i), A x */
+  const volatile sig_atomic_t *stop;  /* the caller's stop flag, or NULL */
+  bool interrupted;    /* a solve stopped because *stop was set */
 } RDWork;
 
 /* Frees the work space (safe on a partly built one). */
@@ -663,6 +669,10 @@ static void rd_solve(RDWork *ws, int max_iter, double tol, IxpRDPoint *out) {
       break;
     }
     if (it >= max_iter) break;
+    if (stopped(ws->stop)) {
+      ws->interrupted = true;
+      break;
+    }
     if (!newton && it > BA_WARMUP) newton = rd_want_newton(ws, gap, gprev, tol);
     gprev = gap;
     if (newton && rd_sqp_step(ws)) continue;
@@ -708,11 +718,13 @@ IxpRDStatus ixp_rd_beta(const double *p, int n, const double *d, int m, double b
   if (q_warm && !is_distribution(q_warm, m)) return IXP_RD_EINPUT;
   RDWork ws;
   if ((st = rd_init(&ws, p, n, d, m))) return st;
+  ws.stop = opt ? opt->stop : NULL;
   if (q_warm) memcpy(ws.q, q_warm, sizeof(double) * (size_t)m);
   rd_at_beta(&ws, beta, max_iter, tol, out);
   if (q_warm) memcpy(q_warm, ws.q, sizeof(double) * (size_t)m);
+  st = ws.interrupted ? IXP_RD_EINTERRUPTED : out->converged ? IXP_RD_OK : IXP_RD_ENOCONVERGE;
   rd_free(&ws);
-  return out->converged ? IXP_RD_OK : IXP_RD_ENOCONVERGE;
+  return st;
 }
 
 /* One evaluation of the distortion-vs-log-beta root search: the point at
@@ -772,7 +784,7 @@ static IxpRDStatus rd_search(RDWork *ws, double D, int max_iter, double tol, Ixp
   rd_eval(ws, -log(ws->dmax - ws->dmin_avg), buf + 2 * m, D, max_iter, tol, cur, &iters);
   /* Bracket. */
   bool have_lo = false, have_hi = false;
-  for (int step = 0; step < 200 && !(have_lo && have_hi); step++) {
+  for (int step = 0; step < 200 && !(have_lo && have_hi) && !ws->interrupted; step++) {
     RDEval *t;
     if (cur->f > 0) t = lo, lo = cur, cur = t, have_lo = true;
     else t = hi, hi = cur, cur = t, have_hi = true;
@@ -780,14 +792,14 @@ static IxpRDStatus rd_search(RDWork *ws, double D, int max_iter, double tol, Ixp
     if (have_lo) rd_eval(ws, lo->u + log(4.0), lo->q, D, max_iter, tol, cur, &iters);
     else rd_eval(ws, hi->u - log(4.0), hi->q, D, max_iter, tol, cur, &iters);
   }
-  if (!(have_lo && have_hi)) {
+  if (ws->interrupted || !(have_lo && have_hi)) {
     free(buf);
-    return IXP_RD_ENOCONVERGE;
+    return ws->interrupted ? IXP_RD_EINTERRUPTED : IXP_RD_ENOCONVERGE;
   }
   RDEval *best = fabs(lo->f) < fabs(hi->f) ? lo : hi;
   double flo = lo->f, fhi = hi->f;   /* Illinois-scaled copies */
   int side = 0;
-  for (int step = 0; step < 200 && fabs(best->f) > DTOL_AIM * scale; step++) {
+  for (int step = 0; step < 200 && fabs(best->f) > DTOL_AIM * scale && !ws->interrupted; step++) {
     double w = hi->u - lo->u;
     if (w <= 4 * DBL_EPSILON * fmax(1.0, fabs(hi->u))) break;
     double u = hi->u - fhi * w / (fhi - flo);
@@ -812,6 +824,7 @@ static IxpRDStatus rd_search(RDWork *ws, double D, int max_iter, double tol, Ixp
   else rd_mix(&lo->pt, &hi->pt, D, out);
   out->iterations = iters;
   free(buf);
+  if (ws->interrupted) return IXP_RD_EINTERRUPTED;
   return out->converged ? IXP_RD_OK : IXP_RD_ENOCONVERGE;
 }
 
@@ -828,6 +841,7 @@ IxpRDStatus ixp_rd_at(const double *p, int n, const double *d, int m, double D, 
   if (!out || !iter_opts(opt, &max_iter, &tol) || isnan(D)) return IXP_RD_EINPUT;
   RDWork ws;
   if ((st = rd_init(&ws, p, n, d, m))) return st;
+  ws.stop = opt ? opt->stop : NULL;
   double scale = ws.dmax > DBL_MIN ? ws.dmax : DBL_MIN;
   if (D >= ws.dmax) {
     rd_zero_point(&ws, out);
@@ -835,7 +849,7 @@ IxpRDStatus ixp_rd_at(const double *p, int n, const double *d, int m, double D, 
     st = IXP_RD_ERANGE;
   } else if (D <= ws.dmin_avg + DTOL_AIM * scale) {
     rd_at_beta(&ws, INFINITY, max_iter, tol, out);
-    st = out->converged ? IXP_RD_OK : IXP_RD_ENOCONVERGE;
+    st = ws.interrupted ? IXP_RD_EINTERRUPTED : out->converged ? IXP_RD_OK : IXP_RD_ENOCONVERGE;
   } else {
     st = rd_search(&ws, D, max_iter, tol, out);
   }
@@ -862,15 +876,17 @@ IxpRDStatus ixp_rd_curve(const double *p, int n, const double *d, int m, const d
     free(order);
     return st;
   }
+  ws.stop = opt ? opt->stop : NULL;
   bool all = true;
-  for (int k = 0; k < nb; k++) {
+  for (int k = 0; k < nb && !ws.interrupted; k++) {
     IxpRDPoint *o = &out[order[k].idx];
     rd_at_beta(&ws, order[k].beta, max_iter, tol, o);
     all &= o->converged;
   }
+  st = ws.interrupted ? IXP_RD_EINTERRUPTED : all ? IXP_RD_OK : IXP_RD_ENOCONVERGE;
   rd_free(&ws);
   free(order);
-  return all ? IXP_RD_OK : IXP_RD_ENOCONVERGE;
+  return st;
 }
 
 /* --------------------------------------------------------- capacity (BA) */
@@ -933,7 +949,7 @@ IxpRDStatus ixp_capacity(const double *w, int n, int m, const IxpIterOptions *op
   }
   double lower, upper;
   int it = 0;
-  bool conv = false;
+  bool conv = false, interrupted = false;
   for (;;) {
     lower = cap_pass(w, n, m, r, negh, q, lq, dv, &upper);
     it++;
@@ -941,7 +957,7 @@ IxpRDStatus ixp_capacity(const double *w, int n, int m, const IxpIterOptions *op
       conv = true;
       break;
     }
-    if (it >= max_iter) break;
+    if (it >= max_iter || (interrupted = stopped(opt ? opt->stop : NULL))) break;
     cap_update(r, n, dv, upper, v);
   }
   out->capacity = lower > 0 ? lower : 0;
@@ -950,7 +966,7 @@ IxpRDStatus ixp_capacity(const double *w, int n, int m, const IxpIterOptions *op
   out->converged = conv;
   if (input) memcpy(input, r, sizeof(double) * (size_t)n);
   free(r), free(dv), free(negh), free(v), free(q), free(lq);
-  return conv ? IXP_RD_OK : IXP_RD_ENOCONVERGE;
+  return interrupted ? IXP_RD_EINTERRUPTED : conv ? IXP_RD_OK : IXP_RD_ENOCONVERGE;
 }
 
 /* ------------------------------------------------- information bottleneck */
@@ -969,6 +985,8 @@ typedef struct {
   double *g;                  /* n x K: p(y|x) log p(y|t)^T */
   double ixt, ity, ht, lag;   /* of the current encoder at the current beta */
   int used;
+  const volatile sig_atomic_t *stop;  /* the caller's stop flag, or NULL */
+  bool interrupted;           /* a run stopped because *stop was set */
 } IBWork;
 
 /* Frees the IB work space (safe on a partly built one). */
@@ -1170,6 +1188,10 @@ static void ib_run(IBWork *ws, double beta, int max_iter, double tol, IxpIBPoint
   double tau = ws->variant == IXP_IB_DETERMINISTIC ? 0 : ib_tau(tol);
   ib_stats(ws, beta);
   while (it < max_iter) {
+    if (stopped(ws->stop)) {
+      ws->interrupted = true;
+      break;
+    }
     double delta = ib_update(ws, beta);
     it++;
     ib_stats(ws, beta);
@@ -1255,6 +1277,7 @@ static IxpRDStatus ib_best(IBWork *ws, double beta, const IBSol *warm, bool spre
   total += spread ? 1 : 0;
   total += restarts;
   for (int s = 0; s < total; s++) {
+    if (ws->interrupted) return IXP_RD_EINTERRUPTED;
     if (warm && s == 0) ib_load(ws, warm);
     else if (spread && s == (warm ? 1 : 0)) ib_start_spread(ws);
     else ib_start_random(ws, rng);
@@ -1266,7 +1289,7 @@ static IxpRDStatus ib_best(IBWork *ws, double beta, const IBSol *warm, bool spre
       have = true;
     }
   }
-  return IXP_RD_OK;
+  return ws->interrupted ? IXP_RD_EINTERRUPTED : IXP_RD_OK;
 }
 
 /* Checks the IB inputs and fills in the defaults (clusters n, 5 restarts). */
@@ -1274,7 +1297,8 @@ static IxpRDStatus ib_check(const double *pxy, int n, int m, const IxpIBOptions 
                             int *max_iter, double *tol) {
   if (n <= 0 || m <= 0 || !pxy || !opt) return IXP_RD_EINPUT;
   if (opt->variant != IXP_IB_STANDARD && opt->variant != IXP_IB_DETERMINISTIC) return IXP_RD_EINPUT;
-  if (opt->clusters < 0 || opt->restarts < 0 || !iter_opts(&opt->iter, max_iter, tol)) return IXP_RD_EINPUT;
+  if (opt->clusters < 0 || opt->clusters > IXP_IB_MAX_CLUSTERS || opt->restarts < 0 ||
+      opt->restarts > IXP_IB_MAX_RESTARTS || !iter_opts(&opt->iter, max_iter, tol)) return IXP_RD_EINPUT;
   if (!is_distribution(pxy, (long)n * m)) return IXP_RD_EINPUT;
   *K = opt->clusters ? opt->clusters : n;
   *restarts = opt->restarts ? opt->restarts : 5;
@@ -1291,6 +1315,7 @@ IxpRDStatus ixp_ib(const double *pxy, int n, int m, double beta, const IxpIBOpti
   if (!out || !(beta >= 0) || isinf(beta)) return IXP_RD_EINPUT;
   IBWork ws;
   if ((st = ib_init(&ws, pxy, n, m, K, opt->variant))) return st;
+  ws.stop = opt->iter.stop;
   uint64_t rng = opt->seed;
   IBSol best = {0};
   st = ib_best(&ws, beta, NULL, true, restarts, &rng, max_iter, tol, &best);
@@ -1325,6 +1350,7 @@ static IxpRDStatus ib_consistent(IBWork *ws, const BetaIdx *order, int nb, IBSol
       ib_load(ws, &sol[arg]);
       IxpIBPoint pt;
       ib_run(ws, b, max_iter, tol, &pt);
+      if (ws->interrupted) return IXP_RD_EINTERRUPTED;
       if (!ib_save(ws, &pt, tmp)) return IXP_RD_ENOMEM;
       if (ib_lag(tmp, b) < mine - eps) {
         IBSol t = sol[k];
@@ -1357,6 +1383,7 @@ IxpRDStatus ixp_ib_curve(const double *pxy, int n, int m, const double *betas, i
     free(order), free(sol);
     return st ? st : IXP_RD_ENOMEM;
   }
+  ws.stop = opt->iter.stop;
   uint64_t rng = opt->seed;
   for (int k = 0; k < nb && !st; k++)
     st = ib_best(&ws, order[k].beta, k ? &sol[k - 1] : NULL, k == 0, restarts, &rng, max_iter, tol, &sol[k]);

@@ -8,6 +8,7 @@
 #ifndef IXP_RD_H
 #define IXP_RD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -17,6 +18,7 @@ typedef enum {
   IXP_RD_EINPUT,        /* a probability vector or channel row that is negative / does not sum to 1, a negative distortion, bad sizes */
   IXP_RD_ENOCONVERGE,   /* the iteration limit was reached before the tolerance (result filled, converged = false) */
   IXP_RD_ERANGE,        /* a target distortion below the minimum or above the maximum achievable */
+  IXP_RD_EINTERRUPTED,  /* *stop was set: the iterations stopped early (no result) */
 } IxpRDStatus;
 
 const char *ixp_rd_status_text(IxpRDStatus s);
@@ -24,6 +26,10 @@ const char *ixp_rd_status_text(IxpRDStatus s);
 typedef struct {
   int max_iter;     /* default 100000 when 0 */
   double tol;       /* convergence tolerance in nats (gap between upper and lower bound); default 1e-13 when 0 */
+  /* When non-NULL, read before every iteration: once it is non-zero the
+   * routine stops and returns IXP_RD_EINTERRUPTED (a Ctrl-C handler sets
+   * it; the kernels know nothing of who does). */
+  const volatile sig_atomic_t *stop;
 } IxpIterOptions;
 
 /* One point of a rate-distortion curve. */
@@ -80,6 +86,12 @@ typedef struct {
   int iterations;
   bool converged;
 } IxpIBPoint;
+
+/* The most clusters and random restarts an IB run takes: more restarts
+ * than this only repeat work, and clusters beyond it exceed any useful
+ * |T| (a solution uses at most |X| distinct clusters). */
+#define IXP_IB_MAX_CLUSTERS 65536
+#define IXP_IB_MAX_RESTARTS 1000
 
 typedef struct {
   IxpIBVariant variant;

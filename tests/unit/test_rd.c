@@ -411,3 +411,73 @@ Test(rd, bad_input) {
   cr_assert_eq(ixp_ib(pxy, 2, 2, 1, &io, &ib), IXP_RD_OK);
   cr_assert_str_neq(ixp_rd_status_text(IXP_RD_EINPUT), "unknown status");
 }
+
+/* ------------------------------------------------------------ interruption */
+
+#include <signal.h>
+#include <sys/time.h>
+#include <time.h>
+
+static volatile sig_atomic_t stop_flag;
+
+static void raise_stop(int sig) {
+  (void)sig;
+  stop_flag = 1;
+}
+
+static double seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* A flag already set stops every routine after at most one pass. */
+Test(interrupt, set_flag_stops_every_routine) {
+  stop_flag = 1;
+  IxpIterOptions it = {.stop = &stop_flag, .tol = 1e-300};
+  double p[3], d[9] = {0, 1, 1, 1, 0, 1, 1, 1, 0}, w[9], betas[3] = {0.5, 1, 2}, in[3];
+  rand_dist(p, 3, 7);
+  for (int i = 0; i < 3; i++) rand_dist(w + 3 * i, 3, 11u + (unsigned)i);
+  IxpRDPoint o, curve[3];
+  IxpCapacity c;
+  cr_assert_eq(ixp_rd_beta(p, 3, d, 3, 1.3, &it, NULL, &o), IXP_RD_EINTERRUPTED);
+  cr_assert_leq(o.iterations, 1);
+  cr_assert_eq(ixp_rd_at(p, 3, d, 3, 0.3, &it, &o), IXP_RD_EINTERRUPTED);
+  cr_assert_eq(ixp_rd_curve(p, 3, d, 3, betas, 3, &it, curve), IXP_RD_EINTERRUPTED);
+  cr_assert_eq(ixp_capacity(w, 3, 3, &it, in, &c), IXP_RD_EINTERRUPTED);
+  cr_assert_leq(c.iterations, 1);
+  double pxy[12];
+  ib_joint(pxy);
+  IxpIBOptions ib = {.clusters = 4, .seed = 1, .iter = it};
+  IxpIBPoint ip[3];
+  cr_assert_eq(ixp_ib(pxy, 4, 3, 5.0, &ib, ip), IXP_RD_EINTERRUPTED);
+  cr_assert_eq(ixp_ib_curve(pxy, 4, 3, betas, 3, &ib, ip), IXP_RD_EINTERRUPTED);
+}
+
+/* A flag set by a signal 50 ms into a capacity run that would otherwise
+ * take 1e9 passes (a tolerance it never reaches) stops it within a second. */
+Test(interrupt, signal_stops_a_long_run_promptly) {
+  enum { N = 40 };
+  static double w[N * N], in[N];
+  for (int i = 0; i < N; i++) rand_dist(w + N * i, N, 100u + (unsigned)i);
+  stop_flag = 0;
+  signal(SIGALRM, raise_stop);
+  struct itimerval t = {.it_value = {.tv_sec = 0, .tv_usec = 50000}};
+  setitimer(ITIMER_REAL, &t, NULL);
+  IxpIterOptions it = {.stop = &stop_flag, .tol = 1e-300, .max_iter = 1000000000};
+  IxpCapacity c;
+  double start = seconds();
+  cr_assert_eq(ixp_capacity(w, N, N, &it, in, &c), IXP_RD_EINTERRUPTED);
+  cr_assert_lt(seconds() - start, 1.0);
+}
+
+/* More restarts or clusters than the bounds are invalid input. */
+Test(interrupt, ib_counts_are_bounded) {
+  double pxy[12];
+  ib_joint(pxy);
+  IxpIBPoint o;
+  IxpIBOptions a = {.clusters = 4, .restarts = IXP_IB_MAX_RESTARTS + 1};
+  IxpIBOptions b = {.clusters = IXP_IB_MAX_CLUSTERS + 1};
+  cr_assert_eq(ixp_ib(pxy, 4, 3, 5.0, &a, &o), IXP_RD_EINPUT);
+  cr_assert_eq(ixp_ib(pxy, 4, 3, 5.0, &b, &o), IXP_RD_EINPUT);
+}
