@@ -101,7 +101,14 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
     fputc('\n', out);
     break;
   }
-  case IXP_OP_KL: fprintf(out, "  r%d = kl(r%d || r%d)\n", op->out, op->in[0], op->in[1]); break;
+  case IXP_OP_KL:
+    fprintf(out, "  r%d = kl(r%d || r%d)", op->out, op->in[0], op->in[1]);
+    if (r[op->in[0]].kind == IXP_REG_GAUSSIAN)
+      fputs(": Gaussian closed form, 1/2 [tr(S1^-1 S0) + (m1 - m0)' S1^-1 (m1 - m0) - k + ln det S1 - ln det S0] "
+            "by Cholesky\n", out);
+    else
+      fputs(": sum over the joint's states of p ln(p / q)\n", out);
+    break;
   case IXP_OP_LINCOMB:
     fprintf(out, "  r%d = linear combination:", op->out);
     for (int i = 0; i < op->nterms; i++) {
@@ -169,12 +176,43 @@ static IxpReg source_joint(IxpSession *s, const IxpPlanOp *op, const IxpPlanSour
   if (src->model->gaussian) {
     double *mean, *cov;
     ixp_gaussian_moments(s, src->model, params, &mean, &cov);
-    return (IxpReg){.kind = IXP_REG_GAUSSIAN, .cov = cov, .d = src->model->nvars};
+    return (IxpReg){.kind = IXP_REG_GAUSSIAN, .mean = mean, .cov = cov, .d = src->model->nvars};
   }
   return (IxpReg){.kind = IXP_REG_JOINT, .joint = ixp_model_joint(s, src->model, params, src->node->span)};
 }
 
 static IxpReg number(double x) { return (IxpReg){.kind = IXP_REG_NUMBER, .x = x}; }
+
+/* The model whose joint (or covariance) register `reg` holds. */
+static const IxpModelDef *register_model(const IxpPlan *p, int reg) {
+  for (int i = 0; i < p->nops; i++)
+    if (p->ops[i].out == reg && p->ops[i].kind == IXP_OP_JOINT) return p->src[p->ops[i].src].model;
+  return NULL;
+}
+
+/* D(N0 || N1) of two linear-Gaussian models over the same variables, the
+ * second's mean and covariance first put in the first's variable order. */
+static double gaussian_kl(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpReg *r) {
+  const IxpReg *g0 = &r[op->in[0]], *g1 = &r[op->in[1]];
+  const IxpModelDef *m0 = register_model(p, op->in[0]), *m1 = register_model(p, op->in[1]);
+  size_t d = (size_t)g0->d;
+  int *at = ixp_arena_alloc(s->tmp, d * sizeof *at);
+  double *mean = ixp_arena_alloc(s->tmp, d * sizeof *mean), *cov = ixp_arena_alloc(s->tmp, d * d * sizeof *cov);
+  for (size_t i = 0; i < d; i++) at[i] = ixp_model_var(m1, m0->vars[i].name);
+  for (size_t i = 0; i < d; i++) {
+    mean[i] = g1->mean[at[i]];
+    for (size_t j = 0; j < d; j++) cov[i * d + j] = g1->cov[(size_t)at[i] * d + (size_t)at[j]];
+  }
+  double kl = 0, ld;
+  IxpGaussStatus st = ixp_gauss_kl(g0->mean, g0->cov, mean, cov, (long)d, &kl);
+  if (st == IXP_GAUSS_ENOTPD) {
+    const IxpModelDef *bad = ixp_logdet(g0->cov, (long)d, (long)d, &ld) == IXP_GAUSS_ENOTPD ? m0 : m1;
+    ixp_plan_error(s, p, "%s: the covariance of model '%s' is singular (one of its variables is an exact linear "
+                   "function of the others), so the divergence has no closed form", p->measure, bad->name);
+  }
+  if (st != IXP_GAUSS_OK) ixp_plan_error(s, p, "%s: %s", p->measure, ixp_gauss_status_text(st));
+  return kl;
+}
 
 static IxpReg entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpReg *in) {
   if (in->kind == IXP_REG_GAUSSIAN) return number(gaussian_entropy(s, p, op, in));
@@ -194,6 +232,7 @@ static IxpReg run_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const
   }
   case IXP_OP_ENTROPY: return entropy(s, p, op, &r[op->in[0]]);
   case IXP_OP_KL: {
+    if (r[op->in[0]].kind == IXP_REG_GAUSSIAN) return number(gaussian_kl(s, p, op, r));
     double d = 0;
     IxpJointStatus st = ixp_joint_kl(r[op->in[0]].joint, r[op->in[1]].joint, &d);
     if (st != IXP_JOINT_OK) kernel_error(s, p, st);

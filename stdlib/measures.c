@@ -199,13 +199,34 @@ static bool same_variables(const IxpModelDef *a, const IxpModelDef *b) {
   return true;
 }
 
-/* kl(P || Q): both models over the same variables. */
+/* Can kl measure this model or dataset? Finite models and datasets of
+ * discrete columns on their exact joints, linear-Gaussian models in
+ * closed form; a dataset with real columns would need an estimator. */
+static bool kl_measurable(IxpLowering *lw, const IxpMeasureArg *arg) {
+  const IxpModelDef *m = arg->model;
+  if (m->data && m->has_continuous)
+    return ixp_lower_error(lw, arg->node->span, "dataset '%s' has continuous columns: kl between datasets with "
+                           "continuous columns is not estimated yet (kl compares finite models, discrete datasets "
+                           "and linear-Gaussian models)", m->name);
+  if (!m->data && m->has_continuous && !m->gaussian)
+    return ixp_lower_error(lw, arg->node->span, "model '%s' has continuous variables and is not linear-Gaussian: kl "
+                           "compares finite models, discrete datasets and linear-Gaussian models", m->name);
+  return true;
+}
+
+/* kl(P || Q): both models over the same variables, both finite or both
+ * linear-Gaussian (a density against a probability mass has no KL). */
 static bool lower_kl(IxpLowering *lw) {
   if (lw->nargs != 2 || lw->args[1].sep != SEP_BARBAR)
     return ixp_lower_error(lw, lw->call->span, "kl takes two models: kl(P || Q)");
   IxpModelDef *p = lw->args[0].model, *q = lw->args[1].model;
+  if (!kl_measurable(lw, &lw->args[0]) || !kl_measurable(lw, &lw->args[1])) return false;
   if (!same_variables(p, q))
     return ixp_lower_error(lw, lw->call->span, "models '%s' and '%s' do not have the same variables", p->name, q->name);
+  if (p->gaussian != q->gaussian)
+    return ixp_lower_error(lw, lw->call->span, "model '%s' is Gaussian and '%s' is discrete: the divergence between "
+                           "a density and a probability mass is not defined", p->gaussian ? p->name : q->name,
+                           p->gaussian ? q->name : p->name);
   int a = ixp_plan_joint(lw->plan, ixp_plan_source(lw->plan, lw->args[0].node, p));
   int b = ixp_plan_joint(lw->plan, ixp_plan_source(lw->plan, lw->args[1].node, q));
   return finish(lw, ixp_plan_kl(lw->plan, a, b));

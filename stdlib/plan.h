@@ -32,6 +32,7 @@ typedef enum {
 typedef struct {
   IxpRegKind kind;
   IxpJoint *joint;            /* JOINT */
+  const double *mean;         /* GAUSSIAN: d */
   const double *cov;          /* GAUSSIAN: d x d */
   int d;
   struct IxpModelDef *data;   /* ROWS: the dataset */
