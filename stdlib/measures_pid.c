@@ -198,6 +198,8 @@ static IxpValue pid_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *in) {
   IxpPidOptions opt = {.measure = p->measure};
   IxpPidStatus st = ixp_pid(t.p, t.size[0], p->nsources, t.size + 1, p->lattice, &opt, atoms, &cert);
   ixp_tabulated_free(&t);
+  if (st == IXP_PID_ENOCONVERGE && p->measure == IXP_PID_ICCS)
+    ixp_plan_error(s, op->plan, "pid using iccs: the maximum-entropy solver did not reach its tolerance");
   if (st == IXP_PID_ENOCONVERGE)
     ixp_plan_error(s, op->plan, "pid using broja did not converge (primal infeasibility %.3g, dual infeasibility %.3g, duality gap %.3g)",
                    cert.primal_infeasibility, cert.dual_infeasibility, cert.duality_gap);

@@ -38,6 +38,7 @@
 #define MAX_SOURCES 5
 #define MAX_CELLS ((size_t)1 << 28)
 #define SIGN_EPS 1e-9
+#define PIN_TOL 1e-14          /* a row whose fixed cells reach its total within this forces its others to 0 */
 
 /* Offset of element (i, j) of a row-major matrix with rows of n elements
  * (all three non-negative). */
@@ -638,6 +639,86 @@ static void ccs_coefficients(const Ccs *C, int *coef) {
   }
 }
 
+/* The rows as lists of cells (CSR): cells of row r are list[start[r] .. start[r+1]). */
+typedef struct {
+  int *start, *list;
+  double *known;   /* per row: the sum of its fixed cells */
+  int *open;       /* per row: how many of its cells are not fixed */
+} RowCells;
+
+static void rowcells_free(RowCells *R) { free(R->start), free(R->list), free(R->known), free(R->open); }
+
+static bool rowcells_build(const Maxent *P, RowCells *R) {
+  int m = P->m, per = P->per;
+  R->start = calloc((size_t)m + 2, sizeof(int)), R->list = malloc(at(P->n, per, 1) * sizeof(int));
+  R->known = calloc((size_t)m + 1, sizeof(double)), R->open = calloc((size_t)m + 1, sizeof(int));
+  if (!R->start || !R->list || !R->known || !R->open) return false;
+  for (int j = 0; j < P->n * per; j++) R->start[P->rows[j] + 2]++;
+  for (int r = 0; r < m; r++) R->start[r + 2] += R->start[r + 1];
+  for (int j = 0; j < P->n; j++)
+    for (int k = 0; k < per; k++) R->list[R->start[P->rows[j * per + k] + 1]++] = j;
+  for (int r = 0; r < m; r++) R->open[r] = R->start[r + 1] - R->start[r];
+  return true;
+}
+
+/* Fix cell j at v: its rows gain v and lose an open cell; they are queued. */
+static void presolve_fix(const Maxent *P, RowCells *R, double *fixed, int j, double v, int *queue, int *nq,
+                         bool *queued) {
+  fixed[j] = v;
+  for (int k = 0; k < P->per; k++) {
+    int r = P->rows[j * P->per + k];
+    R->known[r] += v, R->open[r]--;
+    if (!queued[r]) queued[r] = true, queue[(*nq)++] = r;
+  }
+}
+
+/* One row's deduction: its open cells are 0 when the fixed ones already
+ * make its total, and a single open cell is the remainder. */
+static void presolve_row(const Maxent *P, RowCells *R, double *fixed, int r, int *queue, int *nq, bool *queued) {
+  double rest = P->b[r] - R->known[r];
+  if (R->open[r] == 0 || (R->open[r] > 1 && rest > PIN_TOL)) return;
+  for (int i = R->start[r]; i < R->start[r + 1]; i++) {
+    int j = R->list[i];
+    if (isnan(fixed[j])) presolve_fix(P, R, fixed, j, rest > PIN_TOL ? rest : 0, queue, nq, queued);
+  }
+}
+
+/* Facial reduction by propagation: the cells that every feasible point
+ * sets to 0 are removed, since the maximum-entropy point, in the relative
+ * interior of the feasible set, is 0 there too, and a barrier method has no
+ * interior point to follow while they remain (the sum of two dice pins
+ * every cell). A row whose open cells must sum to 0 (within PIN_TOL) sets
+ * them to 0; a row with one open cell sets it to the remainder; repeated
+ * until no row changes. Cells that stay open, or are pinned positive, are
+ * kept. The rows still index the original numbering. */
+static IxpPidStatus maxent_presolve(Maxent *P, Ccs *C) {
+  RowCells R = {0};
+  double *fixed = malloc(at(P->n, 1, 1) * sizeof(double));
+  int *queue = malloc(((size_t)P->m + 1) * sizeof(int)), nq = 0;
+  bool *queued = calloc((size_t)P->m + 1, sizeof(bool));
+  IxpPidStatus st = IXP_PID_ENOMEM;
+  if (!fixed || !queue || !queued || !rowcells_build(P, &R)) goto out;
+  for (int j = 0; j < P->n; j++) fixed[j] = NAN;
+  for (int r = 0; r < P->m; r++) queued[r] = true, queue[nq++] = r;
+  while (nq > 0) {
+    int r = queue[--nq];
+    queued[r] = false;
+    presolve_row(P, &R, fixed, r, queue, &nq, queued);
+  }
+  int kept = 0;
+  for (int j = 0; j < P->n; j++) {
+    if (fixed[j] == 0) continue;
+    C->cell_u[kept] = C->cell_u[j], C->cell_t[kept] = C->cell_t[j];
+    memmove(P->rows + at(kept, P->per, 0), P->rows + at(j, P->per, 0), (size_t)P->per * sizeof(int));
+    kept++;
+  }
+  P->n = kept;
+  st = IXP_PID_OK;
+out:
+  rowcells_free(&R), free(fixed), free(queue), free(queued);
+  return st;
+}
+
 /* Build the maximum-entropy problem of the antichain: cells (u, t) with
  * p(u) > 0 and p(a_i, t) > 0 for every set; rows p(u) and every p(a_i, t). */
 static IxpPidStatus ccs_setup(const Joint *J, Ccs *C, Maxent *P) {
@@ -674,6 +755,9 @@ static IxpPidStatus ccs_setup(const Joint *J, Ccs *C, Maxent *P) {
   for (int i = 0; i < C->k; i++)
     memcpy(P->b + rowbase[i], J->pta[C->set[i]], J->size[C->set[i]] * (size_t)nt * sizeof(double));
   P->n = n, P->m = m, P->per = per;
+  IxpPidStatus st = maxent_presolve(P, C);
+  if (st != IXP_PID_OK) return st;
+  n = P->n;
   /* rows with no cell (zero right-hand side) are dependent: dropped below */
   maxent_independent(P);
   size_t N = (size_t)n + 1, M = (size_t)P->m + 1;

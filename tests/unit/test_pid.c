@@ -519,3 +519,40 @@ Test(pid_input, rejected) {
   for (int s = IXP_PID_OK; s <= IXP_PID_ECHECK; s++) cr_expect_not_null(ixp_pid_status_text((IxpPidStatus)s));
   ixp_pid_lattice_free(l2), ixp_pid_lattice_free(l3);
 }
+
+/* ------------------------------------------------- iccs on larger alphabets */
+
+/* The sum of two fair n-sided dice, t = a + b (t index 0 .. 2n - 2). */
+static Dist dice_sum(int n) {
+  Dist d = {.nt = 2 * n - 1, .n = 2, .ns = {n, n}};
+  for (int a = 0; a < n; a++)
+    for (int b = 0; b < n; b++) put(&d, a + b, (int[]){a, b}, 1.0 / (n * n));
+  return d;
+}
+
+/* H(a + b) in bits for two fair n-sided dice: n_t = n - |t - (n - 1)| ways. */
+static double dice_sum_entropy(int n) {
+  double h = 0;
+  for (int t = 0; t < 2 * n - 1; t++) {
+    double q = (n - abs(t - (n - 1))) / (double)(n * n);
+    h -= q * log2(q);
+  }
+  return h;
+}
+
+/* I_ccs of the dice sum in closed form: the constraints q(a, b) = p(a, b),
+ * q(a, t) = p(a, t), q(b, t) = p(b, t) pin q = p (t = 2 and t = 2n - 2 fix
+ * their cells, and each further sum follows), so the maximum-entropy
+ * point is p itself, on the boundary of the cells the constraints allow.
+ * Its local co-information is i(a;t) + i(b;t) - i(ab;t) = -log n_t <= 0
+ * while i(ab;t) > 0: no term agrees in sign, the redundancy is 0, each
+ * unique information is I(a;t) = H(t) - log2 n, and the synergy is
+ * I(ab;t) - 2 I(a;t) = 2 log2 n - H(t). The interior-point solver used to
+ * stop without an interior point to follow (alphabets of 6 and more). */
+Test(pid_gates, iccs_dice_sum_is_closed_form) {
+  for (int n = 6; n <= 8; n++) {
+    Dist d = dice_sum(n);
+    double h = dice_sum_entropy(n), u = h - log2(n);
+    expect2(&d, IXP_PID_ICCS, 0, u, u, 2 * log2(n) - h, 1e-9);
+  }
+}
