@@ -54,7 +54,12 @@
  * sum_t exp(lambda(t, s1) + mu(t, s2)) <= 1 per column); away from the
  * centre the dual point is made feasible by shifting every lambda by the
  * largest column log-sum-exp, so the reported gap F(x) - D(y) is a true
- * bound (up to the reported primal infeasibility). Stopping rule: the gap
+ * bound (up to the reported primal infeasibility). Late on the path, on
+ * boundary optima (a unique information of 0: AND, COPY-like gates, the
+ * sum of two dice), the Newton systems cannot hold A x = b to 1e-12 once
+ * the vanishing entries are O(1/tau); such an iterate is certified through
+ * a feasible copy (comp_restore), its objective evaluated there, while
+ * the path goes on from the iterate itself. Stopping rule: the gap
  * of each component below tol times its mass (so the total gap is below
  * tol) with the primal residual below 1e-12; otherwise, after the
  * iteration limits, IXP_PID_ENOCONVERGE. */
@@ -73,6 +78,7 @@
 #define CENTER_TOL 1e-3
 #define PINF_TOL 1e-12
 #define HUGE_PIVOT 1e64
+#define MAX_RESTORE 8 /* correction steps that restore the feasibility of a late iterate */
 #define MAX_TAU 1e18 /* the barrier gap 2N/tau is far below any useful tolerance by then */
 
 /* Offset of element (i, j) of a row-major matrix with rows of n elements
@@ -588,6 +594,45 @@ static double comp_certificate(Comp *c, double tau, double *f, double *d, double
   return *f - *d;
 }
 
+/* max |A x - b| of a point x (not the iterate), with the rows to e. */
+static double comp_residual_at(const Comp *c, const double *x, double *e) {
+  double worst = 0;
+  for (int i = 0; i < c->m; i++) e[i] = -c->b[i];
+  for (int j = 0; j < c->nv; j++) {
+    e[c->r1[j]] += x[j];
+    if (c->r2[j] >= 0) e[c->r2[j]] += x[j];
+  }
+  for (int i = 0; i < c->m; i++) worst = fmax(worst, fabs(e[i]));
+  return worst;
+}
+
+/* Late on the path, when the variables bound for zero are O(1/tau), the
+ * Newton systems lose the last digits of A x = b while the gap is already
+ * small. A copy x of the iterate is made feasible by the weighted
+ * least-norm correction d = -X A^T (A X A^T)^-1 r (X = diag(x), r the row
+ * residual): A d = -r, and every entry moves in proportion to its size,
+ * so the small ones stay positive (a step that would cross zero is cut
+ * short and repeated). A X A^T is block diagonal by target value, factored
+ * in the K0 storage (the path refactors before its next use). Returns the
+ * residual; the caller certifies that point itself. */
+static double comp_restore(Comp *c, double *x, double *r) {
+  double res = comp_residual_at(c, x, r);
+  for (int pass = 0; pass < MAX_RESTORE && res > PINF_TOL && isfinite(res); pass++) {
+    memcpy(c->u, x, (size_t)c->nv * sizeof(double));
+    comp_factor_k0(c);
+    l0_solve(c, r, false);
+    l0_solve(c, r, true);
+    double a = 1;
+    for (int j = 0; j < c->nv; j++) {
+      c->z[j] = -x[j] * (r[c->r1[j]] + (c->r2[j] >= 0 ? r[c->r2[j]] : 0));
+      if (c->z[j] < 0) a = fmin(a, -0.9 * x[j] / c->z[j]);
+    }
+    for (int j = 0; j < c->nv; j++) x[j] += a * c->z[j];
+    res = comp_residual_at(c, x, r);
+  }
+  return res;
+}
+
 /* Solve one component to gap <= tol (in its own scale); results in
  * c->xbest, with *f, *d, *dinf, *pinf the certificate (unscaled) and
  * *iters counting Newton steps. */
@@ -605,9 +650,16 @@ static IxpPidStatus comp_solve(Comp *c, double tol, double *f, double *d, double
       if (lam2 < CENTER_TOL && feasible) break;
     }
     double fv, dv, di, pi, gap = comp_certificate(c, tau, &fv, &dv, &di, &pi);
+    if (!isfinite(gap)) break; /* the Newton systems broke down: keep the best certified point */
+    const double *cand = c->x;
+    if (pi > PINF_TOL) { /* certify a feasible copy instead (the path goes on from x) */
+      memcpy(c->t1, c->x, (size_t)c->nv * sizeof(double));
+      pi = comp_restore(c, c->t1, c->f);
+      fv = comp_objective(c, c->t1), gap = fv - dv, cand = c->t1;
+    }
     if (pi <= PINF_TOL && gap < best) {
       best = gap, bf = fv, bd = dv, bdi = di, bpi = pi;
-      memcpy(c->xbest, c->x, (size_t)c->nv * sizeof(double));
+      memcpy(c->xbest, cand, (size_t)c->nv * sizeof(double));
     }
     if (gap <= tol && pi <= PINF_TOL) {
       st = IXP_PID_OK;

@@ -556,3 +556,46 @@ Test(pid_gates, iccs_dice_sum_is_closed_form) {
     expect2(&d, IXP_PID_ICCS, 0, u, u, 2 * log2(n) - h, 1e-9);
   }
 }
+
+/* ------------------------------------------ broja on boundary optima */
+
+/* BROJA's minimum of I_q(T; S1, S2) over Delta_P is at least
+ * max(I(T;S1), I(T;S2)) (chain rule); where a q in Delta_P attains it,
+ * one unique information is 0, the redundancy is that mutual information
+ * and the optimum lies on the boundary (q = 0 somewhere). Checked to 1e-9
+ * bits with the certificate at the default 1e-10 nats. */
+static void expect_broja_boundary(const Dist *d, double rdn, double u1, double u2, double syn) {
+  double a[4];
+  IxpPidCertificate cert;
+  IxpPidStatus st = run(d, IXP_PID_BROJA, a, &cert);
+  cr_assert_eq(st, IXP_PID_OK, "%s (gap %g, primal infeasibility %g)", ixp_pid_status_text(st), cert.duality_gap,
+               cert.primal_infeasibility);
+  cr_expect_leq(cert.duality_gap, 1e-10);
+  cr_expect_leq(cert.primal_infeasibility, 1e-10);
+  const double want[4] = {rdn, u1, u2, syn};
+  for (int i = 0; i < 4; i++) cr_expect_float_eq(a[i], want[i], 1e-9, "atom %d: %.12f, wanted %.12f", i, a[i], want[i]);
+}
+
+/* Rows (s1, s2, t) = (0,0,1), (0,1,0), (1,0,0), each 1/3: H(T) = h2(1/3),
+ * H(T|S1) = 2/3 (S1 = 0: T uniform), so I(T;S1) = I(T;S2) = h2(1/3) - 2/3
+ * and I(T;S1,S2) = h2(1/3). q(0,0,0) = q(0,1,1) = q(1,0,0) = 1/3 (t, s1, s2
+ * order: the other diagonal for t = 0) is in Delta_P with
+ * H_q(T | S1, S2) = 2/3, so it attains I(T;S1): no unique information. */
+Test(pid_broja, three_row_table_has_no_unique_information) {
+  static const char *const rows[] = {"001", "010", "100"};
+  Dist d = bivariate(rows, 3, 2, 2, 2);
+  double h = -(log2(1.0 / 3) / 3 + 2 * log2(2.0 / 3) / 3), i1 = h - 2.0 / 3;
+  expect_broja_boundary(&d, i1, 0, 0, 2.0 / 3);
+}
+
+/* The sum of two fair n-sided dice: q(a, b, t) = p(a, t) [b = a] is in
+ * Delta_P (sum_a p(a, t) [b = a] = p(b, t)) with T independent of S2 given
+ * S1, so the minimum is I(T;S1) = H(T) - log2 n; I(T;S1,S2) = H(T) leaves a
+ * synergy of log2 n. */
+Test(pid_broja, dice_sum_has_no_unique_information) {
+  for (int n = 6; n <= 7; n++) {
+    Dist d = dice_sum(n);
+    double h = dice_sum_entropy(n);
+    expect_broja_boundary(&d, h - log2(n), 0, 0, log2(n));
+  }
+}
