@@ -35,9 +35,9 @@ static bool keep_chunk(IxpSession *s, IxpSource *src, IxpArena *arena) {
   return true;
 }
 
-/* Run one statement with a fresh arena of temporaries; a runtime error
+/* Run fn(s, ctx) with a fresh arena of temporaries; a runtime error
  * unwinds to here. */
-static IxpStatus run_statement(IxpSession *s, IxpAst *st) {
+static IxpStatus protected_call(IxpSession *s, void (*fn)(IxpSession *s, void *ctx), void *ctx) {
   jmp_buf here;
   s->tmp = ixp_arena_new();
   s->on_error = &here;
@@ -50,13 +50,29 @@ static IxpStatus run_statement(IxpSession *s, IxpAst *st) {
     ixp_progress_reset();  /* an unfinished bar is erased before the error shows */
     status = IXP_ERUNTIME;
   } else {
-    IxpAst one = {.kind = AST_BLOCK, .items = &st, .nitems = 1};
-    ixp_exec_program(s, &one);
+    fn(s, ctx);
   }
   ixp_arena_free(s->tmp);
   s->tmp = NULL;
   s->on_error = NULL;
   return status;
+}
+
+static void exec_one(IxpSession *s, void *st) {
+  IxpAst *one_st = st;
+  IxpAst one = {.kind = AST_BLOCK, .items = &one_st, .nitems = 1};
+  ixp_exec_program(s, &one);
+}
+
+static IxpStatus run_statement(IxpSession *s, IxpAst *st) { return protected_call(s, exec_one, st); }
+
+/* Evaluate a --set value once, before the program runs, so that a value
+ * that cannot be computed (1/0, an infinite number) is a usage error. */
+static void eval_override(IxpSession *s, void *value) {
+  IxpAst *e = value;
+  IxpValue v = ixp_eval(s, e, NULL);
+  if (v.type == TY_NUM && !isfinite(v.num.x))
+    ixp_runtime_error(s, s->src, e->span, "the value is %s", isnan(v.num.x) ? "NaN" : "infinite");
 }
 
 /* Run the statements of a checked program in order; the first runtime
@@ -109,6 +125,8 @@ static IxpStatus attach_overrides(IxpSession *s, IxpAst *program, IxpArena *aren
     int errors = ixp_check_program(s, probe, src, arena);
     s->nsyms = nsyms;
     if (errors) return IXP_EUSAGE;
+    s->src = src;
+    if (protected_call(s, eval_override, e->items[0]->a) != IXP_OK) return IXP_EUSAGE;
     let->sem.override = e->items[0]->a;
     let->sem.override_src = src;
   }
