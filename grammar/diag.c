@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 IxpSource *ixp_source_new(const char *name, const char *text, size_t len) {
   IxpSource *s = calloc(1, sizeof *s);
@@ -20,9 +21,18 @@ IxpSource *ixp_source_new(const char *name, const char *text, size_t len) {
   return s;
 }
 
+/* A UTF-8 byte order mark, which some editors put at the start of a file. */
+static const char utf8_bom[] = "\xEF\xBB\xBF";
+
 IxpSource *ixp_source_load(const char *path) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    fclose(f);
+    errno = EISDIR;
+    return NULL;
+  }
   char *buf = NULL;
   size_t len = 0, cap = 0, got;
   do {
@@ -47,7 +57,8 @@ IxpSource *ixp_source_load(const char *path) {
     errno = EIO;
     return NULL;
   }
-  IxpSource *s = ixp_source_new(path, buf ? buf : "", len);
+  size_t skip = len >= 3 && !memcmp(buf, utf8_bom, 3) ? 3 : 0;
+  IxpSource *s = ixp_source_new(path, buf ? buf + skip : "", len - skip);
   free(buf);
   return s;
 }

@@ -228,7 +228,6 @@ static IxpType check_builtin(Checker *c, IxpAst *e, const IxpBuiltin *fn) {
   if (e->nitems < fn->min_args || e->nitems > fn->max_args) {
     char count[48];
     if (fn->max_args == fn->min_args) snprintf(count, sizeof count, "%d", fn->min_args);
-    else if (fn->max_args >= 64) snprintf(count, sizeof count, "%d or more", fn->min_args);
     else snprintf(count, sizeof count, "%d to %d", fn->min_args, fn->max_args);
     ixp_check_error(c, e->span, "%s takes %s argument%s, not %d (%s)", fn->name, count,
           fn->min_args == 1 && fn->max_args == 1 ? "" : "s", e->nitems, fn->signature);

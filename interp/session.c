@@ -273,6 +273,10 @@ IxpStatus ixp_session_run_script(IxpSession *s, const char *name, const char *te
 
 IxpStatus ixp_session_run_file(IxpSession *s, const char *path) {
   IxpSource *src = ixp_source_load(path);
+  if (!src && errno == EISDIR) {
+    ixp_diag_plain(&s->diag, "'%s' is a folder, not an .ixp program", path);
+    return IXP_EUSAGE;
+  }
   if (!src) {
     ixp_diag_plain(&s->diag, "cannot read '%s': %s", path, strerror(errno));
     return IXP_EUSAGE;
