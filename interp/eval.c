@@ -672,11 +672,35 @@ static void exec_let(IxpSession *s, IxpAst *st) {
   s->versions[st->sem.slot]++;
 }
 
+/* A seed written as digits, read as the exact 64-bit integer it names
+ * (a double would merge 2^53 + 1 with 2^53, and refuse 2^64 - 1). */
+static bool literal_seed(const IxpSession *s, const IxpAst *e, uint64_t *seed) {
+  if (e->kind != AST_NUM) return false;
+  const char *text = s->src->text + e->span.start;
+  size_t len = e->span.end - e->span.start;
+  char digits[24];
+  if (len == 0 || len >= sizeof digits || strspn(text, "0123456789") < len) return false;
+  memcpy(digits, text, len);
+  digits[len] = '\0';
+  errno = 0;
+  unsigned long long v = strtoull(digits, NULL, 10);
+  if (errno == ERANGE) return false;
+  *seed = v;
+  return true;
+}
+
 static void exec_seed(IxpSession *s, IxpAst *st) {
-  double x = ixp_eval_number(s, st->a, NULL);
-  if (!(x >= 0) || x != floor(x) || x >= 18446744073709551616.0)
+  uint64_t seed;
+  if (literal_seed(s, st->a, &seed)) {
+    s->seed = seed;
+    return;
+  }
+  IxpNum n = number(s, st->a, NULL).num;
+  double x = n.x;
+  if (n.exact && n.d == 1 && n.n >= 0) s->seed = (uint64_t)n.n;
+  else if (!(x >= 0) || x != floor(x) || x >= 18446744073709551616.0)
     ixp_runtime_error(s, s->src, st->a->span, "a seed is a whole number from 0 to 2^64 - 1");
-  s->seed = (uint64_t)x;
+  else s->seed = (uint64_t)x;
 }
 
 static void exec_stmt(IxpSession *s, IxpAst *st) {
