@@ -86,7 +86,7 @@ static IxpStatus run_checked(IxpSession *s, IxpAst *program, const IxpSource *sr
 
 /* Undo the symbols of a chunk that failed to check. */
 static void rollback(IxpSession *s, int nsyms, int nmodels) {
-  s->nsyms = nsyms;
+  ixp_symbols_pop_to(s, nsyms);
   for (int i = nmodels; i < s->nmodels; i++) ixp_model_cache_free(s->models[i]);
   s->nmodels = nmodels;
 }
@@ -120,10 +120,9 @@ static IxpStatus attach_overrides(IxpSession *s, IxpAst *program, IxpArena *aren
     }
     IxpAst *probe = ixp_ast_new(arena, AST_BLOCK, e->items[0]->a->span);
     ixp_ast_push(arena, probe, e->items[0]);
-    int nsyms = s->nsyms;
-    s->nsyms = 0;  /* an override is a constant: it may use functions only */
+    IxpScope scope = ixp_symbols_set_aside(s);  /* an override is a constant: it may use functions only */
     int errors = ixp_check_program(s, probe, src, arena);
-    s->nsyms = nsyms;
+    ixp_symbols_restore(s, scope);
     if (errors) return IXP_EUSAGE;
     s->src = src;
     if (protected_call(s, eval_override, e->items[0]->a) != IXP_OK) return IXP_EUSAGE;
@@ -256,7 +255,7 @@ void ixp_session_free(IxpSession *s) {
   free(s->sources);
   free(s->arenas);
   free(s->models);
-  free(s->syms);
+  ixp_symbols_free(s);
   free(s->globals);
   free(s->versions);
   free(s->experiment);
@@ -306,11 +305,7 @@ void ixp_session_interrupt(IxpSession *s) {
 }
 
 /* Only the newest definition of each name is in scope. */
-static bool shadowed(const IxpSession *s, int i) {
-  for (int k = i + 1; k < s->nsyms; k++)
-    if (!strcmp(s->syms[k].name, s->syms[i].name)) return true;
-  return false;
-}
+static bool shadowed(const IxpSession *s, int i) { return ixp_lookup(s, s->syms[i].name) != &s->syms[i]; }
 
 void ixp_session_print_vars(IxpSession *s, FILE *out) {
   int digits = s->opt.digits == 0 ? 6 : s->opt.digits;

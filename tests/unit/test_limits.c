@@ -60,3 +60,55 @@ Test(limits, uniform_over_a_huge_range_says_so) {
   cr_assert(strstr(t_err(&r), "uniform over 1e+300 values, more than the limit of"), "%s", t_err(&r));
   t_close(&r);
 }
+
+/* ---------------------------------------------------------------- scope */
+
+/* "let v0 = 0\nlet v1 = 1\n..." up to v{n-1} (malloc'd). */
+static char *many_lets(int n) {
+  size_t size = (size_t)n * 32 + 1, len = 0;
+  char *text = malloc(size);
+  cr_assert_not_null(text);
+  for (int i = 0; i < n; i++) len += (size_t)snprintf(text + len, size - len, "let v%d = %d\n", i, i);
+  return text;
+}
+
+static double printed(TRun *r, const char *expr) {
+  char text[256];
+  snprintf(text, sizeof text, "print %s\n", expr);
+  size_t before = strlen(t_out(r));
+  cr_assert_eq(t_run(r, text), IXP_OK, "%s: %s", expr, t_err(r));
+  return t_value_at(t_out(r) + before, 0);
+}
+
+/* 40,000 top-level lets check in linear time (a hash table), and every
+ * name still finds its newest definition. */
+Test(scope, forty_thousand_lets) {
+  TRun r;
+  t_open(&r, true);
+  char *text = many_lets(40000);
+  cr_assert_eq(t_run(&r, text), IXP_OK, "%s", t_err(&r));
+  free(text);
+  cr_assert_eq(printed(&r, "v0 + v12345 + v39999"), 0 + 12345 + 39999);
+  cr_assert_eq(printed(&r, "h2(1/2) + v1"), 2, "builtins are still found");
+  t_close(&r);
+}
+
+/* A REPL redefinition shadows; names of a sweep body end with it; a chunk
+ * that fails to check leaves the scope as it was. */
+Test(scope, shadowing_and_rollback) {
+  TRun r;
+  t_open(&r, true);
+  char *text = many_lets(5000);
+  cr_assert_eq(t_run(&r, text), IXP_OK, "%s", t_err(&r));
+  free(text);
+  cr_assert_eq(t_run(&r, "let v7 = 700\n"), IXP_OK, "%s", t_err(&r));
+  cr_assert_eq(printed(&r, "v7 + v8"), 708, "the newest v7 is found");
+  cr_assert_eq(t_run(&r, "sweep i in 0 .. 1 {\n  let inner = i + v9\n}\n"), IXP_OK, "%s", t_err(&r));
+  cr_assert_eq(t_run(&r, "print inner\n"), IXP_ECOMPILE, "the sweep's own names end with it");
+  cr_assert_eq(t_run(&r, "let fresh = 1\nlet v7 = -1\nprint nope\n"), IXP_ECOMPILE);
+  cr_assert_eq(t_run(&r, "print fresh\n"), IXP_ECOMPILE, "a failed chunk's names are rolled back");
+  cr_assert_eq(printed(&r, "v7"), 700, "and its redefinitions too");
+  cr_assert_eq(t_run(&r, "let fresh = 3\n"), IXP_OK, "%s", t_err(&r));
+  cr_assert_eq(printed(&r, "fresh + v4999"), 5002);
+  t_close(&r);
+}
