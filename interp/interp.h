@@ -101,6 +101,7 @@ struct IxpSession {
   char *experiment;
   IxpArena *tmp;                 /* temporaries of the running statement */
   jmp_buf *on_error;             /* where runtime errors unwind to */
+  IxpAst *running;               /* the statement (or --set value) running, for an out-of-memory report */
   void (*cleanup)(void *ctx);    /* frees a kernel's buffers when an error unwinds */
   void *cleanup_ctx;
   const IxpModelDef *enumerating; /* model being enumerated, for error notes */

@@ -55,11 +55,21 @@ static IxpStatus protected_call(IxpSession *s, void (*fn)(IxpSession *s, void *c
   ixp_arena_free(s->tmp);
   s->tmp = NULL;
   s->on_error = NULL;
+  s->running = NULL;
   return status;
+}
+
+/* An allocation that cannot be reported where it failed: a runtime error
+ * at the running statement (status 4); outside one, the allocator prints
+ * the error and exits with status 4. */
+static void out_of_memory(void *ctx) {
+  IxpSession *s = ctx;
+  if (s->on_error && s->running) ixp_runtime_error(s, s->src, s->running->span, "out of memory");
 }
 
 static void exec_one(IxpSession *s, void *st) {
   IxpAst *one_st = st;
+  s->running = one_st;
   IxpAst one = {.kind = AST_BLOCK, .items = &one_st, .nitems = 1};
   ixp_exec_program(s, &one);
 }
@@ -70,6 +80,7 @@ static IxpStatus run_statement(IxpSession *s, IxpAst *st) { return protected_cal
  * that cannot be computed (1/0, an infinite number) is a usage error. */
 static void eval_override(IxpSession *s, void *value) {
   IxpAst *e = value;
+  s->running = e;
   IxpValue v = ixp_eval(s, e, NULL);
   if (v.type == TY_NUM && !isfinite(v.num.x))
     ixp_runtime_error(s, s->src, e->span, "the value is %s", isnan(v.num.x) ? "NaN" : "infinite");
@@ -178,6 +189,8 @@ IxpSession *ixp_session_new(const IxpOptions *opt) {
   int threads = omp_get_max_threads(), procs = omp_get_num_procs();
   ixp_dense_set_threads(threads < procs ? threads : procs);
   ixp_library_open(&s->lib);
+  ixp_arena_on_out_of_memory(out_of_memory, s);
+  ixp_on_out_of_memory(out_of_memory, s);
   s->opt = *opt;
   s->out = opt->out ? opt->out : stdout;
   s->diag.out = opt->err ? opt->err : stderr;
@@ -234,6 +247,8 @@ IxpFfiLib *ixp_session_library(IxpSession *s, const char *path, char *err, size_
 
 void ixp_session_free(IxpSession *s) {
   if (!s) return;
+  ixp_arena_on_out_of_memory(NULL, NULL);
+  ixp_on_out_of_memory(NULL, NULL);
   free(s->explained);
   for (int i = 0; i < s->nmodels; i++) ixp_model_cache_free(s->models[i]);
   for (int i = 0; i < s->nglobals; i++) ixp_value_release(&s->globals[i]);
