@@ -112,3 +112,41 @@ Test(scope, shadowing_and_rollback) {
   cr_assert_eq(printed(&r, "fresh + v4999"), 5002);
   t_close(&r);
 }
+
+/* ------------------------------------------------------------- nesting */
+
+/* "print " then `n` copies of `unit` joined by `op`, or nested as
+ * prefix/suffix when op is NULL (malloc'd). */
+static char *chain(const char *unit, const char *op, int n) {
+  size_t size = (size_t)n * (strlen(unit) + (op ? strlen(op) : 0) + 8) + 64, len = 0;
+  char *text = malloc(size);
+  cr_assert_not_null(text);
+  len += (size_t)snprintf(text, size, "print ");
+  for (int i = 0; i < n; i++) len += (size_t)snprintf(text + len, size - len, "%s%s", i ? op : "", unit);
+  snprintf(text + len, size - len, "\n");
+  return text;
+}
+
+/* The deepest expressions the parser lets through run, also under ASan:
+ * the limit is well inside what the checker and evaluator recurse through. */
+Test(nesting, at_the_limit_runs) {
+  const char *cases[][2] = {{"1", "+"}, {"1", " and "}, {"2", "-"}, {"1", "^"}};
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    TRun r;
+    t_open(&r, false);
+    char *text = chain(cases[c][0], cases[c][1], 1000);  /* 999 operators, a statement: 1000 levels */
+    cr_assert_eq(t_run(&r, text), IXP_OK, "'%s' chain: %s", cases[c][1], t_err(&r));
+    free(text);
+    t_close(&r);
+  }
+}
+
+Test(nesting, past_the_limit_is_a_syntax_error) {
+  TRun r;
+  t_open(&r, false);
+  char *text = chain("1", "+", 100000);
+  cr_assert_eq(t_run(&r, text), IXP_ECOMPILE);
+  free(text);
+  cr_assert(strstr(t_err(&r), "t.ixp:1:2008: error: nested too deeply (more than 1000 levels"), "%s", t_err(&r));
+  t_close(&r);
+}
