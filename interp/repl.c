@@ -457,7 +457,8 @@ static int run_script(IxpSession *s) {
     free(in.text);
     return IXP_EUSAGE;
   }
-  IxpStatus st = run_script_text(s, in.text, in.len);
+  size_t bom = in.len >= 3 && !memcmp(in.text, "\xEF\xBB\xBF", 3) ? 3 : 0;  /* a UTF-8 byte order mark */
+  IxpStatus st = run_script_text(s, in.text + bom, in.len - bom);
   free(in.text);
   return st;
 }
