@@ -36,7 +36,7 @@ OBJ      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
             $(patsubst $(BUILD)/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
 SAN_OBJ  := $(patsubst $(BUILD)/obj/%,$(BUILD)/san/%,$(OBJ))
 
-.PHONY: all deps test layout strict unit golden repl reproduce sanitize bench clean install approve
+.PHONY: all deps test layout strict unit golden repl limits reproduce sanitize bench clean install approve
 all: deps ixp $(EXT_LIBS)
 
 # Install missing Debian packages (re2c, lemon, BLIS, libffi, Criterion, libedit).
@@ -111,7 +111,7 @@ $(BUILD)/unit-san: $(TEST_SRC) $(BUILD)/libixp-san.a
 	@echo "  LINK   $@"
 	$(Q)$(CC) $(CFLAGS_HAND) $(SAN) -o $@ $(TEST_SRC) $(BUILD)/libixp-san.a $(shell pkg-config --libs criterion) $(LIBS)
 
-test: layout strict unit golden repl reproduce sanitize
+test: layout strict unit golden repl limits reproduce sanitize
 
 layout:
 	@echo "== source layout"
@@ -138,6 +138,11 @@ reproduce: ixp $(EXT_LIBS)
 repl: ixp
 	@echo "== REPL tests"
 	$(Q)sh tests/repl/run ./ixp
+
+# Out of memory under `ulimit -v` is an error with status 4, never a crash.
+limits: ixp
+	@echo "== memory limit tests"
+	$(Q)sh tests/limits/run ./ixp
 
 sanitize: $(BUILD)/unit-san $(BUILD)/ixp-san $(EXT_LIBS)
 	@echo "== unit + golden tests under ASan/UBSan"

@@ -62,18 +62,29 @@ void ixp_arena_release(IxpArena *a, IxpArenaMark m) {
   if (a->head) a->head->used = m.used;
 }
 
-/* Bump allocation of zeroed memory; aborts only if the system is out of
- * memory, as a parse cannot go on without its nodes. */
+static void (*oom_handler)(void *ctx);
+static void *oom_ctx;
+
+void ixp_arena_on_out_of_memory(void (*handler)(void *ctx), void *ctx) {
+  oom_handler = handler;
+  oom_ctx = ctx;
+}
+
+static _Noreturn void out_of_memory(void) {
+  if (oom_handler) oom_handler(oom_ctx);
+  fputs("ixp: error: out of memory\n", stderr);
+  exit(4);
+}
+
+/* Bump allocation of zeroed memory; out of memory goes to the handler
+ * (see arena.h), as no caller could go on without the block. */
 void *ixp_arena_alloc(IxpArena *a, size_t size) {
   size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
   Chunk *c = a->head;
   if (!c || c->used + size > c->size) {
     size_t cap = size > 16384 ? size : 16384;
     c = malloc(sizeof(Chunk) + cap);
-    if (!c) {
-      fputs("ixp: out of memory\n", stderr);
-      abort();
-    }
+    if (!c) out_of_memory();
     c->next = a->head;
     c->used = 0;
     c->size = cap;

@@ -13,6 +13,11 @@ typedef struct IxpArena IxpArena;
 IxpArena *ixp_arena_new(void);
 void ixp_arena_free(IxpArena *a);
 void *ixp_arena_alloc(IxpArena *a, size_t size);
+/* What a failed arena allocation does: call handler(ctx), which should
+ * not return (the session's reports a runtime error at the running
+ * statement and unwinds); without one, or if it returns, print
+ * "ixp: error: out of memory" and exit with status 4. */
+void ixp_arena_on_out_of_memory(void (*handler)(void *ctx), void *ctx);
 char *ixp_arena_strndup(IxpArena *a, const char *s, size_t n);
 /* Call fn(ptr) when the arena is freed (for heap objects that temporaries
  * own, such as tables). */

@@ -109,6 +109,7 @@ struct IxpAst {
   double num;
   int64_t num_n, num_d;   /* exact value num_n/num_d when exact */
   bool exact;
+  int depth;              /* nesting below this node, 0 for a leaf (see IXP_MAX_NESTING) */
   IxpAnnotation sem;      /* what the checker found the node to mean */
 };
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 IxpSource *ixp_source_new(const char *name, const char *text, size_t len) {
   IxpSource *s = calloc(1, sizeof *s);
@@ -20,9 +21,18 @@ IxpSource *ixp_source_new(const char *name, const char *text, size_t len) {
   return s;
 }
 
+/* A UTF-8 byte order mark, which some editors put at the start of a file. */
+static const char utf8_bom[] = "\xEF\xBB\xBF";
+
 IxpSource *ixp_source_load(const char *path) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    fclose(f);
+    errno = EISDIR;
+    return NULL;
+  }
   char *buf = NULL;
   size_t len = 0, cap = 0, got;
   do {
@@ -47,7 +57,8 @@ IxpSource *ixp_source_load(const char *path) {
     errno = EIO;
     return NULL;
   }
-  IxpSource *s = ixp_source_new(path, buf ? buf : "", len);
+  size_t skip = len >= 3 && !memcmp(buf, utf8_bom, 3) ? 3 : 0;
+  IxpSource *s = ixp_source_new(path, buf ? buf + skip : "", len - skip);
   free(buf);
   return s;
 }
@@ -83,18 +94,41 @@ IxpSpan ixp_span_join(IxpSpan a, IxpSpan b) {
   return s;
 }
 
-/* Print the source line holding span.start and a caret line under the
- * part of the span that lies on that line. */
+/* Lines longer than this are echoed as a window around the caret, so an
+ * error on a huge generated line prints a screenful, not the whole line. */
+enum { LINE_MAX_ECHO = 200, WINDOW_BEFORE = 80, WINDOW_AFTER = 100 };
+
+typedef struct {
+  size_t from, to;   /* the bytes of the line that are echoed */
+  const char *lead, *trail;  /* "..." where the line was cut */
+} Window;
+
+static Window echo_window(const IxpSource *src, size_t bol, size_t eol, size_t start) {
+  Window w = {bol, eol, "", ""};
+  if (eol - bol <= LINE_MAX_ECHO) return w;
+  if (start > bol + WINDOW_BEFORE) w.from = start - WINDOW_BEFORE;
+  if (start + WINDOW_AFTER < eol) w.to = start + WINDOW_AFTER;
+  while (w.from > bol && continuation(src->text[w.from])) w.from--;
+  while (w.to < eol && continuation(src->text[w.to])) w.to++;
+  if (w.from > bol) w.lead = "...";
+  if (w.to < eol) w.trail = "...";
+  return w;
+}
+
+/* Print the source line holding span.start (or a window of it) and a caret
+ * line under the part of the span that lies on what is shown. */
 static void excerpt(FILE *out, const IxpSource *src, IxpSpan span, int line) {
   size_t bol = span.start > src->len ? src->len : span.start;
   while (bol > 0 && src->text[bol - 1] != '\n') bol--;
   size_t eol = bol;
   while (eol < src->len && src->text[eol] != '\n') eol++;
-  fprintf(out, "%5d | %.*s\n      | ", line, (int)(eol - bol), src->text + bol);
   size_t start = span.start > eol ? eol : span.start;
-  for (size_t i = bol; i < start; i++)
+  Window w = echo_window(src, bol, eol, start);
+  fprintf(out, "%5d | %s%.*s%s\n      | %*s", line, w.lead, (int)(w.to - w.from), src->text + w.from, w.trail,
+          (int)strlen(w.lead), "");
+  for (size_t i = w.from; i < start; i++)
     if (!continuation(src->text[i])) fputc(src->text[i] == '\t' ? '\t' : ' ', out);
-  size_t end = span.end > eol ? eol : span.end;
+  size_t end = span.end > w.to ? w.to : span.end;
   fputc('^', out);
   for (size_t i = start + 1; i < end; i++)
     if (!continuation(src->text[i])) fputc('~', out);

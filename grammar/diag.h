@@ -30,7 +30,8 @@ typedef struct {
   int max_errors;  /* stop reporting after this many (0 = no limit) */
 } IxpDiag;
 
-/* Load a file into a new source; NULL (errno set) if it cannot be read. */
+/* Load a file into a new source, without a leading UTF-8 byte order mark;
+ * NULL (errno set, EISDIR for a folder) if it cannot be read. */
 IxpSource *ixp_source_load(const char *path);
 /* A source over a copy of `text` called `name`. */
 IxpSource *ixp_source_new(const char *name, const char *text, size_t len);

@@ -96,13 +96,45 @@ IxpAst *ixp_parse_binary(IxpParse *ps, IxpOp op, IxpAst *a, IxpAst *b) {
   n->op = op;
   n->a = a;
   n->b = b;
-  return n;
+  return ixp_parse_nest(ps, n);
 }
 
 IxpAst *ixp_parse_unary(IxpParse *ps, IxpOp op, IxpToken t, IxpAst *a) {
   IxpAst *n = ixp_ast_new(ps->arena, AST_UNARY, ixp_span_join(t.span, a->span));
   n->op = op;
   n->a = a;
+  return ixp_parse_nest(ps, n);
+}
+
+void ixp_parse_too_deep(IxpParse *ps, IxpSpan span) {
+  ixp_parse_error(ps, span, "nested too deeply (more than %d levels of expressions and blocks)",
+                  IXP_MAX_NESTING);
+}
+
+static void deeper(const IxpAst **deepest, const IxpAst *child) {
+  if (child && (!*deepest || child->depth > (*deepest)->depth)) *deepest = child;
+}
+
+/* The part of n's text around its deepest child: what the last level
+ * added (`+ 1` at the end of a long chain), so an error points there. */
+static IxpSpan added_span(const IxpAst *n, const IxpAst *child) {
+  IxpSpan s = n->span;
+  if (child->span.end < s.end && child->span.start <= s.start) s.start = child->span.end;
+  else if (child->span.start > s.start) s.end = child->span.start;
+  return s;
+}
+
+/* Depth is one more than the deepest child's: each level is a frame of
+ * the checker's, lowering's and evaluator's recursion. */
+IxpAst *ixp_parse_nest(IxpParse *ps, IxpAst *n) {
+  const IxpAst *deepest = NULL;
+  deeper(&deepest, n->a);
+  deeper(&deepest, n->b);
+  deeper(&deepest, n->c);
+  deeper(&deepest, n->d);
+  for (int i = 0; i < n->nitems; i++) deeper(&deepest, n->items[i]);
+  n->depth = deepest ? deepest->depth + 1 : 0;
+  if (n->depth > IXP_MAX_NESTING) ixp_parse_too_deep(ps, added_span(n, deepest));
   return n;
 }
 
@@ -164,6 +196,7 @@ IxpAst *ixp_parse(const IxpSource *src, IxpArena *arena, IxpDiag *diag, bool qui
       ixp_parse_error(&ps, t.span, "%s", lx.error);
       break;
     }
+    ps.token = t;
     ixp_parser(parser, t.code, t);
   } while (t.code != 0 && !ps.failed);
   ixp_parserFree(parser, free);

@@ -17,11 +17,12 @@
 %token_prefix TK_
 %token_type {IxpToken}
 %extra_context {IxpParse *ps}
-%stack_size 1000
+/* Deep enough that IXP_MAX_NESTING (parse.h) is what stops deep nesting. */
+%stack_size 10000
 %start_symbol program
 
 %syntax_error { ixp_parse_syntax_error(ps, yymajor, TOKEN); }
-%stack_overflow { ixp_parse_error(ps, (IxpSpan){0, 0}, "program nested too deeply"); }
+%stack_overflow { ixp_parse_too_deep(ps, ps->token.span); }
 
 /* Tokens only the lexer produces, declared here so they get codes. */
 %token NL INT REAL STRING IDENT.
@@ -90,12 +91,12 @@ program ::= lines(L). { ps->program = L; }
 
 lines(L) ::= . { L = ixp_parse_node(ps, AST_BLOCK, (IxpSpan){0, 0}); }
 lines(L) ::= lines(A) NL. { L = A; }
-lines(L) ::= lines(A) stmt(S) NL. { L = A; ixp_ast_push(ps->arena, L, S); }
+lines(L) ::= lines(A) stmt(S) NL. { L = A; ixp_ast_push(ps->arena, L, ixp_parse_nest(ps, S)); }
 
 body(B) ::= lines(L). { B = L; }
-body(B) ::= lines(L) stmt(S). { B = L; ixp_ast_push(ps->arena, B, S); }
+body(B) ::= lines(L) stmt(S). { B = L; ixp_ast_push(ps->arena, B, ixp_parse_nest(ps, S)); }
 
-block(B) ::= LBRACE(L) body(S) RBRACE(R). { B = S; B->span = SPAN2(L.span, R.span); }
+block(B) ::= LBRACE(L) body(S) RBRACE(R). { B = S; B->span = SPAN2(L.span, R.span); ixp_parse_nest(ps, B); }
 
 /* ------------------------------------------------------------- statements */
 
@@ -177,7 +178,9 @@ params(L) ::= . { L = ixp_parse_node(ps, AST_BLOCK, (IxpSpan){0, 0}); }
 params(L) ::= param(P). { L = ixp_parse_node(ps, AST_BLOCK, P->span); ixp_ast_push(ps->arena, L, P); }
 params(L) ::= params(A) COMMA param(P). { L = A; ixp_ast_push(ps->arena, L, P); }
 param(P) ::= IDENT(N). { P = ixp_parse_name(ps, AST_PARAM, N); }
-param(P) ::= IDENT(N) ASSIGN expr(E). { P = ixp_parse_name(ps, AST_PARAM, N); P->a = E; P->span = SPAN2(N.span, E->span); }
+param(P) ::= IDENT(N) ASSIGN expr(E). {
+  P = ixp_parse_name(ps, AST_PARAM, N); P->a = E; P->span = SPAN2(N.span, E->span); ixp_parse_nest(ps, P);
+}
 
 idents(L) ::= IDENT(N). {
   L = ixp_parse_node(ps, AST_BLOCK, N.span); ixp_ast_push(ps->arena, L, ixp_parse_name(ps, AST_NAME, N));
@@ -190,7 +193,9 @@ exprs(L) ::= exprs(A) COMMA expr(E). { L = A; L->span = SPAN2(L->span, E->span);
 emits(L) ::= emit_item(E). { L = ixp_parse_node(ps, AST_BLOCK, E->span); ixp_ast_push(ps->arena, L, E); }
 emits(L) ::= emits(A) COMMA emit_item(E). { L = A; L->span = SPAN2(L->span, E->span); ixp_ast_push(ps->arena, L, E); }
 emit_item(I) ::= expr(E). { I = E; }
-emit_item(I) ::= expr(E) AS IDENT(N). { I = ixp_parse_name(ps, AST_AS, N); I->a = E; I->span = SPAN2(E->span, N.span); }
+emit_item(I) ::= expr(E) AS IDENT(N). {
+  I = ixp_parse_name(ps, AST_AS, N); I->a = E; I->span = SPAN2(E->span, N.span); ixp_parse_nest(ps, I);
+}
 emit_item(I) ::= expr(E) AS STRING(N). {
   I = ixp_parse_string(ps, N); I->kind = AST_AS; I->a = E; I->span = SPAN2(E->span, N.span);
 }
@@ -263,11 +268,13 @@ expr(E) ::= AND(T). { E = ixp_parse_name(ps, AST_NAME, T); }
 expr(E) ::= OR(T). { E = ixp_parse_name(ps, AST_NAME, T); }
 expr(E) ::= LPAREN(L) expr(A) RPAREN(R). { E = A; E->span = SPAN2(L.span, R.span); }
 expr(E) ::= LBRACKET(L) RBRACKET(R). { E = ixp_parse_node(ps, AST_VEC, SPAN2(L.span, R.span)); }
-expr(E) ::= LBRACKET(L) exprs(A) RBRACKET(R). { E = A; E->kind = AST_VEC; E->span = SPAN2(L.span, R.span); }
+expr(E) ::= LBRACKET(L) exprs(A) RBRACKET(R). {
+  E = A; E->kind = AST_VEC; E->span = SPAN2(L.span, R.span); ixp_parse_nest(ps, E);
+}
 expr(E) ::= call(C). { E = C; }
 expr(E) ::= call(C) IN source(S) clauses(K). [IN] {
   E = K; E->kind = AST_MEASURE; E->a = C; E->b = S;
-  E->span = SPAN2(C->span, K->nitems || K->c || K->d ? K->span : S->span);
+  E->span = SPAN2(C->span, K->nitems || K->c || K->d ? K->span : S->span); ixp_parse_nest(ps, E);
 }
 /* After a measure's source: 'using' an estimator or method, 'with' a
  * test, 'at' a point (at D = 0.1, at beta = 2). */
@@ -282,12 +289,14 @@ clauses(K) ::= clauses(A) WITH IDENT(N). {
 clauses(K) ::= clauses(A) WITH call(W). { K = A; K->d = W; K->span = SPAN2(K->span.end ? K->span : W->span, W->span); }
 clauses(K) ::= clauses(A) AT(T) IDENT(N) ASSIGN expr(V). [AT] {
   K = A; IxpAst *at = ixp_parse_name(ps, AST_ARG, N); at->a = V; at->span = SPAN2(T.span, V->span);
-  ixp_ast_push(ps->arena, K, at); K->span = SPAN2(K->span.end ? K->span : at->span, at->span);
+  ixp_ast_push(ps->arena, K, ixp_parse_nest(ps, at)); K->span = SPAN2(K->span.end ? K->span : at->span, at->span);
 }
 expr(E) ::= expr(A) LBRACKET expr(I) RBRACKET(R). {
-  E = ixp_parse_node(ps, AST_INDEX, SPAN2(A->span, R.span)); E->a = A; E->b = I;
+  E = ixp_parse_node(ps, AST_INDEX, SPAN2(A->span, R.span)); E->a = A; E->b = I; ixp_parse_nest(ps, E);
 }
-expr(E) ::= expr(A) DOT IDENT(N). { E = ixp_parse_name(ps, AST_FIELD, N); E->a = A; E->span = SPAN2(A->span, N.span); }
+expr(E) ::= expr(A) DOT IDENT(N). {
+  E = ixp_parse_name(ps, AST_FIELD, N); E->a = A; E->span = SPAN2(A->span, N.span); ixp_parse_nest(ps, E);
+}
 expr(E) ::= MINUS(T) expr(A). [UMINUS] { E = ixp_parse_unary(ps, OP_NEG, T, A); }
 expr(E) ::= NOT(T) expr(A). { E = ixp_parse_unary(ps, OP_NOT, T, A); }
 expr(E) ::= expr(A) CARET expr(B). { E = ixp_parse_binary(ps, OP_POW, A, B); }
@@ -306,13 +315,13 @@ expr(E) ::= expr(A) AND expr(B). { E = ixp_parse_binary(ps, OP_AND, A, B); }
 expr(E) ::= expr(A) XOR expr(B). { E = ixp_parse_binary(ps, OP_XOR, A, B); }
 expr(E) ::= expr(A) OR expr(B). { E = ixp_parse_binary(ps, OP_OR, A, B); }
 expr(E) ::= expr(A) DOTDOT expr(B). {
-  E = ixp_parse_node(ps, AST_RANGE, SPAN2(A->span, B->span)); E->a = A; E->b = B;
+  E = ixp_parse_node(ps, AST_RANGE, SPAN2(A->span, B->span)); E->a = A; E->b = B; ixp_parse_nest(ps, E);
 }
 expr(E) ::= expr(A) DOTDOT expr(B) STEP expr(C). {
-  E = ixp_parse_node(ps, AST_RANGE, SPAN2(A->span, C->span)); E->a = A; E->b = B; E->c = C;
+  E = ixp_parse_node(ps, AST_RANGE, SPAN2(A->span, C->span)); E->a = A; E->b = B; E->c = C; ixp_parse_nest(ps, E);
 }
 expr(E) ::= IF(T) expr(C) THEN expr(A) ELSE expr(B). {
-  E = ixp_parse_node(ps, AST_IF, SPAN2(T.span, B->span)); E->a = C; E->b = A; E->c = B;
+  E = ixp_parse_node(ps, AST_IF, SPAN2(T.span, B->span)); E->a = C; E->b = A; E->c = B; ixp_parse_nest(ps, E);
 }
 
 /* Calls: arguments are separated by ',' or by the separators of measure
@@ -320,6 +329,7 @@ expr(E) ::= IF(T) expr(C) THEN expr(A) ELSE expr(B). {
 call(C) ::= IDENT(N) LPAREN RPAREN(R). { C = ixp_parse_name(ps, AST_CALL, N); C->span = SPAN2(N.span, R.span); }
 call(C) ::= IDENT(N) LPAREN args(A) RPAREN(R). {
   C = A; C->kind = AST_CALL; C->str = ixp_parse_name(ps, AST_NAME, N)->str; C->span = SPAN2(N.span, R.span);
+  ixp_parse_nest(ps, C);
 }
 args(L) ::= arg(A). { L = ixp_parse_node(ps, AST_BLOCK, A->span); ixp_ast_push(ps->arena, L, A); }
 args(L) ::= args(P) sep(O) arg(A). {
@@ -327,8 +337,10 @@ args(L) ::= args(P) sep(O) arg(A). {
   A->op = O.code == TK_COMMA ? SEP_COMMA : O.code == TK_SEMI ? SEP_SEMI : O.code == TK_BAR ? SEP_BAR
         : O.code == TK_BARBAR ? SEP_BARBAR : SEP_ARROW;
 }
-arg(A) ::= expr(E). { A = ixp_parse_node(ps, AST_ARG, E->span); A->a = E; }
-arg(A) ::= IDENT(N) ASSIGN expr(E). { A = ixp_parse_name(ps, AST_ARG, N); A->a = E; A->span = SPAN2(N.span, E->span); }
+arg(A) ::= expr(E). { A = ixp_parse_node(ps, AST_ARG, E->span); A->a = E; ixp_parse_nest(ps, A); }
+arg(A) ::= IDENT(N) ASSIGN expr(E). {
+  A = ixp_parse_name(ps, AST_ARG, N); A->a = E; A->span = SPAN2(N.span, E->span); ixp_parse_nest(ps, A);
+}
 sep(O) ::= COMMA(T). { O = T; }
 sep(O) ::= SEMI(T). { O = T; }
 sep(O) ::= BAR(T). { O = T; }
@@ -338,4 +350,5 @@ sep(O) ::= ARROW(T). { O = T; }
 source(S) ::= name(N). { S = ixp_parse_name(ps, AST_SOURCE, N); }
 source(S) ::= name(N) LPAREN args(A) RPAREN(R). {
   S = A; S->kind = AST_SOURCE; S->str = ixp_parse_name(ps, AST_NAME, N)->str; S->span = SPAN2(N.span, R.span);
+  ixp_parse_nest(ps, S);
 }

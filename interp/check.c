@@ -71,20 +71,16 @@ const char *ixp_suggest_hint(char *buf, size_t size, const IxpSuggest *g) {
 
 /* --------------------------------------------------------------- symbols */
 
-const IxpSymbol *ixp_lookup(const IxpSession *s, const char *name) {
-  for (int i = s->nsyms - 1; i >= 0; i--)
-    if (!strcmp(s->syms[i].name, name)) return &s->syms[i];
-  return NULL;
-}
-
 IxpSymbol *ixp_check_add_symbol(Checker *c, IxpSymKind kind, const char *name, IxpAst *decl) {
   IxpSession *s = c->s;
+  IxpSymbol new_sym = {.kind = kind, .name = name, .decl = decl, .src = c->src,
+                       .prelude = s->loading_prelude, .depth = c->depth, .slot = -1};
+  IxpSymbol *sym = ixp_symbols_push(s, &new_sym);
+  if (sym) return sym;
   /* out of memory: the error stops the chunk; the caller fills in a symbol that is not kept */
-  bool room = ixp_grow(&s->syms, &s->capsyms, s->nsyms + 1, sizeof *s->syms);
-  if (!room) ixp_check_error(c, decl->span, "out of memory");
-  IxpSymbol *sym = room ? &s->syms[s->nsyms++] : ixp_arena_alloc(c->arena, sizeof *sym);
-  *sym = (IxpSymbol){.kind = kind, .name = name, .decl = decl, .src = c->src,
-                     .prelude = s->loading_prelude, .depth = c->depth, .slot = -1};
+  ixp_check_error(c, decl->span, "out of memory");
+  sym = ixp_arena_alloc(c->arena, sizeof *sym);
+  *sym = new_sym;
   return sym;
 }
 
@@ -228,7 +224,6 @@ static IxpType check_builtin(Checker *c, IxpAst *e, const IxpBuiltin *fn) {
   if (e->nitems < fn->min_args || e->nitems > fn->max_args) {
     char count[48];
     if (fn->max_args == fn->min_args) snprintf(count, sizeof count, "%d", fn->min_args);
-    else if (fn->max_args >= 64) snprintf(count, sizeof count, "%d or more", fn->min_args);
     else snprintf(count, sizeof count, "%d to %d", fn->min_args, fn->max_args);
     ixp_check_error(c, e->span, "%s takes %s argument%s, not %d (%s)", fn->name, count,
           fn->min_args == 1 && fn->max_args == 1 ? "" : "s", e->nitems, fn->signature);
@@ -423,7 +418,7 @@ static void check_sweep(Checker *c, IxpAst *st) {
   ixp_check_block(c, st->b);
   c->sweeps--;
   c->depth--;
-  c->s->nsyms = nsyms;  /* names defined in the body end with it */
+  ixp_symbols_pop_to(c->s, nsyms);  /* names defined in the body end with it */
   if (st->nitems && ixp_check_redefinition(c, st->items[0]->str, st->items[0]->span)) {  /* `as NAME` */
     IxpSymbol *table = ixp_check_add_symbol(c, SYM_LET, st->items[0]->str, st->items[0]);
     const IxpSymbol *prev = ixp_lookup(c->s, st->items[0]->str);

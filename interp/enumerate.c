@@ -199,14 +199,39 @@ static size_t state_limit(int nvars) {
   return byte_limit < (double)MAX_STATES ? (size_t)byte_limit : MAX_STATES;
 }
 
-static _Noreturn void too_many(Enum *e, int v, double states) {
+/* `at_least`: states counts only some of the draws so far. */
+static _Noreturn void too_many_states(Enum *e, int v, double states, bool at_least) {
   char n[32], lim[32];
   snprintf(n, sizeof n, "%.4g", states);
   snprintf(lim, sizeof lim, "%zu", state_limit(e->m->nvars));
   ixp_runtime_error(e->s, e->m->src, e->m->vars[v].decl->span,
-                    "model '%s' has %s joint states once '%s' is drawn, more than the %s that exact "
+                    "model '%s' has %s%s joint states once '%s' is drawn, more than the %s that exact "
                     "enumeration keeps in memory",
-                    e->m->name, n, e->m->vars[v].name, lim);
+                    e->m->name, at_least ? "at least " : "", n, e->m->vars[v].name, lim);
+}
+
+static _Noreturn void too_many(Enum *e, int v, double states) { too_many_states(e, v, states, false); }
+
+/* Every draw keeps at least one outcome per state, so a model has at
+ * least the product of its constant draws' outcome counts: refuse it from
+ * that product, before any state is made (27 fair coins would otherwise
+ * fill gigabytes before the 26th is refused). */
+static void check_state_count(Enum *e) {
+  size_t limit = state_limit(e->m->nvars), no;
+  double states = 1;
+  bool at_least = false;
+  for (int i = 0; i < e->m->nvars; i++) {
+    int v = e->m->order[i];
+    if (e->m->vars[v].kind != VAR_DRAW) continue;
+    if (e->m->vars[v].deps) {
+      at_least = true;
+      continue;
+    }
+    no = 0;
+    outcomes(e, v, &no, limit);
+    states *= (double)no;
+    if (states > (double)limit) too_many_states(e, v, states, at_least);
+  }
 }
 
 /* Grow the new columns (the assigned variables' and v's) and the new
@@ -475,6 +500,7 @@ static void enumerate(Enum *e) {
   if (!e->j->p) ixp_runtime_error(e->s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
   e->j->p[0] = 1.0;
   e->j->n = e->j->cap = 1;
+  check_state_count(e);
   for (int i = 0; i < m->nvars; i++) {
     int v = m->order[i];
     ixp_session_poll_interrupt(e->s, m->src, m->vars[v].decl->span);

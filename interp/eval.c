@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "data.h"
 #include "externs.h"
@@ -264,25 +265,40 @@ static int digits(const IxpSession *s) { return s->opt.digits == 0 ? 6 : s->opt.
 
 static int label_len(const IxpSession *s, IxpAst *e) { (void)s; return (int)(e->span.end - e->span.start); }
 
-/* The joint of a model as a table with one row per state. */
+static const char *number_text(IxpSession *s, double x) {
+  char *buf = ixp_arena_alloc(s->tmp, 32);
+  ixp_format_num(buf, 32, x, digits(s));
+  return buf;
+}
+
+/* The text of value x of variable v: a dataset's string column shows its
+ * labels, not the codes its joint holds. */
+static const char *state_text(IxpSession *s, const IxpDataset *set, const IxpJoint *j, int v, double x) {
+  const IxpColumn *col = set && v < set->ncols ? &set->cols[v] : NULL;
+  if (col && col->kind == IXP_COL_STRING && !strcmp(col->name, j->names[v]) && x >= 0 && x < col->nlabels)
+    return col->labels[(size_t)x];
+  return number_text(s, x);
+}
+
+/* The joint of a model as a table with one row per state (the first 1000). */
 static void print_model(IxpSession *s, IxpModelDef *m, IxpSpan use) {
   IxpJoint *j = m->data ? ixp_data_joint(s, m, 0, 0, use) : ixp_model_joint(s, m, ixp_source_params(s, m, NULL), use);
-  const char **cols = ixp_arena_alloc(s->tmp, (size_t)(j->nvars + 1) * sizeof *cols);
+  const IxpDataset *set = m->data ? m->data->set : NULL;
+  int ncols = j->nvars + 1;
+  const char **cols = ixp_arena_alloc(s->tmp, (size_t)ncols * sizeof *cols);
   for (int v = 0; v < j->nvars; v++) cols[v] = j->names[v];
   cols[j->nvars] = ixp_joint_var(j, "p") < 0 ? "p" : "Pr";
-  char title[128];
-  snprintf(title, sizeof title, "%s %s: %zu %s%s", m->data ? "dataset" : "model", m->name, j->n,
-           m->data ? "row" : "state", j->n == 1 ? "" : "s");
-  IxpTable *t = ixp_table_new(title, j->nvars + 1, cols);
-  double *row = ixp_arena_alloc(s->tmp, (size_t)(j->nvars + 1) * sizeof *row);
-  for (size_t k = 0; k < j->n && k < 1000; k++) {
-    for (int v = 0; v < j->nvars; v++) row[v] = j->alpha[v].values[j->code[v][k]];
-    row[j->nvars] = j->p[k];
-    ixp_table_add_row(t, row);
+  size_t shown = j->n < 1000 ? j->n : 1000;
+  const char **cells = ixp_arena_alloc(s->tmp, (shown * (size_t)ncols + 1) * sizeof *cells);
+  for (size_t k = 0; k < shown; k++) {
+    const char **row = cells + k * (size_t)ncols;
+    for (int v = 0; v < j->nvars; v++) row[v] = state_text(s, set, j, v, j->alpha[v].values[j->code[v][k]]);
+    row[j->nvars] = number_text(s, j->p[k]);
   }
-  ixp_table_print(s->out, t, digits(s));
+  fprintf(s->out, "%s %s: %zu %s%s\n", m->data ? "dataset" : "model", m->name, j->n,
+          m->data ? "row" : "state", j->n == 1 ? "" : "s");
+  ixp_text_table_print(s->out, ncols, cols, (int)shown, cells);
   if (j->n > 1000) fprintf(s->out, "... %zu more states\n", j->n - 1000);
-  ixp_table_free(t);
 }
 
 static void print_value(IxpSession *s, IxpValue v, IxpSpan use) {
@@ -404,6 +420,10 @@ static char *output_path(IxpSession *s, IxpAst *file_expr, char **tmp) {
   if (name.str[0] == '/') snprintf(path, size, "%s", name.str);
   else snprintf(path, size, "%.*s/%s", (int)dirlen, dir, name.str);
   snprintf(*tmp, size, "%s.tmp", path);
+  struct stat st;
+  size_t len = strlen(path);
+  if ((len && path[len - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+    ixp_runtime_error(s, s->src, file_expr->span, "'%s' is a folder; name a file to write", path);
   return path;
 }
 
@@ -652,11 +672,35 @@ static void exec_let(IxpSession *s, IxpAst *st) {
   s->versions[st->sem.slot]++;
 }
 
+/* A seed written as digits, read as the exact 64-bit integer it names
+ * (a double would merge 2^53 + 1 with 2^53, and refuse 2^64 - 1). */
+static bool literal_seed(const IxpSession *s, const IxpAst *e, uint64_t *seed) {
+  if (e->kind != AST_NUM) return false;
+  const char *text = s->src->text + e->span.start;
+  size_t len = e->span.end - e->span.start;
+  char digits[24];
+  if (len == 0 || len >= sizeof digits || strspn(text, "0123456789") < len) return false;
+  memcpy(digits, text, len);
+  digits[len] = '\0';
+  errno = 0;
+  unsigned long long v = strtoull(digits, NULL, 10);
+  if (errno == ERANGE) return false;
+  *seed = v;
+  return true;
+}
+
 static void exec_seed(IxpSession *s, IxpAst *st) {
-  double x = ixp_eval_number(s, st->a, NULL);
-  if (!(x >= 0) || x != floor(x) || x >= 18446744073709551616.0)
+  uint64_t seed;
+  if (literal_seed(s, st->a, &seed)) {
+    s->seed = seed;
+    return;
+  }
+  IxpNum n = number(s, st->a, NULL).num;
+  double x = n.x;
+  if (n.exact && n.d == 1 && n.n >= 0) s->seed = (uint64_t)n.n;
+  else if (!(x >= 0) || x != floor(x) || x >= 18446744073709551616.0)
     ixp_runtime_error(s, s->src, st->a->span, "a seed is a whole number from 0 to 2^64 - 1");
-  s->seed = (uint64_t)x;
+  else s->seed = (uint64_t)x;
 }
 
 static void exec_stmt(IxpSession *s, IxpAst *st) {

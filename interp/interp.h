@@ -39,7 +39,17 @@ typedef struct {
   struct IxpExternDef *ext; /* SYM_EXTERN */
   bool prelude;
   int depth;            /* block depth of the definition (sweep bodies are deeper) */
+  int next_in_bucket;   /* the next older symbol in its hash bucket, or -1 (symbols.c) */
 } IxpSymbol;
+
+/* A session's symbols and their hash table, set aside while a --set value
+ * is checked in an empty scope. */
+typedef struct {
+  IxpSymbol *syms;
+  int nsyms, capsyms;
+  int *buckets;
+  int nbuckets;
+} IxpScope;
 
 /* Rows emitted inside one sweep. */
 typedef struct IxpSink {
@@ -65,8 +75,10 @@ struct IxpSession {
   IxpLibrary lib;                /* measures, builtins and distributions by name */
 
   /* static scope */
-  IxpSymbol *syms;
+  IxpSymbol *syms;               /* in definition order; see symbols.c */
   int nsyms, capsyms;
+  int *buckets;                  /* newest symbol of each hash bucket, or -1 */
+  int nbuckets;                  /* a power of two, or 0 */
   bool loading_prelude;
   bool override_mismatch;
   const IxpPlan **explained;     /* plans `explain` has printed */
@@ -89,6 +101,7 @@ struct IxpSession {
   char *experiment;
   IxpArena *tmp;                 /* temporaries of the running statement */
   jmp_buf *on_error;             /* where runtime errors unwind to */
+  IxpAst *running;               /* the statement (or --set value) running, for an out-of-memory report */
   void (*cleanup)(void *ctx);    /* frees a kernel's buffers when an error unwinds */
   void *cleanup_ctx;
   const IxpModelDef *enumerating; /* model being enumerated, for error notes */
@@ -118,7 +131,17 @@ struct IxpFfiLib *ixp_session_library(IxpSession *s, const char *path, char *err
 /* Checker: resolve, type and lower `program` (a chunk of `src`). Reports
  * every error; returns the number of errors. */
 int ixp_check_program(IxpSession *s, IxpAst *program, const IxpSource *src, IxpArena *arena);
+/* The newest symbol called `name`, or NULL. */
 const IxpSymbol *ixp_lookup(const IxpSession *s, const char *name);
+/* Add a copy of *sym as the newest symbol; NULL when out of memory. */
+IxpSymbol *ixp_symbols_push(IxpSession *s, const IxpSymbol *sym);
+/* Remove the newest symbols until n are left (the older ones of their
+ * names come back into scope). */
+void ixp_symbols_pop_to(IxpSession *s, int n);
+/* Empty the scope, keeping what it held for ixp_symbols_restore. */
+IxpScope ixp_symbols_set_aside(IxpSession *s);
+void ixp_symbols_restore(IxpSession *s, IxpScope kept);
+void ixp_symbols_free(IxpSession *s);
 
 /* Evaluator (eval.c; ixp_eval and IxpFrame are in runtime.h). Runtime
  * errors unwind to the statement runner. */

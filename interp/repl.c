@@ -376,19 +376,89 @@ static int run_interactive(IxpSession *s) {
   return IXP_OK;
 }
 
-/* Stdin that is not a terminal: run it whole as one script. */
+/* A command line of piped input: :load runs its file and gives its status,
+ * :quit ends the script (IXP_INCOMPLETE says so), an unknown command is a
+ * usage error, the others run as in the REPL. */
+static IxpStatus script_command(IxpSession *s, char *line) {
+  char *name = line + 1;
+  size_t namelen = strcspn(name, " \t\r");
+  if (namelen == 4 && !strncmp(name, "load", 4)) {
+    char *arg = name + 4 + strspn(name + 4, " \t");
+    for (char *end = arg + strlen(arg); end > arg && strchr(" \t\r", end[-1]); end--) end[-1] = '\0';
+    if (!*arg) {
+      fputs("ixp: error: :load needs a file name\n", stderr);
+      return IXP_EUSAGE;
+    }
+    return ixp_session_run_file(s, arg);
+  }
+  for (const Command *c = command_table; c->name; c++)
+    if (strlen(c->name) == namelen && !strncmp(c->name, name, namelen))
+      return run_command(s, line) ? IXP_OK : IXP_INCOMPLETE;
+  fprintf(stderr, "ixp: error: unknown command ':%.*s' (try :help)\n", (int)namelen, name);
+  return IXP_EUSAGE;
+}
+
+/* Run text[0, len) of the script, which starts on line `first_line`:
+ * blank lines in front keep the line numbers of its reports. */
+static IxpStatus run_lines(IxpSession *s, const char *text, size_t len, int first_line) {
+  Buf b = {0};
+  bool ok = buf_add(&b, "", 0);
+  for (int i = 1; ok && i < first_line; i++) ok = buf_add(&b, "\n", 1);
+  if (!ok || !buf_add(&b, text, len)) {
+    free(b.text);
+    fputs("ixp: error: out of memory\n", stderr);
+    return IXP_ERUNTIME;
+  }
+  IxpStatus st = ixp_session_run_script(s, "<stdin>", b.text, b.len);
+  free(b.text);
+  return st;
+}
+
+/* Stdin that is not a terminal runs as a script, whole when it has no
+ * REPL commands; a line starting with ':' is a command, run between the
+ * statements before and after it. The first error stops the script; a
+ * failed expectation does not. */
+static IxpStatus run_script_text(IxpSession *s, char *text, size_t len) {
+  size_t from = 0, pos = 0;
+  int line = 1, from_line = 1;
+  IxpStatus last = IXP_OK;
+  while (pos < len) {
+    size_t eol = pos + strcspn(text + pos, "\n");
+    size_t lead = strspn(text + pos, " \t");
+    if (text[pos + lead] == ':') {
+      IxpStatus st = from < pos ? run_lines(s, text + from, pos - from, from_line) : IXP_OK;
+      text[eol] = '\0';
+      if (st == IXP_OK || st == IXP_EEXPECT) {
+        if (st == IXP_EEXPECT) last = st;
+        st = script_command(s, text + pos + lead);
+      }
+      if (st == IXP_INCOMPLETE) return last;  /* :quit */
+      if (st != IXP_OK && st != IXP_EEXPECT) return st;
+      if (st == IXP_EEXPECT) last = st;
+      from = eol + 1;
+      from_line = line + 1;
+    }
+    pos = eol + 1;
+    line++;
+  }
+  if (from > len) return last;  /* the input ended with a command */
+  IxpStatus st = run_lines(s, text + from, len - from, from_line);
+  return st == IXP_OK ? last : st;
+}
+
 static int run_script(IxpSession *s) {
   Buf in = {0};
   char chunk[65536];
   size_t n;
-  bool ok = true;
+  bool ok = buf_add(&in, "", 0);
   while (ok && (n = fread(chunk, 1, sizeof chunk, stdin)) > 0) ok = buf_add(&in, chunk, n);
   if (!ok || ferror(stdin)) {
     fprintf(stderr, "ixp: error: cannot read standard input: %s\n", ok ? strerror(errno) : "out of memory");
     free(in.text);
     return IXP_EUSAGE;
   }
-  IxpStatus st = ixp_session_run_script(s, "<stdin>", in.text ? in.text : "", in.len);
+  size_t bom = in.len >= 3 && !memcmp(in.text, "\xEF\xBB\xBF", 3) ? 3 : 0;  /* a UTF-8 byte order mark */
+  IxpStatus st = run_script_text(s, in.text + bom, in.len - bom);
   free(in.text);
   return st;
 }

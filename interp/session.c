@@ -35,9 +35,9 @@ static bool keep_chunk(IxpSession *s, IxpSource *src, IxpArena *arena) {
   return true;
 }
 
-/* Run one statement with a fresh arena of temporaries; a runtime error
+/* Run fn(s, ctx) with a fresh arena of temporaries; a runtime error
  * unwinds to here. */
-static IxpStatus run_statement(IxpSession *s, IxpAst *st) {
+static IxpStatus protected_call(IxpSession *s, void (*fn)(IxpSession *s, void *ctx), void *ctx) {
   jmp_buf here;
   s->tmp = ixp_arena_new();
   s->on_error = &here;
@@ -50,13 +50,40 @@ static IxpStatus run_statement(IxpSession *s, IxpAst *st) {
     ixp_progress_reset();  /* an unfinished bar is erased before the error shows */
     status = IXP_ERUNTIME;
   } else {
-    IxpAst one = {.kind = AST_BLOCK, .items = &st, .nitems = 1};
-    ixp_exec_program(s, &one);
+    fn(s, ctx);
   }
   ixp_arena_free(s->tmp);
   s->tmp = NULL;
   s->on_error = NULL;
+  s->running = NULL;
   return status;
+}
+
+/* An allocation that cannot be reported where it failed: a runtime error
+ * at the running statement (status 4); outside one, the allocator prints
+ * the error and exits with status 4. */
+static void out_of_memory(void *ctx) {
+  IxpSession *s = ctx;
+  if (s->on_error && s->running) ixp_runtime_error(s, s->src, s->running->span, "out of memory");
+}
+
+static void exec_one(IxpSession *s, void *st) {
+  IxpAst *one_st = st;
+  s->running = one_st;
+  IxpAst one = {.kind = AST_BLOCK, .items = &one_st, .nitems = 1};
+  ixp_exec_program(s, &one);
+}
+
+static IxpStatus run_statement(IxpSession *s, IxpAst *st) { return protected_call(s, exec_one, st); }
+
+/* Evaluate a --set value once, before the program runs, so that a value
+ * that cannot be computed (1/0, an infinite number) is a usage error. */
+static void eval_override(IxpSession *s, void *value) {
+  IxpAst *e = value;
+  s->running = e;
+  IxpValue v = ixp_eval(s, e, NULL);
+  if (v.type == TY_NUM && !isfinite(v.num.x))
+    ixp_runtime_error(s, s->src, e->span, "the value is %s", isnan(v.num.x) ? "NaN" : "infinite");
 }
 
 /* Run the statements of a checked program in order; the first runtime
@@ -70,7 +97,7 @@ static IxpStatus run_checked(IxpSession *s, IxpAst *program, const IxpSource *sr
 
 /* Undo the symbols of a chunk that failed to check. */
 static void rollback(IxpSession *s, int nsyms, int nmodels) {
-  s->nsyms = nsyms;
+  ixp_symbols_pop_to(s, nsyms);
   for (int i = nmodels; i < s->nmodels; i++) ixp_model_cache_free(s->models[i]);
   s->nmodels = nmodels;
 }
@@ -104,11 +131,12 @@ static IxpStatus attach_overrides(IxpSession *s, IxpAst *program, IxpArena *aren
     }
     IxpAst *probe = ixp_ast_new(arena, AST_BLOCK, e->items[0]->a->span);
     ixp_ast_push(arena, probe, e->items[0]);
-    int nsyms = s->nsyms;
-    s->nsyms = 0;  /* an override is a constant: it may use functions only */
+    IxpScope scope = ixp_symbols_set_aside(s);  /* an override is a constant: it may use functions only */
     int errors = ixp_check_program(s, probe, src, arena);
-    s->nsyms = nsyms;
+    ixp_symbols_restore(s, scope);
     if (errors) return IXP_EUSAGE;
+    s->src = src;
+    if (protected_call(s, eval_override, e->items[0]->a) != IXP_OK) return IXP_EUSAGE;
     let->sem.override = e->items[0]->a;
     let->sem.override_src = src;
   }
@@ -161,6 +189,8 @@ IxpSession *ixp_session_new(const IxpOptions *opt) {
   int threads = omp_get_max_threads(), procs = omp_get_num_procs();
   ixp_dense_set_threads(threads < procs ? threads : procs);
   ixp_library_open(&s->lib);
+  ixp_arena_on_out_of_memory(out_of_memory, s);
+  ixp_on_out_of_memory(out_of_memory, s);
   s->opt = *opt;
   s->out = opt->out ? opt->out : stdout;
   s->diag.out = opt->err ? opt->err : stderr;
@@ -217,6 +247,8 @@ IxpFfiLib *ixp_session_library(IxpSession *s, const char *path, char *err, size_
 
 void ixp_session_free(IxpSession *s) {
   if (!s) return;
+  ixp_arena_on_out_of_memory(NULL, NULL);
+  ixp_on_out_of_memory(NULL, NULL);
   free(s->explained);
   for (int i = 0; i < s->nmodels; i++) ixp_model_cache_free(s->models[i]);
   for (int i = 0; i < s->nglobals; i++) ixp_value_release(&s->globals[i]);
@@ -238,7 +270,7 @@ void ixp_session_free(IxpSession *s) {
   free(s->sources);
   free(s->arenas);
   free(s->models);
-  free(s->syms);
+  ixp_symbols_free(s);
   free(s->globals);
   free(s->versions);
   free(s->experiment);
@@ -255,6 +287,10 @@ IxpStatus ixp_session_run_script(IxpSession *s, const char *name, const char *te
 
 IxpStatus ixp_session_run_file(IxpSession *s, const char *path) {
   IxpSource *src = ixp_source_load(path);
+  if (!src && errno == EISDIR) {
+    ixp_diag_plain(&s->diag, "'%s' is a folder, not an .ixp program", path);
+    return IXP_EUSAGE;
+  }
   if (!src) {
     ixp_diag_plain(&s->diag, "cannot read '%s': %s", path, strerror(errno));
     return IXP_EUSAGE;
@@ -284,11 +320,7 @@ void ixp_session_interrupt(IxpSession *s) {
 }
 
 /* Only the newest definition of each name is in scope. */
-static bool shadowed(const IxpSession *s, int i) {
-  for (int k = i + 1; k < s->nsyms; k++)
-    if (!strcmp(s->syms[k].name, s->syms[i].name)) return true;
-  return false;
-}
+static bool shadowed(const IxpSession *s, int i) { return ixp_lookup(s, s->syms[i].name) != &s->syms[i]; }
 
 void ixp_session_print_vars(IxpSession *s, FILE *out) {
   int digits = s->opt.digits == 0 ? 6 : s->opt.digits;

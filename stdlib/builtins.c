@@ -122,11 +122,18 @@ static const char *f_sum(const IxpValue *a, int n, IxpValue *out, IxpArena *ar, 
   return NULL;
 }
 
+/* A range too long to count in 64 bits has about (hi - lo)/step + 1 points. */
+static IxpValue range_length(const IxpValue *r) {
+  int64_t n = ixp_range_count(r);
+  if (n >= 0) return ixp_value_num(ixp_num_int(n));
+  return ixp_value_real(floor((r->hi.x - r->lo.x) / r->step.x) + 1);
+}
+
 static const char *f_len(const IxpValue *a, int n, IxpValue *out, IxpArena *ar, char *err,
                          size_t size) {
   (void)n, (void)ar;
   if (a[0].type == TY_VEC || a[0].type == TY_MAT) *out = ixp_value_num(ixp_num_int(a[0].rows == 1 ? a[0].cols : a[0].rows));
-  else if (a[0].type == TY_RANGE) *out = ixp_value_num(ixp_num_int(ixp_range_count(&a[0])));
+  else if (a[0].type == TY_RANGE) *out = range_length(&a[0]);
   else {
     snprintf(err, size, "len takes a vector or a range");
     return err;

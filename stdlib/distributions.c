@@ -83,8 +83,13 @@ static const char *uniform(const IxpValue *args, IxpOutcome **out, size_t *n, si
                            char *err, size_t size) {
   const IxpValue *r = &args[0];
   int64_t k = ixp_range_count(r);
-  if (k <= 0) {
+  if (k == 0) {
     snprintf(err, size, "uniform over an empty range");
+    return err;
+  }
+  if (k < 0) {
+    snprintf(err, size, "uniform over %.3g values, more than the limit of %zu",
+             floor((r->hi.x - r->lo.x) / r->step.x) + 1, limit);
     return err;
   }
   if ((uint64_t)k > limit) {

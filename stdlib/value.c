@@ -92,14 +92,31 @@ int ixp_num_cmp(IxpNum a, IxpNum b) {
 IxpValue ixp_value_num(IxpNum n) { return (IxpValue){.type = TY_NUM, .num = n}; }
 IxpValue ixp_value_real(double x) { return ixp_value_num(ixp_num_real(x)); }
 
+/* floor((hi - lo) / step) + 1 of exact ends and step, in 128-bit integers;
+ * false when they are not exact or the count does not fit. */
+static bool exact_range_count(const IxpValue *r, int64_t *count) {
+  const IxpNum *lo = &r->lo, *hi = &r->hi, *st = &r->step;
+  if (!lo->exact || !hi->exact || !st->exact || st->n <= 0) return false;
+  __int128 num = (__int128)hi->n * lo->d - (__int128)lo->n * hi->d, den = (__int128)hi->d * lo->d, q;
+  if (__builtin_mul_overflow(num, (__int128)st->d, &num) || __builtin_mul_overflow(den, (__int128)st->n, &den))
+    return false;
+  if (num < 0) return false;
+  q = num / den;
+  if (q >= INT64_MAX) return false;
+  *count = (int64_t)q + 1;
+  return true;
+}
+
 /* Points lo, lo+step, ... up to hi inclusive (within a relative 1e-9 of a
  * step, so 0 .. 1 step 0.1 ends at 1 despite rounding). */
 int64_t ixp_range_count(const IxpValue *r) {
   if (r->type == TY_VEC) return r->cols;
   double span = (r->hi.x - r->lo.x) / r->step.x;
   if (!(span >= 0)) return 0;
-  if (span > 1e15) return -1;
-  return (int64_t)floor(span + 1e-9) + 1;
+  if (span < 0x1p52) return (int64_t)floor(span + 1e-9) + 1;
+  int64_t exact;
+  if (exact_range_count(r, &exact)) return exact;
+  return span < 0x1p63 ? (int64_t)floor(span) + 1 : -1;
 }
 
 IxpNum ixp_range_at(const IxpValue *r, int64_t i) {

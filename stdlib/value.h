@@ -98,7 +98,8 @@ const IxpValue *ixp_record_field(const IxpRecord *r, const char *name);
 
 IxpValue ixp_value_num(IxpNum n);
 IxpValue ixp_value_real(double x);
-/* Length of a vector, or number of points of a range. */
+/* Length of a vector, or number of points of a range; -1 for a range of
+ * 2^63 points or more. */
 int64_t ixp_range_count(const IxpValue *r);
 IxpNum ixp_range_at(const IxpValue *r, int64_t i);
 

@@ -3,8 +3,10 @@
 
 #include <blis.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "ksum.h"
 
 #define CHOL_BLOCK 64
@@ -18,6 +20,20 @@ const char *ixp_dense_status_text(IxpDenseStatus s) {
   case IXP_DENSE_ENOTPD: return "matrix is not positive definite";
   }
   return "unknown status";
+}
+
+/* BLIS aborts the process when it cannot allocate its packing buffers
+ * (a few MB a thread). Before a large level-3 call, make sure this much
+ * can be had, else report out of memory (ixp_out_of_memory: a runtime
+ * error at the running statement) before BLIS is entered. Small calls
+ * are not checked: their cost would show, and BLIS reuses its buffers. */
+#define BLIS_ROOM ((size_t)64 << 20)
+
+static void ensure_room(long m, long n, long k) {
+  if ((double)m * (double)n + (double)m * (double)k + (double)n * (double)k < 1048576.0) return;
+  void *room = malloc(BLIS_ROOM);
+  if (!room) ixp_out_of_memory();
+  free(room);
 }
 
 /* Sizes fit BLIS's dim_t and rows fit their leading dimension. */
@@ -37,6 +53,7 @@ IxpDenseStatus ixp_dense_gemm(bool trans_a, bool trans_b, long m, long n, long k
       (st = check_matrix(m, n, c, ldc)))
     return st;
   if (m == 0 || n == 0) return IXP_DENSE_OK;
+  ensure_room(m, n, k);
   /* BLIS takes non-const pointers but does not write its inputs. */
   bli_dgemm(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
             m, n, k, &alpha, (double *)a, lda, 1, (double *)b, ldb, 1, &beta, c, ldc, 1);
@@ -48,6 +65,7 @@ IxpDenseStatus ixp_dense_syrk_lower(bool trans_a, long m, long k, double alpha, 
   IxpDenseStatus st;
   if ((st = check_matrix(trans_a ? k : m, trans_a ? m : k, a, lda)) || (st = check_matrix(m, m, c, ldc))) return st;
   if (m == 0) return IXP_DENSE_OK;
+  ensure_room(m, m, k);
   bli_dsyrk(BLIS_LOWER, trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, m, k, &alpha, (double *)a, lda, 1, &beta,
             c, ldc, 1);
   return IXP_DENSE_OK;
@@ -59,6 +77,7 @@ IxpDenseStatus ixp_dense_trsm_lower(bool right, bool trans_t, long m, long n, do
   IxpDenseStatus st;
   if ((st = check_matrix(nt, nt, t, ldt)) || (st = check_matrix(m, n, b, ldb))) return st;
   if (m == 0 || n == 0) return IXP_DENSE_OK;
+  ensure_room(m, n, nt);
   bli_dtrsm(right ? BLIS_RIGHT : BLIS_LEFT, BLIS_LOWER, trans_t ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
             BLIS_NONUNIT_DIAG, m, n, &alpha, (double *)t, ldt, 1, b, ldb, 1);
   return IXP_DENSE_OK;

@@ -1,7 +1,9 @@
 /* dense.h — dense linear algebra on BLIS, with shapes checked first.
  *
  * BLIS aborts the process on a bad shape or stride; these wrappers check
- * every size and leading dimension and return a status instead. Matrices
+ * every size and leading dimension and return a status instead. It also
+ * aborts when it cannot allocate: a large level-3 call first checks that
+ * 64 MB can be had, and calls ixp_out_of_memory (grow.h) if not. Matrices
  * are row-major C arrays: element (i, j) of A is A[i * lda + j]. */
 #ifndef IXP_DENSE_H
 #define IXP_DENSE_H

@@ -45,7 +45,16 @@ bool ixp_grow(void *items, int *cap, int need, size_t elem_size) {
   return true;
 }
 
+static void (*oom_handler)(void *ctx);
+static void *oom_ctx;
+
+void ixp_on_out_of_memory(void (*handler)(void *ctx), void *ctx) {
+  oom_handler = handler;
+  oom_ctx = ctx;
+}
+
 void ixp_out_of_memory(void) {
-  fputs("ixp: out of memory\n", stderr);
-  abort();
+  if (oom_handler) oom_handler(oom_ctx);
+  fputs("ixp: error: out of memory\n", stderr);
+  exit(4);
 }

@@ -26,8 +26,11 @@ bool ixp_grow_size(void *items, size_t *cap, size_t need, size_t elem_size);
  * n * elem_size overflows or allocation fails. */
 bool ixp_resize(void *items, size_t n, size_t elem_size);
 
-/* For the few places with no way to report an error: prints "ixp: out
- * of memory" on stderr and aborts (as the arenas do). */
+/* For the few places with no way to report an error: calls the handler
+ * set by ixp_on_out_of_memory, which should not return (the session's
+ * reports a runtime error and unwinds); without one, or if it returns,
+ * prints "ixp: error: out of memory" and exits with status 4. */
 _Noreturn void ixp_out_of_memory(void);
+void ixp_on_out_of_memory(void (*handler)(void *ctx), void *ctx);
 
 #endif

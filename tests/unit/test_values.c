@@ -216,7 +216,11 @@ Test(values, range_counts) {
   r = range(ixp_num_int(2), ixp_num_int(1), ixp_num_int(1));
   cr_assert_eq(ixp_range_count(&r), 0);
   r = range(ixp_num_int(0), ixp_num_real(1e16), ixp_num_int(1));
-  cr_assert_eq(ixp_range_count(&r), -1, "a range too large to count is -1");
+  cr_assert_eq(ixp_range_count(&r), 10000000000000001, "counted past 1e15 too");
+  r = range(ixp_num_int(0), ixp_num_int(1000000000000000000), ixp_num_int(1));
+  cr_assert_eq(ixp_range_count(&r), 1000000000000000001, "exact ends are counted exactly");
+  r = range(ixp_num_int(0), ixp_num_real(1e300), ixp_num_int(1));
+  cr_assert_eq(ixp_range_count(&r), -1, "a range of 2^63 points or more is -1");
   double v[3] = {4, 5, 7};
   IxpValue vec = {.type = TY_VEC, .v = v, .rows = 1, .cols = 3};
   cr_assert_eq(ixp_range_count(&vec), 3);
