@@ -16,6 +16,7 @@
 #include "plot.h"
 #include "progress.h"
 #include "rng.h"
+#include "outfile.h"
 #include "record.h"
 
 void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, ...) {
@@ -384,15 +385,25 @@ static void csv_field(FILE *f, const char *text) {
   fputc('"', f);
 }
 
-/* Write the sink's rows as CSV next to the file (or in --outdir), via a
- * temporary file renamed at the end, so a reader never sees half a file. */
-/* Where an output named by `file_expr` goes: relative to --outdir, else to
- * the folder of the running file. Sets *tmp to PATH.tmp. */
-static char *output_path(IxpSession *s, IxpAst *file_expr, char **tmp) {
+/* A file ixp must not write over: the program run or one of its inputs
+ * (data files, extern libraries), else NULL. */
+static const char *input_at_path(IxpSession *s, const char *path, const char **role) {
+  const char *input;
+  for (int i = 0; ixp_session_input_at(s, i, role, &input); i++)
+    if (ixp_outfile_same(path, input)) return input;
+  return NULL;
+}
+
+/* Where an output named by `file_expr` goes: relative to --outdir (which
+ * a relative name may not climb out of), else to the folder of the
+ * running file. Never the program itself or one of its inputs. */
+static char *output_path(IxpSession *s, IxpAst *file_expr) {
   IxpValue name = ixp_eval(s, file_expr, NULL);
   if (name.type != TY_STR) ixp_runtime_error(s, s->src, file_expr->span, "a file name must be a string");
   const char *dir = s->opt.outdir;
   size_t dirlen = dir ? strlen(dir) : 0;
+  if (dir && name.str[0] != '/' && !ixp_outfile_stays_inside(name.str))
+    ixp_runtime_error(s, s->src, file_expr->span, "'%s' leaves the output folder '%s' (--outdir)", name.str, dir);
   if (!dir) {  /* the folder of the .ixp file */
     const char *slash = strrchr(s->src->name, '/');
     dir = slash ? s->src->name : ".";
@@ -400,10 +411,17 @@ static char *output_path(IxpSession *s, IxpAst *file_expr, char **tmp) {
   }
   size_t size = dirlen + strlen(name.str) + 8;
   char *path = ixp_arena_alloc(s->tmp, size);
-  *tmp = ixp_arena_alloc(s->tmp, size);
   if (name.str[0] == '/') snprintf(path, size, "%s", name.str);
   else snprintf(path, size, "%.*s/%s", (int)dirlen, dir, name.str);
-  snprintf(*tmp, size, "%s.tmp", path);
+  const char *role, *input = input_at_path(s, path, &role);
+  if (input && !strcmp(role, "source"))
+    ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': it is the program being run", path);
+  const char *what = input && !strcmp(role, "data") ? "a data file" : "an extern library";
+  if (input && !strcmp(input, path))
+    ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': it is %s this run reads", path, what);
+  if (input)
+    ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': it is %s this run reads ('%s')", path, what,
+                      input);
   return path;
 }
 
@@ -412,17 +430,8 @@ static bool ends_with(const char *s, const char *suffix) {
   return n >= m && !strcmp(s + n - m, suffix);
 }
 
-/* A sweep's rows to FILE: JSON (an array of row objects) for .json, else CSV. */
-static void write_rows(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
-  char *tmp, *path = output_path(s, file_expr, &tmp);
-  if (ends_with(path, ".json")) {
-    char err[512];
-    if (!ixp_runrec_write_rows(path, k->ncols, k->labels, k->nrows, k->cells, err, sizeof err))
-      ixp_runtime_error(s, s->src, file_expr->span, "%s", err);
-    return;
-  }
-  FILE *f = fopen(tmp, "w");
-  if (!f) ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': %s", path, strerror(errno));
+/* The sink's rows as CSV: a header of labels, then one line a row. */
+static void write_csv(FILE *f, const IxpSink *k) {
   for (int c = 0; c < k->ncols; c++) {
     if (c) fputc(',', f);
     csv_field(f, k->labels[c]);
@@ -430,7 +439,7 @@ static void write_rows(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
   fputc('\n', f);
   for (int r = 0; r < k->nrows; r++) {
     for (int c = 0; c < k->ncols; c++) {
-      IxpValue *v = &k->cells[(size_t)r * (size_t)k->ncols + (size_t)c];
+      const IxpValue *v = &k->cells[(size_t)r * (size_t)k->ncols + (size_t)c];
       char buf[64];
       if (c) fputc(',', f);
       if (v->type == TY_STR) csv_field(f, v->str);
@@ -441,12 +450,23 @@ static void write_rows(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
     }
     fputc('\n', f);
   }
-  bool bad = ferror(f) != 0;
-  bad |= fclose(f) != 0;
-  if (bad || rename(tmp, path) != 0) {
-    remove(tmp);
-    ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': %s", path, strerror(errno));
+}
+
+/* A sweep's rows to FILE: JSON (an array of row objects) for .json, else CSV. */
+static void write_rows(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
+  char *path = output_path(s, file_expr);
+  if (ends_with(path, ".json")) {
+    char err[512];
+    if (!ixp_runrec_write_rows(path, k->ncols, k->labels, k->nrows, k->cells, err, sizeof err))
+      ixp_runtime_error(s, s->src, file_expr->span, "%s", err);
+    return;
   }
+  IxpOutFile out;
+  char err[512];
+  if (!ixp_outfile_open(&out, path, err, sizeof err)) ixp_runtime_error(s, s->src, file_expr->span, "%s", err);
+  write_csv(out.f, k);
+  if (!ixp_outfile_close(&out, path, true, err, sizeof err))
+    ixp_runtime_error(s, s->src, file_expr->span, "%s", err);
 }
 
 /* A sweep's rows printed as an aligned table. */
@@ -628,7 +648,7 @@ static void exec_plot(IxpSession *s, IxpAst *st) {
     n += add_series(s, v.table, st->nitems > 1 || item->kind == AST_AS ? label : NULL, series + n, 32 - n);
   }
   if (s->opt.explain) return;
-  char *tmp, *path = output_path(s, st->c, &tmp);
+  char *path = output_path(s, st->c);
   IxpPlot plot = {.title = first->title, .xlabel = first->xlabel ? first->xlabel : first->cols[first->xcol],
                   .ylabel = first->ylabel ? first->ylabel : first->every_y ? "" : first->cols[first->ycol],
                   .series = series, .nseries = n};

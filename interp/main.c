@@ -7,6 +7,7 @@
 
 #include "blis/dense.h"
 #include "repl.h"
+#include "outfile.h"
 #include "record.h"
 #include "session.h"
 
@@ -173,7 +174,24 @@ static void print_counts(IxpSession *s) {
   printf("%d passed, %d failed\n", passed, failed);
 }
 
+/* The record may not overwrite the program or any file it read (with no
+ * session yet, only the program is checked). */
+static bool record_target_ok(const IxpSession *s, const char *record) {
+  const char *role, *input;
+  for (int i = 0; s && ixp_session_input_at(s, i, &role, &input); i++) {
+    if (!ixp_outfile_same(record, input)) continue;
+    fprintf(stderr, "ixp: error: --record '%s' is the %s '%s' this run reads\n", record,
+            !strcmp(role, "source") ? "program" : !strcmp(role, "data") ? "data file" : "extern library", input);
+    return false;
+  }
+  return true;
+}
+
 static int run_file(IxpSession *s, const Args *a, Results *res) {
+  if (a->record && ixp_outfile_same(a->record, a->file)) {
+    fprintf(stderr, "ixp: error: --record '%s' is the program '%s' this run reads\n", a->record, a->file);
+    return IXP_EUSAGE;
+  }
   catch_interrupts(s);
   IxpStatus st = ixp_session_run_file(s, a->file);
   active = NULL;
@@ -182,6 +200,7 @@ static int run_file(IxpSession *s, const Args *a, Results *res) {
   if (!res->record || (st != IXP_OK && st != IXP_EEXPECT)) return st;
   add_provenance(res->record, s, a);
   char err[512];
+  if (a->record && !record_target_ok(s, a->record)) return IXP_EUSAGE;
   if (a->record && !ixp_runrec_write(res->record, a->record, err, sizeof err)) {
     fprintf(stderr, "ixp: error: %s\n", err);
     return IXP_EUSAGE;
