@@ -23,6 +23,7 @@ static const char usage[] =
     "  --digits N         significant digits of printed numbers (default 6; 'max' round-trips)\n"
     "  --outdir DIR       where 'to \"file\"' writes (default: the file's folder)\n"
     "  --isolate          run extern libraries in a child process (a crash there is an error, not the end)\n"
+    "  --isolate-timeout SECONDS  isolated, and stop any extern call that runs longer (an error)\n"
     "  --record OUT.json  write every result with its provenance (run, check)\n"
     "  --against R.json   check: re-run and compare every result with record R\n"
     "  --rtol X           check --against: relative tolerance across builds (default 1e-9)\n"
@@ -77,6 +78,14 @@ static int parse_rtol(Args *a, const char *v) {
   return 0;
 }
 
+static int parse_timeout(Args *a, const char *v) {
+  char *end;
+  double t = strtod(v, &end);
+  if (*end || !(t > 0) || t > 1e9) return bad_usage("--isolate-timeout takes seconds > 0, not '%s'", v);
+  a->opt.isolate = true, a->opt.isolate_timeout = t;
+  return 0;
+}
+
 static bool is_command(const char *arg) {
   return !strcmp(arg, "run") || !strcmp(arg, "check") || !strcmp(arg, "explain") || !strcmp(arg, "show");
 }
@@ -87,7 +96,8 @@ static int parse_args(Args *a, int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     char *arg = argv[i];
     bool has_value = !strcmp(arg, "--set") || !strcmp(arg, "--digits") || !strcmp(arg, "--outdir") ||
-                     !strcmp(arg, "--record") || !strcmp(arg, "--against") || !strcmp(arg, "--rtol");
+                     !strcmp(arg, "--record") || !strcmp(arg, "--against") || !strcmp(arg, "--rtol") ||
+                     !strcmp(arg, "--isolate-timeout");
     if (has_value && i + 1 == argc) return bad_usage("%s needs a value", arg);
     int rc = 0;
     if (!strcmp(arg, "--set")) rc = parse_set(a, argv[++i]);
@@ -97,6 +107,7 @@ static int parse_args(Args *a, int argc, char **argv) {
     else if (!strcmp(arg, "--outdir")) a->opt.outdir = argv[++i];
     else if (!strncmp(arg, "--outdir=", 9)) a->opt.outdir = arg + 9;
     else if (!strcmp(arg, "--isolate")) a->opt.isolate = true;
+    else if (!strcmp(arg, "--isolate-timeout")) rc = parse_timeout(a, argv[++i]);
     else if (!strcmp(arg, "--json")) a->json = true;
     else if (!strcmp(arg, "--record")) a->record = argv[++i];
     else if (!strcmp(arg, "--against")) a->against = argv[++i];
