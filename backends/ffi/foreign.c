@@ -682,6 +682,29 @@ static bool open_isolated(IxpFfiLib *lib, char *err, size_t n) {
   return true;
 }
 
+/* The in-process extern call running on this thread, if any. */
+static _Thread_local const IxpFfiFn *calling;
+
+/* exit() inside an extern call would end ixp with the library's status
+ * (0 for exit(0)), skipping the rest of the program and its failed
+ * expects: say so and end as a runtime error instead. on_exit, not
+ * atexit, to name the status. */
+static void exit_during_call(int status, void *unused) {
+  (void)unused;
+  if (!calling) return;
+  fflush(stdout);
+  fprintf(stderr, "ixp: error: extern function '%s' (library '%s') called exit(%d); ixp stops\n",
+          nm(calling->name), calling->lib ? calling->lib->path : "?", status);
+  _exit(4);
+}
+
+static void catch_exit_registration(void) { on_exit(exit_during_call, NULL); }
+
+static void catch_exit_once(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, catch_exit_registration);
+}
+
 IxpFfiLib *ixp_ffi_open(const char *path, bool isolated, char *err, size_t errsize) {
   IxpFfiLib *lib = calloc(1, sizeof *lib);
   if (!path || !lib || !(lib->path = strdup(path))) {
@@ -690,6 +713,7 @@ IxpFfiLib *ixp_ffi_open(const char *path, bool isolated, char *err, size_t errsi
     return NULL;
   }
   lib->isolated = isolated, lib->pid = -1, lib->fd = -1;
+  if (!isolated) catch_exit_once();
   bool ok = isolated ? open_isolated(lib, err, errsize) : (lib->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL)) != NULL;
   if (!isolated && !ok) {
     const char *e = dlerror();
@@ -974,7 +998,9 @@ bool ixp_ffi_call(IxpFfiFn *fn, IxpFfiArg *args, double *ret, char *err, size_t 
     if (!call_remote(fn, slot, ptr, count, &r, err, errsize)) return false;
   } else {
     for (int i = 0; i < fn->nparams; i++) avalue[i] = fn->params[i].is_array ? &ptr[i] : (void *)&slot[i];
+    calling = fn;
     ffi_call(&((Cif *)fn->cif)->cif, FFI_FN(fn->sym), &r, avalue);
+    calling = NULL;
   }
   copy_back(fn, args, ptr, count);
   if (ret) *ret = ret_value(fn->ret, &r);
