@@ -17,6 +17,7 @@
 #include "plot.h"
 #include "progress.h"
 #include "rng.h"
+#include "outfile.h"
 #include "record.h"
 
 void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, ...) {
@@ -400,15 +401,25 @@ static void csv_field(FILE *f, const char *text) {
   fputc('"', f);
 }
 
-/* Write the sink's rows as CSV next to the file (or in --outdir), via a
- * temporary file renamed at the end, so a reader never sees half a file. */
-/* Where an output named by `file_expr` goes: relative to --outdir, else to
- * the folder of the running file. Sets *tmp to PATH.tmp. */
-static char *output_path(IxpSession *s, IxpAst *file_expr, char **tmp) {
+/* A file ixp must not write over: the program run or one of its inputs
+ * (data files, extern libraries), else NULL. */
+static const char *input_at_path(IxpSession *s, const char *path, const char **role) {
+  const char *input;
+  for (int i = 0; ixp_session_input_at(s, i, role, &input); i++)
+    if (ixp_outfile_same(path, input)) return input;
+  return NULL;
+}
+
+/* Where an output named by `file_expr` goes: relative to --outdir (which
+ * a relative name may not climb out of), else to the folder of the
+ * running file. Never the program itself or one of its inputs. */
+static char *output_path(IxpSession *s, IxpAst *file_expr) {
   IxpValue name = ixp_eval(s, file_expr, NULL);
   if (name.type != TY_STR) ixp_runtime_error(s, s->src, file_expr->span, "a file name must be a string");
   const char *dir = s->opt.outdir;
   size_t dirlen = dir ? strlen(dir) : 0;
+  if (dir && name.str[0] != '/' && !ixp_outfile_stays_inside(name.str))
+    ixp_runtime_error(s, s->src, file_expr->span, "'%s' leaves the output folder '%s' (--outdir)", name.str, dir);
   if (!dir) {  /* the folder of the .ixp file */
     const char *slash = strrchr(s->src->name, '/');
     dir = slash ? s->src->name : ".";
@@ -416,14 +427,21 @@ static char *output_path(IxpSession *s, IxpAst *file_expr, char **tmp) {
   }
   size_t size = dirlen + strlen(name.str) + 8;
   char *path = ixp_arena_alloc(s->tmp, size);
-  *tmp = ixp_arena_alloc(s->tmp, size);
   if (name.str[0] == '/') snprintf(path, size, "%s", name.str);
   else snprintf(path, size, "%.*s/%s", (int)dirlen, dir, name.str);
-  snprintf(*tmp, size, "%s.tmp", path);
   struct stat st;
   size_t len = strlen(path);
   if ((len && path[len - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
     ixp_runtime_error(s, s->src, file_expr->span, "'%s' is a folder; name a file to write", path);
+  const char *role, *input = input_at_path(s, path, &role);
+  if (input && !strcmp(role, "source"))
+    ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': it is the program being run", path);
+  const char *what = input && !strcmp(role, "data") ? "a data file" : "an extern library";
+  if (input && !strcmp(input, path))
+    ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': it is %s this run reads", path, what);
+  if (input)
+    ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': it is %s this run reads ('%s')", path, what,
+                      input);
   return path;
 }
 
@@ -432,17 +450,8 @@ static bool ends_with(const char *s, const char *suffix) {
   return n >= m && !strcmp(s + n - m, suffix);
 }
 
-/* A sweep's rows to FILE: JSON (an array of row objects) for .json, else CSV. */
-static void write_rows(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
-  char *tmp, *path = output_path(s, file_expr, &tmp);
-  if (ends_with(path, ".json")) {
-    char err[512];
-    if (!ixp_runrec_write_rows(path, k->ncols, k->labels, k->nrows, k->cells, err, sizeof err))
-      ixp_runtime_error(s, s->src, file_expr->span, "%s", err);
-    return;
-  }
-  FILE *f = fopen(tmp, "w");
-  if (!f) ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': %s", path, strerror(errno));
+/* The sink's rows as CSV: a header of labels, then one line a row. */
+static void write_csv(FILE *f, const IxpSink *k) {
   for (int c = 0; c < k->ncols; c++) {
     if (c) fputc(',', f);
     csv_field(f, k->labels[c]);
@@ -450,7 +459,7 @@ static void write_rows(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
   fputc('\n', f);
   for (int r = 0; r < k->nrows; r++) {
     for (int c = 0; c < k->ncols; c++) {
-      IxpValue *v = &k->cells[(size_t)r * (size_t)k->ncols + (size_t)c];
+      const IxpValue *v = &k->cells[(size_t)r * (size_t)k->ncols + (size_t)c];
       char buf[64];
       if (c) fputc(',', f);
       if (v->type == TY_STR) csv_field(f, v->str);
@@ -461,12 +470,23 @@ static void write_rows(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
     }
     fputc('\n', f);
   }
-  bool bad = ferror(f) != 0;
-  bad |= fclose(f) != 0;
-  if (bad || rename(tmp, path) != 0) {
-    remove(tmp);
-    ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': %s", path, strerror(errno));
+}
+
+/* A sweep's rows to FILE: JSON (an array of row objects) for .json, else CSV. */
+static void write_rows(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
+  char *path = output_path(s, file_expr);
+  if (ends_with(path, ".json")) {
+    char err[512];
+    if (!ixp_runrec_write_rows(path, k->ncols, k->labels, k->nrows, k->cells, err, sizeof err))
+      ixp_runtime_error(s, s->src, file_expr->span, "%s", err);
+    return;
   }
+  IxpOutFile out;
+  char err[512];
+  if (!ixp_outfile_open(&out, path, err, sizeof err)) ixp_runtime_error(s, s->src, file_expr->span, "%s", err);
+  write_csv(out.f, k);
+  if (!ixp_outfile_close(&out, path, true, err, sizeof err))
+    ixp_runtime_error(s, s->src, file_expr->span, "%s", err);
 }
 
 /* A sweep's rows printed as an aligned table. */
@@ -619,18 +639,49 @@ static void exec_sweep(IxpSession *s, IxpAst *st) {
 
 /* A let's value; one given with --set is evaluated (and its errors
  * reported) in the --set text's own source. */
-/* The series of one table: its y column, or every column but x. */
-static int add_series(IxpSession *s, const IxpTable *t, const char *label, IxpPlotSeries *out, int max) {
-  int n = 0;
+/* Formatted text in the statement's scratch arena. */
+__attribute__((format(printf, 2, 3))) static char *tmp_printf(IxpSession *s, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *text = ixp_arena_alloc(s->tmp, (size_t)(n > 0 ? n : 0) + 1);
+  va_start(ap, fmt);
+  vsnprintf(text, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
+  va_end(ap);
+  return text;
+}
+
+/* The series of one table: its y column, or every column but x. A
+ * curve's line is called `label` (when given); a sweep's lines keep their
+ * column names unless the item is named with `as` (`named`): then a single
+ * line is called `label` and several "label: column". */
+static int add_series(IxpSession *s, const IxpTable *t, const char *label, bool named, IxpPlotSeries *out,
+                      int max) {
+  int n = 0, ny = t->every_y ? t->ncols - 1 : 1;
   double *x = ixp_arena_alloc(s->tmp, (size_t)(t->nrows + 1) * sizeof *x);
   for (int r = 0; r < t->nrows; r++) x[r] = t->cells[(size_t)r * (size_t)t->ncols + (size_t)t->xcol];
   for (int c = 0; c < t->ncols && n < max; c++) {
     if (c == t->xcol || (!t->every_y && c != t->ycol)) continue;
     double *y = ixp_arena_alloc(s->tmp, (size_t)(t->nrows + 1) * sizeof *y);
     for (int r = 0; r < t->nrows; r++) y[r] = t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
-    out[n++] = (IxpPlotSeries){label && !t->every_y ? label : t->cols[c], x, y, t->nrows, t->nrows <= 30};
+    const char *name = label && (!t->every_y || (named && ny == 1)) ? label
+                       : named ? tmp_printf(s, "%s: %s", label, t->cols[c])
+                               : t->cols[c];
+    out[n++] = (IxpPlotSeries){name, x, y, t->nrows, t->nrows <= 30};
   }
   return n;
+}
+
+/* A table's y-axis label: its own, a curve's y column, or a sweep's y
+ * columns joined by commas. */
+static const char *y_axis_label(IxpSession *s, const IxpTable *t) {
+  if (t->ylabel) return t->ylabel;
+  if (!t->every_y) return t->cols[t->ycol];
+  const char *text = "";
+  for (int c = 0; c < t->ncols; c++)
+    if (c != t->xcol) text = tmp_printf(s, "%s%s%s", text, *text ? ", " : "", t->cols[c]);
+  return text;
 }
 
 /* plot TABLE [as "label"], ... to "file.svg" */
@@ -643,15 +694,15 @@ static void exec_plot(IxpSession *s, IxpAst *st) {
     IxpValue v = ixp_eval(s, e, NULL);
     if (v.type != TY_TABLE) ixp_runtime_error(s, s->src, e->span, "plot draws tables (curves, a sweep's rows), not a %s", ixp_type_name(v.type));
     if (!first) first = v.table;
-    const char *label = item->kind == AST_AS ? item->str
+    bool named = item->kind == AST_AS;
+    const char *label = named ? item->str
                         : ixp_arena_strndup(s->tmp, s->src->text + e->span.start, e->span.end - e->span.start);
-    n += add_series(s, v.table, st->nitems > 1 || item->kind == AST_AS ? label : NULL, series + n, 32 - n);
+    n += add_series(s, v.table, st->nitems > 1 || named ? label : NULL, named, series + n, 32 - n);
   }
   if (s->opt.explain) return;
-  char *tmp, *path = output_path(s, st->c, &tmp);
+  char *path = output_path(s, st->c);
   IxpPlot plot = {.title = first->title, .xlabel = first->xlabel ? first->xlabel : first->cols[first->xcol],
-                  .ylabel = first->ylabel ? first->ylabel : first->every_y ? "" : first->cols[first->ycol],
-                  .series = series, .nseries = n};
+                  .ylabel = y_axis_label(s, first), .series = series, .nseries = n};
   char err[512];
   if (!ixp_plot_write(&plot, path, err, sizeof err)) ixp_runtime_error(s, s->src, st->c->span, "%s", err);
 }

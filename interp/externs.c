@@ -344,7 +344,10 @@ static IxpValue apply(IxpSession *s, const IxpExternCall *call, const IxpSource 
   complete(s, call, src, args, counts, sizes);
   double ret = 0;
   char msg[320];
-  if (!ixp_ffi_call((IxpFfiFn *)&def->fn, args, &ret, msg, sizeof msg)) call_error(s, call, src, msg);
+  if (!ixp_ffi_call((IxpFfiFn *)&def->fn, args, &ret, msg, sizeof msg)) {
+    ixp_session_poll_interrupt(s, src, call->site->span);  /* a Ctrl-C that stopped the call */
+    call_error(s, call, src, msg);
+  }
   return result(s, def, args, ret);
 }
 

@@ -7,6 +7,7 @@
 
 #include "blis/dense.h"
 #include "repl.h"
+#include "outfile.h"
 #include "record.h"
 #include "session.h"
 
@@ -22,6 +23,7 @@ static const char usage[] =
     "  --digits N         significant digits of printed numbers (default 6; 'max' round-trips)\n"
     "  --outdir DIR       where 'to \"file\"' writes (default: the file's folder)\n"
     "  --isolate          run extern libraries in a child process (a crash there is an error, not the end)\n"
+    "  --isolate-timeout SECONDS  isolated, and stop any extern call that runs longer (an error)\n"
     "  --record OUT.json  write every result with its provenance (run, check)\n"
     "  --against R.json   check: re-run and compare every result with record R\n"
     "  --rtol X           check --against: relative tolerance across builds (default 1e-9)\n"
@@ -76,6 +78,14 @@ static int parse_rtol(Args *a, const char *v) {
   return 0;
 }
 
+static int parse_timeout(Args *a, const char *v) {
+  char *end;
+  double t = strtod(v, &end);
+  if (*end || !(t > 0) || t > 1e9) return bad_usage("--isolate-timeout takes seconds > 0, not '%s'", v);
+  a->opt.isolate = true, a->opt.isolate_timeout = t;
+  return 0;
+}
+
 static bool is_command(const char *arg) {
   return !strcmp(arg, "run") || !strcmp(arg, "check") || !strcmp(arg, "explain") || !strcmp(arg, "show");
 }
@@ -86,7 +96,8 @@ static int parse_args(Args *a, int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     char *arg = argv[i];
     bool has_value = !strcmp(arg, "--set") || !strcmp(arg, "--digits") || !strcmp(arg, "--outdir") ||
-                     !strcmp(arg, "--record") || !strcmp(arg, "--against") || !strcmp(arg, "--rtol");
+                     !strcmp(arg, "--record") || !strcmp(arg, "--against") || !strcmp(arg, "--rtol") ||
+                     !strcmp(arg, "--isolate-timeout");
     if (has_value && i + 1 == argc) return bad_usage("%s needs a value", arg);
     int rc = 0;
     if (!strcmp(arg, "--set")) rc = parse_set(a, argv[++i]);
@@ -96,6 +107,7 @@ static int parse_args(Args *a, int argc, char **argv) {
     else if (!strcmp(arg, "--outdir")) a->opt.outdir = argv[++i];
     else if (!strncmp(arg, "--outdir=", 9)) a->opt.outdir = arg + 9;
     else if (!strcmp(arg, "--isolate")) a->opt.isolate = true;
+    else if (!strcmp(arg, "--isolate-timeout")) rc = parse_timeout(a, argv[++i]);
     else if (!strcmp(arg, "--json")) a->json = true;
     else if (!strcmp(arg, "--record")) a->record = argv[++i];
     else if (!strcmp(arg, "--against")) a->against = argv[++i];
@@ -173,7 +185,24 @@ static void print_counts(IxpSession *s) {
   printf("%d passed, %d failed\n", passed, failed);
 }
 
+/* The record may not overwrite the program or any file it read (with no
+ * session yet, only the program is checked). */
+static bool record_target_ok(const IxpSession *s, const char *record) {
+  const char *role, *input;
+  for (int i = 0; s && ixp_session_input_at(s, i, &role, &input); i++) {
+    if (!ixp_outfile_same(record, input)) continue;
+    fprintf(stderr, "ixp: error: --record '%s' is the %s '%s' this run reads\n", record,
+            !strcmp(role, "source") ? "program" : !strcmp(role, "data") ? "data file" : "extern library", input);
+    return false;
+  }
+  return true;
+}
+
 static int run_file(IxpSession *s, const Args *a, Results *res) {
+  if (a->record && ixp_outfile_same(a->record, a->file)) {
+    fprintf(stderr, "ixp: error: --record '%s' is the program '%s' this run reads\n", a->record, a->file);
+    return IXP_EUSAGE;
+  }
   catch_interrupts(s);
   IxpStatus st = ixp_session_run_file(s, a->file);
   active = NULL;
@@ -182,6 +211,7 @@ static int run_file(IxpSession *s, const Args *a, Results *res) {
   if (!res->record || (st != IXP_OK && st != IXP_EEXPECT)) return st;
   add_provenance(res->record, s, a);
   char err[512];
+  if (a->record && !record_target_ok(s, a->record)) return IXP_EUSAGE;
   if (a->record && !ixp_runrec_write(res->record, a->record, err, sizeof err)) {
     fprintf(stderr, "ixp: error: %s\n", err);
     return IXP_EUSAGE;

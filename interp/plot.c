@@ -8,6 +8,8 @@
  * (cairo puts the whole context in an error state on invalid UTF-8). */
 #include "plot.h"
 
+#include "outfile.h"
+
 #include <cairo-svg.h>
 #include <cairo.h>
 #include <errno.h>
@@ -725,7 +727,7 @@ static bool canvas_init(Canvas *c, const IxpPlot *p, char *err, size_t errsize) 
   return true;
 }
 
-/* Writes the plot to path (through path.tmp, renamed into place). */
+/* Writes the plot to path, whole or not at all (outfile.h). */
 bool ixp_plot_write(const IxpPlot *plot, const char *path, char *err, size_t errsize) {
   double lo[2] = {0, 0}, hi[2] = {0, 0};
   Canvas c;
@@ -740,29 +742,16 @@ bool ixp_plot_write(const IxpPlot *plot, const char *path, char *err, size_t err
     return fail(err, errsize, "cannot plot to '%s': the x values are too large or span too wide a range", path);
   if (!axis_limits(&c.ay, lo[1], hi[1]))
     return fail(err, errsize, "cannot plot to '%s': the y values are too large or span too wide a range", path);
-  size_t n = strlen(path);
-  char *tmp = malloc(n + 5);
-  if (!tmp) return fail(err, errsize, "cannot write '%s': out of memory", path);
-  memcpy(tmp, path, n), memcpy(tmp + n, ".tmp", 5);
-  Sink sk = {fopen(tmp, "wb"), 0};
-  if (!sk.f) {
-    int e = errno;
-    free(tmp);
-    return fail(err, errsize, "cannot write '%s': %s", path, strerror(e));
-  }
+  IxpOutFile out;
+  if (!ixp_outfile_open(&out, path, err, errsize)) return false;
+  Sink sk = {out.f, 0};
   bool small = false;
   cairo_status_t st = render(&c, plot, svg, &sk, &small);
-  if (fclose(sk.f) != 0 && !sk.err) sk.err = errno;
   bool ok = st == CAIRO_STATUS_SUCCESS && !sk.err && !small;
-  if (ok && rename(tmp, path) != 0) sk.err = errno, ok = false;
-  if (!ok) {
-    unlink(tmp);
-    if (small)
-      fail(err, errsize, "cannot plot to '%s': the plot size %d x %d is too small for its labels", path, (int)c.w,
-           (int)c.h);
-    else
-      fail(err, errsize, "cannot write '%s': %s", path, sk.err ? strerror(sk.err) : cairo_status_to_string(st));
-  }
-  free(tmp);
-  return ok;
+  if (!ixp_outfile_close(&out, path, ok, err, errsize) && ok) return false;
+  if (small)
+    return fail(err, errsize, "cannot plot to '%s': the plot size %d x %d is too small for its labels", path,
+                (int)c.w, (int)c.h);
+  if (!ok) return fail(err, errsize, "cannot write '%s': %s", path, sk.err ? strerror(sk.err) : cairo_status_to_string(st));
+  return true;
 }

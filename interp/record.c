@@ -7,6 +7,8 @@
  * comparison and the report may rely on the shapes of their values. */
 #include "record.h"
 
+#include "outfile.h"
+
 #include <blis.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -330,31 +332,8 @@ int ixp_runrec_count(const IxpRunRecord *r) { return (int)json_array_size(result
 
 /* ------------------------------------------------------- write and read */
 
-/* Dump `root` into a new file `tmp` and flush it to the disk; false with
- * errno set on failure. */
+/* Write `root` to `path` whole (see outfile.h). */
 static bool write_json(json_t *root, const char *path, char *err, size_t errsize);
-
-static bool dump_file(json_t *root, const char *tmp) {
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) return false;
-  FILE *f = fdopen(fd, "w");
-  if (!f) {
-    int e = errno;
-    close(fd);
-    errno = e;
-    return false;
-  }
-  errno = 0;
-  bool ok = json_dumpf(root, f, JSON_INDENT(2) | DUMP_FLAGS) == 0 && fputc('\n', f) != EOF &&
-            fflush(f) == 0 && fsync(fd) == 0;
-  int e = errno;
-  if (fclose(f) != 0 && ok) {
-    ok = false;
-    e = errno;
-  }
-  errno = e ? e : EIO;
-  return ok;
-}
 
 /* A temporary beside `path`, then rename: readers see the old record or
  * the whole new one, never a part. */
@@ -378,25 +357,12 @@ bool ixp_runrec_write_rows(const char *path, int ncols, const char *const *label
   return ok;
 }
 
-/* Write `root` to `path` through a temporary file renamed over it. */
 static bool write_json(json_t *root, const char *path, char *err, size_t errsize) {
-  char *tmp;
-  if (asprintf(&tmp, "%s.tmp-%ld", path, (long)getpid()) < 0) {
-    set_err(err, errsize, "cannot write '%s': out of memory", path);
-    return false;
-  }
-  bool ok = dump_file(root, tmp);
-  int e = errno;
-  if (ok && rename(tmp, path) != 0) {
-    ok = false;
-    e = errno;
-  }
-  if (!ok) {
-    unlink(tmp);
-    set_err(err, errsize, "cannot write '%s': %s", path, strerror(e));
-  }
-  free(tmp);
-  return ok;
+  IxpOutFile o;
+  if (!ixp_outfile_open(&o, path, err, errsize)) return false;
+  bool ok = json_dumpf(root, o.f, JSON_INDENT(2) | DUMP_FLAGS) == 0 && fputc('\n', o.f) != EOF;
+  if (!ok) set_err(err, errsize, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
+  return ixp_outfile_close(&o, path, ok, err, errsize) && ok;
 }
 
 /* Validation of a record read from a file: where it fails and why. */

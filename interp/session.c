@@ -234,6 +234,7 @@ IxpFfiLib *ixp_session_library(IxpSession *s, const char *path, char *err, size_
     if (!strcmp(s->libs[i].path, path)) return s->libs[i].lib;
   IxpFfiLib *lib = ixp_ffi_open(path, s->opt.isolate, err, size);
   if (!lib) return NULL;
+  ixp_ffi_set_limits(lib, s->opt.isolate_timeout, &s->interrupted);
   if (!ixp_grow(&s->libs, &s->caplibs, s->nlibs + 1, sizeof *s->libs)) {
     ixp_ffi_close(lib);
     snprintf(err, size, "out of memory");

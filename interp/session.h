@@ -36,6 +36,7 @@ typedef struct {
   const IxpOverride *overrides;
   int noverrides;
   bool isolate;             /* run extern libraries in a child process */
+  double isolate_timeout;   /* isolated: seconds one extern call may take (0: no limit) */
   /* Called with every printed value and every finished sweep's rows
    * (for --record and --json). */
   void (*on_result)(void *ctx, const struct IxpResultInfo *r);

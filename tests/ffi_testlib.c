@@ -5,6 +5,7 @@
  * functions that misbehave: NaN, a crash, exit — the last two are only
  * ever called in an isolated library. */
 #include <math.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -107,3 +108,13 @@ double t_crash(double x) {
 }
 
 void t_exit(int32_t status) { _exit(status); }
+
+/* Never returns: spins at full speed until killed (isolated only). */
+double t_spin(double x) {
+  volatile double y = x;
+  for (;;) y = y * 0.5 + 1;
+  return y;
+}
+
+/* Ends its process as a Ctrl-C at the terminal would (isolated only). */
+void t_sigint(void) { raise(SIGINT); }

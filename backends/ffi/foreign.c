@@ -41,6 +41,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -193,6 +196,10 @@ struct IxpFfiLib {
   int fd;           /* isolated: the socket to it, -1 once closed */
   char death[192];  /* how the child ended ("crashed in 'f': ..."), "" while it runs */
   IxpFfiLib *next;  /* the open isolated libraries, whose sockets a new child closes */
+  double timeout;   /* isolated: seconds a call may take (0: no limit) */
+  const volatile sig_atomic_t *interrupted;  /* isolated: stop a call when set */
+  struct { void *req; size_t len; } *binds;  /* isolated: the binds made, replayed in a new child */
+  int nbinds, capbinds;
 };
 
 static IxpFfiLib *isolated_libs;  /* unguarded: libraries are opened from one thread */
@@ -500,11 +507,11 @@ static _Noreturn void child_serve(int fd, const char *path) {
 /* -------------------------------------------------------- the parent side */
 
 /* Wait for the child (killing it if it lingers or `kill_now`) and say how
- * it ended into why. */
-static void reap(IxpFfiLib *lib, bool kill_now, char *why, size_t n) {
+ * it ended into why; the signal that ended it, or 0. */
+static int reap(IxpFfiLib *lib, bool kill_now, char *why, size_t n) {
   if (lib->fd >= 0) close(lib->fd), lib->fd = -1;
   snprintf(why, n, "it ended");
-  if (lib->pid <= 0) return;
+  if (lib->pid <= 0) return 0;
   if (kill_now) kill(lib->pid, SIGKILL);
   int st = 0;
   pid_t r = 0;
@@ -516,6 +523,7 @@ static void reap(IxpFfiLib *lib, bool kill_now, char *why, size_t n) {
   if (r > 0 && WIFSIGNALED(st)) snprintf(why, n, "%s", strsignal(WTERMSIG(st)));
   else if (r > 0 && WIFEXITED(st)) snprintf(why, n, "it exited with status %d", WEXITSTATUS(st));
   lib->pid = -1;
+  return r > 0 && WIFSIGNALED(st) ? WTERMSIG(st) : 0;
 }
 
 static void unlist(IxpFfiLib *lib) {
@@ -526,20 +534,98 @@ static void unlist(IxpFfiLib *lib) {
     }
 }
 
-/* The child stopped answering in `fname`: reap it and remember how. */
+/* The child stopped answering in `fname`: reap it and remember how (a
+ * Ctrl-C that reached it is an interruption, not a crash). */
 static void lost_child(IxpFfiLib *lib, const char *fname, bool kill_now, char *err, size_t n) {
   char why[128];
-  reap(lib, kill_now, why, sizeof why);
+  int sig = reap(lib, kill_now, why, sizeof why);
   unlist(lib);
-  snprintf(lib->death, sizeof lib->death, "crashed in '%s': %s", fname, why);
+  if (sig == SIGINT) snprintf(lib->death, sizeof lib->death, "was interrupted in '%s'", fname);
+  else snprintf(lib->death, sizeof lib->death, "crashed in '%s': %s", fname, why);
   snprintf(err, n, "extern library '%s' %s (it ran isolated; ixp continues)", lib->path, lib->death);
 }
 
-/* false with a message if the child is gone. */
-static bool child_alive(const IxpFfiLib *lib, char *err, size_t n) {
+/* The call to `fname` was stopped by ixp (`why`): end the child. */
+static void stop_child(IxpFfiLib *lib, const char *fname, const char *why, char *err, size_t n) {
+  char ended[128];
+  reap(lib, true, ended, sizeof ended);
+  unlist(lib);
+  snprintf(lib->death, sizeof lib->death, "was stopped in '%s': %s", fname, why);
+  snprintf(err, n, "extern function '%s' %s; its library '%s' was stopped (it ran isolated; ixp continues)", fname,
+           why, lib->path);
+}
+
+static bool open_isolated(IxpFfiLib *lib, char *err, size_t n);
+static bool recv_reply(IxpFfiLib *lib, Head *h, char *err, size_t n);
+
+/* A child to talk to: the running one, or, after a crash, a new one with
+ * every function bound again in the same order (so their numbers hold).
+ * The library starts afresh: its static state is lost with the old child. */
+static bool child_ready(IxpFfiLib *lib, char *err, size_t n) {
   if (lib->fd >= 0) return true;
-  snprintf(err, n, "extern library '%s' is no longer running: it %s", lib->path, lib->death);
+  char msg[256];
+  Head h;
+  bool ok = open_isolated(lib, msg, sizeof msg);
+  for (int i = 0; ok && i < lib->nbinds; i++) {
+    Head b = {OP_BIND, 0, lib->binds[i].len};
+    struct iovec v[2] = {{&b, sizeof b}, {lib->binds[i].req, lib->binds[i].len}};
+    ok = send_iov(lib->fd, v, 2) && recv_reply(lib, &h, msg, sizeof msg) && h.op == OP_OK && h.index == (uint32_t)i;
+    if (!ok && msg[0] == '\0') snprintf(msg, sizeof msg, "it did not bind its functions again");
+  }
+  if (ok) return lib->death[0] = '\0', true;
+  if (lib->fd >= 0) {
+    char why[128];
+    reap(lib, true, why, sizeof why);
+    unlist(lib);
+  }
+  snprintf(err, n, "extern library '%s' %s and cannot be reopened: %s", lib->path, lib->death, msg);
   return false;
+}
+
+/* Keep a successful bind's request, to replay in a new child. */
+static void remember_bind(IxpFfiLib *lib, const void *w, size_t wl, const char *name, size_t nl) {
+  unsigned char *req = malloc(wl + nl);
+  if (!req || !ixp_grow(&lib->binds, &lib->capbinds, lib->nbinds + 1, sizeof *lib->binds)) {
+    free(req);
+    return;  /* then a new child lacks this function: its calls fail with "unknown function" */
+  }
+  memcpy(req, w, wl), memcpy(req + wl, name, nl);
+  lib->binds[lib->nbinds].req = req;
+  lib->binds[lib->nbinds++].len = wl + nl;
+}
+
+enum { WAIT_READY, WAIT_TIMEOUT, WAIT_INTERRUPTED };
+
+static double seconds_since(const struct timespec *t0) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
+}
+
+/* Wait until the child's reply (or its end) can be read, unless the call
+ * runs past lib->timeout or *lib->interrupted is set first. SIGINT is
+ * blocked except inside ppoll, so a Ctrl-C between the check and the wait
+ * still wakes it. */
+static int await_reply(IxpFfiLib *lib) {
+  sigset_t block, orig;
+  sigemptyset(&block), sigaddset(&block, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &block, &orig);
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int state = -1;
+  while (state < 0) {
+    double left = lib->timeout > 0 ? lib->timeout - seconds_since(&t0) : 1;
+    struct timespec wait = {(time_t)left, (long)((left - floor(left)) * 1e9)};
+    struct pollfd p = {lib->fd, POLLIN, 0};
+    if (lib->interrupted && *lib->interrupted) state = WAIT_INTERRUPTED;
+    else if (left <= 0) state = WAIT_TIMEOUT;
+    else {
+      int ready = ppoll(&p, 1, lib->timeout > 0 ? &wait : NULL, &orig);
+      if (ready > 0 || (ready < 0 && errno != EINTR)) state = WAIT_READY;  /* a reply, an end, or an error recv reports */
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &orig, NULL);
+  return state;
 }
 
 /* A reply's head; an ERR reply's text into err (then h->op is OP_ERR).
@@ -556,6 +642,7 @@ static bool spawn(IxpFfiLib *lib, char *err, size_t n) {
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return snprintf(err, n, "cannot open extern library '%s': socketpair: %s", lib->path, strerror(errno)), false;
   fflush(NULL);  /* else the child would hold, and could print, a copy of ixp's unwritten output */
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     int e = errno;
@@ -563,6 +650,11 @@ static bool spawn(IxpFfiLib *lib, char *err, size_t n) {
     return snprintf(err, n, "cannot open extern library '%s': fork: %s", lib->path, strerror(e)), false;
   }
   if (pid == 0) {
+    /* die with ixp, however it ends (a SIGTERM or SIGKILL to its pid
+     * alone leaves no one to close the socket); if it is already gone,
+     * the signal was missed: leave now */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);
     close(sv[0]);
     for (IxpFfiLib *l = isolated_libs; l; l = l->next) close(l->fd);  /* so their children see end of file */
     child_serve(sv[1], lib->path);
@@ -590,6 +682,29 @@ static bool open_isolated(IxpFfiLib *lib, char *err, size_t n) {
   return true;
 }
 
+/* The in-process extern call running on this thread, if any. */
+static _Thread_local const IxpFfiFn *calling;
+
+/* exit() inside an extern call would end ixp with the library's status
+ * (0 for exit(0)), skipping the rest of the program and its failed
+ * expects: say so and end as a runtime error instead. on_exit, not
+ * atexit, to name the status. */
+static void exit_during_call(int status, void *unused) {
+  (void)unused;
+  if (!calling) return;
+  fflush(stdout);
+  fprintf(stderr, "ixp: error: extern function '%s' (library '%s') called exit(%d); ixp stops\n",
+          nm(calling->name), calling->lib ? calling->lib->path : "?", status);
+  _exit(4);
+}
+
+static void catch_exit_registration(void) { on_exit(exit_during_call, NULL); }
+
+static void catch_exit_once(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, catch_exit_registration);
+}
+
 IxpFfiLib *ixp_ffi_open(const char *path, bool isolated, char *err, size_t errsize) {
   IxpFfiLib *lib = calloc(1, sizeof *lib);
   if (!path || !lib || !(lib->path = strdup(path))) {
@@ -598,6 +713,7 @@ IxpFfiLib *ixp_ffi_open(const char *path, bool isolated, char *err, size_t errsi
     return NULL;
   }
   lib->isolated = isolated, lib->pid = -1, lib->fd = -1;
+  if (!isolated) catch_exit_once();
   bool ok = isolated ? open_isolated(lib, err, errsize) : (lib->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL)) != NULL;
   if (!isolated && !ok) {
     const char *e = dlerror();
@@ -616,13 +732,21 @@ void ixp_ffi_close(IxpFfiLib *lib) {
     reap(lib, false, why, sizeof why);
   }
   if (lib->handle) dlclose(lib->handle);
+  for (int i = 0; i < lib->nbinds; i++) free(lib->binds[i].req);
+  free(lib->binds);
   free(lib->path);
   free(lib);
 }
 
+void ixp_ffi_set_limits(IxpFfiLib *lib, double timeout, const volatile sig_atomic_t *interrupted) {
+  if (!lib) return;
+  lib->timeout = timeout > 0 ? timeout : 0;
+  lib->interrupted = interrupted;
+}
+
 /* Bind fn in the child: its number there into fn->remote. */
 static bool bind_remote(IxpFfiLib *lib, IxpFfiFn *fn, char *err, size_t n) {
-  if (!child_alive(lib, err, n)) return false;
+  if (!child_ready(lib, err, n)) return false;
   uint32_t w[2 + IXP_FFI_MAX_PARAMS] = {(uint32_t)fn->ret, (uint32_t)fn->nparams};
   for (int i = 0; i < fn->nparams; i++)
     w[2 + i] = (uint32_t)fn->params[i].type | (uint32_t)fn->params[i].is_array << 8 |
@@ -634,6 +758,7 @@ static bool bind_remote(IxpFfiLib *lib, IxpFfiFn *fn, char *err, size_t n) {
     return lost_child(lib, fn->name, false, err, n), false;
   if (h.op == OP_ERR) return false;
   fn->remote = (int)h.index;
+  remember_bind(lib, w, wl, fn->name, nl);
   return true;
 }
 
@@ -821,7 +946,7 @@ static void copy_back(const IxpFfiFn *fn, IxpFfiArg *args, void **ptr, const siz
  * back into r and ptr[]. */
 static bool call_remote(IxpFfiFn *fn, Slot *slot, void **ptr, const size_t *count, Ret *r, char *err, size_t n) {
   IxpFfiLib *lib = fn->lib;
-  if (!child_alive(lib, err, n)) return false;
+  if (!child_ready(lib, err, n)) return false;
   Head h = {OP_CALL, (uint32_t)fn->remote, 8 * (size_t)fn->nparams};
   struct iovec v[2 + 2 * IXP_FFI_MAX_PARAMS];
   v[0] = (struct iovec){&h, sizeof h}, v[1] = (struct iovec){slot, h.len};
@@ -836,7 +961,15 @@ static bool call_remote(IxpFfiFn *fn, Slot *slot, void **ptr, const size_t *coun
     h.len += bytes + pad8(bytes);
     if (!fn->params[i].is_const) expect += bytes + pad8(bytes);
   }
-  if (!send_iov(lib->fd, v, nv) || !recv_reply(lib, &h, err, n)) return lost_child(lib, fn->name, false, err, n), false;
+  if (!send_iov(lib->fd, v, nv)) return lost_child(lib, fn->name, false, err, n), false;
+  int waited = await_reply(lib);
+  if (waited == WAIT_INTERRUPTED) return stop_child(lib, fn->name, "was interrupted", err, n), false;
+  if (waited == WAIT_TIMEOUT) {
+    char why[96];
+    snprintf(why, sizeof why, "ran past its time limit of %g s", lib->timeout);
+    return stop_child(lib, fn->name, why, err, n), false;
+  }
+  if (!recv_reply(lib, &h, err, n)) return lost_child(lib, fn->name, false, err, n), false;
   if (h.op == OP_ERR) return false;
   if (h.op != OP_OK || h.len != expect) return lost_child(lib, fn->name, true, err, n), false;
   unsigned char pad[8];
@@ -865,7 +998,9 @@ bool ixp_ffi_call(IxpFfiFn *fn, IxpFfiArg *args, double *ret, char *err, size_t 
     if (!call_remote(fn, slot, ptr, count, &r, err, errsize)) return false;
   } else {
     for (int i = 0; i < fn->nparams; i++) avalue[i] = fn->params[i].is_array ? &ptr[i] : (void *)&slot[i];
+    calling = fn;
     ffi_call(&((Cif *)fn->cif)->cif, FFI_FN(fn->sym), &r, avalue);
+    calling = NULL;
   }
   copy_back(fn, args, ptr, count);
   if (ret) *ret = ret_value(fn->ret, &r);

@@ -18,6 +18,7 @@
 #ifndef IXP_FOREIGN_H
 #define IXP_FOREIGN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -76,6 +77,12 @@ typedef struct {
  * NULL on failure, with the loader's message (dlerror) in err. */
 IxpFfiLib *ixp_ffi_open(const char *path, bool isolated, char *err, size_t errsize);
 void ixp_ffi_close(IxpFfiLib *lib);
+/* Limits on an isolated library's calls: one still running after
+ * `timeout` seconds (0: no limit), or when *interrupted becomes nonzero
+ * (a Ctrl-C; may be NULL), is stopped by killing the child, and fails
+ * ("extern function 'f' ran past its time limit of 2 s; ..."). The next
+ * call or bind starts a new child, as after a crash. No effect in-process. */
+void ixp_ffi_set_limits(IxpFfiLib *lib, double timeout, const volatile sig_atomic_t *interrupted);
 const char *ixp_ffi_path(const IxpFfiLib *lib);
 
 /* Check a declaration (shape sizes name earlier-or-later integer scalar

@@ -2,6 +2,9 @@
  * expressions, inferred sizes, outputs and records, draws, maps over all
  * rows and per row, and isolation. The library is build/ffi_testlib.so
  * (tests/ffi_testlib.c); sessions run from the project root. */
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -20,17 +23,20 @@ static const char decls[] =
     "  fn t_matvec(n: i64, m: i32, a: const f64[n, m], x: const f64[m], y: f64[n])\n"
     "  fn t_layer(n: i64, x: const f64[n, 4], h: f64[n, 8])\n"
     "  fn t_crash(x: f64) -> f64\n"
+    "  fn t_spin(x: f64) -> f64\n"
     "}\n";
 
-static void open_with(TRun *r, bool isolate) {
+static void open_limited(TRun *r, bool isolate, double timeout) {
   t_open(r, false);
   if (isolate) {  /* a session of its own with the option set */
     ixp_session_free(r->s);
-    IxpOptions opt = {.out = r->out, .err = r->err, .digits = -1, .isolate = true};
+    IxpOptions opt = {.out = r->out, .err = r->err, .digits = -1, .isolate = true, .isolate_timeout = timeout};
     r->s = ixp_session_new(&opt);
   }
   cr_assert_eq(t_run(r, decls), IXP_OK, "%s", t_err(r));
 }
+
+static void open_with(TRun *r, bool isolate) { open_limited(r, isolate, 0); }
 
 /* Each scalar type round-trips through a function that changes it. */
 static void scalar_types(bool isolate) {
@@ -144,6 +150,51 @@ Test(externs, isolated_crash_is_an_error) {
   cr_assert(strstr(t_err(&r), "crashed"), "%s", t_err(&r));
   cr_assert(strstr(t_err(&r), "t.ixp:1:7"), "the error points at the call:\n%s", t_err(&r));
   cr_assert_eq(t_run(&r, "print 1 + 1\n"), IXP_OK, "%s", t_err(&r));
+  /* the library is reopened on its next use */
+  cr_assert_eq(t_run(&r, "print t_f64(1)\n"), IXP_OK, "%s", t_err(&r));
+  cr_assert(strstr(t_out(&r), "t_f64(1) = 2.5"), "%s", t_out(&r));
+  t_close(&r);
+}
+
+/* A call past --isolate-timeout is a runtime error at the call naming the
+ * function; the session goes on. */
+Test(externs, isolated_call_past_the_timeout_is_an_error) {
+  alarm(20);
+  TRun r;
+  open_limited(&r, true, 0.2);
+  cr_assert_eq(t_run(&r, "print t_spin(1)\n"), IXP_ERUNTIME);
+  cr_assert(strstr(t_err(&r), "t.ixp:1:7: error: extern function 't_spin' ran past its time limit of 0.2 s"), "%s",
+            t_err(&r));
+  cr_assert_eq(t_run(&r, "print t_f64(2)\n"), IXP_OK, "%s", t_err(&r));
+  t_close(&r);
+}
+
+static IxpSession *interrupt_target;
+static void ignore_sigint(int sig) { (void)sig; }
+
+/* What ixp's SIGINT handler does, a little after the call starts. */
+static void *ctrl_c_soon(void *arg) {
+  (void)arg;
+  nanosleep(&(struct timespec){0, 200000000}, NULL);
+  ixp_session_interrupt(interrupt_target);
+  kill(getpid(), SIGINT);
+  return NULL;
+}
+
+/* Ctrl-C during an isolated call is reported as an interruption, not a
+ * crash. */
+Test(externs, isolated_call_interrupted_is_reported_as_interrupted) {
+  alarm(20);
+  signal(SIGINT, ignore_sigint);
+  TRun r;
+  open_with(&r, true);
+  interrupt_target = r.s;
+  pthread_t t;
+  pthread_create(&t, NULL, ctrl_c_soon, NULL);
+  cr_assert_eq(t_run(&r, "print t_spin(1)\n"), IXP_ERUNTIME);
+  pthread_join(t, NULL);
+  cr_assert(strstr(t_err(&r), "t.ixp:1:7: error: interrupted\n"), "%s", t_err(&r));
+  cr_assert_null(strstr(t_err(&r), "crashed"), "%s", t_err(&r));
   t_close(&r);
 }
 

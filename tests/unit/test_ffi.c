@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -537,12 +539,18 @@ Test(ffi, isolated_crash_is_reported) {
   cr_assert_eq(must_call(&f64, a), 2.5);
   call_fails(&crash, a,
              "extern library '" LIB "' crashed in 't_crash': Segmentation fault (it ran isolated; ixp continues)");
-  /* afterwards: errors, not hangs */
-  call_fails(&f64, a, "extern library '" LIB "' is no longer running: it crashed in 't_crash': Segmentation fault");
-  call_fails(&crash, a, "extern library '" LIB "' is no longer running: it crashed in 't_crash': Segmentation fault");
+  /* afterwards the library is reopened on its next use, its functions
+   * bound again under the same numbers */
+  cr_assert_eq(must_call(&f64, a), 2.5);
   IxpFfiFn more = DECL("t_i64", IXP_CT_I64, S("x", IXP_CT_I64));
-  bind_fails(lib, &more, "extern library '" LIB "' is no longer running: it crashed in 't_crash': Segmentation fault");
-  ixp_ffi_unbind(&crash), ixp_ffi_unbind(&f64);
+  must_bind(lib, &more);
+  cr_assert_eq(must_call(&more, a), 0);
+  call_fails(&crash, a,
+             "extern library '" LIB "' crashed in 't_crash': Segmentation fault (it ran isolated; ixp continues)");
+  IxpFfiArg b[1] = {{.scalar = 7}};
+  cr_assert_eq(must_call(&more, b), 6);
+  cr_assert_eq(must_call(&f64, b), 14.5);
+  ixp_ffi_unbind(&crash), ixp_ffi_unbind(&f64), ixp_ffi_unbind(&more);
   ixp_ffi_close(lib);
   /* and a fresh isolated copy works */
   lib = open_lib(true);
@@ -643,4 +651,70 @@ Test(ffi, isolated_child_leaves_parent_state_alone) {
   fclose(f);
   atexit_fd = -1;  /* the handler stays registered; now it does nothing */
   close(p[0]), close(p[1]);
+}
+
+/* A call past the time limit is stopped (the child killed) and fails
+ * naming the function; the library is reopened on its next use. */
+Test(ffi, isolated_call_past_the_time_limit_is_stopped) {
+  deadline(20);
+  IxpFfiLib *lib = open_lib(true);
+  ixp_ffi_set_limits(lib, 0.2, NULL);
+  IxpFfiFn spin = DECL("t_spin", IXP_CT_F64, S("x", IXP_CT_F64));
+  IxpFfiFn f64 = DECL("t_f64", IXP_CT_F64, S("x", IXP_CT_F64));
+  must_bind(lib, &spin), must_bind(lib, &f64);
+  IxpFfiArg a[1] = {{.scalar = 1}};
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  call_fails(&spin, a,
+             "extern function 't_spin' ran past its time limit of 0.2 s; its library '" LIB
+             "' was stopped (it ran isolated; ixp continues)");
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double took = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+  cr_assert(took >= 0.2 && took < 5, "stopped after %g s", took);
+  cr_assert_eq(must_call(&f64, a), 2.5);
+  ixp_ffi_unbind(&spin), ixp_ffi_unbind(&f64);
+  ixp_ffi_close(lib);
+}
+
+static volatile sig_atomic_t stop_flag;
+static void on_sigint(int sig) { (void)sig; }
+
+/* Sets the flag a little after the call starts, then signals the process
+ * as ixp's Ctrl-C handler would find it. */
+static void *interrupt_soon(void *arg) {
+  (void)arg;
+  nanosleep(&(struct timespec){0, 200000000}, NULL);
+  stop_flag = 1;
+  kill(getpid(), SIGINT);
+  return NULL;
+}
+
+/* A Ctrl-C sent to ixp alone (the child never sees it) stops the call. */
+Test(ffi, isolated_call_stops_when_interrupted) {
+  deadline(20);
+  signal(SIGINT, on_sigint);
+  IxpFfiLib *lib = open_lib(true);
+  ixp_ffi_set_limits(lib, 0, &stop_flag);
+  IxpFfiFn spin = DECL("t_spin", IXP_CT_F64, S("x", IXP_CT_F64));
+  must_bind(lib, &spin);
+  IxpFfiArg a[1] = {{.scalar = 1}};
+  pthread_t t;
+  pthread_create(&t, NULL, interrupt_soon, NULL);
+  call_fails(&spin, a,
+             "extern function 't_spin' was interrupted; its library '" LIB "' was stopped (it ran isolated; ixp continues)");
+  pthread_join(t, NULL);
+  ixp_ffi_unbind(&spin);
+  ixp_ffi_close(lib);
+}
+
+/* A child ended by SIGINT (a Ctrl-C at the terminal reaches the whole
+ * process group) was interrupted, not crashed. */
+Test(ffi, isolated_child_ended_by_sigint_was_interrupted) {
+  deadline(20);
+  IxpFfiLib *lib = open_lib(true);
+  IxpFfiFn fn = decl("t_sigint", IXP_CT_VOID, 0, NULL);
+  must_bind(lib, &fn);
+  call_fails(&fn, NULL, "extern library '" LIB "' was interrupted in 't_sigint' (it ran isolated; ixp continues)");
+  ixp_ffi_unbind(&fn);
+  ixp_ffi_close(lib);
 }

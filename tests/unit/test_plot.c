@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "plot.h"
 
 static char dir[64];
@@ -597,4 +598,39 @@ Test(plot, ranges_that_overflow_are_refused) {
   double huge[2] = {1.7e308, 1.7e308};
   s.x = y, s.y = huge;
   write_fails(&p, at("huge.svg"), "y values are too large", NULL);
+}
+
+/* ------------------------------------------------- the plot statement */
+
+/* Glyphs drawn by running `text` (which plots to dir/p.svg) in a session. */
+static int session_plot_glyphs(const char *text) {
+  TRun r;
+  t_open(&r, false);
+  char *prog = NULL;
+  cr_assert(asprintf(&prog, text, at("p.svg")) > 0);
+  cr_assert_eq(t_run(&r, prog), IXP_OK, "%s", t_err(&r));
+  free(prog);
+  t_close(&r);
+  return svg_glyphs(at("p.svg"));
+}
+
+/* `plot T as "label"` names a sweep's line: a longer label draws more. */
+Test(plot, a_sweep_line_takes_its_as_label) {
+  const char *fmt = "sweep p in [0.1, 0.2, 0.3] { emit p, h2(p) as H } as t\n"
+                    "plot t as \"%s\" to \"%%s\"\n";
+  char a[128], b[128];
+  snprintf(a, sizeof a, fmt, "ab");
+  snprintf(b, sizeof b, fmt, "abcdef");
+  cr_assert_eq(session_plot_glyphs(b), session_plot_glyphs(a) + 4);
+}
+
+/* A sweep's y axis is labelled with its y column: a longer column name
+ * draws its extra letters twice, in the legend and on the axis. */
+Test(plot, a_sweep_plot_labels_its_y_axis) {
+  const char *fmt = "sweep p in [0.1, 0.2, 0.3] { emit p, h2(p) as %s } as t\n"
+                    "plot t to \"%%s\"\n";
+  char a[128], b[128];
+  snprintf(a, sizeof a, fmt, "H");
+  snprintf(b, sizeof b, fmt, "Hxyz");
+  cr_assert_eq(session_plot_glyphs(b), session_plot_glyphs(a) + 6);
 }

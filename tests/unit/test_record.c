@@ -751,21 +751,15 @@ Test(runrecord, failed_write_into_missing_folder) {
   ixp_runrec_free(r);
 }
 
-/* The old record survives a write that cannot start (its temporary's name
- * is taken by a folder) and one that fails half way (a file size limit). */
+/* The old record survives a write that fails half way (a file size
+ * limit). The temporary's name is chosen by mkstemp, so nothing can take
+ * it in advance. */
 Test(runrecord, failed_write_keeps_the_old_record) {
   IxpRunRecord *r = rich();
   const char *path = tpath("rec.json");
   write_text(path, "old record\n");
-  char tmp[300], err[256] = "";
-  snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
-  cr_assert_eq(mkdir(tmp, 0700), 0);
-  cr_assert_not(ixp_runrec_write(r, path, err, sizeof err));
-  cr_assert(strstr(err, "cannot write '") && strstr(err, "Is a directory"), "%s", err);
-  rmdir(tmp);
-  char *text = read_text(path);
-  cr_assert_str_eq(text, "old record\n");
-  free(text);
+  char err[256] = "";
+  char *text;
 
   signal(SIGXFSZ, SIG_IGN);
   struct rlimit old, lim;
