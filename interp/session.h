@@ -36,6 +36,8 @@ typedef struct {
   const IxpOverride *overrides;
   int noverrides;
   bool isolate;             /* run extern libraries in a child process */
+  bool check_only;          /* parse, check and read data files; run nothing
+                               (the fuzzing harness of tests/fuzz/) */
   /* Called with every printed value and every finished sweep's rows
    * (for --record and --json). */
   void (*on_result)(void *ctx, const struct IxpResultInfo *r);
