@@ -146,6 +146,54 @@ void ixp_parse_syntax_error(IxpParse *ps, int code, IxpToken t) {
     ixp_parse_error(ps, t.span, "unexpected %s", ixp_token_name(code));
 }
 
+/* How deep a syntax tree may be. Binary operators, indexing and fields
+ * chain to the left without growing the parser's stack (which limits
+ * brackets), so `1 + 1 + ... + 1` builds a tree as deep as the sum is
+ * long, and the checker, the evaluator and the printer recurse once per
+ * level: a 600 KB sum overflowed the C stack. Far deeper than any written
+ * program; under ASan a sum 1400 deep still runs in an 8 MB stack, 2000
+ * overflows it. */
+#define MAX_TREE_DEPTH 1000
+
+typedef struct {
+  const IxpAst *node;
+  int depth;
+} DepthItem;
+
+/* Push n (at depth) on the walk's stack; false when out of memory. */
+static bool push_node(DepthItem **stack, size_t *n, size_t *cap, const IxpAst *node, int depth) {
+  if (!node) return true;
+  if (*n == *cap) {
+    size_t want = *cap ? 2 * *cap : 64;
+    DepthItem *grown = realloc(*stack, want * sizeof *grown);
+    if (!grown) return false;
+    *stack = grown, *cap = want;
+  }
+  (*stack)[(*n)++] = (DepthItem){node, depth};
+  return true;
+}
+
+/* Of the nodes deeper than MAX_TREE_DEPTH in `root`, the first in the
+ * source (where the report points); NULL if none. Walked without
+ * recursion, so a tree of any depth is measured safely. Out of memory is
+ * reported at the root. */
+static const IxpAst *too_deep(const IxpAst *root) {
+  DepthItem *stack = NULL;
+  size_t n = 0, cap = 0;
+  const IxpAst *found = NULL;
+  bool ok = push_node(&stack, &n, &cap, root, 0);
+  while (ok && n) {
+    DepthItem it = stack[--n];
+    const IxpAst *e = it.node;
+    if (it.depth > MAX_TREE_DEPTH && (!found || e->span.start < found->span.start)) found = e;
+    ok = push_node(&stack, &n, &cap, e->a, it.depth + 1) && push_node(&stack, &n, &cap, e->b, it.depth + 1) &&
+         push_node(&stack, &n, &cap, e->c, it.depth + 1) && push_node(&stack, &n, &cap, e->d, it.depth + 1);
+    for (int i = 0; ok && i < e->nitems; i++) ok = push_node(&stack, &n, &cap, e->items[i], it.depth + 1);
+  }
+  free(stack);
+  return ok ? found : root;
+}
+
 IxpAst *ixp_parse(const IxpSource *src, IxpArena *arena, IxpDiag *diag, bool quiet,
                   bool *incomplete) {
   IxpParse ps = {.src = src, .arena = arena, .diag = diag, .quiet = quiet};
@@ -167,6 +215,8 @@ IxpAst *ixp_parse(const IxpSource *src, IxpArena *arena, IxpDiag *diag, bool qui
     ixp_parser(parser, t.code, t);
   } while (t.code != 0 && !ps.failed);
   ixp_parserFree(parser, free);
+  const IxpAst *deep = ps.failed ? NULL : too_deep(ps.program);
+  if (deep) ixp_parse_error(&ps, (IxpSpan){deep->span.start, deep->span.start + 1}, "expression nested too deeply");
   if (incomplete) *incomplete = ps.incomplete;
   return ps.failed ? NULL : ps.program;
 }

@@ -21,20 +21,20 @@
 
 /* A path the checker would resolve outside the fuzzing root. */
 static bool escapes_root(const IxpAst *path) {
-  return path && path->kind == AST_STR && path->str && (path->str[0] == '/' || strstr(path->str, ".."));
+  return path && path->kind == AST_STR && (path->str[0] == '/' || strstr(path->str, ".."));
 }
 
-/* Whether any node at or below e names a file outside the root. The
- * walk covers all four children (ixp_ast_any skips d). */
-static bool names_outside_file(const IxpAst *e) {
-  if (!e) return false;
-  if (e->kind == AST_EXTERN && (!e->a || e->a->kind != AST_STR || escapes_root(e->a))) return true;
-  if (e->kind == AST_DATA && e->a && e->a->nitems > 0 && e->a->items[0]->a && escapes_root(e->a->items[0]->a))
-    return true;
-  if (names_outside_file(e->a) || names_outside_file(e->b) || names_outside_file(e->c) || names_outside_file(e->d))
-    return true;
-  for (int i = 0; i < e->nitems; i++)
-    if (names_outside_file(e->items[i])) return true;
+/* Whether a statement of `block`, or of the sweep and model bodies in
+ * it, names a file outside the root. Only statements hold extern blocks
+ * and data statements, so expressions (whatever their depth) are not
+ * walked. */
+static bool names_outside_file(const IxpAst *block) {
+  for (int i = 0; block && i < block->nitems; i++) {
+    const IxpAst *st = block->items[i];
+    if (st->kind == AST_EXTERN && escapes_root(st->a)) return true;
+    if (st->kind == AST_DATA && st->a->nitems > 0 && escapes_root(st->a->items[0]->a)) return true;
+    if ((st->kind == AST_SWEEP || st->kind == AST_MODEL) && names_outside_file(st->b)) return true;
+  }
   return false;
 }
 
