@@ -36,7 +36,7 @@ OBJ      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
             $(patsubst $(BUILD)/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
 SAN_OBJ  := $(patsubst $(BUILD)/obj/%,$(BUILD)/san/%,$(OBJ))
 
-.PHONY: all deps test layout strict unit golden repl limits reproduce sanitize bench clean install approve
+.PHONY: all deps test layout strict unit golden repl limits reproduce sanitize fuzz fuzz-smoke bench clean install approve
 all: deps ixp $(EXT_LIBS)
 
 # Install missing Debian packages (re2c, lemon, BLIS, libffi, Criterion, libedit).
@@ -111,7 +111,7 @@ $(BUILD)/unit-san: $(TEST_SRC) $(BUILD)/libixp-san.a
 	@echo "  LINK   $@"
 	$(Q)$(CC) $(CFLAGS_HAND) $(SAN) -o $@ $(TEST_SRC) $(BUILD)/libixp-san.a $(shell pkg-config --libs criterion) $(LIBS)
 
-test: layout strict unit golden repl limits reproduce sanitize
+test: layout strict unit golden repl limits reproduce sanitize fuzz-smoke
 
 layout:
 	@echo "== source layout"
@@ -189,6 +189,76 @@ $(BUILD)/bench/bench_ffi: | $(BUILD)/ffi_benchlib.so
 # bench/ffi_benchlib.c is bench_ffi's library, not a bench program.
 BENCH_BIN := $(filter-out $(BUILD)/bench/ffi_benchlib,$(BENCH_BIN))
 # --- end extern (FFI) --------------------------------------------------------
+
+# --- fuzzing (libFuzzer) -----------------------------------------------------
+# The harnesses of tests/fuzz/ (front end, CSV, .npy, records, --set
+# values), linked with the project's sources built again by clang with the
+# fuzzer's coverage instrumentation and ASan/UBSan (build/fuzz/obj: gcc
+# cannot build libFuzzer targets). OpenMP through libgomp, the runtime the
+# gcc build and BLIS use, so one runtime is loaded. The seed corpora and
+# the folder of files a fuzzed program may read are generated into
+# build/fuzz by tests/fuzz/seed. `make fuzz` runs each harness for
+# FUZZ_SECONDS (default 600) and fails on any crash; `make test` runs each
+# over its seeds for a few thousand inputs (fuzz-smoke), or says it is
+# skipped when clang is not installed.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_RUNS    ?= 2000
+FUZZ_NAMES   := frontend csv npy record set
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_BIN     := $(patsubst %,$(FUZZ_DIR)/bin/%,$(FUZZ_NAMES))
+FUZZ_OBJ     := $(patsubst $(BUILD)/obj/%,$(FUZZ_DIR)/obj/%,$(OBJ))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -fopenmp=libgomp $(INC) \
+                $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(FUZZ_SAN)
+FUZZ_LIBS     = $(filter-out -fopenmp,$(LIBS)) -fopenmp=libgomp
+FUZZ_FOUND   := $(shell command -v $(FUZZ_CC) 2>/dev/null)
+
+$(FUZZ_DIR)/obj/grammar/%.o $(FUZZ_DIR)/obj/gen/%.o: INC = $(INC_grammar)
+$(FUZZ_DIR)/obj/stdlib/%.o: INC = $(INC_stdlib)
+$(FUZZ_DIR)/obj/backends/%.o: INC = $(INC_backends)
+
+# Warnings are gcc's business (make strict); clang only instruments here.
+$(FUZZ_DIR)/obj/gen/%.o: $(BUILD)/%.c
+	@echo "  CC fuzz $<"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -w -MMD -MP -c -o $@ $<
+
+$(FUZZ_DIR)/obj/%.o: %.c $(BUILD)/parser.h | $(BUILD)/.deps
+	@echo "  CC fuzz $<"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -w -MMD -MP -c -o $@ $<
+
+$(FUZZ_DIR)/libixp-fuzz.a: $(FUZZ_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# IXP_FUZZ_ROOT: the only folder a fuzzed program may read (tests/fuzz/fuzz.h).
+$(FUZZ_DIR)/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(FUZZ_DIR)/libixp-fuzz.a
+	@echo "  LINK   $@"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -Itests/fuzz -DIXP_FUZZ_ROOT='"$(abspath $(FUZZ_DIR)/root)"' \
+	  -fsanitize=fuzzer -o $@ tests/fuzz/$*.c tests/fuzz/fuzz.c $(FUZZ_DIR)/libixp-fuzz.a $(FUZZ_LIBS)
+
+FUZZ_SEED_FROM := $(wildcard examples/*.ixp examples/data/* tests/errors/*.ixp tests/errors/*.args \
+                  tests/errors/data/* tests/reproduce/*.ixp) examples/shared_experiment.record.json
+
+$(FUZZ_DIR)/.seeds: tests/fuzz/seed $(FUZZ_SEED_FROM) $(EXT_LIBS)
+	@echo "  SEED   $(FUZZ_DIR)/seeds"
+	$(Q)sh tests/fuzz/seed $(FUZZ_DIR)
+	$(Q)touch $@
+
+ifeq ($(FUZZ_FOUND),)
+fuzz fuzz-smoke:
+	@echo "== fuzzing: skipped: clang not installed (sh scripts/install-deps installs it)"
+else
+fuzz: $(FUZZ_BIN) $(FUZZ_DIR)/.seeds
+	@echo "== fuzzing, $(FUZZ_SECONDS) s per harness"
+	$(Q)sh tests/fuzz/run --seconds $(FUZZ_SECONDS) $(FUZZ_DIR) $(FUZZ_NAMES)
+
+fuzz-smoke: $(FUZZ_BIN) $(FUZZ_DIR)/.seeds
+	@echo "== fuzzing, $(FUZZ_RUNS) inputs per harness"
+	$(Q)sh tests/fuzz/run --runs $(FUZZ_RUNS) $(FUZZ_DIR) $(FUZZ_NAMES)
+endif
 
 # Re-approve every golden output (examples and error cases) from the current binary.
 approve: ixp

@@ -174,6 +174,7 @@ static IxpStatus run_text(IxpSession *s, const char *name, const char *text, siz
     rollback(s, nsyms, nmodels);
     return s->override_mismatch ? IXP_EUSAGE : IXP_ECOMPILE;
   }
+  if (s->opt.check_only) return IXP_OK;
   int failed = s->expect_fail;
   IxpStatus st = run_checked(s, program, src);
   if (st == IXP_OK && s->expect_fail > failed) st = IXP_EEXPECT;
@@ -200,6 +201,7 @@ IxpSession *ixp_session_new(const IxpOptions *opt) {
   s->opt.repl = false;
   s->opt.explain = false;
   s->opt.noverrides = 0;
+  s->opt.check_only = false;
   IxpStatus st = run_text(s, "<prelude>", ixp_prelude_text, strlen(ixp_prelude_text), false, false);
   s->opt = keep;
   s->loading_prelude = false;

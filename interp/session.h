@@ -37,6 +37,8 @@ typedef struct {
   int noverrides;
   bool isolate;             /* run extern libraries in a child process */
   double isolate_timeout;   /* isolated: seconds one extern call may take (0: no limit) */
+  bool check_only;          /* parse, check and read data files; run nothing
+                               (the fuzzing harness of tests/fuzz/) */
   /* Called with every printed value and every finished sweep's rows
    * (for --record and --json). */
   void (*on_result)(void *ctx, const struct IxpResultInfo *r);

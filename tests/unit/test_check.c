@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "helpers.h"
 
@@ -249,4 +250,33 @@ Test(check, files_run_in_one_session_may_redefine_earlier_files) {
   cr_assert_eq(t_run(&r, "let a = 2\nprint a"), IXP_OK, "%s", t_err(&r));
   cr_assert_str_eq(t_out(&r), "a = 2\n");
   t_close(&r);
+}
+
+/* check_only (the fuzzing harness's mode): the program is checked, its
+ * errors reported, and nothing runs: no output, no file, no runtime
+ * error. */
+Test(check, check_only_runs_nothing) {
+  char dir[] = "/tmp/ixp-check-only.XXXXXX";
+  cr_assert_not_null(mkdtemp(dir));
+  char *obuf = NULL, *ebuf = NULL;
+  size_t olen = 0, elen = 0;
+  FILE *out = open_memstream(&obuf, &olen), *err = open_memstream(&ebuf, &elen);
+  IxpOptions opt = {.out = out, .err = err, .outdir = dir, .check_only = true};
+  IxpSession *s = ixp_session_new(&opt);
+  cr_assert_not_null(s);
+  const char *ok = "print 1\nsweep p in [0.1, 0.2] { emit p } to \"t.csv\"\nprint 1/0\n";
+  cr_assert_eq(ixp_session_run(s, "t.ixp", ok, strlen(ok)), IXP_OK);
+  const char *bad = "print y\n";
+  cr_assert_eq(ixp_session_run(s, "t.ixp", bad, strlen(bad)), IXP_ECOMPILE);
+  ixp_session_free(s);
+  fclose(out);
+  fclose(err);
+  cr_assert_str_empty(obuf, "printed: %s", obuf);
+  cr_assert_not_null(strstr(ebuf, "unknown name 'y'"), "%s", ebuf);
+  char path[64];
+  snprintf(path, sizeof path, "%s/t.csv", dir);
+  cr_assert_neq(access(path, F_OK), 0, "check_only wrote %s", path);
+  rmdir(dir);
+  free(obuf);
+  free(ebuf);
 }

@@ -655,3 +655,45 @@ Test(parser, node_spans) {
   cr_assert_eq(pr->items[0]->span.end, 25);
   parsed_free(&p);
 }
+
+/* "print x + x + ... + x" with `terms` terms (malloc'd). */
+static char *long_sum(int terms) {
+  char *text = malloc(16 + 4 * (size_t)terms);
+  cr_assert_not_null(text);
+  strcpy(text, "print x");
+  for (int i = 1; i < terms; i++) strcat(text + 4 * (size_t)i, " + x");
+  return text;
+}
+
+/* A sum chains to the left without growing the parser's stack, so its
+ * tree is as deep as it is long; a 150000-term sum (found by fuzzing)
+ * overflowed the C stack in the checker. Past 1000 levels the tree is a
+ * syntax error at the first term; 900 terms still parse. */
+Test(parser, a_tree_deeper_than_the_limit_is_an_error) {
+  Parsed p;
+  char *ok = long_sum(900), *deep = long_sum(150000);
+  parse_text(&p, ok);
+  cr_assert_not_null(p.prog, "%.200s", messages(&p));
+  parsed_free(&p);
+  parse_text(&p, deep);
+  cr_assert_null(p.prog);
+  cr_assert_not_null(strstr(messages(&p), "error: nested too deeply (more than 1000 levels"), "%.200s", messages(&p));
+  parsed_free(&p);
+  free(ok);
+  free(deep);
+}
+
+/* The same through a session: checked and run under the limit. */
+Test(parser, a_long_sum_under_the_limit_runs) {
+  char *sum = long_sum(900);
+  char *text = malloc(strlen(sum) + 16);
+  cr_assert_not_null(text);
+  sprintf(text, "let x = 1\n%s\n", sum);
+  TRun r;
+  t_open(&r, false);
+  cr_assert_eq(t_run(&r, text), IXP_OK, "%.200s", t_err(&r));
+  cr_assert_not_null(strstr(t_out(&r), "= 900\n"), "%.200s", t_out(&r));
+  t_close(&r);
+  free(text);
+  free(sum);
+}
