@@ -20,12 +20,9 @@
 #include "outfile.h"
 #include "record.h"
 
-void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, ...) {
+void ixp_runtime_verror(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, va_list ap) {
   char msg[1024], state[512];
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
   if (s->describe_state) {
     const char *(*describe)(void *, char *, size_t) = s->describe_state;
     s->describe_state = NULL;
@@ -39,13 +36,16 @@ void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const 
   longjmp(*s->on_error, 1);
 }
 
-void ixp_statement_error(IxpSession *s, IxpSpan span, const char *fmt, ...) {
-  char msg[1024];
+void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  ixp_runtime_error(s, s->src, span, "%s", msg);
+  ixp_runtime_verror(s, src, span, fmt, ap);
+}
+
+void ixp_statement_error(IxpSession *s, IxpSpan span, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ixp_runtime_verror(s, s->src, span, fmt, ap);
 }
 
 /* The source a node belongs to: the running statement's, or inside a

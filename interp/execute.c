@@ -14,12 +14,9 @@
 #include "linear.h"
 
 void ixp_plan_error(IxpSession *s, const IxpPlan *p, const char *fmt, ...) {
-  char msg[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  ixp_runtime_error(s, s->src, p->site->span, "%s", msg);
+  ixp_runtime_verror(s, s->src, p->site->span, fmt, ap);
 }
 
 void ixp_plan_warning(IxpSession *s, const IxpPlan *p, const char *fmt, ...) {
@@ -228,7 +225,7 @@ static IxpReg run_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const
   case IXP_OP_JOINT: return source_joint(s, op, &p->src[op->src]);
   case IXP_OP_ROWS: {
     IxpModelDef *m = p->src[op->src].model;
-    return (IxpReg){.kind = IXP_REG_ROWS, .data = m, .n = ixp_data_rows_count(s, m, p->src[op->src].node->span)};
+    return (IxpReg){.kind = IXP_REG_ROWS, .n = ixp_data_rows_count(s, m, p->src[op->src].node->span)};
   }
   case IXP_OP_ENTROPY: return entropy(s, p, op, &r[op->in[0]]);
   case IXP_OP_KL: {

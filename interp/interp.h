@@ -5,6 +5,7 @@
 #define IXP_INTERP_H
 
 #include <setjmp.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -146,6 +147,8 @@ void ixp_symbols_free(IxpSession *s);
 /* Evaluator (eval.c; ixp_eval and IxpFrame are in runtime.h). Runtime
  * errors unwind to the statement runner. */
 void ixp_exec_program(IxpSession *s, IxpAst *program);
+/* The same with a va_list (it never returns, so va_end is not reached). */
+_Noreturn void ixp_runtime_verror(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, va_list ap);
 _Noreturn void ixp_runtime_error(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* The evaluated parameters of a source (defaults, then overrides). */

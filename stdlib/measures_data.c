@@ -185,9 +185,9 @@ static bool lower_discrete_test(IxpLowering *lw, IxpDiscreteEstimator est, int b
   if ((!boot && strcmp(test->str, "permutations")) || test->nitems != 1 || test->items[0]->str)
     return ixp_lower_error(lw, test->span, "the test of a discrete estimator is permutations(n) or bootstrap(n)");
   if (!int_option(lw, test->items[0], boot ? 2 : 1, 1000000, boot ? &t->bootstrap : &t->permutations)) return false;
-  for (int i = 0; i < lw->nargs; i++)
-    if (lw->model->continuous[lw->args[i].var] && bins == 0)
-      return ixp_lower_error(lw, lw->args[i].node->span, "this variable is continuous: bin it, or use ksg or gaussian");
+  int i;
+  if (unbinned_continuous(lw, bins, &i))
+    return ixp_lower_error(lw, lw->args[i].node->span, "this variable is continuous: bin it, or use ksg or gaussian");
   t->est = est;
   t->alphabet = alphabet;
   t->position = lw->position;

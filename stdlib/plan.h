@@ -35,7 +35,6 @@ typedef struct {
   const double *mean;         /* GAUSSIAN: d */
   const double *cov;          /* GAUSSIAN: d x d */
   int d;
-  struct IxpModelDef *data;   /* ROWS: the dataset */
   size_t n;                   /* ROWS: its number of rows */
   double x;                   /* NUMBER */
   IxpValue v;                 /* VALUE */
