@@ -78,7 +78,6 @@ typedef struct IxpAst IxpAst;
 struct IxpPlan;
 struct IxpModelDef;
 struct IxpBuiltin;
-struct IxpExternDef;
 struct IxpExternCall;
 
 /* What the checker found a node to mean; each field is set only on the
@@ -90,7 +89,6 @@ typedef struct {
   struct IxpPlan *plan;               /* AST_MEASURE, or AST_CALL of a measure over models: its lowered plan */
   const struct IxpBuiltin *builtin;   /* AST_CALL of a builtin function */
   const struct IxpExternCall *call;   /* AST_CALL of an extern function: how its arguments fill the parameters */
-  struct IxpExternDef *ext;           /* AST_FN: the declared extern function */
   IxpAst *source;                     /* AST_NAME of a model compared by kl(P || Q): its AST_SOURCE */
   IxpAst *override;                   /* AST_LET: the value given by --set, which replaces a when it runs */
   const IxpSource *override_src;      /* ... and the text it was read from */

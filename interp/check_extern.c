@@ -38,7 +38,6 @@ static void declare(Checker *c, IxpFfiLib *lib, IxpAst *fn) {
   if (!ixp_check_redefinition(c, fn->str, fn->d->span)) return;
   IxpSymbol *sym = ixp_check_add_symbol(c, SYM_EXTERN, fn->str, fn);
   sym->ext = def;
-  fn->sem.ext = def;
 }
 
 /* extern "lib.so" { fn ... }: the library is opened (and its functions

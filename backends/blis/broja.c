@@ -83,8 +83,6 @@
 
 /* Offset of element (i, j) of a row-major matrix with rows of n elements
  * (all three non-negative). */
-static inline size_t at(int i, int n, int j) { return (size_t)i * (size_t)n + (size_t)j; }
-
 /* One connected component of the problem, scaled to mass 1. */
 typedef struct {
   int nv, ncol, m, ntl, p;
@@ -175,7 +173,7 @@ static void prob_marginals(Prob *P, const double *p) {
   int n1 = P->n1, n2 = P->n2;
   for (int t = 0; t < P->nt; t++) {
     for (int a = 0; a < n1; a++) {
-      const double *row = p + at(t, n1, a) * (size_t)n2;
+      const double *row = p + ixp_dense_at(t, n1, a) * (size_t)n2;
       double s = 0;
       for (int b = 0; b < n2; b++) {
         s += row[b];
@@ -329,8 +327,8 @@ static void comp_factor_k0(Comp *c) {
     int k = c->vtl[j], base = c->tr[k], mk = c->tr[k + 1] - base;
     double *B = c->L0 + c->lo[k], u = c->u[j];
     int a = c->r1[j] - base, b = c->r2[j] - base;
-    B[at(a, mk, a)] += u;
-    if (c->r2[j] >= 0) B[at(b, mk, b)] += u, B[a > b ? at(a, mk, b) : at(b, mk, a)] += u;
+    B[ixp_dense_at(a, mk, a)] += u;
+    if (c->r2[j] >= 0) B[ixp_dense_at(b, mk, b)] += u, B[a > b ? ixp_dense_at(a, mk, b) : ixp_dense_at(b, mk, a)] += u;
   }
   /* a pivot that rounding has made tiny or negative is replaced by a huge
    * one, which zeroes the solution along that direction */
@@ -356,9 +354,9 @@ static void ldlt(Comp *c) {
   int p = c->p;
   double *S = c->S, *d = c->sd, *ld = c->sw;
   for (int j = 0; j < p; j++) {
-    double *rj = S + at(j, p, 0), orig = rj[j];
+    double *rj = S + ixp_dense_at(j, p, 0), orig = rj[j];
     for (int k = 0; k < j; k++) {
-      const double *rk = S + at(k, p, 0);
+      const double *rk = S + ixp_dense_at(k, p, 0);
       double s = rj[k];
       for (int l = 0; l < k; l++) s -= ld[l] * rk[l];
       ld[k] = s;              /* L_jk d_k */
@@ -376,12 +374,12 @@ static void ldlt(Comp *c) {
 static void ldlt_solve(const Comp *c, double *z) {
   int p = c->p;
   for (int i = 0; i < p; i++) {
-    const double *ri = c->S + at(i, p, 0);
+    const double *ri = c->S + ixp_dense_at(i, p, 0);
     for (int k = 0; k < i; k++) z[i] -= ri[k] * z[k];
   }
   for (int i = 0; i < p; i++) z[i] /= c->sd[i];
   for (int i = p - 1; i >= 0; i--)
-    for (int k = i + 1; k < p; k++) z[i] -= c->S[at(k, p, i)] * z[k];
+    for (int k = i + 1; k < p; k++) z[i] -= c->S[ixp_dense_at(k, p, i)] * z[k];
 }
 
 /* Factor K = A H^-1 A^T = K0 + V Gam V^T (Woodbury): K0 = A diag(u) A^T
@@ -401,20 +399,20 @@ static void comp_factor(Comp *c, double tau) {
     int mt = c->tr[t + 1] - c->tr[t];
     ixp_dense_tri_inverse(c->L0 + c->lo[t], mt, mt, c->Li + c->lo[t], mt);
   }
-  memset(c->W, 0, at(p, m, 0) * sizeof(double));
+  memset(c->W, 0, ixp_dense_at(p, m, 0) * sizeof(double));
   for (int k = 0; k < c->ncol; k++) {
     int q = c->colq[k];
     if (q < 0) continue;
-    double *wq = c->W + at(q, m, 0);
+    double *wq = c->W + ixp_dense_at(q, m, 0);
     for (int j = c->cstart[k]; j < c->cstart[k + 1]; j++) {
       int t = c->vtl[j], base = c->tr[t], mk = c->tr[t + 1] - base;
       const double *Li = c->Li + c->lo[t];
       int a = c->r1[j] - base, b = c->r2[j] >= 0 ? c->r2[j] - base : -1;
       double u = c->u[j], *wt = wq + base;
       /* (L^-1 e_a)_i = Li[i][a], nonzero for i >= a */
-      for (int i = a; i < mk; i++) wt[i] += u * Li[at(i, mk, a)];
+      for (int i = a; i < mk; i++) wt[i] += u * Li[ixp_dense_at(i, mk, a)];
       if (b >= 0)
-        for (int i = b; i < mk; i++) wt[i] += u * Li[at(i, mk, b)];
+        for (int i = b; i < mk; i++) wt[i] += u * Li[ixp_dense_at(i, mk, b)];
     }
   }
   ixp_dense_gemm(false, true, p, p, m, 1.0, c->W, m, c->W, m, 0.0, c->S, p);
@@ -422,7 +420,7 @@ static void comp_factor(Comp *c, double tau) {
     int q = c->colq[k];
     if (q < 0) continue;
     double g = c->gam[k];
-    c->S[at(q, p, q)] += fabs(g) > 1e-300 ? 1 / g : 1e300;
+    c->S[ixp_dense_at(q, p, q)] += fabs(g) > 1e-300 ? 1 / g : 1e300;
   }
   ldlt(c);
 }
@@ -682,7 +680,7 @@ static void prob_free(Prob *P) {
 /* Max |q(t, s1) - p(t, s1)|, |q(t, s2) - p(t, s2)| of the global solution. */
 static double prob_residual(const Prob *P) {
   int n1 = P->n1, n2 = P->n2;
-  double *a1 = calloc(at(P->nt, n1, 1), sizeof(double)), *a2 = calloc(at(P->nt, n2, 1), sizeof(double));
+  double *a1 = calloc((size_t)P->nt * (size_t)n1 + 1, sizeof(double)), *a2 = calloc((size_t)P->nt * (size_t)n2 + 1, sizeof(double));
   double worst = INFINITY;
   if (!a1 || !a2) goto out;
   for (int k = 0; k < n1 * n2; k++)
@@ -735,11 +733,11 @@ IxpPidStatus ixp_pid_broja_min_mi(const double *p, int nt, int n1, int n2, doubl
   Prob P = {.nt = nt, .n1 = n1, .n2 = n2};
   memset(cert, 0, sizeof *cert);
   P.pt = calloc((size_t)nt, sizeof(double));
-  P.p1 = calloc(at(nt, n1, 0), sizeof(double));
-  P.p2 = calloc(at(nt, n2, 0), sizeof(double));
-  P.colstart = calloc(at(n1, n2, 1), sizeof(int));
-  P.row1 = malloc(at(nt, n1, 0) * sizeof(int));
-  P.row2 = malloc(at(nt, n2, 0) * sizeof(int));
+  P.p1 = calloc(ixp_dense_at(nt, n1, 0), sizeof(double));
+  P.p2 = calloc(ixp_dense_at(nt, n2, 0), sizeof(double));
+  P.colstart = calloc(ixp_dense_at(n1, n2, 1), sizeof(int));
+  P.row1 = malloc(ixp_dense_at(nt, n1, 0) * sizeof(int));
+  P.row2 = malloc(ixp_dense_at(nt, n2, 0) * sizeof(int));
   P.tloc = malloc((size_t)nt * sizeof(int));
   P.parent = malloc((size_t)nt * sizeof(int));
   IxpPidStatus st = IXP_PID_ENOMEM;

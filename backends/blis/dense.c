@@ -118,19 +118,11 @@ static long chol_kernel(double *a, long n, long lda, const CholRule *r) {
       ljj = sqrt(d);
     }
     rj[j] = ljj;
-    if (r->recip) {
-      double inv = 1 / ljj;
-      for (long i = j + 1; i < n; i++) {
-        double *ri = a + i * lda, s = ri[j];
-        for (long k = 0; k < j; k++) s -= ri[k] * rj[k];
-        ri[j] = s * inv;
-      }
-    } else {
-      for (long i = j + 1; i < n; i++) {
-        double *ri = a + i * lda, s = ri[j];
-        for (long k = 0; k < j; k++) s -= ri[k] * rj[k];
-        ri[j] = s / ljj;
-      }
+    double inv = 1 / ljj;  /* the blocked variant scales by 1 / L_jj, the others divide */
+    for (long i = j + 1; i < n; i++) {
+      double *ri = a + i * lda, s = ri[j];
+      for (long k = 0; k < j; k++) s -= ri[k] * rj[k];
+      ri[j] = r->recip ? s * inv : s / ljj;
     }
   }
   return -1;

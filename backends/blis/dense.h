@@ -117,4 +117,7 @@ void ixp_dense_set_threads(int n);
 /* The BLIS version string. */
 const char *ixp_dense_version(void);
 
+/* The offset of element (i, j) of a row-major matrix with n columns. */
+static inline size_t ixp_dense_at(int i, int n, int j) { return (size_t)i * (size_t)n + (size_t)j; }
+
 #endif

@@ -582,16 +582,19 @@ static bool child_ready(IxpFfiLib *lib, char *err, size_t n) {
   return false;
 }
 
-/* Keep a successful bind's request, to replay in a new child. */
-static void remember_bind(IxpFfiLib *lib, const void *w, size_t wl, const char *name, size_t nl) {
+/* Keep a successful bind's request, to replay in a new child; false when
+ * out of memory (a new child numbers its functions in replay order, so a
+ * bind left out would shift every later one). */
+static bool remember_bind(IxpFfiLib *lib, const void *w, size_t wl, const char *name, size_t nl) {
   unsigned char *req = malloc(wl + nl);
   if (!req || !ixp_grow(&lib->binds, &lib->capbinds, lib->nbinds + 1, sizeof *lib->binds)) {
     free(req);
-    return;  /* then a new child lacks this function: its calls fail with "unknown function" */
+    return false;
   }
   memcpy(req, w, wl), memcpy(req + wl, name, nl);
   lib->binds[lib->nbinds].req = req;
   lib->binds[lib->nbinds++].len = wl + nl;
+  return true;
 }
 
 enum { WAIT_READY, WAIT_TIMEOUT, WAIT_INTERRUPTED };
@@ -758,7 +761,8 @@ static bool bind_remote(IxpFfiLib *lib, IxpFfiFn *fn, char *err, size_t n) {
     return lost_child(lib, fn->name, false, err, n), false;
   if (h.op == OP_ERR) return false;
   fn->remote = (int)h.index;
-  remember_bind(lib, w, wl, fn->name, nl);
+  if (!remember_bind(lib, w, wl, fn->name, nl))
+    return snprintf(err, n, "out of memory binding '%s'", fn->name), false;
   return true;
 }
 

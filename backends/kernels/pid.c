@@ -42,8 +42,6 @@
 
 /* Offset of element (i, j) of a row-major matrix with rows of n elements
  * (all three non-negative). */
-static inline size_t at(int i, int n, int j) { return (size_t)i * (size_t)n + (size_t)j; }
-
 /* See pid.h. */
 const char *ixp_pid_status_text(IxpPidStatus s) {
   switch (s) {
@@ -79,7 +77,7 @@ static void gen_emit(Gen *g, const uint32_t *chosen, int depth) {
     return;
   }
   uint32_t up = 0;
-  for (int i = 0; i < depth; i++) g->sets[at(g->count, 10, i)] = chosen[i], up |= g->up[chosen[i]];
+  for (int i = 0; i < depth; i++) g->sets[ixp_dense_at(g->count, 10, i)] = chosen[i], up |= g->up[chosen[i]];
   g->len[g->count] = depth;
   g->upset[g->count++] = up;
 }
@@ -446,17 +444,17 @@ static void maxent_free(Maxent *P) {
  * through an incremental Cholesky of A A^T) and renumber the rest. */
 static void maxent_independent(Maxent *P) {
   int m = P->m, kept = 0;
-  double *G = calloc(at(m, m, 1), sizeof(double)), *L = calloc(at(m, m, 1), sizeof(double));
+  double *G = calloc((size_t)m * (size_t)m + 1, sizeof(double)), *L = calloc((size_t)m * (size_t)m + 1, sizeof(double));
   int *map = malloc((size_t)m * sizeof(int) + 1), *keep = malloc((size_t)m * sizeof(int) + 1);
   if (!G || !L || !map || !keep) goto out;
   for (int j = 0; j < P->n; j++)
     for (int a = 0; a < P->per; a++)
-      for (int b = 0; b < P->per; b++) G[at(P->rows[j * P->per + a], m, P->rows[j * P->per + b])] += 1;
+      for (int b = 0; b < P->per; b++) G[ixp_dense_at(P->rows[j * P->per + a], m, P->rows[j * P->per + b])] += 1;
   for (int r = 0; r < m; r++) {
-    double *lr = L + at(kept, m, 0);
-    for (int k = 0; k < kept; k++) lr[k] = G[at(r, m, keep[k])];
-    double piv = ixp_dense_chol_border(L, kept, m, lr, G[at(r, m, r)]);
-    if (piv > 1e-9 * G[at(r, m, r)]) {
+    double *lr = L + ixp_dense_at(kept, m, 0);
+    for (int k = 0; k < kept; k++) lr[k] = G[ixp_dense_at(r, m, keep[k])];
+    double piv = ixp_dense_chol_border(L, kept, m, lr, G[ixp_dense_at(r, m, r)]);
+    if (piv > 1e-9 * G[ixp_dense_at(r, m, r)]) {
       lr[kept] = sqrt(piv);
       map[r] = kept, keep[kept++] = r;
     } else {
@@ -487,7 +485,7 @@ static double maxent_residual(const Maxent *P, const double *d, double step, dou
 /* Factor K = A diag(u) A^T at (x, tau), u = 1 / (tau/x + 1/x^2). */
 static void maxent_factor(Maxent *P, double tau) {
   int m = P->m;
-  memset(P->K, 0, at(m, m, 0) * sizeof(double));
+  memset(P->K, 0, ixp_dense_at(m, m, 0) * sizeof(double));
   for (int j = 0; j < P->n; j++) {
     double x = P->x[j];
     P->u[j] = x * x / (tau * x + 1);
@@ -496,7 +494,7 @@ static void maxent_factor(Maxent *P, double tau) {
       if (ra < 0) continue;
       for (int b = 0; b < P->per; b++) {
         int rb = P->rows[j * P->per + b];
-        if (rb >= 0 && rb <= ra) P->K[at(ra, m, rb)] += P->u[j];
+        if (rb >= 0 && rb <= ra) P->K[ixp_dense_at(ra, m, rb)] += P->u[j];
       }
     }
   }
@@ -650,7 +648,7 @@ static void rowcells_free(RowCells *R) { free(R->start), free(R->list), free(R->
 
 static bool rowcells_build(const Maxent *P, RowCells *R) {
   int m = P->m, per = P->per;
-  R->start = calloc((size_t)m + 2, sizeof(int)), R->list = malloc(at(P->n, per, 1) * sizeof(int));
+  R->start = calloc((size_t)m + 2, sizeof(int)), R->list = malloc(ixp_dense_at(P->n, per, 1) * sizeof(int));
   R->known = calloc((size_t)m + 1, sizeof(double)), R->open = calloc((size_t)m + 1, sizeof(int));
   if (!R->start || !R->list || !R->known || !R->open) return false;
   for (int j = 0; j < P->n * per; j++) R->start[P->rows[j] + 2]++;
@@ -693,7 +691,7 @@ static void presolve_row(const Maxent *P, RowCells *R, double *fixed, int r, int
  * kept. The rows still index the original numbering. */
 static IxpPidStatus maxent_presolve(Maxent *P, Ccs *C) {
   RowCells R = {0};
-  double *fixed = malloc(at(P->n, 1, 1) * sizeof(double));
+  double *fixed = malloc(((size_t)P->n + 1) * sizeof(double));
   int *queue = malloc(((size_t)P->m + 1) * sizeof(int)), nq = 0;
   bool *queued = calloc((size_t)P->m + 1, sizeof(bool));
   IxpPidStatus st = IXP_PID_ENOMEM;
@@ -709,7 +707,7 @@ static IxpPidStatus maxent_presolve(Maxent *P, Ccs *C) {
   for (int j = 0; j < P->n; j++) {
     if (fixed[j] == 0) continue;
     C->cell_u[kept] = C->cell_u[j], C->cell_t[kept] = C->cell_t[j];
-    memmove(P->rows + at(kept, P->per, 0), P->rows + at(j, P->per, 0), (size_t)P->per * sizeof(int));
+    memmove(P->rows + ixp_dense_at(kept, P->per, 0), P->rows + ixp_dense_at(j, P->per, 0), (size_t)P->per * sizeof(int));
     kept++;
   }
   P->n = kept;
@@ -731,8 +729,8 @@ static IxpPidStatus ccs_setup(const Joint *J, Ccs *C, Maxent *P) {
   }
   int rowbase[17], m = C->nu, n = 0;
   for (int i = 0; i < C->k; i++) rowbase[i] = m, m += (int)J->size[C->set[i]] * nt;
-  C->cell_u = malloc(at(C->nu, nt, 0) * sizeof(int) + 1), C->cell_t = malloc(at(C->nu, nt, 0) * sizeof(int) + 1);
-  P->rows = malloc(at(C->nu, nt, 0) * (size_t)per * sizeof(int) + 1);
+  C->cell_u = malloc(ixp_dense_at(C->nu, nt, 0) * sizeof(int) + 1), C->cell_t = malloc(ixp_dense_at(C->nu, nt, 0) * sizeof(int) + 1);
+  P->rows = malloc(ixp_dense_at(C->nu, nt, 0) * (size_t)per * sizeof(int) + 1);
   P->b = calloc((size_t)m + 1, sizeof(double));
   if (!C->cell_u || !C->cell_t || !P->rows || !P->b) return IXP_PID_ENOMEM;
   const double *pu = J->pa[C->U];
@@ -888,8 +886,8 @@ static IxpPidStatus check_atoms(const IxpPidLattice *l, const double *atoms, con
 static IxpPidStatus decompose_broja(const double *p, int nt, const int *ns, const IxpPidLattice *l, double tol,
                                     double check_tol, double *atoms, IxpPidCertificate *cert) {
   int n1 = ns[0], n2 = ns[1];
-  double *pt = calloc((size_t)nt, sizeof(double)), *p1 = calloc(at(nt, n1, 0), sizeof(double));
-  double *p2 = calloc(at(nt, n2, 0), sizeof(double)), *ps = calloc(at(n1, n2, 0), sizeof(double));
+  double *pt = calloc((size_t)nt, sizeof(double)), *p1 = calloc(ixp_dense_at(nt, n1, 0), sizeof(double));
+  double *p2 = calloc(ixp_dense_at(nt, n2, 0), sizeof(double)), *ps = calloc(ixp_dense_at(n1, n2, 0), sizeof(double));
   double *q1 = calloc((size_t)n1, sizeof(double)), *q2 = calloc((size_t)n2, sizeof(double));
   IxpPidCertificate local;
   IxpPidStatus st = IXP_PID_ENOMEM;
@@ -897,7 +895,7 @@ static IxpPidStatus decompose_broja(const double *p, int nt, const int *ns, cons
   for (int t = 0; t < nt; t++)
     for (int a = 0; a < n1; a++)
       for (int b = 0; b < n2; b++) {
-        double q = p[at(t, n1, a) * (size_t)n2 + (size_t)b];
+        double q = p[ixp_dense_at(t, n1, a) * (size_t)n2 + (size_t)b];
         pt[t] += q, p1[t * n1 + a] += q, p2[t * n2 + b] += q, ps[a * n2 + b] += q, q1[a] += q, q2[b] += q;
       }
   double mi[4] = {0};
@@ -907,7 +905,7 @@ static IxpPidStatus decompose_broja(const double *p, int nt, const int *ns, cons
     for (int b = 0; b < n2; b++)
       if (p2[t * n2 + b] > 0) mi[2] += p2[t * n2 + b] * log(p2[t * n2 + b] / (pt[t] * q2[b]));
     for (int c = 0; c < n1 * n2; c++) {
-      double q = p[at(t, n1, 0) * (size_t)n2 + (size_t)c];
+      double q = p[ixp_dense_at(t, n1, 0) * (size_t)n2 + (size_t)c];
       if (q > 0) mi[3] += q * log(q / (pt[t] * ps[c]));
     }
   }
