@@ -285,14 +285,25 @@ static const Command command_table[] = {
     {"quit", NULL},     {"q", NULL},        {NULL, NULL},
 };
 
+/* Split the command line `:name arg` in place: the name's length and
+ * the argument, trimmed (a carriage return counts as a blank); the
+ * command, or NULL if there is none of that name. */
+static const Command *find_command(char *line, size_t *namelen, char **arg) {
+  char *name = line + 1;
+  *namelen = strcspn(name, " \t\r");
+  *arg = name + *namelen + strspn(name + *namelen, " \t\r");
+  for (char *end = *arg + strlen(*arg); end > *arg && strchr(" \t\r", end[-1]); end--) end[-1] = '\0';
+  for (const Command *c = command_table; c->name; c++)
+    if (strlen(c->name) == *namelen && !strncmp(c->name, name, *namelen)) return c;
+  return NULL;
+}
+
 /* Run the command line `:name arg`; false if it asks to quit. */
 static bool run_command(IxpSession *s, char *line) {
-  char *name = line + 1, *arg = name + strcspn(name, " \t");
-  size_t namelen = (size_t)(arg - name);
-  arg += strspn(arg, " \t");
-  for (char *end = arg + strlen(arg); end > arg && strchr(" \t\r", end[-1]); end--) end[-1] = '\0';
-  for (const Command *c = command_table; c->name; c++) {
-    if (strlen(c->name) != namelen || strncmp(c->name, name, namelen)) continue;
+  size_t namelen;
+  char *name = line + 1, *arg;
+  const Command *c = find_command(line, &namelen, &arg);
+  if (c) {
     if (!c->run) return false;
     c->run(s, arg);
     return true;
@@ -380,22 +391,21 @@ static int run_interactive(IxpSession *s) {
  * :quit ends the script (IXP_INCOMPLETE says so), an unknown command is a
  * usage error, the others run as in the REPL. */
 static IxpStatus script_command(IxpSession *s, char *line) {
-  char *name = line + 1;
-  size_t namelen = strcspn(name, " \t\r");
-  if (namelen == 4 && !strncmp(name, "load", 4)) {
-    char *arg = name + 4 + strspn(name + 4, " \t");
-    for (char *end = arg + strlen(arg); end > arg && strchr(" \t\r", end[-1]); end--) end[-1] = '\0';
-    if (!*arg) {
-      fputs("ixp: error: :load needs a file name\n", stderr);
-      return IXP_EUSAGE;
-    }
-    return ixp_session_run_file(s, arg);
+  size_t namelen;
+  char *name = line + 1, *arg;
+  const Command *c = find_command(line, &namelen, &arg);
+  if (!c) {
+    fprintf(stderr, "ixp: error: unknown command ':%.*s' (try :help)\n", (int)namelen, name);
+    return IXP_EUSAGE;
   }
-  for (const Command *c = command_table; c->name; c++)
-    if (strlen(c->name) == namelen && !strncmp(c->name, name, namelen))
-      return run_command(s, line) ? IXP_OK : IXP_INCOMPLETE;
-  fprintf(stderr, "ixp: error: unknown command ':%.*s' (try :help)\n", (int)namelen, name);
-  return IXP_EUSAGE;
+  if (c->run == cmd_load && !*arg) {
+    fputs("ixp: error: :load needs a file name\n", stderr);
+    return IXP_EUSAGE;
+  }
+  if (c->run == cmd_load) return ixp_session_run_file(s, arg);
+  if (!c->run) return IXP_INCOMPLETE;
+  c->run(s, arg);
+  return IXP_OK;
 }
 
 /* Run text[0, len) of the script, which starts on line `first_line`:
