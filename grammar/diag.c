@@ -22,7 +22,9 @@ IxpSource *ixp_source_new(const char *name, const char *text, size_t len) {
 }
 
 /* A UTF-8 byte order mark, which some editors put at the start of a file. */
-static const char utf8_bom[] = "\xEF\xBB\xBF";
+size_t ixp_source_bom_len(const char *text, size_t len) {
+  return len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
 
 IxpSource *ixp_source_load(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -57,7 +59,7 @@ IxpSource *ixp_source_load(const char *path) {
     errno = EIO;
     return NULL;
   }
-  size_t skip = len >= 3 && !memcmp(buf, utf8_bom, 3) ? 3 : 0;
+  size_t skip = buf ? ixp_source_bom_len(buf, len) : 0;
   IxpSource *s = ixp_source_new(path, buf ? buf + skip : "", len - skip);
   free(buf);
   return s;

@@ -35,6 +35,9 @@ typedef struct {
 IxpSource *ixp_source_load(const char *path);
 /* A source over a copy of `text` called `name`. */
 IxpSource *ixp_source_new(const char *name, const char *text, size_t len);
+/* The length of a UTF-8 byte order mark at the start of text (3), or 0:
+ * a source skips it. */
+size_t ixp_source_bom_len(const char *text, size_t len);
 void ixp_source_free(IxpSource *src);
 
 /* 1-based line and column (in bytes) of byte offset `pos` in `src`. */

@@ -24,7 +24,15 @@ static bool code_column(IxpJoint *j, int c, const IxpColumn *col, size_t n) {
   return true;
 }
 
-IxpJoint *ixp_data_rows(IxpDataset *set) {
+/* n rows of probability 1/n each. */
+static void equal_weights(IxpJoint *j, size_t n) {
+  for (size_t i = 0; i < n; i++) j->p[i] = 1.0 / (double)n;
+  j->n = n;
+}
+
+/* The rows of a dataset as a joint (codes of each column's values;
+ * strings by their label index). */
+static IxpJoint *rows_joint(IxpDataset *set) {
   size_t n = (size_t)set->nrows;
   const char **names = malloc((size_t)(set->ncols ? set->ncols : 1) * sizeof *names);
   for (int c = 0; names && c < set->ncols; c++) names[c] = set->cols[c].name;
@@ -32,8 +40,7 @@ IxpJoint *ixp_data_rows(IxpDataset *set) {
   free(names);
   bool ok = j && ixp_joint_reserve(j, n) == IXP_JOINT_OK;
   for (int c = 0; ok && c < set->ncols; c++) ok = code_column(j, c, &set->cols[c], n);
-  for (size_t i = 0; ok && i < n; i++) j->p[i] = 1.0 / (double)n;
-  if (ok) j->n = n;
+  if (ok) equal_weights(j, n);
   if (ok && ixp_joint_finish(j) == IXP_JOINT_OK) return j;
   ixp_joint_free(j);
   return NULL;
@@ -209,12 +216,14 @@ static IxpJointStatus fill_binned(IxpSession *s, IxpModelDef *m, IxpJoint *b, si
                                   IxpSpan use) {
   uint32_t *codes = ixp_arena_alloc(s->tmp, (n ? n : 1) * sizeof *codes);
   for (int v = 0; v < b->nvars; v++) {
+    if (!m->continuous[v]) {  /* discrete columns are coded as in the plain joint */
+      if (!code_column(b, v, &m->data->set->cols[v], n)) return IXP_JOINT_ENOMEM;
+      continue;
+    }
     const double *x = ixp_data_column(s, m, v, use);
-    if (m->continuous[v] && ixp_bin(x, n, bins, how ? IXP_BIN_QUANTILE : IXP_BIN_EQUAL_WIDTH, codes) != IXP_EST_OK)
-      return IXP_JOINT_ENOMEM;
+    if (ixp_bin(x, n, bins, how ? IXP_BIN_QUANTILE : IXP_BIN_EQUAL_WIDTH, codes) != IXP_EST_OK) return IXP_JOINT_ENOMEM;
     for (size_t i = 0; i < n; i++)
-      if ((b->code[v][i] = ixp_alphabet_code(&b->alpha[v], m->continuous[v] ? (double)codes[i] : x[i])) == UINT32_MAX)
-        return IXP_JOINT_ENOMEM;
+      if ((b->code[v][i] = ixp_alphabet_code(&b->alpha[v], (double)codes[i])) == UINT32_MAX) return IXP_JOINT_ENOMEM;
   }
   return IXP_JOINT_OK;
 }
@@ -232,8 +241,7 @@ static IxpJoint *bin_rows(IxpSession *s, IxpModelDef *m, int bins, int how, IxpS
   IxpJointStatus st = !b ? IXP_JOINT_ENOMEM : ixp_joint_reserve(b, n);
   if (st == IXP_JOINT_OK) st = fill_binned(s, m, b, n, bins, how, use);
   if (st == IXP_JOINT_OK) {
-    for (size_t i = 0; i < n; i++) b->p[i] = 1.0 / (double)n;
-    b->n = n;
+    equal_weights(b, n);
     st = ixp_joint_finish(b);
   }
   if (st != IXP_JOINT_OK) {
@@ -264,7 +272,7 @@ IxpJoint *ixp_data_joint(IxpSession *s, IxpModelDef *m, int bins, int how, IxpSp
   IxpDataset *set = rows(s, m, use);
   if (bins > 0) return binned_joint(s, m, bins, how, use);
   if (d->joint) return d->joint;
-  if (!(d->joint = ixp_data_rows(set)))
+  if (!(d->joint = rows_joint(set)))
     ixp_runtime_error(s, s->src, use, "out of memory building the rows of '%s' as a joint", m->name);
   d->joints_built++;
   return d->joint;

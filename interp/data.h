@@ -30,9 +30,6 @@ typedef struct IxpDataDef {
   unsigned joints_built;  /* joints built from these rows so far, binned or not (tests read it) */
 } IxpDataDef;
 
-/* The rows of a dataset as a joint (codes of each column's values;
- * strings by their label index); NULL when out of memory. */
-IxpJoint *ixp_data_rows(IxpDataset *set);
 /* Give dataset `d` its rows `set` (owned from now on; header_only for a
  * .npy file whose values are still to be read). */
 void ixp_data_attach(IxpDataDef *d, IxpDataset *set, bool header_only);

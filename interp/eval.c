@@ -274,9 +274,9 @@ static const char *number_text(IxpSession *s, double x) {
 
 /* The text of value x of variable v: a dataset's string column shows its
  * labels, not the codes its joint holds. */
-static const char *state_text(IxpSession *s, const IxpDataset *set, const IxpJoint *j, int v, double x) {
+static const char *state_text(IxpSession *s, const IxpDataset *set, int v, double x) {
   const IxpColumn *col = set && v < set->ncols ? &set->cols[v] : NULL;
-  if (col && col->kind == IXP_COL_STRING && !strcmp(col->name, j->names[v]) && x >= 0 && x < col->nlabels)
+  if (col && col->kind == IXP_COL_STRING && x >= 0 && x < col->nlabels)
     return col->labels[(size_t)x];
   return number_text(s, x);
 }
@@ -293,7 +293,7 @@ static void print_model(IxpSession *s, IxpModelDef *m, IxpSpan use) {
   const char **cells = ixp_arena_alloc(s->tmp, (shown * (size_t)ncols + 1) * sizeof *cells);
   for (size_t k = 0; k < shown; k++) {
     const char **row = cells + k * (size_t)ncols;
-    for (int v = 0; v < j->nvars; v++) row[v] = state_text(s, set, j, v, j->alpha[v].values[j->code[v][k]]);
+    for (int v = 0; v < j->nvars; v++) row[v] = state_text(s, set, v, j->alpha[v].values[j->code[v][k]]);
     row[j->nvars] = number_text(s, j->p[k]);
   }
   fprintf(s->out, "%s %s: %zu %s%s\n", m->data ? "dataset" : "model", m->name, j->n,

@@ -81,9 +81,9 @@ struct IxpSession {
   int *buckets;                  /* newest symbol of each hash bucket, or -1 */
   int nbuckets;                  /* a power of two, or 0 */
   bool loading_prelude;
-  bool override_mismatch;
+  bool override_mismatch;        /* a --set value's type differs from its let's (a usage error) */
   const IxpPlan **explained;     /* plans `explain` has printed */
-  int nexplained, capexplained;        /* a --set value's type differs from its let's (a usage error) */
+  int nexplained, capexplained;
 
   /* everything parsed stays alive while the session lives */
   IxpSource **sources;

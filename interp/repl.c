@@ -6,6 +6,7 @@
  * interrupts a running evaluation (twice: exits) or discards the entry at
  * the prompt. Otherwise stdin is read whole and run as one script. */
 #include "repl.h"
+#include "diag.h"
 #include "grow.h"
 
 #include <editline/readline.h>
@@ -467,7 +468,7 @@ static int run_script(IxpSession *s) {
     free(in.text);
     return IXP_EUSAGE;
   }
-  size_t bom = in.len >= 3 && !memcmp(in.text, "\xEF\xBB\xBF", 3) ? 3 : 0;  /* a UTF-8 byte order mark */
+  size_t bom = ixp_source_bom_len(in.text, in.len);
   IxpStatus st = run_script_text(s, in.text + bom, in.len - bom);
   free(in.text);
   return st;

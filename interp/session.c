@@ -135,8 +135,11 @@ static IxpStatus attach_overrides(IxpSession *s, IxpAst *program, IxpArena *aren
     int errors = ixp_check_program(s, probe, src, arena);
     ixp_symbols_restore(s, scope);
     if (errors) return IXP_EUSAGE;
+    const IxpSource *running = s->src;
     s->src = src;
-    if (protected_call(s, eval_override, e->items[0]->a) != IXP_OK) return IXP_EUSAGE;
+    IxpStatus st = protected_call(s, eval_override, e->items[0]->a);
+    s->src = running;
+    if (st != IXP_OK) return IXP_EUSAGE;
     let->sem.override = e->items[0]->a;
     let->sem.override_src = src;
   }
