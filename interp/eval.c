@@ -401,15 +401,6 @@ static void csv_field(FILE *f, const char *text) {
   fputc('"', f);
 }
 
-/* A file ixp must not write over: the program run or one of its inputs
- * (data files, extern libraries), else NULL. */
-static const char *input_at_path(IxpSession *s, const char *path, const char **role) {
-  const char *input;
-  for (int i = 0; ixp_session_input_at(s, i, role, &input); i++)
-    if (ixp_outfile_same(path, input)) return input;
-  return NULL;
-}
-
 /* Where an output named by `file_expr` goes: relative to --outdir (which
  * a relative name may not climb out of), else to the folder of the
  * running file. Never the program itself or one of its inputs. */
@@ -433,7 +424,7 @@ static char *output_path(IxpSession *s, IxpAst *file_expr) {
   size_t len = strlen(path);
   if ((len && path[len - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
     ixp_runtime_error(s, s->src, file_expr->span, "'%s' is a folder; name a file to write", path);
-  const char *role, *input = input_at_path(s, path, &role);
+  const char *role, *input = ixp_session_input_same(s, path, &role);
   if (input && !strcmp(role, "source"))
     ixp_runtime_error(s, s->src, file_expr->span, "cannot write '%s': it is the program being run", path);
   const char *what = input && !strcmp(role, "data") ? "a data file" : "an extern library";

@@ -86,8 +86,7 @@ struct IxpSession {
   int nexplained, capexplained;
 
   /* everything parsed stays alive while the session lives */
-  IxpSource **sources;
-  IxpArena **arenas;
+  struct { IxpSource *src; IxpArena *arena; } *chunks;
   int nchunks, capchunks;
   IxpModelDef **models;
   int nmodels, capmodels;

@@ -185,17 +185,13 @@ static void print_counts(IxpSession *s) {
   printf("%d passed, %d failed\n", passed, failed);
 }
 
-/* The record may not overwrite the program or any file it read (with no
- * session yet, only the program is checked). */
+/* The record may not overwrite the program or any file it read. */
 static bool record_target_ok(const IxpSession *s, const char *record) {
-  const char *role, *input;
-  for (int i = 0; s && ixp_session_input_at(s, i, &role, &input); i++) {
-    if (!ixp_outfile_same(record, input)) continue;
-    fprintf(stderr, "ixp: error: --record '%s' is the %s '%s' this run reads\n", record,
-            !strcmp(role, "source") ? "program" : !strcmp(role, "data") ? "data file" : "extern library", input);
-    return false;
-  }
-  return true;
+  const char *role, *input = ixp_session_input_same(s, record, &role);
+  if (!input) return true;
+  fprintf(stderr, "ixp: error: --record '%s' is the %s '%s' this run reads\n", record,
+          !strcmp(role, "source") ? "program" : !strcmp(role, "data") ? "data file" : "extern library", input);
+  return false;
 }
 
 static int run_file(IxpSession *s, const Args *a, Results *res) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "blis/dense.h"
 #include "data.h"
@@ -24,14 +25,12 @@ static const char *const unit_names[] = {"bits", "nats", NULL};
 
 /* false (reported) when out of memory: the caller still owns src and arena */
 static bool keep_chunk(IxpSession *s, IxpSource *src, IxpArena *arena) {
-  int cap = s->capchunks;
-  if (!ixp_grow(&s->sources, &cap, s->nchunks + 1, sizeof *s->sources) ||
-      !ixp_grow(&s->arenas, &s->capchunks, s->nchunks + 1, sizeof *s->arenas)) {
+  if (!ixp_grow(&s->chunks, &s->capchunks, s->nchunks + 1, sizeof *s->chunks)) {
     ixp_diag_plain(&s->diag, "out of memory");
     return false;
   }
-  s->sources[s->nchunks] = src;
-  s->arenas[s->nchunks++] = arena;
+  s->chunks[s->nchunks].src = src;
+  s->chunks[s->nchunks++].arena = arena;
   return true;
 }
 
@@ -227,6 +226,17 @@ void ixp_session_seed_text(const IxpSession *s, char *buf, size_t size) {
   snprintf(buf, size, "%llu", (unsigned long long)s->seed);
 }
 
+const char *ixp_session_input_same(const IxpSession *s, const char *path, const char **role) {
+  struct stat out, in;
+  if (stat(path, &out) != 0) return NULL;
+  for (int i = 0; i < s->ninputs; i++)
+    if (stat(s->inputs[i].path, &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+      *role = s->inputs[i].role;
+      return s->inputs[i].path;
+    }
+  return NULL;
+}
+
 bool ixp_session_input_at(const IxpSession *s, int i, const char **role, const char **path) {
   if (i < 0 || i >= s->ninputs) return false;
   *role = s->inputs[i].role;
@@ -259,8 +269,8 @@ void ixp_session_free(IxpSession *s) {
   for (int i = 0; i < s->nmodels; i++) ixp_model_cache_free(s->models[i]);
   for (int i = 0; i < s->nglobals; i++) ixp_value_release(&s->globals[i]);
   for (int i = 0; i < s->nchunks; i++) {
-    ixp_source_free(s->sources[i]);
-    ixp_arena_free(s->arenas[i]);
+    ixp_source_free(s->chunks[i].src);
+    ixp_arena_free(s->chunks[i].arena);
   }
   /* after the arenas: functions bound in them are released first */
   for (int i = 0; i < s->nlibs; i++) {
@@ -273,8 +283,7 @@ void ixp_session_free(IxpSession *s) {
   }
   free(s->libs);
   free(s->inputs);
-  free(s->sources);
-  free(s->arenas);
+  free(s->chunks);
   free(s->models);
   ixp_symbols_free(s);
   free(s->globals);

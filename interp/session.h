@@ -68,6 +68,9 @@ void ixp_session_seed_text(const IxpSession *s, char *buf, size_t size);
 /* The i-th file the session has read (role "source", "data" or
  * "extern", and its path); false past the last. */
 bool ixp_session_input_at(const IxpSession *s, int i, const char **role, const char **path);
+/* The file read so far (its path, and its role in *role) that is the same
+ * file as `path` (device and inode), or NULL: outputs may not replace it. */
+const char *ixp_session_input_same(const IxpSession *s, const char *path, const char **role);
 
 /* Expectations counted so far. */
 void ixp_session_expect_counts(const IxpSession *s, int *passed, int *failed);
