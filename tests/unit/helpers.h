@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <errno.h>
+#include <unistd.h>
 
 #include "session.h"
 
@@ -62,6 +65,44 @@ static inline void t_close(TRun *r) {
   free(r->obuf);
   free(r->ebuf);
   memset(r, 0, sizeof *r);
+}
+
+/* A fresh temporary folder /tmp/PREFIX_XXXXXX for a suite's files, in dir. */
+static inline void t_tmpdir_make(char *dir, size_t size, const char *prefix) {
+  snprintf(dir, size, "/tmp/%s_XXXXXX", prefix);
+  cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+}
+
+/* Remove a folder and everything in it. */
+static inline void t_tmpdir_remove(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  char p[512];
+  while ((e = readdir(d)))
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+      int w = snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+      if (w > 0 && (size_t)w < sizeof p && unlink(p) != 0) t_tmpdir_remove(p);
+    }
+  closedir(d);
+  rmdir(dir);
+}
+
+/* The path of `name` in `dir` (four static buffers, used in turn). */
+static inline char *t_path_in(const char *dir, const char *name) {
+  static char buf[4][512];
+  static int k;
+  char *p = buf[k++ % 4];
+  snprintf(p, sizeof buf[0], "%s/%s", dir, name);
+  return p;
+}
+
+/* Write `text` to a new file at path. */
+static inline void t_write_text(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  cr_assert_not_null(f, "cannot create %s", path);
+  fputs(text, f);
+  fclose(f);
 }
 
 /* Number of (possibly overlapping) occurrences of `needle` in `hay`. */

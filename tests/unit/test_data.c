@@ -15,35 +15,13 @@
 
 static char tdir[64];
 
-static void setup(void) {
-  strcpy(tdir, "/tmp/ixp_data_XXXXXX");
-  cr_assert_not_null(mkdtemp(tdir));
-}
+static void setup(void) { t_tmpdir_make(tdir, sizeof tdir, "ixp_data"); }
 
-static void teardown(void) {
-  DIR *d = opendir(tdir);
-  if (!d) return;
-  struct dirent *e;
-  char p[512];
-  while ((e = readdir(d)))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-      snprintf(p, sizeof p, "%s/%s", tdir, e->d_name);
-      unlink(p);
-    }
-  closedir(d);
-  rmdir(tdir);
-}
+static void teardown(void) { t_tmpdir_remove(tdir); }
 
 TestSuite(data, .init = setup, .fini = teardown);
 
-/* The path of `name` in the temporary directory (one of two buffers). */
-static const char *tpath(const char *name) {
-  static char buf[2][512];
-  static int k;
-  char *p = buf[k++ % 2];
-  snprintf(p, 512, "%s/%s", tdir, name);
-  return p;
-}
+static char *tpath(const char *name) { return t_path_in(tdir, name); }
 
 /* A .npy file (format 1.0) of little-endian 8-byte elements; its path. */
 static const char *npy_file(const char *name, const char *descr, int rows, int cols, const uint64_t *bits) {

@@ -12,41 +12,21 @@
 #include <unistd.h>
 
 #include "dataset.h"
+#include "helpers.h"
 
 static char tdir[64];
 
 /* A fresh temporary directory for the test's files. */
-static void setup(void) {
-  strcpy(tdir, "/tmp/ixp_dataset_XXXXXX");
-  cr_assert_not_null(mkdtemp(tdir));
-}
+static void setup(void) { t_tmpdir_make(tdir, sizeof tdir, "ixp_dataset"); }
 
 /* Remove the temporary directory and its files. */
-static void teardown(void) {
-  DIR *d = opendir(tdir);
-  if (!d) return;
-  struct dirent *e;
-  char p[512];
-  while ((e = readdir(d)))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-      snprintf(p, sizeof p, "%s/%s", tdir, e->d_name);
-      unlink(p);
-    }
-  closedir(d);
-  rmdir(tdir);
-}
+static void teardown(void) { t_tmpdir_remove(tdir); }
 
 TestSuite(dataset, .init = setup, .fini = teardown);
 
 /* The path of file `name` in the temporary directory (a static buffer of
  * four, used in turn). */
-static const char *tpath(const char *name) {
-  static char buf[4][512];
-  static int k;
-  char *p = buf[k++ % 4];
-  snprintf(p, 512, "%s/%s", tdir, name);
-  return p;
-}
+static char *tpath(const char *name) { return t_path_in(tdir, name); }
 
 /* Write len bytes to file `name`; its path. */
 static const char *put(const char *name, const void *data, size_t len) {

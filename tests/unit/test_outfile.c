@@ -12,36 +12,17 @@
 #include <unistd.h>
 
 #include "outfile.h"
+#include "helpers.h"
 
 static char tdir[64];
 
-static void setup(void) {
-  strcpy(tdir, "/tmp/ixp_outfile_XXXXXX");
-  cr_assert_not_null(mkdtemp(tdir), "mkdtemp: %s", strerror(errno));
-}
+static void setup(void) { t_tmpdir_make(tdir, sizeof tdir, "ixp_outfile"); }
 
-static void teardown(void) {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tdir);
-  if (system(cmd) != 0) cr_log_warn("could not remove %s", tdir);
-}
+static void teardown(void) { t_tmpdir_remove(tdir); }
 
 TestSuite(outfile, .init = setup, .fini = teardown);
 
-static char *tpath(const char *name) {
-  static char buf[4][256];
-  static int k;
-  char *p = buf[k++ % 4];
-  snprintf(p, sizeof buf[0], "%s/%s", tdir, name);
-  return p;
-}
-
-static void write_text(const char *path, const char *text) {
-  FILE *f = fopen(path, "w");
-  cr_assert_not_null(f, "cannot create %s", path);
-  fputs(text, f);
-  fclose(f);
-}
+static char *tpath(const char *name) { return t_path_in(tdir, name); }
 
 static char *read_text(const char *path) {
   static char buf[256];
@@ -74,7 +55,7 @@ static int count_files(void) {
 }
 
 Test(outfile, replaces_a_regular_file_whole_and_keeps_its_mode) {
-  write_text(tpath("x.csv"), "old\n");
+  t_write_text(tpath("x.csv"), "old\n");
   chmod(tpath("x.csv"), 0640);
   cr_assert(put(tpath("x.csv"), "new\n"));
   cr_assert_str_eq(read_text(tpath("x.csv")), "new\n");
@@ -96,9 +77,9 @@ Test(outfile, a_new_file_gets_the_umask_permissions) {
 /* A symlink planted at the old fixed name PATH.tmp is not followed, and a
  * user's own file of that name is left alone. */
 Test(outfile, does_not_touch_path_dot_tmp) {
-  write_text(tpath("victim"), "precious\n");
+  t_write_text(tpath("victim"), "precious\n");
   cr_assert(symlink(tpath("victim"), tpath("x.csv.tmp")) == 0);
-  write_text(tpath("y.csv.tmp"), "mine\n");
+  t_write_text(tpath("y.csv.tmp"), "mine\n");
   cr_assert(put(tpath("x.csv"), "rows\n"));
   cr_assert(put(tpath("y.csv"), "rows\n"));
   cr_assert_str_eq(read_text(tpath("victim")), "precious\n");
@@ -108,7 +89,7 @@ Test(outfile, does_not_touch_path_dot_tmp) {
 
 /* A symlink to a regular file stays a link; the file it names is replaced. */
 Test(outfile, keeps_a_symlink_to_a_regular_file) {
-  write_text(tpath("real.json"), "old\n");
+  t_write_text(tpath("real.json"), "old\n");
   cr_assert(symlink("real.json", tpath("link.json")) == 0);
   cr_assert(put(tpath("link.json"), "new\n"));
   struct stat st;
@@ -159,7 +140,7 @@ Test(outfile, writes_stdout_through_its_descriptor) {
 }
 
 Test(outfile, a_failed_write_keeps_the_old_file) {
-  write_text(tpath("x.csv"), "old\n");
+  t_write_text(tpath("x.csv"), "old\n");
   IxpOutFile o;
   char err[256];
   cr_assert(ixp_outfile_open(&o, tpath("x.csv"), err, sizeof err));
@@ -179,7 +160,7 @@ Test(outfile, refuses_a_folder_and_a_missing_folder) {
 }
 
 Test(outfile, same_file_by_device_and_inode) {
-  write_text(tpath("a"), "x");
+  t_write_text(tpath("a"), "x");
   cr_assert(link(tpath("a"), tpath("b")) == 0);
   cr_assert(ixp_outfile_same(tpath("a"), tpath("b")));
   char other[300];

@@ -24,46 +24,15 @@
 
 static char tdir[64];
 
-static void setup(void) {
-  strcpy(tdir, "/tmp/ixp_runrecord_XXXXXX");
-  cr_assert_not_null(mkdtemp(tdir), "mkdtemp: %s", strerror(errno));
-}
+static void setup(void) { t_tmpdir_make(tdir, sizeof tdir, "ixp_runrecord"); }
 
-/* Remove the directory, its files and the folders some tests make. */
-static void remove_tree(const char *dir) {
-  DIR *d = opendir(dir);
-  if (!d) return;
-  struct dirent *e;
-  char p[512];
-  while ((e = readdir(d)))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-      snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-      if (unlink(p) != 0) remove_tree(p);
-    }
-  closedir(d);
-  rmdir(dir);
-}
-
-static void teardown(void) { remove_tree(tdir); }
+static void teardown(void) { t_tmpdir_remove(tdir); }
 
 TestSuite(runrecord, .init = setup, .fini = teardown);
 
 /* ------------------------------------------------------------- helpers */
 
-static char *tpath(const char *name) {
-  static char buf[4][256];
-  static int k;
-  char *p = buf[k++ % 4];
-  snprintf(p, sizeof buf[0], "%s/%s", tdir, name);
-  return p;
-}
-
-static void write_text(const char *path, const char *text) {
-  FILE *f = fopen(path, "w");
-  cr_assert_not_null(f, "cannot create %s", path);
-  fputs(text, f);
-  fclose(f);
-}
+static char *tpath(const char *name) { return t_path_in(tdir, name); }
 
 /* The whole of a file (malloc'd). */
 static char *read_text(const char *path) {
@@ -332,7 +301,7 @@ Test(runrecord, print_line_is_compact_json) {
 }
 
 Test(runrecord, integers_read_back_as_doubles) {
-  write_text(tpath("int.json"), "{\"ixp_record\": 1, \"provenance\": {\"inputs\": []}, \"results\": ["
+  t_write_text(tpath("int.json"), "{\"ixp_record\": 1, \"provenance\": {\"inputs\": []}, \"results\": ["
                                 "{\"kind\": \"print\", \"name\": \"x\", \"file\": \"t.ixp\", \"line\": 3, "
                                 "\"value\": 2}]}\n");
   char err[256];
@@ -599,7 +568,7 @@ Test(runrecord, results_match_by_kind_name_and_order) {
 /* --------------------------------------------------------------- inputs */
 
 Test(runrecord, input_hash_is_sha256) {
-  write_text(tpath("abc.txt"), "abc");
+  t_write_text(tpath("abc.txt"), "abc");
   IxpRunRecord *r = ixp_runrec_new();
   char err[256] = "";
   cr_assert(ixp_runrec_input(r, "data", tpath("abc.txt"), err, sizeof err), "%s", err);
@@ -630,12 +599,12 @@ Test(runrecord, unreadable_input) {
 Test(runrecord, changed_input_is_noted) {
   const char *d = tpath("d.csv"), *s = tpath("a.ixp");
   char err[256] = "", want[512];
-  write_text(s, "print 1\n");
-  write_text(d, "abc");
+  t_write_text(s, "print 1\n");
+  t_write_text(d, "abc");
   IxpRunRecord *a = run("0.3", 1.0 / 3), *b = run("0.3", 1.0 / 3 * (1 + 1e-12));
   cr_assert(ixp_runrec_input(a, "source", s, err, sizeof err), "%s", err);
   cr_assert(ixp_runrec_input(a, "data", d, err, sizeof err), "%s", err);
-  write_text(d, "abd");
+  t_write_text(d, "abd");
   cr_assert(ixp_runrec_input(b, "source", s, err, sizeof err), "%s", err);
   cr_assert(ixp_runrec_input(b, "data", d, err, sizeof err), "%s", err);
   char *text;
@@ -661,7 +630,7 @@ Test(runrecord, changed_input_is_noted) {
 /* -------------------------------------------------------- reading errors */
 
 Test(runrecord, malformed_json_names_line_and_column) {
-  write_text(tpath("bad.json"), "{\n  \"ixp_record\": 1,\n  oops\n}\n");
+  t_write_text(tpath("bad.json"), "{\n  \"ixp_record\": 1,\n  oops\n}\n");
   char err[512] = "", want[512];
   cr_assert_null(ixp_runrec_read(tpath("bad.json"), err, sizeof err));
   snprintf(want, sizeof want, "'%s' is not valid JSON (line 3, column 6: ", tpath("bad.json"));
@@ -680,7 +649,7 @@ Test(runrecord, other_json_is_refused) {
   char err[512], want[512];
   snprintf(want, sizeof want, "'%s' is not an ixp record (no \"ixp_record\" key)", tpath("x.json"));
   for (size_t i = 0; i < 4; i++) {
-    write_text(tpath("x.json"), texts[i]);
+    t_write_text(tpath("x.json"), texts[i]);
     err[0] = 0;
     cr_assert_null(ixp_runrec_read(tpath("x.json"), err, sizeof err), "%s", texts[i]);
     cr_assert_str_eq(err, want, "for %s", texts[i]);
@@ -711,7 +680,7 @@ Test(runrecord, wrong_types_are_errors) {
   };
   char err[512];
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-    write_text(tpath("x.json"), bad[i][0]);
+    t_write_text(tpath("x.json"), bad[i][0]);
     err[0] = 0;
     IxpRunRecord *r = ixp_runrec_read(tpath("x.json"), err, sizeof err);
     cr_assert_null(r, "accepted %s", bad[i][0]);
@@ -757,7 +726,7 @@ Test(runrecord, failed_write_into_missing_folder) {
 Test(runrecord, failed_write_keeps_the_old_record) {
   IxpRunRecord *r = rich();
   const char *path = tpath("rec.json");
-  write_text(path, "old record\n");
+  t_write_text(path, "old record\n");
   char err[256] = "";
   char *text;
 
