@@ -264,7 +264,20 @@ endif
 approve: ixp
 	$(Q)sh tests/run-golden --update ./ixp
 
-bench: ixp $(BENCH_BIN)
+# The workload table's driver, its data generator and the naive reference
+# of the exact rows (bench/driver, bench/peers): programs of their own, not
+# linked with libixp.
+BENCH_TABLE_BIN := $(addprefix $(BUILD)/bench-table/,table gendata exact_naive)
+$(BUILD)/bench-table/%: bench/driver/%.c
+	@echo "  CC     $@"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE -O2 $(STRICT_WARN) -o $@ $< -lm
+$(BUILD)/bench-table/exact_naive: bench/peers/exact_naive.c
+	@echo "  CC     $@"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE -O2 $(STRICT_WARN) -o $@ $< -lm
+
+bench: ixp $(BENCH_BIN) $(BENCH_TABLE_BIN)
 	$(Q)sh bench/run ./ixp
 
 install: ixp

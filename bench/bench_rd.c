@@ -11,10 +11,14 @@
  *   ib 5x5, 256x32  random joints, 101 betas: time, against 0.6 s for the
  *               5x5 curve in a well-known Python IB package.
  *
+ * rd 4096 and ib 256x32 take a minute or more each on 2 cores: they run
+ * only with BENCH_LONG=1.
+ *
  * One line per figure: name, time, reference, ratio. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "blis/dense.h"
@@ -133,8 +137,10 @@ int main(void) {
   bench_binary();
   bench_rd(256, false, 100, 0, 3);
   bench_rd(256, true, 100, 0, 3.5);
-  bench_rd(4096, false, 100, 0, 2);
+  bool long_figures = getenv("BENCH_LONG") && strcmp(getenv("BENCH_LONG"), "1") == 0;
+  if (long_figures) bench_rd(4096, false, 100, 0, 2);
   bench_ib(5, 5, 0.6);
-  bench_ib(256, 32, 0);
+  if (long_figures) bench_ib(256, 32, 0);
+  else printf("  (rd 4096 x 4096 and ib 256x32: BENCH_LONG=1 runs them)\n");
   return 0;
 }
