@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ARGS 8
+#define MAX_ARGS 12
 #define MAX_PEERS 3
 #define MAX_REPS 9
 #define OUT_SIZE 65536
@@ -48,6 +48,7 @@ typedef struct {
 typedef struct {
   const char *label;
   const char *file; /* NULL: a row that cannot be run yet */
+  const char *goal; /* issue 13's goal for the row */
   int is_long;
   int log2_states; /* exact rows: peak memory per joint state */
   Peer peers[MAX_PEERS];
@@ -62,7 +63,7 @@ typedef struct {
   char note[200];
 } Runs;
 
-#define RECORDED_BROJA "BROJA-2PID (ECOS), recorded 2026-12 on this 2-core machine, not live"
+#define RECORDED_BROJA "recorded 2026-12 on this 2-core machine (Python on ECOS, not installable here), not live"
 #define RECORDED(secs) {.name = "BROJA-2PID", .recorded = secs, .source = RECORDED_BROJA}
 #define LIVE(name_, needs_, long_, ...) {.name = name_, .needs = needs_, .is_long = long_, .argv = {__VA_ARGS__}}
 #define CKDTREE(long_, ...) LIVE("scipy cKDTree", NEEDS_PYTHON, long_, PY, "bench/peers/ksg_ckdtree.py", __VA_ARGS__)
@@ -70,28 +71,28 @@ typedef struct {
 #define NAIVE(n) LIVE("naive dense C", NEEDS_NAIVE, 0, "@bin/exact_naive", n)
 
 static const Workload WORKLOADS[] = {
-    {.label = "BROJA PID, random 10x10x10", .file = "broja_random", .peers = {RECORDED(1.4)}},
+    {.label = "BROJA PID, random 10x10x10", .file = "broja_random", .goal = "<= 0.03 s at the default", .peers = {RECORDED(1.4)}},
     {.label = "BROJA PID, COPY 64x64", .file = "broja_copy", .peers = {RECORDED(5.2)}},
     {.label = "RD Bernoulli(0.3), 26 beta",
-     .file = "rd_bernoulli",
+     .file = "rd_bernoulli", .goal = "<= 0.005 s at the default",
      .peers = {LIVE("NumPy Blahut-Arimoto", NEEDS_PYTHON, 0, PY, "bench/peers/rd_numpy.py")}},
     {.label = "Gaussian MI on data, d = 64",
-     .file = "gaussian_d64",
+     .file = "gaussian_d64", .goal = "<= 0.3x NumPy",
      .peers = {LIVE("NumPy slogdet", NEEDS_PYTHON, 0, PY, "bench/peers/gaussian_numpy.py", "@data/gauss64_1e4.npy")}},
-    {.label = "Gaussian MI, d = 1000"},
+    {.label = "Gaussian MI, d = 1000", .goal = "<= 0.3x NumPy (with the vectors issue)"},
     {.label = "KSG 1-D, N = 1e5",
-     .file = "ksg_1d_1e5",
+     .file = "ksg_1d_1e5", .goal = "<= 0.05 s",
      .peers = {CKDTREE(0, "@data/pair_1e5.npy", "4"), JIDT(0, "@data/pair_1e5.npy", "4")}},
     {.label = "KSG 1-D, N = 1e6",
-     .file = "ksg_1d_1e6",
+     .file = "ksg_1d_1e6", .goal = "<= 0.6 s on 2 cores",
      .peers = {CKDTREE(0, "@data/pair_1e6.npy", "4"), JIDT(1, "@data/pair_1e6.npy", "4")}},
     {.label = "KSG 5+5 dims, N = 4000, 150 surrogates",
-     .file = "ksg_5x5_surrogates",
-     .peers = {CKDTREE(0, "@data/ksg55_4000.npy", "4", "5", "150"), JIDT(0, "@data/ksg55_4000.npy", "4", "10", "150")}},
-    {.label = "KSG 5+5 dims, N = 1e5", .file = "ksg_5x5_1e5", .is_long = 1, .peers = {CKDTREE(1, "@data/ksg55_1e5.npy", "4")}},
-    {.label = "KSG 25+25 dims, N = 1e5", .file = "ksg_25x25_1e5", .is_long = 1},
-    {.label = "exact enumeration, 2^20 states", .file = "exact_2_20", .log2_states = 20, .peers = {NAIVE("20")}},
-    {.label = "exact enumeration, 2^25 states", .file = "exact_2_25", .is_long = 1, .log2_states = 25, .peers = {NAIVE("25")}},
+     .file = "ksg_5x5_surrogates", .goal = "<= 2 s",
+     .peers = {CKDTREE(0, "@data/ksg55_4000.npy", "4", "5", "150"), JIDT(0, "@data/ksg55_4000.npy", "4", "5", "150")}},
+    {.label = "KSG 5+5 dims, N = 1e5", .file = "ksg_5x5_1e5", .goal = "<= 10 s", .is_long = 1, .peers = {CKDTREE(1, "@data/ksg55_1e5.npy", "4")}},
+    {.label = "KSG 25+25 dims, N = 1e5", .file = "ksg_25x25_1e5", .goal = "<= 30 s", .is_long = 1},
+    {.label = "exact enumeration, 2^20 states", .file = "exact_2_20", .goal = "<= 24 bytes per joint state", .log2_states = 20, .peers = {NAIVE("20")}},
+    {.label = "exact enumeration, 2^25 states", .file = "exact_2_25", .goal = "<= 24 bytes per joint state", .is_long = 1, .log2_states = 25, .peers = {NAIVE("25")}},
 };
 
 static const char *g_data, *g_bin, *g_jidt_jar;
@@ -298,9 +299,10 @@ static void print_row(const Workload *w, const Runs *ixp, const Runs *ref, const
 
 /* The detail lines: values against the closed form and the peers. */
 static void print_details(const Workload *w, const Runs *ixp, const Runs *peers) {
-  printf("    ixp: value %.15g, median of %d paired runs", ixp[1].value, ixp[1].reps);
+  printf("    ixp: value %.15g, %d paired run%s", ixp[1].value, ixp[1].reps, ixp[1].reps > 1 ? "s (medians)" : "");
   if (ixp[0].value != ixp[1].value) printf("; 1 thread gave %.17g (NOT bit-identical)", ixp[0].value);
   printf("\n");
+  if (w->goal) printf("    goal (issue 13): %s\n", w->goal);
   if (ixp[1].has_closed_form)
     printf("    closed form %.15g, |ixp - closed form| = %.2g\n", ixp[1].closed_form,
            fabs(ixp[1].value - ixp[1].closed_form));
@@ -322,7 +324,7 @@ static void print_details(const Workload *w, const Runs *ixp, const Runs *peers)
       continue;
     }
     if (!r->ok) continue;
-    printf("    %s: %.3f s (median of %d whole runs)", p->name, r->seconds, r->reps);
+    printf("    %s: %.3f s (%d whole run%s)", p->name, r->seconds, r->reps, r->reps > 1 ? "s, median" : "");
     if (r->has_value) {
       double diff = fabs(r->value - ixp[1].value);
       printf(", value %.15g, |ixp - peer| = %.2g %s", r->value, diff, diff <= 1e-6 ? "(agree to 1e-6)" : "(DIFFER)");
@@ -336,7 +338,7 @@ static void print_details(const Workload *w, const Runs *ixp, const Runs *peers)
 
 static void run_workload(const Workload *w, const char *ixp) {
   if (!w->file) {
-    printf("%-40s %s\n", w->label, "cannot be expressed yet (more than 64 variables): no workload");
+    printf("%-40s %s\n    goal (issue 13): %s\n", w->label, "cannot be expressed yet (more than 64 variables): no workload", w->goal);
     return;
   }
   if (w->is_long && !g_long) {
