@@ -71,28 +71,49 @@ typedef struct {
 #define NAIVE(n) LIVE("naive dense C", NEEDS_NAIVE, 0, "@bin/exact_naive", n)
 
 static const Workload WORKLOADS[] = {
-    {.label = "BROJA PID, random 10x10x10", .file = "broja_random", .goal = "<= 0.03 s at the default", .peers = {RECORDED(1.4)}},
+    {.label = "BROJA PID, random 10x10x10",
+     .file = "broja_random",
+     .goal = "<= 0.03 s at the default",
+     .peers = {RECORDED(1.4)}},
     {.label = "BROJA PID, COPY 64x64", .file = "broja_copy", .peers = {RECORDED(5.2)}},
     {.label = "RD Bernoulli(0.3), 26 beta",
-     .file = "rd_bernoulli", .goal = "<= 0.005 s at the default",
+     .file = "rd_bernoulli",
+     .goal = "<= 0.005 s at the default",
      .peers = {LIVE("NumPy Blahut-Arimoto", NEEDS_PYTHON, 0, PY, "bench/peers/rd_numpy.py")}},
     {.label = "Gaussian MI on data, d = 64",
-     .file = "gaussian_d64", .goal = "<= 0.3x NumPy",
+     .file = "gaussian_d64",
+     .goal = "<= 0.3x NumPy",
      .peers = {LIVE("NumPy slogdet", NEEDS_PYTHON, 0, PY, "bench/peers/gaussian_numpy.py", "@data/gauss64_1e4.npy")}},
     {.label = "Gaussian MI, d = 1000", .goal = "<= 0.3x NumPy (with the vectors issue)"},
     {.label = "KSG 1-D, N = 1e5",
-     .file = "ksg_1d_1e5", .goal = "<= 0.05 s",
+     .file = "ksg_1d_1e5",
+     .goal = "<= 0.05 s",
      .peers = {CKDTREE(0, "@data/pair_1e5.npy", "4"), JIDT(0, "@data/pair_1e5.npy", "4")}},
     {.label = "KSG 1-D, N = 1e6",
-     .file = "ksg_1d_1e6", .goal = "<= 0.6 s on 2 cores",
+     .file = "ksg_1d_1e6",
+     .goal = "<= 0.6 s on 2 cores",
      .peers = {CKDTREE(0, "@data/pair_1e6.npy", "4"), JIDT(1, "@data/pair_1e6.npy", "4")}},
     {.label = "KSG 5+5 dims, N = 4000, 150 surrogates",
-     .file = "ksg_5x5_surrogates", .goal = "<= 2 s",
+     .file = "ksg_5x5_surrogates",
+     .goal = "<= 2 s",
      .peers = {CKDTREE(0, "@data/ksg55_4000.npy", "4", "5", "150"), JIDT(0, "@data/ksg55_4000.npy", "4", "5", "150")}},
-    {.label = "KSG 5+5 dims, N = 1e5", .file = "ksg_5x5_1e5", .goal = "<= 10 s", .is_long = 1, .peers = {CKDTREE(1, "@data/ksg55_1e5.npy", "4")}},
+    {.label = "KSG 5+5 dims, N = 1e5",
+     .file = "ksg_5x5_1e5",
+     .goal = "<= 10 s",
+     .is_long = 1,
+     .peers = {CKDTREE(1, "@data/ksg55_1e5.npy", "4")}},
     {.label = "KSG 25+25 dims, N = 1e5", .file = "ksg_25x25_1e5", .goal = "<= 30 s", .is_long = 1},
-    {.label = "exact enumeration, 2^20 states", .file = "exact_2_20", .goal = "<= 24 bytes per joint state", .log2_states = 20, .peers = {NAIVE("20")}},
-    {.label = "exact enumeration, 2^25 states", .file = "exact_2_25", .goal = "<= 24 bytes per joint state", .is_long = 1, .log2_states = 25, .peers = {NAIVE("25")}},
+    {.label = "exact enumeration, 2^20 states",
+     .file = "exact_2_20",
+     .goal = "<= 24 bytes per joint state",
+     .log2_states = 20,
+     .peers = {NAIVE("20")}},
+    {.label = "exact enumeration, 2^25 states",
+     .file = "exact_2_25",
+     .goal = "<= 24 bytes per joint state",
+     .is_long = 1,
+     .log2_states = 25,
+     .peers = {NAIVE("25")}},
 };
 
 static const char *g_data, *g_bin, *g_jidt_jar;
@@ -290,7 +311,8 @@ static void print_row(const Workload *w, const Runs *ixp, const Runs *ref, const
   double ratio = ixp[1].seconds / ixp[0].seconds;
   int hurt = ratio > 1.10;
   g_hurt += hurt;
-  printf("%-40s %8.3f s %9.3f s %7.2f %-13s", w->label, ixp[0].seconds, ixp[1].seconds, ratio, hurt ? "threads hurt" : "");
+  printf("%-40s %8.3f s %9.3f s %7.2f %-13s", w->label, ixp[0].seconds, ixp[1].seconds, ratio,
+         hurt ? "threads hurt" : "");
   if (peer)
     printf(" %8.3f s  %-22.22s %8.3f %8.3f\n", ref->seconds, peer->argv[0] ? peer->name : "BROJA-2PID (recorded)",
            ixp[0].seconds / ref->seconds, ixp[1].seconds / ref->seconds);
@@ -306,7 +328,8 @@ static void print_details(const Workload *w, const Runs *ixp, const Runs *peers)
   if (ixp[1].has_closed_form)
     printf("    closed form %.15g, |ixp - closed form| = %.2g\n", ixp[1].closed_form,
            fabs(ixp[1].value - ixp[1].closed_form));
-  if (ixp[1].has_closed_form_error) printf("    largest error against the closed form: %.2g\n", ixp[1].closed_form_error);
+  if (ixp[1].has_closed_form_error)
+    printf("    largest error against the closed form: %.2g\n", ixp[1].closed_form_error);
   if (w->log2_states) {
     double states = ldexp(1, w->log2_states);
     printf("    peak RSS %ld KB = %.1f bytes per joint state (goal <= 24)\n", ixp[1].max_rss_kb,
@@ -338,7 +361,8 @@ static void print_details(const Workload *w, const Runs *ixp, const Runs *peers)
 
 static void run_workload(const Workload *w, const char *ixp) {
   if (!w->file) {
-    printf("%-40s %s\n    goal (issue 13): %s\n", w->label, "cannot be expressed yet (more than 64 variables): no workload", w->goal);
+    printf("%-40s cannot be expressed yet (more than 64 variables): no workload\n", w->label);
+    printf("    goal (issue 13): %s\n", w->goal);
     return;
   }
   if (w->is_long && !g_long) {
