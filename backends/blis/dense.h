@@ -111,9 +111,28 @@ void ixp_dense_tri_inverse(const double *l, long n, long ldl, double *li, long l
  * (ksum.h); 2 sum_i log L_ii is log det A for A = L L^T. */
 double ixp_dense_tri_logdiag(const double *l, long ldl, long from, long to);
 
-/* Threads BLIS may use for one call (1 keeps results independent of the
- * machine; callers that parallelise do it themselves). */
+/* Threads. A level-3 call (GEMM, SYRK, TRSM) of fewer than
+ * IXP_DENSE_THREAD_FLOPS floating-point operations runs on one thread;
+ * a larger one on up to the budget, as many as the machine has idle
+ * cores (level-2 calls always run on one). Results are the same at every
+ * thread count: BLIS never splits a sum across threads.
+ *
+ * The threshold, measured on 2 cores (BLIS 0.9, OpenMP, Haswell kernels):
+ * a GEMM/SYRK on two idle cores takes 0.5-0.65 of its one-thread time
+ * from about 1e5 operations, but the first call after a pause, or one
+ * that meets another process on the second core, loses a wake-up or a
+ * time slice (0.1 ms to 15 ms). From 1e7 operations (0.3 ms on one
+ * core) a call saves more than a wake-up costs. */
+#define IXP_DENSE_THREAD_FLOPS 1e7
+
+/* The session's budget (at least 1; 1 turns threads off). */
 void ixp_dense_set_threads(int n);
+/* Tests and benches: calls of at least min_flops take threads (the
+ * default is IXP_DENSE_THREAD_FLOPS), and, when watch_load is false,
+ * the whole budget whatever the machine's load (the default watches). */
+void ixp_dense_set_thread_rule(double min_flops, bool watch_load);
+/* The threads a level-3 call of `flops` operations gets now. */
+int ixp_dense_threads(double flops);
 /* The BLIS version string. */
 const char *ixp_dense_version(void);
 
