@@ -36,8 +36,14 @@ const char *ixp_dense_status_text(IxpDenseStatus s) {
  * barrier. So a call runs alone below THREAD_FLOPS, and above it takes the
  * session's budget only when the machine has that many cores with nothing
  * else runnable (a reading of /proc/loadavg, trusted for LOAD_TTL_NS).
- * BLIS never splits a sum (the k dimension of a product) across threads,
- * so the threads chosen never change a result. */
+ *
+ * Results must not depend on the threads. BLIS's blocked (native) path
+ * never splits a sum (the k dimension of a product) across threads, but
+ * its small-matrix path ("sup", taken when m, n or k is below a
+ * threshold of the machine's kernels, 256 x 256 x 220 on zen3) chooses
+ * how to pack, and so which kernel and summation order, by the thread
+ * count: a 40 x 30 x 40 GEMM of the IB differed in the last bit between
+ * 1 and 2 threads. Such calls always run alone. */
 
 static int thread_budget = 1;
 static double thread_flops = IXP_DENSE_THREAD_FLOPS;
@@ -110,10 +116,22 @@ int ixp_dense_threads(double flops) {
   return idle < 2 ? 1 : (idle < thread_budget ? idle : thread_budget);
 }
 
-/* The runtime object of one call of `flops` operations. */
-static rntm_t call_rntm(double flops) {
+/* Whether BLIS may take its small-matrix path for an m x n result with
+ * sums of k terms (either orientation of m and n: BLIS transposes the
+ * problem to suit its kernel). */
+static bool small_matrix_path(long m, long n, long k) {
+  cntx_t *cntx = bli_gks_query_cntx();
+  dim_t mt = bli_cntx_get_l3_sup_thresh_dt(BLIS_DOUBLE, BLIS_MT, cntx),
+        nt = bli_cntx_get_l3_sup_thresh_dt(BLIS_DOUBLE, BLIS_NT, cntx),
+        kt = bli_cntx_get_l3_sup_thresh_dt(BLIS_DOUBLE, BLIS_KT, cntx), mn = mt > nt ? mt : nt;
+  return m < mn || n < mn || k < kt;
+}
+
+/* The runtime object of a level-3 call of `flops` operations: C is m x n,
+ * sums of k terms. */
+static rntm_t call_rntm(long m, long n, long k, double flops) {
   rntm_t rntm = BLIS_RNTM_INITIALIZER;
-  bli_rntm_set_num_threads(ixp_dense_threads(flops), &rntm);
+  bli_rntm_set_num_threads(small_matrix_path(m, n, k) ? 1 : ixp_dense_threads(flops), &rntm);
   return rntm;
 }
 
@@ -149,7 +167,7 @@ IxpDenseStatus ixp_dense_gemm(bool trans_a, bool trans_b, long m, long n, long k
     return st;
   if (m == 0 || n == 0) return IXP_DENSE_OK;
   ensure_room(m, n, k);
-  rntm_t rntm = call_rntm(2.0 * (double)m * (double)n * (double)k);
+  rntm_t rntm = call_rntm(m, n, k, 2.0 * (double)m * (double)n * (double)k);
   /* BLIS takes non-const pointers but does not write its inputs. */
   bli_dgemm_ex(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, m, n, k,
                &alpha, (double *)a, lda, 1, (double *)b, ldb, 1, &beta, c, ldc, 1, NULL, &rntm);
@@ -162,7 +180,7 @@ IxpDenseStatus ixp_dense_syrk_lower(bool trans_a, long m, long k, double alpha, 
   if ((st = check_matrix(trans_a ? k : m, trans_a ? m : k, a, lda)) || (st = check_matrix(m, m, c, ldc))) return st;
   if (m == 0) return IXP_DENSE_OK;
   ensure_room(m, m, k);
-  rntm_t rntm = call_rntm((double)m * (double)m * (double)k);
+  rntm_t rntm = call_rntm(m, m, k, (double)m * (double)m * (double)k);  /* half a GEMM's products */
   bli_dsyrk_ex(BLIS_LOWER, trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, m, k, &alpha, (double *)a, lda, 1, &beta,
                c, ldc, 1, NULL, &rntm);
   return IXP_DENSE_OK;
@@ -175,7 +193,7 @@ IxpDenseStatus ixp_dense_trsm_lower(bool right, bool trans_t, long m, long n, do
   if ((st = check_matrix(nt, nt, t, ldt)) || (st = check_matrix(m, n, b, ldb))) return st;
   if (m == 0 || n == 0) return IXP_DENSE_OK;
   ensure_room(m, n, nt);
-  rntm_t rntm = call_rntm((double)m * (double)n * (double)nt);
+  rntm_t rntm = call_rntm(m, n, nt, (double)m * (double)n * (double)nt);
   bli_dtrsm_ex(right ? BLIS_RIGHT : BLIS_LEFT, BLIS_LOWER, trans_t ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
                BLIS_NONUNIT_DIAG, m, n, &alpha, (double *)t, ldt, 1, b, ldb, 1, NULL, &rntm);
   return IXP_DENSE_OK;
@@ -190,7 +208,8 @@ IxpDenseStatus ixp_dense_gemv(bool trans_a, long m, long n, double alpha, const 
   if (ny == 0) return IXP_DENSE_OK;
   /* BLIS 0.9 runs level-2 operations on one thread whatever it is told;
    * say so, rather than let a later BLIS wake a team for each product. */
-  rntm_t rntm = call_rntm(0);
+  rntm_t rntm = BLIS_RNTM_INITIALIZER;
+  bli_rntm_set_num_threads(1, &rntm);
   bli_dgemv_ex(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, BLIS_NO_CONJUGATE, m, n, &alpha, (double *)a, lda, 1,
                (double *)x, 1, &beta, y, 1, NULL, &rntm);
   return IXP_DENSE_OK;
