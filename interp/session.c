@@ -186,9 +186,9 @@ static IxpStatus run_text(IxpSession *s, const char *name, const char *text, siz
 IxpSession *ixp_session_new(const IxpOptions *opt) {
   IxpSession *s = calloc(1, sizeof *s);
   if (!s) return NULL;
-  /* BLIS threads wait for each other by spinning: more of them than
-   * processors (OMP_NUM_THREADS=8 on 2 cores) makes small products crawl.
-   * BLIS splits no sum across threads, so results do not depend on this. */
+  /* The most threads a BLIS call may take (dense.h gives a call threads
+   * only when its work pays for them and the cores are idle): no more
+   * than processors, as BLIS threads wait for each other by spinning. */
   int threads = omp_get_max_threads(), procs = omp_get_num_procs();
   ixp_dense_set_threads(threads < procs ? threads : procs);
   ixp_library_open(&s->lib);

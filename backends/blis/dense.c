@@ -2,9 +2,13 @@
 #include "dense.h"
 
 #include <blis.h>
+#include <dirent.h>
 #include <math.h>
+#include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "grow.h"
 #include "ksum.h"
@@ -20,6 +24,115 @@ const char *ixp_dense_status_text(IxpDenseStatus s) {
   case IXP_DENSE_ENOTPD: return "matrix is not positive definite";
   }
   return "unknown status";
+}
+
+/* --- threads ------------------------------------------------------------------
+ *
+ * BLIS's own thread count stays 1; each level-3 call gets a runtime object
+ * (rntm_t, BLIS's expert interface) with the threads its work pays for.
+ * A BLIS call on two threads wakes an OpenMP team and meets it at
+ * spinning barriers: on an idle core that costs a few microseconds, on a
+ * core another process holds it costs a time slice (milliseconds) per
+ * barrier. So a call runs alone below THREAD_FLOPS, and above it takes the
+ * session's budget only when the machine has that many cores with nothing
+ * else runnable (a reading of /proc/loadavg, trusted for LOAD_TTL_NS).
+ *
+ * Results must not depend on the threads. BLIS's blocked (native) path
+ * never splits a sum (the k dimension of a product) across threads, but
+ * its small-matrix path ("sup", taken when m, n or k is below a
+ * threshold of the machine's kernels, 256 x 256 x 220 on zen3) chooses
+ * how to pack, and so which kernel and summation order, by the thread
+ * count: a 40 x 30 x 40 GEMM of the IB differed in the last bit between
+ * 1 and 2 threads. Such calls always run alone. */
+
+static int thread_budget = 1;
+static double thread_flops = IXP_DENSE_THREAD_FLOPS;
+static bool thread_watch_load = true;
+
+#define LOAD_TTL_NS 20000000L
+
+void ixp_dense_set_threads(int n) {
+  thread_budget = n < 1 ? 1 : n;
+  bli_thread_set_num_threads(1);  /* for any call made without a rntm_t */
+}
+
+void ixp_dense_set_thread_rule(double min_flops, bool watch_load) {
+  thread_flops = min_flops;
+  thread_watch_load = watch_load;
+}
+
+/* Tasks runnable on the machine now (the "R" of /proc/loadavg's "R/T"),
+ * -1 if unknown. */
+static int machine_runnable(void) {
+  FILE *f = fopen("/proc/loadavg", "r");
+  if (!f) return -1;
+  int r = -1;
+  if (fscanf(f, "%*f %*f %*f %d", &r) != 1) r = -1;
+  fclose(f);
+  return r;
+}
+
+/* This process's threads runnable now: BLIS's team may still be spinning
+ * after its last call, and is not another process's load. */
+static int own_runnable(void) {
+  DIR *dir = opendir("/proc/self/task");
+  if (!dir) return 1;
+  int n = 0;
+  for (struct dirent *e; (e = readdir(dir));) {
+    if (e->d_name[0] == '.') continue;
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/self/task/%.20s/stat", e->d_name);
+    FILE *f = fopen(path, "r");
+    if (!f) continue;
+    size_t len = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[len] = 0;
+    const char *state = strrchr(line, ')');  /* the name may hold spaces and ')' */
+    if (state && state[1] == ' ' && state[2] == 'R') n++;
+  }
+  closedir(dir);
+  return n > 0 ? n : 1;
+}
+
+/* Cores with nothing runnable on them but this process's threads. */
+static int idle_cores(void) {
+  static _Thread_local struct timespec read_at;
+  static _Thread_local int idle = -1;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+  long age = (now.tv_sec - read_at.tv_sec) * 1000000000L + (now.tv_nsec - read_at.tv_nsec);
+  if (idle < 0 || age < 0 || age > LOAD_TTL_NS) {
+    int runnable = machine_runnable(), others = runnable < 0 ? 0 : runnable - own_runnable();
+    idle = omp_get_num_procs() - (others > 0 ? others : 0);
+    read_at = now;
+  }
+  return idle;
+}
+
+int ixp_dense_threads(double flops) {
+  if (thread_budget <= 1 || !(flops >= thread_flops) || omp_in_parallel()) return 1;
+  if (!thread_watch_load) return thread_budget;
+  int idle = idle_cores();
+  return idle < 2 ? 1 : (idle < thread_budget ? idle : thread_budget);
+}
+
+/* Whether BLIS may take its small-matrix path for an m x n result with
+ * sums of k terms (either orientation of m and n: BLIS transposes the
+ * problem to suit its kernel). */
+static bool small_matrix_path(long m, long n, long k) {
+  cntx_t *cntx = bli_gks_query_cntx();
+  dim_t mt = bli_cntx_get_l3_sup_thresh_dt(BLIS_DOUBLE, BLIS_MT, cntx),
+        nt = bli_cntx_get_l3_sup_thresh_dt(BLIS_DOUBLE, BLIS_NT, cntx),
+        kt = bli_cntx_get_l3_sup_thresh_dt(BLIS_DOUBLE, BLIS_KT, cntx), mn = mt > nt ? mt : nt;
+  return m < mn || n < mn || k < kt;
+}
+
+/* The runtime object of a level-3 call of `flops` operations: C is m x n,
+ * sums of k terms. */
+static rntm_t call_rntm(long m, long n, long k, double flops) {
+  rntm_t rntm = BLIS_RNTM_INITIALIZER;
+  bli_rntm_set_num_threads(small_matrix_path(m, n, k) ? 1 : ixp_dense_threads(flops), &rntm);
+  return rntm;
 }
 
 /* BLIS aborts the process when it cannot allocate its packing buffers
@@ -54,9 +167,10 @@ IxpDenseStatus ixp_dense_gemm(bool trans_a, bool trans_b, long m, long n, long k
     return st;
   if (m == 0 || n == 0) return IXP_DENSE_OK;
   ensure_room(m, n, k);
+  rntm_t rntm = call_rntm(m, n, k, 2.0 * (double)m * (double)n * (double)k);
   /* BLIS takes non-const pointers but does not write its inputs. */
-  bli_dgemm(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
-            m, n, k, &alpha, (double *)a, lda, 1, (double *)b, ldb, 1, &beta, c, ldc, 1);
+  bli_dgemm_ex(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, m, n, k,
+               &alpha, (double *)a, lda, 1, (double *)b, ldb, 1, &beta, c, ldc, 1, NULL, &rntm);
   return IXP_DENSE_OK;
 }
 
@@ -66,8 +180,9 @@ IxpDenseStatus ixp_dense_syrk_lower(bool trans_a, long m, long k, double alpha, 
   if ((st = check_matrix(trans_a ? k : m, trans_a ? m : k, a, lda)) || (st = check_matrix(m, m, c, ldc))) return st;
   if (m == 0) return IXP_DENSE_OK;
   ensure_room(m, m, k);
-  bli_dsyrk(BLIS_LOWER, trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, m, k, &alpha, (double *)a, lda, 1, &beta,
-            c, ldc, 1);
+  rntm_t rntm = call_rntm(m, m, k, (double)m * (double)m * (double)k);  /* half a GEMM's products */
+  bli_dsyrk_ex(BLIS_LOWER, trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, m, k, &alpha, (double *)a, lda, 1, &beta,
+               c, ldc, 1, NULL, &rntm);
   return IXP_DENSE_OK;
 }
 
@@ -78,8 +193,9 @@ IxpDenseStatus ixp_dense_trsm_lower(bool right, bool trans_t, long m, long n, do
   if ((st = check_matrix(nt, nt, t, ldt)) || (st = check_matrix(m, n, b, ldb))) return st;
   if (m == 0 || n == 0) return IXP_DENSE_OK;
   ensure_room(m, n, nt);
-  bli_dtrsm(right ? BLIS_RIGHT : BLIS_LEFT, BLIS_LOWER, trans_t ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
-            BLIS_NONUNIT_DIAG, m, n, &alpha, (double *)t, ldt, 1, b, ldb, 1);
+  rntm_t rntm = call_rntm(m, n, nt, (double)m * (double)n * (double)nt);
+  bli_dtrsm_ex(right ? BLIS_RIGHT : BLIS_LEFT, BLIS_LOWER, trans_t ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+               BLIS_NONUNIT_DIAG, m, n, &alpha, (double *)t, ldt, 1, b, ldb, 1, NULL, &rntm);
   return IXP_DENSE_OK;
 }
 
@@ -90,8 +206,12 @@ IxpDenseStatus ixp_dense_gemv(bool trans_a, long m, long n, double alpha, const 
   long nx = trans_a ? m : n, ny = trans_a ? n : m;
   if ((nx > 0 && !x) || (ny > 0 && !y)) return IXP_DENSE_ENULL;
   if (ny == 0) return IXP_DENSE_OK;
-  bli_dgemv(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, BLIS_NO_CONJUGATE, m, n, &alpha, (double *)a, lda, 1,
-            (double *)x, 1, &beta, y, 1);
+  /* BLIS 0.9 runs level-2 operations on one thread whatever it is told;
+   * say so, rather than let a later BLIS wake a team for each product. */
+  rntm_t rntm = BLIS_RNTM_INITIALIZER;
+  bli_rntm_set_num_threads(1, &rntm);
+  bli_dgemv_ex(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, BLIS_NO_CONJUGATE, m, n, &alpha, (double *)a, lda, 1,
+               (double *)x, 1, &beta, y, 1, NULL, &rntm);
   return IXP_DENSE_OK;
 }
 
@@ -232,7 +352,5 @@ double ixp_dense_tri_logdiag(const double *l, long ldl, long from, long to) {
   for (long i = from; i < to; i++) ixp_ksum_add(&k, log(l[i * ldl + i]));
   return ixp_ksum_value(k);
 }
-
-void ixp_dense_set_threads(int n) { bli_thread_set_num_threads(n < 1 ? 1 : n); }
 
 const char *ixp_dense_version(void) { return bli_info_get_version_str(); }

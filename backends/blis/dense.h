@@ -111,9 +111,34 @@ void ixp_dense_tri_inverse(const double *l, long n, long ldl, double *li, long l
  * (ksum.h); 2 sum_i log L_ii is log det A for A = L L^T. */
 double ixp_dense_tri_logdiag(const double *l, long ldl, long from, long to);
 
-/* Threads BLIS may use for one call (1 keeps results independent of the
- * machine; callers that parallelise do it themselves). */
+/* Threads. A level-3 call (GEMM, SYRK, TRSM) runs on one thread when it
+ * may take BLIS's small-matrix path (a side below 256, or sums of fewer
+ * than 220 terms, on zen3: that path's kernel depends on the thread
+ * count) or holds fewer than IXP_DENSE_THREAD_FLOPS operations; a larger
+ * one takes up to the budget, no more threads than the machine has cores
+ * with nothing else runnable. Level-2 calls run on one. Results are the
+ * same at every thread count.
+ *
+ * The threshold, measured on this 2-core machine (BLIS 0.9 OpenMP, zen3
+ * kernels): with the second core free (load average about 2), a product
+ * on two threads takes 0.5-0.65 of its one-thread time from about 1e5
+ * operations, back to back; with it busy (load 6) a call waits out a
+ * time slice at each barrier: 10-100 ms, a 2.5e9-operation SYRK 8x
+ * slower on two threads. 1e7 operations (0.3 ms on one thread) leaves a
+ * margin of 100 over the crossover for wake-ups after a pause, and the
+ * load check keeps threads off a busy machine. On zen3 the small-matrix
+ * rule binds first (the smallest blocked SYRK is 256 x 256 x 220, 1.4e7
+ * operations); the threshold matters for kernels with smaller limits. */
+#define IXP_DENSE_THREAD_FLOPS 1e7
+
+/* The session's budget (at least 1; 1 turns threads off). */
 void ixp_dense_set_threads(int n);
+/* Tests and benches: calls of at least min_flops take threads (the
+ * default is IXP_DENSE_THREAD_FLOPS), and, when watch_load is false,
+ * the whole budget whatever the machine's load (the default watches). */
+void ixp_dense_set_thread_rule(double min_flops, bool watch_load);
+/* The threads a level-3 call of `flops` operations gets now. */
+int ixp_dense_threads(double flops);
 /* The BLIS version string. */
 const char *ixp_dense_version(void);
 
