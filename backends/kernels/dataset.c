@@ -1044,15 +1044,32 @@ static void npy_advance(NpyCursor *c) {
   }
 }
 
+/* Copy the whole rows of native doubles (C order) at the start of buf,
+ * the cursor at a row's start, into the columns; how many elements it
+ * took. Every double is exact, so nothing can be bad. */
+static size_t npy_copy_rows(NpyCursor *c, const unsigned char *buf, size_t count) {
+  size_t m = (size_t)c->d->ncols, rows = count / m;
+  for (size_t r = 0; r < rows; r++, c->i++)
+    for (size_t j = 0; j < m; j++) memcpy(&c->d->cols[j].value[c->i], buf + (r * m + j) * sizeof(double), sizeof(double));
+  return rows * m;
+}
+
 /* Decode `count` elements of buf at the cursor into the columns. */
 static void npy_decode(NpyCursor *c, const unsigned char *buf, size_t count) {
-  for (size_t e = 0; e < count; e++, npy_advance(c)) {
-    char why[128];
-    if (npy_value(buf + e * (size_t)c->l->t.size, &c->l->t, &c->d->cols[c->j].value[c->i], why, sizeof why) ||
-        c->bad_row[c->j] >= 0)
+  const NpyType *t = &c->l->t;
+  bool native = t->kind == 'f' && t->size == 8 && t->big == host_big() && !c->l->h.fortran;
+  for (size_t e = 0, took; e < count;) {
+    if (native && c->j == 0 && (took = npy_copy_rows(c, buf + e * sizeof(double), count - e))) {
+      e += took;  /* the common case, without a per-element cursor */
       continue;
-    c->bad_row[c->j] = c->i;
-    memcpy(c->why[c->j], why, sizeof why);
+    }
+    char why[128];
+    if (!npy_value(buf + e * (size_t)t->size, t, &c->d->cols[c->j].value[c->i], why, sizeof why) &&
+        c->bad_row[c->j] < 0) {
+      c->bad_row[c->j] = c->i;
+      memcpy(c->why[c->j], why, sizeof why);
+    }
+    e++, npy_advance(c);
   }
 }
 
