@@ -2,16 +2,15 @@
 #include "dense.h"
 
 #include <blis.h>
-#include <dirent.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "grow.h"
 #include "ksum.h"
+#include "threads.h"
 
 #define CHOL_BLOCK 64
 
@@ -29,13 +28,9 @@ const char *ixp_dense_status_text(IxpDenseStatus s) {
 /* --- threads ------------------------------------------------------------------
  *
  * BLIS's own thread count stays 1; each level-3 call gets a runtime object
- * (rntm_t, BLIS's expert interface) with the threads its work pays for.
- * A BLIS call on two threads wakes an OpenMP team and meets it at
- * spinning barriers: on an idle core that costs a few microseconds, on a
- * core another process holds it costs a time slice (milliseconds) per
- * barrier. So a call runs alone below THREAD_FLOPS, and above it takes the
- * session's budget only when the machine has that many cores with nothing
- * else runnable (a reading of /proc/loadavg, trusted for LOAD_TTL_NS).
+ * (rntm_t, BLIS's expert interface) with the threads its work pays for
+ * (threads.h): one below THREAD_FLOPS, above it the session's budget
+ * when the machine has that many idle cores.
  *
  * Results must not depend on the threads. BLIS's blocked (native) path
  * never splits a sum (the k dimension of a product) across threads, but
@@ -45,76 +40,19 @@ const char *ixp_dense_status_text(IxpDenseStatus s) {
  * count: a 40 x 30 x 40 GEMM of the IB differed in the last bit between
  * 1 and 2 threads. Such calls always run alone. */
 
-static int thread_budget = 1;
 static double thread_flops = IXP_DENSE_THREAD_FLOPS;
-static bool thread_watch_load = true;
-
-#define LOAD_TTL_NS 20000000L
 
 void ixp_dense_set_threads(int n) {
-  thread_budget = n < 1 ? 1 : n;
+  ixp_threads_set_budget(n);
   bli_thread_set_num_threads(1);  /* for any call made without a rntm_t */
 }
 
 void ixp_dense_set_thread_rule(double min_flops, bool watch_load) {
   thread_flops = min_flops;
-  thread_watch_load = watch_load;
+  ixp_threads_watch_load(watch_load);
 }
 
-/* Tasks runnable on the machine now (the "R" of /proc/loadavg's "R/T"),
- * -1 if unknown. */
-static int machine_runnable(void) {
-  FILE *f = fopen("/proc/loadavg", "r");
-  if (!f) return -1;
-  int r = -1;
-  if (fscanf(f, "%*f %*f %*f %d", &r) != 1) r = -1;
-  fclose(f);
-  return r;
-}
-
-/* This process's threads runnable now: BLIS's team may still be spinning
- * after its last call, and is not another process's load. */
-static int own_runnable(void) {
-  DIR *dir = opendir("/proc/self/task");
-  if (!dir) return 1;
-  int n = 0;
-  for (struct dirent *e; (e = readdir(dir));) {
-    if (e->d_name[0] == '.') continue;
-    char path[64], line[512];
-    snprintf(path, sizeof path, "/proc/self/task/%.20s/stat", e->d_name);
-    FILE *f = fopen(path, "r");
-    if (!f) continue;
-    size_t len = fread(line, 1, sizeof line - 1, f);
-    fclose(f);
-    line[len] = 0;
-    const char *state = strrchr(line, ')');  /* the name may hold spaces and ')' */
-    if (state && state[1] == ' ' && state[2] == 'R') n++;
-  }
-  closedir(dir);
-  return n > 0 ? n : 1;
-}
-
-/* Cores with nothing runnable on them but this process's threads. */
-static int idle_cores(void) {
-  static _Thread_local struct timespec read_at;
-  static _Thread_local int idle = -1;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-  long age = (now.tv_sec - read_at.tv_sec) * 1000000000L + (now.tv_nsec - read_at.tv_nsec);
-  if (idle < 0 || age < 0 || age > LOAD_TTL_NS) {
-    int runnable = machine_runnable(), others = runnable < 0 ? 0 : runnable - own_runnable();
-    idle = omp_get_num_procs() - (others > 0 ? others : 0);
-    read_at = now;
-  }
-  return idle;
-}
-
-int ixp_dense_threads(double flops) {
-  if (thread_budget <= 1 || !(flops >= thread_flops) || omp_in_parallel()) return 1;
-  if (!thread_watch_load) return thread_budget;
-  int idle = idle_cores();
-  return idle < 2 ? 1 : (idle < thread_budget ? idle : thread_budget);
-}
+int ixp_dense_threads(double flops) { return ixp_threads_for(flops, thread_flops); }
 
 /* Whether BLIS may take its small-matrix path for an m x n result with
  * sums of k terms (either orientation of m and n: BLIS transposes the
