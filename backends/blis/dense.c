@@ -3,7 +3,6 @@
 
 #include <blis.h>
 #include <math.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
