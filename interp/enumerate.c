@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "columns.h"
+#include "eliminate.h"
 #include "dataset.h"
 #include "grow.h"
 #include "externs.h"
@@ -41,6 +42,12 @@ void ixp_model_cache_free(IxpModelDef *m) {
   struct IxpModelCache *c = m->cache;
   if (!c) return;
   ixp_joint_free(c->joint);
+  for (int i = 0; i < c->nmarginals; i++) {
+    free(c->marginals[i].vars);
+    ixp_joint_free(c->marginals[i].joint);
+    ixp_elimination_free(c->marginals[i].elim);
+  }
+  free(c->marginals);
   for (int i = 0; i < m->nparams; i++) ixp_value_release(&c->params[i]);
   free(c->params);
   free(c->versions);
@@ -58,15 +65,20 @@ static bool cache_valid(IxpSession *s, IxpModelDef *m, const IxpValue *params) {
   return true;
 }
 
-static void cache_store(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpJoint *j) {
+static void cache_store(IxpSession *s, IxpModelDef *m, const IxpValue *params) {
   ixp_model_cache_free(m);
   struct IxpModelCache *c = calloc(1, sizeof *c);
-  c->joint = j;
+  if (!c) ixp_runtime_error(s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
   c->params = calloc((size_t)(m->nparams ? m->nparams : 1), sizeof *c->params);
   for (int i = 0; i < m->nparams; i++) c->params[i] = ixp_value_dup(&params[i]);
   c->versions = calloc((size_t)(m->nslots ? m->nslots : 1), sizeof *c->versions);
   for (int i = 0; i < m->nslots; i++) c->versions[i] = s->versions[m->slots[i]];
   m->cache = c;
+}
+
+struct IxpModelCache *ixp_model_cache(IxpSession *s, IxpModelDef *m, const IxpValue *params) {
+  if (!cache_valid(s, m, params)) cache_store(s, m, params);
+  return m->cache;
 }
 
 /* ------------------------------------------------------------ enumeration */
@@ -79,7 +91,7 @@ static void cache_store(IxpSession *s, IxpModelDef *m, const IxpValue *params, I
  * per state, as documented); then every state evaluates. */
 typedef struct {
   bool on;
-  int nparents, parent[IXP_MAX_VARS];
+  int nparents, parent[IXP_MAX_MODEL_VARS];
   uint64_t *keys;
   uint32_t *start, *count;         /* a slot's outcomes in the pool; count 0: empty slot */
   size_t cap, used;
@@ -95,10 +107,10 @@ typedef struct {
   IxpModelDef *m;
   IxpJoint *j;                     /* enumeration: the states so far */
   IxpDataset *rows;                /* sampling: the rows drawn so far */
-  double *col[IXP_MAX_VARS];       /* sampling: rows' column of each variable */
+  double *col[IXP_MAX_MODEL_VARS];       /* sampling: rows' column of each variable */
   const IxpValue *params;
-  double vals[IXP_MAX_VARS];
-  bool assigned[IXP_MAX_VARS];
+  double vals[IXP_MAX_MODEL_VARS];
+  bool assigned[IXP_MAX_MODEL_VARS];
   uint32_t *defcodes;              /* a definition's codes, before its field is placed */
   Memo memo;                       /* the draw being expanded */
   uint32_t *ocode;                 /* outcomes of one state, as codes (no memo) */
@@ -259,7 +271,7 @@ static IxpOutcome *outcomes_of(Enum *e, int v, const IxpValue *args, size_t *n, 
   free(e->outs);
   e->outs = NULL;
   if (var->dist->outcomes(args, &e->outs, n, limit, err, sizeof err)) {
-    bool dependent = var->deps != 0;
+    bool dependent = ixp_var_reads_any(e->m, var);
     char msg[800];
     snprintf(msg, sizeof msg, "%s%s%s", err, dependent ? " when " : "", dependent ? describe_state(e, buf, sizeof buf) : "");
     fail_at(e, var->expr, "%s%s", msg, "");
@@ -303,7 +315,7 @@ static void check_state_count(Enum *e) {
   for (int i = 0; i < e->m->nvars; i++) {
     int v = e->m->order[i];
     if (e->m->vars[v].kind != VAR_DRAW) continue;
-    if (e->m->vars[v].deps) {
+    if (ixp_var_reads_any(e->m, &e->m->vars[v])) {
       at_least = true;
       continue;
     }
@@ -340,7 +352,7 @@ static int components(Enum *e, int v, int *comp) {
 /* A vector draw: the leader draws every component of each row. */
 static void sample_vector(Enum *e, int v) {
   IxpModelVar *var = &e->m->vars[v];
-  int k = var->ncomponents, comp[IXP_MAX_VARS], found = components(e, v, comp);
+  int k = var->ncomponents, comp[IXP_MAX_MODEL_VARS], found = components(e, v, comp);
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
   IxpValue args[3];
   char err[256];
@@ -364,7 +376,7 @@ static void sample_vector(Enum *e, int v) {
  * array. */
 static void sample_extern(Enum *e, int v) {
   IxpModelVar *var = &e->m->vars[v];
-  int comp[IXP_MAX_VARS], k = components(e, v, comp);
+  int comp[IXP_MAX_MODEL_VARS], k = components(e, v, comp);
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
   IxpAst *call = var->expr;
   IxpValue *args = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)(call->nitems ? call->nitems : 1) * sizeof *args);
@@ -407,7 +419,7 @@ static void sample_var(Enum *e, int v) {
   }
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
   IxpValue args[3];
-  bool constant = var->deps == 0;
+  bool constant = !ixp_var_reads_any(e->m, var);
   size_t no = 0;
   char err[256];
   for (size_t k = 0; k < n; k++) {
@@ -445,7 +457,7 @@ static void memo_begin(Enum *e, int v) {
   int bits = 0;
   memo_free(mo);
   for (int u = 0; u < e->m->nvars; u++)
-    if (var->deps >> u & 1) mo->parent[mo->nparents++] = u, bits += e->j->field[u].bits;
+    if (ixp_var_reads(var, u)) mo->parent[mo->nparents++] = u, bits += e->j->field[u].bits;
   mo->on = bits <= 64 && !ixp_ast_any(var->expr, is_extern_call, NULL);
 }
 
@@ -544,7 +556,7 @@ static size_t count_draw(Enum *e, int v) {
   size_t limit = current_limit(e), total = 0;
   const uint32_t *code;
   const double *p;
-  if (e->m->vars[v].deps == 0) {  /* the same outcomes in every state */
+  if (!ixp_var_reads_any(e->m, &e->m->vars[v])) {  /* the same outcomes in every state */
     double all = (double)state_outcomes(e, v, 0, &code, &p) * (double)j->n;
     if (all > (double)limit) too_many(e, v, all, limit);
     return (size_t)all;
@@ -603,7 +615,7 @@ static void table_rows(Enum *e) {
   IxpFrame f = {e->m, e->vals, e->params};
   IxpNum exact = ixp_num_int(0);
   IxpKSum sum = {0, 0};
-  uint32_t codes[IXP_MAX_VARS];
+  uint32_t codes[IXP_MAX_MODEL_VARS];
   ixp_joint_reserve(e->j, (size_t)rows->nitems);
   for (int r = 0; r < rows->nitems; r++) {
     IxpAst *row = rows->items[r];
@@ -702,7 +714,7 @@ static void run(IxpSession *s, Enum *e, IxpSpan use) {
 
 IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key,
                                   IxpSpan use) {
-  const char *names[IXP_MAX_VARS];
+  const char *names[IXP_MAX_MODEL_VARS];
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
   Enum e = {.s = s, .m = m, .params = params, .sampling = true, .key = key};
   e.rows = ixp_dataset_new_numeric((long)n, m->nvars, names, m->continuous);
@@ -715,19 +727,19 @@ IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue 
 }
 
 IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {
-  if (cache_valid(s, m, params)) return m->cache->joint;
+  struct IxpModelCache *c = ixp_model_cache(s, m, params);
+  if (c->joint) return c->joint;
   if (m->extern_draws)
     ixp_runtime_error(s, s->src, use, "model '%s' draws from extern functions, so it can only be sampled: "
                       "data s = sample(%s, 10000)", m->name, m->name);
   if (m->has_continuous)
     ixp_runtime_error(s, s->src, use, "model '%s' has continuous variables and cannot be enumerated; "
                       "sample it: data s = sample(%s, 10000)", m->name, m->name);
-  const char *names[IXP_MAX_VARS];
+  const char *names[IXP_MAX_MODEL_VARS];
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
   Enum e = {.s = s, .m = m, .params = params};
   e.j = m->table ? ixp_joint_new(m->nvars, names) : ixp_joint_new_packed(m->nvars, names);
   if (!e.j) ixp_runtime_error(s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
   run(s, &e, use);
-  cache_store(s, m, params, e.j);
-  return e.j;
+  return c->joint = e.j;
 }

@@ -62,10 +62,24 @@ typedef struct IxpSink {
   int nrows, cap;
 } IxpSink;
 
-struct IxpModelCache {
+struct IxpElimination;
+
+/* A model's distribution on the variables one measure reads, kept beside
+ * its joint for each set of variables measured (eliminate.c). */
+typedef struct {
+  int *vars;            /* model indices, ascending */
+  int nvars;
+  bool embed;           /* the joint has all the model's variables (the others constant) */
   IxpJoint *joint;
+  struct IxpElimination *elim;  /* how it was computed by variable elimination, or NULL: from the full joint */
+} IxpModelMarginal;
+
+struct IxpModelCache {
+  IxpJoint *joint;      /* the full enumeration, or NULL until it is needed */
   IxpValue *params;     /* heap copies */
   uint64_t *versions;   /* of model->slots */
+  IxpModelMarginal *marginals;
+  int nmarginals, capmarginals;
 };
 
 struct IxpSession {
@@ -165,6 +179,9 @@ IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params,
 struct IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key,
                                          IxpSpan use);
 void ixp_model_cache_free(IxpModelDef *m);
+/* The model's cache for these parameter values, emptied first when they
+ * or the lets it reads changed. */
+struct IxpModelCache *ixp_model_cache(IxpSession *s, IxpModelDef *m, const IxpValue *params);
 
 /* Plan execution: the measure's value. */
 IxpValue ixp_execute_plan(IxpSession *s, const IxpPlan *p);

@@ -988,6 +988,10 @@ static IxpJointStatus build_marginal(const IxpJoint *j, const int *vars, int k, 
 
 IxpJointStatus ixp_joint_marginal(const IxpJoint *j, uint64_t mask, IxpJoint **out) {
   int vars[64], k = mask_vars(j, mask, vars);
+  return ixp_joint_marginal_vars(j, vars, k, out);
+}
+
+IxpJointStatus ixp_joint_marginal_vars(const IxpJoint *j, const int *vars, int k, IxpJoint **out) {
   Table T;
   Groups G = {0};
   *out = NULL;

@@ -124,6 +124,10 @@ IxpJointStatus ixp_joint_entropy(IxpJoint *j, uint64_t mask, double *out);
  * order, states sorted by their codes, lexicographically). */
 IxpJointStatus ixp_joint_marginal(const IxpJoint *j, uint64_t mask, IxpJoint **out);
 
+/* The marginal onto vars[0..k) (ascending indices, k <= 64), as
+ * ixp_joint_marginal: for joints of more variables than a mask names. */
+IxpJointStatus ixp_joint_marginal_vars(const IxpJoint *j, const int *vars, int k, IxpJoint **out);
+
 /* Kullback–Leibler divergence D(p || q) in nats. Both joints must have the
  * same variable names (in any order); states are matched by their values.
  * +INFINITY when p has support outside q's. */
