@@ -13,14 +13,14 @@ typedef struct IxpElimination {
   int norder;
   int nbarren;      /* variables dropped: not read, even indirectly, by the measured ones */
   size_t largest;   /* entries of the largest factor formed (conditional tables included) */
-  double full;      /* an upper bound on the full joint's states (the product of the draws' alphabet sizes) */
 } IxpElimination;
 
 /* The most entries a factor may have (conditional tables, products before
  * a variable is summed out); past it elimination is not used. */
 #define IXP_ELIM_MAX_ENTRIES ((size_t)1 << 22)
-/* Full joints of at most this many states (bounded above by the product
- * of the draws' alphabet sizes) are enumerated, not eliminated. */
+/* Models whose draws' alphabet sizes multiply to at most this many
+ * states are enumerated, not eliminated (and so are models where that
+ * product is below the entries elimination would make). */
 #define IXP_ELIM_SMALL_JOINT 65536.0
 
 /* The joint a measure of m on vars[0..k) (model indices, ascending)
@@ -38,6 +38,16 @@ IxpJoint *ixp_model_marginal(IxpSession *s, IxpModelDef *m, const IxpValue *para
  * or NULL when it was not. */
 const IxpElimination *ixp_model_elimination(const IxpModelDef *m, const IxpJoint *j);
 
+/* m's marginal on need[0..k) by variable elimination, or NULL when
+ * elimination does not apply (a draw without finitely many outcomes, a
+ * table model, a factor of more than `cap` entries, an error evaluating a
+ * distribution for some combination of its parents' values: the full
+ * enumeration then reports it if it is real) or, with `only_if_pays`,
+ * when the full joint is small or not larger than the work. Columns as
+ * for ixp_model_marginal (`embed`: all of m's variables). *info is set
+ * when the result is not NULL (free with ixp_elimination_free). */
+IxpJoint *ixp_eliminate(IxpSession *s, IxpModelDef *m, const IxpValue *params, const int *need, int k, bool embed,
+                        size_t cap, bool only_if_pays, IxpElimination **info);
 void ixp_elimination_free(IxpElimination *info);
 
 #endif

@@ -710,6 +710,8 @@ static void run(IxpSession *s, Enum *e, IxpSpan use) {
   s->enumerating = NULL;
   s->cleanup = NULL;
   free(e->outs);
+  free(e->ocode);
+  free(e->op);
 }
 
 IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key,

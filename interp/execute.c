@@ -82,8 +82,8 @@ static void explain_elimination(FILE *out, const IxpPlanOp *op, const IxpPlanSou
     fprintf(out, " %s", m->vars[e->order[i]].name);
   }
   if (!e->norder) fputs(" none", out);
-  fprintf(out, "\n    %d barren variable%s dropped, largest factor %zu entries, full joint up to %.4g states\n",
-          e->nbarren, e->nbarren == 1 ? "" : "s", e->largest, e->full);
+  fprintf(out, "\n    %d barren variable%s dropped, largest factor %zu entries\n", e->nbarren, e->nbarren == 1 ? "" : "s",
+          e->largest);
 }
 
 static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpReg *r) {
