@@ -12,7 +12,11 @@
  * The tables are evaluated for every combination of the parents' values,
  * including combinations that never occur together. An error there only
  * means elimination is not used: the full enumeration, which evaluates
- * the states that occur, reports the errors that are real. */
+ * the states that occur, reports the errors that are real.
+ *
+ * Small models are not eliminated: their enumeration is tried first,
+ * stopped (quietly) past IXP_ELIM_SMALL_JOINT states, so they cost what
+ * they did and give the same results. */
 #include "eliminate.h"
 
 #include <math.h>
@@ -42,12 +46,12 @@ typedef struct {
   IxpModelDef *m;
   const IxpValue *params;
   size_t cap;
-  IxpJoint *alpha;                      /* holds each variable's alphabet, codes in order of appearance */
-  bool relevant[IXP_MAX_MODEL_VARS];    /* measured, or read by a measured variable (even indirectly) */
-  bool need[IXP_MAX_MODEL_VARS];
-  bool known[IXP_MAX_MODEL_VARS];       /* its alphabet is complete */
-  IxpFactor cpt[IXP_MAX_MODEL_VARS];    /* relevant variables' conditional tables */
-  double vals[IXP_MAX_MODEL_VARS];
+  IxpAlphabet *alpha;                   /* each variable's alphabet, codes in order of appearance */
+  bool *relevant;                       /* measured, or read by a measured variable (even indirectly) */
+  bool *need;
+  bool *known;                          /* its alphabet is complete */
+  IxpFactor *cpt;                       /* relevant variables' conditional tables */
+  double *vals;                         /* (each of these has one entry per model variable) */
   double full;                          /* product of the draws' alphabet sizes (those evaluated) */
   double work;                          /* entries of every table and product elimination makes */
   size_t evaluations;
@@ -62,8 +66,10 @@ typedef struct {
 } Elim;
 
 static void elim_free(Elim *e) {
-  ixp_joint_free(e->alpha);
-  for (int v = 0; v < e->m->nvars; v++) ixp_factor_free(&e->cpt[v]);
+  for (int v = 0; e->alpha && v < e->m->nvars; v++) free(e->alpha[v].values), free(e->alpha[v].slots);
+  free(e->alpha);
+  for (int v = 0; e->cpt && v < e->m->nvars; v++) ixp_factor_free(&e->cpt[v]);
+  free(e->relevant), free(e->need), free(e->known), free(e->cpt), free(e->vals);
   for (int i = 0; i < e->nf; i++) ixp_factor_free(&e->f[i]);
   free(e->f);
   free(e->outs);
@@ -132,7 +138,7 @@ static bool push_entry(Elim *e, size_t combo, uint32_t code, double p) {
 static long evaluate(Elim *e, int v, size_t combo) {
   IxpModelVar *var = &e->m->vars[v];
   IxpFrame f = {e->m, e->vals, e->params};
-  IxpAlphabet *a = &e->alpha->alpha[v];
+  IxpAlphabet *a = &e->alpha[v];
   if (var->kind == VAR_DEFINE) {
     double x = ixp_eval_number(e->s, var->expr, &f);
     return isfinite(x) && push_entry(e, combo, ixp_alphabet_code(a, x), 1) ? 1 : -1;
@@ -162,7 +168,7 @@ static TableStatus make_factor(Elim *e, int v, const int *par, const uint32_t *c
   while (pos < np && par[pos] < v) pos++;
   for (int i = 0, t = 0; i <= np; i++) {
     var[i] = i == pos ? v : par[t];
-    cards[i] = i == pos ? e->alpha->alpha[v].card : card[t];
+    cards[i] = i == pos ? e->alpha[v].card : card[t];
     if (i != pos) t++;
   }
   if (!ixp_factor_entries(cards, np + 1, e->cap)) return TABLE_FAIL;
@@ -187,24 +193,25 @@ static TableStatus make_factor(Elim *e, int v, const int *par, const uint32_t *c
 static TableStatus table_of(Elim *e, int v) {
   IxpModelVar *var = &e->m->vars[v];
   int par[IXP_MAX_MODEL_VARS], np = 0;
-  uint32_t card[IXP_MAX_MODEL_VARS], digit[IXP_MAX_MODEL_VARS] = {0};
+  uint32_t card[IXP_MAX_MODEL_VARS], digit[IXP_MAX_MODEL_VARS];
   for (int u = 0; u < e->m->nvars; u++)
     if (ixp_var_reads(var, u)) {
       if (!e->known[u]) return e->relevant[v] ? TABLE_FAIL : TABLE_UNKNOWN;
-      par[np] = u, card[np++] = e->alpha->alpha[u].card;
+      par[np] = u, card[np++] = e->alpha[u].card;
     }
+  memset(digit, 0, (size_t)np * sizeof *digit);
   size_t combos = ixp_factor_entries(card, np, e->cap);
   if (!combos || e->evaluations + combos > MAX_EVALUATIONS) return e->relevant[v] ? TABLE_FAIL : TABLE_UNKNOWN;
   e->evaluations += combos;
   e->nt = 0;
   for (size_t c = 0; c < combos; c++) {
-    ixp_session_poll_interrupt(e->s, e->m->src, var->decl->span);
-    for (int i = 0; i < np; i++) e->vals[par[i]] = e->alpha->alpha[par[i]].values[digit[i]];
+    if (e->s->interrupted) return TABLE_FAIL;  /* left set: the enumeration that follows stops */
+    for (int i = 0; i < np; i++) e->vals[par[i]] = e->alpha[par[i]].values[digit[i]];
     if (evaluate(e, v, c) < 0) return TABLE_FAIL;
     for (int i = np; i-- > 0 && ++digit[i] == card[i];) digit[i] = 0;
   }
   e->known[v] = true;
-  if (var->kind == VAR_DRAW) e->full *= e->alpha->alpha[v].card;
+  if (var->kind == VAR_DRAW) e->full *= e->alpha[v].card;
   return e->relevant[v] ? make_factor(e, v, par, card, np) : TABLE_OK;
 }
 
@@ -226,22 +233,43 @@ static TableStatus tables(Elim *e, bool barren) {
   return TABLE_OK;
 }
 
-/* The tables, with runtime errors caught and not reported (see the top). */
-static TableStatus tables_quietly(Elim *e, bool barren) {
-  IxpSession *s = e->s;
+/* Run fn(ctx) with runtime errors caught and not reported; false when
+ * one unwound it (the kernel buffers it held are freed). */
+static bool quietly(IxpSession *s, void (*fn)(void *), void *ctx) {
   int errors = s->diag.errors, max_errors = s->diag.max_errors;
   void (*cleanup)(void *) = s->cleanup;
   void *cleanup_ctx = s->cleanup_ctx;
   jmp_buf here, *outer = s->on_error;
-  volatile TableStatus st = TABLE_FAIL;
+  volatile bool ok = false;
   s->diag.max_errors = -1;  /* every error is past the limit: none is printed */
   s->on_error = &here;
-  if (!setjmp(here)) st = tables(e, barren);
-  else if (s->cleanup && s->cleanup != cleanup) s->cleanup(s->cleanup_ctx);
+  if (!setjmp(here)) {
+    fn(ctx);
+    ok = true;
+  } else if (s->cleanup && s->cleanup != cleanup) {
+    s->cleanup(s->cleanup_ctx);
+  }
   s->on_error = outer;
   s->cleanup = cleanup, s->cleanup_ctx = cleanup_ctx;
   s->diag.errors = errors, s->diag.max_errors = max_errors;
-  return st;
+  return ok;
+}
+
+typedef struct {
+  Elim *e;
+  bool barren;
+  TableStatus st;
+} TablesCall;
+
+static void tables_call(void *ctx) {
+  TablesCall *t = ctx;
+  t->st = tables(t->e, t->barren);
+}
+
+/* The tables (see the top: an error only means elimination is not used). */
+static TableStatus tables_quietly(Elim *e, bool barren) {
+  TablesCall t = {e, barren, TABLE_FAIL};
+  return quietly(e->s, tables_call, &t) ? t.st : TABLE_FAIL;
 }
 
 /* ------------------------------------------------------------------- order */
@@ -250,29 +278,42 @@ static TableStatus tables_quietly(Elim *e, bool barren) {
 static double set_entries(const Elim *e, const VarSet *u) {
   double n = 1;
   for (int w = 0; w < WORDS; w++)
-    for (uint64_t bits = u->w[w]; bits; bits &= bits - 1) n *= e->alpha->alpha[w * 64 + __builtin_ctzll(bits)].card;
+    for (uint64_t bits = u->w[w]; bits; bits &= bits - 1) n *= e->alpha[w * 64 + __builtin_ctzll(bits)].card;
   return n;
 }
 
-/* u[v] = the union of the scopes holding v, for every v in one of them. */
-static void neighbourhoods(const VarSet *scope, int nf, VarSet *u) {
+/* The union of the scopes holding v. */
+static VarSet neighbourhood(const VarSet *scope, int nf, int v) {
+  VarSet u = {{0}};
   for (int k = 0; k < nf; k++)
-    for (int w = 0; w < WORDS; w++)
-      for (uint64_t bits = scope[k].w[w]; bits; bits &= bits - 1) {
-        VarSet *to = &u[w * 64 + __builtin_ctzll(bits)];
-        for (int x = 0; x < WORDS; x++) to->w[x] |= scope[k].w[x];
-      }
+    if (in_set(&scope[k], v))
+      for (int w = 0; w < WORDS; w++) u.w[w] |= scope[k].w[w];
+  return u;
+}
+
+/* What summing v out costs: the entries of the product (all) and of the
+ * factor it leaves (out). */
+typedef struct {
+  double all, out;
+} Cost;
+
+static Cost cost_of(const Elim *e, const VarSet *scope, int nf, int v) {
+  VarSet u = neighbourhood(scope, nf, v);
+  double all = set_entries(e, &u);
+  return (Cost){all, all / e->alpha[v].card};
 }
 
 /* Choose the order greedily: at each step the variable whose factor, once
  * it is summed out, is smallest (then the smallest product, then the
- * lowest index). Works on the factors' scopes only. Sets info->order and
- * *work (entries of every table and product); false past the cap. */
+ * lowest index). Works on the factors' scopes only; a step changes the
+ * costs of the variables of the factor it makes only. Sets info->order
+ * and adds to *work the entries of every table and product; false past
+ * the cap. */
 static bool plan_order(Elim *e, double *work) {
-  IxpModelDef *m = e->m;
-  int nv = m->nvars, nf = 0;
-  VarSet *scope = malloc((size_t)nv * sizeof *scope), *u = malloc((size_t)nv * sizeof *u);
-  bool *done = calloc((size_t)nv, sizeof *done), ok = scope && u && done;
+  int nv = e->m->nvars, nf = 0;
+  VarSet *scope = malloc((size_t)nv * sizeof *scope);
+  Cost *cost = malloc((size_t)nv * sizeof *cost);
+  bool *left = calloc((size_t)nv, sizeof *left), ok = scope && cost && left;
   IxpElimination *info = e->info;
   if (ok && !(info->order = malloc((size_t)nv * sizeof *info->order))) ok = false;
   for (int v = 0; ok && v < nv; v++)
@@ -282,27 +323,31 @@ static bool plan_order(Elim *e, double *work) {
       *work += (double)e->cpt[v].size;
       nf++;
     }
+  for (int v = 0; ok && v < nv; v++)
+    if ((left[v] = e->relevant[v] && !e->need[v])) cost[v] = cost_of(e, scope, nf, v);
   while (ok) {
-    memset(u, 0, (size_t)nv * sizeof *u);
-    neighbourhoods(scope, nf, u);
     int best = -1;
-    double best_out = 0, best_all = 0;
-    for (int v = 0; v < nv; v++) {
-      if (!e->relevant[v] || e->need[v] || done[v]) continue;
-      double all = set_entries(e, &u[v]), out = all / e->alpha->alpha[v].card;
-      if (best < 0 || out < best_out || (out == best_out && all < best_all)) best = v, best_out = out, best_all = all;
-    }
+    for (int v = 0; v < nv; v++)
+      if (left[v] && (best < 0 || cost[v].out < cost[best].out ||
+                      (cost[v].out == cost[best].out && cost[v].all < cost[best].all)))
+        best = v;
     if (best < 0) break;
-    if (best_all > (double)e->cap) ok = false;
-    done[best] = true;
+    if (cost[best].all > (double)e->cap) ok = false;
+    left[best] = false;
     info->order[info->norder++] = best;
-    *work += best_all;
+    *work += cost[best].all;
+    VarSet made = neighbourhood(scope, nf, best);
+    made.w[best >> 6] &= ~((uint64_t)1 << (best & 63));
     int kept = 0;
     for (int k = 0; k < nf; k++)
       if (!in_set(&scope[k], best)) scope[kept++] = scope[k];
-    scope[kept] = u[best];
-    scope[kept].w[best >> 6] &= ~((uint64_t)1 << (best & 63));
+    scope[kept] = made;
     nf = kept + 1;
+    for (int w = 0; w < WORDS; w++)
+      for (uint64_t bits = made.w[w]; bits; bits &= bits - 1) {
+        int v = w * 64 + __builtin_ctzll(bits);
+        if (left[v]) cost[v] = cost_of(e, scope, nf, v);
+      }
   }
   if (ok) {  /* the last product, over the measured variables */
     VarSet all = {{0}};
@@ -312,7 +357,7 @@ static bool plan_order(Elim *e, double *work) {
     ok = n <= (double)e->cap;
     *work += n;
   }
-  free(scope), free(u), free(done);
+  free(scope), free(cost), free(left);
   return ok;
 }
 
@@ -362,7 +407,8 @@ static IxpJoint *to_joint(Elim *e, const int *need, int k, bool embed) {
   const IxpFactor *f = &e->f[0];
   int nv = embed ? m->nvars : k, col[IXP_MAX_MODEL_VARS];
   const char *names[IXP_MAX_MODEL_VARS];
-  uint32_t codes[IXP_MAX_MODEL_VARS] = {0}, digit[IXP_MAX_MODEL_VARS] = {0};
+  uint32_t codes[IXP_MAX_MODEL_VARS], digit[IXP_MAX_VARS] = {0};  /* k <= 64 */
+  memset(codes, 0, (size_t)nv * sizeof *codes);
   for (int v = 0; v < nv; v++) names[v] = m->vars[embed ? v : need[v]].name;
   for (int i = 0; i < k; i++) col[i] = embed ? need[i] : i;
   IxpJoint *j = ixp_joint_new(nv, names);
@@ -372,7 +418,7 @@ static IxpJoint *to_joint(Elim *e, const int *need, int k, bool embed) {
   for (size_t o = 0; ok && o < f->size; o++) {
     if (f->t[o] > 0) {
       for (int i = 0; i < k; i++) {
-        double x = e->alpha->alpha[need[i]].values[digit[i]];
+        double x = e->alpha[need[i]].values[digit[i]];
         ok &= (codes[col[i]] = ixp_alphabet_code(&j->alpha[col[i]], x)) != UINT32_MAX;
       }
       ok = ok && ixp_joint_push(j, codes, f->t[o]) == IXP_JOINT_OK;
@@ -391,13 +437,14 @@ IxpJoint *ixp_eliminate(IxpSession *s, IxpModelDef *m, const IxpValue *params, c
   *info = NULL;
   if (k < 1 || k > IXP_MAX_VARS || !applies(m)) return NULL;
   Elim *e = calloc(1, sizeof *e);
-  const char *names[IXP_MAX_MODEL_VARS];
-  for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
   if (!e) return NULL;
   *e = (Elim){.s = s, .m = m, .params = params, .cap = cap, .full = 1};
-  e->alpha = ixp_joint_new(m->nvars, names);
+  size_t nv = (size_t)m->nvars;
+  e->alpha = calloc(nv, sizeof *e->alpha);
   e->info = calloc(1, sizeof *e->info);
-  if (!e->alpha || !e->info) {
+  e->relevant = calloc(nv, sizeof *e->relevant), e->need = calloc(nv, sizeof *e->need);
+  e->known = calloc(nv, sizeof *e->known), e->cpt = calloc(nv, sizeof *e->cpt), e->vals = calloc(nv, sizeof *e->vals);
+  if (!e->alpha || !e->info || !e->relevant || !e->need || !e->known || !e->cpt || !e->vals) {
     elim_free(e);
     return NULL;
   }
@@ -440,13 +487,34 @@ static IxpJoint *keep(IxpSession *s, IxpModelDef *m, struct IxpModelCache *c, co
   return j;
 }
 
+typedef struct {
+  IxpSession *s;
+  IxpModelDef *m;
+  const IxpValue *params;
+  IxpSpan use;
+  bool too_large;
+} SmallCall;
+
+static void small_call(void *ctx) {
+  SmallCall *c = ctx;
+  ixp_model_joint_capped(c->s, c->m, c->params, (size_t)IXP_ELIM_SMALL_JOINT, &c->too_large, c->use);
+}
+
+/* Whether the full joint has more than IXP_ELIM_SMALL_JOINT states: it is
+ * enumerated (and cached) when it has not, or when enumerating fails for
+ * another reason (the full enumeration then reports it). */
+static bool large(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {
+  SmallCall c = {s, m, params, use, false};
+  return !quietly(s, small_call, &c) && c.too_large;
+}
+
 IxpJoint *ixp_model_marginal(IxpSession *s, IxpModelDef *m, const IxpValue *params, const int *vars, int k,
                              bool compact, IxpSpan use) {
   struct IxpModelCache *c = ixp_model_cache(s, m, params);
   if (c->joint && !compact) return c->joint;
   IxpModelMarginal *g = find_marginal(c, vars, k, !compact);
   if (g) return g->joint;
-  if (!c->joint) {
+  if (!c->joint && applies(m) && large(s, m, params, use)) {
     IxpElimination *elim;
     IxpJoint *j = ixp_eliminate(s, m, params, vars, k, !compact, IXP_ELIM_MAX_ENTRIES, true, &elim);
     if (j) return keep(s, m, c, vars, k, !compact, j, elim, use);

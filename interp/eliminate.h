@@ -18,15 +18,17 @@ typedef struct IxpElimination {
 /* The most entries a factor may have (conditional tables, products before
  * a variable is summed out); past it elimination is not used. */
 #define IXP_ELIM_MAX_ENTRIES ((size_t)1 << 22)
-/* Models whose draws' alphabet sizes multiply to at most this many
- * states are enumerated, not eliminated (and so are models where that
- * product is below the entries elimination would make). */
+/* Full joints of at most this many states are enumerated, not
+ * eliminated: enumeration is tried first, stopped past this many (and so
+ * are models where the product of the draws' alphabet sizes is below the
+ * entries elimination would make). */
 #define IXP_ELIM_SMALL_JOINT 65536.0
 
 /* The joint a measure of m on vars[0..k) (model indices, ascending)
  * reads: the full joint (`compact` false and the full joint is at hand or
- * small), or m's marginal on those variables, computed by variable
- * elimination when it applies and pays, else from the full joint. A
+ * has at most IXP_ELIM_SMALL_JOINT states), or m's marginal on those
+ * variables, computed by variable elimination when it applies and pays,
+ * else from the full joint. A
  * marginal has the variables vars[i] as columns i (`compact`), or all of
  * m's variables, those outside vars holding the one value 0 (so masks of
  * model indices read it as they read the full joint). Borrowed: cached in

@@ -91,7 +91,7 @@ struct IxpModelCache *ixp_model_cache(IxpSession *s, IxpModelDef *m, const IxpVa
  * per state, as documented); then every state evaluates. */
 typedef struct {
   bool on;
-  int nparents, parent[IXP_MAX_MODEL_VARS];
+  int nparents, *parent;           /* parent: one entry per model variable */
   uint64_t *keys;
   uint32_t *start, *count;         /* a slot's outcomes in the pool; count 0: empty slot */
   size_t cap, used;
@@ -107,10 +107,10 @@ typedef struct {
   IxpModelDef *m;
   IxpJoint *j;                     /* enumeration: the states so far */
   IxpDataset *rows;                /* sampling: the rows drawn so far */
-  double *col[IXP_MAX_MODEL_VARS];       /* sampling: rows' column of each variable */
+  double **col;                    /* sampling: rows' column of each variable */
   const IxpValue *params;
-  double vals[IXP_MAX_MODEL_VARS];
-  bool assigned[IXP_MAX_MODEL_VARS];
+  double *vals;                    /* one state's values, by variable */
+  bool *assigned;                  /* the variables visited so far */
   uint32_t *defcodes;              /* a definition's codes, before its field is placed */
   Memo memo;                       /* the draw being expanded */
   uint32_t *ocode;                 /* outcomes of one state, as codes (no memo) */
@@ -122,6 +122,9 @@ typedef struct {
   IxpProgress bar;                 /* sampling: rows drawn, over all variables */
   uint64_t drawn;
   uint64_t key;                    /* sampling: the stream of the data statement */
+  size_t cap;                      /* a lower state limit than memory's (0: none) */
+  bool *too_large;                 /* set when the states pass the limit */
+  bool quiet;                      /* errors name no model (they are not reported) */
 } Enum;
 
 static void memo_free(Memo *mo) {
@@ -130,7 +133,23 @@ static void memo_free(Memo *mo) {
   free(mo->count);
   free(mo->code);
   free(mo->p);
+  int *parent = mo->parent;
   memset(mo, 0, sizeof *mo);
+  mo->parent = parent;
+}
+
+/* The per-variable arrays, sized by the model (which may have up to
+ * IXP_MAX_MODEL_VARS variables: a fixed size would be zeroed per run). */
+static bool arrays_new(Enum *e) {
+  size_t n = (size_t)e->m->nvars;
+  e->col = calloc(n, sizeof *e->col), e->vals = calloc(n, sizeof *e->vals);
+  e->assigned = calloc(n, sizeof *e->assigned), e->memo.parent = calloc(n, sizeof *e->memo.parent);
+  return e->col && e->vals && e->assigned && e->memo.parent;
+}
+
+static void arrays_free(Enum *e) {
+  free(e->col), free(e->vals), free(e->assigned), free(e->memo.parent);
+  e->col = NULL, e->vals = NULL, e->assigned = NULL, e->memo.parent = NULL;
 }
 
 /* Free what an enumeration holds when a runtime error unwinds it. */
@@ -141,6 +160,7 @@ static void cleanup(void *ctx) {
   free(e->ocode);
   free(e->op);
   free(e->outs);
+  arrays_free(e);
   ixp_columns_free(&e->cols);
   ixp_joint_free(e->j);
   ixp_dataset_free(e->rows);
@@ -286,11 +306,18 @@ static size_t state_limit(int words) {
   return byte_limit < (double)MAX_STATES ? (size_t)byte_limit : MAX_STATES;
 }
 
+/* The limit for e at `words` words a state: lowered to e->cap when set. */
+static size_t limit_at(const Enum *e, int words) {
+  size_t limit = state_limit(words);
+  return e->cap && e->cap < limit ? e->cap : limit;
+}
+
 /* The limit for the joint as it is (sampling: as for one word). */
-static size_t current_limit(const Enum *e) { return state_limit(e->j ? e->j->words : 1); }
+static size_t current_limit(const Enum *e) { return limit_at(e, e->j ? e->j->words : 1); }
 
 /* `at_least`: states counts only some of the draws so far. */
 static _Noreturn void too_many_states(Enum *e, int v, double states, bool at_least, size_t limit) {
+  if (e->too_large) *e->too_large = true;
   char n[32], lim[32];
   snprintf(n, sizeof n, "%.4g", states);
   snprintf(lim, sizeof lim, "%zu", limit);
@@ -309,7 +336,7 @@ static _Noreturn void too_many(Enum *e, int v, double states, size_t limit) {
  * that product, before any state is made (29 fair coins would otherwise
  * fill gigabytes before the 28th is refused). */
 static void check_state_count(Enum *e) {
-  size_t limit = state_limit(1), no;
+  size_t limit = limit_at(e, 1), no;
   double states = 1;
   bool at_least = false;
   for (int i = 0; i < e->m->nvars; i++) {
@@ -320,7 +347,7 @@ static void check_state_count(Enum *e) {
       continue;
     }
     no = 0;
-    outcomes(e, v, &no, limit);
+    outcomes(e, v, &no, state_limit(1));
     states *= (double)no;
     if (states > (double)limit) too_many_states(e, v, states, at_least, limit);
   }
@@ -523,7 +550,7 @@ static void memo_put(Memo *mo, uint64_t key, const uint32_t *code, const double 
 static size_t evaluate_outcomes(Enum *e, int v, size_t k) {
   size_t no = 0;
   load_state(e, k);
-  IxpOutcome *o = outcomes(e, v, &no, current_limit(e));
+  IxpOutcome *o = outcomes(e, v, &no, state_limit(e->j ? e->j->words : 1));  /* a lower cap counts states, not outcomes */
   if (!grow_pair(&e->ocode, &e->op, &e->capo, no)) out_of_memory(e, v);
   for (size_t i = 0; i < no; i++) e->ocode[i] = code_of(e, v, o[i].value), e->op[i] = o[i].p;
   return no;
@@ -576,7 +603,7 @@ static size_t count_draw(Enum *e, int v) {
 static void expand_draw(Enum *e, int v, size_t total) {
   IxpJoint *j = e->j;
   int words = ixp_joint_place(j, v, j->alpha[v].card);
-  size_t limit = state_limit(words);
+  size_t limit = limit_at(e, words);
   if (total > limit) too_many(e, v, (double)total, limit);
   if (ixp_joint_pack_grow(j, total, words) != IXP_JOINT_OK) out_of_memory(e, v);
   const IxpCodeField f = j->field[v];
@@ -703,7 +730,7 @@ static void sample_rows(Enum *e) {
 static void run(IxpSession *s, Enum *e, IxpSpan use) {
   s->cleanup = cleanup;
   s->cleanup_ctx = e;
-  s->enumerating = e->m;
+  s->enumerating = e->quiet ? NULL : e->m;
   s->enumerating_use = use;
   if (e->sampling) sample_rows(e);
   else enumerate(e);
@@ -712,6 +739,7 @@ static void run(IxpSession *s, Enum *e, IxpSpan use) {
   free(e->outs);
   free(e->ocode);
   free(e->op);
+  arrays_free(e);
 }
 
 IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key,
@@ -720,7 +748,11 @@ IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue 
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
   Enum e = {.s = s, .m = m, .params = params, .sampling = true, .key = key};
   e.rows = ixp_dataset_new_numeric((long)n, m->nvars, names, m->continuous);
-  if (!e.rows) ixp_runtime_error(s, m->src, m->decl->span, "out of memory sampling model '%s'", m->name);
+  if (!e.rows || !arrays_new(&e)) {
+    ixp_dataset_free(e.rows);
+    arrays_free(&e);
+    ixp_runtime_error(s, m->src, m->decl->span, "out of memory sampling model '%s'", m->name);
+  }
   for (int v = 0; v < m->nvars; v++) e.col[v] = e.rows->cols[v].value;
   ixp_progress_begin(&e.bar, "sampling", (uint64_t)n * (uint64_t)m->nvars, NULL);
   run(s, &e, use);
@@ -728,7 +760,10 @@ IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue 
   return e.rows;
 }
 
-IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {
+/* The full joint, cached; past `cap` states (when not 0) enumeration
+ * stops with an error that names no model, *too_large set. */
+static IxpJoint *joint_of(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t cap, bool *too_large,
+                          IxpSpan use) {
   struct IxpModelCache *c = ixp_model_cache(s, m, params);
   if (c->joint) return c->joint;
   if (m->extern_draws)
@@ -739,9 +774,22 @@ IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params,
                       "sample it: data s = sample(%s, 10000)", m->name, m->name);
   const char *names[IXP_MAX_MODEL_VARS];
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
-  Enum e = {.s = s, .m = m, .params = params};
+  Enum e = {.s = s, .m = m, .params = params, .cap = cap, .too_large = too_large, .quiet = cap != 0};
   e.j = m->table ? ixp_joint_new(m->nvars, names) : ixp_joint_new_packed(m->nvars, names);
-  if (!e.j) ixp_runtime_error(s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
+  if (!e.j || !arrays_new(&e)) {
+    ixp_joint_free(e.j);
+    arrays_free(&e);
+    ixp_runtime_error(s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
+  }
   run(s, &e, use);
   return c->joint = e.j;
+}
+
+IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {
+  return joint_of(s, m, params, 0, NULL, use);
+}
+
+IxpJoint *ixp_model_joint_capped(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t cap, bool *too_large,
+                                 IxpSpan use) {
+  return joint_of(s, m, params, cap, too_large, use);
 }

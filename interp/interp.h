@@ -173,6 +173,11 @@ void ixp_session_poll_interrupt(IxpSession *s, const IxpSource *src, IxpSpan spa
 /* Enumerator: the exact joint of `m` under parameter values `params`
  * (borrowed; cached in the model until its inputs change). */
 IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use);
+/* The same, stopped past `cap` states (*too_large then set) by a runtime
+ * error without the note naming the model: for a caller that catches it
+ * (eliminate.c tries a small enumeration first). */
+IxpJoint *ixp_model_joint_capped(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t cap, bool *too_large,
+                                 IxpSpan use);
 /* n samples of `m` as rows (dataset.h): a column of n values per
  * variable, drawn from the counter-based stream `key`. No joint is built:
  * a sample is measured through data.h, which builds one if asked. */

@@ -259,6 +259,26 @@ Test(elimination, agrees_with_the_full_enumeration) {
     cr_assert_float_eq(x, y, 1e-14, "%s: %.17g by enumeration, %.17g by elimination", measures[i], x, y);
     free(full), free(elim);
   }
+  /* the two ways are the ones compared */
+  char *progs[2] = {small_model(false, "mi(a; e | d)"), small_model(true, "mi(a; e | d)")};
+  for (int i = 0; i < 2; i++) {
+    TRun r;
+    t_open(&r, false);
+    cr_assert_eq(t_explain(&r, progs[i]), IXP_OK, "%s", t_err(&r));
+    const char *how = i ? "r0 = marginal of m on {a, d, e}: variable elimination" : "r0 = joint m: exact enumeration";
+    cr_assert_not_null(strstr(t_out(&r), how), "%s", t_out(&r));
+    t_close(&r);
+    free(progs[i]);
+  }
+}
+
+/* A small model is enumerated in full, so an error in a variable the
+ * measure does not read is still reported. */
+Test(elimination, a_small_models_errors_are_reported) {
+  char *err = t_fail("model m {\n  a ~ bernoulli(1/2)\n  z ~ bernoulli(2)\n}\nprint entropy(a) in m\n", IXP_ERUNTIME, NULL);
+  cr_assert_not_null(strstr(err, "t.ixp:3:7: error: p = 2 is not a probability in [0, 1]"), "%s", err);
+  cr_assert_not_null(strstr(err, "note: while evaluating model 'm', needed here"), "%s", err);
+  free(err);
 }
 
 Test(elimination, explain_shows_the_order_and_the_largest_factor) {
