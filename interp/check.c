@@ -122,7 +122,7 @@ static IxpType check_name(Checker *c, IxpAst *e) {
     int v = ixp_model_var(c->model, e->str);
     if (v >= 0) {
       e->sem.ref = REF_VAR, e->sem.slot = v;
-      if (c->deps) *c->deps |= (uint64_t)1 << v;
+      if (c->deps) c->deps[v >> 6] |= (uint64_t)1 << (v & 63);
       return TY_NUM;
     }
     int p = ixp_model_param(c->model, e->str);

@@ -78,9 +78,9 @@ static bool too_many_args(Checker *c, IxpAst *call) {
  * otherwise. */
 static IxpType check_in(Checker *c, IxpAst *e, IxpModelDef *scope) {
   IxpModelDef *model = c->model;
-  uint64_t *deps = c->deps, seen = 0;
+  uint64_t *deps = c->deps, seen[IXP_MAX_MODEL_VARS / 64] = {0};
   c->model = scope;
-  c->deps = &seen;
+  c->deps = seen;
   scope->src = c->src;  /* errors while evaluating it point into this file */
   IxpType t = ixp_check_expr(c, e);
   c->model = model;
@@ -101,13 +101,14 @@ static bool one_of(const char *words, const char *word) {
 /* The measure's one variable and `over` (rd's xhat) as the names an
  * expression may read; NULL unless the measure has a single variable. */
 static IxpModelDef *pair_scope(Checker *c, const IxpLowering *lw, const char *over) {
-  uint64_t vars = 0;
-  for (int i = 0; i < lw->nargs; i++) vars |= (uint64_t)1 << lw->args[i].var;
-  if (__builtin_popcountll(vars) != 1) return NULL;
+  int var = lw->nargs ? lw->args[0].var : -1;
+  for (int i = 1; i < lw->nargs; i++)
+    if (lw->args[i].var != var) var = -1;
+  if (var < 0) return NULL;
   IxpModelDef *pair = ixp_arena_alloc(c->arena, sizeof *pair);
   pair->name = "distortion";
   pair->nvars = 2;
-  pair->vars[0] = (IxpModelVar){.name = lw->model->vars[__builtin_ctzll(vars)].name, .kind = VAR_COLUMN};
+  pair->vars[0] = (IxpModelVar){.name = lw->model->vars[var].name, .kind = VAR_COLUMN};
   pair->vars[1] = (IxpModelVar){.name = over, .kind = VAR_COLUMN};
   return pair;
 }

@@ -14,6 +14,10 @@
 
 /* ---------------------------------------------------------------- models */
 
+uint64_t *ixp_check_deps(Checker *c, const IxpModelDef *m) {
+  return ixp_arena_alloc(c->arena, (size_t)((m->nvars + 63) / 64 + 1) * sizeof(uint64_t));
+}
+
 static void model_var(Checker *c, IxpModelDef *m, const char *name, IxpAst *decl, IxpVarKind kind, IxpAst *expr) {
   int old = ixp_model_var(m, name);
   if (old >= 0) {
@@ -21,8 +25,8 @@ static void model_var(Checker *c, IxpModelDef *m, const char *name, IxpAst *decl
           ixp_check_line(c->src, m->vars[old].decl->span));
     return;
   }
-  if (m->nvars == IXP_MAX_VARS) {
-    ixp_check_error(c, decl->span, "model '%s' has more than %d variables", m->name, IXP_MAX_VARS);
+  if (m->nvars == IXP_MAX_MODEL_VARS) {
+    ixp_check_error(c, decl->span, "model '%s' has more than %d variables", m->name, IXP_MAX_MODEL_VARS);
     return;
   }
   m->vars[m->nvars++] = (IxpModelVar){.name = name, .kind = kind, .decl = decl, .expr = expr};
@@ -38,7 +42,8 @@ static void check_draw(Checker *c, IxpModelDef *m, IxpModelVar *v) {
   }
   if (v->ncomponents > 1 && v->component > 0) {  /* drawn with its leader */
     v->dist = m->vars[v->leader].dist;
-    v->deps = (uint64_t)1 << v->leader;
+    v->deps = ixp_check_deps(c, m);
+    v->deps[v->leader >> 6] |= (uint64_t)1 << (v->leader & 63);
     return;
   }
   const IxpDistribution *d = v->ncomponents > 1 ? ixp_library_vector_distribution(&c->s->lib, call->str)
@@ -84,14 +89,14 @@ static bool visit(Checker *c, IxpModelDef *m, int v, int *state, int *n, int *st
   state[v] = 1;
   stack[depth] = v;
   for (int d = 0; d < m->nvars; d++)
-    if (m->vars[v].deps >> d & 1 && !visit(c, m, d, state, n, stack, depth + 1)) return false;
+    if (ixp_var_reads(&m->vars[v], d) && !visit(c, m, d, state, n, stack, depth + 1)) return false;
   state[v] = 2;
   m->order[(*n)++] = v;
   return true;
 }
 
 static void order_model(Checker *c, IxpModelDef *m) {
-  int state[IXP_MAX_VARS] = {0}, stack[IXP_MAX_VARS + 1], n = 0;
+  int state[IXP_MAX_MODEL_VARS] = {0}, stack[IXP_MAX_MODEL_VARS + 1], n = 0;
   for (int v = 0; v < m->nvars; v++)
     if (!visit(c, m, v, state, &n, stack, 0)) return;
 }
@@ -113,7 +118,7 @@ static void mark_continuous(IxpModelDef *m) {
     bool cont = var->kind == VAR_DRAW && ((var->dist && (var->dist->draw || var->dist->draw_vector)) ||
                                           (var->ext && ixp_extern_real(var->ext->def)));
     if (var->kind == VAR_DEFINE && !discrete_result(var->expr))
-      for (int d = 0; d < m->nvars; d++) cont |= (var->deps >> d & 1) && m->continuous[d];
+      for (int d = 0; d < m->nvars; d++) cont |= ixp_var_reads(var, d) && m->continuous[d];
     m->continuous[v] = cont;
     m->has_continuous |= cont;
   }
@@ -140,7 +145,7 @@ static void check_model_body(Checker *c, IxpModelDef *m, IxpAst *body) {
   c->ctx = CTX_MODEL;
   c->model = m;
   for (int v = 0; v < m->nvars; v++) {
-    c->deps = &m->vars[v].deps;
+    c->deps = m->vars[v].deps = ixp_check_deps(c, m);
     if (m->vars[v].kind == VAR_DRAW) check_draw(c, m, &m->vars[v]);
     else ixp_check_expr(c, m->vars[v].expr);
   }

@@ -14,7 +14,7 @@ typedef struct {
   IxpArena *arena;
   Context ctx;
   IxpModelDef *model;      /* model being checked (CTX_MODEL) */
-  uint64_t *deps;          /* where to record model variables read */
+  uint64_t *deps;          /* where to record model variables read (a bit set) */
   int depth;               /* block depth: 0 at top, +1 per sweep body */
   int sweeps;              /* enclosing sweeps */
   int errors;
@@ -48,6 +48,8 @@ const char *ixp_suggest_hint(char *buf, size_t size, const IxpSuggest *g);
 
 /* check_model.c */
 void ixp_check_model(Checker *c, IxpAst *st);
+/* A zeroed bit set of m's variables (for what a variable reads). */
+uint64_t *ixp_check_deps(Checker *c, const IxpModelDef *m);
 
 /* check_data.c */
 void ixp_check_data(Checker *c, IxpAst *st);

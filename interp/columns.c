@@ -54,7 +54,7 @@ static double *per_state(IxpColumns *c, IxpAst *e) {
   c->s->describe_state = c->describe;
   c->s->describe_ctx = c->ctx;
   for (size_t k = 0; k < c->n; k++) {
-    c->load(c->ctx, k);
+    c->load(c->ctx, c->first + k);
     v[k] = ixp_eval_number(c->s, e, &f);
   }
   c->s->describe_state = NULL;
@@ -70,16 +70,15 @@ static double *broadcast(IxpColumns *c, IxpAst *e) {
 
 static double *gather(IxpColumns *c, IxpAst *e) {
   double *v = take(c, e);
-  if (c->values) return memcpy(v, c->values[e->sem.slot], c->n * sizeof *v);
-  const uint32_t *code = c->j->code[e->sem.slot];
+  if (c->values) return memcpy(v, c->values[e->sem.slot] + c->first, c->n * sizeof *v);
   const double *values = c->j->alpha[e->sem.slot].values;
-  for (size_t k = 0; k < c->n; k++) v[k] = values[code[k]];
+  for (size_t k = 0; k < c->n; k++) v[k] = values[ixp_joint_code(c->j, e->sem.slot, c->first + k)];
   return v;
 }
 
 static _Noreturn void fail_at(IxpColumns *c, IxpAst *e, size_t k, const char *what) {
   char buf[512];
-  c->load(c->ctx, k);
+  c->load(c->ctx, c->first + k);
   ixp_runtime_error(c->s, c->m->src, e->span, "%s when %s", what, c->describe(c->ctx, buf, sizeof buf));
 }
 

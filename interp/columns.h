@@ -18,10 +18,10 @@ typedef struct {
   IxpModelDef *m;
   const IxpJoint *j;              /* states so far (codes of assigned variables) */
   double *const *values;          /* or, when not NULL, a column of values per variable (a sample) */
-  size_t n;                       /* number of states */
+  size_t first, n;                /* the states evaluated: first .. first + n - 1 */
   const IxpValue *params;
   double *vals;                   /* scratch: one state's values, for fallbacks */
-  /* Load state k's values into vals; describe them ("x = 0, n = 1"). */
+  /* Load state k (of all states) into vals; describe it ("x = 0, n = 1"). */
   void (*load)(void *ctx, size_t k);
   const char *(*describe)(void *ctx, char *buf, size_t size);
   void *ctx;
@@ -29,7 +29,7 @@ typedef struct {
   int nlive, caplive;
 } IxpColumns;
 
-/* Values of `e` in every state (n doubles, malloc'd, owned by c until
+/* Values of `e` in the n states from `first` (n doubles, malloc'd, owned by c until
  * released with ixp_columns_release). */
 double *ixp_columns_eval(IxpColumns *c, IxpAst *e);
 void ixp_columns_release(IxpColumns *c, double *v);

@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "columns.h"
+#include "eliminate.h"
 #include "dataset.h"
+#include "grow.h"
 #include "externs.h"
 #include "ksum.h"
 #include "progress.h"
@@ -40,6 +42,12 @@ void ixp_model_cache_free(IxpModelDef *m) {
   struct IxpModelCache *c = m->cache;
   if (!c) return;
   ixp_joint_free(c->joint);
+  for (int i = 0; i < c->nmarginals; i++) {
+    free(c->marginals[i].vars);
+    ixp_joint_free(c->marginals[i].joint);
+    ixp_elimination_free(c->marginals[i].elim);
+  }
+  free(c->marginals);
   for (int i = 0; i < m->nparams; i++) ixp_value_release(&c->params[i]);
   free(c->params);
   free(c->versions);
@@ -57,10 +65,10 @@ static bool cache_valid(IxpSession *s, IxpModelDef *m, const IxpValue *params) {
   return true;
 }
 
-static void cache_store(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpJoint *j) {
+static void cache_store(IxpSession *s, IxpModelDef *m, const IxpValue *params) {
   ixp_model_cache_free(m);
   struct IxpModelCache *c = calloc(1, sizeof *c);
-  c->joint = j;
+  if (!c) ixp_runtime_error(s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
   c->params = calloc((size_t)(m->nparams ? m->nparams : 1), sizeof *c->params);
   for (int i = 0; i < m->nparams; i++) c->params[i] = ixp_value_dup(&params[i]);
   c->versions = calloc((size_t)(m->nslots ? m->nslots : 1), sizeof *c->versions);
@@ -68,33 +76,91 @@ static void cache_store(IxpSession *s, IxpModelDef *m, const IxpValue *params, I
   m->cache = c;
 }
 
+struct IxpModelCache *ixp_model_cache(IxpSession *s, IxpModelDef *m, const IxpValue *params) {
+  if (!cache_valid(s, m, params)) cache_store(s, m, params);
+  return m->cache;
+}
+
 /* ------------------------------------------------------------ enumeration */
+
+/* The outcomes of a draw by the codes of its parents (the variables its
+ * arguments read) packed into one key: a draw is evaluated once per
+ * parent configuration, not once per state, and its outcomes are read
+ * again while the states are expanded. Off when the parents' codes take
+ * more than 64 bits or the arguments call an extern function (called once
+ * per state, as documented); then every state evaluates. */
+typedef struct {
+  bool on;
+  int nparents, *parent;           /* parent: one entry per model variable */
+  uint64_t *keys;
+  uint32_t *start, *count;         /* a slot's outcomes in the pool; count 0: empty slot */
+  size_t cap, used;
+  uint32_t *code;                  /* the pool: outcome codes and probabilities */
+  double *p;
+  size_t n, capn;
+} Memo;
+
+enum { MEMO_MAX_SLOTS = 1 << 16, MEMO_MAX_OUTCOMES = 1 << 20 };
 
 typedef struct {
   IxpSession *s;
   IxpModelDef *m;
   IxpJoint *j;                     /* enumeration: the states so far */
   IxpDataset *rows;                /* sampling: the rows drawn so far */
-  double *col[IXP_MAX_VARS];       /* sampling: rows' column of each variable */
+  double **col;                    /* sampling: rows' column of each variable */
   const IxpValue *params;
-  double vals[IXP_MAX_VARS];
-  bool assigned[IXP_MAX_VARS];
-  uint32_t *newcol[IXP_MAX_VARS];  /* columns being built by a draw */
-  double *newp;
+  double *vals;                    /* one state's values, by variable */
+  bool *assigned;                  /* the variables visited so far */
+  uint32_t *defcodes;              /* a definition's codes, before its field is placed */
+  Memo memo;                       /* the draw being expanded */
+  uint32_t *ocode;                 /* outcomes of one state, as codes (no memo) */
+  double *op;
+  size_t capo;
   IxpOutcome *outs;                /* the last outcomes computed */
   IxpColumns cols;                 /* column evaluation of definitions */
   bool sampling;                   /* draw one outcome per state (a sample) */
   IxpProgress bar;                 /* sampling: rows drawn, over all variables */
   uint64_t drawn;
   uint64_t key;                    /* sampling: the stream of the data statement */
+  size_t cap;                      /* a lower state limit than memory's (0: none) */
+  bool *too_large;                 /* set when the states pass the limit */
+  bool quiet;                      /* errors name no model (they are not reported) */
 } Enum;
+
+static void memo_free(Memo *mo) {
+  free(mo->keys);
+  free(mo->start);
+  free(mo->count);
+  free(mo->code);
+  free(mo->p);
+  int *parent = mo->parent;
+  memset(mo, 0, sizeof *mo);
+  mo->parent = parent;
+}
+
+/* The per-variable arrays, sized by the model (which may have up to
+ * IXP_MAX_MODEL_VARS variables: a fixed size would be zeroed per run). */
+static bool arrays_new(Enum *e) {
+  size_t n = (size_t)e->m->nvars;
+  e->col = calloc(n, sizeof *e->col), e->vals = calloc(n, sizeof *e->vals);
+  e->assigned = calloc(n, sizeof *e->assigned), e->memo.parent = calloc(n, sizeof *e->memo.parent);
+  return e->col && e->vals && e->assigned && e->memo.parent;
+}
+
+static void arrays_free(Enum *e) {
+  free(e->col), free(e->vals), free(e->assigned), free(e->memo.parent);
+  e->col = NULL, e->vals = NULL, e->assigned = NULL, e->memo.parent = NULL;
+}
 
 /* Free what an enumeration holds when a runtime error unwinds it. */
 static void cleanup(void *ctx) {
   Enum *e = ctx;
-  for (int v = 0; v < IXP_MAX_VARS; v++) free(e->newcol[v]);
-  free(e->newp);
+  free(e->defcodes);
+  memo_free(&e->memo);
+  free(e->ocode);
+  free(e->op);
   free(e->outs);
+  arrays_free(e);
   ixp_columns_free(&e->cols);
   ixp_joint_free(e->j);
   ixp_dataset_free(e->rows);
@@ -104,13 +170,17 @@ static _Noreturn void fail_at(Enum *e, IxpAst *node, const char *fmt, const char
   ixp_runtime_error(e->s, e->m->src, node->span, fmt, a, b);
 }
 
+static _Noreturn void out_of_memory(Enum *e, int v) {
+  fail_at(e, e->m->vars[v].decl, "out of memory enumerating '%s'%s", e->m->vars[v].name, "");
+}
+
 /* Number of states: the joint's, or the sample's rows. */
 static size_t nstates(const Enum *e) { return e->sampling ? (size_t)e->rows->nrows : e->j->n; }
 
 /* Load state k's values of the assigned variables into e->vals. */
 static void load_state(Enum *e, size_t k) {
   for (int v = 0; v < e->m->nvars; v++)
-    if (e->assigned[v]) e->vals[v] = e->sampling ? e->col[v][k] : e->j->alpha[v].values[e->j->code[v][k]];
+    if (e->assigned[v]) e->vals[v] = e->sampling ? e->col[v][k] : e->j->alpha[v].values[ixp_joint_code(e->j, v, k)];
 }
 
 /* "x = 0, n = 1" for the assigned variables of the loaded state. */
@@ -128,40 +198,78 @@ static const char *describe_state(Enum *e, char *buf, size_t size) {
 
 static uint32_t code_of(Enum *e, int v, double x) {
   uint32_t c = ixp_alphabet_code(&e->j->alpha[v], x);
-  if (c == UINT32_MAX) fail_at(e, e->m->vars[v].decl, "out of memory enumerating '%s'%s", e->m->vars[v].name, "");
+  if (c == UINT32_MAX) out_of_memory(e, v);
   return c;
 }
 
-/* Make x the value of v in state k: in a sample's column with -0.0 as
- * 0.0 (as an alphabet holds it, so later variables read what they always
- * read), else as a code. */
-static void store(Enum *e, int v, size_t k, double x) {
-  if (e->sampling) e->col[v][k] = x == 0 ? 0.0 : x;
-  else e->j->code[v][k] = code_of(e, v, x);
-}
+/* Make x the value of v in row k of a sample, with -0.0 as 0.0 (as an
+ * alphabet holds it, so later variables read what they always read). */
+static void store(Enum *e, int v, size_t k, double x) { e->col[v][k] = x == 0 ? 0.0 : x; }
 
 static void load_cb(void *ctx, size_t k) { load_state(ctx, k); }
 
 static const char *describe_cb(void *ctx, char *buf, size_t size) { return describe_state(ctx, buf, size); }
 
-/* A definition's values, computed over all states at once. */
-static void define_var(Enum *e, int v) {
-  size_t n = nstates(e);
-  e->cols = (IxpColumns){.s = e->s, .m = e->m, .j = e->j, .values = e->sampling ? e->col : NULL, .n = n,
-                         .params = e->params, .vals = e->vals, .load = load_cb, .describe = describe_cb, .ctx = e};
-  double *x = ixp_columns_eval(&e->cols, e->m->vars[v].expr);
-  if (!e->sampling && !(e->j->code[v] = malloc(n ? n * sizeof *e->j->code[v] : 1)))
-    fail_at(e, e->m->vars[v].decl, "out of memory enumerating '%s'%s", e->m->vars[v].name, "");
-  for (size_t k = 0; k < n; k++) {
+/* x[k] is finite, else an error naming the state. */
+static void check_finite(Enum *e, int v, const double *x, size_t n, size_t first) {
+  for (size_t k = 0; k < n; k++)
     if (!isfinite(x[k])) {
       char buf[512];
-      load_state(e, k);
+      load_state(e, first + k);
       fail_at(e, e->m->vars[v].expr, "this value is not finite when %s%s", describe_state(e, buf, sizeof buf), "");
     }
-    store(e, v, k, x[k]);
-  }
+}
+
+/* A definition's values in rows [first, first + n), computed column-wise. */
+static double *define_block(Enum *e, int v, size_t first, size_t n) {
+  e->cols = (IxpColumns){.s = e->s, .m = e->m, .j = e->j, .values = e->sampling ? e->col : NULL, .first = first,
+                         .n = n, .params = e->params, .vals = e->vals, .load = load_cb, .describe = describe_cb,
+                         .ctx = e};
+  double *x = ixp_columns_eval(&e->cols, e->m->vars[v].expr);
+  check_finite(e, v, x, n, first);
+  return x;
+}
+
+static void define_done(Enum *e, double *x) {
   ixp_columns_release(&e->cols, x);
   ixp_columns_free(&e->cols);
+}
+
+/* Definitions are computed in blocks of states, so the temporary columns
+ * of an expression stay small beside the joint. */
+enum { DEFINE_BLOCK = 8192 };
+
+/* OR codes[s] into v's field of every state. */
+static void pack_codes(IxpJoint *j, int v, const uint32_t *codes) {
+  const IxpCodeField *f = &j->field[v];
+  if (!f->bits) return;
+  uint64_t *k = j->key + f->word;
+  size_t W = (size_t)j->words;
+  for (size_t s = 0; s < j->n; s++) k[s * W] |= (uint64_t)codes[s] << f->shift;
+}
+
+/* A definition's values, computed over all states. */
+static void define_var(Enum *e, int v) {
+  if (e->sampling) {
+    double *x = define_block(e, v, 0, nstates(e));
+    for (size_t k = 0; k < nstates(e); k++) store(e, v, k, x[k]);
+    define_done(e, x);
+    e->assigned[v] = true;
+    return;
+  }
+  IxpJoint *j = e->j;
+  if (!(e->defcodes = malloc(j->n ? j->n * sizeof *e->defcodes : 1))) out_of_memory(e, v);
+  for (size_t first = 0; first < j->n; first += DEFINE_BLOCK) {
+    size_t n = j->n - first < DEFINE_BLOCK ? j->n - first : DEFINE_BLOCK;
+    double *x = define_block(e, v, first, n);
+    for (size_t k = 0; k < n; k++) e->defcodes[first + k] = code_of(e, v, x[k]);
+    define_done(e, x);
+  }
+  int words = ixp_joint_place(j, v, j->alpha[v].card);
+  if (ixp_joint_pack_grow(j, j->n, words) != IXP_JOINT_OK) out_of_memory(e, v);
+  pack_codes(j, v, e->defcodes);
+  free(e->defcodes);
+  e->defcodes = NULL;
   e->assigned[v] = true;
 }
 
@@ -183,7 +291,7 @@ static IxpOutcome *outcomes_of(Enum *e, int v, const IxpValue *args, size_t *n, 
   free(e->outs);
   e->outs = NULL;
   if (var->dist->outcomes(args, &e->outs, n, limit, err, sizeof err)) {
-    bool dependent = var->deps != 0;
+    bool dependent = ixp_var_reads_any(e->m, var);
     char msg[800];
     snprintf(msg, sizeof msg, "%s%s%s", err, dependent ? " when " : "", dependent ? describe_state(e, buf, sizeof buf) : "");
     fail_at(e, var->expr, "%s%s", msg, "");
@@ -191,61 +299,58 @@ static IxpOutcome *outcomes_of(Enum *e, int v, const IxpValue *args, size_t *n, 
   return e->outs;
 }
 
-/* The most states that exact enumeration keeps in memory, for a model of
- * nvars variables. */
-static size_t state_limit(int nvars) {
-  double per_state = 4.0 * nvars + 8;
-  double byte_limit = MAX_BYTES / per_state;
+/* The most states that exact enumeration keeps in memory when a state's
+ * codes take `words` 64-bit words (at least one is counted). */
+static size_t state_limit(int words) {
+  double byte_limit = MAX_BYTES / ixp_joint_packed_bytes(1, words > 1 ? words : 1);
   return byte_limit < (double)MAX_STATES ? (size_t)byte_limit : MAX_STATES;
 }
 
+/* The limit for e at `words` words a state: lowered to e->cap when set. */
+static size_t limit_at(const Enum *e, int words) {
+  size_t limit = state_limit(words);
+  return e->cap && e->cap < limit ? e->cap : limit;
+}
+
+/* The limit for the joint as it is (sampling: as for one word). */
+static size_t current_limit(const Enum *e) { return limit_at(e, e->j ? e->j->words : 1); }
+
 /* `at_least`: states counts only some of the draws so far. */
-static _Noreturn void too_many_states(Enum *e, int v, double states, bool at_least) {
+static _Noreturn void too_many_states(Enum *e, int v, double states, bool at_least, size_t limit) {
+  if (e->too_large) *e->too_large = true;
   char n[32], lim[32];
   snprintf(n, sizeof n, "%.4g", states);
-  snprintf(lim, sizeof lim, "%zu", state_limit(e->m->nvars));
+  snprintf(lim, sizeof lim, "%zu", limit);
   ixp_runtime_error(e->s, e->m->src, e->m->vars[v].decl->span,
                     "model '%s' has %s%s joint states once '%s' is drawn, more than the %s that exact "
                     "enumeration keeps in memory",
                     e->m->name, at_least ? "at least " : "", n, e->m->vars[v].name, lim);
 }
 
-static _Noreturn void too_many(Enum *e, int v, double states) { too_many_states(e, v, states, false); }
+static _Noreturn void too_many(Enum *e, int v, double states, size_t limit) {
+  too_many_states(e, v, states, false, limit);
+}
 
 /* Every draw keeps at least one outcome per state, so a model has at
  * least the product of its constant draws' outcome counts: refuse it from
- * that product, before any state is made (27 fair coins would otherwise
- * fill gigabytes before the 26th is refused). */
+ * that product, before any state is made (29 fair coins would otherwise
+ * fill gigabytes before the 28th is refused). */
 static void check_state_count(Enum *e) {
-  size_t limit = state_limit(e->m->nvars), no;
+  size_t limit = limit_at(e, 1), no;
   double states = 1;
   bool at_least = false;
   for (int i = 0; i < e->m->nvars; i++) {
     int v = e->m->order[i];
     if (e->m->vars[v].kind != VAR_DRAW) continue;
-    if (e->m->vars[v].deps) {
+    if (ixp_var_reads_any(e->m, &e->m->vars[v])) {
       at_least = true;
       continue;
     }
     no = 0;
-    outcomes(e, v, &no, limit);
+    outcomes(e, v, &no, state_limit(1));
     states *= (double)no;
-    if (states > (double)limit) too_many_states(e, v, states, at_least);
+    if (states > (double)limit) too_many_states(e, v, states, at_least, limit);
   }
-}
-
-/* Grow the new columns (the assigned variables' and v's) and the new
- * probabilities to `cap` states. */
-static void grow_new(Enum *e, int v, size_t cap) {
-  for (int u = 0; u < e->m->nvars; u++) {
-    if (!e->assigned[u] && u != v) continue;
-    uint32_t *c = realloc(e->newcol[u], cap * sizeof *c);
-    if (!c) fail_at(e, e->m->vars[v].decl, "out of memory enumerating '%s'%s", e->m->vars[v].name, "");
-    e->newcol[u] = c;
-  }
-  double *p = realloc(e->newp, cap * sizeof *p);
-  if (!p) fail_at(e, e->m->vars[v].decl, "out of memory enumerating '%s'%s", e->m->vars[v].name, "");
-  e->newp = p;
 }
 
 /* Evaluate a draw's arguments in the loaded state, checking their types. */
@@ -274,7 +379,7 @@ static int components(Enum *e, int v, int *comp) {
 /* A vector draw: the leader draws every component of each row. */
 static void sample_vector(Enum *e, int v) {
   IxpModelVar *var = &e->m->vars[v];
-  int k = var->ncomponents, comp[IXP_MAX_VARS], found = components(e, v, comp);
+  int k = var->ncomponents, comp[IXP_MAX_MODEL_VARS], found = components(e, v, comp);
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
   IxpValue args[3];
   char err[256];
@@ -298,7 +403,7 @@ static void sample_vector(Enum *e, int v) {
  * array. */
 static void sample_extern(Enum *e, int v) {
   IxpModelVar *var = &e->m->vars[v];
-  int comp[IXP_MAX_VARS], k = components(e, v, comp);
+  int comp[IXP_MAX_MODEL_VARS], k = components(e, v, comp);
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
   IxpAst *call = var->expr;
   IxpValue *args = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)(call->nitems ? call->nitems : 1) * sizeof *args);
@@ -341,7 +446,7 @@ static void sample_var(Enum *e, int v) {
   }
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
   IxpValue args[3];
-  bool constant = var->deps == 0;
+  bool constant = !ixp_var_reads_any(e->m, var);
   size_t no = 0;
   char err[256];
   for (size_t k = 0; k < n; k++) {
@@ -349,7 +454,7 @@ static void sample_var(Enum *e, int v) {
       load_state(e, k);
       draw_args(e, v, args);
       if (var->dist->check && var->dist->check(args, err, sizeof err)) fail_at(e, var->expr, "%s%s", err, "");
-      if (var->dist->outcomes) outcomes_of(e, v, args, &no, state_limit(e->m->nvars));
+      if (var->dist->outcomes) outcomes_of(e, v, args, &no, state_limit(1));
     }
     double x;
     if (var->dist->draw) {
@@ -365,67 +470,168 @@ static void sample_var(Enum *e, int v) {
   e->assigned[v] = true;
 }
 
-/* Make the new columns the joint's, after a draw produced n states. */
-static void adopt_new(Enum *e, int v, size_t n) {
-  IxpJoint *j = e->j;
+/* --------------------------------------------------------------- draws */
+
+static bool is_extern_call(const IxpAst *e, const void *ctx) {
+  (void)ctx;
+  return e->kind == AST_CALL && e->sem.ref == REF_EXTERN;
+}
+
+/* Set the memo up for draw v: its parents, and whether it can be used. */
+static void memo_begin(Enum *e, int v) {
+  Memo *mo = &e->memo;
+  IxpModelVar *var = &e->m->vars[v];
+  int bits = 0;
+  memo_free(mo);
   for (int u = 0; u < e->m->nvars; u++)
-    if (e->newcol[u]) free(j->code[u]), j->code[u] = e->newcol[u], e->newcol[u] = NULL;
-  free(j->p);
-  j->p = e->newp;
-  e->newp = NULL;
-  j->n = j->cap = n;
+    if (ixp_var_reads(var, u)) mo->parent[mo->nparents++] = u, bits += e->j->field[u].bits;
+  mo->on = bits <= 64 && !ixp_ast_any(var->expr, is_extern_call, NULL);
+}
+
+/* The parents' codes in state k, packed into one key. */
+static uint64_t memo_key(const Enum *e, size_t k) {
+  uint64_t key = 0;
+  for (int i = 0; i < e->memo.nparents; i++) {
+    int u = e->memo.parent[i];
+    key = key << e->j->field[u].bits | ixp_joint_code(e->j, u, k);
+  }
+  return key;
+}
+
+/* The slot of key, or the empty slot where it goes (cap > used). */
+static size_t memo_slot(const Memo *mo, uint64_t key) {
+  size_t m = mo->cap - 1, i = (size_t)ixp_mix64(key) & m;
+  while (mo->count[i] && mo->keys[i] != key) i = (i + 1) & m;
+  return i;
+}
+
+/* Room for `need` codes and probabilities in two arrays of capacity *cap. */
+static bool grow_pair(uint32_t **code, double **p, size_t *cap, size_t need) {
+  if (need <= *cap && *code && *p) return true;
+  size_t n = *cap ? *cap : 16;
+  while (n < need) n *= 2;
+  if (!ixp_resize(code, n, sizeof **code) || !ixp_resize(p, n, sizeof **p)) return false;
+  *cap = n;
+  return true;
+}
+
+/* Remember no outcomes for key; a full memo just stops remembering. */
+static void memo_put(Memo *mo, uint64_t key, const uint32_t *code, const double *p, size_t no) {
+  if (mo->used + 1 > MEMO_MAX_SLOTS || mo->n + no > MEMO_MAX_OUTCOMES) return;
+  if (2 * (mo->used + 1) > mo->cap) {
+    Memo bigger = *mo;
+    bigger.cap = mo->cap ? 2 * mo->cap : 64;
+    bigger.keys = malloc(bigger.cap * sizeof *bigger.keys);
+    bigger.start = malloc(bigger.cap * sizeof *bigger.start);
+    bigger.count = calloc(bigger.cap, sizeof *bigger.count);
+    if (!bigger.keys || !bigger.start || !bigger.count) {
+      free(bigger.keys), free(bigger.start), free(bigger.count);
+      return;
+    }
+    for (size_t i = 0; i < mo->cap; i++)
+      if (mo->count[i]) {
+        size_t t = memo_slot(&bigger, mo->keys[i]);
+        bigger.keys[t] = mo->keys[i], bigger.start[t] = mo->start[i], bigger.count[t] = mo->count[i];
+      }
+    free(mo->keys), free(mo->start), free(mo->count);
+    *mo = bigger;
+  }
+  if (!grow_pair(&mo->code, &mo->p, &mo->capn, mo->n + no)) return;
+  size_t i = memo_slot(mo, key);
+  memcpy(mo->code + mo->n, code, no * sizeof *code);
+  memcpy(mo->p + mo->n, p, no * sizeof *p);
+  mo->keys[i] = key, mo->start[i] = (uint32_t)mo->n, mo->count[i] = (uint32_t)no;
+  mo->n += no;
+  mo->used++;
+}
+
+/* v's outcomes in state k, evaluated: codes and probabilities in e->ocode
+ * and e->op; their number. */
+static size_t evaluate_outcomes(Enum *e, int v, size_t k) {
+  size_t no = 0;
+  load_state(e, k);
+  IxpOutcome *o = outcomes(e, v, &no, state_limit(e->j ? e->j->words : 1));  /* a lower cap counts states, not outcomes */
+  if (!grow_pair(&e->ocode, &e->op, &e->capo, no)) out_of_memory(e, v);
+  for (size_t i = 0; i < no; i++) e->ocode[i] = code_of(e, v, o[i].value), e->op[i] = o[i].p;
+  return no;
+}
+
+/* v's outcomes in state k (codes and probabilities): remembered for its
+ * parents' codes, else evaluated (and remembered). Their number. */
+static size_t state_outcomes(Enum *e, int v, size_t k, const uint32_t **code, const double **p) {
+  Memo *mo = &e->memo;
+  uint64_t key = 0;
+  if (mo->on && mo->cap) {
+    size_t i = memo_slot(mo, key = memo_key(e, k));
+    if (mo->count[i]) {
+      *code = mo->code + mo->start[i], *p = mo->p + mo->start[i];
+      return mo->count[i];
+    }
+  } else if (mo->on) {
+    key = memo_key(e, k);
+  }
+  size_t no = evaluate_outcomes(e, v, k);
+  if (mo->on) memo_put(mo, key, e->ocode, e->op, no);
+  *code = e->ocode, *p = e->op;
+  return no;
+}
+
+/* Pass 1 of a draw: the number of states once v is drawn, refused past
+ * the limit before anything is allocated; v's alphabet is then complete. */
+static size_t count_draw(Enum *e, int v) {
+  IxpJoint *j = e->j;
+  size_t limit = current_limit(e), total = 0;
+  const uint32_t *code;
+  const double *p;
+  if (!ixp_var_reads_any(e->m, &e->m->vars[v])) {  /* the same outcomes in every state */
+    double all = (double)state_outcomes(e, v, 0, &code, &p) * (double)j->n;
+    if (all > (double)limit) too_many(e, v, all, limit);
+    return (size_t)all;
+  }
+  for (size_t k = 0; k < j->n; k++) {
+    size_t no = state_outcomes(e, v, k, &code, &p);
+    if ((double)total + (double)no > (double)limit) too_many(e, v, (double)total + (double)no, limit);
+    total += no;
+  }
+  return total;
+}
+
+/* Pass 2: every state becomes one state per outcome, in place, from the
+ * last state back (state k's outcomes land at or after k, so no state is
+ * overwritten before it is read). The order is state by state, outcome by
+ * outcome, as the outcomes come. */
+static void expand_draw(Enum *e, int v, size_t total) {
+  IxpJoint *j = e->j;
+  int words = ixp_joint_place(j, v, j->alpha[v].card);
+  size_t limit = limit_at(e, words);
+  if (total > limit) too_many(e, v, (double)total, limit);
+  if (ixp_joint_pack_grow(j, total, words) != IXP_JOINT_OK) out_of_memory(e, v);
+  const IxpCodeField f = j->field[v];
+  size_t W = (size_t)words, pos = total;
+  uint64_t *key = j->key;
+  for (size_t k = j->n; k-- > 0;) {
+    const uint32_t *code;
+    const double *p;
+    size_t no = state_outcomes(e, v, k, &code, &p);
+    double pk = j->p[k];
+    for (size_t i = no; i-- > 0;) {
+      pos--;
+      for (size_t w = 0; w < W; w++) key[pos * W + w] = key[k * W + w];
+      if (f.bits) key[pos * W + f.word] |= (uint64_t)code[i] << f.shift;
+      j->p[pos] = pk * p[i];
+    }
+  }
+  j->n = total;
+  j->cap = total;
   e->assigned[v] = true;
 }
 
-/* A draw whose outcomes are the same in every state: each state becomes
- * `no` states; columns are copied one at a time, for locality. */
-static void draw_constant(Enum *e, int v) {
-  IxpJoint *j = e->j;
-  size_t limit = state_limit(j->nvars), no = 0;
-  IxpOutcome *o = outcomes(e, v, &no, limit);
-  if ((double)no * (double)j->n > (double)limit) too_many(e, v, (double)no * (double)j->n);
-  size_t n = j->n * no;
-  grow_new(e, v, n ? n : 1);
-  uint32_t codes[64];
-  for (size_t i = 0; i < no && i < 64; i++) codes[i] = code_of(e, v, o[i].value);
-  for (int u = 0; u < e->m->nvars; u++) {
-    if (!e->assigned[u]) continue;
-    const uint32_t *from = j->code[u];
-    uint32_t *to = e->newcol[u];
-    for (size_t k = 0; k < j->n; k++)
-      for (size_t i = 0; i < no; i++) to[k * no + i] = from[k];
-  }
-  for (size_t k = 0; k < j->n; k++)
-    for (size_t i = 0; i < no; i++) {
-      e->newcol[v][k * no + i] = i < 64 ? codes[i] : code_of(e, v, o[i].value);
-      e->newp[k * no + i] = j->p[k] * o[i].p;
-    }
-  adopt_new(e, v, n);
-}
-
-/* Multiply every state by v's outcomes, which depend on the state. */
+/* Multiply every state by v's outcomes (which may depend on the state). */
 static void draw_var(Enum *e, int v) {
-  if (e->m->vars[v].deps == 0) {
-    draw_constant(e, v);
-    return;
-  }
-  IxpJoint *j = e->j;
-  size_t limit = state_limit(j->nvars), n = 0, cap = j->n * 2;
-  grow_new(e, v, cap ? cap : 1);
-  for (size_t k = 0; k < j->n; k++) {
-    load_state(e, k);
-    size_t no = 0;
-    IxpOutcome *o = outcomes(e, v, &no, limit);
-    if ((double)n + (double)no > (double)limit) too_many(e, v, (double)n + (double)no);
-    if (n + no > cap) grow_new(e, v, cap = (n + no) * 2);
-    for (size_t i = 0; i < no; i++, n++) {
-      for (int u = 0; u < e->m->nvars; u++)
-        if (e->assigned[u]) e->newcol[u][n] = j->code[u][k];
-      e->newcol[v][n] = code_of(e, v, o[i].value);
-      e->newp[n] = j->p[k] * o[i].p;
-    }
-  }
-  adopt_new(e, v, n);
+  memo_begin(e, v);
+  size_t total = count_draw(e, v);
+  expand_draw(e, v, total);
+  memo_free(&e->memo);
 }
 
 /* ---------------------------------------------------------------- tables */
@@ -436,7 +642,7 @@ static void table_rows(Enum *e) {
   IxpFrame f = {e->m, e->vals, e->params};
   IxpNum exact = ixp_num_int(0);
   IxpKSum sum = {0, 0};
-  uint32_t codes[IXP_MAX_VARS];
+  uint32_t codes[IXP_MAX_MODEL_VARS];
   ixp_joint_reserve(e->j, (size_t)rows->nitems);
   for (int r = 0; r < rows->nitems; r++) {
     IxpAst *row = rows->items[r];
@@ -494,10 +700,8 @@ static void enumerate(Enum *e) {
     table_finish(e);
     return;
   }
-  for (int v = 0; v < m->nvars; v++) free(e->j->code[v]), e->j->code[v] = NULL;
-  free(e->j->p);
-  e->j->p = malloc(sizeof *e->j->p);
-  if (!e->j->p) ixp_runtime_error(e->s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
+  if (ixp_joint_pack_grow(e->j, 1, 0) != IXP_JOINT_OK)
+    ixp_runtime_error(e->s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
   e->j->p[0] = 1.0;
   e->j->n = e->j->cap = 1;
   check_state_count(e);
@@ -526,22 +730,29 @@ static void sample_rows(Enum *e) {
 static void run(IxpSession *s, Enum *e, IxpSpan use) {
   s->cleanup = cleanup;
   s->cleanup_ctx = e;
-  s->enumerating = e->m;
+  s->enumerating = e->quiet ? NULL : e->m;
   s->enumerating_use = use;
   if (e->sampling) sample_rows(e);
   else enumerate(e);
   s->enumerating = NULL;
   s->cleanup = NULL;
   free(e->outs);
+  free(e->ocode);
+  free(e->op);
+  arrays_free(e);
 }
 
 IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key,
                                   IxpSpan use) {
-  const char *names[IXP_MAX_VARS];
+  const char *names[IXP_MAX_MODEL_VARS];
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
   Enum e = {.s = s, .m = m, .params = params, .sampling = true, .key = key};
   e.rows = ixp_dataset_new_numeric((long)n, m->nvars, names, m->continuous);
-  if (!e.rows) ixp_runtime_error(s, m->src, m->decl->span, "out of memory sampling model '%s'", m->name);
+  if (!e.rows || !arrays_new(&e)) {
+    ixp_dataset_free(e.rows);
+    arrays_free(&e);
+    ixp_runtime_error(s, m->src, m->decl->span, "out of memory sampling model '%s'", m->name);
+  }
   for (int v = 0; v < m->nvars; v++) e.col[v] = e.rows->cols[v].value;
   ixp_progress_begin(&e.bar, "sampling", (uint64_t)n * (uint64_t)m->nvars, NULL);
   run(s, &e, use);
@@ -549,20 +760,36 @@ IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue 
   return e.rows;
 }
 
-IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {
-  if (cache_valid(s, m, params)) return m->cache->joint;
+/* The full joint, cached; past `cap` states (when not 0) enumeration
+ * stops with an error that names no model, *too_large set. */
+static IxpJoint *joint_of(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t cap, bool *too_large,
+                          IxpSpan use) {
+  struct IxpModelCache *c = ixp_model_cache(s, m, params);
+  if (c->joint) return c->joint;
   if (m->extern_draws)
     ixp_runtime_error(s, s->src, use, "model '%s' draws from extern functions, so it can only be sampled: "
                       "data s = sample(%s, 10000)", m->name, m->name);
   if (m->has_continuous)
     ixp_runtime_error(s, s->src, use, "model '%s' has continuous variables and cannot be enumerated; "
                       "sample it: data s = sample(%s, 10000)", m->name, m->name);
-  const char *names[IXP_MAX_VARS];
+  const char *names[IXP_MAX_MODEL_VARS];
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
-  Enum e = {.s = s, .m = m, .params = params};
-  e.j = ixp_joint_new(m->nvars, names);
-  if (!e.j) ixp_runtime_error(s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
+  Enum e = {.s = s, .m = m, .params = params, .cap = cap, .too_large = too_large, .quiet = cap != 0};
+  e.j = m->table ? ixp_joint_new(m->nvars, names) : ixp_joint_new_packed(m->nvars, names);
+  if (!e.j || !arrays_new(&e)) {
+    ixp_joint_free(e.j);
+    arrays_free(&e);
+    ixp_runtime_error(s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
+  }
   run(s, &e, use);
-  cache_store(s, m, params, e.j);
-  return e.j;
+  return c->joint = e.j;
+}
+
+IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {
+  return joint_of(s, m, params, 0, NULL, use);
+}
+
+IxpJoint *ixp_model_joint_capped(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t cap, bool *too_large,
+                                 IxpSpan use) {
+  return joint_of(s, m, params, cap, too_large, use);
 }

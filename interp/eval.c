@@ -293,7 +293,7 @@ static void print_model(IxpSession *s, IxpModelDef *m, IxpSpan use) {
   const char **cells = ixp_arena_alloc(s->tmp, (shown * (size_t)ncols + 1) * sizeof *cells);
   for (size_t k = 0; k < shown; k++) {
     const char **row = cells + k * (size_t)ncols;
-    for (int v = 0; v < j->nvars; v++) row[v] = state_text(s, set, v, j->alpha[v].values[j->code[v][k]]);
+    for (int v = 0; v < j->nvars; v++) row[v] = state_text(s, set, v, j->alpha[v].values[ixp_joint_code(j, v, k)]);
     row[j->nvars] = number_text(s, j->p[k]);
   }
   fprintf(s->out, "%s %s: %zu %s%s\n", m->data ? "dataset" : "model", m->name, j->n,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "data.h"
+#include "eliminate.h"
 #include "estimators.h"
 #include "gaussian.h"
 #include "grow.h"
@@ -56,6 +57,35 @@ static size_t marginal_size(IxpJoint *j, uint64_t mask) {
   return n;
 }
 
+/* "{x0, x199}": names of the variables of m at vars[0..n). */
+static void print_vars(FILE *out, const IxpModelDef *m, const int *vars, int n) {
+  fputc('{', out);
+  for (int i = 0; i < n; i++) fprintf(out, i ? ", %s" : "%s", m->vars[vars[i]].name);
+  fputc('}', out);
+}
+
+/* The order of a long elimination is shown by its first and last names. */
+enum { ORDER_SHOWN = 6 };
+
+static void explain_elimination(FILE *out, const IxpPlanOp *op, const IxpPlanSource *src, const IxpJoint *j,
+                                const IxpElimination *e) {
+  const IxpModelDef *m = src->model;
+  fprintf(out, "  r%d = marginal of %s on ", op->out, m->name);
+  print_vars(out, m, src->vars, src->nvars);
+  fprintf(out, ": variable elimination, %zu state%s\n    order (%d summed out):", j->n, j->n == 1 ? "" : "s",
+          e->norder);
+  for (int i = 0; i < e->norder; i++) {
+    if (e->norder > ORDER_SHOWN + 1 && i == ORDER_SHOWN - 1) {
+      fputs(" …", out);
+      i = e->norder - 1;
+    }
+    fprintf(out, " %s", m->vars[e->order[i]].name);
+  }
+  if (!e->norder) fputs(" none", out);
+  fprintf(out, "\n    %d barren variable%s dropped, largest factor %zu entries\n", e->nbarren, e->nbarren == 1 ? "" : "s",
+          e->largest);
+}
+
 static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpReg *r) {
   FILE *out = s->out;
   switch (op->kind) {
@@ -70,6 +100,13 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
       break;
     }
     IxpJoint *j = r[op->out].joint;
+    const IxpPlanSource *src = &p->src[op->src];
+    const IxpElimination *elim = src->model->data ? NULL : ixp_model_elimination(src->model, j);
+    if (elim) {
+      explain_elimination(out, op, src, j, elim);
+      break;
+    }
+    if (src->view) j = src->model->cache->joint;  /* the full joint its marginal came from */
     double full = 1;
     for (int v = 0; v < j->nvars; v++) full *= j->alpha[v].card;
     if (p->src[op->src].model->data) {
@@ -80,6 +117,11 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
     } else {
       fprintf(out, "  r%d = joint %s: exact enumeration, %d variable%s, %zu state%s (of %.0f)\n", op->out,
               p->src[op->src].model->name, j->nvars, j->nvars == 1 ? "" : "s", j->n, j->n == 1 ? "" : "s", full);
+      if (src->view) {
+        fputs("    its marginal on ", out);
+        print_vars(out, src->model, src->vars, src->nvars);
+        fprintf(out, ": %zu state%s\n", r[op->out].joint->n, r[op->out].joint->n == 1 ? "" : "s");
+      }
     }
     break;
   }
@@ -88,7 +130,8 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
     for (int i = 0; i < p->nops; i++)
       if (p->ops[i].out == op->in[0]) src = &p->ops[i];
     fprintf(out, "  r%d = entropy of r%d on ", op->out, op->in[0]);
-    ixp_plan_print_mask(out, p->src[src->src].model, op->mask);
+    const IxpPlanSource *from = &p->src[src->src];
+    ixp_plan_print_mask(out, from->view ? from->view : from->model, op->mask);
     if (r[op->in[0]].kind == IXP_REG_GAUSSIAN) {
       fputs(": Gaussian, 1/2 log det(2 pi e S) by Cholesky\n", out);
       break;
@@ -175,7 +218,10 @@ static IxpReg source_joint(IxpSession *s, const IxpPlanOp *op, const IxpPlanSour
     ixp_gaussian_moments(s, src->model, params, &mean, &cov);
     return (IxpReg){.kind = IXP_REG_GAUSSIAN, .mean = mean, .cov = cov, .d = src->model->nvars};
   }
-  return (IxpReg){.kind = IXP_REG_JOINT, .joint = ixp_model_joint(s, src->model, params, src->node->span)};
+  IxpJoint *j = src->vars ? ixp_model_marginal(s, src->model, params, src->vars, src->nvars, src->view != NULL,
+                                                src->node->span)
+                          : ixp_model_joint(s, src->model, params, src->node->span);
+  return (IxpReg){.kind = IXP_REG_JOINT, .joint = j};
 }
 
 static IxpReg number(double x) { return (IxpReg){.kind = IXP_REG_NUMBER, .x = x}; }

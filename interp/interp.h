@@ -62,10 +62,24 @@ typedef struct IxpSink {
   int nrows, cap;
 } IxpSink;
 
-struct IxpModelCache {
+struct IxpElimination;
+
+/* A model's distribution on the variables one measure reads, kept beside
+ * its joint for each set of variables measured (eliminate.c). */
+typedef struct {
+  int *vars;            /* model indices, ascending */
+  int nvars;
+  bool embed;           /* the joint has all the model's variables (the others constant) */
   IxpJoint *joint;
+  struct IxpElimination *elim;  /* how it was computed by variable elimination, or NULL: from the full joint */
+} IxpModelMarginal;
+
+struct IxpModelCache {
+  IxpJoint *joint;      /* the full enumeration, or NULL until it is needed */
   IxpValue *params;     /* heap copies */
   uint64_t *versions;   /* of model->slots */
+  IxpModelMarginal *marginals;
+  int nmarginals, capmarginals;
 };
 
 struct IxpSession {
@@ -159,12 +173,20 @@ void ixp_session_poll_interrupt(IxpSession *s, const IxpSource *src, IxpSpan spa
 /* Enumerator: the exact joint of `m` under parameter values `params`
  * (borrowed; cached in the model until its inputs change). */
 IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use);
+/* The same, stopped past `cap` states (*too_large then set) by a runtime
+ * error without the note naming the model: for a caller that catches it
+ * (eliminate.c tries a small enumeration first). */
+IxpJoint *ixp_model_joint_capped(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t cap, bool *too_large,
+                                 IxpSpan use);
 /* n samples of `m` as rows (dataset.h): a column of n values per
  * variable, drawn from the counter-based stream `key`. No joint is built:
  * a sample is measured through data.h, which builds one if asked. */
 struct IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key,
                                          IxpSpan use);
 void ixp_model_cache_free(IxpModelDef *m);
+/* The model's cache for these parameter values, emptied first when they
+ * or the lets it reads changed. */
+struct IxpModelCache *ixp_model_cache(IxpSession *s, IxpModelDef *m, const IxpValue *params);
 
 /* Plan execution: the measure's value. */
 IxpValue ixp_execute_plan(IxpSession *s, const IxpPlan *p);

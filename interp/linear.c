@@ -23,11 +23,11 @@ static bool affine(const IxpAst *e) {
 }
 
 bool ixp_model_is_gaussian(const IxpModelDef *m) {
-  if (m->table || m->data || !m->has_continuous) return false;
+  if (m->table || m->data || !m->has_continuous || m->nvars > IXP_MAX_VARS) return false;  /* closed forms use 64-bit masks */
   for (int v = 0; v < m->nvars; v++) {
     const IxpModelVar *var = &m->vars[v];
     if (var->kind == VAR_DRAW && (!var->dist || strcmp(var->dist->name, "normal"))) return false;
-    if (var->kind == VAR_DRAW && var->deps && !(var->ncomponents > 1 && var->component > 0)) return false;
+    if (var->kind == VAR_DRAW && ixp_var_reads_any(m, var) && !(var->ncomponents > 1 && var->component > 0)) return false;
     if (var->kind == VAR_DEFINE && !affine(var->expr)) return false;
   }
   return true;

@@ -12,7 +12,11 @@
 #include "ast.h"
 #include "diag.h"
 
+/* The most variables a dataset, or one measure's arguments, hold (masks
+ * of them are 64-bit). */
 #define IXP_MAX_VARS 64
+/* The most variables a model holds. */
+#define IXP_MAX_MODEL_VARS 1024
 
 struct IxpDistribution;
 struct IxpModelCache;
@@ -31,7 +35,7 @@ typedef struct {
   IxpAst *decl;                        /* the statement, or the column's name */
   IxpAst *expr;                        /* DEFINE: expression; DRAW: the call */
   const struct IxpDistribution *dist;  /* DRAW */
-  uint64_t deps;                       /* model variables it reads */
+  uint64_t *deps;                      /* model variables it reads: a bit set of (nvars + 63) / 64 words, or NULL */
   int component, ncomponents;          /* a vector draw (a, b ~ ...): this variable's place in it */
   int leader;                          /* a vector draw: the variable of component 0 */
   const struct IxpExternCall *ext;     /* DRAW from an extern function (sampled only) */
@@ -44,18 +48,22 @@ typedef struct IxpModelDef {
   int nparams;
   IxpAst **params;             /* AST_PARAM nodes */
   int nvars;
-  IxpModelVar vars[IXP_MAX_VARS];
-  int order[IXP_MAX_VARS];     /* an order in which every variable follows its dependencies */
+  IxpModelVar vars[IXP_MAX_MODEL_VARS];
+  int order[IXP_MAX_MODEL_VARS]; /* an order in which every variable follows its dependencies */
   IxpAst *table;               /* AST_TABLE of a table model, else NULL */
   int *slots;                  /* global slots (lets) the model reads */
   int nslots;
   struct IxpModelCache *cache; /* last enumeration, owned by the session */
-  bool continuous[IXP_MAX_VARS];/* real-valued variables (continuous draws, real columns) */
+  bool continuous[IXP_MAX_MODEL_VARS]; /* real-valued variables (continuous draws, real columns) */
   bool has_continuous;
   bool gaussian;               /* linear-Gaussian: measured in closed form (linear.c) */
   bool extern_draws;           /* draws from extern functions: can only be sampled */
   struct IxpDataDef *data;     /* a dataset's rows (data statement), else NULL */
 } IxpModelDef;
+
+/* Whether variable v reads variable u; whether it reads any. */
+static inline bool ixp_var_reads(const IxpModelVar *v, int u) { return v->deps && (v->deps[u >> 6] >> (u & 63) & 1); }
+bool ixp_var_reads_any(const IxpModelDef *m, const IxpModelVar *v);
 
 /* Index of variable `name` in `m`, or -1. */
 int ixp_model_var(const IxpModelDef *m, const char *name);

@@ -18,7 +18,7 @@ IxpPlan *ixp_plan_new(IxpArena *arena, const char *measure, IxpAst *site) {
 
 int ixp_plan_source(IxpPlan *p, IxpAst *node, struct IxpModelDef *model) {
   if (p->nsrc == (int)(sizeof p->src / sizeof *p->src)) return p->nsrc - 1;
-  p->src[p->nsrc] = (IxpPlanSource){node, model};
+  p->src[p->nsrc] = (IxpPlanSource){.node = node, .model = model};
   return p->nsrc++;
 }
 

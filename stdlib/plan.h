@@ -91,6 +91,15 @@ typedef struct IxpPlanOp {
 typedef struct {
   IxpAst *node;                 /* AST_SOURCE (model name and overrides) or AST_NAME */
   struct IxpModelDef *model;
+  /* A finite model measured on some of its variables: those variables
+   * (model indices, ascending), which is all its joint register needs;
+   * NULL: all of them. */
+  const int *vars;
+  int nvars;
+  /* A model of more variables than masks name: vars as a model of their
+   * own, whose indices the plan's masks use (its joint register holds just
+   * them); else NULL. */
+  struct IxpModelDef *view;
 } IxpPlanSource;
 
 /* A plan does not change once lowered. */

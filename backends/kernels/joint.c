@@ -262,6 +262,54 @@ IxpJoint *ixp_joint_new(int nvars, const char *const *names) {
   return j;
 }
 
+IxpJoint *ixp_joint_new_packed(int nvars, const char *const *names) {
+  IxpJoint *j = ixp_joint_new(nvars, names);
+  if (!j) return NULL;
+  free(j->code);
+  j->code = NULL;
+  if (!(j->field = zalloc((size_t)nvars, sizeof *j->field))) {
+    ixp_joint_free(j);
+    return NULL;
+  }
+  return j;
+}
+
+int ixp_code_bits(uint32_t card) { return card <= 1 ? 0 : 32 - __builtin_clz(card - 1); }
+
+int ixp_joint_place(IxpJoint *j, int v, uint32_t card) {
+  int bits = ixp_code_bits(card), words = 0, used = 0;
+  for (int u = 0; u < j->nvars; u++) {  /* the words of the fields placed so far */
+    const IxpCodeField *f = &j->field[u];
+    if (!f->bits) continue;
+    if ((int)f->word + 1 > words) words = (int)f->word + 1, used = 0;
+    if ((int)f->word + 1 == words && f->shift + f->bits > used) used = f->shift + f->bits;
+  }
+  IxpCodeField *f = &j->field[v];
+  *f = (IxpCodeField){.placed = 1};
+  if (!bits) return words > j->words ? words : j->words;
+  if (words == 0 || used + bits > 64) words++, used = 0;
+  *f = (IxpCodeField){(uint32_t)(words - 1), (uint8_t)used, (uint8_t)bits, 1};
+  return words > j->words ? words : j->words;
+}
+
+IxpJointStatus ixp_joint_pack_grow(IxpJoint *j, size_t n, int words) {
+  size_t W = (size_t)words, old = (size_t)j->words;
+  if (n < j->n) n = j->n;
+  if (W && n > SIZE_MAX / W) return IXP_JOINT_ENOMEM;
+  if (W && !ixp_resize(&j->key, n * W, sizeof *j->key)) return IXP_JOINT_ENOMEM;
+  if (!ixp_resize(&j->p, n, sizeof *j->p)) return IXP_JOINT_ENOMEM;
+  if (W > old)  /* last state first: new positions never overlap unread old ones */
+    for (size_t s = j->n; s-- > 0;) {
+      for (size_t w = W; w-- > old;) j->key[s * W + w] = 0;
+      for (size_t w = old; w-- > 0;) j->key[s * W + w] = j->key[s * old + w];
+    }
+  j->words = words;
+  j->cap = n;
+  return IXP_JOINT_OK;
+}
+
+double ixp_joint_packed_bytes(double n, int words) { return n * (8.0 * words + 8.0); }
+
 void ixp_joint_free(IxpJoint *j) {
   if (!j) return;
   for (int v = 0; v < j->nvars; v++) {
@@ -275,12 +323,15 @@ void ixp_joint_free(IxpJoint *j) {
   free(j->names);
   free(j->alpha);
   free(j->code);
+  free(j->field);
+  free(j->key);
   free(j->p);
   cache_free(j->cache);
   free(j);
 }
 
 IxpJointStatus ixp_joint_reserve(IxpJoint *j, size_t n) {
+  if (j->field) return IXP_JOINT_EVARS;
   if (n <= j->cap) return IXP_JOINT_OK;
   /* Columns grown before a failure just stay larger; cap stays valid. */
   for (int v = 0; v < j->nvars; v++)
@@ -293,6 +344,7 @@ IxpJointStatus ixp_joint_reserve(IxpJoint *j, size_t n) {
 /* Codes must come from the variables' alphabets; a code outside one is
  * rejected with IXP_JOINT_EVARS (the header has no "invalid argument"). */
 IxpJointStatus ixp_joint_push(IxpJoint *j, const uint32_t *codes, double p) {
+  if (j->field) return IXP_JOINT_EVARS;
   for (int v = 0; v < j->nvars; v++)
     if (codes[v] >= j->alpha[v].card) return IXP_JOINT_EVARS;
   if (j->n == j->cap) {
@@ -305,14 +357,27 @@ IxpJointStatus ixp_joint_push(IxpJoint *j, const uint32_t *codes, double p) {
   return IXP_JOINT_OK;
 }
 
+/* Renumber variable v's codes in every state by perm. */
+static void renumber(IxpJoint *j, int v, const uint32_t *perm) {
+  if (!j->field) {
+    for (size_t s = 0; s < j->n; s++) j->code[v][s] = perm[j->code[v][s]];
+    return;
+  }
+  const IxpCodeField *f = &j->field[v];
+  if (!f->bits) return;
+  uint64_t mask = ((UINT64_C(1) << f->bits) - 1) << f->shift, *k = j->key + f->word;
+  size_t W = (size_t)j->words;
+  for (size_t s = 0; s < j->n; s++, k += W)
+    *k = (*k & ~mask) | (uint64_t)perm[(*k & mask) >> f->shift] << f->shift;
+}
+
 /* Sorting changes codes but no entropy, so the cache stays valid. */
 IxpJointStatus ixp_joint_finish(IxpJoint *j) {
   for (int v = 0; v < j->nvars; v++) {
     IxpAlphabet *a = &j->alpha[v];
     uint32_t *perm = sort_alphabet(a);
     if (!perm) return IXP_JOINT_ENOMEM;
-    if (!is_identity(perm, a->card))
-      for (size_t s = 0; s < j->n; s++) j->code[v][s] = perm[j->code[v][s]];
+    if (!is_identity(perm, a->card)) renumber(j, v, perm);
     free(perm);
     free(a->slots); /* rebuilt on demand by ixp_alphabet_code */
     a->slots = NULL;
@@ -346,10 +411,46 @@ const char *ixp_joint_status_text(IxpJointStatus s) {
 
 /* --- tables: the columns a kernel groups by ------------------------------- */
 
+/* A column of codes as a kernel reads it: a joint's uint32 column, or one
+ * variable's field of a packed joint's keys. */
+typedef struct {
+  const uint32_t *codes; /* column joints, else NULL */
+  const uint64_t *key;   /* packed: the variable's word of state 0 */
+  size_t stride;         /* packed: words per state */
+  unsigned shift;
+  uint32_t mask;
+} Col;
+
+/* Variable v of j as a column. */
+static Col col_of(const IxpJoint *j, int v) {
+  if (!j->field) return (Col){.codes = j->code[v]};
+  const IxpCodeField *f = &j->field[v];
+  if (!f->bits) return (Col){.key = NULL};
+  return (Col){NULL, j->key + f->word, (size_t)j->words, f->shift, (uint32_t)((UINT64_C(1) << f->bits) - 1)};
+}
+
+static inline uint32_t col_code(const Col *c, size_t s) {
+  if (c->codes) return c->codes[s];
+  return c->key ? (uint32_t)(c->key[s * c->stride] >> c->shift) & c->mask : 0;
+}
+
+/* Codes of states [i, i + len) of a column: in place for a column joint,
+ * else unpacked into buf (len entries). */
+static inline const uint32_t *col_block(const Col *c, size_t i, size_t len, uint32_t *buf) {
+  if (c->codes) return c->codes + i;
+  if (!c->key) {
+    memset(buf, 0, len * sizeof *buf);
+    return buf;
+  }
+  const uint64_t *k = c->key + i * c->stride;
+  for (size_t b = 0; b < len; b++) buf[b] = (uint32_t)(k[b * c->stride] >> c->shift) & c->mask;
+  return buf;
+}
+
 /* One joint's side of a table: columns of codes, optionally translated by
  * per-column maps into the table's code space, and the probabilities. */
 typedef struct {
-  const uint32_t **col; /* k columns of n codes */
+  Col *col;             /* k columns of n codes */
   uint32_t **map;       /* NULL, or k maps (KL: p's codes -> q's codes) */
   uint32_t *nmap;       /* entries of each map */
   const double *p;
@@ -394,7 +495,7 @@ static IxpJointStatus joint_table(const IxpJoint *j, const int *vars, int k, Tab
   IxpJointStatus st = table_alloc(T, k, 1);
   if (st != IXP_JOINT_OK) return st;
   for (int t = 0; t < k; t++) {
-    T->part[0].col[t] = j->code[vars[t]];
+    T->part[0].col[t] = col_of(j, vars[t]);
     T->card[t] = j->alpha[vars[t]].card;
   }
   T->part[0].p = j->p;
@@ -444,10 +545,10 @@ static void locality_sort(const IxpJoint *j, int *vars, int k) {
   Loc *l = alloc((size_t)k, sizeof *l);
   if (!l) return;
   for (int t = 0; t < k; t++) {
-    const uint32_t *c = j->code[vars[t]];
+    Col c = col_of(j, vars[t]);
     size_t s = 1, chg = 0;
-    while (s < n && c[s] == c[s - 1]) s++;
-    for (size_t i = 1; i < head; i++) chg += c[i] != c[i - 1];
+    while (s < n && col_code(&c, s) == col_code(&c, s - 1)) s++;
+    for (size_t i = 1; i < head; i++) chg += col_code(&c, i) != col_code(&c, i - 1);
     l[t] = (Loc){chg, s, t, vars[t]};
   }
   qsort(l, (size_t)k, sizeof *l, loc_cmp);
@@ -462,7 +563,7 @@ static inline uint32_t code_at(const Table *T, size_t e, int t) {
     e -= P->n;
     P = &T->part[1];
   }
-  uint32_t c = P->col[t][e];
+  uint32_t c = col_code(&P->col[t], e);
   return P->map ? P->map[t][c] : c;
 }
 
@@ -516,9 +617,10 @@ static inline void key_step(uint64_t *key, const uint32_t *c, const uint32_t *m,
 /* Mixed-radix keys (first column most significant, so key order is the
  * lexicographic order of code tuples) of states [i, i + len) of part P. */
 static void part_keys(const Table *T, const Part *P, size_t i, size_t len, uint64_t *key) {
+  uint32_t buf[BLOCK];
   memset(key, 0, len * sizeof *key);
   for (int t = 0; t < T->k; t++) {
-    const uint32_t *c = P->col[t] + i, *m = P->map ? P->map[t] : NULL;
+    const uint32_t *c = col_block(&P->col[t], i, len, buf), *m = P->map ? P->map[t] : NULL;
     uint64_t r = T->card[t];
     int sh = __builtin_ctzll(r | UINT64_C(1) << 63);
     if (len == BLOCK)
@@ -886,6 +988,10 @@ static IxpJointStatus build_marginal(const IxpJoint *j, const int *vars, int k, 
 
 IxpJointStatus ixp_joint_marginal(const IxpJoint *j, uint64_t mask, IxpJoint **out) {
   int vars[64], k = mask_vars(j, mask, vars);
+  return ixp_joint_marginal_vars(j, vars, k, out);
+}
+
+IxpJointStatus ixp_joint_marginal_vars(const IxpJoint *j, const int *vars, int k, IxpJoint **out) {
   Table T;
   Groups G = {0};
   *out = NULL;
@@ -935,8 +1041,8 @@ static IxpJointStatus kl_table(const IxpJoint *p, const IxpJoint *q, Table *T, i
       break;
     }
     used[v] = 1;
-    P->col[i] = p->code[v];
-    T->part[1].col[i] = q->code[t];
+    P->col[i] = col_of(p, v);
+    T->part[1].col[i] = col_of(q, t);
     T->card[i] = q->alpha[t].card;
     P->nmap[i] = p->alpha[v].card;
     if (!(P->map[i] = value_map(&p->alpha[v], &q->alpha[t], missing))) st = IXP_JOINT_ENOMEM;
@@ -959,7 +1065,7 @@ static int missing_mass(Table *T) {
   int found = 0;
   for (size_t s = 0; s < P->n && !found; s++) {
     if (!(P->p[s] > 0)) continue;
-    for (int t = 0; t < T->k && !found; t++) found = P->map[t][P->col[t][s]] == UINT32_MAX;
+    for (int t = 0; t < T->k && !found; t++) found = P->map[t][col_code(&P->col[t], s)] == UINT32_MAX;
   }
   for (int t = 0; t < T->k; t++)
     for (uint32_t c = 0; c < P->nmap[t]; c++)

@@ -21,7 +21,7 @@ static int by_group(const void *a, const void *b, void *ctx) {
   size_t s = *(const size_t *)a, t = *(const size_t *)b;
   for (int v = 0; v < g->j->nvars; v++) {
     if (!(g->mask >> v & 1)) continue;
-    uint32_t x = g->j->code[v][s], y = g->j->code[v][t];
+    uint32_t x = ixp_joint_code(g->j, v, s), y = ixp_joint_code(g->j, v, t);
     if (x != y) return x < y ? -1 : 1;
   }
   return 0;
@@ -44,7 +44,7 @@ static long group_symbols(const IxpJoint *j, uint64_t mask, size_t *sym, double 
   *value = malloc((size_t)(n ? n : 1) * sizeof **value);
   int single = __builtin_popcountll(mask) == 1 ? __builtin_ctzll(mask) : -1;
   for (size_t i = 0; *value && i < j->n; i++)
-    (*value)[sym[order[i]]] = single >= 0 ? j->alpha[single].values[j->code[single][order[i]]] : (double)sym[order[i]];
+    (*value)[sym[order[i]]] = single >= 0 ? j->alpha[single].values[ixp_joint_code(j, single, order[i])] : (double)sym[order[i]];
   free(order);
   return *value ? n : -1;
 }

@@ -421,8 +421,16 @@ Test(engine, duplicate_row_names_the_other_line) {
 
 Test(engine, too_large_model_fails_with_a_message) {
   runtime_error("model big {\n  a ~ uniform(1 .. 1000)\n  b ~ uniform(1 .. 1000)\n  c ~ uniform(1 .. 1000)\n}\n"
-                "print entropy(a) in big",
+                "print entropy(a, b, c) in big",
                 "model 'big' has 1e+09 joint states once 'c' is drawn, more than the");
+}
+
+/* Measured on one variable, the same model needs no joint of its 1e9
+ * states: b and c are barren (variable elimination). */
+Test(engine, a_large_model_measured_on_few_variables_is_eliminated) {
+  double h = t_number("model big {\n  a ~ uniform(1 .. 1000)\n  b ~ uniform(1 .. 1000)\n  c ~ uniform(1 .. 1000)\n}\n"
+                      "print entropy(a) in big");
+  cr_assert_float_eq(h, log2(1000), 1e-12);
 }
 
 Test(engine, a_runtime_error_stops_the_program) {
