@@ -70,20 +70,39 @@ static void check_draw(Checker *c, IxpModelDef *m, IxpModelVar *v) {
   v->dist = d;
 }
 
+/* Append text to the path buffer, cutting it at the buffer's end. */
+static void path_add(char *path, size_t cap, const char *text) {
+  size_t len = strlen(path);
+  if (len + 1 < cap) snprintf(path + len, cap - len, "%s", text);
+}
+
+/* Report the cycle stack[start..depth) -> v; a long one shows its first
+ * and last few variables. */
+static void report_cycle(Checker *c, IxpModelDef *m, const int *stack, int start, int depth, int v) {
+  enum { SHOWN = 4 };
+  char path[512] = "";
+  int count = depth - start;
+  for (int i = start; i < depth; i++) {
+    int at = i - start;
+    if (count > 2 * SHOWN && at >= SHOWN && at < count - SHOWN) {
+      if (at == SHOWN) path_add(path, sizeof path, "... -> ");
+      continue;
+    }
+    path_add(path, sizeof path, m->vars[stack[i]].name);
+    path_add(path, sizeof path, " -> ");
+  }
+  path_add(path, sizeof path, m->vars[v].name);
+  ixp_check_error(c, m->vars[v].decl->span, "cyclic definition in model '%s': %s", m->name, path);
+}
+
 /* Order variables so each follows what it reads (depth-first); a cycle
  * is reported once, naming its path. */
 static bool visit(Checker *c, IxpModelDef *m, int v, int *state, int *n, int *stack, int depth) {
   if (state[v] == 2) return true;
   if (state[v] == 1) {
-    char path[512] = "";
     int start = depth - 1;
     while (start > 0 && stack[start] != v) start--;
-    for (int i = start; i < depth; i++) {
-      strncat(path, m->vars[stack[i]].name, sizeof path - strlen(path) - 8);
-      strncat(path, " -> ", sizeof path - strlen(path) - 1);
-    }
-    strncat(path, m->vars[v].name, sizeof path - strlen(path) - 1);
-    ixp_check_error(c, m->vars[v].decl->span, "cyclic definition in model '%s': %s", m->name, path);
+    report_cycle(c, m, stack, start, depth, v);
     return false;
   }
   state[v] = 1;
