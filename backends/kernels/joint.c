@@ -540,7 +540,16 @@ static int loc_cmp(const void *x, const void *y) {
  * the scan to each column's first change. Only for kernels whose result
  * does not depend on column order; a heuristic, so allocation failure
  * just keeps the given order. */
-static void locality_sort(const IxpJoint *j, int *vars, int k) {
+/* Odometer order: latest first change first; of a draw and a function of
+ * it (both first change together), the one changing more often leads. */
+static int odometer_cmp(const void *x, const void *y) {
+  const Loc *a = x, *b = y;
+  if (a->first != b->first) return a->first > b->first ? -1 : 1;
+  if (a->chg != b->chg) return a->chg > b->chg ? -1 : 1;
+  return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+static void locality_sort_by(const IxpJoint *j, int *vars, int k, int (*cmp)(const void *, const void *)) {
   size_t n = j->n, head = n < 4096 ? n : 4096;
   Loc *l = alloc((size_t)k, sizeof *l);
   if (!l) return;
@@ -551,10 +560,12 @@ static void locality_sort(const IxpJoint *j, int *vars, int k) {
     for (size_t i = 1; i < head; i++) chg += col_code(&c, i) != col_code(&c, i - 1);
     l[t] = (Loc){chg, s, t, vars[t]};
   }
-  qsort(l, (size_t)k, sizeof *l, loc_cmp);
+  qsort(l, (size_t)k, sizeof *l, cmp);
   for (int t = 0; t < k; t++) vars[t] = l[t].var;
   free(l);
 }
+
+static void locality_sort(const IxpJoint *j, int *vars, int k) { locality_sort_by(j, vars, k, loc_cmp); }
 
 /* Code of element e in column t. */
 static inline uint32_t code_at(const Table *T, size_t e, int t) {
@@ -917,6 +928,21 @@ static double entropy_of(const double *p, size_t m) {
   return ixp_ksum_value(a);
 }
 
+/* Whether the states are distinct and ascending in odometer order of
+ * vars: an enumerated joint with a definition among them (a function of
+ * its draws, changing less often than the fastest one) fails the
+ * locality order's test but passes this one, and needs no bins. */
+static bool odometer_distinct(const IxpJoint *j, const int *vars, int k) {
+  int odo[64];
+  memcpy(odo, vars, (size_t)k * sizeof *odo);
+  locality_sort_by(j, odo, k, odometer_cmp);
+  Table U;
+  if (!memcmp(odo, vars, (size_t)k * sizeof *odo) || joint_table(j, odo, k, &U) != IXP_JOINT_OK) return false;
+  bool distinct = distinct_sorted(&U);
+  table_free(&U);
+  return distinct;
+}
+
 /* Bits of mask beyond nvars are ignored. */
 IxpJointStatus ixp_joint_entropy(IxpJoint *j, uint64_t mask, double *out) {
   int vars[64], k = mask_vars(j, mask, vars);
@@ -930,7 +956,8 @@ IxpJointStatus ixp_joint_entropy(IxpJoint *j, uint64_t mask, double *out) {
   Table T;
   Groups G = {0};
   IxpJointStatus st = joint_table(j, vars, k, &T);
-  if (st == IXP_JOINT_OK && distinct_sorted(&T))
+  bool distinct = st == IXP_JOINT_OK && (distinct_sorted(&T) || odometer_distinct(j, vars, k));
+  if (distinct)
     *out = entropy_of(j->p, j->n);
   else if (st == IXP_JOINT_OK && (st = group(&T, 0, &G)) == IXP_JOINT_OK)
     *out = entropy_of(G.sum[0], G.m);

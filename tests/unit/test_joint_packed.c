@@ -136,3 +136,41 @@ Test(joint_packed, push_is_for_column_joints) {
   cr_assert_eq(ixp_joint_reserve(j, 4), IXP_JOINT_EVARS);
   ixp_joint_free(j);
 }
+
+/* Odometer states of three bits and their parity t (as enumeration makes
+ * them: t changes less often than the fastest bit): the entropy of all
+ * four, which skips grouping, is the entropy of the eight probabilities;
+ * with one state pushed twice, the two copies are merged. */
+static IxpJoint *parity_joint(int repeat_last) {
+  const double q[3] = {0.25, 1.0 / 3, 0.2};
+  IxpJoint *j = ixp_joint_new(4, NAMES);
+  cr_assert(j);
+  for (int s = 0; s < 8 + repeat_last; s++) {
+    int e = s < 8 ? s : 7;
+    uint32_t c[4] = {(uint32_t)(e >> 2 & 1), (uint32_t)(e >> 1 & 1), (uint32_t)(e & 1), 0};
+    double p = 1;
+    for (int b = 0; b < 3; b++) {
+      ixp_alphabet_code(&j->alpha[b], c[b]);
+      p *= c[b] ? q[b] : 1 - q[b];
+    }
+    c[3] = ixp_alphabet_code(&j->alpha[3], (double)(c[0] ^ c[1] ^ c[2]));
+    cr_assert_eq(ixp_joint_push(j, c, repeat_last && e == 7 ? p / 2 : p), IXP_JOINT_OK);
+  }
+  cr_assert_eq(ixp_joint_finish(j), IXP_JOINT_OK);
+  return j;
+}
+
+Test(joint_packed, a_definition_among_odometer_states) {
+  const double q[3] = {0.25, 1.0 / 3, 0.2};
+  double want = 0;
+  for (int b = 0; b < 3; b++) want -= q[b] * log(q[b]) + (1 - q[b]) * log(1 - q[b]);
+  for (int rep = 0; rep < 2; rep++) {
+    IxpJoint *j = parity_joint(rep);
+    double h;
+    cr_assert_eq(ixp_joint_entropy(j, 0xf, &h), IXP_JOINT_OK);
+    cr_assert_float_eq(h, want, 1e-15, "H(a, b, c, t) = %.17g, want %.17g (repeat %d)", h, want, rep);
+    cr_assert_eq(ixp_joint_entropy(j, 0x7, &h), IXP_JOINT_OK);
+    cr_assert_float_eq(h, want, 1e-15, "H(a, b, c) = %.17g", h);
+    ixp_joint_free(j);
+  }
+}
