@@ -75,6 +75,9 @@
 
 #define KD_LEAF 8
 #define KD_AUTO_MAXDIM 10
+#define KNN_PAR_WORK 2e6
+#define NBR_SLACK 4
+#define NBR_SAMPLE 256
 #define BRUTE_TILE 128
 #define BRUTE_BUF_BYTES (4L << 20)
 #define KD_CHUNK 256
@@ -175,7 +178,8 @@ static bool read_options(const IxpKnnOptions *o, Opts *out) {
   out->index = o->index;
   if (out->nt < 1) out->nt = 1;
   return out->k >= 1 && (out->variant == 1 || out->variant == 2) && o->threads >= 0 && isfinite(o->noise) &&
-         o->noise >= 0 && (o->index == IXP_INDEX_AUTO || o->index == IXP_INDEX_KDTREE || o->index == IXP_INDEX_BRUTE);
+         o->noise >= 0 && (o->index == IXP_INDEX_AUTO || o->index == IXP_INDEX_KDTREE || o->index == IXP_INDEX_BRUTE ||
+                          o->index == IXP_INDEX_LISTS);
 }
 
 /* ------------------------------------------------------------ preprocessing */
@@ -790,7 +794,7 @@ typedef struct {
   int k, variant;
   const Prep *p;
   int nmask, mask[3]; /* counting subspaces as group bit masks */
-  bool brute;
+  IxpIndexKind index; /* KDTREE, BRUTE or LISTS, never AUTO */
   long npsi;
   double psi[PSI_TABLE]; /* psi[m] = digamma(m), 1 <= m < npsi */
 } Job;
@@ -1219,16 +1223,295 @@ static bool run_brute(const Job *J, const Cols *C, const double *rows, int nt, d
   return ok != 0;
 }
 
+/* ------------------------------------------------------- neighbour lists */
+
+/* For one group of a two-group estimate (MI), each point's nearest other
+ * points in that group's subspace, ascending by (distance, index): list i
+ * is d[i m ..], j[i m ..], len[i] <= m entries, and every point not in it
+ * is at distance >= bound[i] (infinite: the list holds every point).
+ * Built once by brute force; a permutation surrogate of Y reuses both
+ * groups' lists, since permuting Y's rows only renames Y's points. */
+typedef struct {
+  long n, m;
+  double *d, *bound;
+  int32_t *j, *len;
+} NbrList;
+
+typedef struct {
+  double d;
+  int32_t j;
+} NbrEntry;
+
+/* Whether entry a comes before b: by distance, then by index. */
+static inline bool nbr_before(NbrEntry a, NbrEntry b) { return a.d < b.d || (a.d == b.d && a.j < b.j); }
+
+/* Sort e[0..n) by nbr_before (quicksort, median of three, insertion sort
+ * below 16; no two entries are equal). */
+static void nbr_sort(NbrEntry *e, long n) {
+  while (n > 16) {
+    NbrEntry *a = &e[0], *b = &e[n / 2], *c = &e[n - 1], t;
+    if (nbr_before(*b, *a)) t = *a, *a = *b, *b = t;
+    if (nbr_before(*c, *b)) t = *b, *b = *c, *c = t;
+    if (nbr_before(*b, *a)) t = *a, *a = *b, *b = t;
+    NbrEntry piv = *b;
+    long i = 0, j = n - 1;
+    for (;;) {
+      while (nbr_before(e[i], piv)) i++;
+      while (nbr_before(piv, e[j])) j--;
+      if (i >= j) break;
+      t = e[i], e[i++] = e[j], e[j--] = t;
+    }
+    long left = j + 1; /* e[0..left) <= piv <= e[left..n) */
+    if (left < n - left) nbr_sort(e, left), e += left, n -= left;
+    else nbr_sort(e + left, n - left), n = left;
+  }
+  for (long i = 1; i < n; i++) {
+    NbrEntry v = e[i];
+    long j = i;
+    while (j > 0 && nbr_before(v, e[j - 1])) e[j] = e[j - 1], j--;
+    e[j] = v;
+  }
+}
+
+#ifdef KNN_STATS
+#include <stdio.h>
+static long knn_stat_walk, knn_stat_full, knn_stat_scan;
+__attribute__((destructor)) static void knn_stat_print(void) {
+  fprintf(stderr, "walk %ld full %ld scan %ld\n", knn_stat_walk, knn_stat_full, knn_stat_scan);
+}
+#endif
+
+/* Free a list set. */
+static void nbr_free(NbrList *L) { free(L->d), free(L->bound), free(L->j), free(L->len); }
+
+/* A cut below which about `want` of the n - 1 distances row[j != i] lie:
+ * the matching order statistic of a strided sample of NBR_SAMPLE. */
+static double nbr_cut(const double *row, long n, long i, long want) {
+  double v[NBR_SAMPLE];
+  long stride = n / NBR_SAMPLE > 1 ? n / NBR_SAMPLE : 1, c = 0;
+  for (long j = (i + 1) % stride; j < n && c < NBR_SAMPLE; j += stride)
+    if (j != i) v[c++] = row[j];
+  for (long x = 1; x < c; x++) { /* insertion sort: the sample is small */
+    double t = v[x];
+    long y = x;
+    while (y > 0 && v[y - 1] > t) v[y] = v[y - 1], y--;
+    v[y] = t;
+  }
+  long r = (long)((double)want / (double)(n - 1) * (double)c);
+  return r < c ? v[r] : INFINITY;
+}
+
+/* Build group a's lists of up to m entries from the blocked columns: per
+ * point the distances to all points (tiles), the points below a sampled
+ * cut aimed at m / 2 (in index order), sorted; when more than m pass, the
+ * first m are kept and the bound is the first one left out. */
+static bool nbr_build(NbrList *L, const Cols *C, const Prep *p, int a, long m, int nt) {
+  long n = p->n, npad = C->npad;
+  L->n = n, L->m = m;
+  L->d = malloc((size_t)n * (size_t)m * sizeof *L->d);
+  L->j = malloc((size_t)n * (size_t)m * sizeof *L->j);
+  L->bound = malloc((size_t)n * sizeof *L->bound);
+  L->len = malloc((size_t)n * sizeof *L->len);
+  if (!L->d || !L->j || !L->bound || !L->len) return false;
+  int ok = 1;
+  double work = (double)n * (double)n * C->gdim[a];
+#pragma omp parallel num_threads(nt) if (work > KNN_PAR_WORK)
+  {
+    double *row = malloc((size_t)npad * sizeof *row);
+    NbrEntry *e = malloc((size_t)n * sizeof *e);
+    if (!row || !e) {
+#pragma omp atomic write
+      ok = 0;
+    }
+#pragma omp for schedule(dynamic, 16)
+    for (long i = 0; i < n; i++) {
+      if (!row || !e) continue;
+      tile_dist(C->blk[a], C->gdim[a], p->rows + i * p->D + p->goff[a], 0, npad / BW, row);
+      double cut = m >= n - 1 ? INFINITY : nbr_cut(row, n, i, m / 2);
+      long c = 0;
+      for (long j = 0; j < n; j++) {
+        e[c] = (NbrEntry){row[j], (int32_t)j};
+        c += j != i && row[j] < cut;
+      }
+      nbr_sort(e, c);
+      if (c > m) cut = e[m].d, c = m;
+      L->bound[i] = cut, L->len[i] = (int32_t)c;
+      for (long r = 0; r < c; r++) L->d[i * m + r] = e[r].d, L->j[i * m + r] = e[r].j;
+    }
+    free(row), free(e);
+  }
+  return ok != 0;
+}
+
+/* Group-a distance between joint rows i and j, Y's rows read through
+ * perm (the joint row i holds Y's row perm[i]). */
+INLINE double nbr_dist(const Prep *p, int a, const long *perm, long i, long j) {
+  const double *u = p->rows + (a == 1 ? perm[i] : i) * p->D + p->goff[a];
+  const double *v = p->rows + (a == 1 ? perm[j] : j) * p->D + p->goff[a];
+  double m = 0;
+  for (int c = 0; c < p->gdim[a]; c++) {
+    double g = fabs(u[c] - v[c]);
+    m = g > m ? g : m;
+  }
+  return m;
+}
+
+/* Offer joint point j to query i's k best (once: `seen` stamps); its
+ * distance in group `known` (0 or 1; -1: none) is given as dk. */
+INLINE void nbr_offer(const Prep *p, const long *perm, long i, long j, int known, double dk, unsigned *seen,
+                      unsigned stamp, KnnState *s, bool canon) {
+  if (seen[j] == stamp) return;
+  seen[j] = stamp;
+  double d0 = known == 0 ? dk : nbr_dist(p, 0, perm, i, j), d1 = known == 1 ? dk : nbr_dist(p, 1, perm, i, j);
+  double m = d0 > d1 ? d0 : d1;
+  if (knn_accepts(s, m, j, canon)) knn_insert(s, m, j, canon);
+}
+
+/* Lower bound on the group distances of the points list lp has not
+ * yet offered after `read` entries: the next entry's, or the list's bound
+ * when it is used up. */
+static inline double nbr_frontier(const NbrList *L, long lp, long read) {
+  return read < L->len[lp] ? L->d[lp * L->m + read] : L->bound[lp];
+}
+
+/* #{other points within r of list lp's point} from the list, or -1 when
+ * points off the list might be within r. */
+static long nbr_count(const NbrList *L, long lp, double r, bool strict) {
+  if (strict ? r > L->bound[lp] : r >= L->bound[lp]) return -1;
+  const double *d = L->d + lp * L->m;
+  long lo = 0, hi = L->len[lp]; /* first entry not within r */
+  while (lo < hi) {
+    long mid = lo + (hi - lo) / 2;
+    if (within(d[mid], r, strict)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* Query i's k nearest in the joint space by walking its X list and its Y
+ * point's Y list together (always the one whose next distance is larger:
+ * it passes the k-th distance sooner), until a point not yet offered can
+ * no longer enter: its distance in either group is at least that list's
+ * frontier. When both lists run out first, every point is offered. */
+static void nbr_knn(const Prep *p, const NbrList *L, const long *perm, const long *inv, long i, unsigned *seen,
+                    unsigned stamp, KnnState *s, bool canon) {
+  long lp[2] = {i, perm[i]}, read[2] = {0, 0};
+  seen[i] = stamp;
+  for (;;) {
+    double f0 = nbr_frontier(&L[0], lp[0], read[0]), f1 = nbr_frontier(&L[1], lp[1], read[1]), f = f0 > f1 ? f0 : f1;
+    if (s->cnt == s->k && (f > s->bd[s->k - 1] || (!canon && f == s->bd[s->k - 1]))) return;
+    bool more0 = read[0] < L[0].len[lp[0]], more1 = read[1] < L[1].len[lp[1]];
+    int g = more0 && (f0 >= f1 || !more1) ? 0 : more1 ? 1 : -1;
+    if (g < 0) break;
+    long e = lp[g] * L[g].m + read[g]++;
+#ifdef KNN_STATS
+    __atomic_fetch_add(&knn_stat_walk, 1, __ATOMIC_RELAXED);
+#endif
+    nbr_offer(p, perm, i, g == 0 ? L[g].j[e] : inv[L[g].j[e]], g, L[g].d[e], seen, stamp, s, canon);
+  }
+#ifdef KNN_STATS
+  __atomic_fetch_add(&knn_stat_full, 1, __ATOMIC_RELAXED);
+#endif
+  for (long j = 0; j < p->n; j++) nbr_offer(p, perm, i, j, -1, 0, seen, stamp, s, canon);
+}
+
+/* Neighbour-list path for MI with Y's rows permuted by perm (identity for
+ * the estimate itself; inv its inverse): per point the walk above, then
+ * the counts by binary search in the lists; when a list is too short, by
+ * tiles over the group's points in their own order (C, unpermuted: a
+ * group's count does not depend on the pairing). */
+static bool run_lists(const Job *J, const NbrList *L, const Cols *C, const long *perm, const long *inv, int nt,
+                      double *terms, bool *zero) {
+  const Prep *p = J->p;
+  long n = p->n;
+  int ok = 1, z = 0;
+  bool canon = J->variant == 2, strict = J->variant == 1;
+  double work = (double)n * (double)(L[0].m + L[1].m) / 4;
+#pragma omp parallel num_threads(nt) if (work > KNN_PAR_WORK) reduction(|| : z)
+  {
+    unsigned *seen = calloc((size_t)n, sizeof *seen), stamp = 0;
+    double *bd = malloc((size_t)J->k * sizeof *bd), *row = malloc((size_t)C->npad * sizeof *row);
+    long *bi = malloc((size_t)J->k * sizeof *bi);
+    bool have = seen && bd && bi && row;
+    if (!have) {
+#pragma omp atomic write
+      ok = 0;
+    }
+#pragma omp for schedule(dynamic, KD_CHUNK)
+    for (long i = 0; i < n; i++) {
+      if (!have || ixp_progress_stopping()) continue;
+      if (++stamp == 0) memset(seen, 0, (size_t)n * sizeof *seen), stamp = 1;
+      KnnState s = {NULL, NULL, i, J->k, 0, canon, bd, bi};
+      nbr_knn(p, L, perm, inv, i, seen, stamp, &s, canon);
+      double r = bd[J->k - 1], grad[2] = {r, r};
+      if (J->variant == 2)
+        for (int a = 0; a < 2; a++) {
+          grad[a] = 0;
+          for (int t = 0; t < J->k; t++) {
+            double g = nbr_dist(p, a, perm, i, bi[t]);
+            grad[a] = g > grad[a] ? g : grad[a];
+          }
+        }
+      if (r == 0) z = 1;
+      long cnt[3] = {0, 0, 0};
+      for (int a = 0; a < 2; a++) {
+        long lp = a == 0 ? i : perm[i];
+        cnt[a] = nbr_count(&L[a], lp, grad[a], strict);
+        if (cnt[a] >= 0) continue;
+#ifdef KNN_STATS
+        __atomic_fetch_add(&knn_stat_scan, 1, __ATOMIC_RELAXED);
+#endif
+        tile_dist(C->blk[a], C->gdim[a], p->rows + lp * p->D + p->goff[a], 0, C->npad / BW, row);
+        cnt[a] = count1(row, n, grad[a], strict) - within(0, grad[a], strict);
+      }
+      terms[i] = term(J, r, cnt);
+    }
+    free(seen), free(bd), free(bi), free(row);
+  }
+  *zero = z;
+  return ok != 0;
+}
+
+/* Entries per list: a few times the expected count of the larger group
+ * when the joint k-ball holds k points and the groups are independent
+ * (the permutation null: n (k/n)^(d_a/D) inside group a's ball), at least
+ * 2k + 16, at most n - 1. Longer counts fall back to a scan. */
+static long nbr_length(const int *gdim, long n, int k) {
+  double most = 0, D = gdim[0] + gdim[1];
+  for (int a = 0; a < 2; a++) {
+    double c = (double)n * pow((double)k / (double)n, gdim[a] / D);
+    most = c > most ? c : most;
+  }
+  double m = NBR_SLACK * most > 2 * k + 16 ? NBR_SLACK * most : 2 * k + 16;
+  return m < (double)(n - 1) ? (long)m : n - 1;
+}
+
+/* Both groups' lists from the blocked columns. */
+static bool lists_build(NbrList *L, const Cols *C, const Prep *p, int k, int nt) {
+  long m = nbr_length(p->gdim, p->n, k);
+  return nbr_build(&L[0], C, p, 0, m, nt) && nbr_build(&L[1], C, p, 1, m, nt);
+}
+
 /* ------------------------------------------------------------ the drivers */
 
+/* The index AUTO uses (knn.h). */
+IxpIndexKind ixp_knn_auto_index(int ng, const int *gdim, long n, int k, int nperm) {
+  int D = 0;
+  (void)k, (void)n;
+  for (int a = 0; a < ng; a++) D += gdim[a];
+  if (ng == 2 && nperm > 0 && D >= 4) return IXP_INDEX_LISTS;
+  return D > KD_AUTO_MAXDIM ? IXP_INDEX_BRUTE : IXP_INDEX_KDTREE;
+}
+
 /* Set up a job for estimator est on prepared data (p->n set). */
-static void job_init(Job *J, Est est, const Opts *o, const Prep *p) {
+static void job_init(Job *J, Est est, const Opts *o, const Prep *p, int nperm) {
   memset(J, 0, sizeof *J);
   J->est = est, J->k = o->k, J->p = p;
   J->variant = est == EST_H ? 1 : o->variant;
   if (est == EST_MI) J->nmask = 2, J->mask[0] = 1, J->mask[1] = 2;
   if (est == EST_CMI) J->nmask = 3, J->mask[0] = 1 | 4, J->mask[1] = 2 | 4, J->mask[2] = 4;
-  J->brute = o->index == IXP_INDEX_BRUTE || (o->index == IXP_INDEX_AUTO && p->D > KD_AUTO_MAXDIM);
+  J->index = o->index == IXP_INDEX_AUTO ? ixp_knn_auto_index(p->ng, p->gdim, p->n, o->k, nperm) : o->index;
+  if (J->index == IXP_INDEX_LISTS && (est != EST_MI || p->n - 1 > INT32_MAX)) J->index = IXP_INDEX_BRUTE;
   J->npsi = est == EST_H ? 0 : p->n + 2 < PSI_TABLE ? p->n + 2 : PSI_TABLE;
   for (long m = 1; m < J->npsi; m++) J->psi[m] = digamma((double)m);
 }
@@ -1247,7 +1530,15 @@ static IxpKnnStatus estimate(const Job *J, int nt, double *out) {
   double *terms = malloc((size_t)p->n * sizeof *terms);
   if (!terms) return IXP_KNN_ENOMEM;
   bool ok = false, zero = false;
-  if (J->brute) {
+  if (J->index == IXP_INDEX_LISTS) {
+    Cols C;
+    NbrList L[2] = {{0}, {0}};
+    long *id = malloc((size_t)p->n * sizeof *id);
+    ok = id && cols_build(&C, p, NULL, NULL) && lists_build(L, &C, p, J->k, nt);
+    for (long i = 0; ok && i < p->n; i++) id[i] = i;
+    if (ok) ok = run_lists(J, L, &C, id, id, nt, terms, &zero);
+    nbr_free(&L[0]), nbr_free(&L[1]), cols_free(&C), free(id);
+  } else if (J->index == IXP_INDEX_BRUTE) {
     Cols C;
     if (cols_build(&C, p, NULL, NULL)) ok = run_brute(J, &C, p->rows, nt, terms, &zero);
     cols_free(&C);
@@ -1274,9 +1565,9 @@ static IxpKnnStatus estimate(const Job *J, int nt, double *out) {
 }
 
 /* Fill info (when given) from the job. */
-static void set_info(IxpKnnInfo *info, const Prep *p, bool brute) {
+static void set_info(IxpKnnInfo *info, const Prep *p, IxpIndexKind index) {
   if (!info) return;
-  info->index = brute ? IXP_INDEX_BRUTE : IXP_INDEX_KDTREE;
+  info->index = index;
   info->duplicates = p->duplicates;
 }
 
@@ -1289,8 +1580,8 @@ static IxpKnnStatus run(Est est, const double *const *g, const int *gdim, int ng
   IxpKnnStatus st = prepare(g, gdim, ng, n, &o, &p);
   if (st == IXP_KNN_OK) {
     Job J;
-    job_init(&J, est, &o, &p);
-    set_info(info, &p, J.brute);
+    job_init(&J, est, &o, &p, 0);
+    set_info(info, &p, J.index);
     if (est == EST_H && p.constant) st = IXP_KNN_ETIES;
     else st = estimate(&J, o.nt, out);
   }
@@ -1350,19 +1641,28 @@ static void perm_work_free(PermWork *w, const Prep *p) {
   free(w->perm), free(w->inv), free(w->terms), free(w->rows), free(w->lists), free(w->cols);
 }
 
-/* The estimate with Y's rows permuted by w->perm: X's and Y's counting
- * spaces (kd mode) or column copies (brute force) are reused, Y's through
- * the permutation; only the joint index is rebuilt. */
-static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, long *const *ord, int nt, PermWork *w,
-                             double *out) {
+/* The estimate with Y's rows permuted by w->perm: the neighbour lists
+ * are reused whole (Y's through the permutation); X's and Y's counting
+ * spaces (kd mode) or X's column copy (brute force) are reused and only
+ * the joint index is rebuilt. */
+static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, long *const *ord, const NbrList *L, int nt,
+                             PermWork *w, double *out) {
   const Prep *p = J->p;
   long n = p->n;
+  bool ok, zero = false;
+  if (J->index == IXP_INDEX_LISTS) {
+    for (long i = 0; i < n; i++) w->inv[w->perm[i]] = i;
+    ok = run_lists(J, L, base, w->perm, w->inv, nt, w->terms, &zero);
+    if (!ok) return IXP_KNN_ENOMEM;
+    if (zero) return IXP_KNN_ETIES;
+    *out = finish(J, ixp_ksum_array(w->terms, n));
+    return IXP_KNN_OK;
+  }
   for (long i = 0; i < n; i++) {
     memcpy(w->rows + i * p->D, p->rows + i * p->D, (size_t)p->gdim[0] * sizeof *w->rows);
     memcpy(w->rows + i * p->D + p->goff[1], p->rows + w->perm[i] * p->D + p->goff[1], (size_t)p->gdim[1] * sizeof *w->rows);
   }
-  bool ok, zero = false;
-  if (J->brute) {
+  if (J->index == IXP_INDEX_BRUTE) {
     Cols C;
     ok = cols_build(&C, p, w->perm, base) && run_brute(J, &C, w->rows, nt, w->terms, &zero);
     cols_free(&C);
@@ -1405,15 +1705,17 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
     return st;
   }
   Job J;
-  job_init(&J, EST_MI, &o, &p);
+  job_init(&J, EST_MI, &o, &p, nperm);
   double *vals = malloc((size_t)nperm * sizeof *vals);
   Space sp[2];
   Cols base = {0};
+  NbrList L[2] = {{0}, {0}};
   int built = 0;
   bool ok = vals != NULL;
-  long **ord = J.brute ? NULL : calloc((size_t)p.D, sizeof *ord);
-  if (J.brute) ok = ok && cols_build(&base, &p, NULL, NULL);
-  else
+  long **ord = J.index == IXP_INDEX_KDTREE ? calloc((size_t)p.D, sizeof *ord) : NULL;
+  if (J.index != IXP_INDEX_KDTREE) ok = ok && cols_build(&base, &p, NULL, NULL);
+  if (J.index == IXP_INDEX_LISTS) ok = ok && lists_build(L, &base, &p, J.k, o.nt);
+  else if (J.index == IXP_INDEX_KDTREE)
     ok = ok && ord && column_orders(&p, ord, o.nt) && build_all(&J, NULL, NULL, (const long *const *)ord, sp, &built, o.nt);
   double observed = 0;
   st = IXP_KNN_ENOMEM;
@@ -1421,7 +1723,7 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
     PermWork w;
     if (perm_work(&w, &p)) {
       for (long i = 0; i < n; i++) w.perm[i] = i;
-      st = permuted(&J, sp, &base, ord, o.nt, &w, &observed);
+      st = permuted(&J, sp, &base, ord, L, o.nt, &w, &observed);
     }
     perm_work_free(&w, &p);
   }
@@ -1446,7 +1748,7 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
         if (omp_get_thread_num() == 0) ixp_progress_update(&bar, (uint64_t)started);
         if (have) {
           ixp_rng_permutation(ixp_rng_key(key, (uint64_t)s, 0), w.perm, n);
-          r = permuted(&J, sp, &base, ord, inner, &w, &vals[s]);
+          r = permuted(&J, sp, &base, ord, L, inner, &w, &vals[s]);
         }
         if (r != IXP_KNN_OK) {
 #pragma omp critical(ixp_knn_perm)
@@ -1471,6 +1773,7 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
   }
   for (int m = 0; m < built; m++) space_free(&sp[m]);
   cols_free(&base);
+  nbr_free(&L[0]), nbr_free(&L[1]);
   orders_free(ord, p.D);
   free(vals), free(p.rows);
   return st;

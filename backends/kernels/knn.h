@@ -21,7 +21,16 @@ typedef enum { IXP_KNN_OK = 0, IXP_KNN_ENOMEM, IXP_KNN_EINPUT, IXP_KNN_ETIES } I
 
 const char *ixp_knn_status_text(IxpKnnStatus s);
 
-typedef enum { IXP_INDEX_AUTO, IXP_INDEX_KDTREE, IXP_INDEX_BRUTE } IxpIndexKind;
+/* Neighbour search. AUTO picks by estimated cost (knn.c); LISTS (KSG
+ * mi(X; Y) only) keeps each point's nearest neighbours per group, sorted,
+ * and finds the joint ones and the counts from them: built once, reused by
+ * every permutation surrogate. */
+typedef enum { IXP_INDEX_AUTO, IXP_INDEX_KDTREE, IXP_INDEX_BRUTE, IXP_INDEX_LISTS } IxpIndexKind;
+
+/* The index AUTO would use for an estimator on n rows of these group
+ * dimensions (ng = 1: entropy, 2: MI, 3: CMI) with nperm permutation
+ * surrogates (0: none). */
+IxpIndexKind ixp_knn_auto_index(int ng, const int *gdim, long n, int k, int nperm);
 
 typedef struct {
   int k;                /* neighbours (default 4 when 0) */
@@ -36,7 +45,7 @@ typedef struct {
 
 /* What the estimator did, for `explain` and for warnings. */
 typedef struct {
-  IxpIndexKind index;   /* the index actually used */
+  IxpIndexKind index;   /* the index actually used (never AUTO) */
   long duplicates;      /* points with an exact duplicate in the joint space */
 } IxpKnnInfo;
 
