@@ -78,6 +78,7 @@
 #define KNN_PAR_WORK 2e6
 #define NBR_SLACK 4
 #define NBR_SAMPLE 256
+#define NBR_MAX_BYTES 1e9
 #define BRUTE_TILE 128
 #define BRUTE_BUF_BYTES (4L << 20)
 #define KD_CHUNK 256
@@ -1273,32 +1274,30 @@ static void nbr_sort(NbrEntry *e, long n) {
   }
 }
 
-#ifdef KNN_STATS
-#include <stdio.h>
-static long knn_stat_walk, knn_stat_full, knn_stat_scan;
-__attribute__((destructor)) static void knn_stat_print(void) {
-  fprintf(stderr, "walk %ld full %ld scan %ld\n", knn_stat_walk, knn_stat_full, knn_stat_scan);
-}
-#endif
 
 /* Free a list set. */
 static void nbr_free(NbrList *L) { free(L->d), free(L->bound), free(L->j), free(L->len); }
 
 /* A cut below which about `want` of the n - 1 distances row[j != i] lie:
- * the matching order statistic of a strided sample of NBR_SAMPLE. */
+ * the matching order statistic of a strided sample of NBR_SAMPLE (kept
+ * as the smallest r + 1 values seen, in order). */
 static double nbr_cut(const double *row, long n, long i, long want) {
-  double v[NBR_SAMPLE];
-  long stride = n / NBR_SAMPLE > 1 ? n / NBR_SAMPLE : 1, c = 0;
-  for (long j = (i + 1) % stride; j < n && c < NBR_SAMPLE; j += stride)
-    if (j != i) v[c++] = row[j];
-  for (long x = 1; x < c; x++) { /* insertion sort: the sample is small */
-    double t = v[x];
-    long y = x;
-    while (y > 0 && v[y - 1] > t) v[y] = v[y - 1], y--;
-    v[y] = t;
+  long stride = n / NBR_SAMPLE > 1 ? n / NBR_SAMPLE : 1, start = (i + 1) % stride;
+  long ns = (n - start + stride - 1) / stride < NBR_SAMPLE ? (n - start + stride - 1) / stride : NBR_SAMPLE;
+  long r = (long)((double)want / (double)(n - 1) * (double)ns), kept = 0;
+  if (r >= ns - 1) return INFINITY; /* at most ns - 1 samples (i may be one) */
+  double top[NBR_SAMPLE];
+  for (long t = 0; t < ns; t++) {
+    long j = start + t * stride, y;
+    if (j == i) continue;
+    double v = row[j];
+    if (kept <= r) y = kept++;
+    else if (v < top[r]) y = r;
+    else continue;
+    while (y > 0 && top[y - 1] > v) top[y] = top[y - 1], y--;
+    top[y] = v;
   }
-  long r = (long)((double)want / (double)(n - 1) * (double)c);
-  return r < c ? v[r] : INFINITY;
+  return top[r];
 }
 
 /* Build group a's lists of up to m entries from the blocked columns: per
@@ -1404,14 +1403,8 @@ static void nbr_knn(const Prep *p, const NbrList *L, const long *perm, const lon
     int g = more0 && (f0 >= f1 || !more1) ? 0 : more1 ? 1 : -1;
     if (g < 0) break;
     long e = lp[g] * L[g].m + read[g]++;
-#ifdef KNN_STATS
-    __atomic_fetch_add(&knn_stat_walk, 1, __ATOMIC_RELAXED);
-#endif
     nbr_offer(p, perm, i, g == 0 ? L[g].j[e] : inv[L[g].j[e]], g, L[g].d[e], seen, stamp, s, canon);
   }
-#ifdef KNN_STATS
-  __atomic_fetch_add(&knn_stat_full, 1, __ATOMIC_RELAXED);
-#endif
   for (long j = 0; j < p->n; j++) nbr_offer(p, perm, i, j, -1, 0, seen, stamp, s, canon);
 }
 
@@ -1458,9 +1451,6 @@ static bool run_lists(const Job *J, const NbrList *L, const Cols *C, const long 
         long lp = a == 0 ? i : perm[i];
         cnt[a] = nbr_count(&L[a], lp, grad[a], strict);
         if (cnt[a] >= 0) continue;
-#ifdef KNN_STATS
-        __atomic_fetch_add(&knn_stat_scan, 1, __ATOMIC_RELAXED);
-#endif
         tile_dist(C->blk[a], C->gdim[a], p->rows + lp * p->D + p->goff[a], 0, C->npad / BW, row);
         cnt[a] = count1(row, n, grad[a], strict) - within(0, grad[a], strict);
       }
@@ -1494,13 +1484,69 @@ static bool lists_build(NbrList *L, const Cols *C, const Prep *p, int k, int nt)
 
 /* ------------------------------------------------------------ the drivers */
 
+/* ------------------------------------------------------------ cost model
+ *
+ * AUTO takes the index of least estimated time. The formulas are fits to
+ * one-thread medians on this project's 2-core build machine (AMD EPYC,
+ * AVX2, 1 MB L2 per core; Gaussian data, k = 4; the machine shared with
+ * other builds, so every figure carries noise of tens of percent):
+ *
+ *   KSG-1 mi, seconds        D=2     D=4     D=6     D=8     D=10    D=12
+ *   N=1e3  k-d tree        0.0007  0.0036  0.0095  0.030   0.045   0.064
+ *          brute force     0.0017  0.0025  0.0020  0.0025  0.0027  0.0064
+ *   N=1e4  k-d tree        0.0097  0.070   0.41    0.82    1.67    2.8
+ *          brute force     0.18    0.16    0.18    0.14    0.16    0.36
+ *   N=1e5  k-d tree        0.17    1.74    9.8     29      126     277
+ *          brute force     14.3    19.3    26.0    -       -       -
+ *   Kozachenko-Leonenko (D=1..12) behaves alike without the counts:
+ *   the tree wins up to D=4 at N=1e3..1e4, brute force from D=6.
+ *
+ * The k-d tree's time per point grows with N faster the higher D (its
+ * pruning weakens): log(t/N) = c + a D + b D log(N/1e4) fits within a
+ * factor 2; brute force is N^2 (p + q D). So the tree is taken for D <= 3
+ * at any N, brute force above about N = 2000 at D = 4, 3e4 at D = 6, 1e5
+ * at D = 8 and 1e6 at D = 10.
+ *
+ * Neighbour lists (mi with permutations) cost a build of about five brute
+ * force estimates (N = 4000: 0.35 s; a sort of each point's list) and
+ * then per estimate about 50 ns per entry walked, sqrt(k N) entries per
+ * point for balanced groups (N = 1000 and 4000: 2.3 and 8.5 us per
+ * point): 5 + 5 dims, N = 4000, 150 surrogates take a third of brute
+ * force. They are taken when their total is the least and their memory
+ * (24 bytes per entry) fits NBR_MAX_BYTES. k enters only there: the
+ * tree and brute force were measured at k = 4. */
+
+/* Estimated one-thread seconds of one estimate with a k-d tree (counts:
+ * KSG, else entropy). */
+static double cost_kdtree(long n, int D, bool counts) {
+  double N = (double)n, l = log(N / 1e4);
+  return counts ? N * exp(-14.26 + 0.570 * D + 0.0697 * D * l) : N * exp(-15.49 + 0.672 * D + 0.100 * D * l);
+}
+
+/* Estimated one-thread seconds of one brute-force estimate. */
+static double cost_brute(long n, int D, bool counts) {
+  double N = (double)n;
+  return counts ? N * N * (1.49e-9 + 6.7e-11 * D) : N * N * (6.3e-10 + 1.9e-10 * D);
+}
+
+/* Estimated one-thread seconds of the neighbour lists over `reps`
+ * estimates, or infinity when they would not fit in memory. */
+static double cost_lists(long n, const int *gdim, int k, int reps) {
+  double N = (double)n, walk = 5e-8 * N * sqrt((double)k * N), balance = 1;
+  double lo = gdim[0] < gdim[1] ? gdim[0] : gdim[1], hi = gdim[0] < gdim[1] ? gdim[1] : gdim[0];
+  balance = hi / lo; /* unbalanced groups: long lists and more count scans */
+  if ((double)nbr_length(gdim, n, k) * N * 24 > NBR_MAX_BYTES || n - 1 > INT32_MAX) return INFINITY;
+  return N * N * 2.2e-8 + reps * walk * balance;
+}
+
 /* The index AUTO uses (knn.h). */
 IxpIndexKind ixp_knn_auto_index(int ng, const int *gdim, long n, int k, int nperm) {
   int D = 0;
-  (void)k, (void)n;
   for (int a = 0; a < ng; a++) D += gdim[a];
-  if (ng == 2 && nperm > 0 && D >= 4) return IXP_INDEX_LISTS;
-  return D > KD_AUTO_MAXDIM ? IXP_INDEX_BRUTE : IXP_INDEX_KDTREE;
+  double reps = (double)nperm + 1, kd = reps * cost_kdtree(n, D, ng > 1), brute = reps * cost_brute(n, D, ng > 1);
+  IxpIndexKind best = kd <= brute ? IXP_INDEX_KDTREE : IXP_INDEX_BRUTE;
+  if (ng == 2 && nperm > 0 && cost_lists(n, gdim, k, nperm + 1) < (kd < brute ? kd : brute)) best = IXP_INDEX_LISTS;
+  return best;
 }
 
 /* Set up a job for estimator est on prepared data (p->n set). */

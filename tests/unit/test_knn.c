@@ -419,20 +419,33 @@ Test(knn, kdtree_matches_brute) {
   free(x), free(y);
 }
 
-/* AUTO picks the k-d tree up to 10 joint dimensions and brute force above;
- * both give the same value. */
+/* AUTO follows the cost model: the k-d tree in low dimensions, brute force
+ * in high ones, neighbour lists for permutation tests where their build
+ * pays off; the estimators report the index the model names, and forcing
+ * another gives the same value. */
 Test(knn, auto_index) {
+  const int d11[2] = {1, 1}, d55[2] = {5, 5}, d2525[2] = {25, 25}, d1[1] = {1};
+  cr_assert_eq(ixp_knn_auto_index(2, d11, 100000, 4, 0), IXP_INDEX_KDTREE);
+  cr_assert_eq(ixp_knn_auto_index(2, d11, 1000000, 4, 0), IXP_INDEX_KDTREE);
+  cr_assert_eq(ixp_knn_auto_index(1, d1, 10000, 4, 0), IXP_INDEX_KDTREE);
+  cr_assert_eq(ixp_knn_auto_index(2, d55, 10000, 4, 0), IXP_INDEX_BRUTE);
+  cr_assert_eq(ixp_knn_auto_index(2, d2525, 100000, 4, 0), IXP_INDEX_BRUTE);
+  cr_assert_eq(ixp_knn_auto_index(2, d55, 4000, 4, 150), IXP_INDEX_LISTS);
+  cr_assert_eq(ixp_knn_auto_index(2, d11, 4000, 4, 150), IXP_INDEX_KDTREE);
   long n = 300;
   double *x = normals(85, 0, n, 6), *y = correlated(x, n, 6, 0.5, 86, 0), a, b;
-  IxpKnnInfo info;
-  cr_assert_eq(ixp_ksg_mi(x, 5, y, 5, n, NULL, &a, &info), IXP_KNN_OK);
-  cr_assert_eq(info.index, IXP_INDEX_KDTREE);
-  cr_assert_eq(ixp_ksg_mi(x, 6, y, 5, n, NULL, &b, &info), IXP_KNN_OK);
-  cr_assert_eq(info.index, IXP_INDEX_BRUTE);
-  IxpKnnOptions o = {.index = IXP_INDEX_KDTREE};
-  double c;
-  cr_assert_eq(ixp_ksg_mi(x, 6, y, 5, n, &o, &c, &info), IXP_KNN_OK);
-  cr_assert(same_bits(b, c));
+  const int dims[][2] = {{1, 1}, {2, 2}, {5, 5}, {6, 5}};
+  for (int t = 0; t < 4; t++) {
+    double *xs = columns(x, n, 6, dims[t][0]), *ys = columns(y, n, 6, dims[t][1]);
+    IxpKnnInfo info;
+    cr_assert_eq(ixp_ksg_mi(xs, dims[t][0], ys, dims[t][1], n, NULL, &a, &info), IXP_KNN_OK);
+    cr_assert_eq(info.index, ixp_knn_auto_index(2, dims[t], n, 4, 0));
+    IxpKnnOptions o = {.index = info.index == IXP_INDEX_KDTREE ? IXP_INDEX_BRUTE : IXP_INDEX_KDTREE};
+    cr_assert_eq(ixp_ksg_mi(xs, dims[t][0], ys, dims[t][1], n, &o, &b, &info), IXP_KNN_OK);
+    cr_assert_eq(info.index, o.index);
+    cr_assert(same_bits(a, b), "dims %d+%d: %.17g vs %.17g", dims[t][0], dims[t][1], a, b);
+    free(xs), free(ys);
+  }
   free(x), free(y);
 }
 
