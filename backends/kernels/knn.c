@@ -76,11 +76,14 @@
 #define KD_LEAF 8
 #define KD_AUTO_MAXDIM 10
 #define KNN_PAR_WORK 2e6
+#define KNN_PAR_SECONDS 2e-3 /* less estimated work than this runs on one thread */
 #define NBR_SLACK 4
 #define NBR_SAMPLE 256
 #define NBR_MAX_BYTES 1e9
 #define BRUTE_TILE 128
 #define BRUTE_BUF_BYTES (4L << 20)
+#define BRUTE_MIN_QUERIES 16
+#define BRUTE_MAX_BYTES (256L << 20)
 #define KD_CHUNK 256
 #define KD_TASK 16384
 #define MAXG 3
@@ -344,7 +347,7 @@ static IxpKnnStatus prepare(const double *const *g, const int *gdim, int ng, lon
   unsigned char *constant = malloc((size_t)D);
   if (!p->rows || !logsd || !constant) ok = 0;
   if (ok) {
-#pragma omp parallel num_threads(o->nt)
+#pragma omp parallel num_threads(o->nt) if ((double)n * D > KNN_PAR_WORK / 8)
     {
 #pragma omp single nowait
       p->duplicates = count_duplicates(g, gdim, ng, n);
@@ -372,21 +375,21 @@ static IxpKnnStatus prepare(const double *const *g, const int *gdim, int ng, lon
 typedef struct {
   long n;
   double *sv; /* values ascending */
-  long *pos;  /* point -> its position in sv */
+  long *at;   /* sorted position -> its point */
 } Sorted1;
 
 /* Build from column col of the n x D rows, ord the points sorted by it. */
 static bool sorted_build(Sorted1 *s, const double *rows, long n, int D, int col, const long *ord) {
   s->n = n;
   s->sv = malloc((size_t)n * sizeof *s->sv);
-  s->pos = malloc((size_t)n * sizeof *s->pos);
-  if (!s->sv || !s->pos) return false;
-  for (long t = 0; t < n; t++) s->sv[t] = rows[ord[t] * D + col], s->pos[ord[t]] = t;
+  s->at = malloc((size_t)n * sizeof *s->at);
+  if (!s->sv || !s->at) return false;
+  for (long t = 0; t < n; t++) s->sv[t] = rows[ord[t] * D + col], s->at[t] = ord[t];
   return true;
 }
 
 /* Free a sorted array. */
-static void sorted_free(Sorted1 *s) { free(s->sv), free(s->pos); }
+static void sorted_free(Sorted1 *s) { free(s->sv), free(s->at); }
 
 /* Points other than the one at sorted position p with |v_p - v_j| within
  * r: on each side, gallop outwards from p in steps starting at that
@@ -578,7 +581,7 @@ static bool kd_build_par(KdTree *t, const double *rows, long n, int D, const int
                          int nt) {
   bool ok;
   if (nt > 1 && n > KD_TASK) {
-#pragma omp parallel num_threads(nt)
+#pragma omp parallel num_threads(nt) if ((double)n * d > KNN_PAR_WORK / 8)
 #pragma omp single
     ok = kd_build(t, rows, n, D, cols, d, ord);
   } else {
@@ -592,7 +595,7 @@ static bool kd_build_par(KdTree *t, const double *rows, long n, int D, const int
 static bool column_orders(const Prep *p, long **ord, int nt) {
   int ok = 1;
   for (int c = 0; c < p->D; c++) ord[c] = NULL;
-#pragma omp parallel num_threads(nt)
+#pragma omp parallel num_threads(nt) if ((double)p->n * p->D > KNN_PAR_WORK / 8)
   {
     double *v = malloc((size_t)p->n * sizeof *v);
 #pragma omp for schedule(dynamic, 1)
@@ -876,7 +879,7 @@ static bool build_all(const Job *J, KdTree *joint, const int *cols, const long *
   const Prep *p = J->p;
   int okj = 1, oks[3] = {1, 1, 1};
   *built = J->nmask;
-#pragma omp parallel num_threads(nt)
+#pragma omp parallel num_threads(nt) if ((double)p->n * p->D > KNN_PAR_WORK / 8)
 #pragma omp single
   {
     if (joint) {
@@ -892,35 +895,55 @@ static bool build_all(const Job *J, KdTree *joint, const int *cols, const long *
   return okj && oks[0] && oks[1] && oks[2];
 }
 
-/* k-d tree path: the joint tree, counts in spaces sp[m] (1-D spaces
- * through ranks gathered into tree order first, pos[m][t] being the sorted
- * position of the point at tree position t, or of ymap[that point] when
- * mapped[m]; k-d spaces straight from the joint coordinates). Fills
- * terms[point]; false on memory exhaustion; *zero when some r_i is 0. */
-static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const long *ymap, const bool *mapped, int nt,
+/* Count, for every point, the others within its radius in the 1-D space
+ * sp (group g's radii rad[g][point]), walking sp's sorted order so that
+ * each query gallops from where its neighbour's ended (cache-resident)
+ * instead of jumping through the array in tree order. A mapped space
+ * holds Y's rows: the point at its sorted position s is joint row
+ * yinv[at[s]]. Called by every thread of a team (a worksharing loop). */
+static void sweep_counts(const Space *sp, const long *yinv, double *const *rad, bool strict, long *cnt) {
+  const long *at = sp->s.at;
+  const double *r = rad[sp->group[0]];
+  long n = sp->s.n, guess[2] = {0, 0};
+#pragma omp for schedule(static)
+  for (long s = 0; s < n; s++) {
+    if (s + 16 < n) {
+      long ahead = yinv ? yinv[at[s + 16]] : at[s + 16];
+      __builtin_prefetch(&r[ahead]), __builtin_prefetch(&cnt[ahead], 1);
+    }
+    long i = yinv ? yinv[at[s]] : at[s];
+    cnt[i] = sorted_count(&sp->s, s, r[i], strict, guess);
+  }
+}
+
+/* k-d tree path: the k nearest in the joint tree, leaf by leaf; counts in
+ * k-d spaces sp[m] straight from the joint coordinates, in 1-D spaces
+ * afterwards by sweep_counts from the radii stored per point (mapped[m]:
+ * the space holds Y's rows, joint row i having Y's row ymap[i], yinv its
+ * inverse). Fills terms[point]; false on memory exhaustion; *zero when
+ * some r_i is 0. */
+static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const long *yinv, const bool *mapped, int nt,
                    double *terms, bool *zero, IxpProgress *bar) {
   long leaves_done = 0;
   const Prep *p = J->p;
-  long n = p->n, *pos[3] = {NULL, NULL, NULL};
+  long n = p->n, *cnt[3] = {NULL, NULL, NULL};
+  double *rad[MAXG] = {NULL, NULL, NULL};
+  bool sweep = false, strict = J->variant == 1;
   int ok = 1, z = 0;
-  for (int m = 0; m < J->nmask; m++)
-    if (sp[m].one && !(pos[m] = malloc((size_t)n * sizeof *pos[m]))) ok = 0;
+  for (int m = 0; m < J->nmask; m++) sweep = sweep || sp[m].one;
+  for (int m = 0; sweep && m < J->nmask; m++)
+    if (!(cnt[m] = malloc((size_t)n * sizeof *cnt[m]))) ok = 0;
+  for (int a = 0; sweep && a < p->ng; a++)
+    if (!(rad[a] = malloc((size_t)n * sizeof *rad[a]))) ok = 0;
+  double work = (double)n * (double)(J->k + p->D) * 8;
   if (ok) {
-#pragma omp parallel num_threads(nt) reduction(|| : z)
+#pragma omp parallel num_threads(nt) if (work > KNN_PAR_WORK) reduction(|| : z)
     {
-      for (int m = 0; m < J->nmask; m++) {
-        if (!pos[m]) continue;
-        const long *src = sp[m].s.pos;
-        bool map = mapped && mapped[m];
-#pragma omp for schedule(static)
-        for (long t = 0; t < n; t++) pos[m][t] = src[map ? ymap[joint->idx[t]] : joint->idx[t]];
-      }
       size_t slots = (size_t)joint->maxleaf * (size_t)J->k;
       double *bd = malloc(slots * sizeof *bd), *tmp = malloc(2 * (size_t)p->D * sizeof *tmp);
       long *bi = malloc(slots * sizeof *bi);
       KnnState *st = malloc((size_t)joint->maxleaf * sizeof *st);
       bool have = bd && bi && tmp && st;
-      long guess[3][2] = {{0, 0}, {0, 0}, {0, 0}};
       if (!have) {
 #pragma omp atomic write
         ok = 0;
@@ -942,15 +965,15 @@ static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const lon
         for (long t = lo; t < hi; t++) {
           const double *q = joint->pts + t * p->D, *qd = st[t - lo].bd;
           const long *qi = st[t - lo].bi;
-          long cnt[3] = {0, 0, 0};
+          long c[3] = {0, 0, 0}, i = joint->idx[t];
           double r = qd[J->k - 1], grad[MAXG];
           for (int a = 0; a < p->ng; a++) {
             grad[a] = r;
             if (J->variant == 1) continue;
             double e = 0;
             for (int j = 0; j < J->k; j++)
-              for (int c = p->goff[a]; c < p->goff[a] + p->gdim[a]; c++) {
-                double g = fabs(q[c] - joint->pts[qi[j] * p->D + c]);
+              for (int col = p->goff[a]; col < p->goff[a] + p->gdim[a]; col++) {
+                double g = fabs(q[col] - joint->pts[qi[j] * p->D + col]);
                 e = g > e ? g : e;
               }
             grad[a] = e;
@@ -958,21 +981,33 @@ static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const lon
           if (r == 0) z = 1;
           for (int m = 0; m < J->nmask; m++) {
             const Space *s = &sp[m];
-            if (s->one) {
-              cnt[m] = sorted_count(&s->s, pos[m][t], grad[s->group[0]], J->variant == 1, guess[m]);
-              continue;
-            }
-            double *qs = tmp, *rad = tmp + p->D;
-            for (int c = 0; c < s->d; c++) qs[c] = q[s->colv[c]], rad[c] = grad[s->group[c]];
-            cnt[m] = kd_count(&s->t, qs, rad, J->variant == 1);
+            if (s->one) continue;
+            double *qs = tmp, *rr = tmp + p->D;
+            for (int col = 0; col < s->d; col++) qs[col] = q[s->colv[col]], rr[col] = grad[s->group[col]];
+            c[m] = kd_count(&s->t, qs, rr, strict);
           }
-          terms[joint->idx[t]] = term(J, r, cnt);
+          if (!sweep) {
+            terms[i] = term(J, r, c);
+            continue;
+          }
+          for (int m = 0; m < J->nmask; m++) cnt[m][i] = c[m];
+          for (int a = 0; a < p->ng; a++) rad[a][i] = grad[a];
         }
       }
       free(bd), free(bi), free(tmp), free(st);
+      if (sweep) { /* every thread, so that the loops below are shared */
+        for (int m = 0; m < J->nmask; m++)
+          if (sp[m].one) sweep_counts(&sp[m], mapped && mapped[m] ? yinv : NULL, rad, strict, cnt[m]);
+#pragma omp for schedule(static)
+        for (long i = 0; i < n; i++) {
+          long c[3] = {cnt[0][i], J->nmask > 1 ? cnt[1][i] : 0, J->nmask > 2 ? cnt[2][i] : 0};
+          terms[i] = term(J, 0, c);
+        }
+      }
     }
   }
-  for (int m = 0; m < 3; m++) free(pos[m]);
+  for (int m = 0; m < 3; m++) free(cnt[m]);
+  for (int a = 0; a < MAXG; a++) free(rad[a]);
   *zero = z;
   return ok != 0;
 }
@@ -1163,18 +1198,21 @@ static void brute_knn(const double *const *d, int ng, long n, long i, KnnState *
 }
 
 /* Brute-force path: query blocks of B points; per block the distances to
- * every point, per group, are computed by tiles into a buffer; then per
+ * every point, per group, are computed by tiles into a buffer (of a few
+ * MB, grown when n is large so that each tile of the data, read from
+ * memory, serves at least BRUTE_MIN_QUERIES queries); then per
  * query the k best (scanned in index order, so ties resolve by index), the
  * radii, and the counts from the same buffer. */
 static bool run_brute(const Job *J, const Cols *C, const double *rows, int nt, double *terms, bool *zero) {
   const Prep *p = J->p;
   long n = p->n, npad = C->npad, per = (long)C->ng * npad * (long)sizeof(double);
   long B = BRUTE_BUF_BYTES / per;
+  if (B < BRUTE_MIN_QUERIES) B = BRUTE_MAX_BYTES / per < BRUTE_MIN_QUERIES ? BRUTE_MAX_BYTES / per : BRUTE_MIN_QUERIES;
   if (B < 1) B = 1;
   if (B > 64) B = 64;
   long nblocks = (n + B - 1) / B;
   int ok = 1, z = 0;
-#pragma omp parallel num_threads(nt) reduction(|| : z)
+#pragma omp parallel num_threads(nt) if ((double)n * (double)n * p->D > KNN_PAR_WORK) reduction(|| : z)
   {
     double *buf = malloc((size_t)B * (size_t)per), *bd = malloc((size_t)J->k * sizeof *bd);
     long *bi = malloc((size_t)J->k * sizeof *bi);
@@ -1539,6 +1577,15 @@ static double cost_lists(long n, const int *gdim, int k, int reps) {
   return N * N * 2.2e-8 + reps * walk * balance;
 }
 
+/* Estimated one-thread seconds of one permutation surrogate of job J's
+ * index (the lists without their build). */
+static double surrogate_seconds(const Job *J) {
+  const Prep *p = J->p;
+  double N = (double)p->n;
+  if (J->index == IXP_INDEX_LISTS) return 5e-8 * N * sqrt(J->k * N);
+  return J->index == IXP_INDEX_BRUTE ? cost_brute(p->n, p->D, true) : cost_kdtree(p->n, p->D, true);
+}
+
 /* The index AUTO uses (knn.h). */
 IxpIndexKind ixp_knn_auto_index(int ng, const int *gdim, long n, int k, int nperm) {
   int D = 0;
@@ -1725,7 +1772,7 @@ static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, long *co
       for (long t = 0; t < n; t++) w->lists[c][t] = w->inv[ord[c][t]];
     }
     ok = kd_build_par(&joint, w->rows, n, p->D, w->cols, p->D, (const long *const *)w->lists, nt) &&
-         run_kd(J, &joint, sp, w->perm, mapped, nt, w->terms, &zero, NULL);
+         run_kd(J, &joint, sp, w->inv, mapped, nt, w->terms, &zero, NULL);
     for (int c = 0; c < p->goff[1]; c++) w->lists[c] = NULL;
     kd_free(&joint);
   }
@@ -1774,13 +1821,14 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
     perm_work_free(&w, &p);
   }
   if (st == IXP_KNN_OK) {
+    double cost_once = surrogate_seconds(&J);
     bool outer = nperm >= o.nt && o.nt > 1;
     int team = outer ? o.nt : 1, inner = outer ? 1 : o.nt;
     IxpKnnStatus worst = IXP_KNN_OK;
     IxpProgress bar;
     ixp_progress_begin(&bar, "surrogates", (uint64_t)nperm, NULL);
     int done = 0;
-#pragma omp parallel num_threads(team)
+#pragma omp parallel num_threads(team) if (cost_once * nperm > KNN_PAR_SECONDS)
     {
       PermWork w;
       bool have = perm_work(&w, &p);
