@@ -29,8 +29,8 @@
  * (c the column's index over all groups). Duplicates are counted on the
  * input as given (rows equal in every joint column, by ==).
  *
- * Indexes. Joint k-NN: a k-d tree when the joint space has at most
- * KD_AUTO_MAXDIM dimensions, else brute force (IXP_INDEX_AUTO). The tree
+ * Indexes. Joint k-NN: a k-d tree, brute force or (mi with permutations)
+ * neighbour lists, AUTO taking the cheapest by the cost model below. The tree
  * splits at the median of the widest side (leaves of <= KD_LEAF points,
  * tight boxes); it is built from one stably radix-sorted index list per
  * column, split and stably partitioned level by level, so boxes come from
@@ -39,8 +39,9 @@
  * own leaf, then up the tree, sibling subtrees pruned by box distance to
  * the leaf's box, until every k-ball fits inside the node searched so far.
  * Marginal counts: 1-D subspaces by a sorted array, galloping from the
- * point's own rank (O(log n_x)); others by a k-d tree range count (boxes
- * wholly inside add their size, wholly outside are skipped).
+ * point's own rank (O(log n_x)), the points taken in sorted order; others
+ * by a k-d tree range count (boxes wholly inside add their size, wholly
+ * outside are skipped).
  * Brute force: per block of queries, the max-norm distances to all points,
  * per group, in tiles over a copy of the data laid out 16 points by all
  * coordinates (an AVX2 kernel keeps 16 running maxima in registers); the
@@ -74,7 +75,6 @@
 #include "rng.h"
 
 #define KD_LEAF 8
-#define KD_AUTO_MAXDIM 10
 #define KNN_PAR_WORK 2e6
 #define KNN_PAR_SECONDS 2e-3 /* less estimated work than this runs on one thread */
 #define NBR_SLACK 4
@@ -1542,8 +1542,8 @@ static bool lists_build(NbrList *L, const Cols *C, const Prep *p, int k, int nt)
  * The k-d tree's time per point grows with N faster the higher D (its
  * pruning weakens): log(t/N) = c + a D + b D log(N/1e4) fits within a
  * factor 2; brute force is N^2 (p + q D). So the tree is taken for D <= 3
- * at any N, brute force above about N = 2000 at D = 4, 3e4 at D = 6, 1e5
- * at D = 8 and 1e6 at D = 10.
+ * at any N, brute force below about N = 2000 at D = 4, 2e4 at D = 6, a
+ * few 1e5 at D = 8 and beyond 1e6 at D = 10.
  *
  * Neighbour lists (mi with permutations) cost a build of about five brute
  * force estimates (N = 4000: 0.35 s; a sort of each point's list) and

@@ -4,11 +4,12 @@
  * Frenzel–Pompe for conditional MI. Max-norm throughout, as in the KSG
  * paper. Results in nats.
  *
- * Data: n samples, each group a row-major n x d block. Neighbour search:
- * a k-d tree for low dimensions, sorted arrays with binary search for 1-D
- * marginal counts, a brute-force path of cache-blocked max-norm tiles for
- * high dimensions (the max-norm is no inner product, so GEMMs do not
- * apply). The per-point loop is threaded; results do not depend on
+ * Data: n samples, each group a row-major n x d block. Neighbour search
+ * (IxpIndexKind, chosen by estimated cost unless forced): a k-d tree,
+ * sorted arrays with binary search for 1-D marginal counts, a brute-force
+ * path of cache-blocked max-norm tiles (the max-norm is no inner product,
+ * so GEMMs do not apply), or per-group neighbour lists for permutation
+ * tests; all give the same bits. The per-point loop is threaded; results do not depend on
  * the thread count (each point's contribution is stored, then summed in
  * a fixed order). */
 #ifndef IXP_KNN_H
