@@ -80,7 +80,7 @@
 #define NBR_SLACK 4
 #define NBR_SAMPLE 256
 #define NBR_MAX_BYTES 1e9
-#define BRUTE_TILE 128
+#define BRUTE_TILE_BYTES (24L << 10)
 #define BRUTE_BUF_BYTES (4L << 20)
 #define BRUTE_MIN_QUERIES 16
 #define BRUTE_MAX_BYTES (256L << 20)
@@ -395,44 +395,46 @@ static void sorted_free(Sorted1 *s) { free(s->sv), free(s->at); }
  * r: on each side, gallop outwards from p in steps starting at that
  * side's count for the previous query (guess[0], guess[1]: neighbouring
  * queries have similar counts; any guess gives the same result), then
- * bisect. fl(sv[m] - v) is monotone in m, so the boundary is exact. */
+ * bisect both sides in lockstep (two independent chains of loads, which
+ * the processor overlaps). fl(sv[m] - v) is monotone in m, so the
+ * boundary is exact. */
 static inline __attribute__((always_inline)) long sorted_count_s(const Sorted1 *s, long p, double r, bool strict,
                                                                  long *guess) {
   const double *sv = s->sv;
-  long n = s->n, lo = p, hi, step = guess[0] > 1 ? guess[0] : 1;
+  long n = s->n, rlo = p, rhi, llo, lhi = p, step = guess[0] > 1 ? guess[0] : 1;
   double v = sv[p];
-  for (;; step *= 2) { /* right side: (p, lo] pass, hi fails or is n */
-    hi = lo + step;
-    if (hi >= n) {
-      hi = n;
+  for (;; step *= 2) { /* right side: (p, rlo] pass, rhi fails or is n */
+    rhi = rlo + step;
+    if (rhi >= n) {
+      rhi = n;
       break;
     }
-    if (!within(sv[hi] - v, r, strict)) break;
-    lo = hi;
+    if (!within(sv[rhi] - v, r, strict)) break;
+    rlo = rhi;
   }
-  while (hi - lo > 1) {
-    long mid = lo + (hi - lo) / 2;
-    bool in = within(sv[mid] - v, r, strict);
-    lo = in ? mid : lo, hi = in ? hi : mid;
-  }
-  long right = guess[0] = lo - p;
-  hi = p, step = guess[1] > 1 ? guess[1] : 1;
-  for (;; step *= 2) { /* left side: [hi, p) pass, lo fails or is -1 */
-    lo = hi - step;
-    if (lo < 0) {
-      lo = -1;
+  for (step = guess[1] > 1 ? guess[1] : 1;; step *= 2) { /* left side: [lhi, p) pass, llo fails or is -1 */
+    llo = lhi - step;
+    if (llo < 0) {
+      llo = -1;
       break;
     }
-    if (!within(v - sv[lo], r, strict)) break;
-    hi = lo;
+    if (!within(v - sv[llo], r, strict)) break;
+    lhi = llo;
   }
-  while (hi - lo > 1) {
-    long mid = lo + (hi - lo) / 2;
-    bool in = within(v - sv[mid], r, strict);
-    hi = in ? mid : hi, lo = in ? lo : mid;
+  while (rhi - rlo > 1 || lhi - llo > 1) {
+    if (rhi - rlo > 1) {
+      long mid = rlo + (rhi - rlo) / 2;
+      bool in = within(sv[mid] - v, r, strict);
+      rlo = in ? mid : rlo, rhi = in ? rhi : mid;
+    }
+    if (lhi - llo > 1) {
+      long mid = llo + (lhi - llo) / 2;
+      bool in = within(v - sv[mid], r, strict);
+      lhi = in ? mid : lhi, llo = in ? llo : mid;
+    }
   }
-  guess[1] = p - hi;
-  return right + guess[1];
+  guess[0] = rlo - p, guess[1] = p - lhi;
+  return guess[0] + guess[1];
 }
 
 /* sorted_count_s with the comparison fixed. */
@@ -1178,31 +1180,32 @@ __attribute__((target_clones("avx2", "default"))) static long next_chunk(const d
   return j;
 }
 
-/* The k nearest (joint distance the max over the groups' rows d[a]) of
- * query i, scanning j in order so that ties resolve by index; chunks
- * without a candidate below the current k-th distance are skipped by a
- * vectorised test. */
-static void brute_knn(const double *const *d, int ng, long n, long i, KnnState *s) {
+/* Offer points j0 .. j1 - 1 (joint distance the max over the groups' rows
+ * d[a]) to query s, scanning j in order so that ties resolve by index;
+ * chunks without a candidate below the current k-th distance are skipped
+ * by a vectorised test. */
+static void brute_knn(const double *const *d, int ng, long j0, long j1, KnnState *s) {
   const double *a = d[0], *b = ng > 1 ? d[1] : a, *c = ng > 2 ? d[2] : a;
   double *bd = s->bd;
   int k = s->k;
-  for (long j = 0; j < n;) {
-    j = next_chunk(a, b, c, j, n, s->cnt < k ? INFINITY : bd[k - 1]);
-    for (long end = j + 16 < n ? j + 16 : n; j < end; j++) {
+  for (long j = j0; j < j1;) {
+    j = next_chunk(a, b, c, j, j1, s->cnt < k ? INFINITY : bd[k - 1]);
+    for (long end = j + 16 < j1 ? j + 16 : j1; j < end; j++) {
       double m = a[j];
       m = b[j] > m ? b[j] : m;
       m = c[j] > m ? c[j] : m;
-      if ((s->cnt < k || m < bd[k - 1]) && j != i) knn_insert(s, m, j, false);
+      if ((s->cnt < k || m < bd[k - 1]) && j != s->self) knn_insert(s, m, j, false);
     }
   }
 }
 
 /* Brute-force path: query blocks of B points; per block the distances to
- * every point, per group, are computed by tiles into a buffer (of a few
- * MB, grown when n is large so that each tile of the data, read from
- * memory, serves at least BRUTE_MIN_QUERIES queries); then per
- * query the k best (scanned in index order, so ties resolve by index), the
- * radii, and the counts from the same buffer. */
+ * every point, per group, are computed by data tiles (a tile stays in L1
+ * while the block's queries visit it) into a buffer (of a few MB, grown
+ * when n is large so that each tile, read from memory, serves at least
+ * BRUTE_MIN_QUERIES queries), and each query's k best are updated from
+ * its fresh rows of the tile (scanned in index order, so ties resolve by
+ * index); then per query the radii, and the counts from the buffer. */
 static bool run_brute(const Job *J, const Cols *C, const double *rows, int nt, double *terms, bool *zero) {
   const Prep *p = J->p;
   long n = p->n, npad = C->npad, per = (long)C->ng * npad * (long)sizeof(double);
@@ -1210,42 +1213,51 @@ static bool run_brute(const Job *J, const Cols *C, const double *rows, int nt, d
   if (B < BRUTE_MIN_QUERIES) B = BRUTE_MAX_BYTES / per < BRUTE_MIN_QUERIES ? BRUTE_MAX_BYTES / per : BRUTE_MIN_QUERIES;
   if (B < 1) B = 1;
   if (B > 64) B = 64;
-  long nblocks = (n + B - 1) / B;
-  int ok = 1, z = 0;
+  long nblocks = (n + B - 1) / B, tile = BRUTE_TILE_BYTES / (BW * p->D * (long)sizeof(double));
+  if (tile < 1) tile = 1; /* blocks of BW points per data tile */
+  int ok = 1, z = 0, k = J->k;
 #pragma omp parallel num_threads(nt) if ((double)n * (double)n * p->D > KNN_PAR_WORK) reduction(|| : z)
   {
-    double *buf = malloc((size_t)B * (size_t)per), *bd = malloc((size_t)J->k * sizeof *bd);
-    long *bi = malloc((size_t)J->k * sizeof *bi);
-    if (!buf || !bd || !bi) {
+    double *buf = malloc((size_t)B * (size_t)per), *bd = malloc((size_t)(B * k) * sizeof *bd);
+    long *bi = malloc((size_t)(B * k) * sizeof *bi);
+    KnnState *st = malloc((size_t)B * sizeof *st);
+    bool have = buf && bd && bi && st;
+    if (!have) {
 #pragma omp atomic write
       ok = 0;
     }
 #pragma omp for schedule(dynamic, 1)
     for (long blk = 0; blk < nblocks; blk++) {
-      if (!buf || !bd || !bi) continue;
+      if (!have || ixp_progress_stopping()) continue; /* Ctrl-C: the caller reports it */
       long i0 = blk * B, i1 = i0 + B < n ? i0 + B : n;
-      for (long b0 = 0; b0 < npad / BW; b0 += BRUTE_TILE / BW) {
-        long nb = npad / BW - b0 < BRUTE_TILE / BW ? npad / BW - b0 : BRUTE_TILE / BW;
-        for (long i = i0; i < i1; i++)
-          for (int a = 0; a < C->ng; a++)
-            tile_dist(C->blk[a], C->gdim[a], rows + i * p->D + p->goff[a], b0, nb,
-                      buf + ((i - i0) * C->ng + a) * npad + b0 * BW);
+      for (long i = i0; i < i1; i++)
+        st[i - i0] = (KnnState){NULL, NULL, i, k, 0, false, bd + (i - i0) * k, bi + (i - i0) * k};
+      for (long b0 = 0; b0 < npad / BW; b0 += tile) {
+        long nb = npad / BW - b0 < tile ? npad / BW - b0 : tile, j1 = (b0 + nb) * BW < n ? (b0 + nb) * BW : n;
+        for (long i = i0; i < i1; i++) {
+          const double *d[MAXG] = {NULL, NULL, NULL};
+          for (int a = 0; a < C->ng; a++) {
+            double *row = buf + ((i - i0) * C->ng + a) * npad;
+            tile_dist(C->blk[a], C->gdim[a], rows + i * p->D + p->goff[a], b0, nb, row + b0 * BW);
+            d[a] = row;
+          }
+          brute_knn(d, C->ng, b0 * BW, j1, &st[i - i0]);
+        }
       }
       for (long i = i0; i < i1; i++) {
-        const double *d[MAXG];
+        const double *d[MAXG], *qd = st[i - i0].bd;
+        const long *qi = st[i - i0].bi;
         for (int a = 0; a < C->ng; a++) d[a] = buf + ((i - i0) * C->ng + a) * npad;
-        KnnState s = {NULL, NULL, i, J->k, 0, false, bd, bi};
-        brute_knn(d, C->ng, n, i, &s);
         double grad[MAXG];
         long cnt[3] = {0, 0, 0};
         for (int a = 0; a < C->ng; a++) {
-          grad[a] = bd[J->k - 1];
+          grad[a] = qd[k - 1];
           if (J->variant == 1) continue;
           double e = 0;
-          for (int j = 0; j < J->k; j++) e = d[a][bi[j]] > e ? d[a][bi[j]] : e;
+          for (int j = 0; j < k; j++) e = d[a][qi[j]] > e ? d[a][qi[j]] : e;
           grad[a] = e;
         }
-        if (bd[J->k - 1] == 0) z = 1;
+        if (qd[k - 1] == 0) z = 1;
         for (int mm = 0; mm < J->nmask; mm++) {
           cnt[mm] = brute_count(C, d, J->mask[mm], grad, J->variant == 1);
           bool self = true;
@@ -1253,10 +1265,10 @@ static bool run_brute(const Job *J, const Cols *C, const double *rows, int nt, d
             if (J->mask[mm] >> a & 1) self = self && within(0, grad[a], J->variant == 1);
           cnt[mm] -= self;
         }
-        terms[i] = term(J, bd[J->k - 1], cnt);
+        terms[i] = term(J, qd[k - 1], cnt);
       }
     }
-    free(buf), free(bd), free(bi);
+    free(buf), free(bd), free(bi), free(st);
   }
   *zero = z;
   return ok != 0;
