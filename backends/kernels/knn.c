@@ -44,9 +44,11 @@
  * outside are skipped).
  * Brute force: per block of queries, the max-norm distances to all points,
  * per group, in tiles over a copy of the data laid out 16 points by all
- * coordinates (an AVX2 kernel keeps 16 running maxima in registers); the
- * block's rows of distances (a few MB) serve the k-NN scan and then the
- * counts. GEMMs are not used: the max-norm is not an inner product, and
+ * coordinates (an AVX2 kernel keeps 16 running maxima in registers),
+ * computed in single precision as a filter whose close calls are decided
+ * on exact distances (see run_brute_f; the double path remains for values
+ * beyond float range); each tile's rows update the k-NN at once, and the
+ * block's rows serve the counts. GEMMs are not used: the max-norm is not an inner product, and
  * the only exact use of a Euclidean GEMM tile, pruning by ||.||_inf >=
  * ||.||_2 / sqrt(d), prunes nothing where brute force is chosen (for d =
  * 64 standard-normal columns ||.||_2 / sqrt(d) ~ 1.4 while the k-th
@@ -1274,6 +1276,321 @@ static bool run_brute(const Job *J, const Cols *C, const double *rows, int nt, d
   return ok != 0;
 }
 
+/* ------------------------------------ brute force, single-precision filter
+ *
+ * The same search with the distances computed in single precision (twice
+ * the lanes per instruction, half the memory per row) and every decision
+ * that a float distance cannot settle made on the exact double distance.
+ * Each float distance f is within `slack` of the exact d: coordinates
+ * rounded to float move by at most 2^-24 M (M the largest magnitude),
+ * their difference by 2^-23 M, its rounding by 2^-24 (2M), and a max of
+ * per-coordinate errors is bounded by the largest, so |f - d| <= 2^-22 M;
+ * slack is twice that. A point enters the k nearest only if its exact
+ * joint distance does, and is considered only when its f is at most the
+ * k-th distance plus slack; a count takes f < g - slack as in, f > g +
+ * slack as out, and decides the rest on d. So the results are those of
+ * the double path, bit for bit. */
+
+/* The groups in single precision, blocked like Cols. */
+typedef struct {
+  long n, npad;
+  int ng, gdim[MAXG];
+  float *blk[MAXG];
+  double slack;
+} ColsF;
+
+/* The single-precision copy of the joint rows' groups: 1, 0 when memory
+ * runs out, -1 when the values are too large for the filter (|v| >=
+ * 1e30: then the double path is used). */
+static int colsf_build(ColsF *c, const Prep *p, const double *rows) {
+  memset(c, 0, sizeof *c);
+  c->n = p->n, c->ng = p->ng, c->npad = (p->n + BW - 1) / BW * BW;
+  double M = 0;
+  for (long e = 0; e < p->n * p->D; e++) M = fabs(rows[e]) > M ? fabs(rows[e]) : M;
+  if (!(M < 1e30)) return -1;
+  c->slack = ldexp(M, -21) + 1e-37;
+  for (int a = 0; a < p->ng; a++) {
+    int g = c->gdim[a] = p->gdim[a];
+    if (!(c->blk[a] = calloc((size_t)c->npad * (size_t)g, sizeof *c->blk[a]))) return 0;
+    for (long i = 0; i < p->n; i++) {
+      const double *row = rows + i * p->D + p->goff[a];
+      float *dst = c->blk[a] + (i / BW) * g * BW + i % BW;
+      for (int d = 0; d < g; d++) dst[d * BW] = (float)row[d];
+    }
+  }
+  return 1;
+}
+
+/* Free a single-precision copy. */
+static void colsf_free(ColsF *c) {
+  for (int a = 0; a < MAXG; a++) free(c->blk[a]);
+}
+
+/* tile_dist_c in single precision. */
+static void tile_dist_f_c(const float *blk, int dim, const float *q, long b0, long nb, float *out) {
+  for (long b = 0; b < nb; b++) {
+    const float *x = blk + (b0 + b) * dim * BW;
+    float *o = out + b * BW;
+    for (int t = 0; t < BW; t++) o[t] = fabsf(q[0] - x[t]);
+    for (int c = 1; c < dim; c++)
+      for (int t = 0; t < BW; t++) {
+        float g = fabsf(q[c] - x[c * BW + t]);
+        o[t] = o[t] > g ? o[t] : g;
+      }
+  }
+}
+
+#if defined(__x86_64__)
+/* tile_dist_f_c with AVX2: sixteen running maxima in two registers. */
+__attribute__((target("avx2"))) static void tile_dist_f_avx2(const float *blk, int dim, const float *q, long b0,
+                                                             long nb, float *out) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  for (long b = 0; b < nb; b++) {
+    const float *x = blk + (b0 + b) * dim * BW;
+    __m256 qc = _mm256_set1_ps(q[0]);
+    __m256 a0 = _mm256_andnot_ps(sign, _mm256_sub_ps(qc, _mm256_loadu_ps(x)));
+    __m256 a1 = _mm256_andnot_ps(sign, _mm256_sub_ps(qc, _mm256_loadu_ps(x + 8)));
+    for (int c = 1; c < dim; c++) {
+      const float *xc = x + c * BW;
+      qc = _mm256_set1_ps(q[c]);
+      a0 = _mm256_max_ps(a0, _mm256_andnot_ps(sign, _mm256_sub_ps(qc, _mm256_loadu_ps(xc))));
+      a1 = _mm256_max_ps(a1, _mm256_andnot_ps(sign, _mm256_sub_ps(qc, _mm256_loadu_ps(xc + 8))));
+    }
+    _mm256_storeu_ps(out + b * BW, a0), _mm256_storeu_ps(out + b * BW + 8, a1);
+  }
+}
+#endif
+
+/* Single-precision distances of query q to blocks b0 .. b0 + nb - 1. */
+static void tile_dist_f(const float *blk, int dim, const float *q, long b0, long nb, float *out) {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2")) {
+    tile_dist_f_avx2(blk, dim, q, b0, nb, out);
+    return;
+  }
+#endif
+  tile_dist_f_c(blk, dim, q, b0, nb, out);
+}
+
+/* The float nearest v from below (down) or above. */
+static float float_below(double v) {
+  float f = (float)v;
+  return (double)f > v ? nextafterf(f, -INFINITY) : f;
+}
+static float float_above(double v) {
+  float f = (float)v;
+  return (double)f < v ? nextafterf(f, INFINITY) : f;
+}
+
+/* The first j0 >= j, in steps of 16 while 16 remain, whose chunk holds a
+ * joint float distance max(a, b, c) at most thr. */
+__attribute__((target_clones("avx2", "default"))) static long next_chunk_f(const float *a, const float *b,
+                                                                           const float *c, long j, long n,
+                                                                           float thr) {
+  for (; j + 16 <= n; j += 16) {
+    int hits = 0;
+#pragma omp simd reduction(+ : hits)
+    for (int t = 0; t < 16; t++) {
+      float v = a[j + t];
+      v = b[j + t] > v ? b[j + t] : v;
+      v = c[j + t] > v ? c[j + t] : v;
+      hits += v <= thr;
+    }
+    if (hits) return j;
+  }
+  return j;
+}
+
+/* Exact max-norm distance in group a between joint row q and row j. */
+static inline double exact_dist(const Prep *p, const double *rows, const double *q, long j, int a) {
+  const double *x = rows + j * p->D + p->goff[a];
+  double m = 0;
+  for (int c = 0; c < p->gdim[a]; c++) {
+    double g = fabs(q[p->goff[a] + c] - x[c]);
+    m = g > m ? g : m;
+  }
+  return m;
+}
+
+/* Offer points off .. off + len - 1 (float rows f[a][0 .. len)) to query
+ * s (joint row q) in index order: those whose float distance allows it
+ * are measured exactly and offered as in brute_knn. */
+static void brute_knn_f(const Prep *p, const double *rows, const double *q, const float *const *f, int ng,
+                        double slack, long off, long len, KnnState *s) {
+  const float *a = f[0], *b = ng > 1 ? f[1] : a, *c = ng > 2 ? f[2] : a;
+  int k = s->k;
+  for (long j = 0; j < len;) {
+    float thr = s->cnt < k ? INFINITY : float_above(s->bd[k - 1] + slack);
+    j = next_chunk_f(a, b, c, j, len, thr);
+    for (long end = j + 16 < len ? j + 16 : len; j < end; j++) {
+      float v = a[j];
+      v = b[j] > v ? b[j] : v;
+      v = c[j] > v ? c[j] : v;
+      if (!(v <= thr) || off + j == s->self) continue;
+      double m = 0;
+      for (int g = 0; g < ng; g++) {
+        double e = exact_dist(p, rows, q, off + j, g);
+        m = e > m ? e : m;
+      }
+      if (s->cnt < k || m < s->bd[k - 1]) knn_insert(s, m, off + j, false);
+      thr = s->cnt < k ? INFINITY : float_above(s->bd[k - 1] + slack);
+    }
+  }
+}
+
+/* #{j : f[g0][j] < lo0 and f[g1][j] < lo1} (surely within) and, in
+ * *maybe, the points neither surely within nor surely out (some f above
+ * its lo, none above its hi). */
+__attribute__((target_clones("avx2", "default"))) static long count_f(const float *a, float lo0, float hi0,
+                                                                      const float *b, float lo1, float hi1, long n,
+                                                                      long *maybe) {
+  long in = 0, mb = 0;
+#pragma omp simd reduction(+ : in, mb)
+  for (long j = 0; j < n; j++) {
+    int sure = (a[j] < lo0) & (b[j] < lo1), out = (a[j] > hi0) | (b[j] > hi1);
+    in += sure, mb += !sure & !out;
+  }
+  *maybe = mb;
+  return in;
+}
+
+/* The first j0 >= j, in steps of 16 while 16 remain, whose chunk holds a
+ * point count_f leaves undecided. */
+__attribute__((target_clones("avx2", "default"))) static long next_maybe(const float *a, float lo0, float hi0,
+                                                                         const float *b, float lo1, float hi1, long j,
+                                                                         long n) {
+  for (; j + 16 <= n; j += 16) {
+    int hits = 0;
+#pragma omp simd reduction(+ : hits)
+    for (int t = 0; t < 16; t++) {
+      int sure = (a[j + t] < lo0) & (b[j + t] < lo1), out = (a[j + t] > hi0) | (b[j + t] > hi1);
+      hits += !sure & !out;
+    }
+    if (hits) return j;
+  }
+  return j;
+}
+
+/* Points j (self included) within grad[a] in every group a of mask (one
+ * or two groups), from the float rows, undecided ones measured exactly. */
+static long brute_count_f(const Prep *p, const double *rows, const double *q, const float *const *f, int mask,
+                          const double *grad, double slack, bool strict) {
+  int g[2] = {0, 0}, m = 0;
+  for (int a = 0; a < p->ng && m < 2; a++)
+    if (mask >> a & 1) g[m++] = a;
+  if (m == 1) g[1] = g[0];
+  float lo0 = float_below(grad[g[0]] - slack), hi0 = float_above(grad[g[0]] + slack);
+  float lo1 = float_below(grad[g[1]] - slack), hi1 = float_above(grad[g[1]] + slack);
+  const float *a = f[g[0]], *b = f[g[1]];
+  long maybe, cnt = count_f(a, lo0, hi0, b, lo1, hi1, p->n, &maybe);
+  for (long j = 0; maybe > 0 && j < p->n;) {
+    j = next_maybe(a, lo0, hi0, b, lo1, hi1, j, p->n);
+    for (long end = j + 16 < p->n ? j + 16 : p->n; j < end; j++) {
+      bool sure = a[j] < lo0 && b[j] < lo1, out = a[j] > hi0 || b[j] > hi1;
+      if (sure || out) continue;
+      maybe--;
+      cnt += within(exact_dist(p, rows, q, j, g[0]), grad[g[0]], strict) &&
+             within(exact_dist(p, rows, q, j, g[1]), grad[g[1]], strict);
+    }
+  }
+  return cnt;
+}
+
+/* run_brute with the single-precision filter (rows the joint rows, F
+ * their float copy). */
+static bool run_brute_f(const Job *J, const ColsF *F, const double *rows, int nt, double *terms, bool *zero) {
+  const Prep *p = J->p;
+  long n = p->n, npad = F->npad, tile = BRUTE_TILE_BYTES / (BW * p->D * (long)sizeof(float));
+  if (tile < 1) tile = 1;
+  long per = (long)F->ng * npad * (long)sizeof(float), B = BRUTE_BUF_BYTES / per;
+  if (B < BRUTE_MIN_QUERIES) B = BRUTE_MAX_BYTES / per < BRUTE_MIN_QUERIES ? BRUTE_MAX_BYTES / per : BRUTE_MIN_QUERIES;
+  if (B < 1) B = 1;
+  if (B > 64) B = 64;
+  long nblocks = (n + B - 1) / B;
+  int ok = 1, z = 0, k = J->k;
+  bool strict = J->variant == 1;
+#pragma omp parallel num_threads(nt) if ((double)n * (double)n * p->D > KNN_PAR_WORK) reduction(|| : z)
+  {
+    float *buf = malloc((size_t)B * (size_t)per), *qf = malloc((size_t)p->D * sizeof *qf);
+    double *bd = malloc((size_t)(B * k) * sizeof *bd);
+    long *bi = malloc((size_t)(B * k) * sizeof *bi);
+    KnnState *st = malloc((size_t)B * sizeof *st);
+    bool have = buf && qf && bd && bi && st;
+    if (!have) {
+#pragma omp atomic write
+      ok = 0;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (long blk = 0; blk < nblocks; blk++) {
+      if (!have || ixp_progress_stopping()) continue; /* Ctrl-C: the caller reports it */
+      long i0 = blk * B, i1 = i0 + B < n ? i0 + B : n;
+      for (long i = i0; i < i1; i++)
+        st[i - i0] = (KnnState){NULL, NULL, i, k, 0, false, bd + (i - i0) * k, bi + (i - i0) * k};
+      for (long b0 = 0; b0 < npad / BW; b0 += tile) {
+        long nb = npad / BW - b0 < tile ? npad / BW - b0 : tile, j1 = (b0 + nb) * BW < n ? (b0 + nb) * BW : n;
+        for (long i = i0; i < i1; i++) {
+          const double *q = rows + i * p->D;
+          const float *f[MAXG] = {NULL, NULL, NULL};
+          for (int c = 0; c < p->D; c++) qf[c] = (float)q[c];
+          for (int a = 0; a < F->ng; a++) {
+            float *row = buf + ((i - i0) * F->ng + a) * npad + b0 * BW;
+            tile_dist_f(F->blk[a], F->gdim[a], qf + p->goff[a], b0, nb, row);
+            f[a] = row;
+          }
+          brute_knn_f(p, rows, q, f, F->ng, F->slack, b0 * BW, j1 - b0 * BW, &st[i - i0]);
+        }
+      }
+      for (long i = i0; i < i1; i++) {
+        const double *qd = st[i - i0].bd, *q = rows + i * p->D;
+        const long *qi = st[i - i0].bi;
+        const float *f[MAXG];
+        for (int a = 0; a < F->ng; a++) f[a] = buf + ((i - i0) * F->ng + a) * npad;
+        double grad[MAXG];
+        long cnt[3] = {0, 0, 0};
+        for (int a = 0; a < F->ng; a++) {
+          grad[a] = qd[k - 1];
+          if (J->variant == 1) continue;
+          double e = 0;
+          for (int j = 0; j < k; j++) {
+            double v = exact_dist(p, rows, q, qi[j], a);
+            e = v > e ? v : e;
+          }
+          grad[a] = e;
+        }
+        if (qd[k - 1] == 0) z = 1;
+        for (int mm = 0; mm < J->nmask; mm++) {
+          cnt[mm] = brute_count_f(p, rows, q, f, J->mask[mm], grad, F->slack, strict);
+          bool self = true;
+          for (int a = 0; a < F->ng; a++)
+            if (J->mask[mm] >> a & 1) self = self && within(0, grad[a], strict);
+          cnt[mm] -= self;
+        }
+        terms[i] = term(J, qd[k - 1], cnt);
+      }
+    }
+    free(buf), free(qf), free(bd), free(bi), free(st);
+  }
+  *zero = z;
+  return ok != 0;
+}
+
+/* Brute force on the joint rows (Y's rows permuted by ymap when given,
+ * X's copy borrowed from base when given): the single-precision filter
+ * when the values allow it, else the double path. */
+static bool brute(const Job *J, const double *rows, const long *ymap, const Cols *base, int nt, double *terms,
+                  bool *zero) {
+  ColsF F;
+  int f = colsf_build(&F, J->p, rows);
+  bool ok = false;
+  if (f > 0) ok = run_brute_f(J, &F, rows, nt, terms, zero);
+  colsf_free(&F);
+  if (f >= 0) return ok;
+  Cols C;
+  ok = cols_build(&C, J->p, ymap, base) && run_brute(J, &C, rows, nt, terms, zero);
+  cols_free(&C);
+  return ok;
+}
+
 /* ------------------------------------------------------- neighbour lists */
 
 /* For one group of a two-group estimate (MI), each point's nearest other
@@ -1644,9 +1961,7 @@ static IxpKnnStatus estimate(const Job *J, int nt, double *out) {
     if (ok) ok = run_lists(J, L, &C, id, id, nt, terms, &zero);
     nbr_free(&L[0]), nbr_free(&L[1]), cols_free(&C), free(id);
   } else if (J->index == IXP_INDEX_BRUTE) {
-    Cols C;
-    if (cols_build(&C, p, NULL, NULL)) ok = run_brute(J, &C, p->rows, nt, terms, &zero);
-    cols_free(&C);
+    ok = brute(J, p->rows, NULL, NULL, nt, terms, &zero);
   } else {
     Space sp[3];
     int built = 0;
@@ -1768,9 +2083,7 @@ static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, long *co
     memcpy(w->rows + i * p->D + p->goff[1], p->rows + w->perm[i] * p->D + p->goff[1], (size_t)p->gdim[1] * sizeof *w->rows);
   }
   if (J->index == IXP_INDEX_BRUTE) {
-    Cols C;
-    ok = cols_build(&C, p, w->perm, base) && run_brute(J, &C, w->rows, nt, w->terms, &zero);
-    cols_free(&C);
+    ok = brute(J, w->rows, w->perm, base, nt, w->terms, &zero);
   } else {
     KdTree joint = {0};
     const bool mapped[2] = {false, true};

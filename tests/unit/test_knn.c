@@ -462,6 +462,26 @@ Test(knn, indexes_agree) {
   free(x), free(y);
 }
 
+/* Brute force filters in single precision and decides close calls on the
+ * exact distances; values too large for floats (here 1e35, unrescaled)
+ * take the double path. Both agree with the k-d tree to the bit. */
+Test(knn, brute_float_filter_and_fallback) {
+  long n = 400;
+  double *x = normals(151, 0, n, 2), *y = correlated(x, n, 2, 0.5, 152, 0);
+  for (int big = 0; big < 2; big++) {
+    for (long i = 0; i < 2 * n; i++) x[i] *= big ? 1e35 : 1, y[i] *= big ? 1e35 : 1;
+    for (int variant = 1; variant <= 2; variant++) {
+      double v[2];
+      for (int b = 0; b < 2; b++) {
+        IxpKnnOptions o = {.variant = variant, .no_rescale = true, .index = b ? IXP_INDEX_BRUTE : IXP_INDEX_KDTREE};
+        cr_assert_eq(ixp_ksg_mi(x, 2, y, 2, n, &o, &v[b], NULL), IXP_KNN_OK);
+      }
+      cr_assert(same_bits(v[0], v[1]), "big %d KSG-%d: %.17g vs %.17g", big, variant, v[0], v[1]);
+    }
+  }
+  free(x), free(y);
+}
+
 /* explain names the index: the one forced by `index = ...`, or the one the
  * cost model chose. */
 Test(knn, explain_names_the_index) {
