@@ -1859,14 +1859,18 @@ static bool lists_build(NbrList *L, const Cols *C, const Prep *p, int k, int nt)
  * other builds, so every figure carries noise of tens of percent):
  *
  *   KSG-1 mi, seconds        D=2     D=4     D=6     D=8     D=10    D=12
- *   N=1e3  k-d tree        0.0007  0.0036  0.0095  0.030   0.045   0.064
- *          brute force     0.0017  0.0025  0.0020  0.0025  0.0027  0.0064
- *   N=1e4  k-d tree        0.0097  0.070   0.41    0.82    1.67    2.8
- *          brute force     0.18    0.16    0.18    0.14    0.16    0.36
+ *   N=1e3  k-d tree        0.0005  0.0039  0.010   0.020   0.025   0.033
+ *          brute force     0.0027  0.0029  0.0033  0.0036  0.0028  0.0030
+ *   N=1e4  k-d tree        0.0057  0.075   0.27    0.82    1.80    2.70
+ *          brute force     0.16    0.14    0.14    0.16    0.18    0.17
+ *   N=3e4  k-d tree        0.018   0.23    1.08    -       -       -
+ *          brute force     -       -       1.27    1.45    1.47    1.47
  *   N=1e5  k-d tree        0.17    1.74    9.8     29      126     277
- *          brute force     14.3    19.3    26.0    -       -       -
- *   Kozachenko-Leonenko (D=1..12) behaves alike without the counts:
- *   the tree wins up to D=4 at N=1e3..1e4, brute force from D=6.
+ *   (brute force in single precision with exact rechecks; 25 + 25
+ *   dimensions at N = 2e4: 1.6 s. The N=1e5 tree row is from before the
+ *   sorted-order counts.) Kozachenko-Leonenko (D=1..12) behaves alike
+ *   without the counts: the tree wins up to D=4 at N=1e3..1e4, brute force
+ *   from D=6.
  *
  * The k-d tree's time per point grows with N faster the higher D (its
  * pruning weakens): log(t/N) = c + a D + b D log(N/1e4) fits within a
@@ -1874,12 +1878,11 @@ static bool lists_build(NbrList *L, const Cols *C, const Prep *p, int k, int nt)
  * at any N, brute force below about N = 2000 at D = 4, 2e4 at D = 6, a
  * few 1e5 at D = 8 and beyond 1e6 at D = 10.
  *
- * Neighbour lists (mi with permutations) cost a build of about five brute
+ * Neighbour lists (mi with permutations) cost a build of a few brute
  * force estimates (N = 4000: 0.35 s; a sort of each point's list) and
- * then per estimate about 50 ns per entry walked, sqrt(k N) entries per
- * point for balanced groups (N = 1000 and 4000: 2.3 and 8.5 us per
- * point): 5 + 5 dims, N = 4000, 150 surrogates take a third of brute
- * force. They are taken when their total is the least and their memory
+ * then per estimate about 30 ns per entry walked, sqrt(k N) entries per
+ * point for balanced groups: 5 + 5 dims, N = 4000, 150 surrogates take
+ * 2.4 s on one thread against 4.9 s for brute force. They are taken when their total is the least and their memory
  * (24 bytes per entry) fits NBR_MAX_BYTES. k enters only there: the
  * tree and brute force were measured at k = 4. */
 
@@ -1893,13 +1896,13 @@ static double cost_kdtree(long n, int D, bool counts) {
 /* Estimated one-thread seconds of one brute-force estimate. */
 static double cost_brute(long n, int D, bool counts) {
   double N = (double)n;
-  return counts ? N * N * (1.49e-9 + 6.7e-11 * D) : N * N * (6.3e-10 + 1.9e-10 * D);
+  return counts ? 1e-3 + N * N * (1.2e-9 + 5.5e-11 * D) : N * N * (6.3e-10 + 1.9e-10 * D);
 }
 
 /* Estimated one-thread seconds of the neighbour lists over `reps`
  * estimates, or infinity when they would not fit in memory. */
 static double cost_lists(long n, const int *gdim, int k, int reps) {
-  double N = (double)n, walk = 5e-8 * N * sqrt((double)k * N), balance = 1;
+  double N = (double)n, walk = 3e-8 * N * sqrt((double)k * N), balance = 1;
   double lo = gdim[0] < gdim[1] ? gdim[0] : gdim[1], hi = gdim[0] < gdim[1] ? gdim[1] : gdim[0];
   balance = hi / lo; /* unbalanced groups: long lists and more count scans */
   if ((double)nbr_length(gdim, n, k) * N * 24 > NBR_MAX_BYTES || n - 1 > INT32_MAX) return INFINITY;
@@ -1911,7 +1914,7 @@ static double cost_lists(long n, const int *gdim, int k, int reps) {
 static double surrogate_seconds(const Job *J) {
   const Prep *p = J->p;
   double N = (double)p->n;
-  if (J->index == IXP_INDEX_LISTS) return 5e-8 * N * sqrt(J->k * N);
+  if (J->index == IXP_INDEX_LISTS) return 3e-8 * N * sqrt(J->k * N);
   return J->index == IXP_INDEX_BRUTE ? cost_brute(p->n, p->D, true) : cost_kdtree(p->n, p->D, true);
 }
 
