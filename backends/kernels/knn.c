@@ -1390,16 +1390,39 @@ __attribute__((target_clones("avx2", "default"))) static long next_chunk_f(const
   for (; j + 16 <= n; j += 16) {
     int hits = 0;
 #pragma omp simd reduction(+ : hits)
-    for (int t = 0; t < 16; t++) {
-      float v = a[j + t];
-      v = b[j + t] > v ? b[j + t] : v;
-      v = c[j + t] > v ? c[j + t] : v;
-      hits += v <= thr;
-    }
+    for (int t = 0; t < 16; t++) hits += (a[j + t] <= thr) & (b[j + t] <= thr) & (c[j + t] <= thr);
     if (hits) return j;
   }
   return j;
 }
+
+/* next_chunk_f for one or two groups (b may be a). */
+__attribute__((target_clones("avx2", "default"))) static long next_chunk_f2(const float *a, const float *b, long j,
+                                                                            long n, float thr) {
+  for (; j + 16 <= n; j += 16) {
+    int hits = 0;
+#pragma omp simd reduction(+ : hits)
+    for (int t = 0; t < 16; t++) hits += (a[j + t] <= thr) & (b[j + t] <= thr);
+    if (hits) return j;
+  }
+  return j;
+}
+
+#if defined(__x86_64__)
+/* next_chunk_f2 with AVX2. */
+__attribute__((target("avx2"))) static long next_chunk_f2_avx2(const float *a, const float *b, long j, long n,
+                                                               float thr) {
+  __m256 t = _mm256_set1_ps(thr);
+  for (; j + 16 <= n; j += 16) {
+    __m256 h0 = _mm256_and_ps(_mm256_cmp_ps(_mm256_loadu_ps(a + j), t, _CMP_LE_OQ),
+                              _mm256_cmp_ps(_mm256_loadu_ps(b + j), t, _CMP_LE_OQ));
+    __m256 h1 = _mm256_and_ps(_mm256_cmp_ps(_mm256_loadu_ps(a + j + 8), t, _CMP_LE_OQ),
+                              _mm256_cmp_ps(_mm256_loadu_ps(b + j + 8), t, _CMP_LE_OQ));
+    if (_mm256_movemask_ps(_mm256_or_ps(h0, h1))) return j;
+  }
+  return j;
+}
+#endif
 
 /* Exact max-norm distance in group a between joint row q and row j. */
 static inline double exact_dist(const Prep *p, const double *rows, const double *q, long j, int a) {
@@ -1416,12 +1439,16 @@ static inline double exact_dist(const Prep *p, const double *rows, const double 
  * s (joint row q) in index order: those whose float distance allows it
  * are measured exactly and offered as in brute_knn. */
 static void brute_knn_f(const Prep *p, const double *rows, const double *q, const float *const *f, int ng,
-                        double slack, long off, long len, KnnState *s) {
+                        double slack, bool avx, long off, long len, KnnState *s) {
   const float *a = f[0], *b = ng > 1 ? f[1] : a, *c = ng > 2 ? f[2] : a;
   int k = s->k;
   for (long j = 0; j < len;) {
     float thr = s->cnt < k ? INFINITY : float_above(s->bd[k - 1] + slack);
-    j = next_chunk_f(a, b, c, j, len, thr);
+#if defined(__x86_64__)
+    if (avx && ng < 3) j = next_chunk_f2_avx2(a, b, j, len, thr);
+    else
+#endif
+      j = ng < 3 ? next_chunk_f2(a, b, j, len, thr) : next_chunk_f(a, b, c, j, len, thr);
     for (long end = j + 16 < len ? j + 16 : len; j < end; j++) {
       float v = a[j];
       v = b[j] > v ? b[j] : v;
@@ -1438,37 +1465,101 @@ static void brute_knn_f(const Prep *p, const double *rows, const double *q, cons
   }
 }
 
-/* #{j : f[g0][j] < lo0 and f[g1][j] < lo1} (surely within) and, in
- * *maybe, the points neither surely within nor surely out (some f above
- * its lo, none above its hi). */
-__attribute__((target_clones("avx2", "default"))) static long count_f(const float *a, float lo0, float hi0,
-                                                                      const float *b, float lo1, float hi1, long n,
-                                                                      long *maybe) {
-  long in = 0, mb = 0;
-#pragma omp simd reduction(+ : in, mb)
-  for (long j = 0; j < n; j++) {
-    int sure = (a[j] < lo0) & (b[j] < lo1), out = (a[j] > hi0) | (b[j] > hi1);
-    in += sure, mb += !sure & !out;
+/* Thresholds of a count in one group: a float below lo is surely
+ * within the radius, one above hi surely out. */
+typedef struct {
+  float lo, hi;
+} Band;
+
+/* The sure count of chunk j .. j + 15 (one or, when two, both rows
+ * surely within) into *in; the undecided lanes as bits. */
+INLINE unsigned chunk_count(const float *a, Band ba, const float *b, Band bb, bool two, long j, long *in) {
+  unsigned maybe = 0;
+  long sure = 0;
+  for (int t = 0; t < 16; t++) {
+    int s0 = a[j + t] < ba.lo, o0 = a[j + t] > ba.hi;
+    int s1 = two ? b[j + t] < bb.lo : 1, o1 = two ? b[j + t] > bb.hi : 0;
+    sure += s0 & s1;
+    maybe |= (unsigned)(!(s0 & s1) & !(o0 | o1)) << t;
   }
-  *maybe = mb;
+  *in += sure;
+  return maybe;
+}
+
+/* Points j < n surely within in every group, plus the undecided ones
+ * found within on the exact distances (groups g0, g1; two: g1 != g0). */
+INLINE long count_rows_f(const Prep *p, const double *rows, const double *q, const float *a, const float *b,
+                         const int *g, const Band *band, const double *grad, bool two, bool strict) {
+  long n = p->n, in = 0, j = 0;
+  for (; j < n; j += 16) {
+    unsigned maybe;
+    if (j + 16 <= n) maybe = chunk_count(a, band[0], b, band[1], two, j, &in);
+    else { /* the tail, lane by lane */
+      maybe = 0;
+      for (long t = j; t < n; t++) {
+        bool s0 = a[t] < band[0].lo, o0 = a[t] > band[0].hi, s1 = !two || b[t] < band[1].lo, o1 = two && b[t] > band[1].hi;
+        in += s0 && s1;
+        maybe |= (unsigned)(!(s0 && s1) && !(o0 || o1)) << (t - j);
+      }
+    }
+    for (; maybe; maybe &= maybe - 1) {
+      long t = j + __builtin_ctz(maybe);
+      in += within(exact_dist(p, rows, q, t, g[0]), grad[g[0]], strict) &&
+            (!two || within(exact_dist(p, rows, q, t, g[1]), grad[g[1]], strict));
+    }
+  }
   return in;
 }
 
-/* The first j0 >= j, in steps of 16 while 16 remain, whose chunk holds a
- * point count_f leaves undecided. */
-__attribute__((target_clones("avx2", "default"))) static long next_maybe(const float *a, float lo0, float hi0,
-                                                                         const float *b, float lo1, float hi1, long j,
-                                                                         long n) {
+#if defined(__x86_64__)
+/* The lanes of x (16 floats) below v and above w, as bits. */
+__attribute__((target("avx2"))) static inline void lanes_band(const float *x, __m256 v, __m256 w, unsigned *below,
+                                                              unsigned *above) {
+  __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);
+  *below = (unsigned)(_mm256_movemask_ps(_mm256_cmp_ps(x0, v, _CMP_LT_OQ)) |
+                      _mm256_movemask_ps(_mm256_cmp_ps(x1, v, _CMP_LT_OQ)) << 8);
+  *above = (unsigned)(_mm256_movemask_ps(_mm256_cmp_ps(x0, w, _CMP_GT_OQ)) |
+                      _mm256_movemask_ps(_mm256_cmp_ps(x1, w, _CMP_GT_OQ)) << 8);
+}
+
+/* count_rows_f with AVX2: per chunk of 16 the sure and undecided lanes
+ * as bit masks. */
+__attribute__((target("avx2,popcnt"))) static long count_rows_f_avx2(const Prep *p, const double *rows,
+                                                                     const double *q, const float *a, const float *b,
+                                                                     const int *g, const Band *band,
+                                                                     const double *grad, bool two, bool strict) {
+  long n = p->n, in = 0, j = 0;
+  __m256 lo0 = _mm256_set1_ps(band[0].lo), hi0 = _mm256_set1_ps(band[0].hi);
+  __m256 lo1 = _mm256_set1_ps(two ? band[1].lo : 0), hi1 = _mm256_set1_ps(two ? band[1].hi : 0);
   for (; j + 16 <= n; j += 16) {
-    int hits = 0;
-#pragma omp simd reduction(+ : hits)
-    for (int t = 0; t < 16; t++) {
-      int sure = (a[j + t] < lo0) & (b[j + t] < lo1), out = (a[j + t] > hi0) | (b[j + t] > hi1);
-      hits += !sure & !out;
+    unsigned s0, o0, s1 = 0xFFFF, o1 = 0;
+    lanes_band(a + j, lo0, hi0, &s0, &o0);
+    if (two) lanes_band(b + j, lo1, hi1, &s1, &o1);
+    unsigned sure = s0 & s1, maybe = ~(sure | o0 | o1) & 0xFFFF;
+    in += __builtin_popcount(sure);
+    for (; maybe; maybe &= maybe - 1) {
+      long t = j + __builtin_ctz(maybe);
+      in += within(exact_dist(p, rows, q, t, g[0]), grad[g[0]], strict) &&
+            (!two || within(exact_dist(p, rows, q, t, g[1]), grad[g[1]], strict));
     }
-    if (hits) return j;
   }
-  return j;
+  if (j < n) { /* the tail */
+    Prep tail = *p;
+    tail.n = n - j;
+    in += count_rows_f(&tail, rows + j * p->D, q, a + j, b + j, g, band, grad, two, strict);
+  }
+  return in;
+}
+
+#endif
+
+/* count_rows_f, with AVX2 when the processor has it. */
+static long count_f(const Prep *p, const double *rows, const double *q, const float *a, const float *b, const int *g,
+                    const Band *band, const double *grad, bool two, bool strict) {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2")) return count_rows_f_avx2(p, rows, q, a, b, g, band, grad, two, strict);
+#endif
+  return count_rows_f(p, rows, q, a, b, g, band, grad, two, strict);
 }
 
 /* Points j (self included) within grad[a] in every group a of mask (one
@@ -1478,22 +1569,9 @@ static long brute_count_f(const Prep *p, const double *rows, const double *q, co
   int g[2] = {0, 0}, m = 0;
   for (int a = 0; a < p->ng && m < 2; a++)
     if (mask >> a & 1) g[m++] = a;
-  if (m == 1) g[1] = g[0];
-  float lo0 = float_below(grad[g[0]] - slack), hi0 = float_above(grad[g[0]] + slack);
-  float lo1 = float_below(grad[g[1]] - slack), hi1 = float_above(grad[g[1]] + slack);
-  const float *a = f[g[0]], *b = f[g[1]];
-  long maybe, cnt = count_f(a, lo0, hi0, b, lo1, hi1, p->n, &maybe);
-  for (long j = 0; maybe > 0 && j < p->n;) {
-    j = next_maybe(a, lo0, hi0, b, lo1, hi1, j, p->n);
-    for (long end = j + 16 < p->n ? j + 16 : p->n; j < end; j++) {
-      bool sure = a[j] < lo0 && b[j] < lo1, out = a[j] > hi0 || b[j] > hi1;
-      if (sure || out) continue;
-      maybe--;
-      cnt += within(exact_dist(p, rows, q, j, g[0]), grad[g[0]], strict) &&
-             within(exact_dist(p, rows, q, j, g[1]), grad[g[1]], strict);
-    }
-  }
-  return cnt;
+  Band band[2];
+  for (int t = 0; t < m; t++) band[t] = (Band){float_below(grad[g[t]] - slack), float_above(grad[g[t]] + slack)};
+  return count_f(p, rows, q, f[g[0]], f[g[m - 1]], g, band, grad, m == 2, strict);
 }
 
 /* run_brute with the single-precision filter (rows the joint rows, F
@@ -1508,7 +1586,10 @@ static bool run_brute_f(const Job *J, const ColsF *F, const double *rows, int nt
   if (B > 64) B = 64;
   long nblocks = (n + B - 1) / B;
   int ok = 1, z = 0, k = J->k;
-  bool strict = J->variant == 1;
+  bool strict = J->variant == 1, avx = false;
+#if defined(__x86_64__)
+  avx = __builtin_cpu_supports("avx2");
+#endif
 #pragma omp parallel num_threads(nt) if ((double)n * (double)n * p->D > KNN_PAR_WORK) reduction(|| : z)
   {
     float *buf = malloc((size_t)B * (size_t)per), *qf = malloc((size_t)p->D * sizeof *qf);
@@ -1537,7 +1618,7 @@ static bool run_brute_f(const Job *J, const ColsF *F, const double *rows, int nt
             tile_dist_f(F->blk[a], F->gdim[a], qf + p->goff[a], b0, nb, row);
             f[a] = row;
           }
-          brute_knn_f(p, rows, q, f, F->ng, F->slack, b0 * BW, j1 - b0 * BW, &st[i - i0]);
+          brute_knn_f(p, rows, q, f, F->ng, F->slack, avx, b0 * BW, j1 - b0 * BW, &st[i - i0]);
         }
       }
       for (long i = i0; i < i1; i++) {
