@@ -332,8 +332,10 @@ static bool prepare_column(const double *src, int stride, const Opts *o, int col
 }
 
 /* Copy the groups into p->rows and preprocess each column (file comment);
- * columns in parallel, the duplicate count alongside. */
-static IxpKnnStatus prepare(const double *const *g, const int *gdim, int ng, long n, const Opts *o, Prep *p) {
+ * columns in parallel, the duplicate count alongside when asked for (a
+ * caller's IxpKnnInfo; a permutation test reports none). */
+static IxpKnnStatus prepare(const double *const *g, const int *gdim, int ng, long n, const Opts *o, bool dups,
+                            Prep *p) {
   memset(p, 0, sizeof *p);
   p->n = n, p->ng = ng;
   for (int a = 0; a < ng; a++) {
@@ -352,7 +354,7 @@ static IxpKnnStatus prepare(const double *const *g, const int *gdim, int ng, lon
 #pragma omp parallel num_threads(o->nt) if ((double)n * D > KNN_PAR_WORK / 8)
     {
 #pragma omp single nowait
-      p->duplicates = count_duplicates(g, gdim, ng, n);
+      p->duplicates = dups ? count_duplicates(g, gdim, ng, n) : 0;
       double *v = malloc((size_t)n * sizeof *v);
 #pragma omp for schedule(dynamic, 1)
       for (int col = 0; col < D; col++) {
@@ -2081,7 +2083,7 @@ static IxpKnnStatus run(Est est, const double *const *g, const int *gdim, int ng
   Opts o;
   if (!out || !read_options(opt, &o)) return IXP_KNN_EINPUT;
   Prep p;
-  IxpKnnStatus st = prepare(g, gdim, ng, n, &o, &p);
+  IxpKnnStatus st = prepare(g, gdim, ng, n, &o, info != NULL, &p);
   if (st == IXP_KNN_OK) {
     Job J;
     job_init(&J, est, &o, &p, 0);
@@ -2201,7 +2203,7 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
   const double *g[2] = {x, y};
   int gd[2] = {dx, dy};
   Prep p;
-  IxpKnnStatus st = prepare(g, gd, 2, n, &o, &p);
+  IxpKnnStatus st = prepare(g, gd, 2, n, &o, false, &p);
   if (st != IXP_KNN_OK) {
     free(p.rows);
     return st;
