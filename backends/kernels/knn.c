@@ -71,6 +71,7 @@
 #endif
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "ksum.h"
 #include "progress.h"
@@ -103,6 +104,30 @@ const char *ixp_knn_status_text(IxpKnnStatus s) {
   return "unknown status";
 }
 
+/* ------------------------------------------------------------------ memory */
+
+/* malloc, but a block of many megabytes is aligned to 2 MB and marked for
+ * transparent huge pages: the estimators fill arrays of n entries once
+ * and read them a few times, and at n = 1e6 the page faults of 4 kB
+ * pages took a tenth of a KSG estimate. */
+static void *knn_malloc(size_t bytes) {
+  size_t huge = (size_t)2 << 20;
+  if (bytes < 2 * huge) return malloc(bytes);
+  void *p = aligned_alloc(huge, (bytes + huge - 1) / huge * huge);
+#ifdef MADV_HUGEPAGE
+  if (p) madvise(p, (bytes + huge - 1) / huge * huge, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+/* calloc through knn_malloc. */
+static void *knn_calloc(size_t count, size_t size) {
+  if (size && count > SIZE_MAX / size) return NULL;
+  void *p = knn_malloc(count * size);
+  if (p) memset(p, 0, count * size);
+  return p;
+}
+
 /* ------------------------------------------------------------------ numerics */
 
 /* Digamma for x > 0: the recurrence psi(x) = psi(x + 1) - 1/x up to x >= 10,
@@ -130,8 +155,8 @@ static inline uint64_t sort_key(double v) {
 /* Sort indices idx[0..n) by v[idx] ascending (stable LSD radix sort on the
  * keys, 11-bit digits, digits shared by all keys skipped). */
 static bool sort_by_value(const double *v, long n, long *idx) {
-  uint64_t *key = malloc((size_t)n * sizeof *key), *key2 = malloc((size_t)n * sizeof *key2);
-  long *tmp = malloc((size_t)n * sizeof *tmp), *src = idx, *dst = tmp;
+  uint64_t *key = knn_malloc((size_t)n * sizeof *key), *key2 = knn_malloc((size_t)n * sizeof *key2);
+  long *tmp = knn_malloc((size_t)n * sizeof *tmp), *src = idx, *dst = tmp;
   if (!key || !key2 || !tmp) {
     free(key), free(key2), free(tmp);
     return false;
@@ -242,8 +267,8 @@ typedef struct {
 static long count_duplicates(const double *const *g, const int *gdim, int ng, long n) {
   long size = 16;
   while (size < 2 * n) size *= 2;
-  DupSlot *slot = malloc((size_t)size * sizeof *slot);
-  unsigned char *dup = calloc((size_t)n, 1);
+  DupSlot *slot = knn_malloc((size_t)size * sizeof *slot);
+  unsigned char *dup = knn_calloc((size_t)n, 1);
   if (!slot || !dup) {
     free(slot), free(dup);
     return -1;
@@ -280,8 +305,8 @@ static long count_duplicates(const double *const *g, const int *gdim, int ng, lo
 /* Replace v[0..n) by its pseudo-observations (average rank + 1)/(n + 1),
  * so tied values stay tied. */
 static bool copula_column(double *v, long n) {
-  long *idx = malloc((size_t)n * sizeof *idx);
-  double *r = malloc((size_t)n * sizeof *r);
+  long *idx = knn_malloc((size_t)n * sizeof *idx);
+  double *r = knn_malloc((size_t)n * sizeof *r);
   if (!idx || !r || !sort_by_value(v, n, idx)) {
     free(idx), free(r);
     return false;
@@ -346,16 +371,16 @@ static IxpKnnStatus prepare(const double *const *g, const int *gdim, int ng, lon
   for (int a = 0; a < ng; a++)
     if (!all_finite(g[a], n, gdim[a])) return IXP_KNN_EINPUT;
   int D = p->D, ok = 1;
-  p->rows = malloc((size_t)n * (size_t)D * sizeof *p->rows);
-  double *logsd = malloc((size_t)D * sizeof *logsd);
-  unsigned char *constant = malloc((size_t)D);
+  p->rows = knn_malloc((size_t)n * (size_t)D * sizeof *p->rows);
+  double *logsd = knn_malloc((size_t)D * sizeof *logsd);
+  unsigned char *constant = knn_malloc((size_t)D);
   if (!p->rows || !logsd || !constant) ok = 0;
   if (ok) {
 #pragma omp parallel num_threads(o->nt) if ((double)n * D > KNN_PAR_WORK / 8)
     {
 #pragma omp single nowait
       p->duplicates = dups ? count_duplicates(g, gdim, ng, n) : 0;
-      double *v = malloc((size_t)n * sizeof *v);
+      double *v = knn_malloc((size_t)n * sizeof *v);
 #pragma omp for schedule(dynamic, 1)
       for (int col = 0; col < D; col++) {
         int a = 0;
@@ -385,8 +410,8 @@ typedef struct {
 /* Build from column col of the n x D rows, ord the points sorted by it. */
 static bool sorted_build(Sorted1 *s, const double *rows, long n, int D, int col, const long *ord) {
   s->n = n;
-  s->sv = malloc((size_t)n * sizeof *s->sv);
-  s->at = malloc((size_t)n * sizeof *s->at);
+  s->sv = knn_malloc((size_t)n * sizeof *s->sv);
+  s->at = knn_malloc((size_t)n * sizeof *s->at);
   if (!s->sv || !s->at) return false;
   for (long t = 0; t < n; t++) s->sv[t] = rows[ord[t] * D + col], s->at[t] = ord[t];
   return true;
@@ -544,15 +569,15 @@ static bool kd_build(KdTree *t, const double *rows, long n, int D, const int *co
   int levels = 0;
   while ((n + ((long)1 << levels) - 1) >> levels > KD_LEAF) levels++;
   t->nnodes = ((long)2 << levels) - 1;
-  t->pts = malloc((size_t)n * (size_t)d * sizeof *t->pts);
-  t->idx = malloc((size_t)n * sizeof *t->idx);
-  t->leaf = malloc((size_t)n * sizeof *t->leaf);
-  t->node = malloc((size_t)t->nnodes * sizeof *t->node);
-  t->box = malloc((size_t)t->nnodes * 2 * (size_t)d * sizeof *t->box);
-  KdScratch w = {rows, D, cols, calloc((size_t)d, sizeof(long *)), malloc((size_t)n * sizeof(long)), malloc((size_t)n)};
+  t->pts = knn_malloc((size_t)n * (size_t)d * sizeof *t->pts);
+  t->idx = knn_malloc((size_t)n * sizeof *t->idx);
+  t->leaf = knn_malloc((size_t)n * sizeof *t->leaf);
+  t->node = knn_malloc((size_t)t->nnodes * sizeof *t->node);
+  t->box = knn_malloc((size_t)t->nnodes * 2 * (size_t)d * sizeof *t->box);
+  KdScratch w = {rows, D, cols, knn_calloc((size_t)d, sizeof(long *)), knn_malloc((size_t)n * sizeof(long)), knn_malloc((size_t)n)};
   bool ok = t->pts && t->idx && t->leaf && t->node && t->box && w.list && w.tmp && w.side;
   for (int c = 0; ok && c < d; c++) {
-    w.list[c] = c ? malloc((size_t)n * sizeof(long)) : t->idx; /* list 0 becomes the tree order */
+    w.list[c] = c ? knn_malloc((size_t)n * sizeof(long)) : t->idx; /* list 0 becomes the tree order */
     if (!w.list[c]) ok = false;
     else memcpy(w.list[c], ord[c], (size_t)n * sizeof(long));
   }
@@ -568,7 +593,7 @@ static bool kd_build(KdTree *t, const double *rows, long n, int D, const int *co
     for (int c = 0; c < d; c++) t->pts[p * d + c] = rows[t->idx[p] * D + cols[c]];
     nl += p == 0 || t->leaf[p] != t->leaf[p - 1];
   }
-  t->leaves = malloc((size_t)nl * sizeof *t->leaves);
+  t->leaves = knn_malloc((size_t)nl * sizeof *t->leaves);
   if (!t->leaves) {
     kd_free(t);
     return false;
@@ -603,10 +628,10 @@ static bool column_orders(const Prep *p, long **ord, int nt) {
   for (int c = 0; c < p->D; c++) ord[c] = NULL;
 #pragma omp parallel num_threads(nt) if ((double)p->n * p->D > KNN_PAR_WORK / 8)
   {
-    double *v = malloc((size_t)p->n * sizeof *v);
+    double *v = knn_malloc((size_t)p->n * sizeof *v);
 #pragma omp for schedule(dynamic, 1)
     for (int c = 0; c < p->D; c++) {
-      ord[c] = malloc((size_t)p->n * sizeof *ord[c]);
+      ord[c] = knn_malloc((size_t)p->n * sizeof *ord[c]);
       if (v && ord[c]) {
         for (long i = 0; i < p->n; i++) v[i] = p->rows[i * p->D + c];
         if (sort_by_value(v, p->n, ord[c])) continue;
@@ -832,8 +857,8 @@ static bool space_build(Space *s, const Prep *p, int mask, const long *const *or
   memset(s, 0, sizeof *s);
   for (int a = 0; a < p->ng; a++)
     if (mask >> a & 1) s->d += p->gdim[a];
-  s->colv = malloc((size_t)s->d * sizeof *s->colv);
-  s->group = malloc((size_t)s->d * sizeof *s->group);
+  s->colv = knn_malloc((size_t)s->d * sizeof *s->colv);
+  s->group = knn_malloc((size_t)s->d * sizeof *s->group);
   if (!s->colv || !s->group) return false;
   int m = 0;
   for (int a = 0; a < p->ng; a++)
@@ -841,7 +866,7 @@ static bool space_build(Space *s, const Prep *p, int mask, const long *const *or
       for (int c = 0; c < p->gdim[a]; c++) s->colv[m] = p->goff[a] + c, s->group[m++] = a;
   s->one = s->d == 1;
   if (s->one) return sorted_build(&s->s, p->rows, p->n, p->D, s->colv[0], ord[s->colv[0]]);
-  const long **lists = malloc((size_t)s->d * sizeof *lists);
+  const long **lists = knn_malloc((size_t)s->d * sizeof *lists);
   if (!lists) return false;
   for (int c = 0; c < s->d; c++) lists[c] = ord[s->colv[c]];
   bool ok = kd_build(&s->t, p->rows, p->n, p->D, s->colv, s->d, lists);
@@ -938,17 +963,17 @@ static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const lon
   int ok = 1, z = 0;
   for (int m = 0; m < J->nmask; m++) sweep = sweep || sp[m].one;
   for (int m = 0; sweep && m < J->nmask; m++)
-    if (!(cnt[m] = malloc((size_t)n * sizeof *cnt[m]))) ok = 0;
+    if (!(cnt[m] = knn_malloc((size_t)n * sizeof *cnt[m]))) ok = 0;
   for (int a = 0; sweep && a < p->ng; a++)
-    if (!(rad[a] = malloc((size_t)n * sizeof *rad[a]))) ok = 0;
+    if (!(rad[a] = knn_malloc((size_t)n * sizeof *rad[a]))) ok = 0;
   double work = (double)n * (double)(J->k + p->D) * 8;
   if (ok) {
 #pragma omp parallel num_threads(nt) if (work > KNN_PAR_WORK) reduction(|| : z)
     {
       size_t slots = (size_t)joint->maxleaf * (size_t)J->k;
-      double *bd = malloc(slots * sizeof *bd), *tmp = malloc(2 * (size_t)p->D * sizeof *tmp);
-      long *bi = malloc(slots * sizeof *bi);
-      KnnState *st = malloc((size_t)joint->maxleaf * sizeof *st);
+      double *bd = knn_malloc(slots * sizeof *bd), *tmp = knn_malloc(2 * (size_t)p->D * sizeof *tmp);
+      long *bi = knn_malloc(slots * sizeof *bi);
+      KnnState *st = knn_malloc((size_t)joint->maxleaf * sizeof *st);
       bool have = bd && bi && tmp && st;
       if (!have) {
 #pragma omp atomic write
@@ -1043,7 +1068,7 @@ static bool cols_build(Cols *c, const Prep *p, const long *ymap, const Cols *bas
       c->blk[a] = base->blk[a];
       continue;
     }
-    c->blk[a] = calloc((size_t)c->npad * (size_t)g, sizeof *c->blk[a]);
+    c->blk[a] = knn_calloc((size_t)c->npad * (size_t)g, sizeof *c->blk[a]);
     if (!c->blk[a]) return false;
     c->own[a] = true;
     for (long i = 0; i < p->n; i++) {
@@ -1222,9 +1247,9 @@ static bool run_brute(const Job *J, const Cols *C, const double *rows, int nt, d
   int ok = 1, z = 0, k = J->k;
 #pragma omp parallel num_threads(nt) if ((double)n * (double)n * p->D > KNN_PAR_WORK) reduction(|| : z)
   {
-    double *buf = malloc((size_t)B * (size_t)per), *bd = malloc((size_t)(B * k) * sizeof *bd);
-    long *bi = malloc((size_t)(B * k) * sizeof *bi);
-    KnnState *st = malloc((size_t)B * sizeof *st);
+    double *buf = knn_malloc((size_t)B * (size_t)per), *bd = knn_malloc((size_t)(B * k) * sizeof *bd);
+    long *bi = knn_malloc((size_t)(B * k) * sizeof *bi);
+    KnnState *st = knn_malloc((size_t)B * sizeof *st);
     bool have = buf && bd && bi && st;
     if (!have) {
 #pragma omp atomic write
@@ -1313,7 +1338,7 @@ static int colsf_build(ColsF *c, const Prep *p, const double *rows) {
   c->slack = ldexp(M, -21) + 1e-37;
   for (int a = 0; a < p->ng; a++) {
     int g = c->gdim[a] = p->gdim[a];
-    if (!(c->blk[a] = calloc((size_t)c->npad * (size_t)g, sizeof *c->blk[a]))) return 0;
+    if (!(c->blk[a] = knn_calloc((size_t)c->npad * (size_t)g, sizeof *c->blk[a]))) return 0;
     for (long i = 0; i < p->n; i++) {
       const double *row = rows + i * p->D + p->goff[a];
       float *dst = c->blk[a] + (i / BW) * g * BW + i % BW;
@@ -1594,10 +1619,10 @@ static bool run_brute_f(const Job *J, const ColsF *F, const double *rows, int nt
 #endif
 #pragma omp parallel num_threads(nt) if ((double)n * (double)n * p->D > KNN_PAR_WORK) reduction(|| : z)
   {
-    float *buf = malloc((size_t)B * (size_t)per), *qf = malloc((size_t)p->D * sizeof *qf);
-    double *bd = malloc((size_t)(B * k) * sizeof *bd);
-    long *bi = malloc((size_t)(B * k) * sizeof *bi);
-    KnnState *st = malloc((size_t)B * sizeof *st);
+    float *buf = knn_malloc((size_t)B * (size_t)per), *qf = knn_malloc((size_t)p->D * sizeof *qf);
+    double *bd = knn_malloc((size_t)(B * k) * sizeof *bd);
+    long *bi = knn_malloc((size_t)(B * k) * sizeof *bi);
+    KnnState *st = knn_malloc((size_t)B * sizeof *st);
     bool have = buf && qf && bd && bi && st;
     if (!have) {
 #pragma omp atomic write
@@ -1757,17 +1782,17 @@ static double nbr_cut(const double *row, long n, long i, long want) {
 static bool nbr_build(NbrList *L, const Cols *C, const Prep *p, int a, long m, int nt) {
   long n = p->n, npad = C->npad;
   L->n = n, L->m = m;
-  L->d = malloc((size_t)n * (size_t)m * sizeof *L->d);
-  L->j = malloc((size_t)n * (size_t)m * sizeof *L->j);
-  L->bound = malloc((size_t)n * sizeof *L->bound);
-  L->len = malloc((size_t)n * sizeof *L->len);
+  L->d = knn_malloc((size_t)n * (size_t)m * sizeof *L->d);
+  L->j = knn_malloc((size_t)n * (size_t)m * sizeof *L->j);
+  L->bound = knn_malloc((size_t)n * sizeof *L->bound);
+  L->len = knn_malloc((size_t)n * sizeof *L->len);
   if (!L->d || !L->j || !L->bound || !L->len) return false;
   int ok = 1;
   double work = (double)n * (double)n * C->gdim[a];
 #pragma omp parallel num_threads(nt) if (work > KNN_PAR_WORK)
   {
-    double *row = malloc((size_t)npad * sizeof *row);
-    NbrEntry *e = malloc((size_t)n * sizeof *e);
+    double *row = knn_malloc((size_t)npad * sizeof *row);
+    NbrEntry *e = knn_malloc((size_t)n * sizeof *e);
     if (!row || !e) {
 #pragma omp atomic write
       ok = 0;
@@ -1872,9 +1897,9 @@ static bool run_lists(const Job *J, const NbrList *L, const Cols *C, const long 
   double work = (double)n * (double)(L[0].m + L[1].m) / 4;
 #pragma omp parallel num_threads(nt) if (work > KNN_PAR_WORK) reduction(|| : z)
   {
-    unsigned *seen = calloc((size_t)n, sizeof *seen), stamp = 0;
-    double *bd = malloc((size_t)J->k * sizeof *bd), *row = malloc((size_t)C->npad * sizeof *row);
-    long *bi = malloc((size_t)J->k * sizeof *bi);
+    unsigned *seen = knn_calloc((size_t)n, sizeof *seen), stamp = 0;
+    double *bd = knn_malloc((size_t)J->k * sizeof *bd), *row = knn_malloc((size_t)C->npad * sizeof *row);
+    long *bi = knn_malloc((size_t)J->k * sizeof *bi);
     bool have = seen && bd && bi && row;
     if (!have) {
 #pragma omp atomic write
@@ -2026,7 +2051,7 @@ static void job_init(Job *J, Est est, const Opts *o, const Prep *p, int nperm) {
 
 /* Every column of the joint space, in order. */
 static int *all_columns(int D) {
-  int *cols = malloc((size_t)D * sizeof *cols);
+  int *cols = knn_malloc((size_t)D * sizeof *cols);
   if (cols)
     for (int c = 0; c < D; c++) cols[c] = c;
   return cols;
@@ -2035,13 +2060,13 @@ static int *all_columns(int D) {
 /* Run one estimate on prepared data: index, per-point terms, ordered sum. */
 static IxpKnnStatus estimate(const Job *J, int nt, double *out) {
   const Prep *p = J->p;
-  double *terms = malloc((size_t)p->n * sizeof *terms);
+  double *terms = knn_malloc((size_t)p->n * sizeof *terms);
   if (!terms) return IXP_KNN_ENOMEM;
   bool ok = false, zero = false;
   if (J->index == IXP_INDEX_LISTS) {
     Cols C;
     NbrList L[2] = {{0}, {0}};
-    long *id = malloc((size_t)p->n * sizeof *id);
+    long *id = knn_malloc((size_t)p->n * sizeof *id);
     ok = id && cols_build(&C, p, NULL, NULL) && lists_build(L, &C, p, J->k, nt);
     for (long i = 0; ok && i < p->n; i++) id[i] = i;
     if (ok) ok = run_lists(J, L, &C, id, id, nt, terms, &zero);
@@ -2053,7 +2078,7 @@ static IxpKnnStatus estimate(const Job *J, int nt, double *out) {
     int built = 0;
     KdTree joint = {0};
     int *cols = all_columns(p->D);
-    long **ord = calloc((size_t)p->D, sizeof *ord);
+    long **ord = knn_calloc((size_t)p->D, sizeof *ord);
     ok = cols && ord && column_orders(p, ord, nt) && build_all(J, &joint, cols, (const long *const *)ord, sp, &built, nt);
     orders_free(ord, p->D);
     IxpProgress bar;
@@ -2129,15 +2154,15 @@ typedef struct {
 static bool perm_work(PermWork *w, const Prep *p) {
   long n = p->n;
   memset(w, 0, sizeof *w);
-  w->perm = malloc((size_t)n * sizeof *w->perm);
-  w->inv = malloc((size_t)n * sizeof *w->inv);
-  w->terms = malloc((size_t)n * sizeof *w->terms);
-  w->rows = malloc((size_t)n * (size_t)p->D * sizeof *w->rows);
-  w->lists = calloc((size_t)p->D, sizeof *w->lists);
+  w->perm = knn_malloc((size_t)n * sizeof *w->perm);
+  w->inv = knn_malloc((size_t)n * sizeof *w->inv);
+  w->terms = knn_malloc((size_t)n * sizeof *w->terms);
+  w->rows = knn_malloc((size_t)n * (size_t)p->D * sizeof *w->rows);
+  w->lists = knn_calloc((size_t)p->D, sizeof *w->lists);
   w->cols = all_columns(p->D);
   if (!w->perm || !w->inv || !w->terms || !w->rows || !w->lists || !w->cols) return false;
   for (int c = p->goff[1]; c < p->D; c++)
-    if (!(w->lists[c] = malloc((size_t)n * sizeof *w->lists[c]))) return false;
+    if (!(w->lists[c] = knn_malloc((size_t)n * sizeof *w->lists[c]))) return false;
   return true;
 }
 
@@ -2210,13 +2235,13 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
   }
   Job J;
   job_init(&J, EST_MI, &o, &p, nperm);
-  double *vals = malloc((size_t)nperm * sizeof *vals);
+  double *vals = knn_malloc((size_t)nperm * sizeof *vals);
   Space sp[2];
   Cols base = {0};
   NbrList L[2] = {{0}, {0}};
   int built = 0;
   bool ok = vals != NULL;
-  long **ord = J.index == IXP_INDEX_KDTREE ? calloc((size_t)p.D, sizeof *ord) : NULL;
+  long **ord = J.index == IXP_INDEX_KDTREE ? knn_calloc((size_t)p.D, sizeof *ord) : NULL;
   if (J.index != IXP_INDEX_KDTREE) ok = ok && cols_build(&base, &p, NULL, NULL);
   if (J.index == IXP_INDEX_LISTS) ok = ok && lists_build(L, &base, &p, J.k, o.nt);
   else if (J.index == IXP_INDEX_KDTREE)
