@@ -376,7 +376,7 @@ static IxpKnnStatus prepare(const double *const *g, const int *gdim, int ng, lon
   unsigned char *constant = knn_malloc((size_t)D);
   if (!p->rows || !logsd || !constant) ok = 0;
   if (ok) {
-#pragma omp parallel num_threads(o->nt) if ((double)n * D > KNN_PAR_WORK / 8)
+#pragma omp parallel num_threads(o->nt) if ((double)n * D > KNN_PAR_WORK / 100)
     {
 #pragma omp single nowait
       p->duplicates = dups ? count_duplicates(g, gdim, ng, n) : 0;
@@ -612,7 +612,7 @@ static bool kd_build_par(KdTree *t, const double *rows, long n, int D, const int
                          int nt) {
   bool ok;
   if (nt > 1 && n > KD_TASK) {
-#pragma omp parallel num_threads(nt) if ((double)n * d > KNN_PAR_WORK / 8)
+#pragma omp parallel num_threads(nt) if ((double)n * d > KNN_PAR_WORK / 100)
 #pragma omp single
     ok = kd_build(t, rows, n, D, cols, d, ord);
   } else {
@@ -626,7 +626,7 @@ static bool kd_build_par(KdTree *t, const double *rows, long n, int D, const int
 static bool column_orders(const Prep *p, long **ord, int nt) {
   int ok = 1;
   for (int c = 0; c < p->D; c++) ord[c] = NULL;
-#pragma omp parallel num_threads(nt) if ((double)p->n * p->D > KNN_PAR_WORK / 8)
+#pragma omp parallel num_threads(nt) if ((double)p->n * p->D > KNN_PAR_WORK / 100)
   {
     double *v = knn_malloc((size_t)p->n * sizeof *v);
 #pragma omp for schedule(dynamic, 1)
@@ -910,7 +910,7 @@ static bool build_all(const Job *J, KdTree *joint, const int *cols, const long *
   const Prep *p = J->p;
   int okj = 1, oks[3] = {1, 1, 1};
   *built = J->nmask;
-#pragma omp parallel num_threads(nt) if ((double)p->n * p->D > KNN_PAR_WORK / 8)
+#pragma omp parallel num_threads(nt) if ((double)p->n * p->D > KNN_PAR_WORK / 100)
 #pragma omp single
   {
     if (joint) {
