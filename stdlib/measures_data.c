@@ -485,8 +485,8 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
     double v[4] = {t.value * u, t.p, t.null_mean * u, t.null_std * u};
     return record(s, names, v, 4);
   }
-  IxpKnnInfo info = {0};
-  double h = estimate(s, op, p, &b, &opt, &info);
+  IxpKnnInfo info = {0};  /* the tie count, only wanted for the warning below (without noise) */
+  double h = estimate(s, op, p, &b, &opt, opt.noise == 0 ? &info : NULL);
   ixp_plan_poll_interrupt(s, op->plan);  /* Ctrl-C cut the kNN search short */
   if (p->kind != EST_GAUSSIAN && info.duplicates && opt.noise == 0)
     ixp_plan_warning(s, op->plan,

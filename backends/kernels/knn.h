@@ -44,7 +44,8 @@ typedef struct {
   IxpIndexKind index;
 } IxpKnnOptions;
 
-/* What the estimator did, for `explain` and for warnings. */
+/* What the estimator did, for `explain` and for warnings; pass NULL when
+ * it is not wanted (the duplicate rows are then not counted). */
 typedef struct {
   IxpIndexKind index;   /* the index actually used (never AUTO) */
   long duplicates;      /* points with an exact duplicate in the joint space */
