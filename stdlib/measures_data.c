@@ -98,6 +98,22 @@ static bool discrete_options(IxpLowering *lw, int *bins, int *how, int *alphabet
   return true;
 }
 
+/* The neighbour-search option's names, in IxpIndexKind order. */
+static const char *const index_names[] = {"auto", "kdtree", "brute", "lists"};
+
+/* index = auto | kdtree | brute | lists (lists: ksg's mi(X; Y) only). */
+static bool index_option(IxpLowering *lw, IxpAst *arg, Payload *p) {
+  IxpAst *v = arg->a;
+  for (int i = 0; v->kind == AST_NAME && i < 4; i++)
+    if (!strcmp(v->str, index_names[i])) {
+      if (i == IXP_INDEX_LISTS && (p->kind != EST_KSG || p->z))
+        return ixp_lower_error(lw, v->span, "index = lists is for ksg's mi(X; Y) (no condition)");
+      p->knn.index = (IxpIndexKind)i;
+      return true;
+    }
+  return ixp_lower_error(lw, v->span, "index is auto, kdtree, brute or lists");
+}
+
 static bool knn_options(IxpLowering *lw, Payload *p) {
   for (int i = 0; i < lw->method->nitems; i++) {
     IxpAst *arg = lw->method->items[i];
@@ -109,7 +125,10 @@ static bool knn_options(IxpLowering *lw, Payload *p) {
     else if (!strcmp(name, "rescale")) ok = int_option(lw, arg, 0, 1, &flag), p->knn.no_rescale = !flag;
     else if (!strcmp(name, "copula")) ok = int_option(lw, arg, 0, 1, &flag), p->knn.copula = flag;
     else if (!strcmp(name, "noise") && arg->a->kind == AST_NUM && arg->a->num >= 0) p->knn.noise = arg->a->num;
-    else return ixp_lower_error(lw, arg->span, "kNN options: k = 4, variant = 1 | 2 (ksg), rescale = 0 | 1, copula = 0 | 1, noise = 1e-10");
+    else if (!strcmp(name, "index")) ok = index_option(lw, arg, p);
+    else
+      return ixp_lower_error(lw, arg->span, "kNN options: k = 4, variant = 1 | 2 (ksg), rescale = 0 | 1, copula = 0 | 1, "
+                                            "noise = 1e-10, index = auto | kdtree | brute | lists");
     if (!ok) return false;
   }
   return true;
@@ -466,8 +485,8 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
     double v[4] = {t.value * u, t.p, t.null_mean * u, t.null_std * u};
     return record(s, names, v, 4);
   }
-  IxpKnnInfo info = {0};
-  double h = estimate(s, op, p, &b, &opt, &info);
+  IxpKnnInfo info = {0};  /* the tie count, only wanted for the warning below (without noise) */
+  double h = estimate(s, op, p, &b, &opt, opt.noise == 0 ? &info : NULL);
   ixp_plan_poll_interrupt(s, op->plan);  /* Ctrl-C cut the kNN search short */
   if (p->kind != EST_GAUSSIAN && info.duplicates && opt.noise == 0)
     ixp_plan_warning(s, op->plan,
@@ -492,9 +511,15 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
     return;
   }
   int dims = dx + dy + dz, k = p->knn.k ? p->knn.k : 4;
-  fprintf(out, "%s k = %d on %zu rows, %d dimension%s, %s index", p->kind == EST_KL ? "Kozachenko-Leonenko" :
+  int gdim[3] = {dx, dy, dz}, ng = p->z ? 3 : p->y ? 2 : 1;
+  IxpIndexKind index = p->knn.index;
+  if (index == IXP_INDEX_AUTO) index = ixp_knn_auto_index(ng, gdim, (long)rows->n, k, p->permutations);
+  static const char *const how[] = {"", "k-d tree", "brute-force (cache-blocked max-norm tiles)",
+                                    "neighbour-list (per-group sorted neighbours, built once)"};
+  fprintf(out, "%s k = %d on %zu rows, %d dimension%s, %s index (%s%s)", p->kind == EST_KL ? "Kozachenko-Leonenko" :
           p->z ? "Frenzel-Pompe KSG" : (p->knn.variant == 2 ? "KSG-2" : "KSG-1"), k, rows->n, dims, dims == 1 ? "" : "s",
-          p->knn.index == IXP_INDEX_BRUTE || (p->knn.index == IXP_INDEX_AUTO && dims > 10) ? "brute-force (cache-blocked max-norm tiles)" : "k-d tree");
+          how[index], p->knn.index == IXP_INDEX_AUTO ? "chosen by estimated cost" : "index = ",
+          p->knn.index == IXP_INDEX_AUTO ? "" : index_names[p->knn.index]);
   if (p->permutations) fprintf(out, ", %d permutation surrogates", p->permutations);
 }
 

@@ -29,8 +29,8 @@
  * (c the column's index over all groups). Duplicates are counted on the
  * input as given (rows equal in every joint column, by ==).
  *
- * Indexes. Joint k-NN: a k-d tree when the joint space has at most
- * KD_AUTO_MAXDIM dimensions, else brute force (IXP_INDEX_AUTO). The tree
+ * Indexes. Joint k-NN: a k-d tree, brute force or (mi with permutations)
+ * neighbour lists, AUTO taking the cheapest by the cost model below. The tree
  * splits at the median of the widest side (leaves of <= KD_LEAF points,
  * tight boxes); it is built from one stably radix-sorted index list per
  * column, split and stably partitioned level by level, so boxes come from
@@ -39,13 +39,16 @@
  * own leaf, then up the tree, sibling subtrees pruned by box distance to
  * the leaf's box, until every k-ball fits inside the node searched so far.
  * Marginal counts: 1-D subspaces by a sorted array, galloping from the
- * point's own rank (O(log n_x)); others by a k-d tree range count (boxes
- * wholly inside add their size, wholly outside are skipped).
+ * point's own rank (O(log n_x)), the points taken in sorted order; others
+ * by a k-d tree range count (boxes wholly inside add their size, wholly
+ * outside are skipped).
  * Brute force: per block of queries, the max-norm distances to all points,
  * per group, in tiles over a copy of the data laid out 16 points by all
- * coordinates (an AVX2 kernel keeps 16 running maxima in registers); the
- * block's rows of distances (a few MB) serve the k-NN scan and then the
- * counts. GEMMs are not used: the max-norm is not an inner product, and
+ * coordinates (an AVX2 kernel keeps 16 running maxima in registers),
+ * computed in single precision as a filter whose close calls are decided
+ * on exact distances (see run_brute_f; the double path remains for values
+ * beyond float range); each tile's rows update the k-NN at once, and the
+ * block's rows serve the counts. GEMMs are not used: the max-norm is not an inner product, and
  * the only exact use of a Euclidean GEMM tile, pruning by ||.||_inf >=
  * ||.||_2 / sqrt(d), prunes nothing where brute force is chosen (for d =
  * 64 standard-normal columns ||.||_2 / sqrt(d) ~ 1.4 while the k-th
@@ -68,15 +71,22 @@
 #endif
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "ksum.h"
 #include "progress.h"
 #include "rng.h"
 
 #define KD_LEAF 8
-#define KD_AUTO_MAXDIM 10
-#define BRUTE_TILE 128
+#define KNN_PAR_WORK 2e6
+#define KNN_PAR_SECONDS 2e-3 /* less estimated work than this runs on one thread */
+#define NBR_SLACK 4
+#define NBR_SAMPLE 256
+#define NBR_MAX_BYTES 1e9
+#define BRUTE_TILE_BYTES (24L << 10)
 #define BRUTE_BUF_BYTES (4L << 20)
+#define BRUTE_MIN_QUERIES 16
+#define BRUTE_MAX_BYTES (256L << 20)
 #define KD_CHUNK 256
 #define KD_TASK 16384
 #define MAXG 3
@@ -92,6 +102,30 @@ const char *ixp_knn_status_text(IxpKnnStatus s) {
     return "too many tied points (a point has k or more exact duplicates, or a column is constant); add noise";
   }
   return "unknown status";
+}
+
+/* ------------------------------------------------------------------ memory */
+
+/* malloc, but a block of many megabytes is aligned to 2 MB and marked for
+ * transparent huge pages: the estimators fill arrays of n entries once
+ * and read them a few times, and at n = 1e6 the page faults of 4 kB
+ * pages took a tenth of a KSG estimate. */
+static void *knn_malloc(size_t bytes) {
+  size_t huge = (size_t)2 << 20;
+  if (bytes < 2 * huge) return malloc(bytes);
+  void *p = aligned_alloc(huge, (bytes + huge - 1) / huge * huge);
+#ifdef MADV_HUGEPAGE
+  if (p) madvise(p, (bytes + huge - 1) / huge * huge, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+/* calloc through knn_malloc. */
+static void *knn_calloc(size_t count, size_t size) {
+  if (size && count > SIZE_MAX / size) return NULL;
+  void *p = knn_malloc(count * size);
+  if (p) memset(p, 0, count * size);
+  return p;
 }
 
 /* ------------------------------------------------------------------ numerics */
@@ -121,8 +155,8 @@ static inline uint64_t sort_key(double v) {
 /* Sort indices idx[0..n) by v[idx] ascending (stable LSD radix sort on the
  * keys, 11-bit digits, digits shared by all keys skipped). */
 static bool sort_by_value(const double *v, long n, long *idx) {
-  uint64_t *key = malloc((size_t)n * sizeof *key), *key2 = malloc((size_t)n * sizeof *key2);
-  long *tmp = malloc((size_t)n * sizeof *tmp), *src = idx, *dst = tmp;
+  uint64_t *key = knn_malloc((size_t)n * sizeof *key), *key2 = knn_malloc((size_t)n * sizeof *key2);
+  long *tmp = knn_malloc((size_t)n * sizeof *tmp), *src = idx, *dst = tmp;
   if (!key || !key2 || !tmp) {
     free(key), free(key2), free(tmp);
     return false;
@@ -175,7 +209,8 @@ static bool read_options(const IxpKnnOptions *o, Opts *out) {
   out->index = o->index;
   if (out->nt < 1) out->nt = 1;
   return out->k >= 1 && (out->variant == 1 || out->variant == 2) && o->threads >= 0 && isfinite(o->noise) &&
-         o->noise >= 0 && (o->index == IXP_INDEX_AUTO || o->index == IXP_INDEX_KDTREE || o->index == IXP_INDEX_BRUTE);
+         o->noise >= 0 && (o->index == IXP_INDEX_AUTO || o->index == IXP_INDEX_KDTREE || o->index == IXP_INDEX_BRUTE ||
+                          o->index == IXP_INDEX_LISTS);
 }
 
 /* ------------------------------------------------------------ preprocessing */
@@ -232,8 +267,8 @@ typedef struct {
 static long count_duplicates(const double *const *g, const int *gdim, int ng, long n) {
   long size = 16;
   while (size < 2 * n) size *= 2;
-  DupSlot *slot = malloc((size_t)size * sizeof *slot);
-  unsigned char *dup = calloc((size_t)n, 1);
+  DupSlot *slot = knn_malloc((size_t)size * sizeof *slot);
+  unsigned char *dup = knn_calloc((size_t)n, 1);
   if (!slot || !dup) {
     free(slot), free(dup);
     return -1;
@@ -270,8 +305,8 @@ static long count_duplicates(const double *const *g, const int *gdim, int ng, lo
 /* Replace v[0..n) by its pseudo-observations (average rank + 1)/(n + 1),
  * so tied values stay tied. */
 static bool copula_column(double *v, long n) {
-  long *idx = malloc((size_t)n * sizeof *idx);
-  double *r = malloc((size_t)n * sizeof *r);
+  long *idx = knn_malloc((size_t)n * sizeof *idx);
+  double *r = knn_malloc((size_t)n * sizeof *r);
   if (!idx || !r || !sort_by_value(v, n, idx)) {
     free(idx), free(r);
     return false;
@@ -322,8 +357,10 @@ static bool prepare_column(const double *src, int stride, const Opts *o, int col
 }
 
 /* Copy the groups into p->rows and preprocess each column (file comment);
- * columns in parallel, the duplicate count alongside. */
-static IxpKnnStatus prepare(const double *const *g, const int *gdim, int ng, long n, const Opts *o, Prep *p) {
+ * columns in parallel, the duplicate count alongside when asked for (a
+ * caller's IxpKnnInfo; a permutation test reports none). */
+static IxpKnnStatus prepare(const double *const *g, const int *gdim, int ng, long n, const Opts *o, bool dups,
+                            Prep *p) {
   memset(p, 0, sizeof *p);
   p->n = n, p->ng = ng;
   for (int a = 0; a < ng; a++) {
@@ -334,16 +371,16 @@ static IxpKnnStatus prepare(const double *const *g, const int *gdim, int ng, lon
   for (int a = 0; a < ng; a++)
     if (!all_finite(g[a], n, gdim[a])) return IXP_KNN_EINPUT;
   int D = p->D, ok = 1;
-  p->rows = malloc((size_t)n * (size_t)D * sizeof *p->rows);
-  double *logsd = malloc((size_t)D * sizeof *logsd);
-  unsigned char *constant = malloc((size_t)D);
+  p->rows = knn_malloc((size_t)n * (size_t)D * sizeof *p->rows);
+  double *logsd = knn_malloc((size_t)D * sizeof *logsd);
+  unsigned char *constant = knn_malloc((size_t)D);
   if (!p->rows || !logsd || !constant) ok = 0;
   if (ok) {
-#pragma omp parallel num_threads(o->nt)
+#pragma omp parallel num_threads(o->nt) if ((double)n * D > KNN_PAR_WORK / 100)
     {
 #pragma omp single nowait
-      p->duplicates = count_duplicates(g, gdim, ng, n);
-      double *v = malloc((size_t)n * sizeof *v);
+      p->duplicates = dups ? count_duplicates(g, gdim, ng, n) : 0;
+      double *v = knn_malloc((size_t)n * sizeof *v);
 #pragma omp for schedule(dynamic, 1)
       for (int col = 0; col < D; col++) {
         int a = 0;
@@ -367,64 +404,66 @@ static IxpKnnStatus prepare(const double *const *g, const int *gdim, int ng, lon
 typedef struct {
   long n;
   double *sv; /* values ascending */
-  long *pos;  /* point -> its position in sv */
+  long *at;   /* sorted position -> its point */
 } Sorted1;
 
 /* Build from column col of the n x D rows, ord the points sorted by it. */
 static bool sorted_build(Sorted1 *s, const double *rows, long n, int D, int col, const long *ord) {
   s->n = n;
-  s->sv = malloc((size_t)n * sizeof *s->sv);
-  s->pos = malloc((size_t)n * sizeof *s->pos);
-  if (!s->sv || !s->pos) return false;
-  for (long t = 0; t < n; t++) s->sv[t] = rows[ord[t] * D + col], s->pos[ord[t]] = t;
+  s->sv = knn_malloc((size_t)n * sizeof *s->sv);
+  s->at = knn_malloc((size_t)n * sizeof *s->at);
+  if (!s->sv || !s->at) return false;
+  for (long t = 0; t < n; t++) s->sv[t] = rows[ord[t] * D + col], s->at[t] = ord[t];
   return true;
 }
 
 /* Free a sorted array. */
-static void sorted_free(Sorted1 *s) { free(s->sv), free(s->pos); }
+static void sorted_free(Sorted1 *s) { free(s->sv), free(s->at); }
 
 /* Points other than the one at sorted position p with |v_p - v_j| within
  * r: on each side, gallop outwards from p in steps starting at that
  * side's count for the previous query (guess[0], guess[1]: neighbouring
  * queries have similar counts; any guess gives the same result), then
- * bisect. fl(sv[m] - v) is monotone in m, so the boundary is exact. */
+ * bisect both sides in lockstep (two independent chains of loads, which
+ * the processor overlaps). fl(sv[m] - v) is monotone in m, so the
+ * boundary is exact. */
 static inline __attribute__((always_inline)) long sorted_count_s(const Sorted1 *s, long p, double r, bool strict,
                                                                  long *guess) {
   const double *sv = s->sv;
-  long n = s->n, lo = p, hi, step = guess[0] > 1 ? guess[0] : 1;
+  long n = s->n, rlo = p, rhi, llo, lhi = p, step = guess[0] > 1 ? guess[0] : 1;
   double v = sv[p];
-  for (;; step *= 2) { /* right side: (p, lo] pass, hi fails or is n */
-    hi = lo + step;
-    if (hi >= n) {
-      hi = n;
+  for (;; step *= 2) { /* right side: (p, rlo] pass, rhi fails or is n */
+    rhi = rlo + step;
+    if (rhi >= n) {
+      rhi = n;
       break;
     }
-    if (!within(sv[hi] - v, r, strict)) break;
-    lo = hi;
+    if (!within(sv[rhi] - v, r, strict)) break;
+    rlo = rhi;
   }
-  while (hi - lo > 1) {
-    long mid = lo + (hi - lo) / 2;
-    bool in = within(sv[mid] - v, r, strict);
-    lo = in ? mid : lo, hi = in ? hi : mid;
-  }
-  long right = guess[0] = lo - p;
-  hi = p, step = guess[1] > 1 ? guess[1] : 1;
-  for (;; step *= 2) { /* left side: [hi, p) pass, lo fails or is -1 */
-    lo = hi - step;
-    if (lo < 0) {
-      lo = -1;
+  for (step = guess[1] > 1 ? guess[1] : 1;; step *= 2) { /* left side: [lhi, p) pass, llo fails or is -1 */
+    llo = lhi - step;
+    if (llo < 0) {
+      llo = -1;
       break;
     }
-    if (!within(v - sv[lo], r, strict)) break;
-    hi = lo;
+    if (!within(v - sv[llo], r, strict)) break;
+    lhi = llo;
   }
-  while (hi - lo > 1) {
-    long mid = lo + (hi - lo) / 2;
-    bool in = within(v - sv[mid], r, strict);
-    hi = in ? mid : hi, lo = in ? lo : mid;
+  while (rhi - rlo > 1 || lhi - llo > 1) {
+    if (rhi - rlo > 1) {
+      long mid = rlo + (rhi - rlo) / 2;
+      bool in = within(sv[mid] - v, r, strict);
+      rlo = in ? mid : rlo, rhi = in ? rhi : mid;
+    }
+    if (lhi - llo > 1) {
+      long mid = llo + (lhi - llo) / 2;
+      bool in = within(v - sv[mid], r, strict);
+      lhi = in ? mid : lhi, llo = in ? llo : mid;
+    }
   }
-  guess[1] = p - hi;
-  return right + guess[1];
+  guess[0] = rlo - p, guess[1] = p - lhi;
+  return guess[0] + guess[1];
 }
 
 /* sorted_count_s with the comparison fixed. */
@@ -530,15 +569,15 @@ static bool kd_build(KdTree *t, const double *rows, long n, int D, const int *co
   int levels = 0;
   while ((n + ((long)1 << levels) - 1) >> levels > KD_LEAF) levels++;
   t->nnodes = ((long)2 << levels) - 1;
-  t->pts = malloc((size_t)n * (size_t)d * sizeof *t->pts);
-  t->idx = malloc((size_t)n * sizeof *t->idx);
-  t->leaf = malloc((size_t)n * sizeof *t->leaf);
-  t->node = malloc((size_t)t->nnodes * sizeof *t->node);
-  t->box = malloc((size_t)t->nnodes * 2 * (size_t)d * sizeof *t->box);
-  KdScratch w = {rows, D, cols, calloc((size_t)d, sizeof(long *)), malloc((size_t)n * sizeof(long)), malloc((size_t)n)};
+  t->pts = knn_malloc((size_t)n * (size_t)d * sizeof *t->pts);
+  t->idx = knn_malloc((size_t)n * sizeof *t->idx);
+  t->leaf = knn_malloc((size_t)n * sizeof *t->leaf);
+  t->node = knn_malloc((size_t)t->nnodes * sizeof *t->node);
+  t->box = knn_malloc((size_t)t->nnodes * 2 * (size_t)d * sizeof *t->box);
+  KdScratch w = {rows, D, cols, knn_calloc((size_t)d, sizeof(long *)), knn_malloc((size_t)n * sizeof(long)), knn_malloc((size_t)n)};
   bool ok = t->pts && t->idx && t->leaf && t->node && t->box && w.list && w.tmp && w.side;
   for (int c = 0; ok && c < d; c++) {
-    w.list[c] = c ? malloc((size_t)n * sizeof(long)) : t->idx; /* list 0 becomes the tree order */
+    w.list[c] = c ? knn_malloc((size_t)n * sizeof(long)) : t->idx; /* list 0 becomes the tree order */
     if (!w.list[c]) ok = false;
     else memcpy(w.list[c], ord[c], (size_t)n * sizeof(long));
   }
@@ -554,7 +593,7 @@ static bool kd_build(KdTree *t, const double *rows, long n, int D, const int *co
     for (int c = 0; c < d; c++) t->pts[p * d + c] = rows[t->idx[p] * D + cols[c]];
     nl += p == 0 || t->leaf[p] != t->leaf[p - 1];
   }
-  t->leaves = malloc((size_t)nl * sizeof *t->leaves);
+  t->leaves = knn_malloc((size_t)nl * sizeof *t->leaves);
   if (!t->leaves) {
     kd_free(t);
     return false;
@@ -573,7 +612,7 @@ static bool kd_build_par(KdTree *t, const double *rows, long n, int D, const int
                          int nt) {
   bool ok;
   if (nt > 1 && n > KD_TASK) {
-#pragma omp parallel num_threads(nt)
+#pragma omp parallel num_threads(nt) if ((double)n * d > KNN_PAR_WORK / 100)
 #pragma omp single
     ok = kd_build(t, rows, n, D, cols, d, ord);
   } else {
@@ -587,12 +626,12 @@ static bool kd_build_par(KdTree *t, const double *rows, long n, int D, const int
 static bool column_orders(const Prep *p, long **ord, int nt) {
   int ok = 1;
   for (int c = 0; c < p->D; c++) ord[c] = NULL;
-#pragma omp parallel num_threads(nt)
+#pragma omp parallel num_threads(nt) if ((double)p->n * p->D > KNN_PAR_WORK / 100)
   {
-    double *v = malloc((size_t)p->n * sizeof *v);
+    double *v = knn_malloc((size_t)p->n * sizeof *v);
 #pragma omp for schedule(dynamic, 1)
     for (int c = 0; c < p->D; c++) {
-      ord[c] = malloc((size_t)p->n * sizeof *ord[c]);
+      ord[c] = knn_malloc((size_t)p->n * sizeof *ord[c]);
       if (v && ord[c]) {
         for (long i = 0; i < p->n; i++) v[i] = p->rows[i * p->D + c];
         if (sort_by_value(v, p->n, ord[c])) continue;
@@ -790,7 +829,7 @@ typedef struct {
   int k, variant;
   const Prep *p;
   int nmask, mask[3]; /* counting subspaces as group bit masks */
-  bool brute;
+  IxpIndexKind index; /* KDTREE, BRUTE or LISTS, never AUTO */
   long npsi;
   double psi[PSI_TABLE]; /* psi[m] = digamma(m), 1 <= m < npsi */
 } Job;
@@ -818,8 +857,8 @@ static bool space_build(Space *s, const Prep *p, int mask, const long *const *or
   memset(s, 0, sizeof *s);
   for (int a = 0; a < p->ng; a++)
     if (mask >> a & 1) s->d += p->gdim[a];
-  s->colv = malloc((size_t)s->d * sizeof *s->colv);
-  s->group = malloc((size_t)s->d * sizeof *s->group);
+  s->colv = knn_malloc((size_t)s->d * sizeof *s->colv);
+  s->group = knn_malloc((size_t)s->d * sizeof *s->group);
   if (!s->colv || !s->group) return false;
   int m = 0;
   for (int a = 0; a < p->ng; a++)
@@ -827,7 +866,7 @@ static bool space_build(Space *s, const Prep *p, int mask, const long *const *or
       for (int c = 0; c < p->gdim[a]; c++) s->colv[m] = p->goff[a] + c, s->group[m++] = a;
   s->one = s->d == 1;
   if (s->one) return sorted_build(&s->s, p->rows, p->n, p->D, s->colv[0], ord[s->colv[0]]);
-  const long **lists = malloc((size_t)s->d * sizeof *lists);
+  const long **lists = knn_malloc((size_t)s->d * sizeof *lists);
   if (!lists) return false;
   for (int c = 0; c < s->d; c++) lists[c] = ord[s->colv[c]];
   bool ok = kd_build(&s->t, p->rows, p->n, p->D, s->colv, s->d, lists);
@@ -871,7 +910,7 @@ static bool build_all(const Job *J, KdTree *joint, const int *cols, const long *
   const Prep *p = J->p;
   int okj = 1, oks[3] = {1, 1, 1};
   *built = J->nmask;
-#pragma omp parallel num_threads(nt)
+#pragma omp parallel num_threads(nt) if ((double)p->n * p->D > KNN_PAR_WORK / 100)
 #pragma omp single
   {
     if (joint) {
@@ -887,35 +926,55 @@ static bool build_all(const Job *J, KdTree *joint, const int *cols, const long *
   return okj && oks[0] && oks[1] && oks[2];
 }
 
-/* k-d tree path: the joint tree, counts in spaces sp[m] (1-D spaces
- * through ranks gathered into tree order first, pos[m][t] being the sorted
- * position of the point at tree position t, or of ymap[that point] when
- * mapped[m]; k-d spaces straight from the joint coordinates). Fills
- * terms[point]; false on memory exhaustion; *zero when some r_i is 0. */
-static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const long *ymap, const bool *mapped, int nt,
+/* Count, for every point, the others within its radius in the 1-D space
+ * sp (group g's radii rad[g][point]), walking sp's sorted order so that
+ * each query gallops from where its neighbour's ended (cache-resident)
+ * instead of jumping through the array in tree order. A mapped space
+ * holds Y's rows: the point at its sorted position s is joint row
+ * yinv[at[s]]. Called by every thread of a team (a worksharing loop). */
+static void sweep_counts(const Space *sp, const long *yinv, double *const *rad, bool strict, long *cnt) {
+  const long *at = sp->s.at;
+  const double *r = rad[sp->group[0]];
+  long n = sp->s.n, guess[2] = {0, 0};
+#pragma omp for schedule(static)
+  for (long s = 0; s < n; s++) {
+    if (s + 16 < n) {
+      long ahead = yinv ? yinv[at[s + 16]] : at[s + 16];
+      __builtin_prefetch(&r[ahead]), __builtin_prefetch(&cnt[ahead], 1);
+    }
+    long i = yinv ? yinv[at[s]] : at[s];
+    cnt[i] = sorted_count(&sp->s, s, r[i], strict, guess);
+  }
+}
+
+/* k-d tree path: the k nearest in the joint tree, leaf by leaf; counts in
+ * k-d spaces sp[m] straight from the joint coordinates, in 1-D spaces
+ * afterwards by sweep_counts from the radii stored per point (mapped[m]:
+ * the space holds Y's rows, joint row i having Y's row ymap[i], yinv its
+ * inverse). Fills terms[point]; false on memory exhaustion; *zero when
+ * some r_i is 0. */
+static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const long *yinv, const bool *mapped, int nt,
                    double *terms, bool *zero, IxpProgress *bar) {
   long leaves_done = 0;
   const Prep *p = J->p;
-  long n = p->n, *pos[3] = {NULL, NULL, NULL};
+  long n = p->n, *cnt[3] = {NULL, NULL, NULL};
+  double *rad[MAXG] = {NULL, NULL, NULL};
+  bool sweep = false, strict = J->variant == 1;
   int ok = 1, z = 0;
-  for (int m = 0; m < J->nmask; m++)
-    if (sp[m].one && !(pos[m] = malloc((size_t)n * sizeof *pos[m]))) ok = 0;
+  for (int m = 0; m < J->nmask; m++) sweep = sweep || sp[m].one;
+  for (int m = 0; sweep && m < J->nmask; m++)
+    if (!(cnt[m] = knn_malloc((size_t)n * sizeof *cnt[m]))) ok = 0;
+  for (int a = 0; sweep && a < p->ng; a++)
+    if (!(rad[a] = knn_malloc((size_t)n * sizeof *rad[a]))) ok = 0;
+  double work = (double)n * (double)(J->k + p->D) * 8;
   if (ok) {
-#pragma omp parallel num_threads(nt) reduction(|| : z)
+#pragma omp parallel num_threads(nt) if (work > KNN_PAR_WORK) reduction(|| : z)
     {
-      for (int m = 0; m < J->nmask; m++) {
-        if (!pos[m]) continue;
-        const long *src = sp[m].s.pos;
-        bool map = mapped && mapped[m];
-#pragma omp for schedule(static)
-        for (long t = 0; t < n; t++) pos[m][t] = src[map ? ymap[joint->idx[t]] : joint->idx[t]];
-      }
       size_t slots = (size_t)joint->maxleaf * (size_t)J->k;
-      double *bd = malloc(slots * sizeof *bd), *tmp = malloc(2 * (size_t)p->D * sizeof *tmp);
-      long *bi = malloc(slots * sizeof *bi);
-      KnnState *st = malloc((size_t)joint->maxleaf * sizeof *st);
+      double *bd = knn_malloc(slots * sizeof *bd), *tmp = knn_malloc(2 * (size_t)p->D * sizeof *tmp);
+      long *bi = knn_malloc(slots * sizeof *bi);
+      KnnState *st = knn_malloc((size_t)joint->maxleaf * sizeof *st);
       bool have = bd && bi && tmp && st;
-      long guess[3][2] = {{0, 0}, {0, 0}, {0, 0}};
       if (!have) {
 #pragma omp atomic write
         ok = 0;
@@ -937,15 +996,15 @@ static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const lon
         for (long t = lo; t < hi; t++) {
           const double *q = joint->pts + t * p->D, *qd = st[t - lo].bd;
           const long *qi = st[t - lo].bi;
-          long cnt[3] = {0, 0, 0};
+          long c[3] = {0, 0, 0}, i = joint->idx[t];
           double r = qd[J->k - 1], grad[MAXG];
           for (int a = 0; a < p->ng; a++) {
             grad[a] = r;
             if (J->variant == 1) continue;
             double e = 0;
             for (int j = 0; j < J->k; j++)
-              for (int c = p->goff[a]; c < p->goff[a] + p->gdim[a]; c++) {
-                double g = fabs(q[c] - joint->pts[qi[j] * p->D + c]);
+              for (int col = p->goff[a]; col < p->goff[a] + p->gdim[a]; col++) {
+                double g = fabs(q[col] - joint->pts[qi[j] * p->D + col]);
                 e = g > e ? g : e;
               }
             grad[a] = e;
@@ -953,21 +1012,33 @@ static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const lon
           if (r == 0) z = 1;
           for (int m = 0; m < J->nmask; m++) {
             const Space *s = &sp[m];
-            if (s->one) {
-              cnt[m] = sorted_count(&s->s, pos[m][t], grad[s->group[0]], J->variant == 1, guess[m]);
-              continue;
-            }
-            double *qs = tmp, *rad = tmp + p->D;
-            for (int c = 0; c < s->d; c++) qs[c] = q[s->colv[c]], rad[c] = grad[s->group[c]];
-            cnt[m] = kd_count(&s->t, qs, rad, J->variant == 1);
+            if (s->one) continue;
+            double *qs = tmp, *rr = tmp + p->D;
+            for (int col = 0; col < s->d; col++) qs[col] = q[s->colv[col]], rr[col] = grad[s->group[col]];
+            c[m] = kd_count(&s->t, qs, rr, strict);
           }
-          terms[joint->idx[t]] = term(J, r, cnt);
+          if (!sweep) {
+            terms[i] = term(J, r, c);
+            continue;
+          }
+          for (int m = 0; m < J->nmask; m++) cnt[m][i] = c[m];
+          for (int a = 0; a < p->ng; a++) rad[a][i] = grad[a];
         }
       }
       free(bd), free(bi), free(tmp), free(st);
+      if (sweep) { /* every thread, so that the loops below are shared */
+        for (int m = 0; m < J->nmask; m++)
+          if (sp[m].one) sweep_counts(&sp[m], mapped && mapped[m] ? yinv : NULL, rad, strict, cnt[m]);
+#pragma omp for schedule(static)
+        for (long i = 0; i < n; i++) {
+          long c[3] = {cnt[0][i], J->nmask > 1 ? cnt[1][i] : 0, J->nmask > 2 ? cnt[2][i] : 0};
+          terms[i] = term(J, 0, c);
+        }
+      }
     }
   }
-  for (int m = 0; m < 3; m++) free(pos[m]);
+  for (int m = 0; m < 3; m++) free(cnt[m]);
+  for (int a = 0; a < MAXG; a++) free(rad[a]);
   *zero = z;
   return ok != 0;
 }
@@ -997,7 +1068,7 @@ static bool cols_build(Cols *c, const Prep *p, const long *ymap, const Cols *bas
       c->blk[a] = base->blk[a];
       continue;
     }
-    c->blk[a] = calloc((size_t)c->npad * (size_t)g, sizeof *c->blk[a]);
+    c->blk[a] = knn_calloc((size_t)c->npad * (size_t)g, sizeof *c->blk[a]);
     if (!c->blk[a]) return false;
     c->own[a] = true;
     for (long i = 0; i < p->n; i++) {
@@ -1138,71 +1209,84 @@ __attribute__((target_clones("avx2", "default"))) static long next_chunk(const d
   return j;
 }
 
-/* The k nearest (joint distance the max over the groups' rows d[a]) of
- * query i, scanning j in order so that ties resolve by index; chunks
- * without a candidate below the current k-th distance are skipped by a
- * vectorised test. */
-static void brute_knn(const double *const *d, int ng, long n, long i, KnnState *s) {
+/* Offer points j0 .. j1 - 1 (joint distance the max over the groups' rows
+ * d[a]) to query s, scanning j in order so that ties resolve by index;
+ * chunks without a candidate below the current k-th distance are skipped
+ * by a vectorised test. */
+static void brute_knn(const double *const *d, int ng, long j0, long j1, KnnState *s) {
   const double *a = d[0], *b = ng > 1 ? d[1] : a, *c = ng > 2 ? d[2] : a;
   double *bd = s->bd;
   int k = s->k;
-  for (long j = 0; j < n;) {
-    j = next_chunk(a, b, c, j, n, s->cnt < k ? INFINITY : bd[k - 1]);
-    for (long end = j + 16 < n ? j + 16 : n; j < end; j++) {
+  for (long j = j0; j < j1;) {
+    j = next_chunk(a, b, c, j, j1, s->cnt < k ? INFINITY : bd[k - 1]);
+    for (long end = j + 16 < j1 ? j + 16 : j1; j < end; j++) {
       double m = a[j];
       m = b[j] > m ? b[j] : m;
       m = c[j] > m ? c[j] : m;
-      if ((s->cnt < k || m < bd[k - 1]) && j != i) knn_insert(s, m, j, false);
+      if ((s->cnt < k || m < bd[k - 1]) && j != s->self) knn_insert(s, m, j, false);
     }
   }
 }
 
 /* Brute-force path: query blocks of B points; per block the distances to
- * every point, per group, are computed by tiles into a buffer; then per
- * query the k best (scanned in index order, so ties resolve by index), the
- * radii, and the counts from the same buffer. */
+ * every point, per group, are computed by data tiles (a tile stays in L1
+ * while the block's queries visit it) into a buffer (of a few MB, grown
+ * when n is large so that each tile, read from memory, serves at least
+ * BRUTE_MIN_QUERIES queries), and each query's k best are updated from
+ * its fresh rows of the tile (scanned in index order, so ties resolve by
+ * index); then per query the radii, and the counts from the buffer. */
 static bool run_brute(const Job *J, const Cols *C, const double *rows, int nt, double *terms, bool *zero) {
   const Prep *p = J->p;
   long n = p->n, npad = C->npad, per = (long)C->ng * npad * (long)sizeof(double);
   long B = BRUTE_BUF_BYTES / per;
+  if (B < BRUTE_MIN_QUERIES) B = BRUTE_MAX_BYTES / per < BRUTE_MIN_QUERIES ? BRUTE_MAX_BYTES / per : BRUTE_MIN_QUERIES;
   if (B < 1) B = 1;
   if (B > 64) B = 64;
-  long nblocks = (n + B - 1) / B;
-  int ok = 1, z = 0;
-#pragma omp parallel num_threads(nt) reduction(|| : z)
+  long nblocks = (n + B - 1) / B, tile = BRUTE_TILE_BYTES / (BW * p->D * (long)sizeof(double));
+  if (tile < 1) tile = 1; /* blocks of BW points per data tile */
+  int ok = 1, z = 0, k = J->k;
+#pragma omp parallel num_threads(nt) if ((double)n * (double)n * p->D > KNN_PAR_WORK) reduction(|| : z)
   {
-    double *buf = malloc((size_t)B * (size_t)per), *bd = malloc((size_t)J->k * sizeof *bd);
-    long *bi = malloc((size_t)J->k * sizeof *bi);
-    if (!buf || !bd || !bi) {
+    double *buf = knn_malloc((size_t)B * (size_t)per), *bd = knn_malloc((size_t)(B * k) * sizeof *bd);
+    long *bi = knn_malloc((size_t)(B * k) * sizeof *bi);
+    KnnState *st = knn_malloc((size_t)B * sizeof *st);
+    bool have = buf && bd && bi && st;
+    if (!have) {
 #pragma omp atomic write
       ok = 0;
     }
 #pragma omp for schedule(dynamic, 1)
     for (long blk = 0; blk < nblocks; blk++) {
-      if (!buf || !bd || !bi) continue;
+      if (!have || ixp_progress_stopping()) continue; /* Ctrl-C: the caller reports it */
       long i0 = blk * B, i1 = i0 + B < n ? i0 + B : n;
-      for (long b0 = 0; b0 < npad / BW; b0 += BRUTE_TILE / BW) {
-        long nb = npad / BW - b0 < BRUTE_TILE / BW ? npad / BW - b0 : BRUTE_TILE / BW;
-        for (long i = i0; i < i1; i++)
-          for (int a = 0; a < C->ng; a++)
-            tile_dist(C->blk[a], C->gdim[a], rows + i * p->D + p->goff[a], b0, nb,
-                      buf + ((i - i0) * C->ng + a) * npad + b0 * BW);
+      for (long i = i0; i < i1; i++)
+        st[i - i0] = (KnnState){NULL, NULL, i, k, 0, false, bd + (i - i0) * k, bi + (i - i0) * k};
+      for (long b0 = 0; b0 < npad / BW; b0 += tile) {
+        long nb = npad / BW - b0 < tile ? npad / BW - b0 : tile, j1 = (b0 + nb) * BW < n ? (b0 + nb) * BW : n;
+        for (long i = i0; i < i1; i++) {
+          const double *d[MAXG] = {NULL, NULL, NULL};
+          for (int a = 0; a < C->ng; a++) {
+            double *row = buf + ((i - i0) * C->ng + a) * npad;
+            tile_dist(C->blk[a], C->gdim[a], rows + i * p->D + p->goff[a], b0, nb, row + b0 * BW);
+            d[a] = row;
+          }
+          brute_knn(d, C->ng, b0 * BW, j1, &st[i - i0]);
+        }
       }
       for (long i = i0; i < i1; i++) {
-        const double *d[MAXG];
+        const double *d[MAXG], *qd = st[i - i0].bd;
+        const long *qi = st[i - i0].bi;
         for (int a = 0; a < C->ng; a++) d[a] = buf + ((i - i0) * C->ng + a) * npad;
-        KnnState s = {NULL, NULL, i, J->k, 0, false, bd, bi};
-        brute_knn(d, C->ng, n, i, &s);
         double grad[MAXG];
         long cnt[3] = {0, 0, 0};
         for (int a = 0; a < C->ng; a++) {
-          grad[a] = bd[J->k - 1];
+          grad[a] = qd[k - 1];
           if (J->variant == 1) continue;
           double e = 0;
-          for (int j = 0; j < J->k; j++) e = d[a][bi[j]] > e ? d[a][bi[j]] : e;
+          for (int j = 0; j < k; j++) e = d[a][qi[j]] > e ? d[a][qi[j]] : e;
           grad[a] = e;
         }
-        if (bd[J->k - 1] == 0) z = 1;
+        if (qd[k - 1] == 0) z = 1;
         for (int mm = 0; mm < J->nmask; mm++) {
           cnt[mm] = brute_count(C, d, J->mask[mm], grad, J->variant == 1);
           bool self = true;
@@ -1210,32 +1294,764 @@ static bool run_brute(const Job *J, const Cols *C, const double *rows, int nt, d
             if (J->mask[mm] >> a & 1) self = self && within(0, grad[a], J->variant == 1);
           cnt[mm] -= self;
         }
-        terms[i] = term(J, bd[J->k - 1], cnt);
+        terms[i] = term(J, qd[k - 1], cnt);
       }
     }
-    free(buf), free(bd), free(bi);
+    free(buf), free(bd), free(bi), free(st);
   }
   *zero = z;
   return ok != 0;
 }
 
+/* ------------------------------------ brute force, single-precision filter
+ *
+ * The same search with the distances computed in single precision (twice
+ * the lanes per instruction, half the memory per row) and every decision
+ * that a float distance cannot settle made on the exact double distance.
+ * Each float distance f is within `slack` of the exact d: coordinates
+ * rounded to float move by at most 2^-24 M (M the largest magnitude),
+ * their difference by 2^-23 M, its rounding by 2^-24 (2M), and a max of
+ * per-coordinate errors is bounded by the largest, so |f - d| <= 2^-22 M;
+ * slack is twice that. A point enters the k nearest only if its exact
+ * joint distance does, and is considered only when its f is at most the
+ * k-th distance plus slack; a count takes f < g - slack as in, f > g +
+ * slack as out, and decides the rest on d. So the results are those of
+ * the double path, bit for bit. */
+
+/* The groups in single precision, blocked like Cols. */
+typedef struct {
+  long n, npad;
+  int ng, gdim[MAXG];
+  float *blk[MAXG];
+  double slack;
+} ColsF;
+
+/* The single-precision copy of the joint rows' groups: 1, 0 when memory
+ * runs out, -1 when the values are too large for the filter (|v| >=
+ * 1e30: then the double path is used). */
+static int colsf_build(ColsF *c, const Prep *p, const double *rows) {
+  memset(c, 0, sizeof *c);
+  c->n = p->n, c->ng = p->ng, c->npad = (p->n + BW - 1) / BW * BW;
+  double M = 0;
+  for (long e = 0; e < p->n * p->D; e++) M = fabs(rows[e]) > M ? fabs(rows[e]) : M;
+  if (!(M < 1e30)) return -1;
+  c->slack = ldexp(M, -21) + 1e-37;
+  for (int a = 0; a < p->ng; a++) {
+    int g = c->gdim[a] = p->gdim[a];
+    if (!(c->blk[a] = knn_calloc((size_t)c->npad * (size_t)g, sizeof *c->blk[a]))) return 0;
+    for (long i = 0; i < p->n; i++) {
+      const double *row = rows + i * p->D + p->goff[a];
+      float *dst = c->blk[a] + (i / BW) * g * BW + i % BW;
+      for (int d = 0; d < g; d++) dst[d * BW] = (float)row[d];
+    }
+  }
+  return 1;
+}
+
+/* Free a single-precision copy. */
+static void colsf_free(ColsF *c) {
+  for (int a = 0; a < MAXG; a++) free(c->blk[a]);
+}
+
+/* tile_dist_c in single precision. */
+static void tile_dist_f_c(const float *blk, int dim, const float *q, long b0, long nb, float *out) {
+  for (long b = 0; b < nb; b++) {
+    const float *x = blk + (b0 + b) * dim * BW;
+    float *o = out + b * BW;
+    for (int t = 0; t < BW; t++) o[t] = fabsf(q[0] - x[t]);
+    for (int c = 1; c < dim; c++)
+      for (int t = 0; t < BW; t++) {
+        float g = fabsf(q[c] - x[c * BW + t]);
+        o[t] = o[t] > g ? o[t] : g;
+      }
+  }
+}
+
+#if defined(__x86_64__)
+/* tile_dist_f_c with AVX2: sixteen running maxima in two registers. */
+__attribute__((target("avx2"))) static void tile_dist_f_avx2(const float *blk, int dim, const float *q, long b0,
+                                                             long nb, float *out) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  for (long b = 0; b < nb; b++) {
+    const float *x = blk + (b0 + b) * dim * BW;
+    __m256 qc = _mm256_set1_ps(q[0]);
+    __m256 a0 = _mm256_andnot_ps(sign, _mm256_sub_ps(qc, _mm256_loadu_ps(x)));
+    __m256 a1 = _mm256_andnot_ps(sign, _mm256_sub_ps(qc, _mm256_loadu_ps(x + 8)));
+    for (int c = 1; c < dim; c++) {
+      const float *xc = x + c * BW;
+      qc = _mm256_set1_ps(q[c]);
+      a0 = _mm256_max_ps(a0, _mm256_andnot_ps(sign, _mm256_sub_ps(qc, _mm256_loadu_ps(xc))));
+      a1 = _mm256_max_ps(a1, _mm256_andnot_ps(sign, _mm256_sub_ps(qc, _mm256_loadu_ps(xc + 8))));
+    }
+    _mm256_storeu_ps(out + b * BW, a0), _mm256_storeu_ps(out + b * BW + 8, a1);
+  }
+}
+#endif
+
+/* Single-precision distances of query q to blocks b0 .. b0 + nb - 1. */
+static void tile_dist_f(const float *blk, int dim, const float *q, long b0, long nb, float *out) {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2")) {
+    tile_dist_f_avx2(blk, dim, q, b0, nb, out);
+    return;
+  }
+#endif
+  tile_dist_f_c(blk, dim, q, b0, nb, out);
+}
+
+/* The float nearest v from below (down) or above. */
+static float float_below(double v) {
+  float f = (float)v;
+  return (double)f > v ? nextafterf(f, -INFINITY) : f;
+}
+static float float_above(double v) {
+  float f = (float)v;
+  return (double)f < v ? nextafterf(f, INFINITY) : f;
+}
+
+/* The first j0 >= j, in steps of 16 while 16 remain, whose chunk holds a
+ * joint float distance max(a, b, c) at most thr. */
+__attribute__((target_clones("avx2", "default"))) static long next_chunk_f(const float *a, const float *b,
+                                                                           const float *c, long j, long n,
+                                                                           float thr) {
+  for (; j + 16 <= n; j += 16) {
+    int hits = 0;
+#pragma omp simd reduction(+ : hits)
+    for (int t = 0; t < 16; t++) hits += (a[j + t] <= thr) & (b[j + t] <= thr) & (c[j + t] <= thr);
+    if (hits) return j;
+  }
+  return j;
+}
+
+/* next_chunk_f for one or two groups (b may be a). */
+__attribute__((target_clones("avx2", "default"))) static long next_chunk_f2(const float *a, const float *b, long j,
+                                                                            long n, float thr) {
+  for (; j + 16 <= n; j += 16) {
+    int hits = 0;
+#pragma omp simd reduction(+ : hits)
+    for (int t = 0; t < 16; t++) hits += (a[j + t] <= thr) & (b[j + t] <= thr);
+    if (hits) return j;
+  }
+  return j;
+}
+
+#if defined(__x86_64__)
+/* next_chunk_f2 with AVX2. */
+__attribute__((target("avx2"))) static long next_chunk_f2_avx2(const float *a, const float *b, long j, long n,
+                                                               float thr) {
+  __m256 t = _mm256_set1_ps(thr);
+  for (; j + 16 <= n; j += 16) {
+    __m256 h0 = _mm256_and_ps(_mm256_cmp_ps(_mm256_loadu_ps(a + j), t, _CMP_LE_OQ),
+                              _mm256_cmp_ps(_mm256_loadu_ps(b + j), t, _CMP_LE_OQ));
+    __m256 h1 = _mm256_and_ps(_mm256_cmp_ps(_mm256_loadu_ps(a + j + 8), t, _CMP_LE_OQ),
+                              _mm256_cmp_ps(_mm256_loadu_ps(b + j + 8), t, _CMP_LE_OQ));
+    if (_mm256_movemask_ps(_mm256_or_ps(h0, h1))) return j;
+  }
+  return j;
+}
+#endif
+
+/* Exact max-norm distance in group a between joint row q and row j. */
+static inline double exact_dist(const Prep *p, const double *rows, const double *q, long j, int a) {
+  const double *x = rows + j * p->D + p->goff[a];
+  double m = 0;
+  for (int c = 0; c < p->gdim[a]; c++) {
+    double g = fabs(q[p->goff[a] + c] - x[c]);
+    m = g > m ? g : m;
+  }
+  return m;
+}
+
+/* Offer points off .. off + len - 1 (float rows f[a][0 .. len)) to query
+ * s (joint row q) in index order: those whose float distance allows it
+ * are measured exactly and offered as in brute_knn. */
+static void brute_knn_f(const Prep *p, const double *rows, const double *q, const float *const *f, int ng,
+                        double slack, bool avx, long off, long len, KnnState *s) {
+  const float *a = f[0], *b = ng > 1 ? f[1] : a, *c = ng > 2 ? f[2] : a;
+  int k = s->k;
+  for (long j = 0; j < len;) {
+    float thr = s->cnt < k ? INFINITY : float_above(s->bd[k - 1] + slack);
+#if defined(__x86_64__)
+    if (avx && ng < 3) j = next_chunk_f2_avx2(a, b, j, len, thr);
+    else
+#endif
+      j = ng < 3 ? next_chunk_f2(a, b, j, len, thr) : next_chunk_f(a, b, c, j, len, thr);
+    for (long end = j + 16 < len ? j + 16 : len; j < end; j++) {
+      float v = a[j];
+      v = b[j] > v ? b[j] : v;
+      v = c[j] > v ? c[j] : v;
+      if (!(v <= thr) || off + j == s->self) continue;
+      double m = 0;
+      for (int g = 0; g < ng; g++) {
+        double e = exact_dist(p, rows, q, off + j, g);
+        m = e > m ? e : m;
+      }
+      if (s->cnt < k || m < s->bd[k - 1]) knn_insert(s, m, off + j, false);
+      thr = s->cnt < k ? INFINITY : float_above(s->bd[k - 1] + slack);
+    }
+  }
+}
+
+/* Thresholds of a count in one group: a float below lo is surely
+ * within the radius, one above hi surely out. */
+typedef struct {
+  float lo, hi;
+} Band;
+
+/* The sure count of chunk j .. j + 15 (one or, when two, both rows
+ * surely within) into *in; the undecided lanes as bits. */
+INLINE unsigned chunk_count(const float *a, Band ba, const float *b, Band bb, bool two, long j, long *in) {
+  unsigned maybe = 0;
+  long sure = 0;
+  for (int t = 0; t < 16; t++) {
+    int s0 = a[j + t] < ba.lo, o0 = a[j + t] > ba.hi;
+    int s1 = two ? b[j + t] < bb.lo : 1, o1 = two ? b[j + t] > bb.hi : 0;
+    sure += s0 & s1;
+    maybe |= (unsigned)(!(s0 & s1) & !(o0 | o1)) << t;
+  }
+  *in += sure;
+  return maybe;
+}
+
+/* Points j < n surely within in every group, plus the undecided ones
+ * found within on the exact distances (groups g0, g1; two: g1 != g0). */
+INLINE long count_rows_f(const Prep *p, const double *rows, const double *q, const float *a, const float *b,
+                         const int *g, const Band *band, const double *grad, bool two, bool strict) {
+  long n = p->n, in = 0, j = 0;
+  for (; j < n; j += 16) {
+    unsigned maybe;
+    if (j + 16 <= n) maybe = chunk_count(a, band[0], b, band[1], two, j, &in);
+    else { /* the tail, lane by lane */
+      maybe = 0;
+      for (long t = j; t < n; t++) {
+        bool s0 = a[t] < band[0].lo, o0 = a[t] > band[0].hi, s1 = !two || b[t] < band[1].lo, o1 = two && b[t] > band[1].hi;
+        in += s0 && s1;
+        maybe |= (unsigned)(!(s0 && s1) && !(o0 || o1)) << (t - j);
+      }
+    }
+    for (; maybe; maybe &= maybe - 1) {
+      long t = j + __builtin_ctz(maybe);
+      in += within(exact_dist(p, rows, q, t, g[0]), grad[g[0]], strict) &&
+            (!two || within(exact_dist(p, rows, q, t, g[1]), grad[g[1]], strict));
+    }
+  }
+  return in;
+}
+
+#if defined(__x86_64__)
+/* The lanes of x (16 floats) below v and above w, as bits. */
+__attribute__((target("avx2"))) static inline void lanes_band(const float *x, __m256 v, __m256 w, unsigned *below,
+                                                              unsigned *above) {
+  __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);
+  *below = (unsigned)(_mm256_movemask_ps(_mm256_cmp_ps(x0, v, _CMP_LT_OQ)) |
+                      _mm256_movemask_ps(_mm256_cmp_ps(x1, v, _CMP_LT_OQ)) << 8);
+  *above = (unsigned)(_mm256_movemask_ps(_mm256_cmp_ps(x0, w, _CMP_GT_OQ)) |
+                      _mm256_movemask_ps(_mm256_cmp_ps(x1, w, _CMP_GT_OQ)) << 8);
+}
+
+/* count_rows_f with AVX2: per chunk of 16 the sure and undecided lanes
+ * as bit masks. */
+__attribute__((target("avx2,popcnt"))) static long count_rows_f_avx2(const Prep *p, const double *rows,
+                                                                     const double *q, const float *a, const float *b,
+                                                                     const int *g, const Band *band,
+                                                                     const double *grad, bool two, bool strict) {
+  long n = p->n, in = 0, j = 0;
+  __m256 lo0 = _mm256_set1_ps(band[0].lo), hi0 = _mm256_set1_ps(band[0].hi);
+  __m256 lo1 = _mm256_set1_ps(two ? band[1].lo : 0), hi1 = _mm256_set1_ps(two ? band[1].hi : 0);
+  for (; j + 16 <= n; j += 16) {
+    unsigned s0, o0, s1 = 0xFFFF, o1 = 0;
+    lanes_band(a + j, lo0, hi0, &s0, &o0);
+    if (two) lanes_band(b + j, lo1, hi1, &s1, &o1);
+    unsigned sure = s0 & s1, maybe = ~(sure | o0 | o1) & 0xFFFF;
+    in += __builtin_popcount(sure);
+    for (; maybe; maybe &= maybe - 1) {
+      long t = j + __builtin_ctz(maybe);
+      in += within(exact_dist(p, rows, q, t, g[0]), grad[g[0]], strict) &&
+            (!two || within(exact_dist(p, rows, q, t, g[1]), grad[g[1]], strict));
+    }
+  }
+  if (j < n) { /* the tail */
+    Prep tail = *p;
+    tail.n = n - j;
+    in += count_rows_f(&tail, rows + j * p->D, q, a + j, b + j, g, band, grad, two, strict);
+  }
+  return in;
+}
+
+#endif
+
+/* count_rows_f, with AVX2 when the processor has it. */
+static long count_f(const Prep *p, const double *rows, const double *q, const float *a, const float *b, const int *g,
+                    const Band *band, const double *grad, bool two, bool strict) {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2")) return count_rows_f_avx2(p, rows, q, a, b, g, band, grad, two, strict);
+#endif
+  return count_rows_f(p, rows, q, a, b, g, band, grad, two, strict);
+}
+
+/* Points j (self included) within grad[a] in every group a of mask (one
+ * or two groups), from the float rows, undecided ones measured exactly. */
+static long brute_count_f(const Prep *p, const double *rows, const double *q, const float *const *f, int mask,
+                          const double *grad, double slack, bool strict) {
+  int g[2] = {0, 0}, m = 0;
+  for (int a = 0; a < p->ng && m < 2; a++)
+    if (mask >> a & 1) g[m++] = a;
+  Band band[2];
+  for (int t = 0; t < m; t++) band[t] = (Band){float_below(grad[g[t]] - slack), float_above(grad[g[t]] + slack)};
+  return count_f(p, rows, q, f[g[0]], f[g[m - 1]], g, band, grad, m == 2, strict);
+}
+
+/* run_brute with the single-precision filter (rows the joint rows, F
+ * their float copy). */
+static bool run_brute_f(const Job *J, const ColsF *F, const double *rows, int nt, double *terms, bool *zero) {
+  const Prep *p = J->p;
+  long n = p->n, npad = F->npad, tile = BRUTE_TILE_BYTES / (BW * p->D * (long)sizeof(float));
+  if (tile < 1) tile = 1;
+  long per = (long)F->ng * npad * (long)sizeof(float), B = BRUTE_BUF_BYTES / per;
+  if (B < BRUTE_MIN_QUERIES) B = BRUTE_MAX_BYTES / per < BRUTE_MIN_QUERIES ? BRUTE_MAX_BYTES / per : BRUTE_MIN_QUERIES;
+  if (B < 1) B = 1;
+  if (B > 64) B = 64;
+  long nblocks = (n + B - 1) / B;
+  int ok = 1, z = 0, k = J->k;
+  bool strict = J->variant == 1, avx = false;
+#if defined(__x86_64__)
+  avx = __builtin_cpu_supports("avx2");
+#endif
+#pragma omp parallel num_threads(nt) if ((double)n * (double)n * p->D > KNN_PAR_WORK) reduction(|| : z)
+  {
+    float *buf = knn_malloc((size_t)B * (size_t)per), *qf = knn_malloc((size_t)p->D * sizeof *qf);
+    double *bd = knn_malloc((size_t)(B * k) * sizeof *bd);
+    long *bi = knn_malloc((size_t)(B * k) * sizeof *bi);
+    KnnState *st = knn_malloc((size_t)B * sizeof *st);
+    bool have = buf && qf && bd && bi && st;
+    if (!have) {
+#pragma omp atomic write
+      ok = 0;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (long blk = 0; blk < nblocks; blk++) {
+      if (!have || ixp_progress_stopping()) continue; /* Ctrl-C: the caller reports it */
+      long i0 = blk * B, i1 = i0 + B < n ? i0 + B : n;
+      for (long i = i0; i < i1; i++)
+        st[i - i0] = (KnnState){NULL, NULL, i, k, 0, false, bd + (i - i0) * k, bi + (i - i0) * k};
+      for (long b0 = 0; b0 < npad / BW; b0 += tile) {
+        long nb = npad / BW - b0 < tile ? npad / BW - b0 : tile, j1 = (b0 + nb) * BW < n ? (b0 + nb) * BW : n;
+        for (long i = i0; i < i1; i++) {
+          const double *q = rows + i * p->D;
+          const float *f[MAXG] = {NULL, NULL, NULL};
+          for (int c = 0; c < p->D; c++) qf[c] = (float)q[c];
+          for (int a = 0; a < F->ng; a++) {
+            float *row = buf + ((i - i0) * F->ng + a) * npad + b0 * BW;
+            tile_dist_f(F->blk[a], F->gdim[a], qf + p->goff[a], b0, nb, row);
+            f[a] = row;
+          }
+          brute_knn_f(p, rows, q, f, F->ng, F->slack, avx, b0 * BW, j1 - b0 * BW, &st[i - i0]);
+        }
+      }
+      for (long i = i0; i < i1; i++) {
+        const double *qd = st[i - i0].bd, *q = rows + i * p->D;
+        const long *qi = st[i - i0].bi;
+        const float *f[MAXG];
+        for (int a = 0; a < F->ng; a++) f[a] = buf + ((i - i0) * F->ng + a) * npad;
+        double grad[MAXG];
+        long cnt[3] = {0, 0, 0};
+        for (int a = 0; a < F->ng; a++) {
+          grad[a] = qd[k - 1];
+          if (J->variant == 1) continue;
+          double e = 0;
+          for (int j = 0; j < k; j++) {
+            double v = exact_dist(p, rows, q, qi[j], a);
+            e = v > e ? v : e;
+          }
+          grad[a] = e;
+        }
+        if (qd[k - 1] == 0) z = 1;
+        for (int mm = 0; mm < J->nmask; mm++) {
+          cnt[mm] = brute_count_f(p, rows, q, f, J->mask[mm], grad, F->slack, strict);
+          bool self = true;
+          for (int a = 0; a < F->ng; a++)
+            if (J->mask[mm] >> a & 1) self = self && within(0, grad[a], strict);
+          cnt[mm] -= self;
+        }
+        terms[i] = term(J, qd[k - 1], cnt);
+      }
+    }
+    free(buf), free(qf), free(bd), free(bi), free(st);
+  }
+  *zero = z;
+  return ok != 0;
+}
+
+/* Brute force on the joint rows (Y's rows permuted by ymap when given,
+ * X's copy borrowed from base when given): the single-precision filter
+ * when the values allow it, else the double path. */
+static bool brute(const Job *J, const double *rows, const long *ymap, const Cols *base, int nt, double *terms,
+                  bool *zero) {
+  ColsF F;
+  int f = colsf_build(&F, J->p, rows);
+  bool ok = false;
+  if (f > 0) ok = run_brute_f(J, &F, rows, nt, terms, zero);
+  colsf_free(&F);
+  if (f >= 0) return ok;
+  Cols C;
+  ok = cols_build(&C, J->p, ymap, base) && run_brute(J, &C, rows, nt, terms, zero);
+  cols_free(&C);
+  return ok;
+}
+
+/* ------------------------------------------------------- neighbour lists */
+
+/* For one group of a two-group estimate (MI), each point's nearest other
+ * points in that group's subspace, ascending by (distance, index): list i
+ * is d[i m ..], j[i m ..], len[i] <= m entries, and every point not in it
+ * is at distance >= bound[i] (infinite: the list holds every point).
+ * Built once by brute force; a permutation surrogate of Y reuses both
+ * groups' lists, since permuting Y's rows only renames Y's points. */
+typedef struct {
+  long n, m;
+  double *d, *bound;
+  int32_t *j, *len;
+} NbrList;
+
+typedef struct {
+  double d;
+  int32_t j;
+} NbrEntry;
+
+/* Whether entry a comes before b: by distance, then by index. */
+static inline bool nbr_before(NbrEntry a, NbrEntry b) { return a.d < b.d || (a.d == b.d && a.j < b.j); }
+
+/* Sort e[0..n) by nbr_before (quicksort, median of three, insertion sort
+ * below 16; no two entries are equal). */
+static void nbr_sort(NbrEntry *e, long n) {
+  while (n > 16) {
+    NbrEntry *a = &e[0], *b = &e[n / 2], *c = &e[n - 1], t;
+    if (nbr_before(*b, *a)) t = *a, *a = *b, *b = t;
+    if (nbr_before(*c, *b)) t = *b, *b = *c, *c = t;
+    if (nbr_before(*b, *a)) t = *a, *a = *b, *b = t;
+    NbrEntry piv = *b;
+    long i = 0, j = n - 1;
+    for (;;) {
+      while (nbr_before(e[i], piv)) i++;
+      while (nbr_before(piv, e[j])) j--;
+      if (i >= j) break;
+      t = e[i], e[i++] = e[j], e[j--] = t;
+    }
+    long left = j + 1; /* e[0..left) <= piv <= e[left..n) */
+    if (left < n - left) nbr_sort(e, left), e += left, n -= left;
+    else nbr_sort(e + left, n - left), n = left;
+  }
+  for (long i = 1; i < n; i++) {
+    NbrEntry v = e[i];
+    long j = i;
+    while (j > 0 && nbr_before(v, e[j - 1])) e[j] = e[j - 1], j--;
+    e[j] = v;
+  }
+}
+
+
+/* Free a list set. */
+static void nbr_free(NbrList *L) { free(L->d), free(L->bound), free(L->j), free(L->len); }
+
+/* A cut below which about `want` of the n - 1 distances row[j != i] lie:
+ * the matching order statistic of a strided sample of NBR_SAMPLE (kept
+ * as the smallest r + 1 values seen, in order). */
+static double nbr_cut(const double *row, long n, long i, long want) {
+  long stride = n / NBR_SAMPLE > 1 ? n / NBR_SAMPLE : 1, start = (i + 1) % stride;
+  long ns = (n - start + stride - 1) / stride < NBR_SAMPLE ? (n - start + stride - 1) / stride : NBR_SAMPLE;
+  long r = (long)((double)want / (double)(n - 1) * (double)ns), kept = 0;
+  if (r >= ns - 1) return INFINITY; /* at most ns - 1 samples (i may be one) */
+  double top[NBR_SAMPLE];
+  for (long t = 0; t < ns; t++) {
+    long j = start + t * stride, y;
+    if (j == i) continue;
+    double v = row[j];
+    if (kept <= r) y = kept++;
+    else if (v < top[r]) y = r;
+    else continue;
+    while (y > 0 && top[y - 1] > v) top[y] = top[y - 1], y--;
+    top[y] = v;
+  }
+  return top[r];
+}
+
+/* Build group a's lists of up to m entries from the blocked columns: per
+ * point the distances to all points (tiles), the points below a sampled
+ * cut aimed at m / 2 (in index order), sorted; when more than m pass, the
+ * first m are kept and the bound is the first one left out. */
+static bool nbr_build(NbrList *L, const Cols *C, const Prep *p, int a, long m, int nt) {
+  long n = p->n, npad = C->npad;
+  L->n = n, L->m = m;
+  L->d = knn_malloc((size_t)n * (size_t)m * sizeof *L->d);
+  L->j = knn_malloc((size_t)n * (size_t)m * sizeof *L->j);
+  L->bound = knn_malloc((size_t)n * sizeof *L->bound);
+  L->len = knn_malloc((size_t)n * sizeof *L->len);
+  if (!L->d || !L->j || !L->bound || !L->len) return false;
+  int ok = 1;
+  double work = (double)n * (double)n * C->gdim[a];
+#pragma omp parallel num_threads(nt) if (work > KNN_PAR_WORK)
+  {
+    double *row = knn_malloc((size_t)npad * sizeof *row);
+    NbrEntry *e = knn_malloc((size_t)n * sizeof *e);
+    if (!row || !e) {
+#pragma omp atomic write
+      ok = 0;
+    }
+#pragma omp for schedule(dynamic, 16)
+    for (long i = 0; i < n; i++) {
+      if (!row || !e) continue;
+      tile_dist(C->blk[a], C->gdim[a], p->rows + i * p->D + p->goff[a], 0, npad / BW, row);
+      double cut = m >= n - 1 ? INFINITY : nbr_cut(row, n, i, m / 2);
+      long c = 0;
+      for (long j = 0; j < n; j++) {
+        e[c] = (NbrEntry){row[j], (int32_t)j};
+        c += j != i && row[j] < cut;
+      }
+      nbr_sort(e, c);
+      if (c > m) cut = e[m].d, c = m;
+      L->bound[i] = cut, L->len[i] = (int32_t)c;
+      for (long r = 0; r < c; r++) L->d[i * m + r] = e[r].d, L->j[i * m + r] = e[r].j;
+    }
+    free(row), free(e);
+  }
+  return ok != 0;
+}
+
+/* Group-a distance between joint rows i and j, Y's rows read through
+ * perm (the joint row i holds Y's row perm[i]). */
+INLINE double nbr_dist(const Prep *p, int a, const long *perm, long i, long j) {
+  const double *u = p->rows + (a == 1 ? perm[i] : i) * p->D + p->goff[a];
+  const double *v = p->rows + (a == 1 ? perm[j] : j) * p->D + p->goff[a];
+  double m = 0;
+  for (int c = 0; c < p->gdim[a]; c++) {
+    double g = fabs(u[c] - v[c]);
+    m = g > m ? g : m;
+  }
+  return m;
+}
+
+/* Offer joint point j to query i's k best (once: `seen` stamps); its
+ * distance in group `known` (0 or 1; -1: none) is given as dk. */
+INLINE void nbr_offer(const Prep *p, const long *perm, long i, long j, int known, double dk, unsigned *seen,
+                      unsigned stamp, KnnState *s, bool canon) {
+  if (seen[j] == stamp) return;
+  seen[j] = stamp;
+  double d0 = known == 0 ? dk : nbr_dist(p, 0, perm, i, j), d1 = known == 1 ? dk : nbr_dist(p, 1, perm, i, j);
+  double m = d0 > d1 ? d0 : d1;
+  if (knn_accepts(s, m, j, canon)) knn_insert(s, m, j, canon);
+}
+
+/* Lower bound on the group distances of the points list lp has not
+ * yet offered after `read` entries: the next entry's, or the list's bound
+ * when it is used up. */
+static inline double nbr_frontier(const NbrList *L, long lp, long read) {
+  return read < L->len[lp] ? L->d[lp * L->m + read] : L->bound[lp];
+}
+
+/* #{other points within r of list lp's point} from the list, or -1 when
+ * points off the list might be within r. */
+static long nbr_count(const NbrList *L, long lp, double r, bool strict) {
+  if (strict ? r > L->bound[lp] : r >= L->bound[lp]) return -1;
+  const double *d = L->d + lp * L->m;
+  long lo = 0, hi = L->len[lp]; /* first entry not within r */
+  while (lo < hi) {
+    long mid = lo + (hi - lo) / 2;
+    if (within(d[mid], r, strict)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* Query i's k nearest in the joint space by walking its X list and its Y
+ * point's Y list together (always the one whose next distance is larger:
+ * it passes the k-th distance sooner), until a point not yet offered can
+ * no longer enter: its distance in either group is at least that list's
+ * frontier. When both lists run out first, every point is offered. */
+static void nbr_knn(const Prep *p, const NbrList *L, const long *perm, const long *inv, long i, unsigned *seen,
+                    unsigned stamp, KnnState *s, bool canon) {
+  long lp[2] = {i, perm[i]}, read[2] = {0, 0};
+  seen[i] = stamp;
+  for (;;) {
+    double f0 = nbr_frontier(&L[0], lp[0], read[0]), f1 = nbr_frontier(&L[1], lp[1], read[1]), f = f0 > f1 ? f0 : f1;
+    if (s->cnt == s->k && (f > s->bd[s->k - 1] || (!canon && f == s->bd[s->k - 1]))) return;
+    bool more0 = read[0] < L[0].len[lp[0]], more1 = read[1] < L[1].len[lp[1]];
+    int g = more0 && (f0 >= f1 || !more1) ? 0 : more1 ? 1 : -1;
+    if (g < 0) break;
+    long e = lp[g] * L[g].m + read[g]++;
+    nbr_offer(p, perm, i, g == 0 ? L[g].j[e] : inv[L[g].j[e]], g, L[g].d[e], seen, stamp, s, canon);
+  }
+  for (long j = 0; j < p->n; j++) nbr_offer(p, perm, i, j, -1, 0, seen, stamp, s, canon);
+}
+
+/* Neighbour-list path for MI with Y's rows permuted by perm (identity for
+ * the estimate itself; inv its inverse): per point the walk above, then
+ * the counts by binary search in the lists; when a list is too short, by
+ * tiles over the group's points in their own order (C, unpermuted: a
+ * group's count does not depend on the pairing). */
+static bool run_lists(const Job *J, const NbrList *L, const Cols *C, const long *perm, const long *inv, int nt,
+                      double *terms, bool *zero) {
+  const Prep *p = J->p;
+  long n = p->n;
+  int ok = 1, z = 0;
+  bool canon = J->variant == 2, strict = J->variant == 1;
+  double work = (double)n * (double)(L[0].m + L[1].m) / 4;
+#pragma omp parallel num_threads(nt) if (work > KNN_PAR_WORK) reduction(|| : z)
+  {
+    unsigned *seen = knn_calloc((size_t)n, sizeof *seen), stamp = 0;
+    double *bd = knn_malloc((size_t)J->k * sizeof *bd), *row = knn_malloc((size_t)C->npad * sizeof *row);
+    long *bi = knn_malloc((size_t)J->k * sizeof *bi);
+    bool have = seen && bd && bi && row;
+    if (!have) {
+#pragma omp atomic write
+      ok = 0;
+    }
+#pragma omp for schedule(dynamic, KD_CHUNK)
+    for (long i = 0; i < n; i++) {
+      if (!have || ixp_progress_stopping()) continue;
+      if (++stamp == 0) memset(seen, 0, (size_t)n * sizeof *seen), stamp = 1;
+      KnnState s = {NULL, NULL, i, J->k, 0, canon, bd, bi};
+      nbr_knn(p, L, perm, inv, i, seen, stamp, &s, canon);
+      double r = bd[J->k - 1], grad[2] = {r, r};
+      if (J->variant == 2)
+        for (int a = 0; a < 2; a++) {
+          grad[a] = 0;
+          for (int t = 0; t < J->k; t++) {
+            double g = nbr_dist(p, a, perm, i, bi[t]);
+            grad[a] = g > grad[a] ? g : grad[a];
+          }
+        }
+      if (r == 0) z = 1;
+      long cnt[3] = {0, 0, 0};
+      for (int a = 0; a < 2; a++) {
+        long lp = a == 0 ? i : perm[i];
+        cnt[a] = nbr_count(&L[a], lp, grad[a], strict);
+        if (cnt[a] >= 0) continue;
+        tile_dist(C->blk[a], C->gdim[a], p->rows + lp * p->D + p->goff[a], 0, C->npad / BW, row);
+        cnt[a] = count1(row, n, grad[a], strict) - within(0, grad[a], strict);
+      }
+      terms[i] = term(J, r, cnt);
+    }
+    free(seen), free(bd), free(bi), free(row);
+  }
+  *zero = z;
+  return ok != 0;
+}
+
+/* Entries per list: a few times the expected count of the larger group
+ * when the joint k-ball holds k points and the groups are independent
+ * (the permutation null: n (k/n)^(d_a/D) inside group a's ball), at least
+ * 2k + 16, at most n - 1. Longer counts fall back to a scan. */
+static long nbr_length(const int *gdim, long n, int k) {
+  double most = 0, D = gdim[0] + gdim[1];
+  for (int a = 0; a < 2; a++) {
+    double c = (double)n * pow((double)k / (double)n, gdim[a] / D);
+    most = c > most ? c : most;
+  }
+  double m = NBR_SLACK * most > 2 * k + 16 ? NBR_SLACK * most : 2 * k + 16;
+  return m < (double)(n - 1) ? (long)m : n - 1;
+}
+
+/* Both groups' lists from the blocked columns. */
+static bool lists_build(NbrList *L, const Cols *C, const Prep *p, int k, int nt) {
+  long m = nbr_length(p->gdim, p->n, k);
+  return nbr_build(&L[0], C, p, 0, m, nt) && nbr_build(&L[1], C, p, 1, m, nt);
+}
+
 /* ------------------------------------------------------------ the drivers */
 
+/* ------------------------------------------------------------ cost model
+ *
+ * AUTO takes the index of least estimated time. The formulas are fits to
+ * one-thread medians on this project's 2-core build machine (AMD EPYC,
+ * AVX2, 1 MB L2 per core; Gaussian data, k = 4; the machine shared with
+ * other builds, so every figure carries noise of tens of percent):
+ *
+ *   KSG-1 mi, seconds        D=2     D=4     D=6     D=8     D=10    D=12
+ *   N=1e3  k-d tree        0.0005  0.0039  0.010   0.020   0.025   0.033
+ *          brute force     0.0027  0.0029  0.0033  0.0036  0.0028  0.0030
+ *   N=1e4  k-d tree        0.0057  0.075   0.27    0.82    1.80    2.70
+ *          brute force     0.16    0.14    0.14    0.16    0.18    0.17
+ *   N=3e4  k-d tree        0.018   0.23    1.08    -       -       -
+ *          brute force     -       -       1.27    1.45    1.47    1.47
+ *   N=1e5  k-d tree        0.17    1.74    9.8     29      126     277
+ *   (brute force in single precision with exact rechecks; 25 + 25
+ *   dimensions at N = 2e4: 1.6 s. The N=1e5 tree row is from before the
+ *   sorted-order counts.) Kozachenko-Leonenko (D=1..12) behaves alike
+ *   without the counts: the tree wins up to D=4 at N=1e3..1e4, brute force
+ *   from D=6.
+ *
+ * The k-d tree's time per point grows with N faster the higher D (its
+ * pruning weakens): log(t/N) = c + a D + b D log(N/1e4) fits within a
+ * factor 2; brute force is N^2 (p + q D). So the tree is taken for D <= 3
+ * at any N, brute force below about N = 2000 at D = 4, 2e4 at D = 6, a
+ * few 1e5 at D = 8 and beyond 1e6 at D = 10.
+ *
+ * Neighbour lists (mi with permutations) cost a build of a few brute
+ * force estimates (N = 4000: 0.35 s; a sort of each point's list) and
+ * then per estimate about 30 ns per entry walked, sqrt(k N) entries per
+ * point for balanced groups: 5 + 5 dims, N = 4000, 150 surrogates take
+ * 2.4 s on one thread against 4.9 s for brute force. They are taken when their total is the least and their memory
+ * (24 bytes per entry) fits NBR_MAX_BYTES. k enters only there: the
+ * tree and brute force were measured at k = 4. */
+
+/* Estimated one-thread seconds of one estimate with a k-d tree (counts:
+ * KSG, else entropy). */
+static double cost_kdtree(long n, int D, bool counts) {
+  double N = (double)n, l = log(N / 1e4);
+  return counts ? N * exp(-14.26 + 0.570 * D + 0.0697 * D * l) : N * exp(-15.49 + 0.672 * D + 0.100 * D * l);
+}
+
+/* Estimated one-thread seconds of one brute-force estimate. */
+static double cost_brute(long n, int D, bool counts) {
+  double N = (double)n;
+  return counts ? 1e-3 + N * N * (1.2e-9 + 5.5e-11 * D) : N * N * (6.3e-10 + 1.9e-10 * D);
+}
+
+/* Estimated one-thread seconds of the neighbour lists over `reps`
+ * estimates, or infinity when they would not fit in memory. */
+static double cost_lists(long n, const int *gdim, int k, int reps) {
+  double N = (double)n, walk = 3e-8 * N * sqrt((double)k * N), balance = 1;
+  double lo = gdim[0] < gdim[1] ? gdim[0] : gdim[1], hi = gdim[0] < gdim[1] ? gdim[1] : gdim[0];
+  balance = hi / lo; /* unbalanced groups: long lists and more count scans */
+  if ((double)nbr_length(gdim, n, k) * N * 24 > NBR_MAX_BYTES || n - 1 > INT32_MAX) return INFINITY;
+  return N * N * 2.2e-8 + reps * walk * balance;
+}
+
+/* Estimated one-thread seconds of one permutation surrogate of job J's
+ * index (the lists without their build). */
+static double surrogate_seconds(const Job *J) {
+  const Prep *p = J->p;
+  double N = (double)p->n;
+  if (J->index == IXP_INDEX_LISTS) return 3e-8 * N * sqrt(J->k * N);
+  return J->index == IXP_INDEX_BRUTE ? cost_brute(p->n, p->D, true) : cost_kdtree(p->n, p->D, true);
+}
+
+/* The index AUTO uses (knn.h). */
+IxpIndexKind ixp_knn_auto_index(int ng, const int *gdim, long n, int k, int nperm) {
+  int D = 0;
+  for (int a = 0; a < ng; a++) D += gdim[a];
+  double reps = (double)nperm + 1, kd = reps * cost_kdtree(n, D, ng > 1), brute = reps * cost_brute(n, D, ng > 1);
+  IxpIndexKind best = kd <= brute ? IXP_INDEX_KDTREE : IXP_INDEX_BRUTE;
+  if (ng == 2 && nperm > 0 && cost_lists(n, gdim, k, nperm + 1) < (kd < brute ? kd : brute)) best = IXP_INDEX_LISTS;
+  return best;
+}
+
 /* Set up a job for estimator est on prepared data (p->n set). */
-static void job_init(Job *J, Est est, const Opts *o, const Prep *p) {
+static void job_init(Job *J, Est est, const Opts *o, const Prep *p, int nperm) {
   memset(J, 0, sizeof *J);
   J->est = est, J->k = o->k, J->p = p;
   J->variant = est == EST_H ? 1 : o->variant;
   if (est == EST_MI) J->nmask = 2, J->mask[0] = 1, J->mask[1] = 2;
   if (est == EST_CMI) J->nmask = 3, J->mask[0] = 1 | 4, J->mask[1] = 2 | 4, J->mask[2] = 4;
-  J->brute = o->index == IXP_INDEX_BRUTE || (o->index == IXP_INDEX_AUTO && p->D > KD_AUTO_MAXDIM);
+  J->index = o->index == IXP_INDEX_AUTO ? ixp_knn_auto_index(p->ng, p->gdim, p->n, o->k, nperm) : o->index;
+  if (J->index == IXP_INDEX_LISTS && (est != EST_MI || p->n - 1 > INT32_MAX)) J->index = IXP_INDEX_BRUTE;
   J->npsi = est == EST_H ? 0 : p->n + 2 < PSI_TABLE ? p->n + 2 : PSI_TABLE;
   for (long m = 1; m < J->npsi; m++) J->psi[m] = digamma((double)m);
 }
 
 /* Every column of the joint space, in order. */
 static int *all_columns(int D) {
-  int *cols = malloc((size_t)D * sizeof *cols);
+  int *cols = knn_malloc((size_t)D * sizeof *cols);
   if (cols)
     for (int c = 0; c < D; c++) cols[c] = c;
   return cols;
@@ -1244,19 +2060,25 @@ static int *all_columns(int D) {
 /* Run one estimate on prepared data: index, per-point terms, ordered sum. */
 static IxpKnnStatus estimate(const Job *J, int nt, double *out) {
   const Prep *p = J->p;
-  double *terms = malloc((size_t)p->n * sizeof *terms);
+  double *terms = knn_malloc((size_t)p->n * sizeof *terms);
   if (!terms) return IXP_KNN_ENOMEM;
   bool ok = false, zero = false;
-  if (J->brute) {
+  if (J->index == IXP_INDEX_LISTS) {
     Cols C;
-    if (cols_build(&C, p, NULL, NULL)) ok = run_brute(J, &C, p->rows, nt, terms, &zero);
-    cols_free(&C);
+    NbrList L[2] = {{0}, {0}};
+    long *id = knn_malloc((size_t)p->n * sizeof *id);
+    ok = id && cols_build(&C, p, NULL, NULL) && lists_build(L, &C, p, J->k, nt);
+    for (long i = 0; ok && i < p->n; i++) id[i] = i;
+    if (ok) ok = run_lists(J, L, &C, id, id, nt, terms, &zero);
+    nbr_free(&L[0]), nbr_free(&L[1]), cols_free(&C), free(id);
+  } else if (J->index == IXP_INDEX_BRUTE) {
+    ok = brute(J, p->rows, NULL, NULL, nt, terms, &zero);
   } else {
     Space sp[3];
     int built = 0;
     KdTree joint = {0};
     int *cols = all_columns(p->D);
-    long **ord = calloc((size_t)p->D, sizeof *ord);
+    long **ord = knn_calloc((size_t)p->D, sizeof *ord);
     ok = cols && ord && column_orders(p, ord, nt) && build_all(J, &joint, cols, (const long *const *)ord, sp, &built, nt);
     orders_free(ord, p->D);
     IxpProgress bar;
@@ -1274,9 +2096,9 @@ static IxpKnnStatus estimate(const Job *J, int nt, double *out) {
 }
 
 /* Fill info (when given) from the job. */
-static void set_info(IxpKnnInfo *info, const Prep *p, bool brute) {
+static void set_info(IxpKnnInfo *info, const Prep *p, IxpIndexKind index) {
   if (!info) return;
-  info->index = brute ? IXP_INDEX_BRUTE : IXP_INDEX_KDTREE;
+  info->index = index;
   info->duplicates = p->duplicates;
 }
 
@@ -1286,11 +2108,11 @@ static IxpKnnStatus run(Est est, const double *const *g, const int *gdim, int ng
   Opts o;
   if (!out || !read_options(opt, &o)) return IXP_KNN_EINPUT;
   Prep p;
-  IxpKnnStatus st = prepare(g, gdim, ng, n, &o, &p);
+  IxpKnnStatus st = prepare(g, gdim, ng, n, &o, info != NULL, &p);
   if (st == IXP_KNN_OK) {
     Job J;
-    job_init(&J, est, &o, &p);
-    set_info(info, &p, J.brute);
+    job_init(&J, est, &o, &p, 0);
+    set_info(info, &p, J.index);
     if (est == EST_H && p.constant) st = IXP_KNN_ETIES;
     else st = estimate(&J, o.nt, out);
   }
@@ -1332,15 +2154,15 @@ typedef struct {
 static bool perm_work(PermWork *w, const Prep *p) {
   long n = p->n;
   memset(w, 0, sizeof *w);
-  w->perm = malloc((size_t)n * sizeof *w->perm);
-  w->inv = malloc((size_t)n * sizeof *w->inv);
-  w->terms = malloc((size_t)n * sizeof *w->terms);
-  w->rows = malloc((size_t)n * (size_t)p->D * sizeof *w->rows);
-  w->lists = calloc((size_t)p->D, sizeof *w->lists);
+  w->perm = knn_malloc((size_t)n * sizeof *w->perm);
+  w->inv = knn_malloc((size_t)n * sizeof *w->inv);
+  w->terms = knn_malloc((size_t)n * sizeof *w->terms);
+  w->rows = knn_malloc((size_t)n * (size_t)p->D * sizeof *w->rows);
+  w->lists = knn_calloc((size_t)p->D, sizeof *w->lists);
   w->cols = all_columns(p->D);
   if (!w->perm || !w->inv || !w->terms || !w->rows || !w->lists || !w->cols) return false;
   for (int c = p->goff[1]; c < p->D; c++)
-    if (!(w->lists[c] = malloc((size_t)n * sizeof *w->lists[c]))) return false;
+    if (!(w->lists[c] = knn_malloc((size_t)n * sizeof *w->lists[c]))) return false;
   return true;
 }
 
@@ -1350,22 +2172,29 @@ static void perm_work_free(PermWork *w, const Prep *p) {
   free(w->perm), free(w->inv), free(w->terms), free(w->rows), free(w->lists), free(w->cols);
 }
 
-/* The estimate with Y's rows permuted by w->perm: X's and Y's counting
- * spaces (kd mode) or column copies (brute force) are reused, Y's through
- * the permutation; only the joint index is rebuilt. */
-static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, long *const *ord, int nt, PermWork *w,
-                             double *out) {
+/* The estimate with Y's rows permuted by w->perm: the neighbour lists
+ * are reused whole (Y's through the permutation); X's and Y's counting
+ * spaces (kd mode) or X's column copy (brute force) are reused and only
+ * the joint index is rebuilt. */
+static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, long *const *ord, const NbrList *L, int nt,
+                             PermWork *w, double *out) {
   const Prep *p = J->p;
   long n = p->n;
+  bool ok, zero = false;
+  if (J->index == IXP_INDEX_LISTS) {
+    for (long i = 0; i < n; i++) w->inv[w->perm[i]] = i;
+    ok = run_lists(J, L, base, w->perm, w->inv, nt, w->terms, &zero);
+    if (!ok) return IXP_KNN_ENOMEM;
+    if (zero) return IXP_KNN_ETIES;
+    *out = finish(J, ixp_ksum_array(w->terms, n));
+    return IXP_KNN_OK;
+  }
   for (long i = 0; i < n; i++) {
     memcpy(w->rows + i * p->D, p->rows + i * p->D, (size_t)p->gdim[0] * sizeof *w->rows);
     memcpy(w->rows + i * p->D + p->goff[1], p->rows + w->perm[i] * p->D + p->goff[1], (size_t)p->gdim[1] * sizeof *w->rows);
   }
-  bool ok, zero = false;
-  if (J->brute) {
-    Cols C;
-    ok = cols_build(&C, p, w->perm, base) && run_brute(J, &C, w->rows, nt, w->terms, &zero);
-    cols_free(&C);
+  if (J->index == IXP_INDEX_BRUTE) {
+    ok = brute(J, w->rows, w->perm, base, nt, w->terms, &zero);
   } else {
     KdTree joint = {0};
     const bool mapped[2] = {false, true};
@@ -1379,7 +2208,7 @@ static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, long *co
       for (long t = 0; t < n; t++) w->lists[c][t] = w->inv[ord[c][t]];
     }
     ok = kd_build_par(&joint, w->rows, n, p->D, w->cols, p->D, (const long *const *)w->lists, nt) &&
-         run_kd(J, &joint, sp, w->perm, mapped, nt, w->terms, &zero, NULL);
+         run_kd(J, &joint, sp, w->inv, mapped, nt, w->terms, &zero, NULL);
     for (int c = 0; c < p->goff[1]; c++) w->lists[c] = NULL;
     kd_free(&joint);
   }
@@ -1399,21 +2228,23 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
   const double *g[2] = {x, y};
   int gd[2] = {dx, dy};
   Prep p;
-  IxpKnnStatus st = prepare(g, gd, 2, n, &o, &p);
+  IxpKnnStatus st = prepare(g, gd, 2, n, &o, false, &p);
   if (st != IXP_KNN_OK) {
     free(p.rows);
     return st;
   }
   Job J;
-  job_init(&J, EST_MI, &o, &p);
-  double *vals = malloc((size_t)nperm * sizeof *vals);
+  job_init(&J, EST_MI, &o, &p, nperm);
+  double *vals = knn_malloc((size_t)nperm * sizeof *vals);
   Space sp[2];
   Cols base = {0};
+  NbrList L[2] = {{0}, {0}};
   int built = 0;
   bool ok = vals != NULL;
-  long **ord = J.brute ? NULL : calloc((size_t)p.D, sizeof *ord);
-  if (J.brute) ok = ok && cols_build(&base, &p, NULL, NULL);
-  else
+  long **ord = J.index == IXP_INDEX_KDTREE ? knn_calloc((size_t)p.D, sizeof *ord) : NULL;
+  if (J.index != IXP_INDEX_KDTREE) ok = ok && cols_build(&base, &p, NULL, NULL);
+  if (J.index == IXP_INDEX_LISTS) ok = ok && lists_build(L, &base, &p, J.k, o.nt);
+  else if (J.index == IXP_INDEX_KDTREE)
     ok = ok && ord && column_orders(&p, ord, o.nt) && build_all(&J, NULL, NULL, (const long *const *)ord, sp, &built, o.nt);
   double observed = 0;
   st = IXP_KNN_ENOMEM;
@@ -1421,18 +2252,19 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
     PermWork w;
     if (perm_work(&w, &p)) {
       for (long i = 0; i < n; i++) w.perm[i] = i;
-      st = permuted(&J, sp, &base, ord, o.nt, &w, &observed);
+      st = permuted(&J, sp, &base, ord, L, o.nt, &w, &observed);
     }
     perm_work_free(&w, &p);
   }
   if (st == IXP_KNN_OK) {
+    double cost_once = surrogate_seconds(&J);
     bool outer = nperm >= o.nt && o.nt > 1;
     int team = outer ? o.nt : 1, inner = outer ? 1 : o.nt;
     IxpKnnStatus worst = IXP_KNN_OK;
     IxpProgress bar;
     ixp_progress_begin(&bar, "surrogates", (uint64_t)nperm, NULL);
     int done = 0;
-#pragma omp parallel num_threads(team)
+#pragma omp parallel num_threads(team) if (cost_once * nperm > KNN_PAR_SECONDS)
     {
       PermWork w;
       bool have = perm_work(&w, &p);
@@ -1446,7 +2278,7 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
         if (omp_get_thread_num() == 0) ixp_progress_update(&bar, (uint64_t)started);
         if (have) {
           ixp_rng_permutation(ixp_rng_key(key, (uint64_t)s, 0), w.perm, n);
-          r = permuted(&J, sp, &base, ord, inner, &w, &vals[s]);
+          r = permuted(&J, sp, &base, ord, L, inner, &w, &vals[s]);
         }
         if (r != IXP_KNN_OK) {
 #pragma omp critical(ixp_knn_perm)
@@ -1471,6 +2303,7 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
   }
   for (int m = 0; m < built; m++) space_free(&sp[m]);
   cols_free(&base);
+  nbr_free(&L[0]), nbr_free(&L[1]);
   orders_free(ord, p.D);
   free(vals), free(p.rows);
   return st;

@@ -4,11 +4,12 @@
  * Frenzel–Pompe for conditional MI. Max-norm throughout, as in the KSG
  * paper. Results in nats.
  *
- * Data: n samples, each group a row-major n x d block. Neighbour search:
- * a k-d tree for low dimensions, sorted arrays with binary search for 1-D
- * marginal counts, a brute-force path of cache-blocked max-norm tiles for
- * high dimensions (the max-norm is no inner product, so GEMMs do not
- * apply). The per-point loop is threaded; results do not depend on
+ * Data: n samples, each group a row-major n x d block. Neighbour search
+ * (IxpIndexKind, chosen by estimated cost unless forced): a k-d tree,
+ * sorted arrays with binary search for 1-D marginal counts, a brute-force
+ * path of cache-blocked max-norm tiles (the max-norm is no inner product,
+ * so GEMMs do not apply), or per-group neighbour lists for permutation
+ * tests; all give the same bits. The per-point loop is threaded; results do not depend on
  * the thread count (each point's contribution is stored, then summed in
  * a fixed order). */
 #ifndef IXP_KNN_H
@@ -21,7 +22,16 @@ typedef enum { IXP_KNN_OK = 0, IXP_KNN_ENOMEM, IXP_KNN_EINPUT, IXP_KNN_ETIES } I
 
 const char *ixp_knn_status_text(IxpKnnStatus s);
 
-typedef enum { IXP_INDEX_AUTO, IXP_INDEX_KDTREE, IXP_INDEX_BRUTE } IxpIndexKind;
+/* Neighbour search. AUTO picks by estimated cost (knn.c); LISTS (KSG
+ * mi(X; Y) only) keeps each point's nearest neighbours per group, sorted,
+ * and finds the joint ones and the counts from them: built once, reused by
+ * every permutation surrogate. */
+typedef enum { IXP_INDEX_AUTO, IXP_INDEX_KDTREE, IXP_INDEX_BRUTE, IXP_INDEX_LISTS } IxpIndexKind;
+
+/* The index AUTO would use for an estimator on n rows of these group
+ * dimensions (ng = 1: entropy, 2: MI, 3: CMI) with nperm permutation
+ * surrogates (0: none). */
+IxpIndexKind ixp_knn_auto_index(int ng, const int *gdim, long n, int k, int nperm);
 
 typedef struct {
   int k;                /* neighbours (default 4 when 0) */
@@ -34,9 +44,10 @@ typedef struct {
   IxpIndexKind index;
 } IxpKnnOptions;
 
-/* What the estimator did, for `explain` and for warnings. */
+/* What the estimator did, for `explain` and for warnings; pass NULL when
+ * it is not wanted (the duplicate rows are then not counted). */
 typedef struct {
-  IxpIndexKind index;   /* the index actually used */
+  IxpIndexKind index;   /* the index actually used (never AUTO) */
   long duplicates;      /* points with an exact duplicate in the joint space */
 } IxpKnnInfo;
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "knn.h"
 #include "rng.h"
 
@@ -362,12 +363,13 @@ Test(knn, uniform_noise_closed_form) {
 
 /* ------------------------------------------------------- invariances */
 
-/* Every estimator gives the same bits with 1 and 2 threads, in both index
- * kinds (threads set through the options and through OpenMP). */
+/* Every estimator gives the same bits with 1 and 2 threads, with every
+ * index (lists serve mi only; cmi and entropy fall back to brute force),
+ * threads set through the options and through OpenMP. */
 Test(knn, thread_count_invariance) {
   long n = 3000;
   double *x = normals(71, 0, n, 2), *y = correlated(x, n, 2, 0.5, 72, 0), *z = normals(73, 0, n, 1);
-  for (int index = IXP_INDEX_KDTREE; index <= IXP_INDEX_BRUTE; index++)
+  for (int index = IXP_INDEX_KDTREE; index <= IXP_INDEX_LISTS; index++)
     for (int variant = 1; variant <= 2; variant++) {
       double v[2][3];
       for (int t = 0; t < 2; t++) {
@@ -419,20 +421,120 @@ Test(knn, kdtree_matches_brute) {
   free(x), free(y);
 }
 
-/* AUTO picks the k-d tree up to 10 joint dimensions and brute force above;
- * both give the same value. */
+/* The three indexes find the same neighbours and the same counts, so KSG-1
+ * and KSG-2 mi agree to the bit, alone and in a permutation test (the
+ * observed value, the null's mean and sd, p), in balanced and unbalanced
+ * dimensions (short neighbour lists that fall back to scans), with ties
+ * in one coordinate; each index also gives the same bits at 1 and 2
+ * threads. */
+Test(knn, indexes_agree) {
+  long n = 500;
+  double *x = normals(141, 0, n, 8), *y = correlated(x, n, 8, 0.6, 142, 0);
+  for (long i = 0; i < 8 * n; i += 8) x[i] = round(x[i] * 6) / 6;
+  const int dims[][2] = {{1, 1}, {2, 3}, {5, 5}, {3, 8}};
+  for (int t = 0; t < 4; t++) {
+    int dx = dims[t][0], dy = dims[t][1];
+    double *xs = columns(x, n, 8, dx), *ys = columns(y, n, 8, dy);
+    for (int variant = 1; variant <= 2; variant++) {
+      double v[3][2];
+      IxpKnnTest pt[3][2];
+      for (int b = 0; b < 3; b++)
+        for (int th = 0; th < 2; th++) {
+          IxpKnnOptions o = {.variant = variant, .index = IXP_INDEX_KDTREE + b, .threads = th + 1};
+          IxpKnnInfo info;
+          cr_assert_eq(ixp_ksg_mi(xs, dx, ys, dy, n, &o, &v[b][th], &info), IXP_KNN_OK);
+          cr_assert_eq(info.index, o.index);
+          cr_assert_eq(ixp_ksg_mi_permutation(xs, dx, ys, dy, n, &o, 5, 77, &pt[b][th]), IXP_KNN_OK);
+        }
+      for (int b = 0; b < 3; b++)
+        for (int th = 0; th < 2; th++) {
+          const IxpKnnTest *p = &pt[b][th], *q = &pt[0][0];
+          cr_assert(same_bits(v[b][th], v[0][0]), "dims %d+%d KSG-%d index %d threads %d: %.17g vs %.17g", dx, dy,
+                    variant, b + 1, th + 1, v[b][th], v[0][0]);
+          cr_assert(same_bits(p->value, v[0][0]) && same_bits(p->null_mean, q->null_mean) &&
+                        same_bits(p->null_std, q->null_std) && same_bits(p->p, q->p),
+                    "dims %d+%d KSG-%d index %d threads %d: null %.17g +- %.17g vs %.17g +- %.17g", dx, dy, variant,
+                    b + 1, th + 1, p->null_mean, p->null_std, q->null_mean, q->null_std);
+        }
+    }
+    free(xs), free(ys);
+  }
+  free(x), free(y);
+}
+
+/* Brute force filters in single precision and decides close calls on the
+ * exact distances; values too large for floats (here 1e35, unrescaled)
+ * take the double path. Both agree with the k-d tree to the bit. */
+Test(knn, brute_float_filter_and_fallback) {
+  long n = 400;
+  double *x = normals(151, 0, n, 2), *y = correlated(x, n, 2, 0.5, 152, 0);
+  for (int big = 0; big < 2; big++) {
+    for (long i = 0; i < 2 * n; i++) x[i] *= big ? 1e35 : 1, y[i] *= big ? 1e35 : 1;
+    for (int variant = 1; variant <= 2; variant++) {
+      double v[2];
+      for (int b = 0; b < 2; b++) {
+        IxpKnnOptions o = {.variant = variant, .no_rescale = true, .index = b ? IXP_INDEX_BRUTE : IXP_INDEX_KDTREE};
+        cr_assert_eq(ixp_ksg_mi(x, 2, y, 2, n, &o, &v[b], NULL), IXP_KNN_OK);
+      }
+      cr_assert(same_bits(v[0], v[1]), "big %d KSG-%d: %.17g vs %.17g", big, variant, v[0], v[1]);
+    }
+  }
+  free(x), free(y);
+}
+
+/* explain names the index: the one forced by `index = ...`, or the one the
+ * cost model chose. */
+Test(knn, explain_names_the_index) {
+  TRun r;
+  t_open(&r, false);
+  const char *prog = "seed 3\nmodel m {\n  x ~ normal(0, 1)\n  y ~ normal(x, 1)\n}\ndata d = sample(m, 400)\n"
+                     "print mi(x; y) in d using ksg(index = brute)\n"
+                     "print mi(x; y) in d using ksg(index = lists) with permutations(9)\n"
+                     "print entropy(x) in d using kl(index = kdtree)\n"
+                     "print mi(x; y) in d using ksg\n";
+  cr_assert_eq(t_explain(&r, prog), IXP_OK, "%s", t_err(&r));
+  const char *out = t_out(&r);
+  cr_assert(strstr(out, "KSG-1 k = 4 on 400 rows, 2 dimensions, brute-force (cache-blocked max-norm tiles) index "
+                        "(index = brute)"), "%s", out);
+  cr_assert(strstr(out, "neighbour-list (per-group sorted neighbours, built once) index (index = lists), "
+                        "9 permutation surrogates"), "%s", out);
+  cr_assert(strstr(out, "Kozachenko-Leonenko k = 4 on 400 rows, 1 dimension, k-d tree index (index = kdtree)"), "%s",
+            out);
+  const int d11[2] = {1, 1};
+  char want[200];
+  snprintf(want, sizeof want, "%s index (chosen by estimated cost)",
+           ixp_knn_auto_index(2, d11, 400, 4, 0) == IXP_INDEX_KDTREE ? "k-d tree" : "tiles)");
+  cr_assert(strstr(out, want), "%s", out);
+  t_close(&r);
+}
+
+/* AUTO follows the cost model: the k-d tree in low dimensions, brute force
+ * in high ones, neighbour lists for permutation tests where their build
+ * pays off; the estimators report the index the model names, and forcing
+ * another gives the same value. */
 Test(knn, auto_index) {
+  const int d11[2] = {1, 1}, d55[2] = {5, 5}, d2525[2] = {25, 25}, d1[1] = {1};
+  cr_assert_eq(ixp_knn_auto_index(2, d11, 100000, 4, 0), IXP_INDEX_KDTREE);
+  cr_assert_eq(ixp_knn_auto_index(2, d11, 1000000, 4, 0), IXP_INDEX_KDTREE);
+  cr_assert_eq(ixp_knn_auto_index(1, d1, 10000, 4, 0), IXP_INDEX_KDTREE);
+  cr_assert_eq(ixp_knn_auto_index(2, d55, 10000, 4, 0), IXP_INDEX_BRUTE);
+  cr_assert_eq(ixp_knn_auto_index(2, d2525, 100000, 4, 0), IXP_INDEX_BRUTE);
+  cr_assert_eq(ixp_knn_auto_index(2, d55, 4000, 4, 150), IXP_INDEX_LISTS);
+  cr_assert_eq(ixp_knn_auto_index(2, d11, 4000, 4, 150), IXP_INDEX_KDTREE);
   long n = 300;
   double *x = normals(85, 0, n, 6), *y = correlated(x, n, 6, 0.5, 86, 0), a, b;
-  IxpKnnInfo info;
-  cr_assert_eq(ixp_ksg_mi(x, 5, y, 5, n, NULL, &a, &info), IXP_KNN_OK);
-  cr_assert_eq(info.index, IXP_INDEX_KDTREE);
-  cr_assert_eq(ixp_ksg_mi(x, 6, y, 5, n, NULL, &b, &info), IXP_KNN_OK);
-  cr_assert_eq(info.index, IXP_INDEX_BRUTE);
-  IxpKnnOptions o = {.index = IXP_INDEX_KDTREE};
-  double c;
-  cr_assert_eq(ixp_ksg_mi(x, 6, y, 5, n, &o, &c, &info), IXP_KNN_OK);
-  cr_assert(same_bits(b, c));
+  const int dims[][2] = {{1, 1}, {2, 2}, {5, 5}, {6, 5}};
+  for (int t = 0; t < 4; t++) {
+    double *xs = columns(x, n, 6, dims[t][0]), *ys = columns(y, n, 6, dims[t][1]);
+    IxpKnnInfo info;
+    cr_assert_eq(ixp_ksg_mi(xs, dims[t][0], ys, dims[t][1], n, NULL, &a, &info), IXP_KNN_OK);
+    cr_assert_eq(info.index, ixp_knn_auto_index(2, dims[t], n, 4, 0));
+    IxpKnnOptions o = {.index = info.index == IXP_INDEX_KDTREE ? IXP_INDEX_BRUTE : IXP_INDEX_KDTREE};
+    cr_assert_eq(ixp_ksg_mi(xs, dims[t][0], ys, dims[t][1], n, &o, &b, &info), IXP_KNN_OK);
+    cr_assert_eq(info.index, o.index);
+    cr_assert(same_bits(a, b), "dims %d+%d: %.17g vs %.17g", dims[t][0], dims[t][1], a, b);
+    free(xs), free(ys);
+  }
   free(x), free(y);
 }
 
