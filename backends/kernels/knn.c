@@ -76,6 +76,7 @@
 #include "ksum.h"
 #include "progress.h"
 #include "rng.h"
+#include "threads.h"
 
 #define KD_LEAF 8
 #define KNN_PAR_WORK 2e6
@@ -205,7 +206,9 @@ static bool read_options(const IxpKnnOptions *o, Opts *out) {
   out->copula = o->copula;
   out->noise = o->noise;
   out->noise_key = o->noise_key;
-  out->nt = o->threads > 0 ? o->threads : omp_get_max_threads();
+  /* By default the session's rule (threads.h), read once an estimate: its
+   * budget, and only cores with nothing else to run. */
+  out->nt = o->threads > 0 ? o->threads : ixp_threads_for(INFINITY, 0);
   out->index = o->index;
   if (out->nt < 1) out->nt = 1;
   return out->k >= 1 && (out->variant == 1 || out->variant == 2) && o->threads >= 0 && isfinite(o->noise) &&

@@ -40,7 +40,7 @@ typedef struct {
   bool copula;          /* rank-transform each column first */
   double noise;         /* add noise of this std (relative to each column's std) to break ties; 0: none */
   uint64_t noise_key;   /* rng.h stream for the noise */
-  int threads;          /* 0: all cores */
+  int threads;          /* 0: the session's thread rule (threads.h) */
   IxpIndexKind index;
 } IxpKnnOptions;
 

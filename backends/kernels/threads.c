@@ -7,14 +7,19 @@
 #include <string.h>
 #include <time.h>
 
-static int budget = 1;
+static int budget = 0; /* 0: not set, every core (omp_get_max_threads, at most the cores) */
 static bool watch_load = true;
 
 /* How long a reading of the machine's load is trusted. */
 #define LOAD_TTL_NS 20000000L
 
 void ixp_threads_set_budget(int n) { budget = n < 1 ? 1 : n; }
-int ixp_threads_budget(void) { return budget; }
+
+int ixp_threads_budget(void) {
+  if (budget) return budget;
+  int threads = omp_get_max_threads(), procs = omp_get_num_procs();
+  return threads < procs ? threads : procs;
+}
 void ixp_threads_watch_load(bool watch) { watch_load = watch; }
 
 /* Tasks runnable on the machine now (the "R" of /proc/loadavg's "R/T"),
@@ -66,8 +71,9 @@ static int idle_cores(void) {
 }
 
 int ixp_threads_for(double work, double min_work) {
-  if (budget <= 1 || !(work >= min_work) || omp_in_parallel()) return 1;
-  if (!watch_load) return budget;
+  int most = ixp_threads_budget();
+  if (most <= 1 || !(work >= min_work) || omp_in_parallel()) return 1;
+  if (!watch_load) return most;
   int idle = idle_cores();
-  return idle < 2 ? 1 : (idle < budget ? idle : budget);
+  return idle < 2 ? 1 : (idle < most ? idle : most);
 }

@@ -12,7 +12,8 @@
 
 #include <stdbool.h>
 
-/* The session's budget (at least 1; 1 turns threads off). */
+/* The session's budget (at least 1; 1 turns threads off). Until it is
+ * set: OMP_NUM_THREADS (default every core), at most the cores. */
 void ixp_threads_set_budget(int n);
 int ixp_threads_budget(void);
 /* Tests and benches: false gives work the whole budget whatever the
