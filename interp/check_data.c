@@ -75,6 +75,7 @@ static IxpModelDef *data_model(Checker *c, IxpAst *st, IxpDataset *set, bool hea
   m->name = st->str;
   m->decl = st;
   m->src = c->src;
+  ixp_model_reserve(m, c->arena, IXP_MAX_VARS);  /* map steps add columns up to the limit */
   m->data = ixp_arena_alloc(c->arena, sizeof *m->data);
   ixp_data_attach(m->data, set, header_only);
   m->data->model = sampled;

@@ -107,6 +107,7 @@ static IxpModelDef *pair_scope(Checker *c, const IxpLowering *lw, const char *ov
   if (var < 0) return NULL;
   IxpModelDef *pair = ixp_arena_alloc(c->arena, sizeof *pair);
   pair->name = "distortion";
+  ixp_model_reserve(pair, c->arena, 2);
   pair->nvars = 2;
   pair->vars[0] = (IxpModelVar){.name = lw->model->vars[var].name, .kind = VAR_COLUMN};
   pair->vars[1] = (IxpModelVar){.name = over, .kind = VAR_COLUMN};

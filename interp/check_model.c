@@ -29,6 +29,7 @@ static void model_var(Checker *c, IxpModelDef *m, const char *name, IxpAst *decl
     ixp_check_error(c, decl->span, "model '%s' has more than %d variables", m->name, IXP_MAX_MODEL_VARS);
     return;
   }
+  ixp_model_reserve(m, c->arena, m->nvars + 1);
   m->vars[m->nvars++] = (IxpModelVar){.name = name, .kind = kind, .decl = decl, .expr = expr};
 }
 

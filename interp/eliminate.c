@@ -234,7 +234,8 @@ static TableStatus tables(Elim *e, bool barren) {
 }
 
 /* Run fn(ctx) with runtime errors caught and not reported; false when
- * one unwound it (the kernel buffers it held are freed). */
+ * one unwound it (the kernel buffers it held are freed). An interrupt
+ * caught here is re-armed, so the work that follows stops for it. */
 static bool quietly(IxpSession *s, void (*fn)(void *), void *ctx) {
   int errors = s->diag.errors, max_errors = s->diag.max_errors;
   void (*cleanup)(void *) = s->cleanup;
@@ -243,11 +244,13 @@ static bool quietly(IxpSession *s, void (*fn)(void *), void *ctx) {
   volatile bool ok = false;
   s->diag.max_errors = -1;  /* every error is past the limit: none is printed */
   s->on_error = &here;
+  s->interrupt_raised = false;
   if (!setjmp(here)) {
     fn(ctx);
     ok = true;
-  } else if (s->cleanup && s->cleanup != cleanup) {
-    s->cleanup(s->cleanup_ctx);
+  } else {
+    if (s->cleanup && s->cleanup != cleanup) s->cleanup(s->cleanup_ctx);
+    if (s->interrupt_raised) s->interrupted = 1;
   }
   s->on_error = outer;
   s->cleanup = cleanup, s->cleanup_ctx = cleanup_ctx;

@@ -126,6 +126,8 @@ struct IxpSession {
   IxpSpan enumerating_use;        /* the source span that asked for it */
   IxpSink *sink;                 /* innermost sweep's rows */
   volatile sig_atomic_t interrupted;
+  bool interrupt_raised;         /* poll_interrupt raised the last interrupt (an attempt that
+                                  * catches errors quietly re-arms it) */
   int expect_pass, expect_fail;
   const IxpSource *src;          /* source of the running statement */
 

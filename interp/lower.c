@@ -89,7 +89,9 @@ static void measured_vars(IxpLowering *lw, IxpPlanSource *src) {
   src->vars = vars, src->nvars = k;
   if (m->nvars <= IXP_MAX_VARS) return;
   IxpModelDef *view = ixp_arena_alloc(lw->arena, sizeof *view);
-  view->name = m->name, view->decl = m->decl, view->src = m->src, view->table = m->table, view->nvars = k;
+  view->name = m->name, view->decl = m->decl, view->src = m->src, view->table = m->table;
+  ixp_model_reserve(view, lw->arena, k);
+  view->nvars = k;
   for (int i = 0; i < k; i++) {
     view->vars[i] = m->vars[vars[i]];
     view->order[i] = i;

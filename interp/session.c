@@ -392,5 +392,6 @@ const volatile sig_atomic_t *ixp_session_stop_flag(const IxpSession *s) { return
 void ixp_session_poll_interrupt(IxpSession *s, const IxpSource *src, IxpSpan span) {
   if (!s->interrupted) return;
   s->interrupted = 0;
+  s->interrupt_raised = true;
   ixp_runtime_error(s, src, span, "interrupted");
 }

@@ -3,6 +3,21 @@
 
 #include <string.h>
 
+void ixp_model_reserve(IxpModelDef *m, IxpArena *arena, int n) {
+  if (n <= m->cap) return;
+  int cap = m->cap ? m->cap : 8;
+  while (cap < n) cap *= 2;
+  IxpModelVar *vars = ixp_arena_alloc(arena, (size_t)cap * sizeof *vars);
+  int *order = ixp_arena_alloc(arena, (size_t)cap * sizeof *order);
+  bool *continuous = ixp_arena_alloc(arena, (size_t)cap * sizeof *continuous);
+  if (m->nvars) {
+    memcpy(vars, m->vars, (size_t)m->nvars * sizeof *vars);
+    memcpy(order, m->order, (size_t)m->nvars * sizeof *order);
+    memcpy(continuous, m->continuous, (size_t)m->nvars * sizeof *continuous);
+  }
+  m->vars = vars, m->order = order, m->continuous = continuous, m->cap = cap;
+}
+
 int ixp_model_var(const IxpModelDef *m, const char *name) {
   for (int i = 0; i < m->nvars; i++)
     if (!strcmp(m->vars[i].name, name)) return i;

@@ -47,14 +47,14 @@ typedef struct IxpModelDef {
   const IxpSource *src;
   int nparams;
   IxpAst **params;             /* AST_PARAM nodes */
-  int nvars;
-  IxpModelVar vars[IXP_MAX_MODEL_VARS];
-  int order[IXP_MAX_MODEL_VARS]; /* an order in which every variable follows its dependencies */
+  int nvars, cap;              /* variables, and room in the arrays below (ixp_model_reserve) */
+  IxpModelVar *vars;
+  int *order;                  /* an order in which every variable follows its dependencies */
   IxpAst *table;               /* AST_TABLE of a table model, else NULL */
   int *slots;                  /* global slots (lets) the model reads */
   int nslots;
   struct IxpModelCache *cache; /* last enumeration, owned by the session */
-  bool continuous[IXP_MAX_MODEL_VARS]; /* real-valued variables (continuous draws, real columns) */
+  bool *continuous;            /* real-valued variables (continuous draws, real columns) */
   bool has_continuous;
   bool gaussian;               /* linear-Gaussian: measured in closed form (linear.c) */
   bool extern_draws;           /* draws from extern functions: can only be sampled */
@@ -64,6 +64,10 @@ typedef struct IxpModelDef {
 /* Whether variable v reads variable u; whether it reads any. */
 static inline bool ixp_var_reads(const IxpModelVar *v, int u) { return v->deps && (v->deps[u >> 6] >> (u & 63) & 1); }
 bool ixp_var_reads_any(const IxpModelDef *m, const IxpModelVar *v);
+
+/* Room for n variables in m's arrays (grown in the arena, twice at a
+ * time, so a model costs what its variables need). */
+void ixp_model_reserve(IxpModelDef *m, IxpArena *arena, int n);
 
 /* Index of variable `name` in `m`, or -1. */
 int ixp_model_var(const IxpModelDef *m, const char *name);

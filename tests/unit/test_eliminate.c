@@ -321,3 +321,40 @@ Test(elimination, errors_and_limits_are_the_enumerations) {
   free(err);
   free(prog);
 }
+
+/* Ctrl-C while a measure first tries the full enumeration quietly (to see
+ * whether it is small) stops the run: the interrupt that attempt caught
+ * is re-armed for the enumeration that follows. The sweep's points each
+ * enumerate a model of 2^15 states, so most of the run is spent there. */
+#include <pthread.h>
+#include <time.h>
+
+static IxpSession *ctrl_c_target;
+
+static void *ctrl_c_later(void *arg) {
+  (void)arg;
+  nanosleep(&(struct timespec){0, 300000000}, NULL);
+  ixp_session_interrupt(ctrl_c_target);
+  return NULL;
+}
+
+Test(eliminate, an_interrupt_during_the_quiet_attempt_stops_the_run) {
+  alarm(60);
+  Prog p;
+  prog_open(&p);
+  fprintf(p.f, "model coins(q = 0.5) {\n");
+  for (int i = 0; i < 15; i++) fprintf(p.f, "  c%d ~ bernoulli(q)\n", i);
+  fprintf(p.f, "}\nsweep q in 0.01 .. 0.99 step 1e-5 {\n  emit entropy(c0, c1) in coins(q = q)\n}\n");
+  char *text = prog_close(&p);
+  TRun r;
+  t_open(&r, false);
+  ctrl_c_target = r.s;
+  pthread_t t;
+  pthread_create(&t, NULL, ctrl_c_later, NULL);
+  IxpStatus st = t_run(&r, text);
+  pthread_join(t, NULL);
+  cr_assert_eq(st, IXP_ERUNTIME, "status %d: the run did not stop\n%s", st, t_err(&r));
+  cr_assert(strstr(t_err(&r), "error: interrupted"), "%s", t_err(&r));
+  t_close(&r);
+  free(text);
+}
