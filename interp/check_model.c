@@ -25,8 +25,9 @@ static void model_var(Checker *c, IxpModelDef *m, const char *name, IxpAst *decl
           ixp_check_line(c->src, m->vars[old].decl->span));
     return;
   }
-  if (m->nvars == IXP_MAX_MODEL_VARS) {
-    ixp_check_error(c, decl->span, "model '%s' has more than %d variables", m->name, IXP_MAX_MODEL_VARS);
+  if (m->nvars == IXP_MAX_MODEL_VARS) {  /* reported at the first variable past the limit only */
+    if (!m->over_limit) ixp_check_error(c, decl->span, "model '%s' has more than %d variables", m->name, IXP_MAX_MODEL_VARS);
+    m->over_limit = true;
     return;
   }
   ixp_model_reserve(m, c->arena, m->nvars + 1);

@@ -58,6 +58,7 @@ typedef struct IxpModelDef {
   bool has_continuous;
   bool gaussian;               /* linear-Gaussian: measured in closed form (linear.c) */
   bool extern_draws;           /* draws from extern functions: can only be sampled */
+  bool over_limit;             /* declared more than IXP_MAX_MODEL_VARS variables (reported once) */
   struct IxpDataDef *data;     /* a dataset's rows (data statement), else NULL */
 } IxpModelDef;
 
