@@ -26,7 +26,7 @@ const char *ixp_knn_status_text(IxpKnnStatus s);
  * mi(X; Y) only) keeps each point's nearest neighbours per group, sorted,
  * and finds the joint ones and the counts from them: built once, reused by
  * every permutation surrogate. */
-typedef enum { IXP_INDEX_AUTO, IXP_INDEX_KDTREE, IXP_INDEX_BRUTE, IXP_INDEX_LISTS } IxpIndexKind;
+typedef enum { IXP_INDEX_AUTO, IXP_INDEX_KDTREE, IXP_INDEX_BRUTE, IXP_INDEX_LISTS, IXP_INDEX_GRID } IxpIndexKind;
 
 /* The index AUTO would use for an estimator on n rows of these group
  * dimensions (ng = 1: entropy, 2: MI, 3: CMI) with nperm permutation

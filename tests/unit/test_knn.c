@@ -709,3 +709,130 @@ Test(knn, bad_input) {
   cr_assert_eq(ixp_ksg_mi_permutation(x, 1, y, 1, 8, &k3, 5, 1, &t), IXP_KNN_OK);
   for (int s = IXP_KNN_OK; s <= IXP_KNN_ETIES; s++) cr_assert(strlen(ixp_knn_status_text((IxpKnnStatus)s)) > 0);
 }
+
+/* ------------------------------------------------------------ grid index */
+
+/* KSG-1 and KSG-2 mi (1 + 1 dimensions) and entropy (2 columns) of x, y
+ * with each index at 1 and 2 threads; every one equal in bits (status
+ * included) to the k-d tree at 1 thread; brute force joins when n is
+ * small enough to be quick. */
+static void grid_agrees_k(const double *x, const double *y, long n, int k, const char *what) {
+  double *xy = malloc(sizeof(double) * (size_t)(2 * n));
+  for (long i = 0; i < n; i++) xy[2 * i] = x[i], xy[2 * i + 1] = y[i];
+  int nidx = n <= 3000 ? 3 : 2;
+  const IxpIndexKind idx[3] = {IXP_INDEX_KDTREE, IXP_INDEX_GRID, IXP_INDEX_BRUTE};
+  for (int variant = 1; variant <= 2; variant++) {
+    double ref[2] = {0, 0};
+    IxpKnnStatus rst[2] = {IXP_KNN_OK, IXP_KNN_OK};
+    for (int b = 0; b < nidx; b++)
+      for (int th = 1; th <= 2; th++) {
+        IxpKnnOptions o = {.k = k, .variant = variant, .index = idx[b], .threads = th};
+        IxpKnnInfo info;
+        double v[2] = {0, 0};
+        IxpKnnStatus st[2] = {ixp_ksg_mi(x, 1, y, 1, n, &o, &v[0], &info), IXP_KNN_OK};
+        cr_assert_eq(info.index, idx[b]);
+        st[1] = variant == 1 ? ixp_knn_entropy(xy, n, 2, &o, &v[1], NULL) : IXP_KNN_OK;
+        if (b == 0 && th == 1) {
+          memcpy(ref, v, sizeof ref), memcpy(rst, st, sizeof rst);
+          continue;
+        }
+        for (int m = 0; m < 2; m++) {
+          cr_assert_eq(st[m], rst[m], "%s n %ld KSG-%d index %d threads %d measure %d: status %d vs %d", what, n,
+                       variant, idx[b], th, m, st[m], rst[m]);
+          cr_assert(st[m] != IXP_KNN_OK || same_bits(v[m], ref[m]),
+                    "%s n %ld KSG-%d index %d threads %d measure %d: %.17g vs %.17g", what, n, variant, idx[b], th, m,
+                    v[m], ref[m]);
+        }
+      }
+  }
+  free(xy);
+}
+
+/* grid_agrees_k with k = 4. */
+static void grid_agrees(const double *x, const double *y, long n, const char *what) { grid_agrees_k(x, y, n, 4, what); }
+
+/* The grid finds the k-th neighbour distance and, for KSG-2, the same
+ * (distance, index)-ordered neighbours as the k-d tree and brute force,
+ * so all give the same bits, at 1 and 2 threads (the threaded loop runs
+ * from n = 1e5): correlated normals from n = 10 to 1e5; coarse values
+ * (many ties, duplicated rows; a quarter of x one value, straddling cell
+ * columns); heavy tails (ratios of normals); a tight cluster holding
+ * most points in one cell of a wide range; a permuted copy. */
+Test(knn, grid_matches_kdtree_and_brute, .timeout = 120) {
+  const long sizes[] = {10, 11, 37, 200, 2000, 100000};
+  for (int s = 0; s < 6; s++) {
+    long n = sizes[s];
+    double *x = normals(301, (uint64_t)s, n, 1), *y = correlated(x, n, 1, 0.9, 302, (uint64_t)s);
+    grid_agrees(x, y, n, "normal");
+    double *e = normals(303, (uint64_t)s, n, 1), *cx = malloc(sizeof(double) * (size_t)n),
+           *cy = malloc(sizeof(double) * (size_t)n);
+    for (long i = 0; i < n; i++) { /* ties: values on a grid of 1/4, x = 0 for a quarter of the points */
+      cx[i] = i % 4 == 0 ? 0 : round(x[i] * 4) / 4;
+      cy[i] = round(y[i] * 4) / 4;
+    }
+    grid_agrees(cx, cy, n, "tied");
+    for (long i = 0; i < n; i++) { /* heavy tails */
+      cx[i] = x[i] / (fabs(e[i]) + 1e-3);
+      cy[i] = y[i] / (fabs(e[(i + 1) % n]) + 1e-3);
+    }
+    grid_agrees(cx, cy, n, "heavy-tailed");
+    for (long i = 0; i < n; i++) { /* 90% in a cluster 1e-6 wide, the rest spread over 1e3 */
+      bool in = i % 10 != 0;
+      cx[i] = in ? 1e-6 * x[i] : 1e3 * x[i];
+      cy[i] = in ? 1e-6 * y[i] : 1e3 * e[i];
+    }
+    grid_agrees(cx, cy, n, "clustered");
+    for (long i = 0; i < n; i++) { /* a permutation of the normal pairs (reversed, interleaved) */
+      long j = i % 2 ? i / 2 : n - 1 - i / 2;
+      cx[i] = x[j], cy[i] = y[j];
+    }
+    grid_agrees(cx, cy, n, "permuted");
+    for (long i = 0; i < n; i++) { /* a cluster, and a tenth of the points on a lattice of spacing 1e3 (ties) */
+      long j = i / 10;
+      cx[i] = i % 10 ? 1e-3 * x[i] : 1e3 * (double)(j % 15);
+      cy[i] = i % 10 ? 1e-3 * y[i] : 1e3 * (double)(j / 15);
+    }
+    for (int k = 1; k <= 12 && n > 12; k += k < 4 ? 3 : 8) grid_agrees_k(cx, cy, n, k, "lattice");
+    free(x), free(y), free(e), free(cx), free(cy);
+  }
+}
+
+/* Rows with k or more exact duplicates give a zero distance: the grid
+ * reports the tie status as the k-d tree does. */
+Test(knn, grid_reports_ties) {
+  long n = 50;
+  double x[50], y[50], v;
+  for (long i = 0; i < n; i++) x[i] = (double)(i / 10), y[i] = (double)(i % 3 == 0);
+  IxpKnnOptions g = {.index = IXP_INDEX_GRID}, t = {.index = IXP_INDEX_KDTREE};
+  cr_assert_eq(ixp_ksg_mi(x, 1, y, 1, n, &t, &v, NULL), IXP_KNN_ETIES);
+  cr_assert_eq(ixp_ksg_mi(x, 1, y, 1, n, &g, &v, NULL), IXP_KNN_ETIES);
+}
+
+/* The grid in a permutation test (rebuilt per surrogate from Y's gathered
+ * orders) gives the k-d tree's observed value, null and p; elsewhere than
+ * a 2-D joint space the grid is not used (the k-d tree is, and says so). */
+Test(knn, grid_permutation_and_fallback) {
+  long n = 1500;
+  double *x = normals(311, 0, n, 2), *y = correlated(x, n, 2, 0.4, 312, 0);
+  for (int variant = 1; variant <= 2; variant++) {
+    IxpKnnTest a, b;
+    IxpKnnOptions g = {.variant = variant, .index = IXP_INDEX_GRID}, t = {.variant = variant, .index = IXP_INDEX_KDTREE};
+    cr_assert_eq(ixp_ksg_mi_permutation(x, 1, y, 1, n, &t, 7, 99, &a), IXP_KNN_OK);
+    for (int th = 1; th <= 2; th++) {
+      g.threads = th;
+      cr_assert_eq(ixp_ksg_mi_permutation(x, 1, y, 1, n, &g, 7, 99, &b), IXP_KNN_OK);
+      cr_assert(same_bits(a.value, b.value) && same_bits(a.null_mean, b.null_mean) &&
+                    same_bits(a.null_std, b.null_std) && same_bits(a.p, b.p),
+                "KSG-%d threads %d: %.17g %.17g vs %.17g %.17g", variant, th, a.value, a.null_mean, b.value,
+                b.null_mean);
+    }
+  }
+  IxpKnnOptions g = {.index = IXP_INDEX_GRID};
+  IxpKnnInfo info;
+  double v;
+  cr_assert_eq(ixp_ksg_mi(x, 2, y, 1, n, &g, &v, &info), IXP_KNN_OK);
+  cr_assert_eq(info.index, IXP_INDEX_KDTREE);
+  cr_assert_eq(ixp_knn_entropy(x, n, 1, &g, &v, &info), IXP_KNN_OK);
+  cr_assert_eq(info.index, IXP_INDEX_KDTREE);
+  free(x), free(y);
+}
