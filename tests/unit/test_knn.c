@@ -502,8 +502,9 @@ Test(knn, explain_names_the_index) {
             out);
   const int d11[2] = {1, 1};
   char want[200];
+  IxpIndexKind chosen = ixp_knn_auto_index(2, d11, 400, 4, 0);
   snprintf(want, sizeof want, "%s index (chosen by estimated cost)",
-           ixp_knn_auto_index(2, d11, 400, 4, 0) == IXP_INDEX_KDTREE ? "k-d tree" : "tiles)");
+           chosen == IXP_INDEX_GRID ? "grid (cell list over quantile cells)" : chosen == IXP_INDEX_KDTREE ? "k-d tree" : "tiles)");
   cr_assert(strstr(out, want), "%s", out);
   t_close(&r);
 }
@@ -513,14 +514,17 @@ Test(knn, explain_names_the_index) {
  * pays off; the estimators report the index the model names, and forcing
  * another gives the same value. */
 Test(knn, auto_index) {
-  const int d11[2] = {1, 1}, d55[2] = {5, 5}, d2525[2] = {25, 25}, d1[1] = {1};
-  cr_assert_eq(ixp_knn_auto_index(2, d11, 100000, 4, 0), IXP_INDEX_KDTREE);
-  cr_assert_eq(ixp_knn_auto_index(2, d11, 1000000, 4, 0), IXP_INDEX_KDTREE);
+  const int d11[2] = {1, 1}, d12[2] = {1, 2}, d55[2] = {5, 5}, d2525[2] = {25, 25}, d1[1] = {1}, d2[1] = {2};
+  cr_assert_eq(ixp_knn_auto_index(2, d11, 1000, 4, 0), IXP_INDEX_GRID);
+  cr_assert_eq(ixp_knn_auto_index(2, d11, 100000, 4, 0), IXP_INDEX_GRID);
+  cr_assert_eq(ixp_knn_auto_index(2, d11, 1000000, 4, 0), IXP_INDEX_GRID);
+  cr_assert_eq(ixp_knn_auto_index(1, d2, 100000, 4, 0), IXP_INDEX_GRID);
+  cr_assert_eq(ixp_knn_auto_index(2, d12, 100000, 4, 0), IXP_INDEX_KDTREE);
   cr_assert_eq(ixp_knn_auto_index(1, d1, 10000, 4, 0), IXP_INDEX_KDTREE);
   cr_assert_eq(ixp_knn_auto_index(2, d55, 10000, 4, 0), IXP_INDEX_BRUTE);
   cr_assert_eq(ixp_knn_auto_index(2, d2525, 100000, 4, 0), IXP_INDEX_BRUTE);
   cr_assert_eq(ixp_knn_auto_index(2, d55, 4000, 4, 150), IXP_INDEX_LISTS);
-  cr_assert_eq(ixp_knn_auto_index(2, d11, 4000, 4, 150), IXP_INDEX_KDTREE);
+  cr_assert_eq(ixp_knn_auto_index(2, d11, 4000, 4, 150), IXP_INDEX_GRID);
   long n = 300;
   double *x = normals(85, 0, n, 6), *y = correlated(x, n, 6, 0.5, 86, 0), a, b;
   const int dims[][2] = {{1, 1}, {2, 2}, {5, 5}, {6, 5}};
