@@ -842,3 +842,39 @@ Test(knn, grid_permutation_and_fallback) {
   cr_assert_eq(info.index, IXP_INDEX_KDTREE);
   free(x), free(y);
 }
+
+/* Sparse integer lattices, unrescaled, in shuffled row order: many rows
+ * tie at the k-th distance, and the one KSG-2 keeps (the least row)
+ * decides whether a group's radius is that distance or less; the grid
+ * must also search cells whose gap equals the k-th distance. Grid and
+ * k-d tree agree to the bit over 300 random lattices and k = 1 .. 6. */
+Test(knn, grid_lattice_ties) {
+  double *x = malloc(sizeof(double) * 34 * 34), *y = malloc(sizeof(double) * 34 * 34);
+  for (int trial = 0; trial < 300; trial++) {
+    uint64_t st = ixp_rng_key(7, (uint64_t)trial, 0);
+    int L = 4 + (int)(ixp_rng_uniform(st, 0) * 30), k = 1 + (int)(ixp_rng_uniform(st, 2) * 6);
+    double keep = 0.2 + 0.8 * ixp_rng_uniform(st, 1);
+    long n = 0;
+    for (int a = 0; a < L; a++)
+      for (int b = 0; b < L; b++)
+        if (ixp_rng_uniform(st, 10 + (uint64_t)(a * L + b)) < keep) x[n] = a, y[n] = b, n++;
+    for (long i = n - 1; i > 0; i--) {
+      long j = (long)(ixp_rng_uniform(st, 100000 + (uint64_t)i) * (double)(i + 1));
+      double t = x[i];
+      x[i] = x[j], x[j] = t, t = y[i], y[i] = y[j], y[j] = t;
+    }
+    if (n <= k + 1) continue;
+    for (int variant = 1; variant <= 2; variant++) {
+      double v[2];
+      IxpKnnStatus s[2];
+      for (int b = 0; b < 2; b++) {
+        IxpKnnOptions o = {.k = k, .variant = variant, .no_rescale = true,
+                           .index = b ? IXP_INDEX_GRID : IXP_INDEX_KDTREE};
+        s[b] = ixp_ksg_mi(x, 1, y, 1, n, &o, &v[b], NULL);
+      }
+      cr_assert(s[0] == s[1] && (s[0] != IXP_KNN_OK || same_bits(v[0], v[1])),
+                "trial %d (L %d, n %ld, k %d) KSG-%d: %.17g vs %.17g", trial, L, n, k, variant, v[0], v[1]);
+    }
+  }
+  free(x), free(y);
+}
