@@ -99,19 +99,24 @@ static bool discrete_options(IxpLowering *lw, int *bins, int *how, int *alphabet
 }
 
 /* The neighbour-search option's names, in IxpIndexKind order. */
-static const char *const index_names[] = {"auto", "kdtree", "brute", "lists"};
+static const char *const index_names[] = {"auto", "kdtree", "brute", "lists", "grid"};
 
-/* index = auto | kdtree | brute | lists (lists: ksg's mi(X; Y) only). */
+/* index = auto | kdtree | brute | lists | grid (lists: ksg's mi(X; Y)
+ * only; grid: a 2-D joint space only). */
 static bool index_option(IxpLowering *lw, IxpAst *arg, Payload *p) {
   IxpAst *v = arg->a;
-  for (int i = 0; v->kind == AST_NAME && i < 4; i++)
+  for (int i = 0; v->kind == AST_NAME && i < 5; i++)
     if (!strcmp(v->str, index_names[i])) {
       if (i == IXP_INDEX_LISTS && (p->kind != EST_KSG || p->z))
         return ixp_lower_error(lw, v->span, "index = lists is for ksg's mi(X; Y) (no condition)");
+      int dims = __builtin_popcountll(p->x) + __builtin_popcountll(p->y) + __builtin_popcountll(p->z);
+      if (i == IXP_INDEX_GRID && dims != 2)
+        return ixp_lower_error(lw, v->span, "index = grid needs a 2-D joint space (mi of one column on each side, "
+                                            "or entropy of two columns); this one has %d", dims);
       p->knn.index = (IxpIndexKind)i;
       return true;
     }
-  return ixp_lower_error(lw, v->span, "index is auto, kdtree, brute or lists");
+  return ixp_lower_error(lw, v->span, "index is auto, kdtree, brute, lists or grid");
 }
 
 static bool knn_options(IxpLowering *lw, Payload *p) {
@@ -128,7 +133,7 @@ static bool knn_options(IxpLowering *lw, Payload *p) {
     else if (!strcmp(name, "index")) ok = index_option(lw, arg, p);
     else
       return ixp_lower_error(lw, arg->span, "kNN options: k = 4, variant = 1 | 2 (ksg), rescale = 0 | 1, copula = 0 | 1, "
-                                            "noise = 1e-10, index = auto | kdtree | brute | lists");
+                                            "noise = 1e-10, index = auto | kdtree | brute | lists | grid");
     if (!ok) return false;
   }
   return true;
@@ -515,7 +520,8 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   IxpIndexKind index = p->knn.index;
   if (index == IXP_INDEX_AUTO) index = ixp_knn_auto_index(ng, gdim, (long)rows->n, k, p->permutations);
   static const char *const how[] = {"", "k-d tree", "brute-force (cache-blocked max-norm tiles)",
-                                    "neighbour-list (per-group sorted neighbours, built once)"};
+                                    "neighbour-list (per-group sorted neighbours, built once)",
+                                    "grid (cell list over quantile cells)"};
   fprintf(out, "%s k = %d on %zu rows, %d dimension%s, %s index (%s%s)", p->kind == EST_KL ? "Kozachenko-Leonenko" :
           p->z ? "Frenzel-Pompe KSG" : (p->knn.variant == 2 ? "KSG-2" : "KSG-1"), k, rows->n, dims, dims == 1 ? "" : "s",
           how[index], p->knn.index == IXP_INDEX_AUTO ? "chosen by estimated cost" : "index = ",

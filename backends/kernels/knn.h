@@ -6,7 +6,8 @@
  *
  * Data: n samples, each group a row-major n x d block. Neighbour search
  * (IxpIndexKind, chosen by estimated cost unless forced): a k-d tree,
- * sorted arrays with binary search for 1-D marginal counts, a brute-force
+ * a grid (cell list) for 2-D joint spaces, sorted arrays with binary
+ * search for 1-D marginal counts, a brute-force
  * path of cache-blocked max-norm tiles (the max-norm is no inner product,
  * so GEMMs do not apply), or per-group neighbour lists for permutation
  * tests; all give the same bits. The per-point loop is threaded; results do not depend on
@@ -25,8 +26,10 @@ const char *ixp_knn_status_text(IxpKnnStatus s);
 /* Neighbour search. AUTO picks by estimated cost (knn.c); LISTS (KSG
  * mi(X; Y) only) keeps each point's nearest neighbours per group, sorted,
  * and finds the joint ones and the counts from them: built once, reused by
- * every permutation surrogate. */
-typedef enum { IXP_INDEX_AUTO, IXP_INDEX_KDTREE, IXP_INDEX_BRUTE, IXP_INDEX_LISTS } IxpIndexKind;
+ * every permutation surrogate; GRID (2-D joint spaces only: mi of 1 + 1
+ * columns, entropy of 2; elsewhere the k-d tree is used and reported) is
+ * a cell list over quantile cells. */
+typedef enum { IXP_INDEX_AUTO, IXP_INDEX_KDTREE, IXP_INDEX_BRUTE, IXP_INDEX_LISTS, IXP_INDEX_GRID } IxpIndexKind;
 
 /* The index AUTO would use for an estimator on n rows of these group
  * dimensions (ng = 1: entropy, 2: MI, 3: CMI) with nperm permutation

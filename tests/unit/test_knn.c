@@ -502,8 +502,9 @@ Test(knn, explain_names_the_index) {
             out);
   const int d11[2] = {1, 1};
   char want[200];
+  IxpIndexKind chosen = ixp_knn_auto_index(2, d11, 400, 4, 0);
   snprintf(want, sizeof want, "%s index (chosen by estimated cost)",
-           ixp_knn_auto_index(2, d11, 400, 4, 0) == IXP_INDEX_KDTREE ? "k-d tree" : "tiles)");
+           chosen == IXP_INDEX_GRID ? "grid (cell list over quantile cells)" : chosen == IXP_INDEX_KDTREE ? "k-d tree" : "tiles)");
   cr_assert(strstr(out, want), "%s", out);
   t_close(&r);
 }
@@ -513,14 +514,17 @@ Test(knn, explain_names_the_index) {
  * pays off; the estimators report the index the model names, and forcing
  * another gives the same value. */
 Test(knn, auto_index) {
-  const int d11[2] = {1, 1}, d55[2] = {5, 5}, d2525[2] = {25, 25}, d1[1] = {1};
-  cr_assert_eq(ixp_knn_auto_index(2, d11, 100000, 4, 0), IXP_INDEX_KDTREE);
-  cr_assert_eq(ixp_knn_auto_index(2, d11, 1000000, 4, 0), IXP_INDEX_KDTREE);
+  const int d11[2] = {1, 1}, d12[2] = {1, 2}, d55[2] = {5, 5}, d2525[2] = {25, 25}, d1[1] = {1}, d2[1] = {2};
+  cr_assert_eq(ixp_knn_auto_index(2, d11, 1000, 4, 0), IXP_INDEX_GRID);
+  cr_assert_eq(ixp_knn_auto_index(2, d11, 100000, 4, 0), IXP_INDEX_GRID);
+  cr_assert_eq(ixp_knn_auto_index(2, d11, 1000000, 4, 0), IXP_INDEX_GRID);
+  cr_assert_eq(ixp_knn_auto_index(1, d2, 100000, 4, 0), IXP_INDEX_GRID);
+  cr_assert_eq(ixp_knn_auto_index(2, d12, 100000, 4, 0), IXP_INDEX_KDTREE);
   cr_assert_eq(ixp_knn_auto_index(1, d1, 10000, 4, 0), IXP_INDEX_KDTREE);
   cr_assert_eq(ixp_knn_auto_index(2, d55, 10000, 4, 0), IXP_INDEX_BRUTE);
   cr_assert_eq(ixp_knn_auto_index(2, d2525, 100000, 4, 0), IXP_INDEX_BRUTE);
   cr_assert_eq(ixp_knn_auto_index(2, d55, 4000, 4, 150), IXP_INDEX_LISTS);
-  cr_assert_eq(ixp_knn_auto_index(2, d11, 4000, 4, 150), IXP_INDEX_KDTREE);
+  cr_assert_eq(ixp_knn_auto_index(2, d11, 4000, 4, 150), IXP_INDEX_GRID);
   long n = 300;
   double *x = normals(85, 0, n, 6), *y = correlated(x, n, 6, 0.5, 86, 0), a, b;
   const int dims[][2] = {{1, 1}, {2, 2}, {5, 5}, {6, 5}};
@@ -708,4 +712,169 @@ Test(knn, bad_input) {
   cr_assert_eq(ixp_ksg_mi_permutation(x, 1, y, 1, 8, &k3, 5, 1, NULL), IXP_KNN_EINPUT);
   cr_assert_eq(ixp_ksg_mi_permutation(x, 1, y, 1, 8, &k3, 5, 1, &t), IXP_KNN_OK);
   for (int s = IXP_KNN_OK; s <= IXP_KNN_ETIES; s++) cr_assert(strlen(ixp_knn_status_text((IxpKnnStatus)s)) > 0);
+}
+
+/* ------------------------------------------------------------ grid index */
+
+/* KSG-1 and KSG-2 mi (1 + 1 dimensions) and entropy (2 columns) of x, y
+ * with each index at 1 and 2 threads; every one equal in bits (status
+ * included) to the k-d tree at 1 thread; brute force joins when n is
+ * small enough to be quick. */
+static void grid_agrees_k(const double *x, const double *y, long n, int k, const char *what) {
+  double *xy = malloc(sizeof(double) * (size_t)(2 * n));
+  for (long i = 0; i < n; i++) xy[2 * i] = x[i], xy[2 * i + 1] = y[i];
+  int nidx = n <= 3000 ? 3 : 2;
+  const IxpIndexKind idx[3] = {IXP_INDEX_KDTREE, IXP_INDEX_GRID, IXP_INDEX_BRUTE};
+  for (int variant = 1; variant <= 2; variant++) {
+    double ref[2] = {0, 0};
+    IxpKnnStatus rst[2] = {IXP_KNN_OK, IXP_KNN_OK};
+    for (int b = 0; b < nidx; b++)
+      for (int th = 1; th <= 2; th++) {
+        IxpKnnOptions o = {.k = k, .variant = variant, .index = idx[b], .threads = th};
+        IxpKnnInfo info;
+        double v[2] = {0, 0};
+        IxpKnnStatus st[2] = {ixp_ksg_mi(x, 1, y, 1, n, &o, &v[0], &info), IXP_KNN_OK};
+        cr_assert_eq(info.index, idx[b]);
+        st[1] = variant == 1 ? ixp_knn_entropy(xy, n, 2, &o, &v[1], NULL) : IXP_KNN_OK;
+        if (b == 0 && th == 1) {
+          memcpy(ref, v, sizeof ref), memcpy(rst, st, sizeof rst);
+          continue;
+        }
+        for (int m = 0; m < 2; m++) {
+          cr_assert_eq(st[m], rst[m], "%s n %ld KSG-%d index %d threads %d measure %d: status %d vs %d", what, n,
+                       variant, idx[b], th, m, st[m], rst[m]);
+          cr_assert(st[m] != IXP_KNN_OK || same_bits(v[m], ref[m]),
+                    "%s n %ld KSG-%d index %d threads %d measure %d: %.17g vs %.17g", what, n, variant, idx[b], th, m,
+                    v[m], ref[m]);
+        }
+      }
+  }
+  free(xy);
+}
+
+/* grid_agrees_k with k = 4. */
+static void grid_agrees(const double *x, const double *y, long n, const char *what) { grid_agrees_k(x, y, n, 4, what); }
+
+/* The grid finds the k-th neighbour distance and, for KSG-2, the same
+ * (distance, index)-ordered neighbours as the k-d tree and brute force,
+ * so all give the same bits, at 1 and 2 threads (the threaded loop runs
+ * from n = 1e5): correlated normals from n = 10 to 1e5; coarse values
+ * (many ties, duplicated rows; a quarter of x one value, straddling cell
+ * columns); heavy tails (ratios of normals); a tight cluster holding
+ * most points in one cell of a wide range; a permuted copy; a cluster
+ * with a tenth of the points on a wide lattice (tied distances; k = 1,
+ * 4, 12, up to n = 2000). */
+Test(knn, grid_matches_kdtree_and_brute, .timeout = 120) {
+  const long sizes[] = {10, 11, 37, 200, 2000, 100000};
+  for (int s = 0; s < 6; s++) {
+    long n = sizes[s];
+    double *x = normals(301, (uint64_t)s, n, 1), *y = correlated(x, n, 1, 0.9, 302, (uint64_t)s);
+    grid_agrees(x, y, n, "normal");
+    double *e = normals(303, (uint64_t)s, n, 1), *cx = malloc(sizeof(double) * (size_t)n),
+           *cy = malloc(sizeof(double) * (size_t)n);
+    for (long i = 0; i < n; i++) { /* ties: values on a grid of 1/4, x = 0 for a quarter of the points */
+      cx[i] = i % 4 == 0 ? 0 : round(x[i] * 4) / 4;
+      cy[i] = round(y[i] * 4) / 4;
+    }
+    grid_agrees(cx, cy, n, "tied");
+    for (long i = 0; i < n; i++) { /* heavy tails */
+      cx[i] = x[i] / (fabs(e[i]) + 1e-3);
+      cy[i] = y[i] / (fabs(e[(i + 1) % n]) + 1e-3);
+    }
+    grid_agrees(cx, cy, n, "heavy-tailed");
+    for (long i = 0; i < n; i++) { /* 90% in a cluster 1e-6 wide, the rest spread over 1e3 */
+      bool in = i % 10 != 0;
+      cx[i] = in ? 1e-6 * x[i] : 1e3 * x[i];
+      cy[i] = in ? 1e-6 * y[i] : 1e3 * e[i];
+    }
+    grid_agrees(cx, cy, n, "clustered");
+    for (long i = 0; i < n; i++) { /* a permutation of the normal pairs (reversed, interleaved) */
+      long j = i % 2 ? i / 2 : n - 1 - i / 2;
+      cx[i] = x[j], cy[i] = y[j];
+    }
+    grid_agrees(cx, cy, n, "permuted");
+    for (long i = 0; i < n; i++) { /* a cluster, and a tenth of the points on a lattice of spacing 1e3 (ties) */
+      long j = i / 10;
+      cx[i] = i % 10 ? 1e-3 * x[i] : 1e3 * (double)(j % 15);
+      cy[i] = i % 10 ? 1e-3 * y[i] : 1e3 * (double)(j / 15);
+    }
+    for (int k = 1; k <= 12 && n > 12 && n <= 2000; k += k < 4 ? 3 : 8) grid_agrees_k(cx, cy, n, k, "lattice");
+    free(x), free(y), free(e), free(cx), free(cy);
+  }
+}
+
+/* Rows with k or more exact duplicates give a zero distance: the grid
+ * reports the tie status as the k-d tree does. */
+Test(knn, grid_reports_ties) {
+  long n = 50;
+  double x[50], y[50], v;
+  for (long i = 0; i < n; i++) x[i] = (double)(i / 10), y[i] = (double)(i % 3 == 0);
+  IxpKnnOptions g = {.index = IXP_INDEX_GRID}, t = {.index = IXP_INDEX_KDTREE};
+  cr_assert_eq(ixp_ksg_mi(x, 1, y, 1, n, &t, &v, NULL), IXP_KNN_ETIES);
+  cr_assert_eq(ixp_ksg_mi(x, 1, y, 1, n, &g, &v, NULL), IXP_KNN_ETIES);
+}
+
+/* The grid in a permutation test (rebuilt per surrogate from Y's gathered
+ * orders) gives the k-d tree's observed value, null and p; elsewhere than
+ * a 2-D joint space the grid is not used (the k-d tree is, and says so). */
+Test(knn, grid_permutation_and_fallback) {
+  long n = 1500;
+  double *x = normals(311, 0, n, 2), *y = correlated(x, n, 2, 0.4, 312, 0);
+  for (int variant = 1; variant <= 2; variant++) {
+    IxpKnnTest a, b;
+    IxpKnnOptions g = {.variant = variant, .index = IXP_INDEX_GRID}, t = {.variant = variant, .index = IXP_INDEX_KDTREE};
+    cr_assert_eq(ixp_ksg_mi_permutation(x, 1, y, 1, n, &t, 7, 99, &a), IXP_KNN_OK);
+    for (int th = 1; th <= 2; th++) {
+      g.threads = th;
+      cr_assert_eq(ixp_ksg_mi_permutation(x, 1, y, 1, n, &g, 7, 99, &b), IXP_KNN_OK);
+      cr_assert(same_bits(a.value, b.value) && same_bits(a.null_mean, b.null_mean) &&
+                    same_bits(a.null_std, b.null_std) && same_bits(a.p, b.p),
+                "KSG-%d threads %d: %.17g %.17g vs %.17g %.17g", variant, th, a.value, a.null_mean, b.value,
+                b.null_mean);
+    }
+  }
+  IxpKnnOptions g = {.index = IXP_INDEX_GRID};
+  IxpKnnInfo info;
+  double v;
+  cr_assert_eq(ixp_ksg_mi(x, 2, y, 1, n, &g, &v, &info), IXP_KNN_OK);
+  cr_assert_eq(info.index, IXP_INDEX_KDTREE);
+  cr_assert_eq(ixp_knn_entropy(x, n, 1, &g, &v, &info), IXP_KNN_OK);
+  cr_assert_eq(info.index, IXP_INDEX_KDTREE);
+  free(x), free(y);
+}
+
+/* Sparse integer lattices, unrescaled, in shuffled row order: many rows
+ * tie at the k-th distance, and the one KSG-2 keeps (the least row)
+ * decides whether a group's radius is that distance or less; the grid
+ * must also search cells whose gap equals the k-th distance. Grid and
+ * k-d tree agree to the bit over 300 random lattices and k = 1 .. 6. */
+Test(knn, grid_lattice_ties) {
+  double *x = malloc(sizeof(double) * 34 * 34), *y = malloc(sizeof(double) * 34 * 34);
+  for (int trial = 0; trial < 300; trial++) {
+    uint64_t st = ixp_rng_key(7, (uint64_t)trial, 0);
+    int L = 4 + (int)(ixp_rng_uniform(st, 0) * 30), k = 1 + (int)(ixp_rng_uniform(st, 2) * 6);
+    double keep = 0.2 + 0.8 * ixp_rng_uniform(st, 1);
+    long n = 0;
+    for (int a = 0; a < L; a++)
+      for (int b = 0; b < L; b++)
+        if (ixp_rng_uniform(st, 10 + (uint64_t)(a * L + b)) < keep) x[n] = a, y[n] = b, n++;
+    for (long i = n - 1; i > 0; i--) {
+      long j = (long)(ixp_rng_uniform(st, 100000 + (uint64_t)i) * (double)(i + 1));
+      double t = x[i];
+      x[i] = x[j], x[j] = t, t = y[i], y[i] = y[j], y[j] = t;
+    }
+    if (n <= k + 1) continue;
+    for (int variant = 1; variant <= 2; variant++) {
+      double v[2];
+      IxpKnnStatus s[2];
+      for (int b = 0; b < 2; b++) {
+        IxpKnnOptions o = {.k = k, .variant = variant, .no_rescale = true,
+                           .index = b ? IXP_INDEX_GRID : IXP_INDEX_KDTREE};
+        s[b] = ixp_ksg_mi(x, 1, y, 1, n, &o, &v[b], NULL);
+      }
+      cr_assert(s[0] == s[1] && (s[0] != IXP_KNN_OK || same_bits(v[0], v[1])),
+                "trial %d (L %d, n %ld, k %d) KSG-%d: %.17g vs %.17g", trial, L, n, k, variant, v[0], v[1]);
+    }
+  }
+  free(x), free(y);
 }
