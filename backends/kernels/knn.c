@@ -74,7 +74,6 @@
 #endif
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 #include <sys/mman.h>
 
 #include "ksum.h"
@@ -1021,7 +1020,7 @@ typedef struct {
   int k, variant;
   const Prep *p;
   int nmask, mask[3]; /* counting subspaces as group bit masks */
-  IxpIndexKind index; /* KDTREE, BRUTE or LISTS, never AUTO */
+  IxpIndexKind index; /* KDTREE, BRUTE, LISTS or GRID, never AUTO */
   long npsi;
   double psi[PSI_TABLE]; /* psi[m] = digamma(m), 1 <= m < npsi */
 } Job;
@@ -1299,8 +1298,6 @@ static bool run_grid(const Job *J, const Grid *g, const double *rows, const Spac
         }
       }
       free(bd), free(bi);
-#pragma omp barrier
-      double TS = omp_get_wtime();
       if (J->nmask) { /* every thread, so that the loops below are shared */
         for (int m = 0; m < J->nmask; m++) sweep_counts(&sp[m], mapped && mapped[m] ? yinv : NULL, rad, strict, cnt[m]);
 #pragma omp for schedule(static)
@@ -1309,7 +1306,6 @@ static bool run_grid(const Job *J, const Grid *g, const double *rows, const Spac
           terms[i] = term(J, 0, c3);
         }
       }
-      if (getenv("GT") && omp_get_thread_num() == 0) fprintf(stderr, "sweep %.2f ms\n", 1e3 * (omp_get_wtime() - TS));
     }
   }
   for (int m = 0; m < 3; m++) free(cnt[m]);
@@ -2364,20 +2360,15 @@ static bool estimate_grid(const Job *J, int nt, double *terms, bool *zero) {
   Grid g = {0};
   const int cols[2] = {0, 1};
   long **ord = knn_calloc((size_t)p->D, sizeof *ord);
-  double T0 = omp_get_wtime();
   bool ok = ord && column_orders(p, ord, nt);
-  double T1 = omp_get_wtime();
   ok = ok && build_all(J, NULL, &g, cols, (const long *const *)ord, sp, &built, nt);
-  double T2 = omp_get_wtime();
   orders_free(ord, p->D);
   IxpProgress bar;
   ixp_progress_begin(&bar, "kNN", (uint64_t)g.G, NULL);
   if (ok) ok = run_grid(J, &g, p->rows, sp, NULL, NULL, nt, terms, zero, &bar);
   ixp_progress_end(&bar);
-  double T3 = omp_get_wtime();
   for (int m = 0; m < built; m++) space_free(&sp[m]);
   grid_free(&g);
-  if (getenv("GT")) fprintf(stderr, "orders %.2f build %.2f run %.2f free %.2f ms\n", 1e3*(T1-T0), 1e3*(T2-T1), 1e3*(T3-T2), 1e3*(omp_get_wtime()-T3));
   return ok;
 }
 
@@ -2434,9 +2425,7 @@ static IxpKnnStatus run(Est est, const double *const *g, const int *gdim, int ng
   Opts o;
   if (!out || !read_options(opt, &o)) return IXP_KNN_EINPUT;
   Prep p;
-  double T0 = omp_get_wtime();
   IxpKnnStatus st = prepare(g, gdim, ng, n, &o, info != NULL, &p);
-  if (getenv("GT")) fprintf(stderr, "prepare %.2f ms\n", 1e3*(omp_get_wtime()-T0));
   if (st == IXP_KNN_OK) {
     Job J;
     job_init(&J, est, &o, &p, 0);
