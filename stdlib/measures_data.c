@@ -105,7 +105,7 @@ static const char *const index_names[] = {"auto", "kdtree", "brute", "lists", "g
  * only; grid: a 2-D joint space only). */
 static bool index_option(IxpLowering *lw, IxpAst *arg, Payload *p) {
   IxpAst *v = arg->a;
-  for (int i = 0; v->kind == AST_NAME && i < 5; i++)
+  for (int i = 0; v->kind == AST_NAME && i < (int)(sizeof index_names / sizeof *index_names); i++)
     if (!strcmp(v->str, index_names[i])) {
       if (i == IXP_INDEX_LISTS && (p->kind != EST_KSG || p->z))
         return ixp_lower_error(lw, v->span, "index = lists is for ksg's mi(X; Y) (no condition)");

@@ -218,8 +218,7 @@ static bool read_options(const IxpKnnOptions *o, Opts *out) {
   out->index = o->index;
   if (out->nt < 1) out->nt = 1;
   return out->k >= 1 && (out->variant == 1 || out->variant == 2) && o->threads >= 0 && isfinite(o->noise) &&
-         o->noise >= 0 && (o->index == IXP_INDEX_AUTO || o->index == IXP_INDEX_KDTREE || o->index == IXP_INDEX_BRUTE ||
-                          o->index == IXP_INDEX_LISTS || o->index == IXP_INDEX_GRID);
+         o->noise >= 0 && (unsigned)o->index <= IXP_INDEX_GRID;
 }
 
 /* ------------------------------------------------------------ preprocessing */
@@ -1499,6 +1498,51 @@ static void brute_knn(const double *const *d, int ng, long j0, long j1, KnnState
   }
 }
 
+/* Queries per block of a brute-force pass whose buffer takes `per` bytes
+ * a query (see run_brute). */
+static long brute_block(long per) {
+  long B = BRUTE_BUF_BYTES / per;
+  if (B < BRUTE_MIN_QUERIES) B = BRUTE_MAX_BYTES / per < BRUTE_MIN_QUERIES ? BRUTE_MAX_BYTES / per : BRUTE_MIN_QUERIES;
+  return B < 1 ? 1 : B > 64 ? 64 : B;
+}
+
+/* Blocks of BW points per data tile, for values of `elem` bytes. */
+static long brute_tile(int D, long elem) {
+  long tile = BRUTE_TILE_BYTES / (BW * D * elem);
+  return tile < 1 ? 1 : tile;
+}
+
+/* One thread's k best of a block of B queries. */
+typedef struct {
+  double *bd;
+  long *bi;
+  KnnState *st;
+} BruteStates;
+
+static bool brute_states_alloc(BruteStates *b, long B, int k) {
+  b->bd = knn_malloc((size_t)(B * k) * sizeof *b->bd);
+  b->bi = knn_malloc((size_t)(B * k) * sizeof *b->bi);
+  b->st = knn_malloc((size_t)B * sizeof *b->st);
+  return b->bd && b->bi && b->st;
+}
+
+/* Empty k-best lists for queries i0 .. i1 - 1. */
+static void brute_states_start(BruteStates *b, long i0, long i1, int k) {
+  for (long i = i0; i < i1; i++)
+    b->st[i - i0] = (KnnState){NULL, NULL, i, k, 0, false, b->bd + (i - i0) * k, b->bi + (i - i0) * k};
+}
+
+static void brute_states_free(BruteStates *b) { free(b->bd), free(b->bi), free(b->st); }
+
+/* Whether a query counts itself among the points within grad of it in
+ * the groups of `mask` (its distance to itself is 0). */
+static bool self_within(int mask, int ng, const double *grad, bool strict) {
+  bool self = true;
+  for (int a = 0; a < ng; a++)
+    if (mask >> a & 1) self = self && within(0, grad[a], strict);
+  return self;
+}
+
 /* Brute-force path: query blocks of B points; per block the distances to
  * every point, per group, are computed by data tiles (a tile stays in L1
  * while the block's queries visit it) into a buffer (of a few MB, grown
@@ -1509,19 +1553,14 @@ static void brute_knn(const double *const *d, int ng, long j0, long j1, KnnState
 static bool run_brute(const Job *J, const Cols *C, const double *rows, int nt, double *terms, bool *zero) {
   const Prep *p = J->p;
   long n = p->n, npad = C->npad, per = (long)C->ng * npad * (long)sizeof(double);
-  long B = BRUTE_BUF_BYTES / per;
-  if (B < BRUTE_MIN_QUERIES) B = BRUTE_MAX_BYTES / per < BRUTE_MIN_QUERIES ? BRUTE_MAX_BYTES / per : BRUTE_MIN_QUERIES;
-  if (B < 1) B = 1;
-  if (B > 64) B = 64;
-  long nblocks = (n + B - 1) / B, tile = BRUTE_TILE_BYTES / (BW * p->D * (long)sizeof(double));
-  if (tile < 1) tile = 1; /* blocks of BW points per data tile */
+  long B = brute_block(per), nblocks = (n + B - 1) / B, tile = brute_tile(p->D, sizeof(double));
   int ok = 1, z = 0, k = J->k;
 #pragma omp parallel num_threads(nt) if ((double)n * (double)n * p->D > KNN_PAR_WORK) reduction(|| : z)
   {
-    double *buf = knn_malloc((size_t)B * (size_t)per), *bd = knn_malloc((size_t)(B * k) * sizeof *bd);
-    long *bi = knn_malloc((size_t)(B * k) * sizeof *bi);
-    KnnState *st = knn_malloc((size_t)B * sizeof *st);
-    bool have = buf && bd && bi && st;
+    double *buf = knn_malloc((size_t)B * (size_t)per);
+    BruteStates bs;
+    bool have = brute_states_alloc(&bs, B, k) && buf;
+    KnnState *st = bs.st;
     if (!have) {
 #pragma omp atomic write
       ok = 0;
@@ -1530,8 +1569,7 @@ static bool run_brute(const Job *J, const Cols *C, const double *rows, int nt, d
     for (long blk = 0; blk < nblocks; blk++) {
       if (!have || ixp_progress_stopping()) continue; /* Ctrl-C: the caller reports it */
       long i0 = blk * B, i1 = i0 + B < n ? i0 + B : n;
-      for (long i = i0; i < i1; i++)
-        st[i - i0] = (KnnState){NULL, NULL, i, k, 0, false, bd + (i - i0) * k, bi + (i - i0) * k};
+      brute_states_start(&bs, i0, i1, k);
       for (long b0 = 0; b0 < npad / BW; b0 += tile) {
         long nb = npad / BW - b0 < tile ? npad / BW - b0 : tile, j1 = (b0 + nb) * BW < n ? (b0 + nb) * BW : n;
         for (long i = i0; i < i1; i++) {
@@ -1558,17 +1596,14 @@ static bool run_brute(const Job *J, const Cols *C, const double *rows, int nt, d
           grad[a] = e;
         }
         if (qd[k - 1] == 0) z = 1;
-        for (int mm = 0; mm < J->nmask; mm++) {
-          cnt[mm] = brute_count(C, d, J->mask[mm], grad, J->variant == 1);
-          bool self = true;
-          for (int a = 0; a < C->ng; a++)
-            if (J->mask[mm] >> a & 1) self = self && within(0, grad[a], J->variant == 1);
-          cnt[mm] -= self;
-        }
+        for (int mm = 0; mm < J->nmask; mm++)
+          cnt[mm] = brute_count(C, d, J->mask[mm], grad, J->variant == 1) -
+                    self_within(J->mask[mm], C->ng, grad, J->variant == 1);
         terms[i] = term(J, qd[k - 1], cnt);
       }
     }
-    free(buf), free(bd), free(bi), free(st);
+    free(buf);
+    brute_states_free(&bs);
   }
   *zero = z;
   return ok != 0;
@@ -1876,13 +1911,8 @@ static long brute_count_f(const Prep *p, const double *rows, const double *q, co
  * their float copy). */
 static bool run_brute_f(const Job *J, const ColsF *F, const double *rows, int nt, double *terms, bool *zero) {
   const Prep *p = J->p;
-  long n = p->n, npad = F->npad, tile = BRUTE_TILE_BYTES / (BW * p->D * (long)sizeof(float));
-  if (tile < 1) tile = 1;
-  long per = (long)F->ng * npad * (long)sizeof(float), B = BRUTE_BUF_BYTES / per;
-  if (B < BRUTE_MIN_QUERIES) B = BRUTE_MAX_BYTES / per < BRUTE_MIN_QUERIES ? BRUTE_MAX_BYTES / per : BRUTE_MIN_QUERIES;
-  if (B < 1) B = 1;
-  if (B > 64) B = 64;
-  long nblocks = (n + B - 1) / B;
+  long n = p->n, npad = F->npad, tile = brute_tile(p->D, sizeof(float));
+  long per = (long)F->ng * npad * (long)sizeof(float), B = brute_block(per), nblocks = (n + B - 1) / B;
   int ok = 1, z = 0, k = J->k;
   bool strict = J->variant == 1, avx = false;
 #if defined(__x86_64__)
@@ -1891,10 +1921,9 @@ static bool run_brute_f(const Job *J, const ColsF *F, const double *rows, int nt
 #pragma omp parallel num_threads(nt) if ((double)n * (double)n * p->D > KNN_PAR_WORK) reduction(|| : z)
   {
     float *buf = knn_malloc((size_t)B * (size_t)per), *qf = knn_malloc((size_t)p->D * sizeof *qf);
-    double *bd = knn_malloc((size_t)(B * k) * sizeof *bd);
-    long *bi = knn_malloc((size_t)(B * k) * sizeof *bi);
-    KnnState *st = knn_malloc((size_t)B * sizeof *st);
-    bool have = buf && qf && bd && bi && st;
+    BruteStates bs;
+    bool have = brute_states_alloc(&bs, B, k) && buf && qf;
+    KnnState *st = bs.st;
     if (!have) {
 #pragma omp atomic write
       ok = 0;
@@ -1903,8 +1932,7 @@ static bool run_brute_f(const Job *J, const ColsF *F, const double *rows, int nt
     for (long blk = 0; blk < nblocks; blk++) {
       if (!have || ixp_progress_stopping()) continue; /* Ctrl-C: the caller reports it */
       long i0 = blk * B, i1 = i0 + B < n ? i0 + B : n;
-      for (long i = i0; i < i1; i++)
-        st[i - i0] = (KnnState){NULL, NULL, i, k, 0, false, bd + (i - i0) * k, bi + (i - i0) * k};
+      brute_states_start(&bs, i0, i1, k);
       for (long b0 = 0; b0 < npad / BW; b0 += tile) {
         long nb = npad / BW - b0 < tile ? npad / BW - b0 : tile, j1 = (b0 + nb) * BW < n ? (b0 + nb) * BW : n;
         for (long i = i0; i < i1; i++) {
@@ -1937,17 +1965,14 @@ static bool run_brute_f(const Job *J, const ColsF *F, const double *rows, int nt
           grad[a] = e;
         }
         if (qd[k - 1] == 0) z = 1;
-        for (int mm = 0; mm < J->nmask; mm++) {
-          cnt[mm] = brute_count_f(p, rows, q, f, J->mask[mm], grad, F->slack, strict);
-          bool self = true;
-          for (int a = 0; a < F->ng; a++)
-            if (J->mask[mm] >> a & 1) self = self && within(0, grad[a], strict);
-          cnt[mm] -= self;
-        }
+        for (int mm = 0; mm < J->nmask; mm++)
+          cnt[mm] = brute_count_f(p, rows, q, f, J->mask[mm], grad, F->slack, strict) -
+                    self_within(J->mask[mm], F->ng, grad, strict);
         terms[i] = term(J, qd[k - 1], cnt);
       }
     }
-    free(buf), free(qf), free(bd), free(bi), free(st);
+    free(buf), free(qf);
+    brute_states_free(&bs);
   }
   *zero = z;
   return ok != 0;
@@ -2297,22 +2322,28 @@ static double cost_brute(long n, int D, bool counts) {
   return counts ? 1e-3 + N * N * (1.2e-9 + 5.5e-11 * D) : N * N * (6.3e-10 + 1.9e-10 * D);
 }
 
+/* Estimated one-thread seconds of one walk of balanced neighbour lists:
+ * about sqrt(k N) entries a point, 30 ns an entry. */
+static double lists_walk_seconds(long n, int k) {
+  double N = (double)n;
+  return 3e-8 * N * sqrt((double)k * N);
+}
+
 /* Estimated one-thread seconds of the neighbour lists over `reps`
  * estimates, or infinity when they would not fit in memory. */
 static double cost_lists(long n, const int *gdim, int k, int reps) {
-  double N = (double)n, walk = 3e-8 * N * sqrt((double)k * N), balance = 1;
+  double N = (double)n;
   double lo = gdim[0] < gdim[1] ? gdim[0] : gdim[1], hi = gdim[0] < gdim[1] ? gdim[1] : gdim[0];
-  balance = hi / lo; /* unbalanced groups: long lists and more count scans */
+  double balance = hi / lo; /* unbalanced groups: long lists and more count scans */
   if ((double)nbr_length(gdim, n, k) * N * 24 > NBR_MAX_BYTES || n - 1 > INT32_MAX) return INFINITY;
-  return N * N * 2.2e-8 + reps * walk * balance;
+  return N * N * 2.2e-8 + reps * lists_walk_seconds(n, k) * balance;
 }
 
 /* Estimated one-thread seconds of one permutation surrogate of job J's
  * index (the lists without their build). */
 static double surrogate_seconds(const Job *J) {
   const Prep *p = J->p;
-  double N = (double)p->n;
-  if (J->index == IXP_INDEX_LISTS) return 3e-8 * N * sqrt(J->k * N);
+  if (J->index == IXP_INDEX_LISTS) return lists_walk_seconds(p->n, J->k);
   if (J->index == IXP_INDEX_GRID) return cost_grid(p->n, true);
   return J->index == IXP_INDEX_BRUTE ? cost_brute(p->n, p->D, true) : cost_kdtree(p->n, p->D, true);
 }
@@ -2324,7 +2355,8 @@ IxpIndexKind ixp_knn_auto_index(int ng, const int *gdim, long n, int k, int nper
   double reps = (double)nperm + 1, kd = reps * cost_kdtree(n, D, ng > 1), brute = reps * cost_brute(n, D, ng > 1);
   IxpIndexKind best = kd <= brute ? IXP_INDEX_KDTREE : IXP_INDEX_BRUTE;
   double least = kd < brute ? kd : brute;
-  if (D == 2 && ng <= 2 && reps * cost_grid(n, ng > 1) < least) best = IXP_INDEX_GRID, least = reps * cost_grid(n, ng > 1);
+  double grid = D == 2 && ng <= 2 ? reps * cost_grid(n, ng > 1) : INFINITY;
+  if (grid < least) best = IXP_INDEX_GRID, least = grid;
   if (ng == 2 && nperm > 0 && cost_lists(n, gdim, k, nperm + 1) < least) best = IXP_INDEX_LISTS;
   return best;
 }
