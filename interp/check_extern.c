@@ -111,7 +111,6 @@ void ixp_check_extern_draw(Checker *c, IxpModelDef *m, IxpModelVar *v, IxpExtern
   m->extern_draws = true;
   if (v->ncomponents > 1 && v->component > 0) {  /* drawn with its leader */
     v->ext = m->vars[v->leader].ext;
-    v->deps = ixp_check_deps(c, m);
     v->deps[v->leader >> 6] |= (uint64_t)1 << (v->leader & 63);
     return;
   }

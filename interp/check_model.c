@@ -44,7 +44,6 @@ static void check_draw(Checker *c, IxpModelDef *m, IxpModelVar *v) {
   }
   if (v->ncomponents > 1 && v->component > 0) {  /* drawn with its leader */
     v->dist = m->vars[v->leader].dist;
-    v->deps = ixp_check_deps(c, m);
     v->deps[v->leader >> 6] |= (uint64_t)1 << (v->leader & 63);
     return;
   }

@@ -38,6 +38,13 @@ static bool is_model_var(const IxpAst *e, const void *ctx) {
 
 bool ixp_reads_model_var(const IxpAst *e) { return ixp_ast_any(e, is_model_var, NULL); }
 
+static bool is_extern_call(const IxpAst *e, const void *ctx) {
+  (void)ctx;
+  return e->kind == AST_CALL && e->sem.ref == REF_EXTERN;
+}
+
+bool ixp_calls_extern(const IxpAst *e) { return ixp_ast_any(e, is_extern_call, NULL); }
+
 /* Can evaluating this node raise an error for some states? */
 static bool fallible(const IxpAst *e, const void *ctx) {
   (void)ctx;

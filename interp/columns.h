@@ -35,6 +35,8 @@ double *ixp_columns_eval(IxpColumns *c, IxpAst *e);
 void ixp_columns_release(IxpColumns *c, double *v);
 /* Does `e` read a variable of its model? */
 bool ixp_reads_model_var(const IxpAst *e);
+/* Does `e` call an extern function? */
+bool ixp_calls_extern(const IxpAst *e);
 
 /* Free every array still held (after a runtime error). */
 void ixp_columns_free(IxpColumns *c);

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "distributions.h"
 #include "factor.h"
 #include "grow.h"
@@ -86,11 +87,6 @@ void ixp_elimination_free(IxpElimination *info) {
 
 /* ------------------------------------------------------------ applicability */
 
-static bool is_extern_call(const IxpAst *e, const void *ctx) {
-  (void)ctx;
-  return e->kind == AST_CALL && e->sem.ref == REF_EXTERN;
-}
-
 /* Discrete draws with finitely many outcomes and definitions, none calling
  * an extern function (those are called once per state, as documented). */
 static bool applies(const IxpModelDef *m) {
@@ -99,7 +95,7 @@ static bool applies(const IxpModelDef *m) {
     const IxpModelVar *var = &m->vars[v];
     if (var->kind == VAR_DRAW && (!var->dist || !var->dist->outcomes || var->ncomponents > 1)) return false;
     if (var->kind != VAR_DRAW && var->kind != VAR_DEFINE) return false;
-    if (ixp_ast_any(var->expr, is_extern_call, NULL)) return false;
+    if (ixp_calls_extern(var->expr)) return false;
   }
   return true;
 }
@@ -144,11 +140,7 @@ static long evaluate(Elim *e, int v, size_t combo) {
     return isfinite(x) && push_entry(e, combo, ixp_alphabet_code(a, x), 1) ? 1 : -1;
   }
   IxpValue args[3];
-  for (int i = 0; i < var->expr->nitems && i < 3; i++) {
-    args[i] = ixp_eval(e->s, var->expr->items[i]->a, &f);
-    IxpType want = var->dist->args[i];
-    if (args[i].type != want && !(want == TY_RANGE && args[i].type == TY_VEC)) return -1;
-  }
+  ixp_draw_args(e->s, var, &f, args);  /* an error unwinds the quiet attempt: elimination does not apply */
   char err[256];
   size_t no = 0;
   free(e->outs);
@@ -505,10 +497,12 @@ static void small_call(void *ctx) {
 
 /* Whether the full joint has more than IXP_ELIM_SMALL_JOINT states: it is
  * enumerated (and cached) when it has not, or when enumerating fails for
- * another reason (the full enumeration then reports it). */
-static bool large(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {
+ * another reason (the full enumeration then reports it). A yes is kept
+ * with the cache, so other measures of the model do not try again. */
+static bool large(IxpSession *s, IxpModelDef *m, const IxpValue *params, struct IxpModelCache *cache, IxpSpan use) {
   SmallCall c = {s, m, params, use, false};
-  return !quietly(s, small_call, &c) && c.too_large;
+  if (!cache->large) cache->large = !quietly(s, small_call, &c) && c.too_large;
+  return cache->large;
 }
 
 IxpJoint *ixp_model_marginal(IxpSession *s, IxpModelDef *m, const IxpValue *params, const int *vars, int k,
@@ -517,7 +511,7 @@ IxpJoint *ixp_model_marginal(IxpSession *s, IxpModelDef *m, const IxpValue *para
   if (c->joint && !compact) return c->joint;
   IxpModelMarginal *g = find_marginal(c, vars, k, !compact);
   if (g) return g->joint;
-  if (!c->joint && applies(m) && large(s, m, params, use)) {
+  if (!c->joint && applies(m) && large(s, m, params, c, use)) {
     IxpElimination *elim;
     IxpJoint *j = ixp_eliminate(s, m, params, vars, k, !compact, IXP_ELIM_MAX_ENTRIES, true, &elim);
     if (j) return keep(s, m, c, vars, k, !compact, j, elim, use);
@@ -526,7 +520,7 @@ IxpJoint *ixp_model_marginal(IxpSession *s, IxpModelDef *m, const IxpValue *para
   if (!compact) return full;
   IxpJointStatus st = ixp_joint_marginal_vars(full, vars, k, &j);
   if (st != IXP_JOINT_OK) ixp_runtime_error(s, s->src, use, "model '%s': %s", m->name, ixp_joint_status_text(st));
-  return keep(s, m, m->cache, vars, k, false, j, NULL, use);
+  return keep(s, m, c, vars, k, false, j, NULL, use);
 }
 
 const IxpElimination *ixp_model_elimination(const IxpModelDef *m, const IxpJoint *j) {

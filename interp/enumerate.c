@@ -354,16 +354,19 @@ static void check_state_count(Enum *e) {
 }
 
 /* Evaluate a draw's arguments in the loaded state, checking their types. */
-static void draw_args(Enum *e, int v, IxpValue *args) {
-  IxpModelVar *var = &e->m->vars[v];
-  IxpFrame f = {e->m, e->vals, e->params};
+void ixp_draw_args(IxpSession *s, const IxpModelVar *var, const IxpFrame *f, IxpValue *args) {
   for (int i = 0; i < var->expr->nitems && i < 3; i++) {
-    args[i] = ixp_eval(e->s, var->expr->items[i]->a, &f);
+    args[i] = ixp_eval(s, var->expr->items[i]->a, f);
     IxpType want = var->dist->args[i];
     if (args[i].type != want && !(want == TY_RANGE && args[i].type == TY_VEC))
-      ixp_runtime_error(e->s, e->m->src, var->expr->items[i]->span, "%s needs a %s here, not a %s",
+      ixp_runtime_error(s, f->model->src, var->expr->items[i]->span, "%s needs a %s here, not a %s",
                         var->dist->signature, ixp_type_name(want), ixp_type_name(args[i].type));
   }
+}
+
+static void draw_args(Enum *e, int v, IxpValue *args) {
+  IxpFrame f = {e->m, e->vals, e->params};
+  ixp_draw_args(e->s, &e->m->vars[v], &f, args);
 }
 
 /* The variables drawn together with leader v, by component; their
@@ -472,11 +475,6 @@ static void sample_var(Enum *e, int v) {
 
 /* --------------------------------------------------------------- draws */
 
-static bool is_extern_call(const IxpAst *e, const void *ctx) {
-  (void)ctx;
-  return e->kind == AST_CALL && e->sem.ref == REF_EXTERN;
-}
-
 /* Set the memo up for draw v: its parents, and whether it can be used. */
 static void memo_begin(Enum *e, int v) {
   Memo *mo = &e->memo;
@@ -485,7 +483,7 @@ static void memo_begin(Enum *e, int v) {
   memo_free(mo);
   for (int u = 0; u < e->m->nvars; u++)
     if (ixp_var_reads(var, u)) mo->parent[mo->nparents++] = u, bits += e->j->field[u].bits;
-  mo->on = bits <= 64 && !ixp_ast_any(var->expr, is_extern_call, NULL);
+  mo->on = bits <= 64 && !ixp_calls_extern(var->expr);
 }
 
 /* The parents' codes in state k, packed into one key. */

@@ -80,6 +80,7 @@ struct IxpModelCache {
   uint64_t *versions;   /* of model->slots */
   IxpModelMarginal *marginals;
   int nmarginals, capmarginals;
+  bool large;           /* the full joint was found to pass the small-joint cap (eliminate.c) */
 };
 
 struct IxpSession {
@@ -178,6 +179,9 @@ IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params,
 /* The same, stopped past `cap` states (*too_large then set) by a runtime
  * error without the note naming the model: for a caller that catches it
  * (eliminate.c tries a small enumeration first). */
+/* The evaluated arguments of draw `var` in frame f (at most 3); a
+ * runtime error when one has the wrong type. */
+void ixp_draw_args(IxpSession *s, const IxpModelVar *var, const IxpFrame *f, IxpValue *args);
 IxpJoint *ixp_model_joint_capped(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t cap, bool *too_large,
                                  IxpSpan use);
 /* n samples of `m` as rows (dataset.h): a column of n values per
