@@ -15,6 +15,7 @@
 #include "blis/dense.h"
 #include "blis/gaussian.h"
 #include "blis/rd.h"
+#include "kernels/threads.h"
 
 /* Deterministic values in [0, 1). */
 static double lcg(unsigned *s) {
@@ -281,4 +282,16 @@ Test(threads, small_products_run_alone) {
   cr_assert_eq(ixp_dense_syrk_lower(false, n, 300, 1.0, a, 300, 0.0, c, n), IXP_DENSE_OK);
   cr_assert_eq(process_threads(), before, "a small-matrix call started a team");
   free(pxy), free(a), free(c);
+}
+
+/* Until a session sets it, the budget is OMP_NUM_THREADS (every core by
+ * default) capped by the cores, so kernels called without a session (kNN
+ * from the C API) may use the machine; a budget set wins. Each test runs
+ * in a process of its own, so nothing set it before this one. */
+Test(threads, the_budget_defaults_to_the_cores) {
+  int most = omp_get_max_threads() < omp_get_num_procs() ? omp_get_max_threads() : omp_get_num_procs();
+  cr_assert_eq(ixp_threads_budget(), most);
+  ixp_threads_set_budget(1);
+  cr_assert_eq(ixp_threads_budget(), 1);
+  cr_assert_eq(ixp_threads_for(1e12, 0), 1, "a budget of 1 is one thread");
 }
