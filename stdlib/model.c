@@ -24,6 +24,22 @@ int ixp_model_var(const IxpModelDef *m, const char *name) {
   return -1;
 }
 
+int ixp_model_group(const IxpModelDef *m, const char *name) {
+  for (int i = 0; i < m->ngroups; i++)
+    if (!strcmp(m->groups[i].name, name)) return i;
+  return -1;
+}
+
+void ixp_model_add_group(IxpModelDef *m, IxpArena *arena, const char *name, int first, int count) {
+  if (m->ngroups == m->capgroups) {
+    int cap = m->capgroups ? 2 * m->capgroups : 4;
+    IxpVarGroup *groups = ixp_arena_alloc(arena, (size_t)cap * sizeof *groups);
+    if (m->ngroups) memcpy(groups, m->groups, (size_t)m->ngroups * sizeof *groups);
+    m->groups = groups, m->capgroups = cap;
+  }
+  m->groups[m->ngroups++] = (IxpVarGroup){name, first, count};
+}
+
 int ixp_model_param(const IxpModelDef *m, const char *name) {
   for (int i = 0; i < m->nparams; i++)
     if (!strcmp(m->params[i]->str, name)) return i;

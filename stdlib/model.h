@@ -41,6 +41,14 @@ typedef struct {
   const struct IxpExternCall *ext;     /* DRAW from an extern function (sampled only) */
 } IxpModelVar;
 
+/* A vector variable (x[16] ~ ..., h = W * x) or a block of a dataset's
+ * columns: `count` variables from index `first`, measured together by the
+ * group's name. */
+typedef struct {
+  const char *name;
+  int first, count;
+} IxpVarGroup;
+
 typedef struct IxpModelDef {
   const char *name;
   IxpAst *decl;                /* the AST_MODEL statement */
@@ -60,6 +68,8 @@ typedef struct IxpModelDef {
   bool extern_draws;           /* draws from extern functions: can only be sampled */
   bool over_limit;             /* declared more than IXP_MAX_MODEL_VARS variables (reported once) */
   struct IxpDataDef *data;     /* a dataset's rows (data statement), else NULL */
+  IxpVarGroup *groups;         /* vector variables and column blocks (arena) */
+  int ngroups, capgroups;
 } IxpModelDef;
 
 /* Whether variable v reads variable u; whether it reads any. */
@@ -72,6 +82,11 @@ void ixp_model_reserve(IxpModelDef *m, IxpArena *arena, int n);
 
 /* Index of variable `name` in `m`, or -1. */
 int ixp_model_var(const IxpModelDef *m, const char *name);
+/* Index of group `name` in `m`, or -1. */
+int ixp_model_group(const IxpModelDef *m, const char *name);
+/* Record a group of `count` variables from `first` (the arena holds it). */
+void ixp_model_add_group(IxpModelDef *m, IxpArena *arena, const char *name, int first, int count);
+
 /* Index of parameter `name` in `m`, or -1. */
 int ixp_model_param(const IxpModelDef *m, const char *name);
 
