@@ -14,6 +14,7 @@
 #include "externs.h"
 #include "grow.h"
 #include "interp.h"
+#include "interpolate.h"
 #include "linear.h"
 #include "rng.h"
 
@@ -312,7 +313,7 @@ static IxpType check_if(Checker *c, IxpAst *e) {
 IxpType ixp_check_expr(Checker *c, IxpAst *e) {
   switch (e->kind) {
   case AST_NUM: return TY_NUM;
-  case AST_STR: return TY_STR;
+  case AST_STR: return ixp_check_string(c, e);
   case AST_NAME: return check_name(c, e);
   case AST_VEC: return check_vector(c, e);
   case AST_UNARY:

@@ -140,8 +140,62 @@ static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   draft->set = NULL;
 }
 
+/* A file's path: relative to the running file's folder. */
+static char *file_path(IxpSession *s, const char *name) {
+  const char *slash = strrchr(s->src->name, '/');
+  size_t dirlen = slash && name[0] != '/' ? (size_t)(slash - s->src->name) + 1 : 0;
+  char *path = ixp_arena_alloc(s->tmp, dirlen + strlen(name) + 1);
+  memcpy(path, s->src->name, dirlen);
+  strcpy(path + dirlen, name);
+  return path;
+}
+
+static const char *kind_text(IxpColumnKind k) {
+  return k == IXP_COL_STRING ? "string" : k == IXP_COL_REAL ? "real" : "integer";
+}
+
+/* Every pass must read the columns the program was checked with (measures
+ * name them): their number, names and kinds. */
+static void same_columns(IxpSession *s, IxpModelDef *m, const IxpDataset *set, const IxpDataset *now, IxpSpan use) {
+  const char *was = set->path ? set->path : "memory";
+  if (now->ncols != set->ncols)
+    ixp_runtime_error(s, s->src, use, "%s has %d column%s, but dataset '%s' has %d (read from %s): every pass of a "
+                      "sweep must read the same columns", now->path, now->ncols, now->ncols == 1 ? "" : "s", m->name,
+                      set->ncols, was);
+  for (int c = 0; c < set->ncols; c++) {
+    bool real_now = now->cols[c].kind == IXP_COL_REAL, real_was = set->cols[c].kind == IXP_COL_REAL;
+    if (strcmp(now->cols[c].name, set->cols[c].name) || real_now != real_was ||
+        (now->cols[c].kind == IXP_COL_STRING) != (set->cols[c].kind == IXP_COL_STRING))
+      ixp_runtime_error(s, s->src, use, "%s: column %d is '%s' (%s), but dataset '%s' has '%s' (%s, read from %s): "
+                        "every pass of a sweep must read the same columns", now->path, c + 1, now->cols[c].name,
+                        kind_text(now->cols[c].kind), m->name, set->cols[c].name, kind_text(set->cols[c].kind), was);
+  }
+}
+
+/* csv(NAME)/npy(NAME) in a sweep: the file this pass names, read whole. */
+static void file_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
+  IxpDataDef *d = m->data;
+  IxpValue name = ixp_eval(s, d->file, NULL);
+  if (name.type != TY_STR) ixp_runtime_error(s, s->src, d->file->span, "a file name is a string");
+  char *path = file_path(s, name.str);
+  Draft *draft = ixp_arena_alloc(s->tmp, sizeof *draft);
+  draft->set = NULL;
+  ixp_arena_defer(s->tmp, free_draft, draft);
+  IxpDataError err = {0};
+  bool ok = d->csv ? ixp_csv_load(path, d->csv, &draft->set, &err) : ixp_npy_load(path, m->name, &draft->set, &err);
+  if (!ok) ixp_runtime_error(s, s->src, st->a->span, "%s", err.message);
+  ixp_session_input(s, "data", path);
+  same_columns(s, m, d->set, draft->set, st->a->span);
+  ixp_data_attach(d, draft->set, false);
+  draft->set = NULL;
+}
+
 void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   IxpDataDef *d = m->data;
+  if (d->file) {
+    file_exec(s, m, st);
+    return;
+  }
   if (d->steps) {
     map_exec(s, m, st);
     return;

@@ -18,6 +18,8 @@ typedef struct IxpDataDef {
   bool header_only;       /* set is a .npy file's header: its values are read by ixp_data_load */
   IxpModelDef *model;     /* sample(MODEL, n): the model sampled */
   IxpAst *count;          /* sample(MODEL, n): n */
+  IxpAst *file;           /* csv(NAME)/npy(NAME) in a sweep: NAME, read again on every pass */
+  const IxpCsvOptions *csv; /* ... and csv()'s options (NULL for npy) */
   struct IxpModelDef *source;    /* map(DATA, ...): the dataset transformed */
   struct IxpMapStep *steps;      /* map: its steps (externs.h) */
   int nsteps;

@@ -14,6 +14,7 @@
 #include "externs.h"
 #include "grow.h"
 #include "interp.h"
+#include "interpolate.h"
 #include "plot.h"
 #include "progress.h"
 #include "rng.h"
@@ -234,7 +235,7 @@ static IxpValue name(IxpSession *s, IxpAst *e, const IxpFrame *f) {
 IxpValue ixp_eval(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   switch (e->kind) {
   case AST_NUM: return ixp_value_num(e->exact ? ixp_num_ratio(e->num_n, e->num_d) : ixp_num_real(e->num));
-  case AST_STR: return (IxpValue){.type = TY_STR, .str = e->str};
+  case AST_STR: return ixp_eval_string(s, e, f);
   case AST_NAME: return name(s, e, f);
   case AST_VEC: return vector(s, e, f);
   case AST_UNARY: {

@@ -1,0 +1,108 @@
+/* test_plumbing.c — data plumbing through the language: names in braces
+ * inside strings, files read again on every pass of a sweep, derived
+ * column names, join / select / rename, datasets as matrices and back,
+ * mean(EXPR) in SOURCE, nested sweeps into one CSV, print labels and
+ * table models read from files.
+ *
+ * Files are written into a fresh temporary directory (removed afterwards)
+ * and named by absolute paths. Numbers are compared with closed forms. */
+#include "helpers.h"
+
+static char tdir[64];
+
+static void setup(void) { t_tmpdir_make(tdir, sizeof tdir, "ixp_plumbing"); }
+
+static void teardown(void) { t_tmpdir_remove(tdir); }
+
+TestSuite(plumbing, .init = setup, .fini = teardown);
+
+static char *tpath(const char *name) { return t_path_in(tdir, name); }
+
+/* A program with every "DIR" replaced by the temporary folder. */
+static char *in_dir(const char *text) {
+  static char buf[4096];
+  char *o = buf;
+  for (const char *p = text; *p;) {
+    if (!strncmp(p, "DIR", 3)) {
+      o += sprintf(o, "%s", tdir);
+      p += 3;
+    } else {
+      *o++ = *p++;
+    }
+  }
+  *o = '\0';
+  return buf;
+}
+
+/* Run a program expected to succeed; returns its output (malloc'd). */
+static char *run_ok(const char *program) {
+  char *out = NULL, *err = t_fail(program, IXP_OK, &out);
+  cr_assert_str_empty(err, "unexpected report:\n%s", err);
+  free(err);
+  return out;
+}
+
+/* ------------------------------------------------------------- strings */
+
+Test(plumbing, braces_put_in_sweep_values_and_lets) {
+  char *out = run_ok("let k = 1/10\nlet tag = \"run\"\nsweep e in 0 .. 2 { print \"act_{e}.npy\" }\n"
+                     "print \"{tag}-{k}-{{x}}\", (\"p{k}\")\nsweep w in [0.5, 3] { print \"w{w}\" }\n");
+  cr_assert_str_eq(out, "act_0.npy\nact_1.npy\nact_2.npy\nrun-0.1-{x}\np0.1\nw0.5\nw3\n");
+  free(out);
+}
+
+Test(plumbing, braces_numbers_read_back_exactly) {
+  /* 1/3 in the shortest text that reads back as the same double */
+  char *out = run_ok("let t = 1/3\nprint \"{t}\"\n");
+  cr_assert_eq(strtod(out, NULL), 1.0 / 3.0);
+  free(out);
+}
+
+Test(plumbing, braces_errors_at_their_spans) {
+  char *err = t_fail("let v = [1, 2]\nprint \"a{nope}\", \"b{v}\", \"{1}\", \"x}\"\n", IXP_ECOMPILE, NULL);
+  cr_assert(strstr(err, "t.ixp:2:10: error: unknown name 'nope' in braces"), "%s", err);
+  cr_assert(strstr(err, "t.ixp:2:21: error: 'v' is a vector"), "%s", err);
+  cr_assert(strstr(err, "t.ixp:2:27: error: '{' in a string starts a name in braces"), "%s", err);
+  cr_assert(strstr(err, "t.ixp:2:35: error: '}' in a string closes a name in braces"), "%s", err);
+  free(err);
+}
+
+/* A CSV of one integer column x taking k distinct values, equally often:
+ * its entropy is log2(k) bits. */
+static void uniform_csv(const char *name, int k) {
+  char text[1024] = "x,y\n";
+  for (int i = 0; i < 12 * k; i++) sprintf(text + strlen(text), "%d,%d\n", i % k, i % 2);
+  t_write_text(tpath(name), text);
+}
+
+Test(plumbing, data_in_sweep_reads_each_pass_file) {
+  uniform_csv("u_2.csv", 2);
+  uniform_csv("u_3.csv", 3);
+  uniform_csv("u_4.csv", 4);
+  char *out = run_ok(in_dir("sweep k in 2 .. 4 {\n  data u = csv(\"DIR/u_{k}.csv\")\n"
+                            "  expect entropy(x) in u == log2(k) within 1e-12\n  print entropy(x) in u\n}\n"));
+  cr_assert_eq(t_count(out, "\n"), 3);
+  cr_assert_float_eq(t_value_at(out, 2), 2.0, 1e-12);
+  free(out);
+}
+
+Test(plumbing, data_name_from_a_let_at_top_level) {
+  uniform_csv("u_4.csv", 4);
+  cr_assert_float_eq(t_number(in_dir("let n = 2 * 2\nlet f = \"DIR/u_{n}.csv\"\ndata u = csv(f)\nprint entropy(x) in u\n")),
+                     2.0, 1e-12);
+}
+
+Test(plumbing, data_in_sweep_with_other_columns_is_an_error_naming_the_file) {
+  uniform_csv("v_0.csv", 2);
+  t_write_text(tpath("v_1.csv"), "x,z\n0,1\n1,0\n");
+  char *err = t_fail(in_dir("sweep k in 0 .. 1 {\n  data v = csv(\"DIR/v_{k}.csv\")\n  print entropy(x) in v\n}\n"),
+                     IXP_ERUNTIME, NULL);
+  cr_assert(strstr(err, "v_1.csv: column 2 is 'z' (integer), but dataset 'v' has 'y' (integer"), "%s", err);
+  free(err);
+}
+
+Test(plumbing, data_name_unknown_at_check_time_is_an_error) {
+  char *err = t_fail("let p = sqrt(2)\ndata d = csv(\"x_{p}.csv\")\n", IXP_ECOMPILE, NULL);
+  cr_assert(strstr(err, "t.ixp:2:14: error: the file's columns are read when the program is checked"), "%s", err);
+  free(err);
+}
