@@ -147,9 +147,10 @@ stmt(S) ::= EXTERN(K) STRING(P) LBRACE fnbody(B) RBRACE(R). {
   S = B; S->kind = AST_EXTERN; S->a = ixp_parse_string(ps, P); S->span = SPAN2(K.span, R.span);
 }
 stmt(S) ::= PLOT(K) emits(L) TO expr(F). { S = L; S->kind = AST_PLOT; S->c = F; S->span = SPAN2(K.span, F->span); }
-stmt(S) ::= PRINT(K) exprs(L). { S = L; S->kind = AST_PRINT; S->span = SPAN2(K.span, L->span); }
+/* print EXPR [as LABEL], ...: a label replaces the item's text. */
+stmt(S) ::= PRINT(K) emits(L). { S = L; S->kind = AST_PRINT; S->span = SPAN2(K.span, L->span); }
 /* print ... within TOL: the relative tolerance `ixp check --against` allows. */
-stmt(S) ::= PRINT(K) exprs(L) WITHIN expr(T). { S = L; S->kind = AST_PRINT; S->b = T; S->span = SPAN2(K.span, T->span); }
+stmt(S) ::= PRINT(K) emits(L) WITHIN expr(T). { S = L; S->kind = AST_PRINT; S->b = T; S->span = SPAN2(K.span, T->span); }
 stmt(S) ::= EMIT(K) emits(L). { S = L; S->kind = AST_EMIT; S->span = SPAN2(K.span, L->span); }
 stmt(S) ::= EXPECT(K) expr(E). { S = ixp_parse_node(ps, AST_EXPECT, SPAN2(K.span, E->span)); S->a = E; }
 stmt(S) ::= EXPECT(K) expr(E) WITHIN expr(T). {

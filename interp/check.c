@@ -451,7 +451,7 @@ static void check_stmt(Checker *c, IxpAst *st) {
   case AST_DATA: ixp_check_data(c, st); break;
   case AST_EXTERN: ixp_check_extern(c, st); break;
   case AST_PRINT:
-    for (int i = 0; i < st->nitems; i++) ixp_check_expr(c, st->items[i]);
+    for (int i = 0; i < st->nitems; i++) ixp_check_expr(c, st->items[i]->kind == AST_AS ? st->items[i]->a : st->items[i]);
     if (st->b) ixp_check_number(c, st->b, ixp_check_expr(c, st->b), "a tolerance");
     break;
   case AST_EMIT:

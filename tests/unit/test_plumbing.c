@@ -106,3 +106,55 @@ Test(plumbing, data_name_unknown_at_check_time_is_an_error) {
   cr_assert(strstr(err, "t.ixp:2:14: error: the file's columns are read when the program is checked"), "%s", err);
   free(err);
 }
+
+/* ------------------------------------------------------ labels, sweeps */
+
+Test(plumbing, print_as_label_any_string_aligned_by_characters) {
+  char *out = run_ok("let p = 1/4\nprint 1 - p as \"I(X;Y) — bits\", p, [1, 2] as v\n");
+  cr_assert_str_eq(out, "I(X;Y) — bits = 0.75\np             = 0.25\nv = [1, 2]\n");
+  free(out);
+}
+
+Test(plumbing, sweep_table_aligns_labels_by_characters) {
+  char *out = run_ok("sweep q in 0 .. 1 { emit q as \"ε\", 2 * q as \"2ε\" }\n");
+  cr_assert_str_eq(out, "ε  2ε\n0   0\n1   2\n");
+  free(out);
+}
+
+/* The text of a file (malloc'd). */
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  cr_assert_not_null(f, "no file %s", path);
+  static char buf[8192];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  return strdup(buf);
+}
+
+Test(plumbing, nested_sweeps_write_one_long_csv) {
+  char *out = run_ok(in_dir("sweep a in 1 .. 2 {\n  sweep b in [0.5, 1] {\n    sweep c in 0 .. 1 {\n"
+                            "      emit b, c, a * b + c as \"a·b + c\"\n    } to \"DIR/long.csv\"\n  }\n}\n"));
+  free(out);
+  char *csv = slurp(tpath("long.csv"));
+  cr_assert_str_eq(csv, "a,b,c,a·b + c\n1,0.5,0,0.5\n1,0.5,1,1.5\n1,1,0,1\n1,1,1,2\n"
+                        "2,0.5,0,1\n2,0.5,1,2\n2,1,0,2\n2,1,1,3\n");
+  free(csv);
+}
+
+Test(plumbing, nested_sweep_file_named_by_the_outer_variable_makes_one_file_each) {
+  free(run_ok(in_dir("sweep a in 1 .. 2 {\n  sweep b in [0.5, 1] { emit b, a * b as \"a b\" } to \"DIR/per_{a}.csv\"\n}\n")));
+  char *one = slurp(tpath("per_1.csv")), *two = slurp(tpath("per_2.csv"));
+  cr_assert_str_eq(one, "a,b,a b\n1,0.5,0.5\n1,1,1\n");
+  cr_assert_str_eq(two, "a,b,a b\n2,0.5,1\n2,1,2\n");
+  free(one);
+  free(two);
+}
+
+Test(plumbing, nested_sweep_error_writes_no_file) {
+  char *err = t_fail(in_dir("sweep a in 1 .. 2 {\n  sweep b in 0 .. 1 { emit b, 1 / (a - 2 + b) } to \"DIR/none.csv\"\n}\n"),
+                     IXP_ERUNTIME, NULL);
+  cr_assert(strstr(err, "division by zero"), "%s", err);
+  cr_assert_neq(access(tpath("none.csv"), F_OK), 0, "a file was written before the outer sweep ended");
+  free(err);
+}
