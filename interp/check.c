@@ -258,6 +258,7 @@ void ixp_check_unknown_function(Checker *c, IxpAst *e) {
 static IxpType check_call(Checker *c, IxpAst *e) {
   const IxpSymbol *sym = ixp_lookup(c->s, e->str);
   if (sym && sym->kind == SYM_EXTERN) return ixp_check_extern_call(c, e, sym->ext);
+  if (!strcmp(e->str, "matrix")) return ixp_check_matrix_call(c, e);  /* a dataset's rows (check_derive.c) */
   const IxpBuiltin *fn = ixp_library_builtin(&c->s->lib, e->str);
   if (fn) return check_builtin(c, e, fn);
   const IxpMeasure *m = ixp_library_measure(&c->s->lib, e->str);

@@ -100,7 +100,7 @@ static IxpModelDef *data_model(Checker *c, IxpAst *st, IxpDataset *set, bool hea
   m->data->model = sampled;
   m->data->position = ixp_rng_name(c->src->text + st->span.start, st->span.end - st->span.start);
   ixp_arena_defer(c->arena, free_data, m->data);
-  int n = set ? set->ncols : sampled->nvars;
+  int n = set ? set->ncols : sampled ? sampled->nvars : 0;  /* derived datasets add theirs */
   if (n > IXP_MAX_VARS) {
     ixp_check_error(c, st->span, "dataset '%s' has %d columns; a dataset holds at most %d variables (select some with columns = [...])",
           st->str, n, IXP_MAX_VARS);
@@ -141,6 +141,8 @@ void ixp_check_data(Checker *c, IxpAst *st) {
       m->data->file = call->items[0]->a;
       m->data->csv = opt;
     }
+  } else if (ixp_check_derived_kind(call->str)) {
+    if (!(m = ixp_check_derived(c, st))) return;
   } else if (!strcmp(call->str, "map")) {
     if (!(m = ixp_check_map(c, st))) return;
   } else if (!strcmp(call->str, "sample")) {
@@ -165,7 +167,8 @@ void ixp_check_data(Checker *c, IxpAst *st) {
     m = data_model(c, st, NULL, false, sym->model);
     m->data->count = call->items[1]->a;
   } else {
-    ixp_check_error(c, call->span, "a dataset comes from csv(\"file.csv\"), npy(\"file.npy\"), sample(MODEL, n) or map(DATA, f(...))");
+    ixp_check_error(c, call->span, "a dataset comes from csv(\"file.csv\"), npy(\"file.npy\"), sample(MODEL, n), map(DATA, f(...)), "
+                    "join(a, b), DATA[columns], rename(DATA, old = \"new\") or rows(MATRIX)");
     return;
   }
   if (!ixp_check_redefinition(c, st->str, st->span)) return;

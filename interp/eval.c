@@ -203,6 +203,7 @@ static IxpValue index_value(IxpSession *s, IxpAst *e, const IxpFrame *f) {
 
 static IxpValue call(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   if (e->sem.ref == REF_EXTERN) return ixp_extern_eval(s, e, f);
+  if (e->sem.ref == REF_MODEL) return ixp_data_matrix(s, e->sem.model, e->span);  /* matrix(d) */
   if (e->sem.plan) return ixp_execute_plan(s, e->sem.plan);  /* a measure over models */
   const IxpBuiltin *fn = e->sem.builtin;
   IxpValue *args = ixp_arena_alloc(s->tmp, (size_t)(e->nitems ? e->nitems : 1) * sizeof *args);

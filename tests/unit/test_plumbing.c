@@ -158,3 +158,56 @@ Test(plumbing, nested_sweep_error_writes_no_file) {
   cr_assert_neq(access(tpath("none.csv"), F_OK), 0, "a file was written before the outer sweep ended");
   free(err);
 }
+
+/* ------------------------------------------- join, select, rename, rows */
+
+static void ab_files(void) {
+  t_write_text(tpath("a.csv"), "x,y\n0,0\n0,1\n1,0\n1,1\n");
+  t_write_text(tpath("b.csv"), "y,z,s\n1,0.5,u\n0,1.5,v\n1,2.5,u\n1,3.5,w\n");
+}
+
+Test(plumbing, join_rename_select_keep_rows_in_order) {
+  ab_files();
+  /* x = 0 0 1 1, y2 = 1 0 1 1: H(x) = 1, H(y2) = h2(1/4), H(x, y2) = 1.5 */
+  char *out = run_ok(in_dir("data a = csv(\"DIR/a.csv\")\ndata b = csv(\"DIR/b.csv\")\n"
+                            "data b2 = rename(b, y = \"y2\")\ndata j = join(a, b2)\n"
+                            "print mi(x; y2) in j\ndata s = j[s, z, x, y]\nprint matrix(s)\n"));
+  cr_assert_float_eq(t_value_at(out, 0), 1 + t_h2(0.25) - 1.5, 1e-12);
+  cr_assert(strstr(out, "matrix(s) = [[0, 0.5, 0, 0], [1, 1.5, 0, 1], [0, 2.5, 1, 0], [2, 3.5, 1, 1]]\n"), "%s", out);
+  free(out);
+}
+
+Test(plumbing, join_of_unequal_lengths_names_both_counts) {
+  ab_files();
+  t_write_text(tpath("c.csv"), "q\n1\n2\n");
+  char *err = t_fail(in_dir("data a = csv(\"DIR/a.csv\")\ndata c = csv(\"DIR/c.csv\")\ndata j = join(a, c)\n"),
+                     IXP_ERUNTIME, NULL);
+  cr_assert(strstr(err, "join needs datasets of the same number of rows: 'a' has 4, 'c' has 2"), "%s", err);
+  free(err);
+}
+
+Test(plumbing, join_with_a_shared_column_is_a_check_error) {
+  ab_files();
+  char *err = t_fail(in_dir("data a = csv(\"DIR/a.csv\")\ndata b = csv(\"DIR/b.csv\")\ndata j = join(a, b)\n"),
+                     IXP_ECOMPILE, NULL);
+  cr_assert(strstr(err, "t.ixp:3:18: error: column 'y' is in 'b' and in an earlier dataset of this join"), "%s", err);
+  cr_assert(strstr(err, "rename(b, y = \"y_b\")"), "%s", err);
+  free(err);
+}
+
+Test(plumbing, rows_of_a_matrix_and_back) {
+  /* the columns of rows(M) are M's columns: r[0] = 1 3 5, r[1] = 2 4 6 */
+  char *out = run_ok("let M = [[1, 2], [3, 4], [5, 6]]\ndata r = rows(M)\nprint matrix(r)\n"
+                     "data u = r[r[1]]\nprint matrix(u)\ndata w = rows(M, columns = [\"a\", \"b\"])\n"
+                     "print mi(a; b) in w using plugin(bins = 2)\n");
+  cr_assert(strstr(out, "matrix(r) = [[1, 2], [3, 4], [5, 6]]\nmatrix(u) = [[2], [4], [6]]\n"), "%s", out);
+  /* binned in halves, a and b fall in the same bins (0, 0, 1): MI = H = h2(1/3) */
+  cr_assert_float_eq(t_value_at(out, 2), t_h2(1.0 / 3.0), 1e-12);
+  free(out);
+}
+
+Test(plumbing, rows_of_a_matrix_of_unknown_width_asks_for_names) {
+  char *err = t_fail("let M = if 1 > 0 then [[1, 2]] else [[3, 4]]\ndata r = rows(M)\n", IXP_ECOMPILE, NULL);
+  cr_assert(strstr(err, "t.ixp:2:15: error: the checker cannot tell how many columns this matrix has"), "%s", err);
+  free(err);
+}
