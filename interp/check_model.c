@@ -222,8 +222,11 @@ void ixp_check_model(Checker *c, IxpAst *st) {
       c->model = NULL;
     }
   }
-  if (st->b->kind == AST_TABLE) check_table(c, m, st->b);
-  else check_model_body(c, m, st->b);
+  if (st->b->kind == AST_TABLE) {
+    if (!st->b->c || ixp_check_table_file(c, m, st->b)) check_table(c, m, st->b);  /* a file's rows read first */
+  } else {
+    check_model_body(c, m, st->b);
+  }
   if (ixp_check_redefinition(c, st->str, st->span)) {
     IxpSymbol *sym = ixp_check_add_symbol(c, SYM_MODEL, st->str, st);
     sym->model = m;

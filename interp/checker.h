@@ -65,6 +65,11 @@ IxpModelDef *ixp_check_derived(Checker *c, IxpAst *st);
 /* matrix(d): a dataset's rows as a matrix. */
 IxpType ixp_check_matrix_call(Checker *c, IxpAst *e);
 
+/* check_tablefile.c: `model p = table from csv(...)` reads the file into
+ * the table's rows, checked (errors name file, row, column); false after
+ * errors. */
+bool ixp_check_table_file(Checker *c, IxpModelDef *m, IxpAst *table);
+
 /* check_measure.c */
 /* f(x, y; z) in M [using E] [with T] [at NAME = value] */
 IxpType ixp_check_measure(Checker *c, IxpAst *e);
