@@ -18,6 +18,8 @@ typedef struct {
   int depth;               /* block depth: 0 at top, +1 per sweep body */
   int sweeps;              /* enclosing sweeps */
   int errors;
+  bool quiet;              /* a trial check (a vector definition's width): errors are only noted */
+  bool quiet_failed;       /* ... in quiet_failed */
 } Checker;
 
 /* check.c: expressions, statements, symbols */
