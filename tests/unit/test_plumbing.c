@@ -206,6 +206,12 @@ Test(plumbing, rows_of_a_matrix_and_back) {
   free(out);
 }
 
+Test(plumbing, rows_of_eye_has_the_width_the_checker_infers) {
+  /* the rows of eye(3): each column holds one 1 in three rows, H = h2(1/3) */
+  cr_assert_float_eq(t_number("data r = rows(eye(3))\nprint entropy(r[1]) in r using plugin(bins = 2)\n"), t_h2(1.0 / 3.0),
+                     1e-12);
+}
+
 Test(plumbing, rows_of_a_matrix_of_unknown_width_asks_for_names) {
   char *err = t_fail("let M = if 1 > 0 then [[1, 2]] else [[3, 4]]\ndata r = rows(M)\n", IXP_ECOMPILE, NULL);
   cr_assert(strstr(err, "t.ixp:2:15: error: the checker cannot tell how many columns this matrix has"), "%s", err);
