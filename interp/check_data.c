@@ -140,6 +140,8 @@ void ixp_check_data(Checker *c, IxpAst *st) {
     if (!set) return;
     ixp_session_input(c->s, "data", path);
     m = data_model(c, st, set, !csv, NULL);
+    if (!csv && m->nvars && strchr(m->vars[0].name, '['))  /* a 2-D array: columns NAME[0] .. in group NAME */
+      ixp_model_add_group(m, c->arena, st->str, 0, m->nvars);
     if (c->sweeps) {  /* read again on every pass, its name computed then */
       m->data->file = call->items[0]->a;
       m->data->csv = opt;

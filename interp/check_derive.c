@@ -176,6 +176,11 @@ static IxpModelDef *check_select(Checker *c, IxpAst *st, IxpAst *call) {
   return m;
 }
 
+int ixp_check_columns(Checker *c, IxpModelDef *m, IxpAst *e, int *vars) {
+  const IxpVarGroup *g;
+  return item_columns(c, m, e, vars, &g);
+}
+
 /* ---------------------------------------------------------------- rename */
 
 /* The new name of column or group `name` in rename(d, old = "new", ...),

@@ -76,6 +76,10 @@ IxpModelDef *ixp_check_data_model(Checker *c, IxpAst *st, IxpModelDef *source);
 bool ixp_check_derived_kind(const char *name);
 /* The model of derived dataset statement `st`, or NULL after errors. */
 IxpModelDef *ixp_check_derived(Checker *c, IxpAst *st);
+/* The columns of m that e names into vars (room for m->nvars): a column,
+ * a group, a numbered range x0 .. x3, a group's components h[2] or
+ * h[0 .. 3]; their number, or -1 after an error. */
+int ixp_check_columns(Checker *c, IxpModelDef *m, IxpAst *e, int *vars);
 /* matrix(d): a dataset's rows as a matrix. */
 IxpType ixp_check_matrix_call(Checker *c, IxpAst *e);
 

@@ -265,3 +265,31 @@ Test(plumbing, table_file_errors_name_file_row_and_column) {
   cr_assert(strstr(err, "text.csv: column 'x' holds text"), "%s", err);
   free(err);
 }
+
+/* --------------------------------------------------- derived column names */
+
+Test(plumbing, npy_columns_are_name_index_in_a_group) {
+  double x[30];
+  for (int i = 0; i < 10; i++) x[3 * i] = i % 2, x[3 * i + 1] = i % 5, x[3 * i + 2] = (i * 7) % 3;
+  npy_doubles("ep.npy", 10, 3, x);
+  /* the group is its columns in order: the same plans, bit for bit */
+  char *out = run_ok(in_dir("data ep0 = npy(\"DIR/ep.npy\")\nprint entropy(ep0) in ep0 using plugin(bins = 5)\n"
+                            "print entropy(ep0[0], ep0[1], ep0[2]) in ep0 using plugin(bins = 5)\n"
+                            "print entropy(ep0[0 .. 1]) in ep0 using plugin(bins = 5), "
+                            "entropy(ep0[0], ep0[1]) in ep0 using plugin(bins = 5)\n"
+                            "data s = ep0[ep0[1 .. 2]]\nprint matrix(s)[0]\n"));
+  cr_assert_eq(t_value_at(out, 0), t_value_at(out, 1), "%s", out);
+  cr_assert_eq(t_value_at(out, 2), t_value_at(out, 3), "%s", out);
+  /* (i % 2, i % 5) over i = 0 .. 9 takes 10 distinct pairs, each once */
+  cr_assert_float_eq(t_value_at(out, 2), log2(10), 1e-12);
+  cr_assert(strstr(out, "matrix(s)[0] = [0, 0]\n"), "%s", out);
+  free(out);
+}
+
+Test(plumbing, old_numbered_names_of_npy_columns_are_unknown) {
+  double x[4] = {0, 1, 1, 0};
+  npy_doubles("ep.npy", 2, 2, x);
+  char *err = t_fail(in_dir("data ep0 = npy(\"DIR/ep.npy\")\nprint entropy(ep00) in ep0\n"), IXP_ECOMPILE, NULL);
+  cr_assert(strstr(err, "unknown variable 'ep00' in dataset 'ep0'"), "%s", err);
+  free(err);
+}
