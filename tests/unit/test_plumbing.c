@@ -293,3 +293,39 @@ Test(plumbing, old_numbered_names_of_npy_columns_are_unknown) {
   cr_assert(strstr(err, "unknown variable 'ep00' in dataset 'ep0'"), "%s", err);
   free(err);
 }
+
+/* ----------------------------------------------------- mean(EXPR) in SOURCE */
+
+Test(plumbing, mean_under_a_model_is_the_exact_expectation) {
+  char *out = run_ok("model die { k ~ categorical([1/6, 1/6, 1/6, 1/6, 1/6, 1/6]) }\n"
+                     "model bits { b[4] ~ bernoulli(1/4) }\n"
+                     "print mean(k) in die, mean(k^2) in die, mean(x xor y) in bsc(p = 0.2), mean(sum(b)) in bits, "
+                     "mean([1, 2, 3, 6])\n");
+  cr_assert_float_eq(t_value_at(out, 0), 2.5, 1e-15);
+  cr_assert_float_eq(t_value_at(out, 1), 55.0 / 6.0, 1e-14);
+  cr_assert_float_eq(t_value_at(out, 2), 0.2, 1e-15);  /* P(x xor y = 1) = p */
+  cr_assert_float_eq(t_value_at(out, 3), 1.0, 1e-15);  /* 4 * 1/4 */
+  cr_assert_float_eq(t_value_at(out, 4), 3.0, 1e-15);  /* the builtin mean of a vector still works */
+  free(out);
+}
+
+Test(plumbing, mean_over_a_dataset_is_the_row_average) {
+  t_write_text(tpath("v.csv"), "x,y\n1,2\n2,2\n4,0.5\n9,0.25\n");
+  /* x * y: 2, 4, 2, 2.25 -> 10.25 / 4 */
+  char *out = run_ok(in_dir("data v = csv(\"DIR/v.csv\")\nprint mean(x * y) in v, mean(x) in v\n"));
+  cr_assert_eq(t_value_at(out, 0), 10.25 / 4);
+  cr_assert_eq(t_value_at(out, 1), 4.0);
+  free(out);
+}
+
+Test(plumbing, mean_errors) {
+  char *err = t_fail("model g { x ~ normal(0, 1) }\nprint mean(x) in g\nprint mean(x) in bsc using ksg\n"
+                     "model die { k ~ categorical([1/2, 1/2]) }\nprint mean([k, k]) in die\n", IXP_ECOMPILE, NULL);
+  cr_assert(strstr(err, "t.ixp:2:18: error: mean(...) in g needs its exact joint"), "%s", err);
+  cr_assert(strstr(err, "t.ixp:3:28: error: mean(...) in SOURCE is exact"), "%s", err);
+  cr_assert(strstr(err, "t.ixp:5:12: error: mean(...) in die averages a number, not a vector"), "%s", err);
+  free(err);
+  err = t_fail("model die { k ~ categorical([1/2, 1/2]) }\nprint mean(1 / k) in die\n", IXP_ERUNTIME, NULL);
+  cr_assert(strstr(err, "division by zero when k = 0"), "%s", err);
+  free(err);
+}
