@@ -40,10 +40,12 @@ static const char *file_name(Checker *c, IxpAst *call) {
     return NULL;
   }
   IxpAst *e = call->items[0]->a;
+  int errors = c->errors;
   if (!ixp_type_fits(TY_STR, ixp_check_expr(c, e))) {
     ixp_check_error(c, e->span, "a file name is a string");
     return NULL;
   }
+  if (c->errors > errors) return NULL;  /* reported in the name */
   const char *name = ixp_check_const_string(c, e);
   if (!name)
     ixp_check_error(c, e->span, "the file's columns are read when the program is checked, so its name must be known "

@@ -321,5 +321,6 @@ IxpType ixp_check_matrix_call(Checker *c, IxpAst *e) {
   if (c->ctx == CTX_MODEL) ixp_check_error(c, e->span, "a dataset's matrix cannot be used inside a model");
   e->sem.ref = REF_MODEL;
   e->sem.model = d;
+  e->sem.cols = d->nvars;  /* its width is known; its rows are not until it runs */
   return TY_MAT;
 }
