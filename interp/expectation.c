@@ -71,7 +71,9 @@ static double over_joint(IxpSession *s, const Expectation *x, const IxpJoint *j,
       vals[v] = j->alpha[v].values[ixp_joint_code(j, v, k)];
     }
     s->describe_state = describe, s->describe_ctx = &w;
+    IxpArenaMark mark = ixp_arena_mark(s->tmp);
     ixp_ksum_add(&sum, j->p[k] * value_at(s, x, &f));
+    ixp_arena_release(s->tmp, mark);  /* the state's temporaries (a vector variable's value, ...) */
   }
   s->describe_state = NULL;
   return ixp_ksum_value(sum);
@@ -91,7 +93,9 @@ static double over_rows(IxpSession *s, const Expectation *x, IxpSpan use) {
     for (int i = 0; i < x->nvars; i++) vals[x->vars[i]] = cols[i][r];
     w.row = r + 1;
     s->describe_state = describe, s->describe_ctx = &w;
+    IxpArenaMark mark = ixp_arena_mark(s->tmp);
     ixp_ksum_add(&sum, value_at(s, x, &f));
+    ixp_arena_release(s->tmp, mark);  /* the row's temporaries */
   }
   s->describe_state = NULL;
   if (n == 0) ixp_runtime_error(s, x->frame->src, use, "dataset '%s' has no rows to average", x->model->name);
