@@ -236,6 +236,7 @@ static IxpType check_binary(Checker *c, IxpAst *e) {
   IxpType a = ixp_check_expr(c, e->a), b = ixp_check_expr(c, e->b);
   char what[48];
   snprintf(what, sizeof what, "'%s'", ixp_op_text(e->op));
+  if (e->op == OP_EMUL && a == TY_NUM && b == TY_NUM) e->op = OP_MUL;  /* of numbers, the product the model engines know */
   bool arrays = arithmetic(e->op) && (is_array(a) || is_array(b));
   if (!arrays || !(numeric(a) || is_array(a)) || !(numeric(b) || is_array(b))) {
     if (!arrays || !is_array(a)) ixp_check_number(c, e->a, a, what);
