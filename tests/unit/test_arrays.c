@@ -243,13 +243,13 @@ Test(arrays, the_checker_tracks_shapes_through_operations) {
   t_open(&r, false);
   const char *text = "let n = 4\nlet W = ones(3, n)\nlet x = zeros(n)\nlet h = tanh(W * x + [1, 2, 3])\n"
                      "let P = softmax(concat(W, [[1, 2, 3, 4]]))\nlet H = entropy_of(P)\nlet c = W[.., 1 .. 2]\n"
-                     "let t = transpose(W) * [1, 2, 3]\nlet k = 2 * n\nlet s = sum(x)\n";
+                     "let t = transpose(W) * [1, 2, 3]\nlet k = 2 * n\nlet s = sum(x)\nlet g = linspace(0, 1, k + 1)\n";
   IxpSource *src = ixp_source_new("t.ixp", text, strlen(text));
   IxpArena *arena = ixp_arena_new();
   IxpAst *program = ixp_parse(src, arena, NULL, false, NULL);
   cr_assert_not_null(program);
   cr_assert_eq(ixp_check_program(r.s, program, src, arena), 0, "%s", t_err(&r));
-  const int want[][2] = {{-1, -1}, {3, 4}, {1, 4}, {1, 3}, {4, 4}, {1, 4}, {3, 2}, {1, 4}, {-1, -1}, {-1, -1}};
+  const int want[][2] = {{-1, -1}, {3, 4}, {1, 4}, {1, 3}, {4, 4}, {1, 4}, {3, 2}, {1, 4}, {-1, -1}, {-1, -1}, {1, 9}};
   for (int i = 0; i < program->nitems; i++) {
     int rows, cols;
     bool known = ixp_check_shape(program->items[i]->a, &rows, &cols);
