@@ -186,6 +186,8 @@ Test(arrays, norm_is_euclidean_and_frobenius_without_overflow) {
   cr_assert_float_eq(ixp_array_norm(&(IxpValue){.type = TY_VEC, .v = big, .rows = 1, .cols = 2}), 5e200, 1e186);
   cr_assert_float_eq(ixp_array_norm(&(IxpValue){.type = TY_MAT, .v = m, .rows = 2, .cols = 2}), sqrt(30.0), 1e-15);
   cr_assert_eq(ixp_array_norm(&(IxpValue){.type = TY_VEC, .v = v, .rows = 1, .cols = 0}), 0);
+  double holes[] = {1, NAN, 2};
+  cr_assert(isnan(ixp_array_norm(&(IxpValue){.type = TY_VEC, .v = holes, .rows = 1, .cols = 3})), "a NaN is not skipped");
 }
 
 /* ------------------------------------------------------- the language side */
