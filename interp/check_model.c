@@ -310,6 +310,8 @@ static int known_width(const IxpModelDef *m, const IxpAst *e) {
   }
 }
 
+int ixp_check_width(const IxpModelDef *m, const IxpAst *e) { return known_width(m, e); }
+
 /* y = expr with no declared width: tried against the variables declared
  * so far, quietly; a vector of known width w makes y[0] .. y[w-1]. 0 for
  * a number (or a width the checker cannot know, reported later). */

@@ -261,12 +261,12 @@ void ixp_eval_rows(const IxpRows *r, IxpAst *e, const char *what, double *const 
     if (width == 1 && x.type == TY_NUM) out[0][k] = x.num.x;
     else if (width > 1 && x.type == TY_VEC && x.cols == width)
       for (int c = 0; c < width; c++) out[c][k] = x.v[c];
-    else {
-      char buf[512], got[64];
+    else {  /* the error says in which row (s->describe_state) */
+      char got[64];
       if (x.type == TY_VEC) snprintf(got, sizeof got, "a vector of %d values", x.cols);
       else snprintf(got, sizeof got, "a %s", ixp_type_name(x.type));
-      ixp_runtime_error(s, r->m->src, e->span, "%s needs %s%d value%s, not %s, when %s", what, width > 1 ? "a vector of " : "",
-                        width, width == 1 ? "" : "s", got, r->describe(r->ctx, buf, sizeof buf));
+      ixp_runtime_error(s, r->m->src, e->span, "%s needs %s%d value%s, not %s", what, width > 1 ? "a vector of " : "", width,
+                        width == 1 ? "" : "s", got);
     }
     ixp_arena_release(ixp_session_tmp(s), row_start);
   }

@@ -174,3 +174,23 @@ Test(vecmodel, vector_definition_width_checked_per_row) {
   free(out);
   free(err);
 }
+
+/* ------------------------------------------------------------------ map */
+
+Test(vecmodel, map_definition_equals_a_model_definition) {
+  programs_identical("model m {\n  x[2] ~ normal(0, 1)\n}\ndata d = sample(m, 2000)\n"
+                     "data net = map(d, h = x, y = h[0] + 2 * h[1], z = [y, -y])\n"
+                     "print mi(x; y) in net using ksg\nprint mi(x[1]; z[1]) in net using gaussian\n",
+                     "model m {\n  x[2] ~ normal(0, 1)\n  y = x[0] + 2 * x[1]\n  z0 = y\n  z1 = -y\n}\n"
+                     "data d = sample(m, 2000)\n"
+                     "print mi(x; y) in d using ksg\nprint mi(x[1]; z1) in d using gaussian\n");
+}
+
+Test(vecmodel, map_definition_errors) {
+  one_error("model m {\n  x[2] ~ normal(0, 1)\n}\ndata d = sample(m, 20)\ndata e = map(d, x = x[0])\n",
+            "column 'x' is already in 'e'");
+  one_error("model m {\n  x[2] ~ normal(0, 1)\n}\ndata d = sample(m, 20)\ndata e = map(d, y = q + 1)\n",
+            "unknown name 'q'");
+  one_error("let v = [1, 2]\nmodel m {\n  x[2] ~ normal(0, 1)\n}\ndata d = sample(m, 20)\ndata e = map(d, y = \"a\")\n",
+            "a map's definition gives a number or a vector in each row, not a string");
+}
