@@ -288,29 +288,14 @@ static void name_statement_components(Checker *c, IxpModelDef *m, IxpAst *st, bo
   if (st->kind == AST_DEFINE || st->kind == AST_DRAW) name_components(c, m, st->a, report);
 }
 
-/* The width of a vector expression when the checker knows it (names of
- * vector variables, literals, elementwise functions and operators over
- * them); 0 when it does not. */
-static int known_width(const IxpModelDef *m, const IxpAst *e) {
-  switch (e->kind) {
-  case AST_NAME: return e->sem.ref == REF_GROUP ? m->groups[e->sem.slot].count : 0;
-  case AST_VEC: return e->nitems;
-  case AST_UNARY: return known_width(m, e->a);
-  case AST_BINARY: {
-    int a = known_width(m, e->a), b = known_width(m, e->b);
-    return a && b && a != b ? 0 : a ? a : b;
-  }
-  case AST_CALL: {
-    static const char *const elementwise = " tanh relu sigmoid exp log abs sqrt softmax ";
-    char word[64];
-    snprintf(word, sizeof word, " %s ", e->str);
-    return e->nitems == 1 && strstr(elementwise, word) ? known_width(m, e->items[0]->a) : 0;
-  }
-  default: return 0;
-  }
+/* The width of a checked vector expression when the checker knows its
+ * shape, else 0. */
+static int known_width(const IxpAst *e) {
+  int rows, cols;
+  return ixp_check_shape(e, &rows, &cols) && rows == 1 ? cols : 0;
 }
 
-int ixp_check_width(const IxpModelDef *m, const IxpAst *e) { return known_width(m, e); }
+int ixp_check_width(const IxpAst *e) { return known_width(e); }
 
 /* y = expr with no declared width: tried against the variables declared
  * so far, quietly; a vector of known width w makes y[0] .. y[w-1]. 0 for
@@ -321,7 +306,7 @@ static int inferred_width(Checker *c, IxpModelDef *m, IxpAst *expr) {
   c->ctx = CTX_MODEL, c->model = m, c->deps = deps;
   IxpType t = ixp_check_expr(c, expr);
   c->quiet = false, c->ctx = CTX_TOP, c->model = NULL, c->deps = NULL;
-  return t == TY_VEC && !c->quiet_failed ? known_width(m, expr) : 0;
+  return t == TY_VEC && !c->quiet_failed ? known_width(expr) : 0;
 }
 
 /* The variables of a model's statements, in order. */
@@ -371,7 +356,7 @@ static void check_define(Checker *c, IxpModelDef *m, IxpModelVar *v) {
   }
   IxpAst *vec = v->expr->a;
   IxpType t = ixp_check_expr(c, vec);
-  int w = t == TY_VEC ? known_width(m, vec) : 0;
+  int w = t == TY_VEC ? known_width(vec) : 0;
   const char *group = v->decl->str;
   if (t != TY_VEC && t != TY_ANY)
     ixp_check_error(c, vec->span, "%s[%d] = ... needs a vector of %d values, not a %s", group, v->ncomponents,
