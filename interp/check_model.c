@@ -114,6 +114,19 @@ static void split_independent(Checker *c, IxpModelDef *m, IxpModelVar *v) {
   for (int u = first; u < first + n; u++) m->vars[u].ncomponents = 1, m->vars[u].component = 0, m->vars[u].leader = u;
 }
 
+/* normal(mean, cov) drawn into N variables: a known shape of the means or
+ * the covariance must fit N. */
+static void check_joint_shapes(Checker *c, const IxpModelVar *v) {
+  IxpAst *mean = v->expr->items[0]->a, *cov = v->expr->items[1]->a;
+  int n = v->ncomponents, rows, cols;
+  if (ixp_check_shape(cov, &rows, &cols) && (rows != n || cols != n))
+    ixp_check_error(c, cov->span, "%d variables draw from normal(mean, cov) with a %d x %d covariance; it needs %d x %d", n,
+          rows, cols, n, n);
+  else if (ixp_check_shape(mean, &rows, &cols) && rows == 1 && cols != n)
+    ixp_check_error(c, mean->span, "%d variables draw from normal(mean, cov) with %d means; it needs %d (or one number)", n,
+          cols, n);
+}
+
 /* Check a draw's distribution call. */
 static void check_draw(Checker *c, IxpModelDef *m, IxpModelVar *v) {
   IxpAst *call = v->expr;
@@ -141,6 +154,7 @@ static void check_draw(Checker *c, IxpModelDef *m, IxpModelVar *v) {
     if (d && i < d->nargs && !ixp_type_fits(d->args[i], t))
       ixp_check_error(c, arg->a->span, "%s needs a %s here, not a %s", d->signature, ixp_type_name(d->args[i]), ixp_type_name(t));
   }
+  if (d && v->ncomponents > 1 && call->nitems == 2) check_joint_shapes(c, v);
   if (!d) {
     char buf[96];
     IxpSuggest g = {call->str, NULL, 99};
