@@ -245,11 +245,42 @@ static bool map_outputs(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapStep *st)
   return !ret || add_columns(c, m, arg, arg->str ? arg->str : def->fn.name, 1, real_type(def->fn.ret), &st->ret_col, false);
 }
 
+/* NAME = expr: a definition over the columns so far (names of columns and
+ * of their groups), a number or a vector of known width per row. */
+static bool map_define(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapStep *st) {
+  IxpAst *e = arg->a;
+  c->ctx = CTX_MODEL, c->model = m, c->deps = ixp_check_deps(c, m);
+  int errors = c->errors;
+  IxpType t = ixp_check_expr(c, e);
+  bool real = false;
+  for (int v = 0; v < m->nvars; v++) real |= (c->deps[v >> 6] >> (v & 63) & 1) && m->continuous[v];
+  c->ctx = CTX_TOP, c->model = NULL, c->deps = NULL;
+  if (c->errors > errors) return false;
+  int width = t == TY_NUM ? 1 : t == TY_VEC ? ixp_check_width(e) : 0;
+  if (t != TY_NUM && t != TY_VEC && t != TY_ANY) {
+    ixp_check_error(c, e->span, "a map's definition gives a number or a vector in each row, not a %s", ixp_type_name(t));
+    return false;
+  }
+  if (width == 0) {
+    ixp_check_error(c, e->span, "the width of '%s' is not known before the program runs; a map's definition gives a number "
+          "or a vector of known width in each row", arg->str);
+    return false;
+  }
+  st->define = arg, st->model = m, st->width = width, st->ret_col = -1;
+  if (ixp_model_var(m, arg->str) >= 0 || ixp_model_group(m, arg->str) >= 0) {
+    ixp_check_error(c, arg->span, "column '%s' is already in '%s'", arg->str, m->name);
+    return false;
+  }
+  return add_columns(c, m, arg, arg->str, width, real, &st->def_col, t == TY_VEC);  /* a vector: NAME[k], group NAME */
+}
+
 static bool map_step(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapStep *st) {
   IxpAst *e = arg->a;
   const IxpSymbol *sym = e->kind == AST_CALL ? ixp_lookup(c->s, e->str) : NULL;
+  if ((!sym || sym->kind != SYM_EXTERN) && arg->str) return map_define(c, m, arg, st);
   if (!sym || sym->kind != SYM_EXTERN) {
-    ixp_check_error(c, e->span, "each step of a map calls an extern function on columns, as f(x0 .. x3)");
+    ixp_check_error(c, e->span, "each step of a map defines a column (NAME = expr) or calls an extern function on columns, "
+          "as f(x0 .. x3)");
     return false;
   }
   char msg[600];
