@@ -12,8 +12,10 @@
 #include "ast.h"
 #include "diag.h"
 
-/* The most variables a dataset, or one measure's arguments, hold (masks
- * of them are 64-bit). */
+/* The most variables one exact joint holds, its marginals named by 64-bit
+ * masks: a measure of a finite model or of discrete columns reads at most
+ * this many. Datasets, Gaussian models and continuous estimators have no
+ * such limit (plans name variables by sets, plan.h). */
 #define IXP_MAX_VARS 64
 /* The most variables a model holds. */
 #define IXP_MAX_MODEL_VARS 1024
