@@ -64,10 +64,10 @@ Test(wide_models, explain_names_the_measured_variables) {
   free(prog);
 }
 
-Test(wide_models, more_than_1024_variables_is_a_check_error) {
-  char *prog = copies(1025, "entropy(x0)");
+Test(wide_models, more_than_32768_variables_is_a_check_error) {
+  char *prog = copies(32769, "entropy(x0)");
   char *err = t_fail(prog, IXP_ECOMPILE, NULL);
-  cr_assert_not_null(strstr(err, "t.ixp:1026:3: error: model 'wide' has more than 1024 variables"), "%s", err);
+  cr_assert_not_null(strstr(err, "t.ixp:32770:3: error: model 'wide' has more than 32768 variables"), "%s", err);
   free(err);
   free(prog);
 }
