@@ -11,6 +11,22 @@
 #include <stdlib.h>
 #include "parse.h"
 #define SPAN2(a, b) ixp_span_join((a), (b))
+
+/* The variable a draw or definition makes: a name, or NAME[N] (N into
+ * *width); anything else is an error naming `op`. */
+static IxpAst *ixp_parse_target(IxpParse *ps, IxpAst *t, IxpAst **width, const char *op) {
+  if (t->kind == AST_INDEX && t->a->kind == AST_NAME) {
+    *width = t->b;
+    return t->a;
+  }
+  if (t->kind != AST_NAME) {
+    ixp_parse_error(ps, t->span, "the left of '%s' is a variable's name, or NAME[N] for a vector of N variables", op);
+    IxpAst *n = ixp_ast_new(ps->arena, AST_NAME, t->span);
+    n->str = "?";
+    return n;
+  }
+  return t;
+}
 }
 
 %name ixp_parser
@@ -45,7 +61,7 @@
 %right NOT.
 %nonassoc EQ NE LT LE GT GE.
 %left PLUS MINUS.
-%left STAR SLASH MOD.
+%left STAR SLASH MOD EMUL.
 %right UMINUS.
 %right CARET.
 %nonassoc AT.
@@ -84,6 +100,7 @@
 %type ctype {IxpAst *}
 %type dims {IxpAst *}
 %type dim {IxpAst *}
+%type index {IxpAst *}
 
 /* ---------------------------------------------------------------- program */
 
@@ -122,9 +139,12 @@ stmt(S) ::= MODEL(K) name(N) LPAREN params(P) RPAREN ASSIGN TABLE LPAREN idents(
   S->items = P->items; S->nitems = P->nitems; S->cap = P->cap;
   S->b = ixp_parse_node(ps, AST_TABLE, SPAN2(L.span, E.span)); S->b->a = C; S->b->b = R;
 }
-stmt(S) ::= IDENT(N) TILDE call(C). {
-  S = ixp_parse_node(ps, AST_DRAW, SPAN2(N.span, C->span)); S->a = C;
-  ixp_ast_push(ps->arena, S, ixp_parse_name(ps, AST_NAME, N));
+/* x ~ dist(...), and x[N] ~ dist(...): a vector of N variables (b = N). A
+ * target is an expression here only so that x[N] needs no lookahead past
+ * the name; anything else is refused. */
+stmt(S) ::= expr(T) TILDE call(C). {
+  S = ixp_parse_node(ps, AST_DRAW, SPAN2(T->span, C->span)); S->a = C;
+  ixp_ast_push(ps->arena, S, ixp_parse_target(ps, T, &S->b, "~"));
 }
 /* a, b ~ normal(mean, cov): one draw of a vector into several variables. */
 stmt(S) ::= IDENT(N) COMMA idents(L) TILDE call(C). {
@@ -132,8 +152,10 @@ stmt(S) ::= IDENT(N) COMMA idents(L) TILDE call(C). {
   ixp_ast_push(ps->arena, S, ixp_parse_name(ps, AST_NAME, N));
   for (int i = 0; i < L->nitems; i++) ixp_ast_push(ps->arena, S, L->items[i]);
 }
-stmt(S) ::= IDENT(N) ASSIGN expr(E). {
-  S = ixp_parse_name(ps, AST_DEFINE, N); S->a = E; S->span = SPAN2(N.span, E->span); S->d = ixp_parse_name(ps, AST_NAME, N);
+/* y = expr, and y[N] = expr: a vector definition of N variables (b = N). */
+stmt(S) ::= expr(T) ASSIGN expr(E). {
+  S = ixp_parse_node(ps, AST_DEFINE, SPAN2(T->span, E->span)); S->a = E;
+  S->d = ixp_parse_target(ps, T, &S->b, "="); S->str = S->d->str;
 }
 stmt(S) ::= CURVE(K) IDENT(N) ASSIGN expr(E). {
   S = ixp_parse_name(ps, AST_LET, N); S->a = E; S->span = SPAN2(K.span, E->span); S->d = ixp_parse_name(ps, AST_NAME, N);
@@ -291,9 +313,15 @@ clauses(K) ::= clauses(A) AT(T) IDENT(N) ASSIGN expr(V). [AT] {
   K = A; IxpAst *at = ixp_parse_name(ps, AST_ARG, N); at->a = V; at->span = SPAN2(T.span, V->span);
   ixp_ast_push(ps->arena, K, ixp_parse_nest(ps, at)); K->span = SPAN2(K->span.end ? K->span : at->span, at->span);
 }
-expr(E) ::= expr(A) LBRACKET expr(I) RBRACKET(R). {
+expr(E) ::= expr(A) LBRACKET index(I) RBRACKET(R). {
   E = ixp_parse_node(ps, AST_INDEX, SPAN2(A->span, R.span)); E->a = A; E->b = I; ixp_parse_nest(ps, E);
 }
+/* A[i, j], A[i, ..], A[.., j], A[0 .. 2, ..]: a lone '..' is a whole axis. */
+expr(E) ::= expr(A) LBRACKET index(I) COMMA index(J) RBRACKET(R). {
+  E = ixp_parse_node(ps, AST_INDEX, SPAN2(A->span, R.span)); E->a = A; E->b = I; E->c = J; ixp_parse_nest(ps, E);
+}
+index(I) ::= expr(E). { I = E; }
+index(I) ::= DOTDOT(T). { I = ixp_parse_node(ps, AST_ALL, T.span); }
 expr(E) ::= expr(A) DOT IDENT(N). {
   E = ixp_parse_name(ps, AST_FIELD, N); E->a = A; E->span = SPAN2(A->span, N.span); ixp_parse_nest(ps, E);
 }
@@ -301,6 +329,7 @@ expr(E) ::= MINUS(T) expr(A). [UMINUS] { E = ixp_parse_unary(ps, OP_NEG, T, A); 
 expr(E) ::= NOT(T) expr(A). { E = ixp_parse_unary(ps, OP_NOT, T, A); }
 expr(E) ::= expr(A) CARET expr(B). { E = ixp_parse_binary(ps, OP_POW, A, B); }
 expr(E) ::= expr(A) STAR expr(B). { E = ixp_parse_binary(ps, OP_MUL, A, B); }
+expr(E) ::= expr(A) EMUL expr(B). { E = ixp_parse_binary(ps, OP_EMUL, A, B); }
 expr(E) ::= expr(A) SLASH expr(B). { E = ixp_parse_binary(ps, OP_DIV, A, B); }
 expr(E) ::= expr(A) MOD expr(B). { E = ixp_parse_binary(ps, OP_MOD, A, B); }
 expr(E) ::= expr(A) PLUS expr(B). { E = ixp_parse_binary(ps, OP_ADD, A, B); }

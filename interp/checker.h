@@ -18,6 +18,8 @@ typedef struct {
   int depth;               /* block depth: 0 at top, +1 per sweep body */
   int sweeps;              /* enclosing sweeps */
   int errors;
+  bool quiet;              /* a trial check (a vector definition's width): errors are only noted */
+  bool quiet_failed;       /* ... in quiet_failed */
 } Checker;
 
 /* check.c: expressions, statements, symbols */
@@ -36,6 +38,15 @@ void ixp_check_positional(Checker *c, const char *fname, IxpAst *arg);
 /* "unknown function" with a suggestion, or what the name is instead. */
 void ixp_check_unknown_function(Checker *c, IxpAst *e);
 
+/* The shape the checker found for expression e (checked): a vector of n
+ * is 1 x n, a matrix rows x cols. True when both are known; else the
+ * unknown ones are -1 (a number or a value of unknown type: both). */
+bool ixp_check_shape(const IxpAst *e, int *rows, int *cols);
+/* Whether e (checked) is a number known at check time: a literal, + - * /
+ * ^ and unary minus of such, or a let bound to one (its --set value when
+ * given); its value in *x. */
+bool ixp_check_constant(Checker *c, const IxpAst *e, double *x);
+
 /* "Did you mean ...?": the closest candidate within a small edit distance. */
 typedef struct {
   const char *name;
@@ -47,9 +58,16 @@ void ixp_suggest(IxpSuggest *g, const char *candidate);
 const char *ixp_suggest_hint(char *buf, size_t size, const IxpSuggest *g);
 
 /* check_model.c */
+/* The value of `e` when it is a whole number known before the program
+ * runs (literals and lets of constant arithmetic on them). */
+bool ixp_check_whole(Checker *c, const IxpAst *e, long *out);
 void ixp_check_model(Checker *c, IxpAst *st);
 /* A zeroed bit set of m's variables (for what a variable reads). */
 uint64_t *ixp_check_deps(Checker *c, const IxpModelDef *m);
+
+/* The width of checked vector expression `e` over m's variables when the
+ * checker knows it, else 0. */
+int ixp_check_width(const IxpModelDef *m, const IxpAst *e);
 
 /* check_data.c */
 void ixp_check_data(Checker *c, IxpAst *st);
