@@ -32,12 +32,13 @@ typedef struct {
 } IxpVarSet;
 
 /* A linear-Gaussian model as affine forms over independent standard
- * normals u (the basis): variable v = mean[v] + sum_k form[v][k] u_k.
- * Covariances are products of forms (SYRK); a form's nonzero
- * coefficients lie in columns [lo[v], hi[v]), so products skip the rest. */
+ * normals u (the basis): variable v = mean[v] + sum_k c_vk u_k, where
+ * c_vk is row[v][k - lo[v]] for lo[v] <= k < hi[v] and 0 elsewhere (only
+ * the span a form uses is stored). Covariances are products of forms
+ * (SYRK over the columns used). */
 typedef struct {
-  int n, nb, ld;              /* variables, basis normals, the forms' row stride (>= nb) */
-  const double *form;         /* n rows of nb coefficients, row v at form + v * ld */
+  int n, nb;                  /* variables, basis normals */
+  const double *const *row;   /* n rows, row v of hi[v] - lo[v] coefficients */
   const double *mean;         /* n */
   const int *lo, *hi;         /* n each */
 } IxpGaussForms;
