@@ -63,6 +63,7 @@ typedef struct {
   double *mean;
   int *lo, *hi;
   double *scratch;   /* one full-width form, reused by scalar definitions */
+  int hint_lo, hint_hi; /* the span of the vector definition being built: its blocks are stored over it */
 } Forms;
 
 static IxpArena *tmp(const Forms *f) { return ixp_session_tmp(f->s); }
@@ -138,7 +139,8 @@ static void form_of(Forms *f, const IxpAst *e, double *out) {
 typedef struct {
   int d;
   bool scalar;
-  int lo, hi;
+  int lo, hi;        /* the span stored */
+  int ulo, uhi;      /* the span used: nonzero coefficients lie within it */
   double *rows;      /* d x (hi - lo) */
   double *mean;      /* d */
   int group;         /* a vector variable's first variable, rows not copied; else -1 */
@@ -146,9 +148,16 @@ typedef struct {
 
 static int width(const Block *b) { return b->hi - b->lo; }
 
+/* Stored over the definition's whole span, so that the sums after it
+ * add in place instead of copying into a wider block. */
 static Block block_new(Forms *f, int d, bool scalar, int lo, int hi) {
   if (lo >= hi) lo = hi = 0;
-  Block b = {d, scalar, lo, hi, NULL, ixp_arena_alloc(tmp(f), (size_t)d * sizeof(double)), -1};
+  int ulo = lo, uhi = hi;
+  if (f->hint_lo < f->hint_hi) {
+    if (lo == hi || f->hint_lo < lo) lo = f->hint_lo;
+    if (f->hint_hi > hi) hi = f->hint_hi;
+  }
+  Block b = {d, scalar, lo, hi, ulo, uhi, NULL, ixp_arena_alloc(tmp(f), (size_t)d * sizeof(double)), -1};
   b.rows = ixp_arena_alloc(tmp(f), (size_t)d * (size_t)(hi - lo ? hi - lo : 1) * sizeof(double));
   return b;
 }
@@ -181,7 +190,7 @@ static void add_row(const Forms *f, const Block *b, int i, double sign, Block *o
 /* A named vector variable's rows as a block of its own (to be changed). */
 static Block materialise(Forms *f, Block b) {
   if (b.group < 0) return b;
-  Block out = block_new(f, b.d, b.scalar, b.lo, b.hi);
+  Block out = block_new(f, b.d, b.scalar, b.ulo, b.uhi);
   for (int i = 0; i < b.d; i++) add_row(f, &b, i, 1, &out, i);
   return out;
 }
@@ -195,22 +204,26 @@ static _Noreturn void shape_error(Forms *f, const IxpAst *e, int a, int b) {
 static Block combine(Forms *f, const IxpAst *e, Block a, Block b, double sign) {
   if (!a.scalar && !b.scalar && a.d != b.d) shape_error(f, e, a.d, b.d);
   int d = a.scalar ? b.d : a.d;
-  int lo = width(&a) ? a.lo : b.lo, hi = width(&a) ? a.hi : b.hi;
+  int lo = width(&a) ? a.lo : b.lo, hi = width(&a) ? a.hi : b.hi;  /* what the result must store: both */
   if (width(&b) && b.lo < lo) lo = b.lo;
   if (width(&b) && b.hi > hi) hi = b.hi;
+  int ulo = a.ulo < a.uhi ? a.ulo : b.ulo, uhi = a.ulo < a.uhi ? a.uhi : b.uhi;
+  if (b.ulo < b.uhi && b.ulo < ulo) ulo = b.ulo;
+  if (b.ulo < b.uhi && b.uhi > uhi) uhi = b.uhi;
   Block out = a;
   if (a.group >= 0 || a.scalar != (a.scalar && b.scalar) || (lo < hi && (a.lo > lo || a.hi < hi))) {
     out = block_new(f, d, a.scalar && b.scalar, lo, hi);
     for (int i = 0; i < d; i++) add_row(f, &a, a.scalar ? 0 : i, 1, &out, i);
   }
   for (int i = 0; i < d; i++) add_row(f, &b, b.scalar ? 0 : i, sign, &out, i);
+  out.ulo = ulo, out.uhi = uhi;
   return out;
 }
 
 /* Each row i times c[i] (c[0] for every row when nc is 1). */
 static Block scale(Forms *f, Block a, const double *c, int nc) {
   if (nc > 1 && a.scalar) {  /* a number's form times a vector of constants */
-    Block out = block_new(f, nc, false, a.lo, a.hi);
+    Block out = block_new(f, nc, false, a.ulo, a.uhi);
     for (int i = 0; i < nc; i++) add_row(f, &a, 0, c[i], &out, i);
     return out;
   }
@@ -246,7 +259,7 @@ static Block matrix_times(Forms *f, const IxpAst *e, const IxpValue *a, Block b)
     ixp_runtime_error(f->s, f->m->src, e->span, "cannot multiply a %dx%d matrix by a %d-vector", a->rows, a->cols,
                       b.scalar ? 1 : b.d);
   int d = a->rows, m = a->cols;
-  Block out = block_new(f, d, false, b.lo, b.hi);
+  Block out = block_new(f, d, false, b.ulo, b.uhi);
   int wo = width(&out), *col = ixp_arena_alloc(tmp(f), (size_t)(m ? m : 1) * sizeof *col);
   double *val = ixp_arena_alloc(tmp(f), (size_t)(m ? m : 1) * sizeof *val);
   bool sparse = true;
@@ -267,8 +280,9 @@ static Block matrix_times(Forms *f, const IxpAst *e, const IxpValue *a, Block b)
     return out;
   }
   b = materialise(f, b);
-  if (wo > 0) {
-    IxpDenseStatus st = ixp_dense_gemm(false, false, d, wo, m, 1.0, a->v, m, b.rows, wo, 0.0, out.rows, wo);
+  if (b.uhi > b.ulo) {  /* over the columns b uses, in both blocks' storage */
+    IxpDenseStatus st = ixp_dense_gemm(false, false, d, b.uhi - b.ulo, m, 1.0, a->v, m, b.rows + (b.ulo - b.lo), width(&b), 0.0,
+                                       out.rows + (b.ulo - out.lo), wo);
     if (st != IXP_DENSE_OK) ixp_runtime_error(f->s, f->m->src, e->span, "%s", ixp_dense_status_text(st));
   }
   return out;
@@ -325,6 +339,7 @@ static Block vector_form(Forms *f, const IxpAst *e) {
     Block b = {.d = group ? f->m->groups[e->sem.slot].count : 1, .scalar = !group};
     b.group = group ? f->m->groups[e->sem.slot].first : e->sem.slot;
     vars_span(f, b.group, b.d, &b.lo, &b.hi);
+    b.ulo = b.lo, b.uhi = b.hi;
     return b;
   }
   if (e->kind == AST_UNARY) {
@@ -335,12 +350,35 @@ static Block vector_form(Forms *f, const IxpAst *e) {
   return product(f, e);
 }
 
+/* The span of basis columns an affine expression's forms may use. */
+static void expression_span(const Forms *f, const IxpAst *e, int *lo, int *hi) {
+  *lo = *hi = 0;
+  if (!ixp_reads_model_var(e)) return;
+  if (e->kind == AST_NAME) {
+    bool group = e->sem.ref == REF_GROUP;
+    vars_span(f, group ? f->m->groups[e->sem.slot].first : e->sem.slot, group ? f->m->groups[e->sem.slot].count : 1, lo, hi);
+    return;
+  }
+  if (e->kind == AST_UNARY) {
+    expression_span(f, e->a, lo, hi);
+    return;
+  }
+  int a, b, c, d;
+  expression_span(f, e->a, &a, &b);
+  expression_span(f, e->b, &c, &d);
+  *lo = a < b ? a : c, *hi = a < b ? b : d;
+  if (c < d && c < *lo) *lo = c;
+  if (c < d && d > *hi) *hi = d;
+}
+
 /* The components of the vector definition that v belongs to, from one
  * block of forms of its expression; their rows point into the block. */
 static void vector_definition(Forms *f, int v) {
   IxpModelVar *var = &f->m->vars[v];
   int first = var->leader, d = var->ncomponents > 0 ? var->ncomponents : 1;
+  expression_span(f, var->expr->a, &f->hint_lo, &f->hint_hi);
   Block b = materialise(f, vector_form(f, var->expr->a));
+  f->hint_lo = f->hint_hi = 0;
   if (b.scalar ? d != 1 : b.d != d)
     ixp_runtime_error(f->s, f->m->src, var->expr->a->span, "this vector has %d values for the %d components of '%s'",
                       b.scalar ? 1 : b.d, d, f->m->vars[first].decl->str ? f->m->vars[first].decl->str : var->name);
