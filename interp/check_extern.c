@@ -242,7 +242,7 @@ static bool map_define(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapStep *st) 
   for (int v = 0; v < m->nvars; v++) real |= (c->deps[v >> 6] >> (v & 63) & 1) && m->continuous[v];
   c->ctx = CTX_TOP, c->model = NULL, c->deps = NULL;
   if (c->errors > errors) return false;
-  int width = t == TY_NUM ? 1 : t == TY_VEC ? ixp_check_width(m, e) : 0;
+  int width = t == TY_NUM ? 1 : t == TY_VEC ? ixp_check_width(e) : 0;
   if (t != TY_NUM && t != TY_VEC && t != TY_ANY) {
     ixp_check_error(c, e->span, "a map's definition gives a number or a vector in each row, not a %s", ixp_type_name(t));
     return false;
