@@ -471,6 +471,7 @@ static IxpType builtin_shape(Checker *c, IxpAst *e, const IxpBuiltin *fn, const 
     else set_shape(e, 1, constant_size(c, x));
     return e->nitems == 2 ? TY_MAT : TY_VEC;
   case IXP_SHAPE_FILE: return check_file(c, e, fn);
+  case IXP_SHAPE_POINTS: set_shape(e, 1, e->nitems == 3 ? constant_size(c, e->items[2]->a) : -1); return TY_VEC;
   default: return fn->ret;
   }
 }
@@ -479,7 +480,7 @@ static IxpType builtin_shape(Checker *c, IxpAst *e, const IxpBuiltin *fn, const 
  * vectors and matrices (and a file name). */
 static bool argument_fits(const IxpBuiltin *fn, IxpType t, int i) {
   if (fn->shape == IXP_SHAPE_FILE) return i > 0 || ixp_type_fits(TY_STR, t);
-  if (fn->arg == TY_ANY && fn->shape != IXP_SHAPE_FIXED) return numeric(t) || is_array(t);
+  if (fn->arg == TY_ANY && fn->shape != IXP_SHAPE_FIXED && fn->shape != IXP_SHAPE_POINTS) return numeric(t) || is_array(t);
   return ixp_type_fits(fn->arg, t);
 }
 
