@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "columns.h"
 #include "eliminate.h"
 #include "dataset.h"
@@ -250,10 +251,12 @@ static void pack_codes(IxpJoint *j, int v, const uint32_t *codes) {
 
 /* A definition's values, computed over all states. */
 static void define_var(Enum *e, int v) {
-  if (e->sampling) {
-    double *x = define_block(e, v, 0, nstates(e));
-    for (size_t k = 0; k < nstates(e); k++) store(e, v, k, x[k]);
-    define_done(e, x);
+  if (e->sampling) {  /* all rows at once, in place (batch.h) */
+    IxpBatch b = {.s = e->s, .m = e->m, .params = e->params, .values = e->col, .n = nstates(e), .vals = e->vals,
+                  .load = load_cb, .describe = describe_cb, .ctx = e};
+    ixp_batch_eval(&b, e->m->vars[v].expr, &e->col[v], 1);
+    check_finite(e, v, e->col[v], nstates(e), 0);
+    for (size_t k = 0; k < nstates(e); k++) store(e, v, k, e->col[v][k]);
     e->assigned[v] = true;
     return;
   }
