@@ -12,7 +12,6 @@
 #include "columns.h"
 #include "dense.h"
 #include "grow.h"
-#include "threads.h"
 
 enum { R = IXP_BATCH_ROWS };
 
@@ -615,7 +614,7 @@ void ixp_batch_eval(IxpBatch *b, IxpAst *e, double *const *out, int width) {
   *r = (Run){.plan = {.b = b}, .e = e, .out = out, .width = width};
   ixp_arena_defer(tmp, free_run, r);  /* also when an error unwinds */
   prepare(&r->plan, e);
-  int threads = ixp_threads_for((double)b->n * work_per_row(e, &r->plan), IXP_DENSE_THREAD_FLOPS);
+  int threads = ixp_dense_threads((double)b->n * work_per_row(e, &r->plan));
   r->nthreads = threads;
   if (!(r->chunks = calloc((size_t)threads, sizeof *r->chunks))) out_of_memory(r);
   for (int t = 0; t < threads; t++) r->chunks[t] = (Chunk){.p = &r->plan, .bad = SIZE_MAX};
