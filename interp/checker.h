@@ -36,6 +36,15 @@ void ixp_check_positional(Checker *c, const char *fname, IxpAst *arg);
 /* "unknown function" with a suggestion, or what the name is instead. */
 void ixp_check_unknown_function(Checker *c, IxpAst *e);
 
+/* The shape the checker found for expression e (checked): a vector of n
+ * is 1 x n, a matrix rows x cols. True when both are known; else the
+ * unknown ones are -1 (a number or a value of unknown type: both). */
+bool ixp_check_shape(const IxpAst *e, int *rows, int *cols);
+/* Whether e (checked) is a number known at check time: a literal, + - * /
+ * ^ and unary minus of such, or a let bound to one (its --set value when
+ * given); its value in *x. */
+bool ixp_check_constant(Checker *c, const IxpAst *e, double *x);
+
 /* "Did you mean ...?": the closest candidate within a small edit distance. */
 typedef struct {
   const char *name;
