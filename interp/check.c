@@ -21,6 +21,10 @@
 
 
 void ixp_check_error(Checker *c, IxpSpan span, const char *fmt, ...) {
+  if (c->quiet) {
+    c->quiet_failed = true;
+    return;
+  }
   va_list ap;
   va_start(ap, fmt);
   ixp_diag_verror(&c->s->diag, c->src, span, fmt, ap);
@@ -126,6 +130,13 @@ static IxpType check_name(Checker *c, IxpAst *e) {
       e->sem.ref = REF_VAR, e->sem.slot = v;
       if (c->deps) c->deps[v >> 6] |= (uint64_t)1 << (v & 63);
       return TY_NUM;
+    }
+    int g = ixp_model_group(c->model, e->str);
+    if (g >= 0) {  /* a vector variable: it reads every component */
+      e->sem.ref = REF_GROUP, e->sem.slot = g;
+      const IxpVarGroup *grp = &c->model->groups[g];
+      for (int u = grp->first; c->deps && u < grp->first + grp->count; u++) c->deps[u >> 6] |= (uint64_t)1 << (u & 63);
+      return TY_VEC;
     }
     int p = ixp_model_param(c->model, e->str);
     if (p >= 0) {
