@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arrays.h"
 #include "builtins.h"
 #include "columns.h"
 #include "dense.h"
 #include "grow.h"
+#include "ksum.h"
 
 enum { R = IXP_BATCH_ROWS };
 
@@ -233,7 +235,7 @@ static double apply_op(IxpOp op, double a, double b, bool *bad) {
   switch (op) {
   case OP_ADD: return a + b;
   case OP_SUB: return a - b;
-  case OP_MUL: return a * b;
+  case OP_MUL: case OP_EMUL: return a * b;
   case OP_DIV: *bad |= b == 0; return a / b;
   case OP_MOD: *bad |= b == 0; return modulo(a, b);
   case OP_POW: return pow(a, b);
@@ -267,11 +269,45 @@ static void column_op(Chunk *c, IxpOp op, double *out, const double *x, size_t s
   }
 }
 
-/* Whether op applies entry by entry to arrays (and between an array and
- * a number) in the language. */
-static bool elementwise_op(IxpOp op) { return op == OP_ADD || op == OP_SUB; }
+/* Whether x op y, one of them a vector, is an entry-by-entry operation of
+ * the arrays module (arrays.h) on these shapes: + - / .* ^, or * by a
+ * number. Anything else (a product, a shape error) is left to the
+ * interpreter. */
+static bool elementwise_op(IxpOp op, bool xvec, int xw, bool yvec, int yw) {
+  if (op != OP_ADD && op != OP_SUB && op != OP_MUL && op != OP_EMUL && op != OP_DIV && op != OP_POW) return false;
+  if (op == OP_MUL && xvec && yvec) return false;
+  IxpType t;
+  int rows, cols;
+  char err[160];
+  return ixp_array_result_shape(op, xvec ? TY_VEC : TY_NUM, 1, xvec ? xw : 1, yvec ? TY_VEC : TY_NUM, 1, yvec ? yw : 1,
+                                &t, &rows, &cols, err, sizeof err) &&
+         t == TY_VEC && cols == (xvec ? xw : yw);
+}
 
-static Blk binary(Chunk *c, IxpAst *e);
+/* out[k] = x[k] op y[k] of an array operation (arrays.c's arithmetic): a
+ * zero divisor fails the row. */
+static void array_column_op(Chunk *c, IxpOp op, double *out, const double *x, size_t sx, const double *y, size_t sy) {
+  size_t n = c->rows;
+  switch (op) {
+  case OP_ADD: for (size_t k = 0; k < n; k++) out[k] = x[k * sx] + y[k * sy]; return;
+  case OP_SUB: for (size_t k = 0; k < n; k++) out[k] = x[k * sx] - y[k * sy]; return;
+  case OP_POW: for (size_t k = 0; k < n; k++) out[k] = pow(x[k * sx], y[k * sy]); return;
+  case OP_DIV:
+    for (size_t k = 0; k < n; k++) {
+      if (y[k * sy] == 0) fail_row(c, k);
+      out[k] = x[k * sx] / y[k * sy];
+    }
+    return;
+  default: for (size_t k = 0; k < n; k++) out[k] = x[k * sx] * y[k * sy]; return;
+  }
+}
+
+/* Column j of x op y where either may be a vector (a number is broadcast:
+ * stride 0), into o. */
+static void combine(Chunk *c, IxpOp op, bool array, double *o, const double *x, size_t sx, const double *y, size_t sy) {
+  if (array) array_column_op(c, op, o, x, sx, y, sy);
+  else column_op(c, op, o, x, sx, y, sy);
+}
 
 /* x (a column block) combined with constant k on side `k_left`. */
 static Blk with_constant(Chunk *c, IxpAst *e, const Blk *x, const IxpValue *k, bool k_left) {
@@ -279,31 +315,30 @@ static Blk with_constant(Chunk *c, IxpAst *e, const Blk *x, const IxpValue *k, b
   int kw;
   bool kvec;
   if (!const_numbers(k, &kv, &kw, &kvec)) return per_row(c, e);
-  bool scale = e->op == OP_MUL && (!kvec || !x->vec);
-  if ((x->vec || kvec) && !(elementwise_op(e->op) || scale)) return per_row(c, e);
-  if (x->vec && kvec && kw != x->w) return per_row(c, e);  /* a shape error: the interpreter reports it */
+  bool array = x->vec || kvec;
+  if (array && !(k_left ? elementwise_op(e->op, kvec, kw, x->vec, x->w) : elementwise_op(e->op, x->vec, x->w, kvec, kw)))
+    return per_row(c, e);
   int w = x->vec ? x->w : kw;
   Blk out = x->vec || !kvec ? writable(c, x) : own(c, w, true);
   if (out.kind == BLK_NONE) return out;
   for (int j = 0; j < w; j++) {
     const double *xc = col(c, x, x->vec ? j : 0), *kc = kv + (kvec ? j : 0);
     double *o = out.v + (size_t)j * R;
-    if (k_left) column_op(c, e->op, o, kc, 0, xc, 1);
-    else column_op(c, e->op, o, xc, 1, kc, 0);
+    if (k_left) combine(c, e->op, array, o, kc, 0, xc, 1);
+    else combine(c, e->op, array, o, xc, 1, kc, 0);
   }
   return out;
 }
 
 /* Two column blocks. */
 static Blk with_block(Chunk *c, IxpAst *e, const Blk *x, const Blk *y) {
-  bool scale = e->op == OP_MUL && (!x->vec || !y->vec);
-  if ((x->vec || y->vec) && !(elementwise_op(e->op) || scale)) return per_row(c, e);
-  if (x->vec && y->vec && x->w != y->w) return per_row(c, e);
+  bool array = x->vec || y->vec;
+  if (array && !elementwise_op(e->op, x->vec, x->w, y->vec, y->w)) return per_row(c, e);
   const Blk *wide = x->vec ? x : y;
   Blk out = x->vec == y->vec || x->vec ? writable(c, x) : writable(c, y);
   if (out.kind == BLK_NONE) return out;
   for (int j = 0; j < wide->w; j++)
-    column_op(c, e->op, out.v + (size_t)j * R, col(c, x, x->vec ? j : 0), 1, col(c, y, y->vec ? j : 0), 1);
+    combine(c, e->op, array, out.v + (size_t)j * R, col(c, x, x->vec ? j : 0), 1, col(c, y, y->vec ? j : 0), 1);
   return out;
 }
 
@@ -402,21 +437,21 @@ static Blk pick(Chunk *c, IxpAst *e) {
 
 /* ------------------------------------------------------------- functions */
 
-static double relu(double x) { return x > 0 ? x : 0; }
-static double sigmoid(double x) { return 1 / (1 + exp(-x)); }
-/* abs as the interpreter's: x itself unless below 0 (so -0 stays -0). */
+/* abs of a number as the interpreter's: x itself unless below 0 (so -0
+ * stays -0); of an array's entries, fabs (arrays.c). */
 static double absolute(double x) { return x < 0 ? -x : x; }
 
 typedef struct {
   const char *name;
   double (*fn)(double);
-  bool nonnegative;    /* the argument must be >= 0 (else a domain error) */
 } Elementwise;
 
+/* The builtins that apply a function of one number to each entry
+ * (builtins.c, through ixp_array_apply). */
 static const Elementwise ELEMENTWISE[] = {
-    {"exp", exp, false},   {"ln", log, true},    {"log", log, true},       {"log2", log2, true},
-    {"log10", log10, true}, {"sqrt", sqrt, true}, {"abs", absolute, false}, {"tanh", tanh, false},
-    {"relu", relu, false}, {"sigmoid", sigmoid, false},
+    {"exp", exp},   {"ln", log},     {"log", log},     {"log2", log2},   {"log10", log10},
+    {"sqrt", sqrt}, {"abs", fabs},   {"tanh", tanh},   {"relu", ixp_array_relu},
+    {"sigmoid", ixp_array_sigmoid},  {"floor", floor}, {"ceil", ceil},   {"round", round},
 };
 
 static const Elementwise *elementwise(const IxpAst *e) {
@@ -426,36 +461,49 @@ static const Elementwise *elementwise(const IxpAst *e) {
   return NULL;
 }
 
-static void apply_fn(Chunk *c, const Elementwise *f, double *v) {
+/* v[k] = fn(v[k]); a NaN from a number that was not NaN is outside fn's
+ * domain (ixp_array_apply's rule): the row fails. */
+static void apply_fn(Chunk *c, double (*fn)(double), double *v) {
   size_t n = c->rows;
-  if (f->nonnegative)
-    for (size_t k = 0; k < n; k++)
-      if (!(v[k] >= 0)) fail_row(c, k);
-  if (f->fn == tanh) {
+  if (fn == tanh) {
     for (size_t k = 0; k < n; k++) v[k] = tanh(v[k]);
-  } else if (f->fn == exp) {
-    for (size_t k = 0; k < n; k++) v[k] = exp(v[k]);
-  } else {
-    for (size_t k = 0; k < n; k++) v[k] = f->fn(v[k]);
+    return;
+  }
+  for (size_t k = 0; k < n; k++) {
+    double y = fn(v[k]);
+    if (isnan(y) && !isnan(v[k])) fail_row(c, k);
+    v[k] = y;
   }
 }
 
-/* softmax over each row's vector: exp(x - max) / their sum, summed in
- * column order. */
+/* softmax over each row's vector, as ixp_array_softmax_rows computes it:
+ * the max by fmax in column order, exp(x - max), their Neumaier sum in
+ * column order, then each divided by it. A NaN or +inf entry, or a row
+ * of -inf only, fails the row (ixp_array_softmax's errors). */
 static void softmax_rows(Chunk *c, const Blk *x) {
   size_t n = c->rows;
-  double *mx = take(c, R), *sum = take(c, R);
-  if (!mx || !sum) return;
-  memcpy(mx, x->v, n * sizeof *mx);
-  for (int j = 1; j < x->w; j++) {
+  double *mx = take(c, R), *sum = take(c, R), *comp = take(c, R);
+  if (!mx || !sum || !comp) return;
+  for (size_t k = 0; k < n; k++) mx[k] = x->v[k], sum[k] = 0, comp[k] = 0;
+  for (int j = 0; j < x->w; j++) {
     const double *v = x->v + (size_t)j * R;
-    for (size_t k = 0; k < n; k++) mx[k] = v[k] > mx[k] ? v[k] : mx[k];
+    for (size_t k = 0; k < n; k++) {
+      if (isnan(v[k]) || v[k] == INFINITY) fail_row(c, k);
+      mx[k] = fmax(mx[k], v[k]);
+    }
   }
-  memset(sum, 0, n * sizeof *sum);
+  for (size_t k = 0; k < n; k++)
+    if (mx[k] == -INFINITY) fail_row(c, k);
   for (int j = 0; j < x->w; j++) {
     double *v = x->v + (size_t)j * R;
-    for (size_t k = 0; k < n; k++) v[k] = exp(v[k] - mx[k]), sum[k] += v[k];
+    for (size_t k = 0; k < n; k++) {
+      v[k] = exp(v[k] - mx[k]);
+      IxpKSum acc = {sum[k], comp[k]};
+      ixp_ksum_add(&acc, v[k]);
+      sum[k] = acc.s, comp[k] = acc.c;
+    }
   }
+  for (size_t k = 0; k < n; k++) sum[k] = ixp_ksum_value((IxpKSum){sum[k], comp[k]});
   for (int j = 0; j < x->w; j++) {
     double *v = x->v + (size_t)j * R;
     for (size_t k = 0; k < n; k++) v[k] /= sum[k];
@@ -474,13 +522,12 @@ static Blk call(Chunk *c, IxpAst *e) {
   if (!f && !soft) return per_row(c, e);
   Blk x = eval(c, e->items[0]->a);
   if (x.kind == BLK_NONE) return x;
-  if (x.kind == BLK_CONST || (soft && !x.vec) || (!soft && x.vec && !(e->sem.builtin->arg == TY_ANY)))
-    return per_row(c, e);
+  if (x.kind == BLK_CONST || (soft && !x.vec)) return per_row(c, e);
   Blk out = writable(c, &x);
   if (out.kind == BLK_NONE) return out;
   if (soft) softmax_rows(c, &out);
   else
-    for (int j = 0; j < out.w; j++) apply_fn(c, f, out.v + (size_t)j * R);
+    for (int j = 0; j < out.w; j++) apply_fn(c, f->fn == fabs && !x.vec ? absolute : f->fn, out.v + (size_t)j * R);
   return out;
 }
 
@@ -488,6 +535,10 @@ static Blk call(Chunk *c, IxpAst *e) {
 
 static Blk name_block(Chunk *c, IxpAst *e) {
   if (e->sem.ref == REF_VAR) return (Blk){.kind = BLK_VARS, .w = 1, .first = e->sem.slot};
+  if (e->sem.ref == REF_GROUP) {  /* a vector variable: its components' columns */
+    const IxpVarGroup *g = &c->p->b->m->groups[e->sem.slot];
+    return (Blk){.kind = BLK_VARS, .vec = true, .w = g->count, .first = g->first};
+  }
   return per_row(c, e);
 }
 
