@@ -8,6 +8,7 @@
 
 #include "helpers.h"
 
+#include "arrays.h"
 #include "batch.h"
 #include "builtins.h"
 #include "library.h"
@@ -297,4 +298,49 @@ Test(batch, first_failing_row_over_all_nodes) {
   cr_assert(strstr(t_err(&d.r), "division by zero when in row 900"), "%s", t_err(&d.r));
   free(out[0]);
   direct_close(&d);
+}
+
+/* A vector model: h = tanh(W * x + b) within the GEMM's bound of the
+ * interpreter's left-to-right product, and the entrywise definitions over
+ * the sampled columns bit for bit (softmax as ixp_array_softmax_rows). */
+Test(batch, vector_model_sample) {
+  TRun r;
+  t_open(&r, false);
+  cr_assert_eq(t_run(&r, "let W = [[1, 0.5, 0], [0.2, -1, 0.3], [0.1, 0.1, 0.1]]\n"
+                         "let b = [0.1, -0.2, 0]\n"
+                         "model net {\n"
+                         "  x[3] ~ normal(0, 1)\n"
+                         "  h = tanh(W * x + b)\n"
+                         "  s = softmax(h)\n"
+                         "  z = relu(x) .* x - x / 2 + abs(-x) ^ 2\n"
+                         "  y = h[0] + 2 * x[1]\n"
+                         "}\n"
+                         "data d = sample(net, 1500)\n"),
+               IXP_OK, "%s", t_err(&r));
+  const double W[3][3] = {{1, 0.5, 0}, {0.2, -1, 0.3}, {0.1, 0.1, 0.1}}, bias[3] = {0.1, -0.2, 0};
+  const double *x[3], *h[3], *s[3], *z[3], *y = column(&r, "d", "y");
+  char name[8];
+  for (int j = 0; j < 3; j++) {
+    snprintf(name, sizeof name, "x[%d]", j), x[j] = column(&r, "d", name);
+    snprintf(name, sizeof name, "h[%d]", j), h[j] = column(&r, "d", name);
+    snprintf(name, sizeof name, "s[%d]", j), s[j] = column(&r, "d", name);
+    snprintf(name, sizeof name, "z[%d]", j), z[j] = column(&r, "d", name);
+  }
+  volatile double two = 2;
+  for (int k = 0; k < 1500; k++) {
+    double row[3];
+    for (int i = 0; i < 3; i++) {
+      double dot = 0, abs_sum = 0;
+      for (int j = 0; j < 3; j++) dot += W[i][j] * x[j][k], abs_sum += fabs(W[i][j] * x[j][k]);
+      double tol = ixp_batch_gemm_tolerance(3, abs_sum) + 4 * DBL_EPSILON;
+      cr_assert(fabs(h[i][k] - tanh(dot + bias[i])) <= tol, "row %d: h[%d]", k, i);
+      double xi = x[i][k], want_z = (xi > 0 ? xi : 0) * xi - xi / 2 + pow(fabs(-xi), two);
+      cr_assert_eq(z[i][k], want_z, "row %d: z[%d] = %.17g, want %.17g", k, i, z[i][k], want_z);
+      row[i] = h[i][k];
+    }
+    ixp_array_softmax_rows(row, 1, 3);
+    for (int i = 0; i < 3; i++) cr_assert_eq(s[i][k], row[i], "row %d: s[%d]", k, i);
+    cr_assert_eq(y[k], h[0][k] + 2 * x[1][k], "row %d: y", k);
+  }
+  t_close(&r);
 }
