@@ -569,17 +569,33 @@ typedef struct {
   int nthreads;
 } Run;
 
+/* The value has another width than asked: the error the interpreter
+ * gives at the first row (after any error of its own evaluation there). */
+static _Noreturn void wrong_width(Run *r, const Blk *x) {
+  IxpBatch *b = r->plan.b;
+  IxpFrame f = frame_of(b);
+  char buf[512], got[64];
+  b->load(b->ctx, 0);
+  b->s->describe_state = b->describe;
+  b->s->describe_ctx = b->ctx;
+  ixp_eval(b->s, r->e, &f);
+  b->s->describe_state = NULL;
+  if (x->vec) snprintf(got, sizeof got, "a vector of %d values", x->w);
+  else snprintf(got, sizeof got, "a number");
+  ixp_runtime_error(b->s, b->m->src, r->e->span, "%s needs %s%d value%s, not %s, when %s", b->what ? b->what : "this",
+                    r->width > 1 ? "a vector of " : "", r->width, r->width == 1 ? "" : "s", got,
+                    b->describe(b->ctx, buf, sizeof buf));
+}
+
 /* Evaluate rows [row0, row0 + rows) into the outputs; false when the
  * chunk could not finish (see c->oom, c->need_serial). */
 static bool run_chunk(Run *r, Chunk *c, size_t row0, size_t rows) {
   c->row0 = row0, c->rows = rows, c->pool.used = 0;
   Blk x = eval(c, r->e);
   if (x.kind == BLK_NONE) return false;
-  IxpBatch *b = r->plan.b;
-  if (x.w != r->width || (r->width > 1 && !x.vec)) {
+  if (x.w != r->width || (r->width > 1) != x.vec) {
     if (!c->serial) return c->need_serial = true, false;
-    ixp_runtime_error(b->s, b->m->src, r->e->span, "this gives %s%d number%s a row where %d %s expected",
-                      x.vec ? "a vector of " : "", x.w, x.w == 1 ? "" : "s", r->width, r->width == 1 ? "is" : "are");
+    wrong_width(r, &x);
   }
   for (int j = 0; j < x.w; j++) {
     double *dst = r->out[j] + row0;
@@ -692,4 +708,10 @@ void ixp_batch_eval(IxpBatch *b, IxpAst *e, double *const *out, int width) {
 double ixp_batch_gemm_tolerance(int k, double abs_sum) {
   double ku = (double)k * DBL_EPSILON / 2;
   return 2 * ku / (1 - ku) * abs_sum;
+}
+
+void ixp_eval_rows(const IxpRows *r, IxpAst *e, const char *what, double *const *out, int width) {
+  IxpBatch b = {.s = r->s, .m = r->m, .params = r->params, .values = r->values, .n = r->n, .vals = r->vals,
+                .load = r->load, .describe = r->describe, .ctx = r->ctx, .what = what};
+  ixp_batch_eval(&b, e, out, width);
 }

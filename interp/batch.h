@@ -60,13 +60,14 @@ typedef struct {
   void (*load)(void *ctx, size_t row);
   const char *(*describe)(void *ctx, char *buf, size_t size);
   void *ctx;
+  const char *what;        /* names the result in errors ("h[256] = ..."); NULL: "this" */
   IxpBatchStats stats;     /* set by ixp_batch_eval */
 } IxpBatch;
 
 /* The values of e in every row, `width` numbers a row (1: e is a number;
  * else a vector of that width), into out[0 .. width) (n doubles each).
  * Runtime errors unwind as the interpreter's do; nothing is left
- * allocated. */
+ * allocated. ixp_eval_rows (interp.h) is this evaluation for IxpRows. */
 void ixp_batch_eval(IxpBatch *b, IxpAst *e, double *const *out, int width);
 
 /* The largest difference allowed between a GEMM's entry and the

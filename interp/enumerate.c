@@ -250,26 +250,41 @@ static void pack_codes(IxpJoint *j, int v, const uint32_t *codes) {
 }
 
 /* Sampling: a definition's values in every row, computed at once in
- * place (batch.h). The components of a vector definition h[k] =
- * (expr)[k] share their leader's expression: it is computed once, for
- * all of them, when the first is visited. */
+ * place (batch.h). */
 static void define_rows(Enum *e, int v) {
-  const IxpModelVar *var = &e->m->vars[v];
-  bool vector = var->ncomponents > 1 && var->expr->kind == AST_INDEX;
-  int first = vector ? var->leader : v, width = vector ? var->ncomponents : 1;
-  if (e->assigned[v]) return;
   IxpBatch b = {.s = e->s, .m = e->m, .params = e->params, .values = e->col, .n = nstates(e), .vals = e->vals,
                 .load = load_cb, .describe = describe_cb, .ctx = e};
-  ixp_batch_eval(&b, vector ? var->expr->a : var->expr, &e->col[first], width);
-  for (int u = first; u < first + width; u++) {
-    check_finite(e, u, e->col[u], nstates(e), 0);
-    for (size_t k = 0; k < nstates(e); k++) store(e, u, k, e->col[u][k]);
-    e->assigned[u] = true;
+  ixp_batch_eval(&b, e->m->vars[v].expr, &e->col[v], 1);
+  check_finite(e, v, e->col[v], nstates(e), 0);
+  for (size_t k = 0; k < nstates(e); k++) store(e, v, k, e->col[v][k]);
+  e->assigned[v] = true;
+}
+
+/* h[N] = expr in a sample: the vector once per row, into the columns of
+ * all N components (consecutive from the leader), at the first of them
+ * the order reaches. */
+static void define_vector(Enum *e, int v) {
+  IxpModelVar *var = &e->m->vars[v];
+  int first = var->leader, d = var->ncomponents;
+  if (e->assigned[v]) return;
+  char what[160];
+  snprintf(what, sizeof what, "%s[%d] = ...", var->decl->str, d);
+  IxpRows rows = {.s = e->s, .m = e->m, .params = e->params, .values = e->col, .n = nstates(e), .vals = e->vals,
+                  .load = load_cb, .describe = describe_cb, .ctx = e};
+  ixp_eval_rows(&rows, var->expr->a, what, e->col + first, d);
+  for (int c = first; c < first + d; c++) {
+    check_finite(e, c, e->col[c], nstates(e), 0);
+    for (size_t k = 0; k < nstates(e); k++) store(e, c, k, e->col[c][k]);
+    e->assigned[c] = true;
   }
 }
 
 /* A definition's values, computed over all states. */
 static void define_var(Enum *e, int v) {
+  if (e->sampling && e->m->vars[v].ncomponents > 1) {
+    define_vector(e, v);
+    return;
+  }
   if (e->sampling) {
     define_rows(e, v);
     return;
