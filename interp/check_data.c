@@ -75,18 +75,13 @@ static IxpModelDef *data_model(Checker *c, IxpAst *st, IxpDataset *set, bool hea
   m->name = st->str;
   m->decl = st;
   m->src = c->src;
-  ixp_model_reserve(m, c->arena, IXP_MAX_VARS);  /* map steps add columns up to the limit */
+  int n = set ? set->ncols : sampled->nvars;  /* any number: map steps reserve room for the columns they add */
+  ixp_model_reserve(m, c->arena, n);
   m->data = ixp_arena_alloc(c->arena, sizeof *m->data);
   ixp_data_attach(m->data, set, header_only);
   m->data->model = sampled;
   m->data->position = ixp_rng_name(c->src->text + st->span.start, st->span.end - st->span.start);
   ixp_arena_defer(c->arena, free_data, m->data);
-  int n = set ? set->ncols : sampled->nvars;
-  if (n > IXP_MAX_VARS) {
-    ixp_check_error(c, st->span, "dataset '%s' has %d columns; a dataset holds at most %d variables (select some with columns = [...])",
-          st->str, n, IXP_MAX_VARS);
-    n = IXP_MAX_VARS;
-  }
   for (int v = 0; v < n; v++) {
     const char *name = set ? ixp_arena_strndup(c->arena, set->cols[v].name, strlen(set->cols[v].name)) : sampled->vars[v].name;
     m->vars[v] = (IxpModelVar){.name = name, .kind = VAR_COLUMN, .decl = st};

@@ -414,7 +414,8 @@ static int components(Enum *e, int v, int *comp) {
 /* A vector draw: the leader draws every component of each row. */
 static void sample_vector(Enum *e, int v) {
   IxpModelVar *var = &e->m->vars[v];
-  int k = var->ncomponents, comp[IXP_MAX_MODEL_VARS], found = components(e, v, comp);
+  int k = var->ncomponents, *comp = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)k * sizeof *comp);
+  int found = components(e, v, comp);
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
   IxpValue args[3];
   char err[256];
@@ -439,7 +440,7 @@ static void sample_vector(Enum *e, int v) {
  * array. */
 static void sample_extern(Enum *e, int v) {
   IxpModelVar *var = &e->m->vars[v];
-  int comp[IXP_MAX_MODEL_VARS], k = components(e, v, comp);
+  int *comp = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)var->ncomponents * sizeof *comp), k = components(e, v, comp);
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
   IxpAst *call = var->expr;
   IxpValue *args = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)(call->nitems ? call->nitems : 1) * sizeof *args);
@@ -673,7 +674,7 @@ static void table_rows(Enum *e) {
   IxpFrame f = {e->m, e->vals, e->params};
   IxpNum exact = ixp_num_int(0);
   IxpKSum sum = {0, 0};
-  uint32_t codes[IXP_MAX_MODEL_VARS];
+  uint32_t *codes = ixp_arena_alloc(ixp_session_tmp(s), (size_t)e->m->nvars * sizeof *codes);
   ixp_joint_reserve(e->j, (size_t)rows->nitems);
   for (int r = 0; r < rows->nitems; r++) {
     IxpAst *row = rows->items[r];
@@ -775,20 +776,21 @@ static void run(IxpSession *s, Enum *e, IxpSpan use) {
 
 IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key,
                                   IxpSpan use) {
-  const char *names[IXP_MAX_MODEL_VARS];
+  const char **names = ixp_arena_alloc(ixp_session_tmp(s), (size_t)m->nvars * sizeof *names);
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
-  Enum e = {.s = s, .m = m, .params = params, .sampling = true, .key = key};
-  e.rows = ixp_dataset_new_numeric((long)n, m->nvars, names, m->continuous);
-  if (!e.rows || !arrays_new(&e)) {
-    ixp_dataset_free(e.rows);
-    arrays_free(&e);
+  Enum *e = ixp_arena_alloc(ixp_session_tmp(s), sizeof *e);  /* not on the stack: an error's cleanup reads it after unwinding */
+  *e = (Enum){.s = s, .m = m, .params = params, .sampling = true, .key = key};
+  e->rows = ixp_dataset_new_numeric((long)n, m->nvars, names, m->continuous);
+  if (!e->rows || !arrays_new(e)) {
+    ixp_dataset_free(e->rows);
+    arrays_free(e);
     ixp_runtime_error(s, m->src, m->decl->span, "out of memory sampling model '%s'", m->name);
   }
-  for (int v = 0; v < m->nvars; v++) e.col[v] = e.rows->cols[v].value;
-  ixp_progress_begin(&e.bar, "sampling", (uint64_t)n * (uint64_t)m->nvars, NULL);
-  run(s, &e, use);
-  ixp_progress_end(&e.bar);
-  return e.rows;
+  for (int v = 0; v < m->nvars; v++) e->col[v] = e->rows->cols[v].value;
+  ixp_progress_begin(&e->bar, "sampling", (uint64_t)n * (uint64_t)m->nvars, NULL);
+  run(s, e, use);
+  ixp_progress_end(&e->bar);
+  return e->rows;
 }
 
 /* The full joint, cached; past `cap` states (when not 0) enumeration
@@ -803,17 +805,18 @@ static IxpJoint *joint_of(IxpSession *s, IxpModelDef *m, const IxpValue *params,
   if (m->has_continuous)
     ixp_runtime_error(s, s->src, use, "model '%s' has continuous variables and cannot be enumerated; "
                       "sample it: data s = sample(%s, 10000)", m->name, m->name);
-  const char *names[IXP_MAX_MODEL_VARS];
+  const char **names = ixp_arena_alloc(ixp_session_tmp(s), (size_t)m->nvars * sizeof *names);
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
-  Enum e = {.s = s, .m = m, .params = params, .cap = cap, .too_large = too_large, .quiet = cap != 0};
-  e.j = m->table ? ixp_joint_new(m->nvars, names) : ixp_joint_new_packed(m->nvars, names);
-  if (!e.j || !arrays_new(&e)) {
-    ixp_joint_free(e.j);
-    arrays_free(&e);
+  Enum *e = ixp_arena_alloc(ixp_session_tmp(s), sizeof *e);  /* not on the stack: an error's cleanup reads it after unwinding */
+  *e = (Enum){.s = s, .m = m, .params = params, .cap = cap, .too_large = too_large, .quiet = cap != 0};
+  e->j = m->table ? ixp_joint_new(m->nvars, names) : ixp_joint_new_packed(m->nvars, names);
+  if (!e->j || !arrays_new(e)) {
+    ixp_joint_free(e->j);
+    arrays_free(e);
     ixp_runtime_error(s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
   }
-  run(s, &e, use);
-  return c->joint = e.j;
+  run(s, e, use);
+  return c->joint = e->j;
 }
 
 IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {

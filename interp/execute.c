@@ -49,9 +49,10 @@ static double lincomb(const IxpPlanOp *op, const IxpReg *r) {
   return fabs(sum) <= 64 * DBL_EPSILON * scale ? 0 : sum;
 }
 
-static size_t marginal_size(IxpJoint *j, uint64_t mask) {
+static size_t marginal_size(IxpJoint *j, IxpVarSet set) {
   IxpJoint *m = NULL;
-  if (ixp_joint_marginal(j, mask, &m) != IXP_JOINT_OK) return 0;
+  uint64_t mask;
+  if (!ixp_set_mask(set, &mask) || ixp_joint_marginal(j, mask, &m) != IXP_JOINT_OK) return 0;
   size_t n = m->n;
   ixp_joint_free(m);
   return n;
@@ -106,7 +107,7 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
       explain_elimination(out, op, src, j, elim);
       break;
     }
-    if (src->view) j = src->model->cache->joint;  /* the full joint its marginal came from */
+    if (src->view && !src->model->data) j = src->model->cache->joint;  /* the full joint its marginal came from */
     double full = 1;
     for (int v = 0; v < j->nvars; v++) full *= j->alpha[v].card;
     if (p->src[op->src].model->data) {
@@ -131,12 +132,12 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
       if (p->ops[i].out == op->in[0]) src = &p->ops[i];
     fprintf(out, "  r%d = entropy of r%d on ", op->out, op->in[0]);
     const IxpPlanSource *from = &p->src[src->src];
-    ixp_plan_print_mask(out, from->view ? from->view : from->model, op->mask);
+    ixp_plan_print_set(out, from->view ? from->view : from->model, op->set);
     if (r[op->in[0]].kind == IXP_REG_GAUSSIAN) {
       fputs(": Gaussian, 1/2 log det(2 pi e S) by Cholesky\n", out);
       break;
     }
-    fprintf(out, ": marginal of %zu states", marginal_size(r[op->in[0]].joint, op->mask));
+    fprintf(out, ": marginal of %zu states", marginal_size(r[op->in[0]].joint, op->set));
     if (op->estimator >= 0) fprintf(out, ", %s estimator on its counts", ixp_est_name(op->estimator));
     fputc('\n', out);
     break;
@@ -172,11 +173,21 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
   }
 }
 
+/* The mask of an entropy's variables on a joint register: the lowering
+ * pass made a view of the measured variables of a wider source, so they
+ * fit. */
+static uint64_t joint_mask(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op) {
+  uint64_t mask = 0;
+  if (!ixp_set_mask(op->set, &mask))
+    ixp_plan_error(s, p, "%s: an exact joint holds at most %d variables", p->measure, IXP_MAX_VARS);
+  return mask;
+}
+
 /* An entropy estimated from the counts of the marginal's distinct rows
  * (counts are the rows' weights times the number of rows). */
 static double estimate_entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, IxpJoint *j) {
   IxpJoint *m = NULL;
-  IxpJointStatus js = ixp_joint_marginal(j, op->mask, &m);
+  IxpJointStatus js = ixp_joint_marginal(j, joint_mask(s, p, op), &m);
   if (js != IXP_JOINT_OK) kernel_error(s, p, js);
   uint64_t *counts = ixp_arena_alloc(s->tmp, (m->n ? m->n : 1) * sizeof *counts);
   for (size_t k = 0; k < m->n; k++) counts[k] = (uint64_t)llround(m->p[k] * (double)j->n);
@@ -189,11 +200,9 @@ static double estimate_entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp 
   return h;
 }
 
-/* Differential entropy of a Gaussian model's marginal on op->mask. */
+/* Differential entropy of a Gaussian model's marginal on op->set. */
 static double gaussian_entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpReg *g) {
-  int k = 0, idx[64];
-  for (int v = 0; v < g->d; v++)
-    if (op->mask >> v & 1) idx[k++] = v;
+  int *idx = ixp_arena_alloc(s->tmp, (size_t)(ixp_set_count(op->set) + 1) * sizeof *idx), k = ixp_set_list(op->set, idx);
   double *sub = ixp_arena_alloc(s->tmp, (size_t)k * (size_t)k * sizeof *sub), h;
   for (int i = 0; i < k; i++)
     for (int j = 0; j < k; j++) sub[i * k + j] = g->cov[(size_t)idx[i] * (size_t)g->d + (size_t)idx[j]];
@@ -209,6 +218,9 @@ static double gaussian_entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp 
  * covariance, or a finite model's exact enumeration. */
 static IxpReg source_joint(IxpSession *s, const IxpPlanOp *op, const IxpPlanSource *src) {
   IxpAst *node = src->node->kind == AST_SOURCE ? src->node : NULL;
+  if (src->model->data && src->view)  /* the measured columns of a wide dataset */
+    return (IxpReg){.kind = IXP_REG_JOINT, .joint = ixp_data_joint_of(s, src->model, src->vars, src->nvars, op->bins,
+                                                                      op->binning, src->node->span)};
   if (src->model->data)
     return (IxpReg){.kind = IXP_REG_JOINT,
                     .joint = ixp_data_joint(s, src->model, op->bins, op->binning, src->node->span)};
@@ -261,7 +273,7 @@ static IxpReg entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, cons
   if (in->kind == IXP_REG_GAUSSIAN) return number(gaussian_entropy(s, p, op, in));
   if (op->estimator >= 0) return number(estimate_entropy(s, p, op, in->joint));
   double h = 0;
-  IxpJointStatus st = ixp_joint_entropy(in->joint, op->mask, &h);
+  IxpJointStatus st = ixp_joint_entropy(in->joint, joint_mask(s, p, op), &h);
   if (st != IXP_JOINT_OK) kernel_error(s, p, st);
   return number(h);
 }

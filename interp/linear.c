@@ -23,7 +23,7 @@ static bool affine(const IxpAst *e) {
 }
 
 bool ixp_model_is_gaussian(const IxpModelDef *m) {
-  if (m->table || m->data || !m->has_continuous || m->nvars > IXP_MAX_VARS) return false;  /* closed forms use 64-bit masks */
+  if (m->table || m->data || !m->has_continuous) return false;
   for (int v = 0; v < m->nvars; v++) {
     const IxpModelVar *var = &m->vars[v];
     if (var->kind == VAR_DRAW && (!var->dist || strcmp(var->dist->name, "normal"))) return false;
