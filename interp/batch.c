@@ -574,17 +574,15 @@ typedef struct {
 static _Noreturn void wrong_width(Run *r, const Blk *x) {
   IxpBatch *b = r->plan.b;
   IxpFrame f = frame_of(b);
-  char buf[512], got[64];
+  char got[64];
   b->load(b->ctx, 0);
-  b->s->describe_state = b->describe;
+  b->s->describe_state = b->describe;  /* the error says in which row */
   b->s->describe_ctx = b->ctx;
   ixp_eval(b->s, r->e, &f);
-  b->s->describe_state = NULL;
   if (x->vec) snprintf(got, sizeof got, "a vector of %d values", x->w);
   else snprintf(got, sizeof got, "a number");
-  ixp_runtime_error(b->s, b->m->src, r->e->span, "%s needs %s%d value%s, not %s, when %s", b->what ? b->what : "this",
-                    r->width > 1 ? "a vector of " : "", r->width, r->width == 1 ? "" : "s", got,
-                    b->describe(b->ctx, buf, sizeof buf));
+  ixp_runtime_error(b->s, b->m->src, r->e->span, "%s needs %s%d value%s, not %s", b->what ? b->what : "this",
+                    r->width > 1 ? "a vector of " : "", r->width, r->width == 1 ? "" : "s", got);
 }
 
 /* Evaluate rows [row0, row0 + rows) into the outputs; false when the

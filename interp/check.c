@@ -123,6 +123,8 @@ static void suggest_names(Checker *c, IxpSuggest *g) {
   }
 }
 
+static void set_shape(IxpAst *e, int rows, int cols);
+
 static IxpType check_name(Checker *c, IxpAst *e) {
   if (c->model) {
     int v = ixp_model_var(c->model, e->str);
@@ -135,6 +137,7 @@ static IxpType check_name(Checker *c, IxpAst *e) {
     if (g >= 0) {  /* a vector variable: it reads every component */
       e->sem.ref = REF_GROUP, e->sem.slot = g;
       const IxpVarGroup *grp = &c->model->groups[g];
+      set_shape(e, 1, grp->count);
       for (int u = grp->first; c->deps && u < grp->first + grp->count; u++) c->deps[u >> 6] |= (uint64_t)1 << (u & 63);
       return TY_VEC;
     }

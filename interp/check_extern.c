@@ -181,7 +181,10 @@ static bool map_arg(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapArg *ma) {
   return true;
 }
 
-static bool add_columns(Checker *c, IxpModelDef *m, IxpAst *at, const char *name, long width, bool real, int *first) {
+/* `width` columns NAME0, NAME1, ... (NAME alone for one), or when
+ * `bracketed` (a definition's vector) NAME[0], NAME[1], ... */
+static bool add_columns(Checker *c, IxpModelDef *m, IxpAst *at, const char *name, long width, bool real, int *first,
+                        bool bracketed) {
   if (width > (1L << 24)) {
     ixp_check_error(c, at->span, "this step makes %ld columns; a step makes at most 2^24", width);
     return false;
@@ -190,8 +193,8 @@ static bool add_columns(Checker *c, IxpModelDef *m, IxpAst *at, const char *name
   *first = m->nvars;
   for (long k = 0; k < width; k++) {
     char *col = ixp_arena_alloc(c->arena, strlen(name) + 24);
-    if (width == 1) strcpy(col, name);
-    else sprintf(col, "%s%ld", name, k);
+    if (width == 1 && !bracketed) strcpy(col, name);
+    else sprintf(col, bracketed ? "%s[%ld]" : "%s%ld", name, k);
     if (ixp_model_var(m, col) >= 0) {
       ixp_check_error(c, at->span, "column '%s' is already in '%s'; name this output: NAME = f(...)", col, m->name);
       return false;
@@ -222,17 +225,50 @@ static bool map_outputs(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapStep *st)
   for (int p = 0; p < def->fn.nparams; p++) {
     if (!def->output[p]) continue;
     const char *name = arg->str ? arg->str : def->fn.params[p].name;
-    if (!add_columns(c, m, arg, name, st->out_width[p], real_type(def->fn.params[p].type), &st->out_col[p])) return false;
+    if (!add_columns(c, m, arg, name, st->out_width[p], real_type(def->fn.params[p].type), &st->out_col[p], false)) return false;
   }
   st->ret_col = -1;
-  return !ret || add_columns(c, m, arg, arg->str ? arg->str : def->fn.name, 1, real_type(def->fn.ret), &st->ret_col);
+  return !ret || add_columns(c, m, arg, arg->str ? arg->str : def->fn.name, 1, real_type(def->fn.ret), &st->ret_col, false);
+}
+
+/* NAME = expr: a definition over the columns so far (names of columns and
+ * of their groups), a number or a vector of known width per row. */
+static bool map_define(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapStep *st) {
+  IxpAst *e = arg->a;
+  c->ctx = CTX_MODEL, c->model = m, c->deps = ixp_check_deps(c, m);
+  int errors = c->errors;
+  IxpType t = ixp_check_expr(c, e);
+  bool real = false;
+  for (int v = 0; v < m->nvars; v++) real |= (c->deps[v >> 6] >> (v & 63) & 1) && m->continuous[v];
+  c->ctx = CTX_TOP, c->model = NULL, c->deps = NULL;
+  if (c->errors > errors) return false;
+  int width = t == TY_NUM ? 1 : t == TY_VEC ? ixp_check_width(e) : 0;
+  if (t != TY_NUM && t != TY_VEC && t != TY_ANY) {
+    ixp_check_error(c, e->span, "a map's definition gives a number or a vector in each row, not a %s", ixp_type_name(t));
+    return false;
+  }
+  if (width == 0) {
+    ixp_check_error(c, e->span, "the width of '%s' is not known before the program runs; a map's definition gives a number "
+          "or a vector of known width in each row", arg->str);
+    return false;
+  }
+  st->define = arg, st->model = m, st->width = width, st->ret_col = -1;
+  if (ixp_model_var(m, arg->str) >= 0 || ixp_model_group(m, arg->str) >= 0) {
+    ixp_check_error(c, arg->span, "column '%s' is already in '%s'", arg->str, m->name);
+    return false;
+  }
+  if (!add_columns(c, m, arg, arg->str, width, real, &st->def_col, t == TY_VEC)) return false;
+  if (t == TY_VEC) ixp_model_add_group(m, c->arena, arg->str, st->def_col, width);
+  return true;
 }
 
 static bool map_step(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapStep *st) {
   IxpAst *e = arg->a;
   const IxpSymbol *sym = e->kind == AST_CALL ? ixp_lookup(c->s, e->str) : NULL;
+  if ((!sym || sym->kind != SYM_EXTERN) && arg->str) return map_define(c, m, arg, st);
   if (!sym || sym->kind != SYM_EXTERN) {
-    ixp_check_error(c, e->span, "each step of a map calls an extern function on columns, as f(x0 .. x3)");
+    ixp_check_error(c, e->span, "each step of a map defines a column (NAME = expr) or calls an extern function on columns, "
+          "as f(x0 .. x3)");
     return false;
   }
   char msg[600];

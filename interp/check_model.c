@@ -114,6 +114,19 @@ static void split_independent(Checker *c, IxpModelDef *m, IxpModelVar *v) {
   for (int u = first; u < first + n; u++) m->vars[u].ncomponents = 1, m->vars[u].component = 0, m->vars[u].leader = u;
 }
 
+/* normal(mean, cov) drawn into N variables: a known shape of the means or
+ * the covariance must fit N. */
+static void check_joint_shapes(Checker *c, const IxpModelVar *v) {
+  IxpAst *mean = v->expr->items[0]->a, *cov = v->expr->items[1]->a;
+  int n = v->ncomponents, rows, cols;
+  if (ixp_check_shape(cov, &rows, &cols) && (rows != n || cols != n))
+    ixp_check_error(c, cov->span, "%d variables draw from normal(mean, cov) with a %d x %d covariance; it needs %d x %d", n,
+          rows, cols, n, n);
+  else if (ixp_check_shape(mean, &rows, &cols) && rows == 1 && cols != n)
+    ixp_check_error(c, mean->span, "%d variables draw from normal(mean, cov) with %d means; it needs %d (or one number)", n,
+          cols, n);
+}
+
 /* Check a draw's distribution call. */
 static void check_draw(Checker *c, IxpModelDef *m, IxpModelVar *v) {
   IxpAst *call = v->expr;
@@ -141,6 +154,7 @@ static void check_draw(Checker *c, IxpModelDef *m, IxpModelVar *v) {
     if (d && i < d->nargs && !ixp_type_fits(d->args[i], t))
       ixp_check_error(c, arg->a->span, "%s needs a %s here, not a %s", d->signature, ixp_type_name(d->args[i]), ixp_type_name(t));
   }
+  if (d && v->ncomponents > 1 && call->nitems == 2) check_joint_shapes(c, v);
   if (!d) {
     char buf[96];
     IxpSuggest g = {call->str, NULL, 99};
@@ -292,27 +306,14 @@ static void name_statement_components(Checker *c, IxpModelDef *m, IxpAst *st, bo
   if (st->kind == AST_DEFINE || st->kind == AST_DRAW) name_components(c, m, st->a, report);
 }
 
-/* The width of a vector expression when the checker knows it (names of
- * vector variables, literals, elementwise functions and operators over
- * them); 0 when it does not. */
-static int known_width(const IxpModelDef *m, const IxpAst *e) {
-  switch (e->kind) {
-  case AST_NAME: return e->sem.ref == REF_GROUP ? m->groups[e->sem.slot].count : 0;
-  case AST_VEC: return e->nitems;
-  case AST_UNARY: return known_width(m, e->a);
-  case AST_BINARY: {
-    int a = known_width(m, e->a), b = known_width(m, e->b);
-    return a && b && a != b ? 0 : a ? a : b;
-  }
-  case AST_CALL: {
-    static const char *const elementwise = " tanh relu sigmoid exp log abs sqrt softmax ";
-    char word[64];
-    snprintf(word, sizeof word, " %s ", e->str);
-    return e->nitems == 1 && strstr(elementwise, word) ? known_width(m, e->items[0]->a) : 0;
-  }
-  default: return 0;
-  }
+/* The width of a checked vector expression when the checker knows its
+ * shape, else 0. */
+static int known_width(const IxpAst *e) {
+  int rows, cols;
+  return ixp_check_shape(e, &rows, &cols) && rows == 1 ? cols : 0;
 }
+
+int ixp_check_width(const IxpAst *e) { return known_width(e); }
 
 /* y = expr with no declared width: tried against the variables declared
  * so far, quietly; a vector of known width w makes y[0] .. y[w-1]. 0 for
@@ -323,7 +324,7 @@ static int inferred_width(Checker *c, IxpModelDef *m, IxpAst *expr) {
   c->ctx = CTX_MODEL, c->model = m, c->deps = deps;
   IxpType t = ixp_check_expr(c, expr);
   c->quiet = false, c->ctx = CTX_TOP, c->model = NULL, c->deps = NULL;
-  return t == TY_VEC && !c->quiet_failed ? known_width(m, expr) : 0;
+  return t == TY_VEC && !c->quiet_failed ? known_width(expr) : 0;
 }
 
 /* The variables of a model's statements, in order. */
@@ -373,7 +374,7 @@ static void check_define(Checker *c, IxpModelDef *m, IxpModelVar *v) {
   }
   IxpAst *vec = v->expr->a;
   IxpType t = ixp_check_expr(c, vec);
-  int w = t == TY_VEC ? known_width(m, vec) : 0;
+  int w = t == TY_VEC ? known_width(vec) : 0;
   const char *group = v->decl->str;
   if (t != TY_VEC && t != TY_ANY)
     ixp_check_error(c, vec->span, "%s[%d] = ... needs a vector of %d values, not a %s", group, v->ncomponents,

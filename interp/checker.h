@@ -65,6 +65,10 @@ void ixp_check_model(Checker *c, IxpAst *st);
 /* A zeroed bit set of m's variables (for what a variable reads). */
 uint64_t *ixp_check_deps(Checker *c, const IxpModelDef *m);
 
+/* The width of checked vector expression `e` when the checker knows its
+ * shape, else 0. */
+int ixp_check_width(const IxpAst *e);
+
 /* check_data.c */
 void ixp_check_data(Checker *c, IxpAst *st);
 /* A file named in the program, relative to the program's folder. */

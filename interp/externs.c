@@ -536,9 +536,50 @@ static void run_step(IxpSession *s, const IxpSource *src, const IxpMapStep *st, 
   ixp_progress_end(&bar);
 }
 
+/* The rows of a map as a definition step reads them: the columns before
+ * its own. */
+typedef struct {
+  double *const *cols;
+  int ncols;
+  double *vals;
+  size_t row;
+} MapRows;
+
+static void map_load(void *ctx, size_t row) {
+  MapRows *r = ctx;
+  for (int v = 0; v < r->ncols; v++) r->vals[v] = r->cols[v][row];
+  r->row = row;
+}
+
+static const char *map_describe(void *ctx, char *buf, size_t size) {
+  snprintf(buf, size, "reading row %zu", ((MapRows *)ctx)->row + 1);
+  return buf;
+}
+
+/* NAME = expr: the expression in each row (ixp_eval_rows), then every
+ * value checked finite. */
+static void run_define(IxpSession *s, const IxpSource *src, const IxpMapStep *st, double **cols, const char *const *names,
+                       size_t n) {
+  MapRows mr = {cols, st->def_col, ixp_arena_alloc(ixp_session_tmp(s), (size_t)(st->def_col + 1) * sizeof(double)), 0};
+  IxpRows rows = {.s = s, .m = st->model, .values = cols, .n = n, .vals = mr.vals, .load = map_load,
+                  .describe = map_describe, .ctx = &mr};
+  char what[160];
+  snprintf(what, sizeof what, "the map's definition of '%s'", st->define->str);
+  ixp_eval_rows(&rows, st->define->a, what, cols + st->def_col, st->width);
+  for (int k = 0; k < st->width; k++)
+    for (size_t r = 0; r < n; r++)
+      if (!isfinite(cols[st->def_col + k][r]))
+        ixp_runtime_error(s, src, st->define->a->span, "this value is %g for column '%s' at row %zu: a dataset holds finite numbers",
+                          cols[st->def_col + k][r], names[st->def_col + k], r + 1);
+}
+
 void ixp_extern_map_run(IxpSession *s, const IxpSource *src, const IxpMapStep *steps, int nsteps, double **cols,
                         const char *const *names, size_t n, uint64_t key) {
   for (int k = 0; k < nsteps; k++) {
+    if (steps[k].define) {
+      run_define(s, src, &steps[k], cols, names, n);
+      continue;
+    }
     run_step(s, src, &steps[k], cols, n, ixp_rng_key(key, (uint64_t)k, 0));
     check_finite(s, src, &steps[k], cols, names, n);
   }

@@ -97,6 +97,13 @@ typedef struct IxpMapStep {
   int out_col[IXP_FFI_MAX_PARAMS];     /* first column of each output parameter */
   long out_width[IXP_FFI_MAX_PARAMS];  /* columns of each output parameter */
   int ret_col;                         /* the return value's column, or -1 */
+  /* A definition step, NAME = expr (no extern call; `define` is its
+   * AST_ARG): expr evaluated in each row over the columns so far (of
+   * `model`), into `width` columns from def_col (NAME, or NAME[0] ..
+   * NAME[width - 1], a group). */
+  IxpAst *define;
+  struct IxpModelDef *model;
+  int def_col, width;
 } IxpMapStep;
 
 /* The size parameter the call leaves out that leads every array's shape
