@@ -3,7 +3,8 @@
  *
  * 1. h = tanh(W x + b) over N = 1e5 rows, 256 -> 256: the evaluator on
  *    the expression of a checked model (x's 256 columns as a sample holds
- *    them), against a hand-written C loop over the same numbers (one BLIS
+ *    them), and the whole statement data net = map(d, h = tanh(W * x +
+ *    b)) over a sample d of x, against a hand-written C loop over the same numbers (one BLIS
  *    GEMM of all rows through dense.h, then one tanh pass adding b,
  *    OpenMP over rows at the default), against NumPy (np.tanh(X @ W.T +
  *    b), bench/peers/layer_numpy.py, timed inside Python) when
@@ -181,6 +182,26 @@ static double numpy_layer(int threads) {
   return seconds;
 }
 
+/* The whole statement data net = map(d, h = tanh(W * x + b)) over a
+ * sample d of x[D] (drawn first, untimed) in a fresh session: its
+ * seconds. */
+static double map_statement(const char *dir) {
+  FILE *sink = fopen("/dev/null", "w");
+  IxpSession *s = session(sink);
+  char text[1024];
+  snprintf(text, sizeof text,
+           "let W = npy(\"%s/w.npy\")\nlet b = npy(\"%s/b.npy\")\n"
+           "model m {\n  x[%d] ~ normal(0, 1)\n}\ndata d = sample(m, %ld)\n",
+           dir, dir, D, N);
+  run(s, text);
+  double t0 = now();
+  run(s, "data net = map(d, h = tanh(W * x + b))\n");
+  double t = now() - t0;
+  ixp_session_free(s);
+  fclose(sink);
+  return t;
+}
+
 static void figure_layer(const char *dir, int default_threads) {
   double *w = xmalloc(sizeof(double) * D * D), *b = xmalloc(sizeof(double) * D);
   weights(1, D, D, w, b);
@@ -226,6 +247,12 @@ static void figure_layer(const char *dir, int default_threads) {
              st.gemms, diff);
     snprintf(name, sizeof name, "batch evaluator, %s", t ? "default threads" : "1 thread");
     line(name, median(tb, REPS), "C loop (1 GEMM + tanh pass)", median(tc, REPS), extra);
+    double tm[REPS];
+    for (int rep = 0; rep < REPS; rep++) tm[rep] = map_statement(dir);
+    snprintf(name, sizeof name, "map statement, %s", t ? "default threads" : "1 thread");
+    line(name, median(tm, REPS), "C loop (1 GEMM + tanh pass)", median(tc, REPS),
+         "data net = map(d, h = tanh(W * x + b)): d's columns copied, h's checked finite");
+    snprintf(name, sizeof name, "batch evaluator, %s", t ? "default threads" : "1 thread");
     double np = numpy_layer(t ? 0 : 1);
     if (np > 0) line(name, median(tb, REPS), "NumPy tanh(X @ W.T + b)", np, PY " (live)");
     else if (t == 0) printf("  NumPy: skipped (%s has no numpy)\n", PY);

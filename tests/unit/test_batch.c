@@ -344,3 +344,35 @@ Test(batch, vector_model_sample) {
   }
   t_close(&r);
 }
+
+/* map definitions go through the same evaluator: entrywise steps bit for
+ * bit, a product within its bound, an error at the first failing row. */
+Test(batch, map_definitions) {
+  TRun r;
+  t_open(&r, false);
+  cr_assert_eq(t_run(&r, "let W = [[0.3, -1.1, 0.7, 0.2], [1.3, 0.1, -0.4, 0.9], [0.5, 0.5, 0.5, 0.5], [-2, 0, 1, 0.25]]\n"
+                         "model m {\n  x[4] ~ normal(0, 1)\n  e ~ normal(0, 1)\n}\n"
+                         "data d = sample(m, 1200)\n"
+                         "data net = map(d, h = tanh(W * x), q = h[1] * e - min(e, 0), t = x .* x - e)\n"),
+               IXP_OK, "%s", t_err(&r));
+  const double W[4][4] = {{0.3, -1.1, 0.7, 0.2}, {1.3, 0.1, -0.4, 0.9}, {0.5, 0.5, 0.5, 0.5}, {-2, 0, 1, 0.25}};
+  const double *x[4], *h[4], *t[4], *e = column(&r, "net", "e"), *q = column(&r, "net", "q");
+  char name[8];
+  for (int j = 0; j < 4; j++) {
+    snprintf(name, sizeof name, "x[%d]", j), x[j] = column(&r, "net", name);
+    snprintf(name, sizeof name, "h[%d]", j), h[j] = column(&r, "net", name);
+    snprintf(name, sizeof name, "t[%d]", j), t[j] = column(&r, "net", name);
+  }
+  for (int k = 0; k < 1200; k++) {
+    for (int i = 0; i < 4; i++) {
+      double dot = 0, abs_sum = 0;
+      for (int j = 0; j < 4; j++) dot += W[i][j] * x[j][k], abs_sum += fabs(W[i][j] * x[j][k]);
+      cr_assert(fabs(h[i][k] - tanh(dot)) <= ixp_batch_gemm_tolerance(4, abs_sum) + 4 * DBL_EPSILON, "row %d: h[%d]", k, i);
+      cr_assert_eq(t[i][k], x[i][k] * x[i][k] - e[k], "row %d: t[%d]", k, i);
+    }
+    cr_assert_eq(q[k], h[1][k] * e[k] - (e[k] < 0 ? e[k] : 0), "row %d: q", k);
+  }
+  cr_assert_neq(t_run(&r, "data bad = map(d, z = e / (e - e))\n"), IXP_OK);
+  cr_assert(strstr(t_err(&r), "division by zero when reading row 1"), "%s", t_err(&r));
+  t_close(&r);
+}
