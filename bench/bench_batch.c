@@ -322,6 +322,7 @@ static void figure_network(const char *dir, int default_threads) {
 }
 
 int main(void) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
   char dir[] = "/tmp/ixp_bench_batch_XXXXXX";
   if (!mkdtemp(dir)) die("mkdtemp", "failed");
   int default_threads = ixp_threads_budget();

@@ -625,18 +625,25 @@ static _Noreturn void out_of_memory(Run *r) {
   ixp_runtime_error(b->s, b->m->src, r->e->span, "out of memory");
 }
 
-/* Chunks from `from` on, spread over the threads; each chunk's result is
- * the same on any thread. false if one needs the interpreter. */
+/* Chunks from `from` on, spread over the threads in waves (Ctrl-C is
+ * looked at between them); each chunk's result is the same on any
+ * thread. false if one needs the interpreter. */
 static bool run_parallel(Run *r, size_t from) {
-  size_t total = nchunks(r->plan.b->n);
+  IxpBatch *b = r->plan.b;
+  size_t total = nchunks(b->n), wave = 64 * (size_t)r->nthreads;
   bool ok = true;
+  for (int t = 0; t < r->nthreads; t++) r->chunks[t].serial = false;
+  for (size_t start = from; start < total && ok; start += wave) {
+    size_t end = total - start < wave ? total : start + wave;
+    ixp_session_poll_interrupt(b->s, b->m->src, r->e->span);
 #pragma omp parallel for schedule(static) num_threads(r->nthreads) reduction(&& : ok)
-  for (size_t i = from; i < total; i++) {
-    Chunk *c = &r->chunks[omp_get_thread_num()];
-    if (!c->need_serial && !c->oom) ok = run_chunk(r, c, i * R, chunk_rows(r->plan.b->n, i)) && ok;
+    for (size_t i = start; i < end; i++) {
+      Chunk *c = &r->chunks[omp_get_thread_num()];
+      if (!c->need_serial && !c->oom) ok = run_chunk(r, c, i * R, chunk_rows(b->n, i)) && ok;
+    }
+    for (int t = 0; t < r->nthreads; t++)
+      if (r->chunks[t].oom) out_of_memory(r);
   }
-  for (int t = 0; t < r->nthreads; t++)
-    if (r->chunks[t].oom) out_of_memory(r);
   return ok;
 }
 
