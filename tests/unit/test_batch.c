@@ -319,7 +319,7 @@ Test(batch, vector_model_sample) {
                IXP_OK, "%s", t_err(&r));
   const double W[3][3] = {{1, 0.5, 0}, {0.2, -1, 0.3}, {0.1, 0.1, 0.1}}, bias[3] = {0.1, -0.2, 0};
   const double *x[3], *h[3], *s[3], *z[3], *y = column(&r, "d", "y");
-  char name[8];
+  char name[24];
   for (int j = 0; j < 3; j++) {
     snprintf(name, sizeof name, "x[%d]", j), x[j] = column(&r, "d", name);
     snprintf(name, sizeof name, "h[%d]", j), h[j] = column(&r, "d", name);
@@ -357,7 +357,7 @@ Test(batch, map_definitions) {
                IXP_OK, "%s", t_err(&r));
   const double W[4][4] = {{0.3, -1.1, 0.7, 0.2}, {1.3, 0.1, -0.4, 0.9}, {0.5, 0.5, 0.5, 0.5}, {-2, 0, 1, 0.25}};
   const double *x[4], *h[4], *t[4], *e = column(&r, "net", "e"), *q = column(&r, "net", "q");
-  char name[8];
+  char name[24];
   for (int j = 0; j < 4; j++) {
     snprintf(name, sizeof name, "x[%d]", j), x[j] = column(&r, "net", name);
     snprintf(name, sizeof name, "h[%d]", j), h[j] = column(&r, "net", name);
