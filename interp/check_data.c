@@ -43,14 +43,17 @@ static void free_data(void *d) { ixp_data_free(d); }
 
 static IxpDataset *load_csv(Checker *c, IxpAst *call, const char *path) {
   IxpCsvOptions opt = {0};
-  const char *select[64], *strings[64];
+  const char **select = NULL, **strings = NULL;  /* any number of names, in the arena */
   for (int i = 1; i < call->nitems; i++) {
     IxpAst *arg = call->items[i], *v = arg->a;
     if (!arg->str) ixp_check_error(c, arg->span, "csv options are named: delimiter, header, columns, strings");
     else if (!strcmp(arg->str, "delimiter") && v->kind == AST_STR && strlen(v->str) == 1) opt.delimiter = v->str[0];
     else if (!strcmp(arg->str, "header") && v->kind == AST_NUM) opt.no_header = v->num == 0;
-    else if ((!strcmp(arg->str, "columns") || !strcmp(arg->str, "strings")) && v->kind == AST_VEC && v->nitems <= 64) {
+    else if ((!strcmp(arg->str, "columns") || !strcmp(arg->str, "strings")) && v->kind == AST_VEC) {
       bool sel = !strcmp(arg->str, "columns");
+      const char **names = ixp_arena_alloc(c->arena, (size_t)(v->nitems ? v->nitems : 1) * sizeof *names);
+      if (sel) select = names;
+      else strings = names;
       for (int k = 0; k < v->nitems; k++) {
         if (v->items[k]->kind != AST_STR) ixp_check_error(c, v->items[k]->span, "column names are strings");
         (sel ? select : strings)[k] = v->items[k]->str;

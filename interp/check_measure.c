@@ -173,9 +173,9 @@ int ixp_check_range(Checker *c, IxpModelDef *m, IxpAst *r, int *vars) {
   return (int)(hi - lo + 1);
 }
 
-/* Variables first .. first + n - 1 (or vars[0 .. n)) as one measure
- * argument: the first takes the argument's separator, the others follow
- * it with ','. */
+/* Variables first .. first + n - 1 (or vars[0 .. n) when vars) as one
+ * measure argument: the first takes the argument's separator, the others
+ * follow it with ','. Any number: arguments grow in the arena. */
 static bool add_vars(Checker *c, IxpLowering *lw, IxpAst *arg, const int *vars, int first, int n) {
   (void)c;
   for (int i = 0; i < n; i++)

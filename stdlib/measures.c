@@ -164,6 +164,8 @@ static bool lower_mi(IxpLowering *lw) {
   if (!shape) return ixp_lower_error(lw, lw->call->span, "mi takes mi(X; Y) or mi(X; Y | Z)");
   IxpArena *a = lw->arena;
   IxpVarSet x = g.set[0], y = g.set[1], z = g.n == 3 ? g.set[2] : ixp_lower_set(lw);
+  if (lw->model && lw->model->gaussian && ixp_set_empty(z))  /* closed form from the forms, not three log-dets */
+    return finish(lw, ixp_plan_gaussian_mi(lw->plan, lw->joint, x, y));
   IxpVarSet xz = ixp_set_union(a, x, z), yz = ixp_set_union(a, y, z);
   IxpVarSet m[4] = {xz, yz, ixp_set_union(a, xz, y), z};
   double c[4] = {1, 1, -1, -1};
@@ -280,8 +282,9 @@ static bool lower_kl(IxpLowering *lw) {
     return ixp_lower_error(lw, lw->call->span, "model '%s' is Gaussian and '%s' is discrete: the divergence between "
                            "a density and a probability mass is not defined", p->gaussian ? p->name : q->name,
                            p->gaussian ? q->name : p->name);
-  int a = ixp_plan_joint(lw->plan, ixp_plan_source(lw->plan, lw->args[0].node, p));
-  int b = ixp_plan_joint(lw->plan, ixp_plan_source(lw->plan, lw->args[1].node, q));
+  int sa = ixp_plan_source(lw->plan, lw->args[0].node, p), sb = ixp_plan_source(lw->plan, lw->args[1].node, q);
+  lw->plan->src[sa].covariance = lw->plan->src[sb].covariance = true;  /* the closed form reads whole covariances */
+  int a = ixp_plan_joint(lw->plan, sa), b = ixp_plan_joint(lw->plan, sb);
   return finish(lw, ixp_plan_kl(lw->plan, a, b));
 }
 

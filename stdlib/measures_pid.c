@@ -129,6 +129,7 @@ static bool lower_pid(IxpLowering *lw) {
   if (p->measure == IXP_PID_BROJA && p->nsources != 2) return ixp_lower_error(lw, lw->method->span, "broja decomposes two sources");
   if (lw->model->gaussian && (p->measure != IXP_PID_IMMI || p->nsources != 2))
     return ixp_lower_error(lw, lw->method->span, "on a Gaussian model, pid is the closed-form MMI decomposition of two sources (using immi)");
+  if (lw->model->gaussian) lw->plan->src[0].covariance = true;  /* the MMI closed form reads the covariance */
   IxpPidStatus st = ixp_pid_lattice(p->nsources, &p->lattice);
   if (st != IXP_PID_OK) return ixp_lower_error(lw, lw->call->span, "%s", ixp_pid_status_text(st));
   ixp_arena_defer(lw->arena, free_lattice, p->lattice);

@@ -69,6 +69,14 @@ int ixp_plan_entropy(IxpPlan *p, int joint, IxpVarSet set) {
   return op->out;
 }
 
+int ixp_plan_gaussian_mi(IxpPlan *p, int gauss, IxpVarSet x, IxpVarSet y) {
+  IxpPlanOp *op = add(p, IXP_OP_MI);
+  op->in[0] = gauss;
+  op->set = x;
+  op->set2 = y;
+  return op->out;
+}
+
 int ixp_plan_kl(IxpPlan *p, int a, int b) {
   IxpPlanOp *op = add(p, IXP_OP_KL);
   op->in[0] = a;

@@ -31,11 +31,23 @@ typedef struct {
   int words;
 } IxpVarSet;
 
+/* A linear-Gaussian model as affine forms over independent standard
+ * normals u (the basis): variable v = mean[v] + sum_k c_vk u_k, where
+ * c_vk is row[v][k - lo[v]] for lo[v] <= k < hi[v] and 0 elsewhere (only
+ * the span a form uses is stored). Covariances are products of forms
+ * (SYRK over the columns used). */
+typedef struct {
+  int n, nb;                  /* variables, basis normals */
+  const double *const *row;   /* n rows, row v of hi[v] - lo[v] coefficients */
+  const double *mean;         /* n */
+  const int *lo, *hi;         /* n each */
+} IxpGaussForms;
+
 /* A register: what one operation computed, tagged with its kind. */
 typedef enum {
   IXP_REG_NONE,
   IXP_REG_JOINT,     /* an exact joint distribution, or a dataset's rows as a joint of codes */
-  IXP_REG_GAUSSIAN,  /* a linear-Gaussian model: its covariance (closed forms instead of a joint) */
+  IXP_REG_GAUSSIAN,  /* a linear-Gaussian model: its forms, and its covariance when a rule asks (closed forms) */
   IXP_REG_ROWS,      /* a dataset's rows, read as columns by estimators (no joint is built) */
   IXP_REG_NUMBER,    /* an amount, in nats or the session's units */
   IXP_REG_VALUE,     /* a kernel's result: a number, a record or a table */
@@ -45,8 +57,9 @@ typedef struct {
   IxpRegKind kind;
   IxpJoint *joint;            /* JOINT */
   const double *mean;         /* GAUSSIAN: d */
-  const double *cov;          /* GAUSSIAN: d x d */
+  const double *cov;          /* GAUSSIAN: d x d when its source's `covariance` is set, else NULL */
   int d;
+  const IxpGaussForms *forms; /* GAUSSIAN */
   size_t n;                   /* ROWS: its number of rows */
   double x;                   /* NUMBER */
   IxpValue v;                 /* VALUE */
@@ -67,6 +80,7 @@ typedef enum {
   IXP_OP_JOINT,    /* r[out] = exact joint of source src (a Gaussian model's covariance; a dataset's rows as codes) */
   IXP_OP_ROWS,     /* r[out] = the rows of dataset src, as columns */
   IXP_OP_ENTROPY,  /* r[out] = entropy (nats) of r[in0] marginalised onto set */
+  IXP_OP_MI,       /* r[out] = I(set; set2) (nats) of a Gaussian register r[in0], in closed form */
   IXP_OP_KL,       /* r[out] = D(r[in0] || r[in1]) in nats */
   IXP_OP_LINCOMB,  /* r[out] = sum_i coef[i] * r[terms[i]] */
   IXP_OP_UNITS,    /* r[out] = r[in0] converted from nats to the session's units */
@@ -87,7 +101,7 @@ typedef struct IxpPlanOp {
   IxpOpKind kind;
   int out;
   int in[2];
-  IxpVarSet set;                /* IXP_OP_ENTROPY: the variables of the marginal */
+  IxpVarSet set, set2;          /* IXP_OP_ENTROPY: the variables of the marginal; IXP_OP_MI: the two sides */
   int src;
   int nterms;
   int *terms;
@@ -113,6 +127,9 @@ typedef struct {
    * indices the plan's sets use (its joint register holds just them);
    * else NULL. */
   struct IxpModelDef *view;
+  /* A linear-Gaussian model whose rule reads its whole covariance (kl,
+   * pid): the register holds it (reg.cov); entropies and mi read forms. */
+  bool covariance;
 } IxpPlanSource;
 
 /* A plan does not change once lowered. */
@@ -140,6 +157,8 @@ int ixp_plan_rows(IxpPlan *p, int src);
  * (joint, set) within a plan reuses one register. */
 int ixp_plan_entropy(IxpPlan *p, int joint, IxpVarSet set);
 int ixp_plan_kl(IxpPlan *p, int a, int b);
+/* I(x; y) in nats of the Gaussian register `gauss`. */
+int ixp_plan_gaussian_mi(IxpPlan *p, int gauss, IxpVarSet x, IxpVarSet y);
 int ixp_plan_lincomb(IxpPlan *p, int n, const int *regs, const double *coef);
 int ixp_plan_units(IxpPlan *p, int reg);
 int ixp_plan_kernel(IxpPlan *p, int joint, const IxpKernel *k, void *payload);
