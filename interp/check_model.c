@@ -101,6 +101,41 @@ static void model_var(Checker *c, IxpModelDef *m, const char *name, IxpAst *decl
   m->vars[m->nvars++] = (IxpModelVar){.name = name, .kind = kind, .decl = decl, .expr = expr};
 }
 
+/* Independent components x[N] ~ f(..., v, ...) where f takes a number and
+ * v is a vector of N: component k draws f(..., v[k], ...), as x_k ~
+ * f(..., v[k], ...) would. A vector of another known width is an error. */
+static void spread_vector_args(Checker *c, IxpModelDef *m, int first, int n, IxpAst *call) {
+  const IxpDistribution *d = ixp_library_distribution(&c->s->lib, call->str, call->nitems);
+  bool spread[8] = {false}, any = false;
+  for (int i = 0; d && i < call->nitems && i < d->nargs && i < 8; i++) {
+    IxpAst *arg = call->items[i]->a;
+    if (d->args[i] != TY_NUM || ixp_check_expr(c, arg) != TY_VEC) continue;
+    int rows, cols;
+    if (ixp_check_shape(arg, &rows, &cols) && cols != n)  /* reported once: the components are still given their entries */
+      ixp_check_error(c, arg->span, "%s takes a number here; a vector gives one to each of the %d components, "
+            "but this one has %d", d->signature, n, cols);
+    spread[i] = any = true;
+  }
+  for (int u = first; any && u < first + n; u++) {
+    IxpAst *own = ixp_ast_new(c->arena, AST_CALL, call->span);
+    *own = *call;
+    own->items = ixp_arena_alloc(c->arena, (size_t)call->nitems * sizeof *own->items);
+    own->cap = own->nitems;
+    for (int i = 0; i < call->nitems; i++) {
+      own->items[i] = call->items[i];
+      if (!spread[i]) continue;
+      IxpAst *arg = ixp_ast_new(c->arena, AST_ARG, call->items[i]->span), *index = ixp_ast_new(c->arena, AST_INDEX, call->items[i]->a->span);
+      IxpAst *at = ixp_ast_new(c->arena, AST_NUM, call->items[i]->a->span);
+      at->num = u - first, at->num_n = u - first, at->num_d = 1, at->exact = true;
+      index->a = call->items[i]->a, index->b = at, index->depth = call->items[i]->a->depth + 1;
+      *arg = *call->items[i];
+      arg->a = index;
+      own->items[i] = arg;
+    }
+    m->vars[u].expr = own;
+  }
+}
+
 /* x[N] ~ f(...) draws its N components together when f is a vector
  * distribution given a covariance matrix (normal(mean, cov)); otherwise
  * each component is an independent draw of the scalar distribution,
@@ -112,6 +147,7 @@ static void split_independent(Checker *c, IxpModelDef *m, IxpModelVar *v) {
     return;
   int first = v->leader, n = v->ncomponents;
   for (int u = first; u < first + n; u++) m->vars[u].ncomponents = 1, m->vars[u].component = 0, m->vars[u].leader = u;
+  spread_vector_args(c, m, first, n, call);
 }
 
 /* normal(mean, cov) drawn into N variables: a known shape of the means or
@@ -135,7 +171,10 @@ static void check_draw(Checker *c, IxpModelDef *m, IxpModelVar *v) {
     ixp_check_extern_draw(c, m, v, ext->ext);
     return;
   }
-  if (v->decl->b && v->ncomponents > 1 && v->component == 0) split_independent(c, m, v);
+  if (v->decl->b && v->ncomponents > 1 && v->component == 0) {
+    split_independent(c, m, v);
+    call = v->expr;
+  }
   if (v->ncomponents > 1 && v->component > 0) {  /* drawn with its leader */
     v->dist = m->vars[v->leader].dist;
     v->deps[v->leader >> 6] |= (uint64_t)1 << (v->leader & 63);

@@ -463,7 +463,7 @@ Test(dataset, csv_chunk_boundaries) {
 }
 
 /* A large file reads completely (its speed is measured in bench/bench_csv.c). */
-Test(dataset, csv_large_file, .timeout = 60) {
+Test(dataset, csv_large_file, .timeout = 600) {
   /* 1e6 rows x 4 numeric columns */
   const char *p = tpath("big.csv");
   FILE *f = fopen(p, "wb");

@@ -764,7 +764,7 @@ static void grid_agrees(const double *x, const double *y, long n, const char *wh
  * most points in one cell of a wide range; a permuted copy; a cluster
  * with a tenth of the points on a wide lattice (tied distances; k = 1,
  * 4, 12, up to n = 2000). */
-Test(knn, grid_matches_kdtree_and_brute, .timeout = 120) {
+Test(knn, grid_matches_kdtree_and_brute, .timeout = 1200) {
   const long sizes[] = {10, 11, 37, 200, 2000, 100000};
   for (int s = 0; s < 6; s++) {
     long n = sizes[s];

@@ -242,3 +242,15 @@ Test(vecmodel, width_inferred_from_shapes) {
   pairs_identical("let W = [[1, 0], [0, 1], [1, 1]]\nmodel m {\n  x[2] ~ bernoulli(1/2)\n  h = W * x\n}\n"
                   "print entropy(h) in m\nprint entropy(h[0 .. 2]) in m\n");
 }
+
+Test(vecmodel, independent_components_take_a_vector_of_arguments) {
+  pairs_identical("let p = [1/10, 1/2, 9/10]\n"
+                  "model m {\n  b[3] ~ bernoulli(p)\n  s = sum(b)\n}\n"
+                  "model c {\n  b0 ~ bernoulli(p[0])\n  b1 ~ bernoulli(p[1])\n  b2 ~ bernoulli(p[2])\n  s = b0 + b1 + b2\n}\n"
+                  "print entropy(b) in m\nprint entropy(b0, b1, b2) in c\nprint mi(b[1 .. 2]; s) in m\nprint mi(b1, b2; s) in c\n");
+  double x[1];
+  numbers("model g {\n  z[2] ~ normal([0, 1], [1, 2])\n}\nprint entropy(z[1]) in g\n", x, 1);
+  cr_assert_float_eq(x[0], 0.5 * log2(2 * M_PI * M_E * 4), 1e-12);
+  one_error("model m {\n  b[3] ~ bernoulli([0.5, 0.5])\n}",
+            "bernoulli(p) takes a number here; a vector gives one to each of the 3 components, but this one has 2");
+}
