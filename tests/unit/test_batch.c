@@ -376,3 +376,35 @@ Test(batch, map_definitions) {
   cr_assert(strstr(t_err(&r), "division by zero when reading row 1"), "%s", t_err(&r));
   t_close(&r);
 }
+
+/* A non-square layer W * x (2 x 3) and a row vector times a matrix,
+ * x * M (3 x 2, the transposed GEMM), each within the bound of the
+ * interpreter's left-to-right sums. */
+Test(batch, non_square_and_vector_times_matrix) {
+  TRun r;
+  t_open(&r, false);
+  cr_assert_eq(t_run(&r, "let W = [[1, 0.5, -0.3], [0.2, -1, 0.7]]\n"
+                         "let M = [[0.9, -0.1], [0.3, 0.4], [-1.2, 0.6]]\n"
+                         "model net {\n  x[3] ~ normal(0, 1)\n  h = W * x\n  g = x * M\n}\n"
+                         "data d = sample(net, 700)\n"),
+               IXP_OK, "%s", t_err(&r));
+  const double W[2][3] = {{1, 0.5, -0.3}, {0.2, -1, 0.7}}, M[3][2] = {{0.9, -0.1}, {0.3, 0.4}, {-1.2, 0.6}};
+  const double *x[3], *h[2], *g[2];
+  char name[24];
+  for (int j = 0; j < 3; j++) snprintf(name, sizeof name, "x[%d]", j), x[j] = column(&r, "d", name);
+  for (int i = 0; i < 2; i++) {
+    snprintf(name, sizeof name, "h[%d]", i), h[i] = column(&r, "d", name);
+    snprintf(name, sizeof name, "g[%d]", i), g[i] = column(&r, "d", name);
+  }
+  for (int k = 0; k < 700; k++)
+    for (int i = 0; i < 2; i++) {
+      double wx = 0, wabs = 0, xm = 0, mabs = 0;
+      for (int j = 0; j < 3; j++) {
+        wx += W[i][j] * x[j][k], wabs += fabs(W[i][j] * x[j][k]);
+        xm += x[j][k] * M[j][i], mabs += fabs(x[j][k] * M[j][i]);
+      }
+      cr_assert(fabs(h[i][k] - wx) <= ixp_batch_gemm_tolerance(3, wabs), "row %d: h[%d] %.17g vs %.17g", k, i, h[i][k], wx);
+      cr_assert(fabs(g[i][k] - xm) <= ixp_batch_gemm_tolerance(3, mabs), "row %d: g[%d] %.17g vs %.17g", k, i, g[i][k], xm);
+    }
+  t_close(&r);
+}
