@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "columns.h"
 #include "eliminate.h"
 #include "dataset.h"
@@ -248,29 +249,15 @@ static void pack_codes(IxpJoint *j, int v, const uint32_t *codes) {
   for (size_t s = 0; s < j->n; s++) k[s * W] |= (uint64_t)codes[s] << f->shift;
 }
 
-void ixp_eval_rows(const IxpRows *r, IxpAst *e, const char *what, double *const *out, int width) {
-  IxpSession *s = r->s;
-  IxpFrame f = {r->m, r->vals, r->params};
-  IxpArenaMark row_start = ixp_arena_mark(ixp_session_tmp(s));
-  s->describe_state = r->describe;
-  s->describe_ctx = r->ctx;
-  for (size_t k = 0; k < r->n; k++) {
-    if ((k & 1023) == 0) ixp_session_poll_interrupt(s, r->m->src, e->span);
-    r->load(r->ctx, k);
-    IxpValue x = ixp_eval(s, e, &f);
-    if (width == 1 && x.type == TY_NUM) out[0][k] = x.num.x;
-    else if (width > 1 && x.type == TY_VEC && x.cols == width)
-      for (int c = 0; c < width; c++) out[c][k] = x.v[c];
-    else {  /* the error says in which row (s->describe_state) */
-      char got[64];
-      if (x.type == TY_VEC) snprintf(got, sizeof got, "a vector of %d values", x.cols);
-      else snprintf(got, sizeof got, "a %s", ixp_type_name(x.type));
-      ixp_runtime_error(s, r->m->src, e->span, "%s needs %s%d value%s, not %s", what, width > 1 ? "a vector of " : "", width,
-                        width == 1 ? "" : "s", got);
-    }
-    ixp_arena_release(ixp_session_tmp(s), row_start);
-  }
-  s->describe_state = NULL;
+/* Sampling: a definition's values in every row, computed at once in
+ * place (batch.h). */
+static void define_rows(Enum *e, int v) {
+  IxpBatch b = {.s = e->s, .m = e->m, .params = e->params, .values = e->col, .n = nstates(e), .vals = e->vals,
+                .load = load_cb, .describe = describe_cb, .ctx = e};
+  ixp_batch_eval(&b, e->m->vars[v].expr, &e->col[v], 1);
+  check_finite(e, v, e->col[v], nstates(e), 0);
+  for (size_t k = 0; k < nstates(e); k++) store(e, v, k, e->col[v][k]);
+  e->assigned[v] = true;
 }
 
 /* h[N] = expr in a sample: the vector once per row, into the columns of
@@ -299,10 +286,7 @@ static void define_var(Enum *e, int v) {
     return;
   }
   if (e->sampling) {
-    double *x = define_block(e, v, 0, nstates(e));
-    for (size_t k = 0; k < nstates(e); k++) store(e, v, k, x[k]);
-    define_done(e, x);
-    e->assigned[v] = true;
+    define_rows(e, v);
     return;
   }
   IxpJoint *j = e->j;
