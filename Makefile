@@ -267,7 +267,7 @@ approve: ixp
 # The workload table's driver, its data generator and the naive reference
 # of the exact rows (bench/driver, bench/peers): programs of their own, not
 # linked with libixp.
-BENCH_TABLE_BIN := $(addprefix $(BUILD)/bench-table/,table gendata exact_naive)
+BENCH_TABLE_BIN := $(addprefix $(BUILD)/bench-table/,table gendata exact_naive channel_blis)
 $(BUILD)/bench-table/%: bench/driver/%.c
 	@echo "  CC     $@"
 	$(Q)mkdir -p $(dir $@)
@@ -276,6 +276,13 @@ $(BUILD)/bench-table/exact_naive: bench/peers/exact_naive.c
 	@echo "  CC     $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE -O2 $(STRICT_WARN) -o $@ $< -lm
+
+# The closed-form channel row's reference: BLIS's GEMM and the library's
+# blocked Cholesky called directly (no language in between).
+$(BUILD)/bench-table/channel_blis: bench/peers/channel_blis.c $(BUILD)/libixp.a
+	@echo "  LINK   $@"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_HAND) -O3 -o $@ $< $(BUILD)/libixp.a $(LIBS)
 
 bench: ixp $(BENCH_BIN) $(BENCH_TABLE_BIN)
 	$(Q)sh bench/run ./ixp

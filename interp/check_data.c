@@ -65,7 +65,7 @@ static IxpCsvOptions *csv_options(Checker *c, IxpAst *call) {
     if (!arg->str) ixp_check_error(c, arg->span, "csv options are named: delimiter, header, columns, strings");
     else if (!strcmp(arg->str, "delimiter") && v->kind == AST_STR && strlen(v->str) == 1) opt->delimiter = v->str[0];
     else if (!strcmp(arg->str, "header") && v->kind == AST_NUM) opt->no_header = v->num == 0;
-    else if ((!strcmp(arg->str, "columns") || !strcmp(arg->str, "strings")) && v->kind == AST_VEC && v->nitems <= 64) {
+    else if ((!strcmp(arg->str, "columns") || !strcmp(arg->str, "strings")) && v->kind == AST_VEC) {
       bool sel = !strcmp(arg->str, "columns");
       const char **names = ixp_arena_alloc(c->arena, (size_t)(v->nitems + 1) * sizeof *names);
       for (int k = 0; k < v->nitems; k++) {
@@ -96,18 +96,13 @@ static IxpModelDef *data_model(Checker *c, IxpAst *st, IxpDataset *set, bool hea
   m->name = st->str;
   m->decl = st;
   m->src = c->src;
-  ixp_model_reserve(m, c->arena, IXP_MAX_VARS);  /* map steps add columns up to the limit */
+  int n = set ? set->ncols : sampled ? sampled->nvars : 0;  /* any number: map steps and derived datasets add theirs */
+  ixp_model_reserve(m, c->arena, n);
   m->data = ixp_arena_alloc(c->arena, sizeof *m->data);
   ixp_data_attach(m->data, set, header_only);
   m->data->model = sampled;
   m->data->position = ixp_rng_name(c->src->text + st->span.start, st->span.end - st->span.start);
   ixp_arena_defer(c->arena, free_data, m->data);
-  int n = set ? set->ncols : sampled ? sampled->nvars : 0;  /* derived datasets add theirs */
-  if (n > IXP_MAX_VARS) {
-    ixp_check_error(c, st->span, "dataset '%s' has %d columns; a dataset holds at most %d variables (select some with columns = [...])",
-          st->str, n, IXP_MAX_VARS);
-    n = IXP_MAX_VARS;
-  }
   for (int v = 0; v < n; v++) {
     const char *name = set ? ixp_arena_strndup(c->arena, set->cols[v].name, strlen(set->cols[v].name)) : sampled->vars[v].name;
     m->vars[v] = (IxpModelVar){.name = name, .kind = VAR_COLUMN, .decl = st};

@@ -29,10 +29,6 @@ static IxpModelDef *dataset_arg(Checker *c, IxpAst *call, int i) {
 
 /* A dataset model for `st` with room for n columns, each to be added. */
 static IxpModelDef *derived(Checker *c, IxpAst *st, int n) {
-  if (n > IXP_MAX_VARS) {
-    ixp_check_error(c, st->span, "dataset '%s' would have %d columns; a dataset holds at most %d", st->str, n, IXP_MAX_VARS);
-    return NULL;
-  }
   IxpModelDef *m = ixp_check_data_model(c, st, NULL);
   ixp_model_reserve(m, c->arena, n > 0 ? n : 1);
   m->data->from = ixp_arena_alloc(c->arena, (size_t)(n > 0 ? n : 1) * sizeof *m->data->from);
@@ -265,10 +261,6 @@ static IxpModelDef *check_rows(Checker *c, IxpAst *st, IxpAst *call) {
     return NULL;
   }
   int width = names ? names->nitems : known_width(mat);
-  if (width > IXP_MAX_VARS) {
-    ixp_check_error(c, mat->span, "dataset '%s' would have %d columns; a dataset holds at most %d", st->str, width, IXP_MAX_VARS);
-    return NULL;
-  }
   if (width < 1) {
     ixp_check_error(c, mat->span, "the checker cannot tell how many columns this matrix has: name them, as "
                     "rows(M, columns = [\"a\", \"b\"])");

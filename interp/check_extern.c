@@ -139,7 +139,7 @@ static bool column_list(Checker *c, IxpMapArg *ma, int width) {
 
 /* Columns x0 .. x3 of the rows so far. */
 static bool map_range(Checker *c, IxpModelDef *m, IxpAst *r, IxpMapArg *ma) {
-  int vars[IXP_MAX_VARS], n = ixp_check_range(c, m, r, vars);
+  int *vars = ixp_arena_alloc(c->arena, (size_t)(m->nvars ? m->nvars : 1) * sizeof *vars), n = ixp_check_range(c, m, r, vars);
   if (n < 0) return false;
   column_list(c, ma, n);
   memcpy(ma->col, vars, (size_t)n * sizeof *vars);
@@ -194,10 +194,11 @@ static bool map_arg(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapArg *ma) {
  * NAME (names no other column can have), a return value's NAME. */
 static bool add_columns(Checker *c, IxpModelDef *m, IxpAst *at, const char *name, long width, bool real, int *first,
                         bool array) {
-  if (m->nvars + width > IXP_MAX_VARS) {
-    ixp_check_error(c, at->span, "this step makes %ld columns; dataset '%s' would have more than %d", width, m->name, IXP_MAX_VARS);
+  if (width > (1L << 24)) {
+    ixp_check_error(c, at->span, "this step makes %ld columns; a step makes at most 2^24", width);
     return false;
   }
+  ixp_model_reserve(m, c->arena, m->nvars + (int)width);
   *first = m->nvars;
   for (long k = 0; k < width; k++) {
     char *col = ixp_arena_alloc(c->arena, strlen(name) + 24);

@@ -72,12 +72,6 @@ static int measure_var(Checker *c, IxpModelDef *m, IxpAst *arg, const IxpMeasure
   return v;
 }
 
-static bool too_many_args(Checker *c, IxpAst *call) {
-  if (call->nitems <= IXP_MAX_ARGS) return false;
-  ixp_check_error(c, call->span, "a measure takes at most %d arguments", IXP_MAX_ARGS);
-  return true;
-}
-
 /* Check an expression over named values (e.g. x and xhat of a distortion):
  * they resolve as the variables of `scope`, in the caller's scope
  * otherwise. */
@@ -165,7 +159,7 @@ int ixp_check_range(Checker *c, IxpModelDef *m, IxpAst *r, int *vars) {
   long lo, hi;
   if (r->c || r->a->kind != AST_NAME || r->b->kind != AST_NAME || !numbered(r->a->str, &p1, &lo) ||
       !numbered(r->b->str, &p2, &hi) || p1 != p2 || strncmp(r->a->str, r->b->str, p1) || lo > hi ||
-      hi - lo >= IXP_MAX_VARS) {
+      hi - lo >= m->nvars) {
     ixp_check_error(c, r->span, "a range of variables names numbered variables with one prefix: x0 .. x15");
     return -1;
   }
@@ -180,22 +174,20 @@ int ixp_check_range(Checker *c, IxpModelDef *m, IxpAst *r, int *vars) {
   return (int)(hi - lo + 1);
 }
 
-/* Variables first .. first + n - 1 as one measure argument: the first
- * takes the argument's separator, the others follow it with ','. */
+/* Variables first .. first + n - 1 (or vars[0 .. n) when vars) as one
+ * measure argument: the first takes the argument's separator, the others
+ * follow it with ','. Any number: arguments grow in the arena. */
 static bool add_vars(Checker *c, IxpLowering *lw, IxpAst *arg, const int *vars, int first, int n) {
-  if (lw->nargs + n > IXP_MAX_ARGS) {
-    ixp_check_error(c, arg->a->span, "a measure takes at most %d variables", IXP_MAX_ARGS);
-    return false;
-  }
+  (void)c;
   for (int i = 0; i < n; i++)
-    lw->args[lw->nargs++] = (IxpMeasureArg){i == 0 ? arg->op : SEP_COMMA, vars ? vars[i] : first + i, NULL, arg};
+    *ixp_lower_push_arg(lw) = (IxpMeasureArg){i == 0 ? arg->op : SEP_COMMA, vars ? vars[i] : first + i, NULL, arg};
   return true;
 }
 
 /* `h0 .. h15` as a measure argument: the variables h0, h1, ..., h15 in one
  * group (numbered columns of a .npy array, say). */
 static bool var_range(Checker *c, IxpModelDef *m, IxpAst *arg, IxpLowering *lw) {
-  int vars[IXP_MAX_VARS], n = ixp_check_range(c, m, arg->a, vars);
+  int *vars = ixp_arena_alloc(c->arena, (size_t)(m->nvars ? m->nvars : 1) * sizeof *vars), n = ixp_check_range(c, m, arg->a, vars);
   return n >= 0 && add_vars(c, lw, arg, vars, 0, n);
 }
 
@@ -269,12 +261,8 @@ static bool measure_args(Checker *c, IxpModelDef *m, const IxpMeasure *ms, IxpAs
       ok &= add_vars(c, lw, arg, NULL, m->groups[g].first, m->groups[g].count);
       continue;
     }
-    if (lw->nargs == IXP_MAX_ARGS) {
-      ixp_check_error(c, arg->span, "a measure takes at most %d variables", IXP_MAX_ARGS);
-      return false;
-    }
     int v = measure_var(c, m, arg, ms);
-    lw->args[lw->nargs++] = (IxpMeasureArg){arg->op, v, NULL, arg};
+    *ixp_lower_push_arg(lw) = (IxpMeasureArg){arg->op, v, NULL, arg};
     ok &= v >= 0;
   }
   return ok;
@@ -333,9 +321,9 @@ IxpType ixp_check_measure(Checker *c, IxpAst *e) {
   if (m && e->d && !data) ixp_check_error(c, e->d->span, "'%s' is measured exactly; tests ('with') apply to estimates from data", e->b->str);
   if (e->nitems && !ms->options) ixp_check_error(c, e->items[0]->span, "%s takes no 'at'", ms->name);
   if (call->nitems == 0) ixp_check_error(c, call->span, "%s needs variables: %s", ms->name, ms->signature);
-  if (!m || call->nitems == 0 || too_many_args(c, call)) return TY_ANY;
+  if (!m || call->nitems == 0) return TY_ANY;
   if (m->has_continuous && !data && !m->gaussian) return TY_ANY;
-  IxpLowering lw = {.measure = ms, .model = m, .call = call, .method = e->c, .test = e->d};
+  IxpLowering lw = {.measure = ms, .model = m, .call = call, .method = e->c, .test = e->d, .arena = c->arena};
   if (!measure_args(c, m, ms, call, &lw)) return TY_ANY;
   if (ms->options) check_options(c, &lw, call, e);
   const IxpSymbol *est = data && e->c ? ixp_lookup(c->s, e->c->str) : NULL;
@@ -350,8 +338,7 @@ IxpType ixp_check_measure(Checker *c, IxpAst *e) {
 /* A measure over models, such as kl(P || Q). */
 void ixp_check_model_call(Checker *c, IxpAst *call) {
   const IxpMeasure *ms = ixp_library_measure(&c->s->lib, call->str);
-  if (too_many_args(c, call)) return;
-  IxpLowering lw = {.measure = ms, .call = call, .nargs = call->nitems};
+  IxpLowering lw = {.measure = ms, .call = call, .arena = c->arena};
   bool ok = true;
   for (int i = 0; i < call->nitems; i++) {
     IxpAst *arg = call->items[i];
@@ -364,7 +351,7 @@ void ixp_check_model_call(Checker *c, IxpAst *call) {
       *node = src;
       if ((m = check_source(c, node))) arg->a->sem.source = node;
     }
-    lw.args[i] = (IxpMeasureArg){arg->op, -1, m, m ? arg->a->sem.source : NULL};
+    *ixp_lower_push_arg(&lw) = (IxpMeasureArg){arg->op, -1, m, m ? arg->a->sem.source : NULL};
     ok &= m != NULL;
   }
   if (ok) lower(c, &lw, call, NULL, NULL);

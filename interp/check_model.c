@@ -242,15 +242,18 @@ static bool visit(Checker *c, IxpModelDef *m, int v, int *state, int *n, int *st
   }
   state[v] = 1;
   stack[depth] = v;
-  for (int d = 0; d < m->nvars; d++)
-    if (ixp_var_reads(&m->vars[v], d) && !visit(c, m, d, state, n, stack, depth + 1)) return false;
+  const uint64_t *deps = m->vars[v].deps;
+  for (int w = 0; deps && w < (m->nvars + 63) / 64; w++)  /* the variables v reads, a word at a time */
+    for (uint64_t bits = deps[w]; bits; bits &= bits - 1)
+      if (!visit(c, m, 64 * w + __builtin_ctzll(bits), state, n, stack, depth + 1)) return false;
   state[v] = 2;
   m->order[(*n)++] = v;
   return true;
 }
 
 static void order_model(Checker *c, IxpModelDef *m) {
-  int state[IXP_MAX_MODEL_VARS] = {0}, stack[IXP_MAX_MODEL_VARS + 1], n = 0;
+  int *state = ixp_arena_alloc(c->arena, (size_t)(m->nvars + 1) * sizeof *state), n = 0;
+  int *stack = ixp_arena_alloc(c->arena, (size_t)(m->nvars + 1) * sizeof *stack);
   for (int v = 0; v < m->nvars; v++)
     if (!visit(c, m, v, state, &n, stack, 0)) return;
 }
@@ -271,8 +274,9 @@ static void mark_continuous(IxpModelDef *m) {
     IxpModelVar *var = &m->vars[v];
     bool cont = var->kind == VAR_DRAW && ((var->dist && (var->dist->draw || var->dist->draw_vector)) ||
                                           (var->ext && ixp_extern_real(var->ext->def)));
-    if (var->kind == VAR_DEFINE && !discrete_result(var->expr))
-      for (int d = 0; d < m->nvars; d++) cont |= ixp_var_reads(var, d) && m->continuous[d];
+    if (var->kind == VAR_DEFINE && !discrete_result(var->expr) && var->deps)
+      for (int w = 0; w < (m->nvars + 63) / 64; w++)
+        for (uint64_t bits = var->deps[w]; bits; bits &= bits - 1) cont |= m->continuous[64 * w + __builtin_ctzll(bits)];
     m->continuous[v] = cont;
     m->has_continuous |= cont;
   }

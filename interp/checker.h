@@ -97,8 +97,8 @@ bool ixp_check_table_file(Checker *c, IxpModelDef *m, IxpAst *table);
 IxpType ixp_check_measure(Checker *c, IxpAst *e);
 /* A measure over models, such as kl(P || Q). */
 void ixp_check_model_call(Checker *c, IxpAst *call);
-/* The variables x0 .. x15 of range `r` in m into vars (IXP_MAX_VARS at
- * most): their number, or -1 after an error. */
+/* The variables x0 .. x15 of range `r` in m into vars (room for
+ * m->nvars): their number, or -1 after an error. */
 int ixp_check_range(Checker *c, IxpModelDef *m, IxpAst *r, int *vars);
 
 /* check_extern.c */

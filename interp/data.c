@@ -30,22 +30,6 @@ static void equal_weights(IxpJoint *j, size_t n) {
   j->n = n;
 }
 
-/* The rows of a dataset as a joint (codes of each column's values;
- * strings by their label index). */
-static IxpJoint *rows_joint(IxpDataset *set) {
-  size_t n = (size_t)set->nrows;
-  const char **names = malloc((size_t)(set->ncols ? set->ncols : 1) * sizeof *names);
-  for (int c = 0; names && c < set->ncols; c++) names[c] = set->cols[c].name;
-  IxpJoint *j = names ? ixp_joint_new(set->ncols, names) : NULL;
-  free(names);
-  bool ok = j && ixp_joint_reserve(j, n) == IXP_JOINT_OK;
-  for (int c = 0; ok && c < set->ncols; c++) ok = code_column(j, c, &set->cols[c], n);
-  if (ok) equal_weights(j, n);
-  if (ok && ixp_joint_finish(j) == IXP_JOINT_OK) return j;
-  ixp_joint_free(j);
-  return NULL;
-}
-
 /* -0.0 becomes 0.0, as a joint's alphabet holds it, so that plug-in
  * measures, estimators and extern functions all see the same numbers
  * (they did when every column was decoded from the joint). */
@@ -66,10 +50,10 @@ static void drop_derived(IxpDataDef *d) {
     d->binned[i] = NULL;
     d->binned_bins[i] = 0;
   }
-  for (int v = 0; v < IXP_MAX_VARS; v++) {
-    free(d->codes[v]);
-    d->codes[v] = NULL;
-  }
+  for (int v = 0; v < d->ncodes; v++) free(d->codes[v]);
+  free(d->codes);
+  d->codes = NULL;
+  d->ncodes = 0;
 }
 
 void ixp_data_attach(IxpDataDef *d, IxpDataset *set, bool header_only) {
@@ -77,6 +61,7 @@ void ixp_data_attach(IxpDataDef *d, IxpDataset *set, bool header_only) {
   if (d->set != set) ixp_dataset_free(d->set);
   d->set = set;
   d->header_only = header_only;
+  if (set && (d->codes = calloc((size_t)(set->ncols ? set->ncols : 1), sizeof *d->codes))) d->ncodes = set->ncols;
   if (set) fold_negative_zeros(set);
 }
 
@@ -114,7 +99,7 @@ static void free_draft(void *draft) { ixp_dataset_free(((Draft *)draft)->set); }
 
 /* n rows of m's variables, every column allocated, as a draft. */
 static Draft *new_draft(IxpSession *s, IxpModelDef *m, size_t n, IxpSpan use) {
-  const char *names[IXP_MAX_VARS];
+  const char **names = ixp_arena_alloc(s->tmp, (size_t)(m->nvars ? m->nvars : 1) * sizeof *names);
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
   Draft *draft = ixp_arena_alloc(s->tmp, sizeof *draft);
   draft->set = ixp_dataset_new_numeric((long)n, m->nvars, names, m->continuous);
@@ -128,8 +113,8 @@ static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   IxpDataDef *d = m->data;
   size_t n = ixp_data_rows_count(s, d->source, st->span);
   Draft *draft = new_draft(s, m, n, st->span);
-  double *cols[IXP_MAX_VARS];
-  const char *names[IXP_MAX_VARS];
+  double **cols = ixp_arena_alloc(s->tmp, (size_t)(m->nvars ? m->nvars : 1) * sizeof *cols);
+  const char **names = ixp_arena_alloc(s->tmp, (size_t)(m->nvars ? m->nvars : 1) * sizeof *names);
   for (int v = 0; v < m->nvars; v++) {
     names[v] = m->vars[v].name;
     cols[v] = draft->set->cols[v].value;
@@ -306,6 +291,7 @@ size_t ixp_data_rows_count(IxpSession *s, IxpModelDef *m, IxpSpan use) { return 
  * change. */
 static const double *label_codes(IxpSession *s, IxpModelDef *m, int v, IxpSpan use) {
   IxpDataDef *d = m->data;
+  if (v >= d->ncodes) ixp_runtime_error(s, s->src, use, "out of memory reading column '%s' of '%s'", m->vars[v].name, m->name);
   if (d->codes[v]) return d->codes[v];
   size_t n = (size_t)d->set->nrows;
   double *x = malloc((n ? n : 1) * sizeof *x);
@@ -347,43 +333,49 @@ double *ixp_data_block(IxpSession *s, IxpModelDef *m, const int *vars, int d, Ix
 
 /* ---------------------------------------------------------------- joints */
 
-/* The rows' codes with every continuous variable cut into bins, into b. */
-static IxpJointStatus fill_binned(IxpSession *s, IxpModelDef *m, IxpJoint *b, size_t n, int bins, int how,
-                                  IxpSpan use) {
-  uint32_t *codes = ixp_arena_alloc(s->tmp, (n ? n : 1) * sizeof *codes);
-  for (int v = 0; v < b->nvars; v++) {
-    if (!m->continuous[v]) {  /* discrete columns are coded as in the plain joint */
-      if (!code_column(b, v, &m->data->set->cols[v], n)) return IXP_JOINT_ENOMEM;
+/* Codes in b of columns vars[0 .. k) of the rows (NULL: every column),
+ * continuous ones cut into `bins` bins when bins > 0 (how: 0 equal width,
+ * 1 quantile). */
+static IxpJointStatus fill_columns(IxpSession *s, IxpModelDef *m, IxpJoint *b, const int *vars, size_t n, int bins,
+                                   int how, IxpSpan use) {
+  uint32_t *codes = bins > 0 ? ixp_arena_alloc(s->tmp, (n ? n : 1) * sizeof *codes) : NULL;
+  for (int c = 0; c < b->nvars; c++) {
+    int v = vars ? vars[c] : c;
+    if (!m->continuous[v] || bins == 0) {  /* discrete columns are coded as in the plain joint */
+      if (!code_column(b, c, &m->data->set->cols[v], n)) return IXP_JOINT_ENOMEM;
       continue;
     }
     const double *x = ixp_data_column(s, m, v, use);
     if (ixp_bin(x, n, bins, how ? IXP_BIN_QUANTILE : IXP_BIN_EQUAL_WIDTH, codes) != IXP_EST_OK) return IXP_JOINT_ENOMEM;
     for (size_t i = 0; i < n; i++)
-      if ((b->code[v][i] = ixp_alphabet_code(&b->alpha[v], (double)codes[i])) == UINT32_MAX) return IXP_JOINT_ENOMEM;
+      if ((b->code[c][i] = ixp_alphabet_code(&b->alpha[c], (double)codes[i])) == UINT32_MAX) return IXP_JOINT_ENOMEM;
   }
   return IXP_JOINT_OK;
 }
 
-/* The rows as a joint with every continuous variable cut into bins. The
- * columns are checked first, so an error leaves nothing half built. */
-static IxpJoint *bin_rows(IxpSession *s, IxpModelDef *m, int bins, int how, IxpSpan use) {
+/* The rows of columns vars[0 .. k) (NULL: every column) as a joint of
+ * probability 1/n a row, binned as fill_columns says. Columns to bin are
+ * checked first, so an error leaves nothing half built. */
+static IxpJoint *columns_joint(IxpSession *s, IxpModelDef *m, const int *vars, int k, int bins, int how, IxpSpan use) {
   size_t n = ixp_data_rows_count(s, m, use);
-  const char *names[IXP_MAX_VARS];
-  for (int v = 0; v < m->nvars; v++) {
-    names[v] = m->vars[v].name;
-    if (m->continuous[v]) finite_column(s, m, v, use);
-  }
-  IxpJoint *b = ixp_joint_new(m->nvars, names);
+  for (int c = 0; c < k && bins > 0; c++)
+    if (m->continuous[vars ? vars[c] : c]) finite_column(s, m, vars ? vars[c] : c, use);
+  const char **names = malloc((size_t)(k ? k : 1) * sizeof *names);
+  for (int c = 0; names && c < k; c++) names[c] = m->vars[vars ? vars[c] : c].name;
+  IxpJoint *b = names ? ixp_joint_new(k, names) : NULL;
+  free(names);
   IxpJointStatus st = !b ? IXP_JOINT_ENOMEM : ixp_joint_reserve(b, n);
-  if (st == IXP_JOINT_OK) st = fill_binned(s, m, b, n, bins, how, use);
+  if (st == IXP_JOINT_OK) st = fill_columns(s, m, b, vars, n, bins, how, use);
   if (st == IXP_JOINT_OK) {
     equal_weights(b, n);
     st = ixp_joint_finish(b);
   }
   if (st != IXP_JOINT_OK) {
     ixp_joint_free(b);
-    ixp_runtime_error(s, s->src, use, "binning '%s': %s", m->name, ixp_joint_status_text(st));
+    if (bins > 0) ixp_runtime_error(s, s->src, use, "binning '%s': %s", m->name, ixp_joint_status_text(st));
+    ixp_runtime_error(s, s->src, use, "out of memory building the rows of '%s' as a joint", m->name);
   }
+  m->data->joints_built++;
   return b;
 }
 
@@ -396,20 +388,25 @@ static IxpJoint *binned_joint(IxpSession *s, IxpModelDef *m, int bins, int how, 
   while (slot < 3 && d->binned[slot]) slot++;
   ixp_joint_free(d->binned[slot]);
   d->binned[slot] = NULL;
-  d->binned[slot] = bin_rows(s, m, bins, how, use);
+  d->binned[slot] = columns_joint(s, m, NULL, m->nvars, bins, how, use);
   d->binned_bins[slot] = bins;
   d->binned_how[slot] = how;
-  d->joints_built++;
   return d->binned[slot];
 }
 
 IxpJoint *ixp_data_joint(IxpSession *s, IxpModelDef *m, int bins, int how, IxpSpan use) {
   IxpDataDef *d = m->data;
-  IxpDataset *set = rows(s, m, use);
+  rows(s, m, use);
   if (bins > 0) return binned_joint(s, m, bins, how, use);
-  if (d->joint) return d->joint;
-  if (!(d->joint = rows_joint(set)))
-    ixp_runtime_error(s, s->src, use, "out of memory building the rows of '%s' as a joint", m->name);
-  d->joints_built++;
+  if (!d->joint) d->joint = columns_joint(s, m, NULL, m->nvars, 0, 0, use);
   return d->joint;
+}
+
+static void free_joint(void *j) { ixp_joint_free(j); }
+
+IxpJoint *ixp_data_joint_of(IxpSession *s, IxpModelDef *m, const int *vars, int k, int bins, int how, IxpSpan use) {
+  rows(s, m, use);
+  IxpJoint *j = columns_joint(s, m, vars, k, bins, how, use);
+  ixp_arena_defer(s->tmp, free_joint, j);
+  return j;
 }

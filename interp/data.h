@@ -35,7 +35,8 @@ typedef struct IxpDataDef {
   IxpJoint *joint;        /* the rows as a joint, 1/n each (built on first use, until the rows change) */
   uint64_t position;      /* where the statement is, for the random stream */
   IxpJoint *binned[4];    /* joints with real columns binned, cached per binning */
-  double *codes[IXP_MAX_VARS]; /* string columns' codes as doubles, made on first use */
+  double **codes;         /* string columns' codes as doubles, made on first use (ncodes columns) */
+  int ncodes;
   int binned_bins[4];
   int binned_how[4];
   unsigned joints_built;  /* joints built from these rows so far, binned or not (tests read it) */
@@ -55,6 +56,10 @@ void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st);
 /* The dataset's joint; with bins > 0, every continuous variable is cut
  * into that many bins (how: 0 equal width, 1 quantile). */
 IxpJoint *ixp_data_joint(IxpSession *s, IxpModelDef *m, int bins, int how, IxpSpan use);
+/* The joint of columns vars[0 .. k) of the rows (a dataset wider than a
+ * joint's masks, measured on some of its columns): built for the running
+ * statement, freed with its temporaries; bins and how as above. */
+IxpJoint *ixp_data_joint_of(IxpSession *s, IxpModelDef *m, const int *vars, int k, int bins, int how, IxpSpan use);
 /* Column `v` of the rows as doubles (n values; a string column's label
  * indices), read from the rows' columns: no joint is built. */
 const double *ixp_data_column(IxpSession *s, IxpModelDef *m, int v, IxpSpan use);

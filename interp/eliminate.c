@@ -29,7 +29,10 @@
 #include "factor.h"
 #include "grow.h"
 
-#define WORDS (IXP_MAX_MODEL_VARS / 64)
+/* Elimination serves models of at most ELIM_MAX_VARS variables (its
+ * variable sets are fixed words); wider ones are enumerated. */
+#define ELIM_MAX_VARS 1024
+#define WORDS (ELIM_MAX_VARS / 64)
 /* The most parent combinations evaluated over all tables. */
 #define MAX_EVALUATIONS ((size_t)1 << 20)
 
@@ -90,7 +93,7 @@ void ixp_elimination_free(IxpElimination *info) {
 /* Discrete draws with finitely many outcomes and definitions, none calling
  * an extern function (those are called once per state, as documented). */
 static bool applies(const IxpModelDef *m) {
-  if (m->table || m->data || m->has_continuous || m->extern_draws || m->gaussian) return false;
+  if (m->table || m->data || m->has_continuous || m->extern_draws || m->gaussian || m->nvars > ELIM_MAX_VARS) return false;
   for (int v = 0; v < m->nvars; v++) {
     const IxpModelVar *var = &m->vars[v];
     if (var->kind == VAR_DRAW && (!var->dist || !var->dist->outcomes || var->ncomponents > 1)) return false;
@@ -154,9 +157,9 @@ static long evaluate(Elim *e, int v, size_t combo) {
 /* v's table as a factor over its parents and itself (ascending ids),
  * from the entries e->t*. */
 static TableStatus make_factor(Elim *e, int v, const int *par, const uint32_t *card, int np) {
-  int var[IXP_MAX_MODEL_VARS], pos = 0;
-  uint32_t cards[IXP_MAX_MODEL_VARS];
-  size_t stride[IXP_MAX_MODEL_VARS];
+  int var[ELIM_MAX_VARS], pos = 0;
+  uint32_t cards[ELIM_MAX_VARS];
+  size_t stride[ELIM_MAX_VARS];
   while (pos < np && par[pos] < v) pos++;
   for (int i = 0, t = 0; i <= np; i++) {
     var[i] = i == pos ? v : par[t];
@@ -184,8 +187,8 @@ static TableStatus make_factor(Elim *e, int v, const int *par, const uint32_t *c
  * variable with too many combinations (its alphabet is not known). */
 static TableStatus table_of(Elim *e, int v) {
   IxpModelVar *var = &e->m->vars[v];
-  int par[IXP_MAX_MODEL_VARS], np = 0;
-  uint32_t card[IXP_MAX_MODEL_VARS], digit[IXP_MAX_MODEL_VARS];
+  int par[ELIM_MAX_VARS], np = 0;
+  uint32_t card[ELIM_MAX_VARS], digit[ELIM_MAX_VARS];
   for (int u = 0; u < e->m->nvars; u++)
     if (ixp_var_reads(var, u)) {
       if (!e->known[u]) return e->relevant[v] ? TABLE_FAIL : TABLE_UNKNOWN;
@@ -400,9 +403,9 @@ static bool run_order(Elim *e) {
 static IxpJoint *to_joint(Elim *e, const int *need, int k, bool embed) {
   IxpModelDef *m = e->m;
   const IxpFactor *f = &e->f[0];
-  int nv = embed ? m->nvars : k, col[IXP_MAX_MODEL_VARS];
-  const char *names[IXP_MAX_MODEL_VARS];
-  uint32_t codes[IXP_MAX_MODEL_VARS], digit[IXP_MAX_VARS] = {0};  /* k <= 64 */
+  int nv = embed ? m->nvars : k, col[ELIM_MAX_VARS];
+  const char *names[ELIM_MAX_VARS];
+  uint32_t codes[ELIM_MAX_VARS], digit[IXP_MAX_VARS] = {0};  /* k <= 64 */
   memset(codes, 0, (size_t)nv * sizeof *codes);
   for (int v = 0; v < nv; v++) names[v] = m->vars[embed ? v : need[v]].name;
   for (int i = 0; i < k; i++) col[i] = embed ? need[i] : i;

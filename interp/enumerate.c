@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "columns.h"
 #include "eliminate.h"
 #include "dataset.h"
@@ -248,29 +249,15 @@ static void pack_codes(IxpJoint *j, int v, const uint32_t *codes) {
   for (size_t s = 0; s < j->n; s++) k[s * W] |= (uint64_t)codes[s] << f->shift;
 }
 
-void ixp_eval_rows(const IxpRows *r, IxpAst *e, const char *what, double *const *out, int width) {
-  IxpSession *s = r->s;
-  IxpFrame f = {r->m, r->vals, r->params};
-  IxpArenaMark row_start = ixp_arena_mark(ixp_session_tmp(s));
-  s->describe_state = r->describe;
-  s->describe_ctx = r->ctx;
-  for (size_t k = 0; k < r->n; k++) {
-    if ((k & 1023) == 0) ixp_session_poll_interrupt(s, r->m->src, e->span);
-    r->load(r->ctx, k);
-    IxpValue x = ixp_eval(s, e, &f);
-    if (width == 1 && x.type == TY_NUM) out[0][k] = x.num.x;
-    else if (width > 1 && x.type == TY_VEC && x.cols == width)
-      for (int c = 0; c < width; c++) out[c][k] = x.v[c];
-    else {  /* the error says in which row (s->describe_state) */
-      char got[64];
-      if (x.type == TY_VEC) snprintf(got, sizeof got, "a vector of %d values", x.cols);
-      else snprintf(got, sizeof got, "a %s", ixp_type_name(x.type));
-      ixp_runtime_error(s, r->m->src, e->span, "%s needs %s%d value%s, not %s", what, width > 1 ? "a vector of " : "", width,
-                        width == 1 ? "" : "s", got);
-    }
-    ixp_arena_release(ixp_session_tmp(s), row_start);
-  }
-  s->describe_state = NULL;
+/* Sampling: a definition's values in every row, computed at once in
+ * place (batch.h). */
+static void define_rows(Enum *e, int v) {
+  IxpBatch b = {.s = e->s, .m = e->m, .params = e->params, .values = e->col, .n = nstates(e), .vals = e->vals,
+                .load = load_cb, .describe = describe_cb, .ctx = e};
+  ixp_batch_eval(&b, e->m->vars[v].expr, &e->col[v], 1);
+  check_finite(e, v, e->col[v], nstates(e), 0);
+  for (size_t k = 0; k < nstates(e); k++) store(e, v, k, e->col[v][k]);
+  e->assigned[v] = true;
 }
 
 /* h[N] = expr in a sample: the vector once per row, into the columns of
@@ -299,10 +286,7 @@ static void define_var(Enum *e, int v) {
     return;
   }
   if (e->sampling) {
-    double *x = define_block(e, v, 0, nstates(e));
-    for (size_t k = 0; k < nstates(e); k++) store(e, v, k, x[k]);
-    define_done(e, x);
-    e->assigned[v] = true;
+    define_rows(e, v);
     return;
   }
   IxpJoint *j = e->j;
@@ -430,7 +414,8 @@ static int components(Enum *e, int v, int *comp) {
 /* A vector draw: the leader draws every component of each row. */
 static void sample_vector(Enum *e, int v) {
   IxpModelVar *var = &e->m->vars[v];
-  int k = var->ncomponents, comp[IXP_MAX_MODEL_VARS], found = components(e, v, comp);
+  int k = var->ncomponents, *comp = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)k * sizeof *comp);
+  int found = components(e, v, comp);
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
   IxpValue args[3];
   char err[256];
@@ -455,7 +440,7 @@ static void sample_vector(Enum *e, int v) {
  * array. */
 static void sample_extern(Enum *e, int v) {
   IxpModelVar *var = &e->m->vars[v];
-  int comp[IXP_MAX_MODEL_VARS], k = components(e, v, comp);
+  int *comp = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)var->ncomponents * sizeof *comp), k = components(e, v, comp);
   uint64_t key = ixp_rng_key(e->key, (uint64_t)v, 0);
   IxpAst *call = var->expr;
   IxpValue *args = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)(call->nitems ? call->nitems : 1) * sizeof *args);
@@ -689,7 +674,7 @@ static void table_rows(Enum *e) {
   IxpFrame f = {e->m, e->vals, e->params};
   IxpNum exact = ixp_num_int(0);
   IxpKSum sum = {0, 0};
-  uint32_t codes[IXP_MAX_MODEL_VARS];
+  uint32_t *codes = ixp_arena_alloc(ixp_session_tmp(s), (size_t)e->m->nvars * sizeof *codes);
   ixp_joint_reserve(e->j, (size_t)rows->nitems);
   for (int r = 0; r < rows->nitems; r++) {
     IxpAst *row = rows->items[r];
@@ -791,20 +776,21 @@ static void run(IxpSession *s, Enum *e, IxpSpan use) {
 
 IxpDataset *ixp_model_sample_rows(IxpSession *s, IxpModelDef *m, const IxpValue *params, size_t n, uint64_t key,
                                   IxpSpan use) {
-  const char *names[IXP_MAX_MODEL_VARS];
+  const char **names = ixp_arena_alloc(ixp_session_tmp(s), (size_t)m->nvars * sizeof *names);
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
-  Enum e = {.s = s, .m = m, .params = params, .sampling = true, .key = key};
-  e.rows = ixp_dataset_new_numeric((long)n, m->nvars, names, m->continuous);
-  if (!e.rows || !arrays_new(&e)) {
-    ixp_dataset_free(e.rows);
-    arrays_free(&e);
+  Enum *e = ixp_arena_alloc(ixp_session_tmp(s), sizeof *e);  /* not on the stack: an error's cleanup reads it after unwinding */
+  *e = (Enum){.s = s, .m = m, .params = params, .sampling = true, .key = key};
+  e->rows = ixp_dataset_new_numeric((long)n, m->nvars, names, m->continuous);
+  if (!e->rows || !arrays_new(e)) {
+    ixp_dataset_free(e->rows);
+    arrays_free(e);
     ixp_runtime_error(s, m->src, m->decl->span, "out of memory sampling model '%s'", m->name);
   }
-  for (int v = 0; v < m->nvars; v++) e.col[v] = e.rows->cols[v].value;
-  ixp_progress_begin(&e.bar, "sampling", (uint64_t)n * (uint64_t)m->nvars, NULL);
-  run(s, &e, use);
-  ixp_progress_end(&e.bar);
-  return e.rows;
+  for (int v = 0; v < m->nvars; v++) e->col[v] = e->rows->cols[v].value;
+  ixp_progress_begin(&e->bar, "sampling", (uint64_t)n * (uint64_t)m->nvars, NULL);
+  run(s, e, use);
+  ixp_progress_end(&e->bar);
+  return e->rows;
 }
 
 /* The full joint, cached; past `cap` states (when not 0) enumeration
@@ -819,17 +805,18 @@ static IxpJoint *joint_of(IxpSession *s, IxpModelDef *m, const IxpValue *params,
   if (m->has_continuous)
     ixp_runtime_error(s, s->src, use, "model '%s' has continuous variables and cannot be enumerated; "
                       "sample it: data s = sample(%s, 10000)", m->name, m->name);
-  const char *names[IXP_MAX_MODEL_VARS];
+  const char **names = ixp_arena_alloc(ixp_session_tmp(s), (size_t)m->nvars * sizeof *names);
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name;
-  Enum e = {.s = s, .m = m, .params = params, .cap = cap, .too_large = too_large, .quiet = cap != 0};
-  e.j = m->table ? ixp_joint_new(m->nvars, names) : ixp_joint_new_packed(m->nvars, names);
-  if (!e.j || !arrays_new(&e)) {
-    ixp_joint_free(e.j);
-    arrays_free(&e);
+  Enum *e = ixp_arena_alloc(ixp_session_tmp(s), sizeof *e);  /* not on the stack: an error's cleanup reads it after unwinding */
+  *e = (Enum){.s = s, .m = m, .params = params, .cap = cap, .too_large = too_large, .quiet = cap != 0};
+  e->j = m->table ? ixp_joint_new(m->nvars, names) : ixp_joint_new_packed(m->nvars, names);
+  if (!e->j || !arrays_new(e)) {
+    ixp_joint_free(e->j);
+    arrays_free(e);
     ixp_runtime_error(s, m->src, m->decl->span, "out of memory enumerating model '%s'", m->name);
   }
-  run(s, &e, use);
-  return c->joint = e.j;
+  run(s, e, use);
+  return c->joint = e->j;
 }
 
 IxpJoint *ixp_model_joint(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {

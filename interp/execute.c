@@ -49,9 +49,10 @@ static double lincomb(const IxpPlanOp *op, const IxpReg *r) {
   return fabs(sum) <= 64 * DBL_EPSILON * scale ? 0 : sum;
 }
 
-static size_t marginal_size(IxpJoint *j, uint64_t mask) {
+static size_t marginal_size(IxpJoint *j, IxpVarSet set) {
   IxpJoint *m = NULL;
-  if (ixp_joint_marginal(j, mask, &m) != IXP_JOINT_OK) return 0;
+  uint64_t mask;
+  if (!ixp_set_mask(set, &mask) || ixp_joint_marginal(j, mask, &m) != IXP_JOINT_OK) return 0;
   size_t n = m->n;
   ixp_joint_free(m);
   return n;
@@ -63,6 +64,8 @@ static void print_vars(FILE *out, const IxpModelDef *m, const int *vars, int n) 
   for (int i = 0; i < n; i++) fprintf(out, i ? ", %s" : "%s", m->vars[vars[i]].name);
   fputc('}', out);
 }
+
+static const IxpModelDef *register_model(const IxpPlan *p, int reg);
 
 /* The order of a long elimination is shown by its first and last names. */
 enum { ORDER_SHOWN = 6 };
@@ -95,8 +98,8 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
     break;
   case IXP_OP_JOINT: {
     if (r[op->out].kind == IXP_REG_GAUSSIAN) {
-      fprintf(out, "  r%d = covariance of %s: linear-Gaussian model, %d variables (closed form)\n", op->out,
-              p->src[op->src].model->name, r[op->out].d);
+      fprintf(out, "  r%d = forms of %s: linear-Gaussian model, %d variables over %d independent normals (closed form)\n",
+              op->out, p->src[op->src].model->name, r[op->out].d, r[op->out].forms->nb);
       break;
     }
     IxpJoint *j = r[op->out].joint;
@@ -106,7 +109,7 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
       explain_elimination(out, op, src, j, elim);
       break;
     }
-    if (src->view) j = src->model->cache->joint;  /* the full joint its marginal came from */
+    if (src->view && !src->model->data) j = src->model->cache->joint;  /* the full joint its marginal came from */
     double full = 1;
     for (int v = 0; v < j->nvars; v++) full *= j->alpha[v].card;
     if (p->src[op->src].model->data) {
@@ -131,14 +134,24 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
       if (p->ops[i].out == op->in[0]) src = &p->ops[i];
     fprintf(out, "  r%d = entropy of r%d on ", op->out, op->in[0]);
     const IxpPlanSource *from = &p->src[src->src];
-    ixp_plan_print_mask(out, from->view ? from->view : from->model, op->mask);
+    ixp_plan_print_set(out, from->view ? from->view : from->model, op->set);
     if (r[op->in[0]].kind == IXP_REG_GAUSSIAN) {
-      fputs(": Gaussian, 1/2 log det(2 pi e S) by Cholesky\n", out);
+      fputs(": Gaussian, 1/2 log det(2 pi e S), S by SYRK of the forms, log det by Cholesky\n", out);
       break;
     }
-    fprintf(out, ": marginal of %zu states", marginal_size(r[op->in[0]].joint, op->mask));
+    fprintf(out, ": marginal of %zu states", marginal_size(r[op->in[0]].joint, op->set));
     if (op->estimator >= 0) fprintf(out, ", %s estimator on its counts", ixp_est_name(op->estimator));
     fputc('\n', out);
+    break;
+  }
+  case IXP_OP_MI: {
+    const IxpModelDef *m = register_model(p, op->in[0]);
+    fprintf(out, "  r%d = mi of r%d on ", op->out, op->in[0]);
+    ixp_plan_print_set(out, m, op->set);
+    fputs(" and ", out);
+    ixp_plan_print_set(out, m, op->set2);
+    fputs(": Gaussian closed form; when one side is an invertible function of normals only it reads, "
+          "1/2 [log det S_y - log det S_y|x], else 1/2 [log det S_x + log det S_y - log det S_xy] (SYRK, Cholesky)\n", out);
     break;
   }
   case IXP_OP_KL:
@@ -172,11 +185,21 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
   }
 }
 
+/* The mask of an entropy's variables on a joint register: the lowering
+ * pass made a view of the measured variables of a wider source, so they
+ * fit. */
+static uint64_t joint_mask(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op) {
+  uint64_t mask = 0;
+  if (!ixp_set_mask(op->set, &mask))
+    ixp_plan_error(s, p, "%s: an exact joint holds at most %d variables", p->measure, IXP_MAX_VARS);
+  return mask;
+}
+
 /* An entropy estimated from the counts of the marginal's distinct rows
  * (counts are the rows' weights times the number of rows). */
 static double estimate_entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, IxpJoint *j) {
   IxpJoint *m = NULL;
-  IxpJointStatus js = ixp_joint_marginal(j, op->mask, &m);
+  IxpJointStatus js = ixp_joint_marginal(j, joint_mask(s, p, op), &m);
   if (js != IXP_JOINT_OK) kernel_error(s, p, js);
   uint64_t *counts = ixp_arena_alloc(s->tmp, (m->n ? m->n : 1) * sizeof *counts);
   for (size_t k = 0; k < m->n; k++) counts[k] = (uint64_t)llround(m->p[k] * (double)j->n);
@@ -189,15 +212,19 @@ static double estimate_entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp 
   return h;
 }
 
-/* Differential entropy of a Gaussian model's marginal on op->mask. */
+/* The members of a set, ascending, in the statement's arena. */
+static int *set_list(IxpSession *s, IxpVarSet set, int *k) {
+  int *idx = ixp_arena_alloc(s->tmp, (size_t)(ixp_set_count(set) + 1) * sizeof *idx);
+  *k = ixp_set_list(set, idx);
+  return idx;
+}
+
+/* Differential entropy of a Gaussian model's marginal on op->set: the
+ * covariance of those variables from their forms. */
 static double gaussian_entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpReg *g) {
-  int k = 0, idx[64];
-  for (int v = 0; v < g->d; v++)
-    if (op->mask >> v & 1) idx[k++] = v;
-  double *sub = ixp_arena_alloc(s->tmp, (size_t)k * (size_t)k * sizeof *sub), h;
-  for (int i = 0; i < k; i++)
-    for (int j = 0; j < k; j++) sub[i * k + j] = g->cov[(size_t)idx[i] * (size_t)g->d + (size_t)idx[j]];
-  IxpGaussStatus st = ixp_gauss_entropy(sub, k, &h);
+  int k, *idx = set_list(s, op->set, &k);
+  double h = 0;
+  IxpGaussStatus st = ixp_gauss_entropy(ixp_gaussian_cov(s, g->forms, idx, k), k, &h);
   if (st == IXP_GAUSS_ENOTPD)
     ixp_plan_error(s, p, "%s: the covariance of these variables is singular (one is an exact linear function "
                    "of the others), so the differential entropy is -inf", p->measure);
@@ -209,14 +236,22 @@ static double gaussian_entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp 
  * covariance, or a finite model's exact enumeration. */
 static IxpReg source_joint(IxpSession *s, const IxpPlanOp *op, const IxpPlanSource *src) {
   IxpAst *node = src->node->kind == AST_SOURCE ? src->node : NULL;
+  if (src->model->data && src->view)  /* the measured columns of a wide dataset */
+    return (IxpReg){.kind = IXP_REG_JOINT, .joint = ixp_data_joint_of(s, src->model, src->vars, src->nvars, op->bins,
+                                                                      op->binning, src->node->span)};
   if (src->model->data)
     return (IxpReg){.kind = IXP_REG_JOINT,
                     .joint = ixp_data_joint(s, src->model, op->bins, op->binning, src->node->span)};
   IxpValue *params = ixp_source_params(s, src->model, node);
   if (src->model->gaussian) {
-    double *mean, *cov;
-    ixp_gaussian_moments(s, src->model, params, &mean, &cov);
-    return (IxpReg){.kind = IXP_REG_GAUSSIAN, .mean = mean, .cov = cov, .d = src->model->nvars};
+    const IxpGaussForms *g = ixp_gaussian_forms(s, src->model, params);
+    double *cov = NULL;
+    if (src->covariance) {  /* kl and pid read the whole covariance */
+      int *all = ixp_arena_alloc(s->tmp, (size_t)(g->n ? g->n : 1) * sizeof *all);
+      for (int v = 0; v < g->n; v++) all[v] = v;
+      cov = ixp_gaussian_cov(s, g, all, g->n);
+    }
+    return (IxpReg){.kind = IXP_REG_GAUSSIAN, .forms = g, .mean = g->mean, .cov = cov, .d = src->model->nvars};
   }
   IxpJoint *j = src->vars ? ixp_model_marginal(s, src->model, params, src->vars, src->nvars, src->view != NULL,
                                                 src->node->span)
@@ -257,11 +292,23 @@ static double gaussian_kl(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, 
   return kl;
 }
 
+/* I(set; set2) of a Gaussian register in closed form. */
+static double gaussian_mi(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpReg *g) {
+  int nx, ny, *x = set_list(s, op->set, &nx), *y = set_list(s, op->set2, &ny);
+  double mi = 0;
+  IxpGaussStatus st = ixp_gaussian_mi(s, g->forms, x, nx, y, ny, &mi);
+  if (st == IXP_GAUSS_ENOTPD)
+    ixp_plan_error(s, p, "%s: the covariance of these variables is singular (one is an exact linear function "
+                   "of the others), so the differential entropy is -inf", p->measure);
+  if (st != IXP_GAUSS_OK) ixp_plan_error(s, p, "%s: %s", p->measure, ixp_gauss_status_text(st));
+  return mi;
+}
+
 static IxpReg entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpReg *in) {
   if (in->kind == IXP_REG_GAUSSIAN) return number(gaussian_entropy(s, p, op, in));
   if (op->estimator >= 0) return number(estimate_entropy(s, p, op, in->joint));
   double h = 0;
-  IxpJointStatus st = ixp_joint_entropy(in->joint, op->mask, &h);
+  IxpJointStatus st = ixp_joint_entropy(in->joint, joint_mask(s, p, op), &h);
   if (st != IXP_JOINT_OK) kernel_error(s, p, st);
   return number(h);
 }
@@ -274,6 +321,7 @@ static IxpReg run_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const
     return (IxpReg){.kind = IXP_REG_ROWS, .n = ixp_data_rows_count(s, m, p->src[op->src].node->span)};
   }
   case IXP_OP_ENTROPY: return entropy(s, p, op, &r[op->in[0]]);
+  case IXP_OP_MI: return number(gaussian_mi(s, p, op, &r[op->in[0]]));
   case IXP_OP_KL: {
     if (r[op->in[0]].kind == IXP_REG_GAUSSIAN) return number(gaussian_kl(s, p, op, r));
     double d = 0;

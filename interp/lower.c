@@ -19,8 +19,9 @@ static int estimator_sides(IxpLowering *lw, IxpExternEstimate *x) {
   static const IxpOp seps[] = {SEP_SEMI, SEP_BAR};
   IxpEstimand what = lw->measure->estimand;
   bool mi = what == IXP_ESTIMAND_MI;
-  int side[IXP_MAX_ARGS], n = ixp_lower_sides(lw, seps, 2, side);
-  bool ok = n > 0 && (mi ? n >= 2 && ixp_lower_side_mask(lw, side, 1) : n == 1);
+  int *side = ixp_arena_alloc(lw->arena, (size_t)(lw->nargs ? lw->nargs : 1) * sizeof *side);
+  int n = ixp_lower_sides(lw, seps, 2, side);
+  bool ok = n > 0 && (mi ? n >= 2 && !ixp_set_empty(ixp_lower_side_set(lw, side, 1)) : n == 1);
   if (!ok || (!mi && what != IXP_ESTIMAND_ENTROPY)) {
     ixp_lower_error(lw, lw->call->span, "an extern estimator computes entropy(X), mi(X; Y) or mi(X; Y | Z)");
     return -1;
@@ -72,41 +73,6 @@ static bool lower_extern_estimator(IxpLowering *lw, const IxpExternDef *def) {
   return true;
 }
 
-/* ----------------------------------------------------- measured variables */
-
-/* The variables a measure reads (ascending, each once) on its source: its
- * joint register needs only them. A model of more variables than a mask
- * names gets a view of them as a model of their own, and the arguments
- * index the view, so the rule's masks and names stay within 64. */
-static void measured_vars(IxpLowering *lw, IxpPlanSource *src) {
-  IxpModelDef *m = lw->model;
-  bool *read = ixp_arena_alloc(lw->arena, (size_t)m->nvars * sizeof *read);
-  int *vars = ixp_arena_alloc(lw->arena, (size_t)(lw->nargs ? lw->nargs : 1) * sizeof *vars), k = 0;
-  for (int i = 0; i < lw->nargs; i++)
-    if (lw->args[i].var >= 0) read[lw->args[i].var] = true;
-  for (int v = 0; v < m->nvars; v++)
-    if (read[v]) vars[k++] = v;
-  src->vars = vars, src->nvars = k;
-  if (m->nvars <= IXP_MAX_VARS) return;
-  IxpModelDef *view = ixp_arena_alloc(lw->arena, sizeof *view);
-  view->name = m->name, view->decl = m->decl, view->src = m->src, view->table = m->table;
-  ixp_model_reserve(view, lw->arena, k);
-  view->nvars = k;
-  for (int i = 0; i < k; i++) {
-    view->vars[i] = m->vars[vars[i]];
-    view->order[i] = i;
-    view->continuous[i] = m->continuous[vars[i]];
-    view->has_continuous |= view->continuous[i];
-  }
-  for (int i = 0; i < lw->nargs; i++)
-    for (int t = 0; t < k && lw->args[i].var >= 0; t++)
-      if (vars[t] == lw->args[i].var) {
-        lw->args[i].var = t;
-        break;
-      }
-  src->view = lw->model = view;
-}
-
 /* ------------------------------------------------------------- the pass */
 
 IxpPlan *ixp_lower_measure(IxpLowering *lw, IxpAst *site, IxpAst *source, const IxpExternDef *estimator) {
@@ -119,12 +85,18 @@ IxpPlan *ixp_lower_measure(IxpLowering *lw, IxpAst *site, IxpAst *source, const 
   } else {
     ixp_plan_source(lw->plan, source, lw->model);
     if (estimator) ok = lower_extern_estimator(lw, estimator);
-    else if (lw->model->data) ok = ixp_lower_on_data(lw);
+    else if (lw->model->data) {
+      IxpModelDef *data = lw->model;
+      ok = ixp_lower_on_data(lw);
+      lw->model = data;
+    }
     else {
       IxpModelDef *model = lw->model;
-      if (!model->gaussian) measured_vars(lw, &lw->plan->src[0]);
+      /* A finite model's joint register needs only the measured variables
+       * (a marginal); a Gaussian model's covariance takes sets of any size. */
+      ok = model->gaussian || ixp_lower_measured_vars(lw, &lw->plan->src[0]);
       lw->joint = ixp_plan_joint(lw->plan, 0);
-      ok = lw->measure->lower(lw);
+      ok = ok && lw->measure->lower(lw);
       lw->model = model;
     }
   }

@@ -16,7 +16,7 @@
 #define MAX_GROUPS 20
 
 typedef struct {
-  uint64_t mask[MAX_GROUPS];
+  IxpVarSet set[MAX_GROUPS];
   IxpOp sep[MAX_GROUPS];     /* separator before each group */
   int n;
 } Groups;
@@ -51,11 +51,62 @@ int ixp_lower_sides(const IxpLowering *lw, const IxpOp *seps, int nseps, int *si
   return k + 1;
 }
 
-uint64_t ixp_lower_side_mask(const IxpLowering *lw, const int *side, int k) {
-  uint64_t mask = 0;
+IxpVarSet ixp_lower_set(const IxpLowering *lw) { return ixp_set_new(lw->arena, lw->model ? lw->model->nvars : 0); }
+
+IxpVarSet ixp_lower_side_set(const IxpLowering *lw, const int *side, int k) {
+  IxpVarSet set = ixp_lower_set(lw);
   for (int i = 0; i < lw->nargs; i++)
-    if (side[i] == k) mask |= (uint64_t)1 << lw->args[i].var;
-  return mask;
+    if (side[i] == k) ixp_set_add(set, lw->args[i].var);
+  return set;
+}
+
+IxpMeasureArg *ixp_lower_push_arg(IxpLowering *lw) {
+  if (lw->nargs == lw->capargs) {
+    int cap = lw->capargs ? 2 * lw->capargs : 8;
+    IxpMeasureArg *args = ixp_arena_alloc(lw->arena, (size_t)cap * sizeof *args);
+    if (lw->nargs) memcpy(args, lw->args, (size_t)lw->nargs * sizeof *args);
+    lw->args = args, lw->capargs = cap;
+  }
+  return &lw->args[lw->nargs++];
+}
+
+/* The view of src->vars: their variables as a model of its own, and the
+ * arguments renumbered to index it. */
+static void view_of(IxpLowering *lw, IxpPlanSource *src) {
+  IxpModelDef *m = lw->model, *view = ixp_arena_alloc(lw->arena, sizeof *view);
+  int k = src->nvars, *at = ixp_arena_alloc(lw->arena, (size_t)m->nvars * sizeof *at);
+  view->name = m->name, view->decl = m->decl, view->src = m->src, view->table = m->table;
+  ixp_model_reserve(view, lw->arena, k);
+  view->nvars = k;
+  for (int i = 0; i < k; i++) {
+    view->vars[i] = m->vars[src->vars[i]];
+    view->order[i] = i;
+    view->continuous[i] = m->continuous[src->vars[i]];
+    view->has_continuous |= view->continuous[i];
+    at[src->vars[i]] = i;
+  }
+  for (int i = 0; i < lw->nargs; i++)
+    if (lw->args[i].var >= 0) lw->args[i].var = at[lw->args[i].var];
+  src->view = lw->model = view;
+}
+
+bool ixp_lower_measured_vars(IxpLowering *lw, IxpPlanSource *src) {
+  IxpModelDef *m = lw->model;
+  bool *read = ixp_arena_alloc(lw->arena, (size_t)(m->nvars ? m->nvars : 1) * sizeof *read);
+  int *vars = ixp_arena_alloc(lw->arena, (size_t)(lw->nargs ? lw->nargs : 1) * sizeof *vars), k = 0;
+  for (int i = 0; i < lw->nargs; i++)
+    if (lw->args[i].var >= 0) read[lw->args[i].var] = true;
+  for (int v = 0; v < m->nvars; v++)
+    if (read[v]) vars[k++] = v;
+  src->vars = vars, src->nvars = k;
+  if (m->nvars <= IXP_MAX_VARS) return true;
+  if (k > IXP_MAX_VARS)
+    return ixp_lower_error(lw, lw->call->span, "%s measures %d variables of %s '%s' on one exact joint, which holds at "
+                           "most %d; %s", lw->measure->name, k, m->data ? "dataset" : "model", m->name, IXP_MAX_VARS,
+                           m->data ? "continuous columns take any number with ksg, kl or gaussian"
+                                   : "a linear-Gaussian model takes any number in closed form");
+  view_of(lw, src);
+  return true;
 }
 
 /* Split the arguments into groups at every separator in `splitters`
@@ -72,9 +123,9 @@ static bool split(IxpLowering *lw, const IxpOp *allowed, int nallowed, bool comm
     if (i == 0 || s != SEP_COMMA || commas) {
       if (g->n == MAX_GROUPS) return ixp_lower_error(lw, lw->args[i].node->span, "more than 20 groups");
       g->sep[g->n] = s;
-      g->mask[g->n++] = 0;
+      g->set[g->n++] = ixp_lower_set(lw);
     }
-    g->mask[g->n - 1] |= (uint64_t)1 << lw->args[i].var;
+    ixp_set_add(g->set[g->n - 1], lw->args[i].var);
   }
   return true;
 }
@@ -97,8 +148,8 @@ static bool lower_entropy(IxpLowering *lw) {
   if (!split(lw, seps, 1, false, &g)) return false;
   if (g.n > 2 || (g.n == 2 && g.sep[1] != SEP_BAR))
     return ixp_lower_error(lw, lw->call->span, "entropy takes entropy(X) or entropy(X | Y)");
-  if (g.n == 1) return finish(lw, ixp_plan_entropy(lw->plan, lw->joint, g.mask[0]));
-  uint64_t m[2] = {g.mask[0] | g.mask[1], g.mask[1]};
+  if (g.n == 1) return finish(lw, ixp_plan_entropy(lw->plan, lw->joint, g.set[0]));
+  IxpVarSet m[2] = {ixp_set_union(lw->arena, g.set[0], g.set[1]), g.set[1]};
   double c[2] = {1, -1};
   return finish(lw, ixp_plan_entropy_sum(lw->plan, lw->joint, 2, m, c));
 }
@@ -111,10 +162,14 @@ static bool lower_mi(IxpLowering *lw) {
   bool shape = (g.n == 2 && g.sep[1] == SEP_SEMI) ||
                (g.n == 3 && g.sep[1] == SEP_SEMI && g.sep[2] == SEP_BAR);
   if (!shape) return ixp_lower_error(lw, lw->call->span, "mi takes mi(X; Y) or mi(X; Y | Z)");
-  uint64_t x = g.mask[0], y = g.mask[1], z = g.n == 3 ? g.mask[2] : 0;
-  uint64_t m[4] = {x | z, y | z, x | y | z, z};
+  IxpArena *a = lw->arena;
+  IxpVarSet x = g.set[0], y = g.set[1], z = g.n == 3 ? g.set[2] : ixp_lower_set(lw);
+  if (lw->model && lw->model->gaussian && ixp_set_empty(z))  /* closed form from the forms, not three log-dets */
+    return finish(lw, ixp_plan_gaussian_mi(lw->plan, lw->joint, x, y));
+  IxpVarSet xz = ixp_set_union(a, x, z), yz = ixp_set_union(a, y, z);
+  IxpVarSet m[4] = {xz, yz, ixp_set_union(a, xz, y), z};
   double c[4] = {1, 1, -1, -1};
-  return finish(lw, ixp_plan_entropy_sum(lw->plan, lw->joint, z ? 4 : 3, m, c));
+  return finish(lw, ixp_plan_entropy_sum(lw->plan, lw->joint, ixp_set_empty(z) ? 3 : 4, m, c));
 }
 
 /* Groups for multivariate measures: split at ';' when present, else every
@@ -129,9 +184,9 @@ static bool multivariate(IxpLowering *lw, Groups *g) {
   return true;
 }
 
-static uint64_t all_of(const Groups *g) {
-  uint64_t m = 0;
-  for (int i = 0; i < g->n; i++) m |= g->mask[i];
+static IxpVarSet all_of(const IxpLowering *lw, const Groups *g) {
+  IxpVarSet m = ixp_lower_set(lw);
+  for (int i = 0; i < g->n; i++) m = ixp_set_union(lw->arena, m, g->set[i]);
   return m;
 }
 
@@ -139,10 +194,10 @@ static uint64_t all_of(const Groups *g) {
 static bool lower_tc(IxpLowering *lw) {
   Groups g;
   if (!multivariate(lw, &g)) return false;
-  uint64_t m[MAX_GROUPS + 1];
+  IxpVarSet m[MAX_GROUPS + 1];
   double c[MAX_GROUPS + 1];
-  for (int i = 0; i < g.n; i++) m[i] = g.mask[i], c[i] = 1;
-  m[g.n] = all_of(&g), c[g.n] = -1;
+  for (int i = 0; i < g.n; i++) m[i] = g.set[i], c[i] = 1;
+  m[g.n] = all_of(lw, &g), c[g.n] = -1;
   return finish(lw, ixp_plan_entropy_sum(lw->plan, lw->joint, g.n + 1, m, c));
 }
 
@@ -151,9 +206,9 @@ static bool lower_tc(IxpLowering *lw) {
 static bool lower_dtc(IxpLowering *lw) {
   Groups g;
   if (!multivariate(lw, &g)) return false;
-  uint64_t m[MAX_GROUPS + 1], all = all_of(&g);
+  IxpVarSet m[MAX_GROUPS + 1], all = all_of(lw, &g);
   double c[MAX_GROUPS + 1];
-  for (int i = 0; i < g.n; i++) m[i] = all & ~g.mask[i], c[i] = 1;
+  for (int i = 0; i < g.n; i++) m[i] = ixp_set_minus(lw->arena, all, g.set[i]), c[i] = 1;
   m[g.n] = all, c[g.n] = -(double)(g.n - 1);
   return finish(lw, ixp_plan_entropy_sum(lw->plan, lw->joint, g.n + 1, m, c));
 }
@@ -163,11 +218,11 @@ static bool lower_dtc(IxpLowering *lw) {
 static bool lower_oinfo(IxpLowering *lw) {
   Groups g;
   if (!multivariate(lw, &g)) return false;
-  uint64_t m[2 * MAX_GROUPS + 1], all = all_of(&g);
+  IxpVarSet m[2 * MAX_GROUPS + 1], all = all_of(lw, &g);
   double c[2 * MAX_GROUPS + 1];
   for (int i = 0; i < g.n; i++) {
-    m[2 * i] = g.mask[i], c[2 * i] = 1;
-    m[2 * i + 1] = all & ~g.mask[i], c[2 * i + 1] = -1;
+    m[2 * i] = g.set[i], c[2 * i] = 1;
+    m[2 * i + 1] = ixp_set_minus(lw->arena, all, g.set[i]), c[2 * i + 1] = -1;
   }
   m[2 * g.n] = all, c[2 * g.n] = (double)(g.n - 2);
   return finish(lw, ixp_plan_entropy_sum(lw->plan, lw->joint, 2 * g.n + 1, m, c));
@@ -180,12 +235,12 @@ static bool lower_coinfo(IxpLowering *lw) {
   if (!multivariate(lw, &g)) return false;
   if (g.n > 12) return ixp_lower_error(lw, lw->call->span, "coinfo takes at most 12 groups");
   int n = (1 << g.n) - 1;
-  uint64_t m[4096];
+  IxpVarSet *m = ixp_arena_alloc(lw->arena, (size_t)n * sizeof *m);
   double c[4096];
   for (int s = 1; s <= n; s++) {
-    m[s - 1] = 0;
+    m[s - 1] = ixp_lower_set(lw);
     for (int i = 0; i < g.n; i++)
-      if (s >> i & 1) m[s - 1] |= g.mask[i];
+      if (s >> i & 1) m[s - 1] = ixp_set_union(lw->arena, m[s - 1], g.set[i]);
     c[s - 1] = __builtin_popcount((unsigned)s) % 2 ? 1 : -1;
   }
   return finish(lw, ixp_plan_entropy_sum(lw->plan, lw->joint, n, m, c));
@@ -227,8 +282,9 @@ static bool lower_kl(IxpLowering *lw) {
     return ixp_lower_error(lw, lw->call->span, "model '%s' is Gaussian and '%s' is discrete: the divergence between "
                            "a density and a probability mass is not defined", p->gaussian ? p->name : q->name,
                            p->gaussian ? q->name : p->name);
-  int a = ixp_plan_joint(lw->plan, ixp_plan_source(lw->plan, lw->args[0].node, p));
-  int b = ixp_plan_joint(lw->plan, ixp_plan_source(lw->plan, lw->args[1].node, q));
+  int sa = ixp_plan_source(lw->plan, lw->args[0].node, p), sb = ixp_plan_source(lw->plan, lw->args[1].node, q);
+  lw->plan->src[sa].covariance = lw->plan->src[sb].covariance = true;  /* the closed form reads whole covariances */
+  int a = ixp_plan_joint(lw->plan, sa), b = ixp_plan_joint(lw->plan, sb);
   return finish(lw, ixp_plan_kl(lw->plan, a, b));
 }
 

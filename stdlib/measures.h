@@ -18,7 +18,6 @@
 #include "diag.h"
 #include "plan.h"
 
-#define IXP_MAX_ARGS 64
 #define IXP_MAX_OPTIONS 16
 
 typedef struct {
@@ -70,8 +69,8 @@ typedef struct IxpLowering {
   int joint;                  /* register of the source's joint (or a dataset's rows), or -1 */
   struct IxpModelDef *model;  /* the source model or dataset, or NULL */
   IxpAst *call;               /* the AST_CALL */
-  int nargs;
-  IxpMeasureArg args[IXP_MAX_ARGS];
+  int nargs, capargs;
+  IxpMeasureArg *args;        /* in the arena: ixp_lower_push_arg */
   int noptions;
   IxpOption options[IXP_MAX_OPTIONS];
   int nat;
@@ -117,8 +116,19 @@ bool ixp_lower_on_data(IxpLowering *lw);
  * within a side. Returns the number of sides reached, or -1 at a separator
  * out of place. */
 int ixp_lower_sides(const IxpLowering *lw, const IxpOp *seps, int nseps, int *side);
-/* The variables on side k, as a mask. */
-uint64_t ixp_lower_side_mask(const IxpLowering *lw, const int *side, int k);
+/* The variables on side k, as a set of the source's variables. */
+IxpVarSet ixp_lower_side_set(const IxpLowering *lw, const int *side, int k);
+/* Room for one more argument (lw->args grows in lw->arena); the slot. */
+IxpMeasureArg *ixp_lower_push_arg(IxpLowering *lw);
+/* An empty set of the source's variables. */
+IxpVarSet ixp_lower_set(const IxpLowering *lw);
+/* The variables the measure reads (ascending, each once) into src->vars.
+ * A source of more variables than a joint's mask names (IXP_MAX_VARS)
+ * gets a view of them as a model of its own (src->view, and lw->model
+ * from now on), and the arguments index the view, so the rule's sets
+ * become masks; more than IXP_MAX_VARS measured variables is misuse:
+ * false after reporting it. */
+bool ixp_lower_measured_vars(IxpLowering *lw, IxpPlanSource *src);
 /* The option spec called `name` in a NULL-ended table, or NULL. */
 const IxpOptionSpec *ixp_option_spec(const IxpOptionSpec *specs, const char *name);
 

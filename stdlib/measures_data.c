@@ -29,7 +29,7 @@ typedef enum { EST_KSG, EST_KL, EST_GAUSSIAN } Continuous;
 typedef struct {
   Continuous kind;
   IxpModelDef *model;
-  uint64_t x, y, z;          /* groups: entropy uses x; mi uses x, y (and z) */
+  IxpVarSet x, y, z;         /* groups: entropy uses x; mi uses x, y (and z) */
   IxpKnnOptions knn;
   int permutations;          /* 0: no test */
   bool chi2;                 /* gaussian mi: the chi-squared p-value of 2 N I */
@@ -47,13 +47,23 @@ static bool int_option(IxpLowering *lw, IxpAst *arg, int lo, int hi, int *out) {
 }
 
 /* Groups X ; Y | Z of the arguments. */
-static int sides(IxpLowering *lw, uint64_t *x, uint64_t *y, uint64_t *z) {
+static int sides(IxpLowering *lw, IxpVarSet *x, IxpVarSet *y, IxpVarSet *z) {
   static const IxpOp seps[] = {SEP_SEMI, SEP_BAR};
-  int side[IXP_MAX_ARGS], n = ixp_lower_sides(lw, seps, 2, side);
-  *x = ixp_lower_side_mask(lw, side, 0);
-  *y = ixp_lower_side_mask(lw, side, 1);
-  *z = ixp_lower_side_mask(lw, side, 2);
+  int *side = ixp_arena_alloc(lw->arena, (size_t)(lw->nargs ? lw->nargs : 1) * sizeof *side);
+  int n = ixp_lower_sides(lw, seps, 2, side);
+  *x = ixp_lower_side_set(lw, side, 0);
+  *y = ixp_lower_side_set(lw, side, 1);
+  *z = ixp_lower_side_set(lw, side, 2);
   return n < 0 ? -1 : n - 1;
+}
+
+/* The rows as a joint register; a dataset of more columns than a joint
+ * holds is measured through a view of the columns read (whose indices
+ * the rule's sets then use). */
+static bool data_joint(IxpLowering *lw) {
+  if (!ixp_lower_measured_vars(lw, &lw->plan->src[0])) return false;
+  lw->joint = ixp_plan_joint(lw->plan, 0);
+  return true;
 }
 
 /* A variable that is continuous where a discrete estimator needs bins. */
@@ -77,8 +87,7 @@ static bool lower_discrete(IxpLowering *lw, IxpDiscreteEstimator est, int bins, 
                            lw->model->vars[lw->args[i].var].name, ixp_est_name(est));
   lw->plan->counting = (IxpCounting){.estimator = est == IXP_EST_PLUGIN ? -1 : (int)est,
                                      .alphabet = est == IXP_EST_PLUGIN ? 0 : alphabet, .bins = bins, .binning = how};
-  lw->joint = ixp_plan_joint(lw->plan, 0);
-  return lw->measure->lower(lw);
+  return data_joint(lw) && lw->measure->lower(lw);
 }
 
 static bool discrete_options(IxpLowering *lw, int *bins, int *how, int *alphabet) {
@@ -107,9 +116,9 @@ static bool index_option(IxpLowering *lw, IxpAst *arg, Payload *p) {
   IxpAst *v = arg->a;
   for (int i = 0; v->kind == AST_NAME && i < (int)(sizeof index_names / sizeof *index_names); i++)
     if (!strcmp(v->str, index_names[i])) {
-      if (i == IXP_INDEX_LISTS && (p->kind != EST_KSG || p->z))
+      if (i == IXP_INDEX_LISTS && (p->kind != EST_KSG || !ixp_set_empty(p->z)))
         return ixp_lower_error(lw, v->span, "index = lists is for ksg's mi(X; Y) (no condition)");
-      int dims = __builtin_popcountll(p->x) + __builtin_popcountll(p->y) + __builtin_popcountll(p->z);
+      int dims = ixp_set_count(p->x) + ixp_set_count(p->y) + ixp_set_count(p->z);
       if (i == IXP_INDEX_GRID && dims != 2)
         return ixp_lower_error(lw, v->span, "index = grid needs a 2-D joint space (mi of one column on each side, "
                                             "or entropy of two columns); this one has %d", dims);
@@ -150,7 +159,7 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
   int k = sides(lw, &p->x, &p->y, &p->z);
   bool entropy = lw->measure->estimand == IXP_ESTIMAND_ENTROPY, mi = lw->measure->estimand == IXP_ESTIMAND_MI;
   if (kind == EST_KL && !(entropy && k == 0)) return ixp_lower_error(lw, lw->call->span, "kl estimates entropy(X)");
-  if (kind == EST_KSG && !(mi && k >= 1 && !(k == 2 && !p->y)))
+  if (kind == EST_KSG && !(mi && k >= 1 && !(k == 2 && ixp_set_empty(p->y))))
     return ixp_lower_error(lw, lw->call->span, "ksg estimates mi(X; Y) and mi(X; Y | Z)");
   if (kind == EST_GAUSSIAN && !((entropy && k == 0) || (mi && k >= 1)))
     return ixp_lower_error(lw, lw->call->span, "gaussian estimates entropy(X), mi(X; Y) and mi(X; Y | Z)");
@@ -175,7 +184,7 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
   } else if (test) {
     if (strcmp(test->str, "permutations") || test->nitems != 1 || test->items[0]->str)
       return ixp_lower_error(lw, test->span, "the test is permutations(n) (ksg), bootstrap(n), or chi2 (gaussian)");
-    if (kind != EST_KSG || p->z) return ixp_lower_error(lw, test->span, "permutations(n) tests ksg's mi(X; Y)");
+    if (kind != EST_KSG || !ixp_set_empty(p->z)) return ixp_lower_error(lw, test->span, "permutations(n) tests ksg's mi(X; Y)");
     if (!int_option(lw, test->items[0], 1, 1000000, &p->permutations)) return false;
     static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
     lw->plan->type = TY_RECORD;
@@ -191,7 +200,7 @@ static IxpValue record(IxpSession *s, const char *const *names, const double *v,
  * estimates I from counts and recounts only the joint of X and permuted
  * Y for each surrogate (the marginals do not change). */
 typedef struct {
-  uint64_t x, y;
+  IxpVarSet x, y;            /* of the joint's variables */
   IxpDiscreteEstimator est;
   int alphabet, permutations, bootstrap;
   uint64_t position;
@@ -201,8 +210,10 @@ extern const IxpKernel ixp_kernel_discrete_test;
 
 static bool lower_discrete_test(IxpLowering *lw, IxpDiscreteEstimator est, int bins, int how, int alphabet) {
   DiscreteTest *t = ixp_arena_alloc(lw->arena, sizeof *t);
-  uint64_t z;
+  IxpVarSet z;
   IxpAst *test = lw->test;
+  lw->plan->counting.bins = bins, lw->plan->counting.binning = how;
+  if (!data_joint(lw)) return false;
   if (lw->measure->estimand != IXP_ESTIMAND_MI || sides(lw, &t->x, &t->y, &z) != 1)
     return ixp_lower_error(lw, test->span, "tests of discrete estimates apply to mi(X; Y)");
   bool boot = !strcmp(test->str, "bootstrap");
@@ -215,8 +226,6 @@ static bool lower_discrete_test(IxpLowering *lw, IxpDiscreteEstimator est, int b
   t->est = est;
   t->alphabet = alphabet;
   t->position = lw->position;
-  lw->plan->counting.bins = bins, lw->plan->counting.binning = how;
-  lw->joint = ixp_plan_joint(lw->plan, 0);
   static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
   static const char *const interval[] = {"value", "low", "high", "std", NULL};
   lw->plan->type = TY_RECORD;
@@ -258,7 +267,7 @@ static IxpValue discrete_bootstrap(IxpSession *s, const IxpPlanOp *op, const Dis
                                    int dx, int dy, size_t n, double value) {
   int nb = t->bootstrap, k = dx + dy;
   IxpArena *a = ixp_session_tmp(s);
-  uint32_t *cols[2 * IXP_MAX_VARS];
+  uint32_t *cols[2 * IXP_MAX_VARS];  /* x and y are columns of one joint */
   for (int c = 0; c < k; c++) cols[c] = ixp_arena_alloc(a, (n ? n : 1) * sizeof *cols[c]);
   double *est = ixp_arena_alloc(a, (size_t)nb * sizeof *est);
   IxpProgress bar;
@@ -287,9 +296,9 @@ static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, const IxpR
   uint32_t *perm_cols[IXP_MAX_VARS];
   int dx = 0, dy = 0;
   for (int v = 0; v < j->nvars; v++)
-    if (t->x >> v & 1) xy[dx++] = j->code[v];
+    if (ixp_set_has(t->x, v)) xy[dx++] = j->code[v];
   for (int v = 0; v < j->nvars; v++)
-    if (t->y >> v & 1) xy[dx + dy++] = j->code[v];
+    if (ixp_set_has(t->y, v)) xy[dx + dy++] = j->code[v];
   double hx = count_entropy(s, op, t, xy, dx, n), hy = count_entropy(s, op, t, xy + dx, dy, n);
   double value = hx + hy - count_entropy(s, op, t, xy, dx + dy, n), sum = 0, sum2 = 0;
   if (t->bootstrap) return discrete_bootstrap(s, op, t, xy, dx, dy, n, value);
@@ -336,8 +345,7 @@ bool ixp_lower_on_data(IxpLowering *lw) {
       if (lw->model->continuous[lw->args[i].var])
         return ixp_lower_error(lw, lw->args[i].node->span, "this measure works on discrete columns (the plug-in joint of the rows)");
     if (lw->test) return ixp_lower_error(lw, lw->test->span, "this measure takes no test");
-    lw->joint = ixp_plan_joint(lw->plan, 0);
-    return lw->measure->lower(lw);
+    return data_joint(lw) && lw->measure->lower(lw);
   }
   const char *name = lw->method ? lw->method->str : "plugin";
   IxpDiscreteEstimator est;
@@ -357,11 +365,9 @@ bool ixp_lower_on_data(IxpLowering *lw) {
 /* ------------------------------------------------------------------ run */
 
 /* The columns of a group as a row-major n x d block, every value finite. */
-static double *block(IxpSession *s, const IxpPlanOp *op, const Payload *p, uint64_t mask, int *d) {
-  int vars[IXP_MAX_VARS];
-  *d = 0;
-  for (int v = 0; v < p->model->nvars; v++)
-    if (mask >> v & 1) vars[(*d)++] = v;
+static double *block(IxpSession *s, const IxpPlanOp *op, const Payload *p, IxpVarSet set, int *d) {
+  int *vars = ixp_arena_alloc(ixp_session_tmp(s), (size_t)(ixp_set_count(set) + 1) * sizeof *vars);
+  *d = ixp_set_list(set, vars);
   return ixp_data_block(s, p->model, vars, *d, op->plan->site->span);
 }
 
@@ -383,10 +389,12 @@ static double gaussian_estimate(IxpSession *s, const IxpPlanOp *op, const Blocks
     if (b->dz) memcpy(row + b->dx + b->dy, b->z + (size_t)i * (size_t)b->dz, (size_t)b->dz * sizeof *row);
   }
   double *cov = ixp_arena_alloc(ixp_session_tmp(s), (size_t)d * (size_t)d * sizeof *cov), h = 0;
-  long idx[3][IXP_MAX_VARS];  /* the columns of x, y, z in [x y z] */
-  for (int i = 0; i < b->dx; i++) idx[0][i] = i;
-  for (int i = 0; i < b->dy; i++) idx[1][i] = b->dx + i;
-  for (int i = 0; i < b->dz; i++) idx[2][i] = b->dx + b->dy + i;
+  long *idx[3];  /* the columns of x, y, z in [x y z] */
+  int width[3] = {b->dx, b->dy, b->dz};
+  for (int g = 0, at = 0; g < 3; g++) {
+    idx[g] = ixp_arena_alloc(ixp_session_tmp(s), (size_t)(width[g] + 1) * sizeof *idx[g]);
+    for (int i = 0; i < width[g]; i++) idx[g][i] = at++;
+  }
   IxpGaussStatus st = ixp_covariance(all, b->n, d, cov);
   if (st == IXP_GAUSS_OK) {
     if (!b->dy) st = ixp_gauss_entropy(cov, d, &h);
@@ -475,8 +483,8 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   size_t n = rows->n;
   Blocks b = {.n = (long)n};
   b.x = block(s, op, p, p->x, &b.dx);
-  if (p->y) b.y = block(s, op, p, p->y, &b.dy);
-  if (p->z) b.z = block(s, op, p, p->z, &b.dz);
+  if (!ixp_set_empty(p->y)) b.y = block(s, op, p, p->y, &b.dy);
+  if (!ixp_set_empty(p->z)) b.z = block(s, op, p, p->z, &b.dz);
   IxpKnnOptions opt = p->knn;
   opt.noise_key = ixp_stream_key(s, p->position, 0x401e);
   double u = ixp_units_scale(s);
@@ -509,21 +517,21 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
 static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *rows, FILE *out) {
   const Payload *p = op->payload;
   (void)s;
-  int dx = __builtin_popcountll(p->x), dy = __builtin_popcountll(p->y), dz = __builtin_popcountll(p->z);
+  int dx = ixp_set_count(p->x), dy = ixp_set_count(p->y), dz = ixp_set_count(p->z);
   if (p->kind == EST_GAUSSIAN) {
     fprintf(out, "gaussian: covariance of %zu rows (SYRK), Cholesky log-determinants of %d x %d blocks", rows->n,
             dx + dy + dz, dx + dy + dz);
     return;
   }
   int dims = dx + dy + dz, k = p->knn.k ? p->knn.k : 4;
-  int gdim[3] = {dx, dy, dz}, ng = p->z ? 3 : p->y ? 2 : 1;
+  int gdim[3] = {dx, dy, dz}, ng = dz ? 3 : dy ? 2 : 1;
   IxpIndexKind index = p->knn.index;
   if (index == IXP_INDEX_AUTO) index = ixp_knn_auto_index(ng, gdim, (long)rows->n, k, p->permutations);
   static const char *const how[] = {"", "k-d tree", "brute-force (cache-blocked max-norm tiles)",
                                     "neighbour-list (per-group sorted neighbours, built once)",
                                     "grid (cell list over quantile cells)"};
   fprintf(out, "%s k = %d on %zu rows, %d dimension%s, %s index (%s%s)", p->kind == EST_KL ? "Kozachenko-Leonenko" :
-          p->z ? "Frenzel-Pompe KSG" : (p->knn.variant == 2 ? "KSG-2" : "KSG-1"), k, rows->n, dims, dims == 1 ? "" : "s",
+          dz ? "Frenzel-Pompe KSG" : (p->knn.variant == 2 ? "KSG-2" : "KSG-1"), k, rows->n, dims, dims == 1 ? "" : "s",
           how[index], p->knn.index == IXP_INDEX_AUTO ? "chosen by estimated cost" : "index = ",
           p->knn.index == IXP_INDEX_AUTO ? "" : index_names[p->knn.index]);
   if (p->permutations) fprintf(out, ", %d permutation surrogates", p->permutations);

@@ -21,7 +21,7 @@
 
 typedef struct {
   int nsources;
-  uint64_t masks[IXP_TABULATE_MAX_GROUPS];  /* target first, then the sources */
+  IxpVarSet sets[IXP_TABULATE_MAX_GROUPS];  /* target first, then the sources */
   IxpPidMeasure measure;
   IxpPidLattice *lattice;
   char **names;       /* field names: atoms, aliases, certificate */
@@ -40,6 +40,7 @@ static const char *const certificate[] = {"primal_infeasibility", "dual_infeasib
 static bool split(IxpLowering *lw, Payload *p) {
   bool grouped = false;
   int arrow = -1;
+  p->sets[0] = ixp_lower_set(lw);
   for (int i = 0; i < lw->nargs; i++) {
     if (lw->args[i].sep == SEP_SEMI) grouped = true;
     if (lw->args[i].sep == SEP_ARROW) {
@@ -52,14 +53,14 @@ static bool split(IxpLowering *lw, Payload *p) {
   if (arrow < 1) return ixp_lower_error(lw, lw->call->span, "pid takes sources, '->' and the target: pid(a, b -> t)");
   for (int i = arrow; i < lw->nargs; i++) {
     if (i > arrow && lw->args[i].sep == SEP_SEMI) return ixp_lower_error(lw, lw->args[i].node->sep_span, "the target is one group");
-    p->masks[0] |= (uint64_t)1 << lw->args[i].var;
+    ixp_set_add(p->sets[0], lw->args[i].var);
   }
   for (int i = 0; i < arrow; i++) {
     if (i == 0 || !grouped || lw->args[i].sep == SEP_SEMI) {
       if (p->nsources == IXP_TABULATE_MAX_GROUPS - 1) return ixp_lower_error(lw, lw->call->span, "pid takes at most 7 sources");
-      p->nsources++;
+      p->sets[++p->nsources] = ixp_lower_set(lw);
     }
-    p->masks[p->nsources] |= (uint64_t)1 << lw->args[i].var;
+    ixp_set_add(p->sets[p->nsources], lw->args[i].var);
   }
   return true;
 }
@@ -102,12 +103,12 @@ static void name_fields(IxpLowering *lw, Payload *p) {
     if (p->lattice->offset[a + 1] - p->lattice->offset[a] == 1 && p->lattice->sets[p->lattice->offset[a]] == all && p->nsources > 1)
       p->alias_atom[k - n] = a, p->names[k++] = "synergy";
   for (int src = 0; src < p->nsources && p->nsources > 1; src++) {
-    uint64_t m = p->masks[src + 1];
-    if (__builtin_popcountll(m) != 1) continue;
+    IxpVarSet m = p->sets[src + 1];
+    if (ixp_set_count(m) != 1) continue;
     for (int a = 0; a < n; a++)
       if (p->lattice->offset[a + 1] - p->lattice->offset[a] == 1 && p->lattice->sets[p->lattice->offset[a]] == 1u << src) {
         char buf[128];
-        snprintf(buf, sizeof buf, "unique_%s", lw->model->vars[__builtin_ctzll(m)].name);
+        snprintf(buf, sizeof buf, "unique_%s", lw->model->vars[ixp_set_next(m, 0)].name);
         p->alias_atom[k - n] = a;
         p->names[k++] = ixp_arena_strndup(lw->arena, buf, strlen(buf));
       }
@@ -128,6 +129,7 @@ static bool lower_pid(IxpLowering *lw) {
   if (p->measure == IXP_PID_BROJA && p->nsources != 2) return ixp_lower_error(lw, lw->method->span, "broja decomposes two sources");
   if (lw->model->gaussian && (p->measure != IXP_PID_IMMI || p->nsources != 2))
     return ixp_lower_error(lw, lw->method->span, "on a Gaussian model, pid is the closed-form MMI decomposition of two sources (using immi)");
+  if (lw->model->gaussian) lw->plan->src[0].covariance = true;  /* the MMI closed form reads the covariance */
   IxpPidStatus st = ixp_pid_lattice(p->nsources, &p->lattice);
   if (st != IXP_PID_OK) return ixp_lower_error(lw, lw->call->span, "%s", ixp_pid_status_text(st));
   ixp_arena_defer(lw->arena, free_lattice, p->lattice);
@@ -138,12 +140,12 @@ static bool lower_pid(IxpLowering *lw) {
   return true;
 }
 
-/* I(A; T) of a Gaussian from its covariance, groups as masks. */
-static double gauss_mi(IxpSession *s, const IxpPlanOp *op, const double *cov, int n, uint64_t a, uint64_t t) {
-  long x[64], y[64], nx = 0, ny = 0;
+/* I(A; T) of a Gaussian from its covariance, groups as sets. */
+static double gauss_mi(IxpSession *s, const IxpPlanOp *op, const double *cov, int n, IxpVarSet a, IxpVarSet t) {
+  long *x = ixp_arena_alloc(ixp_session_tmp(s), 2 * (size_t)n * sizeof *x), *y = x + n, nx = 0, ny = 0;
   for (int v = 0; v < n; v++) {
-    if (a >> v & 1) x[nx++] = v;
-    if (t >> v & 1) y[ny++] = v;
+    if (ixp_set_has(a, v)) x[nx++] = v;
+    if (ixp_set_has(t, v)) y[ny++] = v;
   }
   double mi;
   IxpGaussStatus st = ixp_gauss_mi(cov, n, x, nx, y, ny, NULL, 0, &mi);
@@ -157,8 +159,9 @@ static double gauss_mi(IxpSession *s, const IxpPlanOp *op, const double *cov, in
 static void gaussian_mmi(IxpSession *s, const IxpPlanOp *op, const Payload *p, const IxpReg *g, double *atoms) {
   const double *cov = g->cov;
   int n = g->d;
-  double i1 = gauss_mi(s, op, cov, n, p->masks[1], p->masks[0]), i2 = gauss_mi(s, op, cov, n, p->masks[2], p->masks[0]);
-  double i12 = gauss_mi(s, op, cov, n, p->masks[1] | p->masks[2], p->masks[0]), red = i1 < i2 ? i1 : i2;
+  double i1 = gauss_mi(s, op, cov, n, p->sets[1], p->sets[0]), i2 = gauss_mi(s, op, cov, n, p->sets[2], p->sets[0]);
+  double i12 = gauss_mi(s, op, cov, n, ixp_set_union(ixp_session_tmp(s), p->sets[1], p->sets[2]), p->sets[0]);
+  double red = i1 < i2 ? i1 : i2;
   for (int a = 0; a < p->natoms; a++) {
     int lo = p->lattice->offset[a], hi = p->lattice->offset[a + 1];
     uint32_t set = p->lattice->sets[lo];
@@ -190,7 +193,10 @@ static IxpValue pid_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *in) {
     return atoms_record(s, p, atoms, NULL);
   }
   IxpTabulated t;
-  IxpJointStatus js = ixp_tabulate(j, p->masks, p->nsources + 1, MAX_ENTRIES, &t);
+  uint64_t masks[IXP_TABULATE_MAX_GROUPS];  /* a joint's variables: the lowering pass made a view of at most 64 */
+  for (int g = 0; g <= p->nsources; g++)
+    if (!ixp_set_mask(p->sets[g], &masks[g])) ixp_plan_error(s, op->plan, "pid: a joint of more than 64 variables");
+  IxpJointStatus js = ixp_tabulate(j, masks, p->nsources + 1, MAX_ENTRIES, &t);
   if (js != IXP_JOINT_OK) ixp_plan_error(s, op->plan, "pid: %s", ixp_joint_status_text(js));
   IxpArena *tmp = ixp_session_tmp(s);
   double *atoms = ixp_arena_alloc(tmp, (size_t)p->natoms * sizeof *atoms);

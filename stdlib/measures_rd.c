@@ -37,10 +37,17 @@ typedef struct {
 } Payload;
 
 /* The masks of a measure's sides, split at `sep` into at most `max`
- * sides; their number, or -1 if another separator is used. */
+ * sides; their number, or -1 if another separator is used. These
+ * measures run on a joint, whose variables a mask names (the lowering
+ * pass made a view of the measured ones on a wider source). */
 static int groups(IxpLowering *lw, IxpOp sep, uint64_t *mask, int max) {
-  int side[IXP_MAX_ARGS], n = ixp_lower_sides(lw, &sep, max - 1, side);
-  for (int k = 0; k < n; k++) mask[k] = ixp_lower_side_mask(lw, side, k);
+  int *side = ixp_arena_alloc(lw->arena, (size_t)(lw->nargs ? lw->nargs : 1) * sizeof *side);
+  int n = ixp_lower_sides(lw, &sep, max - 1, side);
+  for (int k = 0; k < n; k++)
+    if (!ixp_set_mask(ixp_lower_side_set(lw, side, k), &mask[k])) {
+      ixp_lower_error(lw, lw->call->span, "%s works on a joint of at most %d variables", lw->measure->name, IXP_MAX_VARS);
+      return -1;
+    }
   return n;
 }
 

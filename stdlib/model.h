@@ -12,11 +12,14 @@
 #include "ast.h"
 #include "diag.h"
 
-/* The most variables a dataset, or one measure's arguments, hold (masks
- * of them are 64-bit). */
+/* The most variables one exact joint holds, its marginals named by 64-bit
+ * masks: a measure of a finite model or of discrete columns reads at most
+ * this many. Datasets, Gaussian models and continuous estimators have no
+ * such limit (plans name variables by sets, plan.h). */
 #define IXP_MAX_VARS 64
-/* The most variables a model holds. */
-#define IXP_MAX_MODEL_VARS 1024
+/* The most variables a model holds (a vector variable counts its
+ * components): room for a 1000-dimensional model written with vectors. */
+#define IXP_MAX_MODEL_VARS 32768
 
 struct IxpDistribution;
 struct IxpModelCache;
@@ -70,6 +73,8 @@ typedef struct IxpModelDef {
   struct IxpDataDef *data;     /* a dataset's rows (data statement), else NULL */
   IxpVarGroup *groups;         /* vector variables and column blocks (arena) */
   int ngroups, capgroups;
+  struct IxpNameIndex *index;  /* variables by name, for ixp_model_var on wide models (made on first use) */
+  IxpArena *index_arena;       /* where the index lives: the arena of the variables (ixp_model_reserve) */
 } IxpModelDef;
 
 /* Whether variable v reads variable u; whether it reads any. */
@@ -80,7 +85,10 @@ bool ixp_var_reads_any(const IxpModelDef *m, const IxpModelVar *v);
  * time, so a model costs what its variables need). */
 void ixp_model_reserve(IxpModelDef *m, IxpArena *arena, int n);
 
-/* Index of variable `name` in `m`, or -1. */
+/* Index of variable `name` in `m`, or -1. A model of more than a few
+ * dozen variables is looked up through a hash index of its names, made on
+ * first use and extended as variables are added (names never change), so
+ * declaring or measuring n variables costs O(n), not O(n^2). */
 int ixp_model_var(const IxpModelDef *m, const char *name);
 /* Index of group `name` in `m`, or -1. */
 int ixp_model_group(const IxpModelDef *m, const char *name);

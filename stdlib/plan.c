@@ -57,15 +57,23 @@ int ixp_plan_rows(IxpPlan *p, int src) {
   return op->out;
 }
 
-int ixp_plan_entropy(IxpPlan *p, int joint, uint64_t mask) {
+int ixp_plan_entropy(IxpPlan *p, int joint, IxpVarSet set) {
   for (int i = 0; i < p->nops; i++)
-    if (p->ops[i].kind == IXP_OP_ENTROPY && p->ops[i].in[0] == joint && p->ops[i].mask == mask)
+    if (p->ops[i].kind == IXP_OP_ENTROPY && p->ops[i].in[0] == joint && ixp_set_equal(p->ops[i].set, set))
       return p->ops[i].out;
   IxpPlanOp *op = add(p, IXP_OP_ENTROPY);
   op->in[0] = joint;
-  op->mask = mask;
+  op->set = set;
   op->estimator = p->counting.estimator;
   op->alphabet = p->counting.alphabet;
+  return op->out;
+}
+
+int ixp_plan_gaussian_mi(IxpPlan *p, int gauss, IxpVarSet x, IxpVarSet y) {
+  IxpPlanOp *op = add(p, IXP_OP_MI);
+  op->in[0] = gauss;
+  op->set = x;
+  op->set2 = y;
   return op->out;
 }
 
@@ -100,18 +108,18 @@ int ixp_plan_units(IxpPlan *p, int reg) {
   return op->out;
 }
 
-/* Terms with an empty mask (H of nothing = 0) are dropped and equal masks
+/* Terms with an empty set (H of nothing = 0) are dropped and equal sets
  * merged, so H(X) - H(X) style cancellations never reach the kernels. */
-int ixp_plan_entropy_sum(IxpPlan *p, int joint, int n, const uint64_t *masks, const double *coef) {
+int ixp_plan_entropy_sum(IxpPlan *p, int joint, int n, const IxpVarSet *sets, const double *coef) {
   int *regs = ixp_arena_alloc(p->arena, (size_t)(n ? n : 1) * sizeof *regs);
   double *c = ixp_arena_alloc(p->arena, (size_t)(n ? n : 1) * sizeof *c);
-  uint64_t *m = ixp_arena_alloc(p->arena, (size_t)(n ? n : 1) * sizeof *m);
+  IxpVarSet *m = ixp_arena_alloc(p->arena, (size_t)(n ? n : 1) * sizeof *m);
   int k = 0;
   for (int i = 0; i < n; i++) {
-    if (!masks[i] || coef[i] == 0) continue;
+    if (ixp_set_empty(sets[i]) || coef[i] == 0) continue;
     int j = 0;
-    while (j < k && m[j] != masks[i]) j++;
-    if (j == k) m[k] = masks[i], c[k++] = coef[i];
+    while (j < k && !ixp_set_equal(m[j], sets[i])) j++;
+    if (j == k) m[k] = sets[i], c[k++] = coef[i];
     else c[j] += coef[i];
   }
   int used = 0;
@@ -123,13 +131,73 @@ int ixp_plan_entropy_sum(IxpPlan *p, int joint, int n, const uint64_t *masks, co
   return ixp_plan_lincomb(p, used, regs, c);
 }
 
-void ixp_plan_print_mask(FILE *out, const struct IxpModelDef *m, uint64_t mask) {
+void ixp_plan_print_set(FILE *out, const struct IxpModelDef *m, IxpVarSet set) {
   fputc('{', out);
   bool first = true;
-  for (int v = 0; v < m->nvars; v++)
-    if (mask >> v & 1) {
-      fprintf(out, first ? "%s" : ", %s", m->vars[v].name);
-      first = false;
-    }
+  for (int v = ixp_set_next(set, 0); v >= 0 && v < m->nvars; v = ixp_set_next(set, v + 1)) {
+    fprintf(out, first ? "%s" : ", %s", m->vars[v].name);
+    first = false;
+  }
   fputc('}', out);
+}
+
+/* ------------------------------------------------------------------ sets */
+
+IxpVarSet ixp_set_new(IxpArena *arena, int nvars) {
+  int words = (nvars + 63) / 64;
+  return (IxpVarSet){ixp_arena_alloc(arena, (size_t)(words ? words : 1) * sizeof(uint64_t)), words};
+}
+
+static uint64_t word(IxpVarSet s, int i) { return i < s.words ? s.w[i] : 0; }
+
+static IxpVarSet combine(IxpArena *arena, IxpVarSet a, IxpVarSet b, bool minus) {
+  int words = a.words > b.words ? a.words : b.words;
+  IxpVarSet s = ixp_set_new(arena, 64 * words);
+  for (int i = 0; i < words; i++) s.w[i] = minus ? word(a, i) & ~word(b, i) : word(a, i) | word(b, i);
+  return s;
+}
+
+IxpVarSet ixp_set_union(IxpArena *arena, IxpVarSet a, IxpVarSet b) { return combine(arena, a, b, false); }
+IxpVarSet ixp_set_minus(IxpArena *arena, IxpVarSet a, IxpVarSet b) { return combine(arena, a, b, true); }
+
+bool ixp_set_equal(IxpVarSet a, IxpVarSet b) {
+  int words = a.words > b.words ? a.words : b.words;
+  for (int i = 0; i < words; i++)
+    if (word(a, i) != word(b, i)) return false;
+  return true;
+}
+
+bool ixp_set_empty(IxpVarSet s) {
+  for (int i = 0; i < s.words; i++)
+    if (s.w[i]) return false;
+  return true;
+}
+
+int ixp_set_count(IxpVarSet s) {
+  int n = 0;
+  for (int i = 0; i < s.words; i++) n += __builtin_popcountll(s.w[i]);
+  return n;
+}
+
+int ixp_set_next(IxpVarSet s, int v) {
+  if (v < 0) v = 0;
+  for (int i = v >> 6; i < s.words; i++) {
+    uint64_t w = s.w[i];
+    if (i == v >> 6) w &= ~(uint64_t)0 << (v & 63);
+    if (w) return 64 * i + __builtin_ctzll(w);
+  }
+  return -1;
+}
+
+int ixp_set_list(IxpVarSet s, int *out) {
+  int n = 0;
+  for (int v = ixp_set_next(s, 0); v >= 0; v = ixp_set_next(s, v + 1)) out[n++] = v;
+  return n;
+}
+
+bool ixp_set_mask(IxpVarSet s, uint64_t *mask) {
+  for (int i = 1; i < s.words; i++)
+    if (s.w[i]) return false;
+  *mask = word(s, 0);
+  return true;
 }

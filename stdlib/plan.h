@@ -8,6 +8,7 @@
 #ifndef IXP_PLAN_H
 #define IXP_PLAN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,11 +20,34 @@ struct IxpModelDef;
 struct IxpSession;
 struct IxpPlanOp;
 
+/* A set of a source's variables: bit v of word v / 64 for variable v, in
+ * as many 64-bit words as the source needs ((nvars + 63) / 64), so a
+ * measure on a covariance or a dataset's columns takes any number of
+ * variables. The exact joint engine names marginals by one word, a mask
+ * (ixp_set_mask): its joints hold at most IXP_MAX_VARS variables, and a
+ * source of more is measured through a view of the variables measured. */
+typedef struct {
+  uint64_t *w;
+  int words;
+} IxpVarSet;
+
+/* A linear-Gaussian model as affine forms over independent standard
+ * normals u (the basis): variable v = mean[v] + sum_k c_vk u_k, where
+ * c_vk is row[v][k - lo[v]] for lo[v] <= k < hi[v] and 0 elsewhere (only
+ * the span a form uses is stored). Covariances are products of forms
+ * (SYRK over the columns used). */
+typedef struct {
+  int n, nb;                  /* variables, basis normals */
+  const double *const *row;   /* n rows, row v of hi[v] - lo[v] coefficients */
+  const double *mean;         /* n */
+  const int *lo, *hi;         /* n each */
+} IxpGaussForms;
+
 /* A register: what one operation computed, tagged with its kind. */
 typedef enum {
   IXP_REG_NONE,
   IXP_REG_JOINT,     /* an exact joint distribution, or a dataset's rows as a joint of codes */
-  IXP_REG_GAUSSIAN,  /* a linear-Gaussian model: its covariance (closed forms instead of a joint) */
+  IXP_REG_GAUSSIAN,  /* a linear-Gaussian model: its forms, and its covariance when a rule asks (closed forms) */
   IXP_REG_ROWS,      /* a dataset's rows, read as columns by estimators (no joint is built) */
   IXP_REG_NUMBER,    /* an amount, in nats or the session's units */
   IXP_REG_VALUE,     /* a kernel's result: a number, a record or a table */
@@ -33,8 +57,9 @@ typedef struct {
   IxpRegKind kind;
   IxpJoint *joint;            /* JOINT */
   const double *mean;         /* GAUSSIAN: d */
-  const double *cov;          /* GAUSSIAN: d x d */
+  const double *cov;          /* GAUSSIAN: d x d when its source's `covariance` is set, else NULL */
   int d;
+  const IxpGaussForms *forms; /* GAUSSIAN */
   size_t n;                   /* ROWS: its number of rows */
   double x;                   /* NUMBER */
   IxpValue v;                 /* VALUE */
@@ -54,7 +79,8 @@ typedef struct IxpKernel {
 typedef enum {
   IXP_OP_JOINT,    /* r[out] = exact joint of source src (a Gaussian model's covariance; a dataset's rows as codes) */
   IXP_OP_ROWS,     /* r[out] = the rows of dataset src, as columns */
-  IXP_OP_ENTROPY,  /* r[out] = entropy (nats) of r[in0] marginalised onto mask */
+  IXP_OP_ENTROPY,  /* r[out] = entropy (nats) of r[in0] marginalised onto set */
+  IXP_OP_MI,       /* r[out] = I(set; set2) (nats) of a Gaussian register r[in0], in closed form */
   IXP_OP_KL,       /* r[out] = D(r[in0] || r[in1]) in nats */
   IXP_OP_LINCOMB,  /* r[out] = sum_i coef[i] * r[terms[i]] */
   IXP_OP_UNITS,    /* r[out] = r[in0] converted from nats to the session's units */
@@ -75,7 +101,7 @@ typedef struct IxpPlanOp {
   IxpOpKind kind;
   int out;
   int in[2];
-  uint64_t mask;
+  IxpVarSet set, set2;          /* IXP_OP_ENTROPY: the variables of the marginal; IXP_OP_MI: the two sides */
   int src;
   int nterms;
   int *terms;
@@ -96,10 +122,14 @@ typedef struct {
    * NULL: all of them. */
   const int *vars;
   int nvars;
-  /* A model of more variables than masks name: vars as a model of their
-   * own, whose indices the plan's masks use (its joint register holds just
-   * them); else NULL. */
+  /* A finite model or a dataset of more variables than a joint's mask
+   * names, measured on a joint: vars as a model of their own, whose
+   * indices the plan's sets use (its joint register holds just them);
+   * else NULL. */
   struct IxpModelDef *view;
+  /* A linear-Gaussian model whose rule reads its whole covariance (kl,
+   * pid): the register holds it (reg.cov); entropies and mi read forms. */
+  bool covariance;
 } IxpPlanSource;
 
 /* A plan does not change once lowered. */
@@ -123,17 +153,39 @@ int ixp_plan_source(IxpPlan *p, IxpAst *node, struct IxpModelDef *model);
 int ixp_plan_joint(IxpPlan *p, int src);
 /* The rows of dataset `src` as columns (no joint of codes). */
 int ixp_plan_rows(IxpPlan *p, int src);
-/* Entropy of the marginal of joint register `joint` on `mask`; the same
- * (joint, mask) within a plan reuses one register. */
-int ixp_plan_entropy(IxpPlan *p, int joint, uint64_t mask);
+/* Entropy of the marginal of joint register `joint` on `set`; the same
+ * (joint, set) within a plan reuses one register. */
+int ixp_plan_entropy(IxpPlan *p, int joint, IxpVarSet set);
 int ixp_plan_kl(IxpPlan *p, int a, int b);
+/* I(x; y) in nats of the Gaussian register `gauss`. */
+int ixp_plan_gaussian_mi(IxpPlan *p, int gauss, IxpVarSet x, IxpVarSet y);
 int ixp_plan_lincomb(IxpPlan *p, int n, const int *regs, const double *coef);
 int ixp_plan_units(IxpPlan *p, int reg);
 int ixp_plan_kernel(IxpPlan *p, int joint, const IxpKernel *k, void *payload);
-/* Sum of coef[i] * H(masks[i]) over a joint register, as one register. */
-int ixp_plan_entropy_sum(IxpPlan *p, int joint, int n, const uint64_t *masks, const double *coef);
+/* Sum of coef[i] * H(sets[i]) over a joint register, as one register. */
+int ixp_plan_entropy_sum(IxpPlan *p, int joint, int n, const IxpVarSet *sets, const double *coef);
 
-/* Names of the variables in `mask` of a model, as "{x, y}". */
-void ixp_plan_print_mask(FILE *out, const struct IxpModelDef *m, uint64_t mask);
+/* Names of the variables in `set` of a model, as "{x, y}". */
+void ixp_plan_print_set(FILE *out, const struct IxpModelDef *m, IxpVarSet set);
+
+/* Variable sets. Sets of different widths combine as if the narrower one
+ * had zero words after its last. */
+/* The empty set of a source of nvars variables (words in the arena). */
+IxpVarSet ixp_set_new(IxpArena *arena, int nvars);
+static inline void ixp_set_add(IxpVarSet s, int v) { s.w[v >> 6] |= (uint64_t)1 << (v & 63); }
+static inline bool ixp_set_has(IxpVarSet s, int v) { return v >> 6 < s.words && (s.w[v >> 6] >> (v & 63) & 1); }
+/* a | b and a & ~b, as new sets. */
+IxpVarSet ixp_set_union(IxpArena *arena, IxpVarSet a, IxpVarSet b);
+IxpVarSet ixp_set_minus(IxpArena *arena, IxpVarSet a, IxpVarSet b);
+bool ixp_set_equal(IxpVarSet a, IxpVarSet b);
+bool ixp_set_empty(IxpVarSet s);
+int ixp_set_count(IxpVarSet s);
+/* The first member from v on, or -1: for (v = ixp_set_next(s, 0); v >= 0; v = ixp_set_next(s, v + 1)). */
+int ixp_set_next(IxpVarSet s, int v);
+/* The members, ascending, into out (ixp_set_count entries); their number. */
+int ixp_set_list(IxpVarSet s, int *out);
+/* The set as one 64-bit mask, the exact joint engine's; false when a
+ * member is past the 64th. */
+bool ixp_set_mask(IxpVarSet s, uint64_t *mask);
 
 #endif

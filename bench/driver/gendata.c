@@ -28,6 +28,9 @@ static const DataSpec SPECS[] = {
     {"pair_1e5", 100000, 1, 0.9, 0},     {"pair_1e6", 1000000, 1, 0.9, 0},
     {"gauss64_1e4", 10000, 32, 0.5, 0},  {"ksg55_4000", 4000, 5, 0.5, 0},
     {"ksg55_1e5", 100000, 5, 0.5, 1},    {"ksg2525_1e5", 100000, 25, 0.5, 1},
+    {"gauss1000_5e3", 5000, 500, 0.5, 0},
+    /* rho 0: 1000 x 1000 independent standard normals, the matrix A of a channel z = A x + n */
+    {"channel_1000", 1000, 500, 0.0, 0},
 };
 
 static uint64_t splitmix64(uint64_t *state) {
@@ -76,7 +79,11 @@ static int write_spec(const char *dir, const DataSpec *s) {
   }
   write_header(f, s->rows, 2 * s->pairs);
   uint64_t state = UINT64_C(0x1234567) ^ ((uint64_t)s->rows << 8) ^ (uint64_t)s->pairs;
-  double c = sqrt(1 - s->rho * s->rho), row[128];
+  double c = sqrt(1 - s->rho * s->rho), *row = malloc(2 * (size_t)s->pairs * sizeof *row);
+  if (!row) {
+    fclose(f);
+    return 1;
+  }
   for (long r = 0; r < s->rows; r++) {
     for (int j = 0; j < s->pairs; j++) {
       double a, b;
@@ -86,6 +93,7 @@ static int write_spec(const char *dir, const DataSpec *s) {
     }
     fwrite(row, sizeof(double), (size_t)(2 * s->pairs), f);
   }
+  free(row);
   if (fclose(f) != 0 || rename(tmp, path) != 0) {
     perror(path);
     return 1;

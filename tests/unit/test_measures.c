@@ -9,6 +9,7 @@
 
 #include "helpers.h"
 #include "measures.h"
+#include "model.h"
 
 #define TOL 1e-12
 
@@ -171,10 +172,20 @@ Test(measures, measures_over_models_misuse) {
   misuse("print mi(x; y) in bsc(p = 0.2, w = 1)", "model 'bsc' has no parameter 'w'");
 }
 
+/* The mask of a side's set of variables (they fit one word here). */
+static uint64_t side_mask(const IxpLowering *lw, const int *side, int k) {
+  uint64_t mask = 0;
+  cr_assert(ixp_set_mask(ixp_lower_side_set(lw, side, k), &mask));
+  return mask;
+}
+
 /* Sides of X ; Y | Z: in order, a side may be skipped, commas stay. */
 Test(measures, lower_sides) {
   static const IxpOp seps[] = {SEP_SEMI, SEP_BAR};
-  IxpLowering lw = {.nargs = 4};
+  IxpMeasureArg args[4];
+  IxpModelDef m = {.nvars = 4};
+  IxpArena *arena = ixp_arena_new();
+  IxpLowering lw = {.nargs = 4, .args = args, .model = &m, .arena = arena};
   const IxpOp given[4] = {OP_NONE, SEP_COMMA, SEP_SEMI, SEP_BAR};  /* a, b ; c | d */
   for (int i = 0; i < 4; i++) lw.args[i] = (IxpMeasureArg){given[i], i, NULL, NULL};
   int side[4];
@@ -183,13 +194,14 @@ Test(measures, lower_sides) {
   cr_assert_eq(side[1], 0);
   cr_assert_eq(side[2], 1);
   cr_assert_eq(side[3], 2);
-  cr_assert_eq(ixp_lower_side_mask(&lw, side, 0), 3u);
+  cr_assert_eq(side_mask(&lw, side, 0), 3u);
   lw.args[2].sep = SEP_BAR, lw.nargs = 3;  /* a, b | c: side 1 skipped */
   cr_assert_eq(ixp_lower_sides(&lw, seps, 2, side), 3);
-  cr_assert_eq(ixp_lower_side_mask(&lw, side, 1), 0u);
-  cr_assert_eq(ixp_lower_side_mask(&lw, side, 2), 4u);
+  cr_assert_eq(side_mask(&lw, side, 1), 0u);
+  cr_assert_eq(side_mask(&lw, side, 2), 4u);
   lw.args[1].sep = SEP_BAR;  /* a | b | c: a separator twice */
   cr_assert_eq(ixp_lower_sides(&lw, seps, 2, side), -1);
   lw.args[1].sep = SEP_ARROW;  /* not a separator of this measure */
   cr_assert_eq(ixp_lower_sides(&lw, seps, 2, side), -1);
+  ixp_arena_free(arena);
 }
