@@ -97,14 +97,17 @@ static const char *joined_names(IxpArena *a, const IxpTable *t, const int *cols,
   return text;
 }
 
-/* The column `name` of t (-1 for a NULL name); false with a message
- * listing the table's columns when it has none by that name. */
-static bool column(const IxpTable *t, const char *name, int *col, IxpArena *a, char *err, size_t errsize) {
+/* The column `name` of t (-1 for a NULL name), named by option `opt`;
+ * false with a message listing the table's columns when it has none by
+ * that name. */
+static bool column(const IxpTable *t, const char *opt, const char *name, int *col, IxpArena *a, char *err,
+                   size_t errsize) {
   *col = name ? ixp_table_col(t, name) : -1;
   if (!name || *col >= 0) return true;
   int *all = ixp_arena_alloc(a, (size_t)t->ncols * sizeof *all + 1);
   for (int c = 0; c < t->ncols; c++) all[c] = c;
-  return fail(err, errsize, "the table has no column '%s' (its columns: %s)", name, joined_names(a, t, all, t->ncols));
+  return fail(err, errsize, "the table has no column '%s' (named by '%s'; its columns: %s)", name, opt,
+              joined_names(a, t, all, t->ncols));
 }
 
 /* The columns one table draws: x, the y columns, and those that split,
@@ -118,15 +121,16 @@ typedef struct {
  * sweep's table draws every column that has no other role. */
 static bool table_columns(const IxpTable *t, const IxpPlotChoice *ch, IxpArena *a, Columns *cl, char *err,
                           size_t errsize) {
-  if (!column(t, ch->x, &cl->x, a, err, errsize) || !column(t, ch->by, &cl->by, a, err, errsize) ||
-      !column(t, ch->colour, &cl->z, a, err, errsize) || !column(t, ch->order, &cl->order, a, err, errsize))
+  if (!column(t, "x", ch->x, &cl->x, a, err, errsize) || !column(t, "by", ch->by, &cl->by, a, err, errsize) ||
+      !column(t, "colour", ch->colour, &cl->z, a, err, errsize) ||
+      !column(t, "order", ch->order, &cl->order, a, err, errsize))
     return false;
   if (!ch->x) cl->x = t->xcol;
   cl->y = ixp_arena_alloc(a, (size_t)(t->ncols > ch->ny ? t->ncols : ch->ny) * sizeof *cl->y + 1);
   cl->ny = 0;
   if (ch->ny) {
     for (int i = 0; i < ch->ny; i++)
-      if (!column(t, ch->y[i], &cl->y[cl->ny++], a, err, errsize)) return false;
+      if (!column(t, "y", ch->y[i], &cl->y[cl->ny++], a, err, errsize)) return false;
   } else if (t->every_y) {
     for (int c = 0; c < t->ncols; c++)
       if (c != cl->x && c != cl->by && c != cl->z && c != cl->order) cl->y[cl->ny++] = c;
