@@ -144,6 +144,18 @@ stmt(S) ::= CURVE(K) IDENT(N) ASSIGN expr(E). {
 stmt(S) ::= DATA(K) IDENT(N) ASSIGN call(C). {
   S = ixp_parse_name(ps, AST_DATA, N); S->a = C; S->span = SPAN2(K.span, C->span);
 }
+/* data s = d[x0 .. x3, y]: columns of a dataset, read as select(d, x0 .. x3, y). */
+stmt(S) ::= DATA(K) IDENT(N) ASSIGN IDENT(D) LBRACKET exprs(L) RBRACKET(R). {
+  S = ixp_parse_name(ps, AST_DATA, N); S->span = SPAN2(K.span, R.span);
+  S->a = ixp_parse_node(ps, AST_CALL, SPAN2(D.span, R.span)); S->a->str = "select";
+  IxpAst *source = ixp_parse_node(ps, AST_ARG, D.span); source->a = ixp_parse_name(ps, AST_NAME, D);
+  ixp_ast_push(ps->arena, S->a, ixp_parse_nest(ps, source));
+  for (int i = 0; i < L->nitems; i++) {
+    IxpAst *column = ixp_parse_node(ps, AST_ARG, L->items[i]->span); column->a = L->items[i];
+    ixp_ast_push(ps->arena, S->a, ixp_parse_nest(ps, column));
+  }
+  ixp_parse_nest(ps, S->a);
+}
 /* extern "lib.so" { fn name(x: f64, v: const f64[n, 4]) -> f64 ... } */
 stmt(S) ::= EXTERN(K) STRING(P) LBRACE fnbody(B) RBRACE(R). {
   S = B; S->kind = AST_EXTERN; S->a = ixp_parse_string(ps, P); S->span = SPAN2(K.span, R.span);
@@ -153,9 +165,10 @@ stmt(S) ::= PLOT(K) emits(L) TO expr(F). { S = L; S->kind = AST_PLOT; S->c = F; 
 stmt(S) ::= PLOT(K) emits(L) TO expr(F) WITH plot_opts(O). {
   S = L; S->kind = AST_PLOT; S->c = F; S->d = O; S->span = SPAN2(K.span, O->span);
 }
-stmt(S) ::= PRINT(K) exprs(L). { S = L; S->kind = AST_PRINT; S->span = SPAN2(K.span, L->span); }
+/* print EXPR [as LABEL], ...: a label replaces the item's text. */
+stmt(S) ::= PRINT(K) emits(L). { S = L; S->kind = AST_PRINT; S->span = SPAN2(K.span, L->span); }
 /* print ... within TOL: the relative tolerance `ixp check --against` allows. */
-stmt(S) ::= PRINT(K) exprs(L) WITHIN expr(T). { S = L; S->kind = AST_PRINT; S->b = T; S->span = SPAN2(K.span, T->span); }
+stmt(S) ::= PRINT(K) emits(L) WITHIN expr(T). { S = L; S->kind = AST_PRINT; S->b = T; S->span = SPAN2(K.span, T->span); }
 stmt(S) ::= EMIT(K) emits(L). { S = L; S->kind = AST_EMIT; S->span = SPAN2(K.span, L->span); }
 stmt(S) ::= EXPECT(K) expr(E). { S = ixp_parse_node(ps, AST_EXPECT, SPAN2(K.span, E->span)); S->a = E; }
 stmt(S) ::= EXPECT(K) expr(E) WITHIN expr(T). {

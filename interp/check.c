@@ -14,6 +14,7 @@
 #include "externs.h"
 #include "grow.h"
 #include "interp.h"
+#include "interpolate.h"
 #include "linear.h"
 #include "plot_series.h"
 #include "rng.h"
@@ -258,6 +259,7 @@ void ixp_check_unknown_function(Checker *c, IxpAst *e) {
 static IxpType check_call(Checker *c, IxpAst *e) {
   const IxpSymbol *sym = ixp_lookup(c->s, e->str);
   if (sym && sym->kind == SYM_EXTERN) return ixp_check_extern_call(c, e, sym->ext);
+  if (!strcmp(e->str, "matrix")) return ixp_check_matrix_call(c, e);  /* a dataset's rows (check_derive.c) */
   const IxpBuiltin *fn = ixp_library_builtin(&c->s->lib, e->str);
   if (fn) return check_builtin(c, e, fn);
   const IxpMeasure *m = ixp_library_measure(&c->s->lib, e->str);
@@ -313,7 +315,7 @@ static IxpType check_if(Checker *c, IxpAst *e) {
 IxpType ixp_check_expr(Checker *c, IxpAst *e) {
   switch (e->kind) {
   case AST_NUM: return TY_NUM;
-  case AST_STR: return TY_STR;
+  case AST_STR: return ixp_check_string(c, e);
   case AST_NAME: return check_name(c, e);
   case AST_VEC: return check_vector(c, e);
   case AST_UNARY:
@@ -479,7 +481,7 @@ static void check_stmt(Checker *c, IxpAst *st) {
   case AST_DATA: ixp_check_data(c, st); break;
   case AST_EXTERN: ixp_check_extern(c, st); break;
   case AST_PRINT:
-    for (int i = 0; i < st->nitems; i++) ixp_check_expr(c, st->items[i]);
+    for (int i = 0; i < st->nitems; i++) ixp_check_expr(c, st->items[i]->kind == AST_AS ? st->items[i]->a : st->items[i]);
     if (st->b) ixp_check_number(c, st->b, ixp_check_expr(c, st->b), "a tolerance");
     break;
   case AST_EMIT:

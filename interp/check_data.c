@@ -15,6 +15,7 @@
 #include "data.h"
 #include "externs.h"
 #include "interp.h"
+#include "interpolate.h"
 #include "linear.h"
 #include "rng.h"
 
@@ -30,38 +31,56 @@ char *ixp_check_path(Checker *c, const char *name) {
   return path;
 }
 
-/* The string literal of argument i, or NULL after an error. */
-static const char *literal(Checker *c, IxpAst *call, int i, const char *what) {
-  if (i >= call->nitems || call->items[i]->str || call->items[i]->a->kind != AST_STR) {
-    ixp_check_error(c, call->span, "%s needs %s as a string literal first", call->str, what);
+/* The name of the file a csv() or npy() reads: a string known when the
+ * program is checked (the columns are read then), or NULL after an
+ * error. */
+static const char *file_name(Checker *c, IxpAst *call) {
+  if (call->nitems < 1 || call->items[0]->str) {
+    ixp_check_error(c, call->span, "%s needs the file name first", call->str);
     return NULL;
   }
-  return call->items[i]->a->str;
+  IxpAst *e = call->items[0]->a;
+  if (!ixp_type_fits(TY_STR, ixp_check_expr(c, e))) {
+    ixp_check_error(c, e->span, "a file name is a string");
+    return NULL;
+  }
+  const char *name = ixp_check_const_string(c, e);
+  if (!name)
+    ixp_check_error(c, e->span, "the file's columns are read when the program is checked, so its name must be known "
+                    "then: a string whose names in braces are sweep variables or lets of constants");
+  return name;
 }
 
 static void free_data(void *d) { ixp_data_free(d); }
 
-static IxpDataset *load_csv(Checker *c, IxpAst *call, const char *path) {
-  IxpCsvOptions opt = {0};
-  const char *select[64], *strings[64];
+/* csv(...)'s options, kept (in the arena) for a file read again on every
+ * pass of a sweep. */
+static IxpCsvOptions *csv_options(Checker *c, IxpAst *call) {
+  IxpCsvOptions *opt = ixp_arena_alloc(c->arena, sizeof *opt);
+  memset(opt, 0, sizeof *opt);
   for (int i = 1; i < call->nitems; i++) {
     IxpAst *arg = call->items[i], *v = arg->a;
     if (!arg->str) ixp_check_error(c, arg->span, "csv options are named: delimiter, header, columns, strings");
-    else if (!strcmp(arg->str, "delimiter") && v->kind == AST_STR && strlen(v->str) == 1) opt.delimiter = v->str[0];
-    else if (!strcmp(arg->str, "header") && v->kind == AST_NUM) opt.no_header = v->num == 0;
+    else if (!strcmp(arg->str, "delimiter") && v->kind == AST_STR && strlen(v->str) == 1) opt->delimiter = v->str[0];
+    else if (!strcmp(arg->str, "header") && v->kind == AST_NUM) opt->no_header = v->num == 0;
     else if ((!strcmp(arg->str, "columns") || !strcmp(arg->str, "strings")) && v->kind == AST_VEC && v->nitems <= 64) {
       bool sel = !strcmp(arg->str, "columns");
+      const char **names = ixp_arena_alloc(c->arena, (size_t)(v->nitems + 1) * sizeof *names);
       for (int k = 0; k < v->nitems; k++) {
         if (v->items[k]->kind != AST_STR) ixp_check_error(c, v->items[k]->span, "column names are strings");
-        (sel ? select : strings)[k] = v->items[k]->str;
+        names[k] = v->items[k]->str;
       }
-      if (sel) opt.select = select, opt.nselect = v->nitems;
-      else opt.as_string = strings, opt.nas_string = v->nitems;
+      if (sel) opt->select = names, opt->nselect = v->nitems;
+      else opt->as_string = names, opt->nas_string = v->nitems;
     } else ixp_check_error(c, arg->span, "csv options: delimiter = \";\", header = 0, columns = [\"a\", ...], strings = [\"b\", ...]");
   }
+  return opt;
+}
+
+static IxpDataset *load_csv(Checker *c, IxpAst *call, const IxpCsvOptions *opt, const char *path) {
   IxpDataset *set = NULL;
   IxpDataError err = {0};
-  if (!ixp_csv_load(path, &opt, &set, &err)) {
+  if (!ixp_csv_load(path, opt, &set, &err)) {
     ixp_check_error(c, call->span, "%s", err.message);
     return NULL;
   }
@@ -81,7 +100,7 @@ static IxpModelDef *data_model(Checker *c, IxpAst *st, IxpDataset *set, bool hea
   m->data->model = sampled;
   m->data->position = ixp_rng_name(c->src->text + st->span.start, st->span.end - st->span.start);
   ixp_arena_defer(c->arena, free_data, m->data);
-  int n = set ? set->ncols : sampled->nvars;
+  int n = set ? set->ncols : sampled ? sampled->nvars : 0;  /* derived datasets add theirs */
   if (n > IXP_MAX_VARS) {
     ixp_check_error(c, st->span, "dataset '%s' has %d columns; a dataset holds at most %d variables (select some with columns = [...])",
           st->str, n, IXP_MAX_VARS);
@@ -103,12 +122,13 @@ void ixp_check_data(Checker *c, IxpAst *st) {
   IxpAst *call = st->a;
   IxpModelDef *m = NULL;
   if (!strcmp(call->str, "csv") || !strcmp(call->str, "npy")) {
-    if (c->depth > 0) ixp_check_error(c, st->span, "files are read when the program is checked: load them at the top level, not inside a sweep");
-    const char *name = literal(c, call, 0, "the file name");
+    bool csv = !strcmp(call->str, "csv");
+    const char *name = file_name(c, call);
+    IxpCsvOptions *opt = csv ? csv_options(c, call) : NULL;
     if (!name) return;
     char *path = ixp_check_path(c, name);
     IxpDataset *set = NULL;
-    if (!strcmp(call->str, "csv")) set = load_csv(c, call, path);
+    if (csv) set = load_csv(c, call, opt, path);
     else {
       IxpDataError err = {0};
       if (call->nitems > 1) ixp_check_error(c, call->items[1]->span, "npy takes only the file name");
@@ -116,7 +136,13 @@ void ixp_check_data(Checker *c, IxpAst *st) {
     }
     if (!set) return;
     ixp_session_input(c->s, "data", path);
-    m = data_model(c, st, set, !strcmp(call->str, "npy"), NULL);
+    m = data_model(c, st, set, !csv, NULL);
+    if (c->sweeps) {  /* read again on every pass, its name computed then */
+      m->data->file = call->items[0]->a;
+      m->data->csv = opt;
+    }
+  } else if (ixp_check_derived_kind(call->str)) {
+    if (!(m = ixp_check_derived(c, st))) return;
   } else if (!strcmp(call->str, "map")) {
     if (!(m = ixp_check_map(c, st))) return;
   } else if (!strcmp(call->str, "sample")) {
@@ -141,7 +167,8 @@ void ixp_check_data(Checker *c, IxpAst *st) {
     m = data_model(c, st, NULL, false, sym->model);
     m->data->count = call->items[1]->a;
   } else {
-    ixp_check_error(c, call->span, "a dataset comes from csv(\"file.csv\"), npy(\"file.npy\"), sample(MODEL, n) or map(DATA, f(...))");
+    ixp_check_error(c, call->span, "a dataset comes from csv(\"file.csv\"), npy(\"file.npy\"), sample(MODEL, n), map(DATA, f(...)), "
+                    "join(a, b), DATA[columns], rename(DATA, old = \"new\") or rows(MATRIX)");
     return;
   }
   if (!ixp_check_redefinition(c, st->str, st->span)) return;

@@ -58,6 +58,13 @@ char *ixp_check_path(Checker *c, const char *name);
 /* A dataset model for data statement `st` with the columns of `source`. */
 IxpModelDef *ixp_check_data_model(Checker *c, IxpAst *st, IxpModelDef *source);
 
+/* check_derive.c: join(a, b), d[x, y], rename(d, x = "y"), rows(M) */
+bool ixp_check_derived_kind(const char *name);
+/* The model of derived dataset statement `st`, or NULL after errors. */
+IxpModelDef *ixp_check_derived(Checker *c, IxpAst *st);
+/* matrix(d): a dataset's rows as a matrix. */
+IxpType ixp_check_matrix_call(Checker *c, IxpAst *e);
+
 /* check_measure.c */
 /* f(x, y; z) in M [using E] [with T] [at NAME = value] */
 IxpType ixp_check_measure(Checker *c, IxpAst *e);

@@ -140,8 +140,144 @@ static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   draft->set = NULL;
 }
 
+/* A file's path: relative to the running file's folder. */
+static char *file_path(IxpSession *s, const char *name) {
+  const char *slash = strrchr(s->src->name, '/');
+  size_t dirlen = slash && name[0] != '/' ? (size_t)(slash - s->src->name) + 1 : 0;
+  char *path = ixp_arena_alloc(s->tmp, dirlen + strlen(name) + 1);
+  memcpy(path, s->src->name, dirlen);
+  strcpy(path + dirlen, name);
+  return path;
+}
+
+static const char *kind_text(IxpColumnKind k) {
+  return k == IXP_COL_STRING ? "string" : k == IXP_COL_REAL ? "real" : "integer";
+}
+
+/* Every pass must read the columns the program was checked with (measures
+ * name them): their number, names and kinds. */
+static void same_columns(IxpSession *s, IxpModelDef *m, const IxpDataset *set, const IxpDataset *now, IxpSpan use) {
+  const char *was = set->path ? set->path : "memory";
+  if (now->ncols != set->ncols)
+    ixp_runtime_error(s, s->src, use, "%s has %d column%s, but dataset '%s' has %d (read from %s): every pass of a "
+                      "sweep must read the same columns", now->path, now->ncols, now->ncols == 1 ? "" : "s", m->name,
+                      set->ncols, was);
+  for (int c = 0; c < set->ncols; c++) {
+    bool real_now = now->cols[c].kind == IXP_COL_REAL, real_was = set->cols[c].kind == IXP_COL_REAL;
+    if (strcmp(now->cols[c].name, set->cols[c].name) || real_now != real_was ||
+        (now->cols[c].kind == IXP_COL_STRING) != (set->cols[c].kind == IXP_COL_STRING))
+      ixp_runtime_error(s, s->src, use, "%s: column %d is '%s' (%s), but dataset '%s' has '%s' (%s, read from %s): "
+                        "every pass of a sweep must read the same columns", now->path, c + 1, now->cols[c].name,
+                        kind_text(now->cols[c].kind), m->name, set->cols[c].name, kind_text(set->cols[c].kind), was);
+  }
+}
+
+/* csv(NAME)/npy(NAME) in a sweep: the file this pass names, read whole. */
+static void file_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
+  IxpDataDef *d = m->data;
+  IxpValue name = ixp_eval(s, d->file, NULL);
+  if (name.type != TY_STR) ixp_runtime_error(s, s->src, d->file->span, "a file name is a string");
+  char *path = file_path(s, name.str);
+  Draft *draft = ixp_arena_alloc(s->tmp, sizeof *draft);
+  draft->set = NULL;
+  ixp_arena_defer(s->tmp, free_draft, draft);
+  IxpDataError err = {0};
+  bool ok = d->csv ? ixp_csv_load(path, d->csv, &draft->set, &err) : ixp_npy_load(path, m->name, &draft->set, &err);
+  if (!ok) ixp_runtime_error(s, s->src, st->a->span, "%s", err.message);
+  ixp_session_input(s, "data", path);
+  same_columns(s, m, d->set, draft->set, st->a->span);
+  ixp_data_attach(d, draft->set, false);
+  draft->set = NULL;
+}
+
+/* A copy of column `col` (n rows) called `name`; false when out of memory. */
+static bool copy_column(IxpColumn *to, const IxpColumn *col, size_t n, const char *name) {
+  *to = (IxpColumn){.name = strdup(name), .kind = col->kind, .nlabels = col->nlabels};
+  if (!to->name) return false;
+  if (col->kind != IXP_COL_STRING) {
+    to->value = malloc((n ? n : 1) * sizeof *to->value);
+    if (to->value) memcpy(to->value, col->value, n * sizeof *to->value);
+    return to->value != NULL;
+  }
+  to->code = malloc((n ? n : 1) * sizeof *to->code);
+  to->labels = calloc(col->nlabels ? col->nlabels : 1, sizeof *to->labels);
+  if (!to->code || !to->labels) return false;
+  memcpy(to->code, col->code, n * sizeof *to->code);
+  for (uint32_t k = 0; k < col->nlabels; k++)
+    if (!(to->labels[k] = strdup(col->labels[k]))) return false;
+  return true;
+}
+
+/* join, d[...], rename: each column copied from its origin, every source
+ * holding the same number of rows. */
+static void derive_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
+  IxpDataDef *d = m->data;
+  size_t n = 0;
+  for (int v = 0; v < m->nvars; v++) {
+    IxpModelDef *src = d->from[v].source;
+    size_t rows_here = ixp_data_rows_count(s, src, st->a->span);
+    IxpModelDef *first = d->from[0].source;
+    if (v > 0 && rows_here != n)
+      ixp_runtime_error(s, s->src, st->a->span, "join needs datasets of the same number of rows: '%s' has %zu, '%s' has %zu",
+                        first->name, n, src->name, rows_here);
+    n = rows_here;
+  }
+  Draft *draft = ixp_arena_alloc(s->tmp, sizeof *draft);
+  draft->set = calloc(1, sizeof *draft->set);
+  ixp_arena_defer(s->tmp, free_draft, draft);
+  if (draft->set) draft->set->cols = calloc((size_t)(m->nvars ? m->nvars : 1), sizeof *draft->set->cols);
+  if (!draft->set || !draft->set->cols) ixp_runtime_error(s, s->src, st->span, "out of memory building dataset '%s'", m->name);
+  draft->set->nrows = (long)n;
+  for (int v = 0; v < m->nvars; v++) {
+    const IxpColumn *col = &d->from[v].source->data->set->cols[d->from[v].var];
+    draft->set->ncols = v + 1;
+    if (!copy_column(&draft->set->cols[v], col, n, m->vars[v].name))
+      ixp_runtime_error(s, s->src, st->span, "out of memory building dataset '%s'", m->name);
+  }
+  ixp_data_attach(d, draft->set, false);
+  draft->set = NULL;
+}
+
+/* rows(M): the rows of matrix M, which must have the columns checked. */
+static void rows_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
+  IxpDataDef *d = m->data;
+  IxpValue v = ixp_eval(s, d->matrix, NULL);
+  if (v.type != TY_MAT)
+    ixp_runtime_error(s, s->src, d->matrix->span, "rows makes a dataset of a matrix's rows, not of a %s", ixp_type_name(v.type));
+  if (v.cols != m->nvars)
+    ixp_runtime_error(s, s->src, d->matrix->span, "this matrix has %d column%s; dataset '%s' was checked with %d",
+                      v.cols, v.cols == 1 ? "" : "s", m->name, m->nvars);
+  Draft *draft = new_draft(s, m, (size_t)v.rows, st->span);
+  for (int c = 0; c < v.cols; c++)
+    for (int r = 0; r < v.rows; r++) draft->set->cols[c].value[r] = v.v[(size_t)r * (size_t)v.cols + (size_t)c];
+  ixp_data_attach(d, draft->set, false);
+  draft->set = NULL;
+}
+
+IxpValue ixp_data_matrix(IxpSession *s, IxpModelDef *m, IxpSpan use) {
+  size_t n = ixp_data_rows_count(s, m, use), w = (size_t)m->nvars;
+  double *x = ixp_arena_alloc(s->tmp, (n * w + 1) * sizeof *x);
+  for (int c = 0; c < m->nvars; c++) {
+    const double *col = ixp_data_column(s, m, c, use);
+    for (size_t r = 0; r < n; r++) x[r * w + (size_t)c] = col[r];
+  }
+  return (IxpValue){.type = TY_MAT, .v = x, .rows = (int)n, .cols = m->nvars};
+}
+
 void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   IxpDataDef *d = m->data;
+  if (d->from) {
+    derive_exec(s, m, st);
+    return;
+  }
+  if (d->matrix) {
+    rows_exec(s, m, st);
+    return;
+  }
+  if (d->file) {
+    file_exec(s, m, st);
+    return;
+  }
   if (d->steps) {
     map_exec(s, m, st);
     return;

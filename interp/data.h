@@ -13,11 +13,22 @@
 #include "dataset.h"
 #include "interp.h"
 
+/* Where a column of a derived dataset (join, selection, rename) comes
+ * from: column `var` of dataset `source`. */
+typedef struct {
+  struct IxpModelDef *source;
+  int var;
+} IxpColumnFrom;
+
 typedef struct IxpDataDef {
   IxpDataset *set;        /* the rows (owned): a file's from the checker, a sample's or map's once run; NULL before */
   bool header_only;       /* set is a .npy file's header: its values are read by ixp_data_load */
   IxpModelDef *model;     /* sample(MODEL, n): the model sampled */
   IxpAst *count;          /* sample(MODEL, n): n */
+  IxpAst *file;           /* csv(NAME)/npy(NAME) in a sweep: NAME, read again on every pass */
+  const IxpCsvOptions *csv; /* ... and csv()'s options (NULL for npy) */
+  IxpColumnFrom *from;    /* join, d[...], rename: each column's origin */
+  IxpAst *matrix;         /* rows(M): M */
   struct IxpModelDef *source;    /* map(DATA, ...): the dataset transformed */
   struct IxpMapStep *steps;      /* map: its steps (externs.h) */
   int nsteps;
@@ -53,5 +64,8 @@ size_t ixp_data_rows_count(IxpSession *s, IxpModelDef *m, IxpSpan use);
  * (the file's row for a loaded file). */
 double *ixp_data_block(IxpSession *s, IxpModelDef *m, const int *vars, int d, IxpSpan use);
 void ixp_data_free(IxpDataDef *d);
+/* matrix(d): the rows of dataset m as a rows x columns matrix (a string
+ * column by its labels' indices), in the statement's arena. */
+IxpValue ixp_data_matrix(IxpSession *s, IxpModelDef *m, IxpSpan use);
 
 #endif

@@ -14,6 +14,7 @@
 #include "externs.h"
 #include "grow.h"
 #include "interp.h"
+#include "interpolate.h"
 #include "plot.h"
 #include "plot_series.h"
 #include "progress.h"
@@ -203,6 +204,7 @@ static IxpValue index_value(IxpSession *s, IxpAst *e, const IxpFrame *f) {
 
 static IxpValue call(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   if (e->sem.ref == REF_EXTERN) return ixp_extern_eval(s, e, f);
+  if (e->sem.ref == REF_MODEL) return ixp_data_matrix(s, e->sem.model, e->span);  /* matrix(d) */
   if (e->sem.plan) return ixp_execute_plan(s, e->sem.plan);  /* a measure over models */
   const IxpBuiltin *fn = e->sem.builtin;
   IxpValue *args = ixp_arena_alloc(s->tmp, (size_t)(e->nitems ? e->nitems : 1) * sizeof *args);
@@ -235,7 +237,7 @@ static IxpValue name(IxpSession *s, IxpAst *e, const IxpFrame *f) {
 IxpValue ixp_eval(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   switch (e->kind) {
   case AST_NUM: return ixp_value_num(e->exact ? ixp_num_ratio(e->num_n, e->num_d) : ixp_num_real(e->num));
-  case AST_STR: return (IxpValue){.type = TY_STR, .str = e->str};
+  case AST_STR: return ixp_eval_string(s, e, f);
   case AST_NAME: return name(s, e, f);
   case AST_VEC: return vector(s, e, f);
   case AST_UNARY: {
@@ -264,8 +266,6 @@ IxpValue ixp_eval(IxpSession *s, IxpAst *e, const IxpFrame *f) {
 /* ------------------------------------------------------------ statements */
 
 static int digits(const IxpSession *s) { return s->opt.digits == 0 ? 6 : s->opt.digits; }
-
-static int label_len(const IxpSession *s, IxpAst *e) { (void)s; return (int)(e->span.end - e->span.start); }
 
 static const char *number_text(IxpSession *s, double x) {
   char *buf = ixp_arena_alloc(s->tmp, 32);
@@ -312,34 +312,55 @@ static void print_value(IxpSession *s, IxpValue v, IxpSpan use) {
 }
 
 /* Hand a result to the on_result hook (--record, --json). */
-static void report(IxpSession *s, const char *kind, IxpSpan label, IxpSpan at, const IxpValue *v, double rtol) {
+static void report_named(IxpSession *s, const char *kind, const char *name, IxpSpan at, const IxpValue *v, double rtol) {
   if (!s->opt.on_result || s->opt.explain) return;
   int line, col;
   ixp_source_position(s->src, at.start, &line, &col);
-  const char *name = ixp_arena_strndup(s->tmp, s->src->text + label.start, label.end - label.start);
   IxpResultInfo r = {kind, name, s->src->name, line, col, v, rtol};
   s->opt.on_result(s->opt.result_ctx, &r);
 }
 
-/* `print a, b`: one line each, "label = value" with labels aligned; a
- * string prints as itself. */
+static void report(IxpSession *s, const char *kind, IxpSpan label, IxpSpan at, const IxpValue *v, double rtol) {
+  if (!s->opt.on_result || s->opt.explain) return;
+  report_named(s, kind, ixp_arena_strndup(s->tmp, s->src->text + label.start, label.end - label.start), at, v, rtol);
+}
+
+/* An item's label: its `as` label, else its source text. */
+static const char *item_label(IxpSession *s, const IxpAst *item) {
+  if (item->kind == AST_AS) return item->str;
+  return ixp_arena_strndup(s->tmp, s->src->text + item->span.start, item->span.end - item->span.start);
+}
+
+/* `label` left-aligned in `width` columns (UTF-8 characters). */
+static void print_label(IxpSession *s, const char *label, int width) {
+  fputs(label, s->out);
+  for (int pad = width - ixp_text_width(label); pad > 0; pad--) fputc(' ', s->out);
+}
+
+/* `print a, b as "label"`: one line each, "label = value" with labels
+ * aligned; a string prints as itself. */
 static void exec_print(IxpSession *s, IxpAst *st) {
   IxpValue *vals = ixp_arena_alloc(s->tmp, (size_t)st->nitems * sizeof *vals);
+  const char **labels = ixp_arena_alloc(s->tmp, (size_t)st->nitems * sizeof *labels);
   int width = 0;
   for (int i = 0; i < st->nitems; i++) {
-    vals[i] = ixp_eval(s, st->items[i], NULL);
-    if (vals[i].type == TY_NUM && label_len(s, st->items[i]) > width) width = label_len(s, st->items[i]);
+    IxpAst *item = st->items[i];
+    vals[i] = ixp_eval(s, item->kind == AST_AS ? item->a : item, NULL);
+    labels[i] = item_label(s, item);
+    if (vals[i].type == TY_NUM && ixp_text_width(labels[i]) > width) width = ixp_text_width(labels[i]);
   }
   double rtol = st->b ? ixp_eval_number(s, st->b, NULL) : -1;
   if (st->b && !(rtol >= 0)) ixp_runtime_error(s, s->src, st->b->span, "a tolerance cannot be negative");
   if (s->opt.explain) return;
-  for (int i = 0; i < st->nitems; i++) report(s, "print", st->items[i]->span, st->items[i]->span, &vals[i], rtol);
+  for (int i = 0; i < st->nitems; i++) report_named(s, "print", labels[i], st->items[i]->span, &vals[i], rtol);
   for (int i = 0; i < st->nitems; i++) {
     IxpAst *e = st->items[i];
-    if (vals[i].type == TY_NUM || vals[i].type == TY_VEC || vals[i].type == TY_MAT || vals[i].type == TY_RANGE)
-      fprintf(s->out, "%-*.*s = ", vals[i].type == TY_NUM ? width : 0, label_len(s, e), s->src->text + e->span.start);
-    else if (vals[i].type == TY_RECORD || vals[i].type == TY_TABLE)
-      fprintf(s->out, "%.*s:\n%s", label_len(s, e), s->src->text + e->span.start, vals[i].type == TY_RECORD ? "  " : "");
+    if (vals[i].type == TY_NUM || vals[i].type == TY_VEC || vals[i].type == TY_MAT || vals[i].type == TY_RANGE) {
+      print_label(s, labels[i], vals[i].type == TY_NUM ? width : 0);
+      fputs(" = ", s->out);
+    } else if (vals[i].type == TY_RECORD || vals[i].type == TY_TABLE) {
+      fprintf(s->out, "%s:\n%s", labels[i], vals[i].type == TY_RECORD ? "  " : "");
+    }
     print_value(s, vals[i], e->span);
   }
 }
@@ -464,9 +485,9 @@ static void write_csv(FILE *f, const IxpSink *k) {
   }
 }
 
-/* A sweep's rows to FILE: JSON (an array of row objects) for .json, else CSV. */
-static void write_rows(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
-  char *path = output_path(s, file_expr);
+/* A sweep's rows to `path` (named by file_expr): JSON (an array of row
+ * objects) for .json, else CSV. */
+static void write_rows_to(IxpSession *s, IxpSink *k, const char *path, IxpAst *file_expr) {
   if (ends_with(path, ".json")) {
     char err[512];
     if (!ixp_runrec_write_rows(path, k->ncols, k->labels, k->nrows, k->cells, err, sizeof err))
@@ -479,6 +500,86 @@ static void write_rows(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
   write_csv(out.f, k);
   if (!ixp_outfile_close(&out, path, true, err, sizeof err))
     ixp_runtime_error(s, s->src, file_expr->span, "%s", err);
+}
+
+static void write_rows(IxpSession *s, IxpSink *k, IxpAst *file_expr) {
+  write_rows_to(s, k, output_path(s, file_expr), file_expr);
+}
+
+/* ------------------------------------------------- nested sweeps' files */
+
+/* The rows a sweep nested in others writes to one file over all the
+ * passes of the sweeps around it: a column per enclosing sweep variable
+ * (outermost first; left out when the sweep emits a column of that name),
+ * then its own columns. Written when the outermost sweep ends. */
+typedef struct IxpLongFile {
+  struct IxpLongFile *next;
+  const IxpAst *sweep;
+  IxpAst *file_expr;
+  char *path;
+  IxpSink rows;
+} IxpLongFile;
+
+static void free_sink(IxpSink *k);
+
+static void free_long_file(void *lf) { free_sink(&((IxpLongFile *)lf)->rows); }
+
+static bool emits_label(const IxpSink *k, const char *name) {
+  for (int c = 0; c < k->ncols; c++)
+    if (!strcmp(k->labels[c], name)) return true;
+  return false;
+}
+
+/* The sweeps around `k` whose variables get a column, outermost first. */
+static int enclosing_sweeps(const IxpSink *k, const IxpAst **out, int max) {
+  int n = 0;
+  for (const IxpSink *o = k->outer; o; o = o->outer)
+    if (!emits_label(k, o->sweep->str) && n < max) out[n++] = o->sweep;
+  for (int i = 0; i < n / 2; i++) {
+    const IxpAst *t = out[i];
+    out[i] = out[n - 1 - i];
+    out[n - 1 - i] = t;
+  }
+  return n;
+}
+
+/* The file of nested sweep `st` at `path`, found or made (with its labels)
+ * on the outermost sweep's sink. */
+static IxpLongFile *long_file(IxpSession *s, IxpSink *k, IxpAst *st, char *path, const IxpAst **around, int n) {
+  IxpSink *top = k;
+  while (top->outer) top = top->outer;
+  IxpLongFile **at = &top->files;
+  for (; *at; at = &(*at)->next)
+    if ((*at)->sweep == st && !strcmp((*at)->path, path)) return *at;
+  IxpLongFile *lf = ixp_arena_alloc(s->tmp, sizeof *lf);
+  *lf = (IxpLongFile){.sweep = st, .file_expr = st->c, .path = path};
+  lf->rows.ncols = n + k->ncols;
+  lf->rows.labels = ixp_arena_alloc(s->tmp, (size_t)lf->rows.ncols * sizeof *lf->rows.labels);
+  for (int i = 0; i < n; i++) lf->rows.labels[i] = around[i]->str;
+  for (int c = 0; c < k->ncols; c++) lf->rows.labels[n + c] = k->labels[c];
+  ixp_arena_defer(s->tmp, free_long_file, lf);
+  return *at = lf;
+}
+
+/* A nested sweep's rows join its file, after the enclosing sweeps' values. */
+static void collect_rows(IxpSession *s, IxpSink *k, IxpAst *st) {
+  const IxpAst *around[64];
+  int n = enclosing_sweeps(k, around, 64);
+  IxpLongFile *lf = long_file(s, k, st, output_path(s, st->c), around, n);
+  IxpSink *rows = &lf->rows;
+  if (!ixp_grow(&rows->cells, &rows->cap, rows->nrows + k->nrows, (size_t)rows->ncols * sizeof *rows->cells))
+    ixp_runtime_error(s, s->src, st->span, "out of memory");
+  for (int r = 0; r < k->nrows; r++) {
+    IxpValue *row = &rows->cells[(size_t)rows->nrows * (size_t)rows->ncols];
+    for (int i = 0; i < n; i++) row[i] = ixp_value_num(s->globals[around[i]->sem.slot].num);
+    for (int c = 0; c < k->ncols; c++) row[n + c] = ixp_value_dup(&k->cells[(size_t)r * (size_t)k->ncols + (size_t)c]);
+    rows->nrows++;
+  }
+}
+
+/* The outermost sweep has ended: write its nested sweeps' files. */
+static void write_long_files(IxpSession *s, IxpSink *k) {
+  for (IxpLongFile *lf = k->files; lf; lf = lf->next) write_rows_to(s, &lf->rows, lf->path, lf->file_expr);
 }
 
 /* A sweep's rows printed as an aligned table. */
@@ -616,11 +717,12 @@ static void exec_sweep(IxpSession *s, IxpAst *st) {
   label_sink(s, &sink, st->b, s->tmp);
   report_sink(s, &sink, st);
   if (st->nitems) keep_sink(s, &sink, st->items[0]);
-  else if (sink.ncols && !s->opt.explain) {
-    if (st->c) write_rows(s, &sink, st->c);
-    else print_sink(s, &sink);
+  else if (sink.ncols && !st->c && !s->opt.explain) print_sink(s, &sink);
+  if (st->c && sink.ncols && !s->opt.explain) {
+    if (sink.outer) collect_rows(s, &sink, st);
+    else write_rows(s, &sink, st->c);
   }
-  if (st->nitems && st->c && sink.ncols && !s->opt.explain) write_rows(s, &sink, st->c);
+  if (!sink.outer && !s->opt.explain) write_long_files(s, &sink);
   s->on_error = outer;
   s->pass = outer_pass;
   s->globals[st->sem.slot] = saved;

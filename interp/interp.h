@@ -60,6 +60,7 @@ typedef struct IxpSink {
   const char **labels;  /* arena */
   IxpValue *cells;      /* heap: ncols * nrows */
   int nrows, cap;
+  struct IxpLongFile *files;  /* outermost sweep: the files of sweeps nested in it, written when it ends */
 } IxpSink;
 
 struct IxpElimination;

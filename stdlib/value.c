@@ -306,17 +306,37 @@ void ixp_value_print(FILE *out, const IxpValue *v, int digits) {
   }
 }
 
+/* The columns a text takes on a terminal: its UTF-8 characters (labels
+ * may be any string, such as "I(X;T) in ∞-norm"). */
+int ixp_text_width(const char *text) {
+  int w = 0;
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) w += (*p & 0xc0) != 0x80;
+  return w;
+}
+
+/* `text` right-aligned in `width` columns. */
+static void print_right(FILE *out, const char *text, int width) {
+  for (int pad = width - ixp_text_width(text); pad > 0; pad--) fputc(' ', out);
+  fputs(text, out);
+}
+
 void ixp_text_table_print(FILE *out, int ncols, const char *const *headers, int nrows, const char *const *cells) {
   int *width = calloc((size_t)ncols, sizeof *width);
-  for (int c = 0; c < ncols; c++) width[c] = (int)strlen(headers[c]);
+  for (int c = 0; c < ncols; c++) width[c] = ixp_text_width(headers[c]);
   for (int i = 0; i < nrows * ncols; i++) {
-    int w = (int)strlen(cells[i]);
+    int w = ixp_text_width(cells[i]);
     if (w > width[i % ncols]) width[i % ncols] = w;
   }
-  for (int c = 0; c < ncols; c++) fprintf(out, c ? "  %*s" : "%*s", width[c], headers[c]);
+  for (int c = 0; c < ncols; c++) {
+    if (c) fputs("  ", out);
+    print_right(out, headers[c], width[c]);
+  }
   fputc('\n', out);
   for (int r = 0; r < nrows; r++) {
-    for (int c = 0; c < ncols; c++) fprintf(out, c ? "  %*s" : "%*s", width[c], cells[r * ncols + c]);
+    for (int c = 0; c < ncols; c++) {
+      if (c) fputs("  ", out);
+      print_right(out, cells[r * ncols + c], width[c]);
+    }
     fputc('\n', out);
   }
   free(width);

@@ -115,6 +115,8 @@ void ixp_value_print(FILE *out, const IxpValue *v, int digits);
 IxpValue ixp_value_vector(IxpArena *a, const double *v, int n);
 /* Print a table with aligned columns. */
 void ixp_table_print(FILE *out, const IxpTable *t, int digits);
+/* Columns a text takes on a terminal (its UTF-8 characters). */
+int ixp_text_width(const char *text);
 /* Print nrows x ncols cells of text under headers, right-aligned. */
 void ixp_text_table_print(FILE *out, int ncols, const char *const *headers, int nrows, const char *const *cells);
 

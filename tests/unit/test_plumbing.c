@@ -1,0 +1,213 @@
+/* test_plumbing.c — data plumbing through the language: names in braces
+ * inside strings, files read again on every pass of a sweep, derived
+ * column names, join / select / rename, datasets as matrices and back,
+ * mean(EXPR) in SOURCE, nested sweeps into one CSV, print labels and
+ * table models read from files.
+ *
+ * Files are written into a fresh temporary directory (removed afterwards)
+ * and named by absolute paths. Numbers are compared with closed forms. */
+#include "helpers.h"
+
+static char tdir[64];
+
+static void setup(void) { t_tmpdir_make(tdir, sizeof tdir, "ixp_plumbing"); }
+
+static void teardown(void) { t_tmpdir_remove(tdir); }
+
+TestSuite(plumbing, .init = setup, .fini = teardown);
+
+static char *tpath(const char *name) { return t_path_in(tdir, name); }
+
+/* A program with every "DIR" replaced by the temporary folder. */
+static char *in_dir(const char *text) {
+  static char buf[4096];
+  char *o = buf;
+  for (const char *p = text; *p;) {
+    if (!strncmp(p, "DIR", 3)) {
+      o += sprintf(o, "%s", tdir);
+      p += 3;
+    } else {
+      *o++ = *p++;
+    }
+  }
+  *o = '\0';
+  return buf;
+}
+
+/* Run a program expected to succeed; returns its output (malloc'd). */
+static char *run_ok(const char *program) {
+  char *out = NULL, *err = t_fail(program, IXP_OK, &out);
+  cr_assert_str_empty(err, "unexpected report:\n%s", err);
+  free(err);
+  return out;
+}
+
+/* ------------------------------------------------------------- strings */
+
+Test(plumbing, braces_put_in_sweep_values_and_lets) {
+  char *out = run_ok("let k = 1/10\nlet tag = \"run\"\nsweep e in 0 .. 2 { print \"act_{e}.npy\" }\n"
+                     "print \"{tag}-{k}-{{x}}\", (\"p{k}\")\nsweep w in [0.5, 3] { print \"w{w}\" }\n");
+  cr_assert_str_eq(out, "act_0.npy\nact_1.npy\nact_2.npy\nrun-0.1-{x}\np0.1\nw0.5\nw3\n");
+  free(out);
+}
+
+Test(plumbing, braces_numbers_read_back_exactly) {
+  /* 1/3 in the shortest text that reads back as the same double */
+  char *out = run_ok("let t = 1/3\nprint \"{t}\"\n");
+  cr_assert_eq(strtod(out, NULL), 1.0 / 3.0);
+  free(out);
+}
+
+Test(plumbing, braces_errors_at_their_spans) {
+  char *err = t_fail("let v = [1, 2]\nprint \"a{nope}\", \"b{v}\", \"{1}\", \"x}\"\n", IXP_ECOMPILE, NULL);
+  cr_assert(strstr(err, "t.ixp:2:10: error: unknown name 'nope' in braces"), "%s", err);
+  cr_assert(strstr(err, "t.ixp:2:21: error: 'v' is a vector"), "%s", err);
+  cr_assert(strstr(err, "t.ixp:2:27: error: '{' in a string starts a name in braces"), "%s", err);
+  cr_assert(strstr(err, "t.ixp:2:35: error: '}' in a string closes a name in braces"), "%s", err);
+  free(err);
+}
+
+/* A CSV of one integer column x taking k distinct values, equally often:
+ * its entropy is log2(k) bits. */
+static void uniform_csv(const char *name, int k) {
+  char text[1024] = "x,y\n";
+  for (int i = 0; i < 12 * k; i++) sprintf(text + strlen(text), "%d,%d\n", i % k, i % 2);
+  t_write_text(tpath(name), text);
+}
+
+Test(plumbing, data_in_sweep_reads_each_pass_file) {
+  uniform_csv("u_2.csv", 2);
+  uniform_csv("u_3.csv", 3);
+  uniform_csv("u_4.csv", 4);
+  char *out = run_ok(in_dir("sweep k in 2 .. 4 {\n  data u = csv(\"DIR/u_{k}.csv\")\n"
+                            "  expect entropy(x) in u == log2(k) within 1e-12\n  print entropy(x) in u\n}\n"));
+  cr_assert_eq(t_count(out, "\n"), 3);
+  cr_assert_float_eq(t_value_at(out, 2), 2.0, 1e-12);
+  free(out);
+}
+
+Test(plumbing, data_name_from_a_let_at_top_level) {
+  uniform_csv("u_4.csv", 4);
+  cr_assert_float_eq(t_number(in_dir("let n = 2 * 2\nlet f = \"DIR/u_{n}.csv\"\ndata u = csv(f)\nprint entropy(x) in u\n")),
+                     2.0, 1e-12);
+}
+
+Test(plumbing, data_in_sweep_with_other_columns_is_an_error_naming_the_file) {
+  uniform_csv("v_0.csv", 2);
+  t_write_text(tpath("v_1.csv"), "x,z\n0,1\n1,0\n");
+  char *err = t_fail(in_dir("sweep k in 0 .. 1 {\n  data v = csv(\"DIR/v_{k}.csv\")\n  print entropy(x) in v\n}\n"),
+                     IXP_ERUNTIME, NULL);
+  cr_assert(strstr(err, "v_1.csv: column 2 is 'z' (integer), but dataset 'v' has 'y' (integer"), "%s", err);
+  free(err);
+}
+
+Test(plumbing, data_name_unknown_at_check_time_is_an_error) {
+  char *err = t_fail("let p = sqrt(2)\ndata d = csv(\"x_{p}.csv\")\n", IXP_ECOMPILE, NULL);
+  cr_assert(strstr(err, "t.ixp:2:14: error: the file's columns are read when the program is checked"), "%s", err);
+  free(err);
+}
+
+/* ------------------------------------------------------ labels, sweeps */
+
+Test(plumbing, print_as_label_any_string_aligned_by_characters) {
+  char *out = run_ok("let p = 1/4\nprint 1 - p as \"I(X;Y) — bits\", p, [1, 2] as v\n");
+  cr_assert_str_eq(out, "I(X;Y) — bits = 0.75\np             = 0.25\nv = [1, 2]\n");
+  free(out);
+}
+
+Test(plumbing, sweep_table_aligns_labels_by_characters) {
+  char *out = run_ok("sweep q in 0 .. 1 { emit q as \"ε\", 2 * q as \"2ε\" }\n");
+  cr_assert_str_eq(out, "ε  2ε\n0   0\n1   2\n");
+  free(out);
+}
+
+/* The text of a file (malloc'd). */
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  cr_assert_not_null(f, "no file %s", path);
+  static char buf[8192];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  return strdup(buf);
+}
+
+Test(plumbing, nested_sweeps_write_one_long_csv) {
+  char *out = run_ok(in_dir("sweep a in 1 .. 2 {\n  sweep b in [0.5, 1] {\n    sweep c in 0 .. 1 {\n"
+                            "      emit b, c, a * b + c as \"a·b + c\"\n    } to \"DIR/long.csv\"\n  }\n}\n"));
+  free(out);
+  char *csv = slurp(tpath("long.csv"));
+  cr_assert_str_eq(csv, "a,b,c,a·b + c\n1,0.5,0,0.5\n1,0.5,1,1.5\n1,1,0,1\n1,1,1,2\n"
+                        "2,0.5,0,1\n2,0.5,1,2\n2,1,0,2\n2,1,1,3\n");
+  free(csv);
+}
+
+Test(plumbing, nested_sweep_file_named_by_the_outer_variable_makes_one_file_each) {
+  free(run_ok(in_dir("sweep a in 1 .. 2 {\n  sweep b in [0.5, 1] { emit b, a * b as \"a b\" } to \"DIR/per_{a}.csv\"\n}\n")));
+  char *one = slurp(tpath("per_1.csv")), *two = slurp(tpath("per_2.csv"));
+  cr_assert_str_eq(one, "a,b,a b\n1,0.5,0.5\n1,1,1\n");
+  cr_assert_str_eq(two, "a,b,a b\n2,0.5,1\n2,1,2\n");
+  free(one);
+  free(two);
+}
+
+Test(plumbing, nested_sweep_error_writes_no_file) {
+  char *err = t_fail(in_dir("sweep a in 1 .. 2 {\n  sweep b in 0 .. 1 { emit b, 1 / (a - 2 + b) } to \"DIR/none.csv\"\n}\n"),
+                     IXP_ERUNTIME, NULL);
+  cr_assert(strstr(err, "division by zero"), "%s", err);
+  cr_assert_neq(access(tpath("none.csv"), F_OK), 0, "a file was written before the outer sweep ended");
+  free(err);
+}
+
+/* ------------------------------------------- join, select, rename, rows */
+
+static void ab_files(void) {
+  t_write_text(tpath("a.csv"), "x,y\n0,0\n0,1\n1,0\n1,1\n");
+  t_write_text(tpath("b.csv"), "y,z,s\n1,0.5,u\n0,1.5,v\n1,2.5,u\n1,3.5,w\n");
+}
+
+Test(plumbing, join_rename_select_keep_rows_in_order) {
+  ab_files();
+  /* x = 0 0 1 1, y2 = 1 0 1 1: H(x) = 1, H(y2) = h2(1/4), H(x, y2) = 1.5 */
+  char *out = run_ok(in_dir("data a = csv(\"DIR/a.csv\")\ndata b = csv(\"DIR/b.csv\")\n"
+                            "data b2 = rename(b, y = \"y2\")\ndata j = join(a, b2)\n"
+                            "print mi(x; y2) in j\ndata s = j[s, z, x, y]\nprint matrix(s)\n"));
+  cr_assert_float_eq(t_value_at(out, 0), 1 + t_h2(0.25) - 1.5, 1e-12);
+  cr_assert(strstr(out, "matrix(s) = [[0, 0.5, 0, 0], [1, 1.5, 0, 1], [0, 2.5, 1, 0], [2, 3.5, 1, 1]]\n"), "%s", out);
+  free(out);
+}
+
+Test(plumbing, join_of_unequal_lengths_names_both_counts) {
+  ab_files();
+  t_write_text(tpath("c.csv"), "q\n1\n2\n");
+  char *err = t_fail(in_dir("data a = csv(\"DIR/a.csv\")\ndata c = csv(\"DIR/c.csv\")\ndata j = join(a, c)\n"),
+                     IXP_ERUNTIME, NULL);
+  cr_assert(strstr(err, "join needs datasets of the same number of rows: 'a' has 4, 'c' has 2"), "%s", err);
+  free(err);
+}
+
+Test(plumbing, join_with_a_shared_column_is_a_check_error) {
+  ab_files();
+  char *err = t_fail(in_dir("data a = csv(\"DIR/a.csv\")\ndata b = csv(\"DIR/b.csv\")\ndata j = join(a, b)\n"),
+                     IXP_ECOMPILE, NULL);
+  cr_assert(strstr(err, "t.ixp:3:18: error: column 'y' is in 'b' and in an earlier dataset of this join"), "%s", err);
+  cr_assert(strstr(err, "rename(b, y = \"y_b\")"), "%s", err);
+  free(err);
+}
+
+Test(plumbing, rows_of_a_matrix_and_back) {
+  /* the columns of rows(M) are M's columns: r[0] = 1 3 5, r[1] = 2 4 6 */
+  char *out = run_ok("let M = [[1, 2], [3, 4], [5, 6]]\ndata r = rows(M)\nprint matrix(r)\n"
+                     "data u = r[r[1]]\nprint matrix(u)\ndata w = rows(M, columns = [\"a\", \"b\"])\n"
+                     "print mi(a; b) in w using plugin(bins = 2)\n");
+  cr_assert(strstr(out, "matrix(r) = [[1, 2], [3, 4], [5, 6]]\nmatrix(u) = [[2], [4], [6]]\n"), "%s", out);
+  /* binned in halves, a and b fall in the same bins (0, 0, 1): MI = H = h2(1/3) */
+  cr_assert_float_eq(t_value_at(out, 2), t_h2(1.0 / 3.0), 1e-12);
+  free(out);
+}
+
+Test(plumbing, rows_of_a_matrix_of_unknown_width_asks_for_names) {
+  char *err = t_fail("let M = if 1 > 0 then [[1, 2]] else [[3, 4]]\ndata r = rows(M)\n", IXP_ECOMPILE, NULL);
+  cr_assert(strstr(err, "t.ixp:2:15: error: the checker cannot tell how many columns this matrix has"), "%s", err);
+  free(err);
+}
