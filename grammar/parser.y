@@ -11,6 +11,22 @@
 #include <stdlib.h>
 #include "parse.h"
 #define SPAN2(a, b) ixp_span_join((a), (b))
+
+/* The variable a draw or definition makes: a name, or NAME[N] (N into
+ * *width); anything else is an error naming `op`. */
+static IxpAst *ixp_parse_target(IxpParse *ps, IxpAst *t, IxpAst **width, const char *op) {
+  if (t->kind == AST_INDEX && t->a->kind == AST_NAME) {
+    *width = t->b;
+    return t->a;
+  }
+  if (t->kind != AST_NAME) {
+    ixp_parse_error(ps, t->span, "the left of '%s' is a variable's name, or NAME[N] for a vector of N variables", op);
+    IxpAst *n = ixp_ast_new(ps->arena, AST_NAME, t->span);
+    n->str = "?";
+    return n;
+  }
+  return t;
+}
 }
 
 %name ixp_parser
@@ -124,9 +140,12 @@ stmt(S) ::= MODEL(K) name(N) LPAREN params(P) RPAREN ASSIGN TABLE LPAREN idents(
   S->items = P->items; S->nitems = P->nitems; S->cap = P->cap;
   S->b = ixp_parse_node(ps, AST_TABLE, SPAN2(L.span, E.span)); S->b->a = C; S->b->b = R;
 }
-stmt(S) ::= IDENT(N) TILDE call(C). {
-  S = ixp_parse_node(ps, AST_DRAW, SPAN2(N.span, C->span)); S->a = C;
-  ixp_ast_push(ps->arena, S, ixp_parse_name(ps, AST_NAME, N));
+/* x ~ dist(...), and x[N] ~ dist(...): a vector of N variables (b = N). A
+ * target is an expression here only so that x[N] needs no lookahead past
+ * the name; anything else is refused. */
+stmt(S) ::= expr(T) TILDE call(C). {
+  S = ixp_parse_node(ps, AST_DRAW, SPAN2(T->span, C->span)); S->a = C;
+  ixp_ast_push(ps->arena, S, ixp_parse_target(ps, T, &S->b, "~"));
 }
 /* a, b ~ normal(mean, cov): one draw of a vector into several variables. */
 stmt(S) ::= IDENT(N) COMMA idents(L) TILDE call(C). {
@@ -134,8 +153,10 @@ stmt(S) ::= IDENT(N) COMMA idents(L) TILDE call(C). {
   ixp_ast_push(ps->arena, S, ixp_parse_name(ps, AST_NAME, N));
   for (int i = 0; i < L->nitems; i++) ixp_ast_push(ps->arena, S, L->items[i]);
 }
-stmt(S) ::= IDENT(N) ASSIGN expr(E). {
-  S = ixp_parse_name(ps, AST_DEFINE, N); S->a = E; S->span = SPAN2(N.span, E->span); S->d = ixp_parse_name(ps, AST_NAME, N);
+/* y = expr, and y[N] = expr: a vector definition of N variables (b = N). */
+stmt(S) ::= expr(T) ASSIGN expr(E). {
+  S = ixp_parse_node(ps, AST_DEFINE, SPAN2(T->span, E->span)); S->a = E;
+  S->d = ixp_parse_target(ps, T, &S->b, "="); S->str = S->d->str;
 }
 stmt(S) ::= CURVE(K) IDENT(N) ASSIGN expr(E). {
   S = ixp_parse_name(ps, AST_LET, N); S->a = E; S->span = SPAN2(K.span, E->span); S->d = ixp_parse_name(ps, AST_NAME, N);

@@ -127,6 +127,13 @@ static IxpType check_name(Checker *c, IxpAst *e) {
       if (c->deps) c->deps[v >> 6] |= (uint64_t)1 << (v & 63);
       return TY_NUM;
     }
+    int g = ixp_model_group(c->model, e->str);
+    if (g >= 0) {  /* a vector variable: it reads every component */
+      e->sem.ref = REF_GROUP, e->sem.slot = g;
+      const IxpVarGroup *grp = &c->model->groups[g];
+      for (int u = grp->first; c->deps && u < grp->first + grp->count; u++) c->deps[u >> 6] |= (uint64_t)1 << (u & 63);
+      return TY_VEC;
+    }
     int p = ixp_model_param(c->model, e->str);
     if (p >= 0) {
       e->sem.ref = REF_PARAM, e->sem.slot = p;

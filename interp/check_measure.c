@@ -46,7 +46,17 @@ static IxpModelDef *check_source(Checker *c, IxpAst *src) {
   return m;
 }
 
-/* A measure argument naming a variable of `m`; -1 after an error. */
+/* "unknown variable 'x' in model 'm'", suggesting a variable or group. */
+static void unknown_var(Checker *c, IxpModelDef *m, IxpAst *name) {
+  char buf[96];
+  IxpSuggest g = {name->str, NULL, 99};
+  for (int i = 0; i < m->nvars; i++) ixp_suggest(&g, m->vars[i].name);
+  for (int i = 0; i < m->ngroups; i++) ixp_suggest(&g, m->groups[i].name);
+  ixp_check_error(c, name->span, "unknown variable '%s' in %s '%s'%s", name->str, m->data ? "dataset" : "model", m->name,
+        ixp_suggest_hint(buf, sizeof buf, &g));
+}
+
+/* A measure argument naming one variable of `m`; -1 after an error. */
 static int measure_var(Checker *c, IxpModelDef *m, IxpAst *arg, const IxpMeasure *ms) {
   if (arg->str) {
     ixp_check_error(c, arg->span, "%s takes no option '%s'", ms->name, arg->str);
@@ -57,13 +67,7 @@ static int measure_var(Checker *c, IxpModelDef *m, IxpAst *arg, const IxpMeasure
     return -1;
   }
   int v = ixp_model_var(m, arg->a->str);
-  if (v < 0) {
-    char buf[96];
-    IxpSuggest g = {arg->a->str, NULL, 99};
-    for (int i = 0; i < m->nvars; i++) ixp_suggest(&g, m->vars[i].name);
-    ixp_check_error(c, arg->a->span, "unknown variable '%s' in %s '%s'%s", arg->a->str, m->data ? "dataset" : "model", m->name,
-          ixp_suggest_hint(buf, sizeof buf, &g));
-  }
+  if (v < 0) unknown_var(c, m, arg->a);
   return v;
 }
 
@@ -175,30 +179,98 @@ int ixp_check_range(Checker *c, IxpModelDef *m, IxpAst *r, int *vars) {
   return (int)(hi - lo + 1);
 }
 
-/* `h0 .. h15` as a measure argument: the variables h0, h1, ..., h15 in one
- * group (numbered columns of a .npy array, say). */
-static bool var_range(Checker *c, IxpModelDef *m, IxpAst *arg, IxpLowering *lw) {
-  int vars[IXP_MAX_VARS], n = ixp_check_range(c, m, arg->a, vars);
-  if (n < 0) return false;
+/* Variables first .. first + n - 1 as one measure argument: the first
+ * takes the argument's separator, the others follow it with ','. */
+static bool add_vars(Checker *c, IxpLowering *lw, IxpAst *arg, const int *vars, int first, int n) {
   if (lw->nargs + n > IXP_MAX_ARGS) {
     ixp_check_error(c, arg->a->span, "a measure takes at most %d variables", IXP_MAX_ARGS);
     return false;
   }
-  for (int i = 0; i < n; i++) lw->args[lw->nargs++] = (IxpMeasureArg){i == 0 ? arg->op : SEP_COMMA, vars[i], NULL, arg};
+  for (int i = 0; i < n; i++)
+    lw->args[lw->nargs++] = (IxpMeasureArg){i == 0 ? arg->op : SEP_COMMA, vars ? vars[i] : first + i, NULL, arg};
   return true;
+}
+
+/* `h0 .. h15` as a measure argument: the variables h0, h1, ..., h15 in one
+ * group (numbered columns of a .npy array, say). */
+static bool var_range(Checker *c, IxpModelDef *m, IxpAst *arg, IxpLowering *lw) {
+  int vars[IXP_MAX_VARS], n = ixp_check_range(c, m, arg->a, vars);
+  return n >= 0 && add_vars(c, lw, arg, vars, 0, n);
+}
+
+/* Component `at` of group g: its index, or -1 after an error. */
+static int component_index(Checker *c, const IxpModelDef *m, const IxpVarGroup *g, const IxpAst *at) {
+  long i;
+  if (!ixp_check_whole(c, at, &i)) {
+    ixp_check_error(c, at->span, "a component of '%s' is chosen by a whole number known before the program runs", g->name);
+    return -1;
+  }
+  if (i < 0 || i >= g->count) {
+    ixp_check_error(c, at->span, "component %ld of '%s' is out of range: %s '%s' has '%s' with components 0 .. %d", i, g->name,
+          m->data ? "dataset" : "model", m->name, g->name, g->count - 1);
+    return -1;
+  }
+  return (int)i;
+}
+
+/* `x[i]` or `x[i .. j]` (inclusive) of a vector variable x. */
+static bool group_part(Checker *c, IxpModelDef *m, IxpAst *arg, IxpLowering *lw) {
+  IxpAst *e = arg->a, *at = e->b;
+  if (e->a->kind != AST_NAME) {
+    ixp_check_error(c, e->span, "arguments of %s are variables of the model, not expressions", lw->measure->name);
+    return false;
+  }
+  int gi = ixp_model_group(m, e->a->str);
+  if (gi < 0) {
+    if (ixp_model_var(m, e->a->str) >= 0)
+      ixp_check_error(c, e->a->span, "'%s' is a single variable of %s '%s', not a vector: it has no components", e->a->str,
+            m->data ? "dataset" : "model", m->name);
+    else unknown_var(c, m, e->a);
+    return false;
+  }
+  const IxpVarGroup *g = &m->groups[gi];
+  if (at->kind != AST_RANGE) {
+    int i = component_index(c, m, g, at);
+    return i >= 0 && add_vars(c, lw, arg, NULL, g->first + i, 1);
+  }
+  if (at->c) {
+    ixp_check_error(c, at->c->span, "components of '%s' are chosen by a range without a step: %s[i .. j]", g->name, g->name);
+    return false;
+  }
+  int lo = component_index(c, m, g, at->a), hi = lo < 0 ? -1 : component_index(c, m, g, at->b);
+  if (hi < 0) return false;
+  if (lo > hi) {
+    ixp_check_error(c, at->span, "the range of components of '%s' is empty: %d .. %d", g->name, lo, hi);
+    return false;
+  }
+  return add_vars(c, lw, arg, NULL, g->first + lo, hi - lo + 1);
 }
 
 /* The variables among a measure call's arguments (positional) into
  * lw->args; options (name = value) are left for check_options when the
- * measure takes them. */
+ * measure takes them. A vector variable's name stands for all its
+ * components. */
 static bool measure_args(Checker *c, IxpModelDef *m, const IxpMeasure *ms, IxpAst *call, IxpLowering *lw) {
   bool ok = true;
   for (int i = 0; i < call->nitems; i++) {
     IxpAst *arg = call->items[i];
     if (arg->str && ms->options) continue;
-    if (arg->a->kind == AST_RANGE) {
+    if (!arg->str && arg->a->kind == AST_RANGE) {
       ok &= var_range(c, m, arg, lw);
       continue;
+    }
+    if (!arg->str && arg->a->kind == AST_INDEX) {
+      ok &= group_part(c, m, arg, lw);
+      continue;
+    }
+    int g = !arg->str && arg->a->kind == AST_NAME && ixp_model_var(m, arg->a->str) < 0 ? ixp_model_group(m, arg->a->str) : -1;
+    if (g >= 0) {
+      ok &= add_vars(c, lw, arg, NULL, m->groups[g].first, m->groups[g].count);
+      continue;
+    }
+    if (lw->nargs == IXP_MAX_ARGS) {
+      ixp_check_error(c, arg->span, "a measure takes at most %d variables", IXP_MAX_ARGS);
+      return false;
     }
     int v = measure_var(c, m, arg, ms);
     lw->args[lw->nargs++] = (IxpMeasureArg){arg->op, v, NULL, arg};

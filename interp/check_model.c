@@ -1,5 +1,6 @@
 /* check_model.c — models: their variables, draws, definitions and tables;
  * the order in which variables are computed and which are continuous. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +15,78 @@
 
 /* ---------------------------------------------------------------- models */
 
+/* Whole numbers known when the program is checked: literals, and lets
+ * (or their --set values) of constant arithmetic on them. */
+static bool whole_at(Checker *c, const IxpAst *e, long *out, int depth) {
+  if (depth > 64) return false;
+  long a, b;
+  switch (e->kind) {
+  case AST_NUM:
+    if (!(e->num == floor(e->num) && fabs(e->num) < 1e15)) return false;
+    *out = (long)e->num;
+    return true;
+  case AST_NAME: {
+    const IxpSymbol *sym = ixp_lookup(c->s, e->str);
+    if (!sym || sym->kind != SYM_LET || !sym->decl || sym->decl->kind != AST_LET || sym->decl->c) return false;
+    const IxpAst *value = sym->decl->sem.override ? sym->decl->sem.override : sym->decl->a;
+    return whole_at(c, value, out, depth + 1);
+  }
+  case AST_UNARY:
+    if (e->op != OP_NEG || !whole_at(c, e->a, &a, depth + 1)) return false;
+    *out = -a;
+    return true;
+  case AST_BINARY:
+    if (!whole_at(c, e->a, &a, depth + 1) || !whole_at(c, e->b, &b, depth + 1)) return false;
+    if (labs(a) > 1000000000L || labs(b) > 1000000000L) return false;
+    if (e->op == OP_ADD) *out = a + b;
+    else if (e->op == OP_SUB) *out = a - b;
+    else if (e->op == OP_MUL) *out = a * b;
+    else if (e->op == OP_DIV && b != 0 && a % b == 0) *out = a / b;
+    else return false;
+    return true;
+  default: return false;
+  }
+}
+
+bool ixp_check_whole(Checker *c, const IxpAst *e, long *out) { return whole_at(c, e, out, 0); }
+
+/* The width N of a vector statement NAME[N]: a whole number from 1, known
+ * at check time; 0 after an error. */
+static int vector_width(Checker *c, IxpModelDef *m, const IxpAst *n, const char *name) {
+  long w;
+  if (!ixp_check_whole(c, n, &w)) {
+    ixp_check_error(c, n->span, "the width of '%s' is a whole number known before the program runs (a literal, or a let of one)", name);
+    return 0;
+  }
+  if (w < 1 || w > IXP_MAX_MODEL_VARS) {
+    ixp_check_error(c, n->span, "the width of '%s' is %ld; a vector variable has 1 to %d components", name, w, IXP_MAX_MODEL_VARS);
+    return 0;
+  }
+  if (ixp_model_group(m, name) >= 0 || ixp_model_var(m, name) >= 0) {
+    ixp_check_error(c, n->span, "variable '%s' is defined twice in model '%s'", name, m->name);
+    return 0;
+  }
+  return (int)w;
+}
+
+/* "x[3]", in the arena. */
+static const char *component_name(Checker *c, const char *name, int i) {
+  size_t len = strlen(name) + 16;
+  char *s = ixp_arena_alloc(c->arena, len);
+  snprintf(s, len, "%s[%d]", name, i);
+  return s;
+}
+
 uint64_t *ixp_check_deps(Checker *c, const IxpModelDef *m) {
   return ixp_arena_alloc(c->arena, (size_t)((m->nvars + 63) / 64 + 1) * sizeof(uint64_t));
 }
 
 static void model_var(Checker *c, IxpModelDef *m, const char *name, IxpAst *decl, IxpVarKind kind, IxpAst *expr) {
   int old = ixp_model_var(m, name);
+  if (ixp_model_group(m, name) >= 0) {
+    ixp_check_error(c, decl->span, "variable '%s' is defined twice in model '%s' (it is a vector variable)", name, m->name);
+    return;
+  }
   if (old >= 0) {
     ixp_check_error(c, decl->span, "variable '%s' is defined twice in model '%s' (first at line %d)", name, m->name,
           ixp_check_line(c->src, m->vars[old].decl->span));
@@ -34,6 +101,19 @@ static void model_var(Checker *c, IxpModelDef *m, const char *name, IxpAst *decl
   m->vars[m->nvars++] = (IxpModelVar){.name = name, .kind = kind, .decl = decl, .expr = expr};
 }
 
+/* x[N] ~ f(...) draws its N components together when f is a vector
+ * distribution given a covariance matrix (normal(mean, cov)); otherwise
+ * each component is an independent draw of the scalar distribution,
+ * exactly as N statements x0 ~ f(...), x1 ~ f(...), ... would be. */
+static void split_independent(Checker *c, IxpModelDef *m, IxpModelVar *v) {
+  IxpAst *call = v->expr;
+  if (call->nitems == 2 && ixp_library_vector_distribution(&c->s->lib, call->str) &&
+      ixp_check_expr(c, call->items[1]->a) == TY_MAT)
+    return;
+  int first = v->leader, n = v->ncomponents;
+  for (int u = first; u < first + n; u++) m->vars[u].ncomponents = 1, m->vars[u].component = 0, m->vars[u].leader = u;
+}
+
 /* Check a draw's distribution call. */
 static void check_draw(Checker *c, IxpModelDef *m, IxpModelVar *v) {
   IxpAst *call = v->expr;
@@ -42,6 +122,7 @@ static void check_draw(Checker *c, IxpModelDef *m, IxpModelVar *v) {
     ixp_check_extern_draw(c, m, v, ext->ext);
     return;
   }
+  if (v->decl->b && v->ncomponents > 1 && v->component == 0) split_independent(c, m, v);
   if (v->ncomponents > 1 && v->component > 0) {  /* drawn with its leader */
     v->dist = m->vars[v->leader].dist;
     v->deps[v->leader >> 6] |= (uint64_t)1 << (v->leader & 63);
@@ -144,10 +225,47 @@ static void mark_continuous(IxpModelDef *m) {
   }
 }
 
+/* x[N] ~ f(...): N components drawn together (from the leader, component
+ * 0) or independently (check_draw decides), recorded as group x. */
+static void vector_draw(Checker *c, IxpModelDef *m, IxpAst *st) {
+  const char *name = st->items[0]->str;
+  int d = vector_width(c, m, st->b, name), first = m->nvars;
+  for (int k = 0; k < d; k++) {
+    int before = m->nvars;
+    model_var(c, m, component_name(c, name, k), st, VAR_DRAW, st->a);
+    if (m->nvars == before) return;
+    m->vars[before].component = k;
+    m->vars[before].ncomponents = d;
+    m->vars[before].leader = first;
+  }
+  if (d) ixp_model_add_group(m, c->arena, name, first, d);
+}
+
+/* h[N] = expr: component k is the definition h[k] = (expr)[k], so every
+ * engine sees ordinary definitions; the sampler computes the vector once
+ * per row for all of them (their shared leader). */
+static void vector_define(Checker *c, IxpModelDef *m, IxpAst *st, int d) {
+  int first = m->nvars;
+  for (int k = 0; k < d; k++) {
+    IxpAst *index = ixp_ast_new(c->arena, AST_INDEX, st->a->span), *at = ixp_ast_new(c->arena, AST_NUM, st->a->span);
+    at->num = k, at->num_n = k, at->num_d = 1, at->exact = true;
+    index->a = st->a, index->b = at, index->depth = st->a->depth + 1;
+    int before = m->nvars;
+    model_var(c, m, component_name(c, st->str, k), st, VAR_DEFINE, index);
+    if (m->nvars == before) return;
+    m->vars[before].component = k;
+    m->vars[before].ncomponents = d;
+    m->vars[before].leader = first;
+  }
+  if (d) ixp_model_add_group(m, c->arena, st->str, first, d);
+}
+
 static void check_model_body(Checker *c, IxpModelDef *m, IxpAst *body) {
   for (int i = 0; i < body->nitems; i++) {
     IxpAst *st = body->items[i];
-    if (st->kind == AST_DRAW) {
+    if (st->kind == AST_DRAW && st->b) vector_draw(c, m, st);
+    else if (st->kind == AST_DEFINE && st->b) vector_define(c, m, st, vector_width(c, m, st->b, st->str));
+    else if (st->kind == AST_DRAW) {
       int leader = m->nvars;
       for (int k = 0; k < st->nitems; k++) {
         int before = m->nvars;

@@ -47,6 +47,9 @@ void ixp_suggest(IxpSuggest *g, const char *candidate);
 const char *ixp_suggest_hint(char *buf, size_t size, const IxpSuggest *g);
 
 /* check_model.c */
+/* The value of `e` when it is a whole number known before the program
+ * runs (literals and lets of constant arithmetic on them). */
+bool ixp_check_whole(Checker *c, const IxpAst *e, long *out);
 void ixp_check_model(Checker *c, IxpAst *st);
 /* A zeroed bit set of m's variables (for what a variable reads). */
 uint64_t *ixp_check_deps(Checker *c, const IxpModelDef *m);

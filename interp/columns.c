@@ -33,7 +33,7 @@ void ixp_columns_free(IxpColumns *c) {
 
 static bool is_model_var(const IxpAst *e, const void *ctx) {
   (void)ctx;
-  return e->kind == AST_NAME && e->sem.ref == REF_VAR;
+  return e->kind == AST_NAME && (e->sem.ref == REF_VAR || e->sem.ref == REF_GROUP);
 }
 
 bool ixp_reads_model_var(const IxpAst *e) { return ixp_ast_any(e, is_model_var, NULL); }

@@ -228,6 +228,10 @@ static IxpValue name(IxpSession *s, IxpAst *e, const IxpFrame *f) {
       ixp_runtime_error(s, src_of(s, f), e->span, "'%s' has no value (its definition failed)", e->str);
     return s->globals[e->sem.slot];
   case REF_VAR: return ixp_value_real(f->vars[e->sem.slot]);
+  case REF_GROUP: {  /* a vector variable: its components, contiguous in the frame */
+    const IxpVarGroup *g = &f->model->groups[e->sem.slot];
+    return ixp_value_vector(s->tmp, f->vars + g->first, g->count);
+  }
   case REF_PARAM: return f->params[e->sem.slot];
   case REF_MODEL: return (IxpValue){.type = TY_MODEL, .model = e->sem.model};
   default: ixp_runtime_error(s, src_of(s, f), e->span, "unresolved name '%s'", e->str);

@@ -21,7 +21,9 @@
 #include "value.h"
 
 /* What a checked name refers to (IxpAst.ref), with IxpAst.slot. */
-typedef enum { REF_NONE, REF_GLOBAL, REF_VAR, REF_PARAM, REF_MODEL, REF_EXTERN } IxpRef;
+/* REF_GROUP: a vector variable of a model (slot: its group), a vector of
+ * its components. */
+typedef enum { REF_NONE, REF_GLOBAL, REF_VAR, REF_PARAM, REF_MODEL, REF_EXTERN, REF_GROUP } IxpRef;
 
 typedef enum { SYM_LET, SYM_MODEL, SYM_EXTERN } IxpSymKind;
 

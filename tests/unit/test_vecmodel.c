@@ -1,0 +1,98 @@
+/* test_vecmodel.c — vector-valued model variables: x[N] ~ ..., h[N] = ...,
+ * groups as measure arguments (x, x[i], x[i .. j]), and their equality
+ * with the same model written one component at a time. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+
+/* Run `program` expecting success; the numbers it printed, one a line,
+ * into x (at most n); their count. */
+static int numbers(const char *program, double *x, int n) {
+  TRun r;
+  t_open(&r, false);
+  IxpStatus st = t_run(&r, program);
+  cr_assert_eq(st, IXP_OK, "status %d for:\n%s\nreports:\n%s", st, program, t_err(&r));
+  cr_assert_str_empty(t_err(&r), "unexpected report:\n%s", t_err(&r));
+  const char *out = t_out(&r);
+  int lines = t_count(out, "\n");
+  cr_assert_leq(lines, n, "too many lines:\n%s", out);
+  for (int i = 0; i < lines; i++) x[i] = t_value_at(out, i);
+  t_close(&r);
+  return lines;
+}
+
+/* Each printed pair (lines 2i, 2i + 1) must hold the same double, bit for
+ * bit (the session prints numbers so they read back exactly). */
+static void pairs_identical(const char *program) {
+  double x[64];
+  int n = numbers(program, x, 64);
+  cr_assert(n > 0 && n % 2 == 0, "wanted pairs of lines, got %d", n);
+  for (int i = 0; i < n; i += 2)
+    cr_assert(memcmp(&x[i], &x[i + 1], sizeof x[i]) == 0, "pair %d differs: %.17g and %.17g\n%s", i / 2, x[i], x[i + 1],
+              program);
+}
+
+/* Assert that `program` fails to compile with one error holding `want`. */
+static void one_error(const char *program, const char *want) {
+  char *out = NULL, *err = t_fail(program, IXP_ECOMPILE, &out);
+  cr_assert_str_empty(out, "printed:\n%s", out);
+  cr_assert_eq(t_count(err, ": error: "), 1, "wanted one error for:\n%s\ngot:\n%s", program, err);
+  cr_assert_not_null(strstr(err, want), "report lacks '%s':\n%s", want, err);
+  free(out);
+  free(err);
+}
+
+#define COINS                                                                                                          \
+  "model v {\n  b[3] ~ bernoulli(1/3)\n  s = b[0] + 2 * b[1] + b[2]\n}\n"                                          \
+  "model c {\n  b0 ~ bernoulli(1/3)\n  b1 ~ bernoulli(1/3)\n  b2 ~ bernoulli(1/3)\n  s = b0 + 2 * b1 + b2\n}\n"
+
+/* ------------------------------------------------------ measure arguments */
+
+Test(vecmodel, group_argument_is_all_components) {
+  pairs_identical(COINS "print entropy(b) in v\nprint entropy(b0, b1, b2) in c\n"
+                        "print mi(b; s) in v\nprint mi(b0, b1, b2; s) in c\n"
+                        "print entropy(s | b) in v\nprint entropy(s | b0, b1, b2) in c\n");
+}
+
+Test(vecmodel, component_and_range_arguments) {
+  pairs_identical(COINS "let k = 2\n"
+                        "print mi(b[1]; s) in v\nprint mi(b1; s) in c\n"
+                        "print mi(b[0 .. k - 1]; s) in v\nprint mi(b0, b1; s) in c\n"
+                        "print mi(b[2]; s | b[0 .. 1]) in v\nprint mi(b2; s | b0, b1) in c\n"
+                        "print mi(b[k .. k]; b[0], s) in v\nprint mi(b2; b0, s) in c\n");
+}
+
+Test(vecmodel, group_entropy_has_its_closed_form) {
+  double x[1];
+  numbers("model v {\n  b[5] ~ bernoulli(1/4)\n}\nprint entropy(b) in v\n", x, 1);
+  cr_assert_float_eq(x[0], 5 * t_h2(0.25), 1e-12);
+}
+
+Test(vecmodel, measure_argument_errors) {
+  one_error(COINS "print mi(q; s) in v", "t.ixp:11:10: error: unknown variable 'q' in model 'v'");
+  one_error(COINS "print mi(b[3]; s) in v",
+            "t.ixp:11:12: error: component 3 of 'b' is out of range: model 'v' has 'b' with components 0 .. 2");
+  one_error(COINS "print mi(b[-1]; s) in v", "component -1 of 'b' is out of range");
+  one_error(COINS "print mi(b[0 .. 3]; s) in v", "component 3 of 'b' is out of range");
+  one_error(COINS "print mi(b[2 .. 1]; s) in v", "the range of components of 'b' is empty: 2 .. 1");
+  one_error(COINS "print mi(s[0]; b) in v", "'s' is a single variable of model 'v', not a vector");
+  one_error(COINS "print mi(z[0]; b) in v", "unknown variable 'z' in model 'v'");
+  one_error(COINS "let k = 1/2\nprint mi(b[k]; s) in v",
+            "a component of 'b' is chosen by a whole number known before the program runs");
+  one_error(COINS "print mi(b[0 .. 1 step 1]; s) in v", "components of 'b' are chosen by a range without a step");
+}
+
+/* --------------------------------------------------------- vector models */
+
+Test(vecmodel, width_errors) {
+  one_error("model m {\n  x[0] ~ bernoulli(1/2)\n  y ~ bernoulli(1/2)\n}",
+            "the width of 'x' is 0; a vector variable has 1 to");
+  one_error("let n = 1/2\nmodel m {\n  x[n] ~ bernoulli(1/2)\n  y ~ bernoulli(1/2)\n}",
+            "the width of 'x' is a whole number known before the program runs");
+  one_error("model m {\n  x[2] ~ bernoulli(1/2)\n  x ~ bernoulli(1/2)\n}\nprint entropy(x) in m",
+            "variable 'x' is defined twice in model 'm'");
+  one_error("model m {\n  x + 1 ~ bernoulli(1/2)\n}", "the left of '~' is a variable's name, or NAME[N]");
+}
