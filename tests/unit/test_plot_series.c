@@ -197,13 +197,13 @@ Test(plot_series, a_missing_column_names_the_table_and_its_columns) {
   Built b;
   cr_assert(!build(&b, items, 2, &ch));
   cr_assert_eq(b.bad, 1, "the second table lacks 'layer'");
-  cr_assert_str_eq(b.err, "the table has no column 'layer' (its columns: x, y)");
+  cr_assert_str_eq(b.err, "the table has no column 'layer' (named by 'by'; its columns: x, y)");
   ixp_arena_free(b.arena);
   const char *y[] = {"nope"};
   ch = (IxpPlotChoice){.y = y, .ny = 1};
   cr_assert(!build(&b, items, 2, &ch));
   cr_assert_eq(b.bad, 0);
-  cr_assert_str_eq(b.err, "the table has no column 'nope' (its columns: epoch, layer, I(X;T), I(T;Y))");
+  cr_assert_str_eq(b.err, "the table has no column 'nope' (named by 'y'; its columns: epoch, layer, I(X;T), I(T;Y))");
   ixp_arena_free(b.arena);
   c->every_y = true;  /* a sweep's table of two columns, both taken */
   ch = (IxpPlotChoice){.x = "y", .colour = "x"};
@@ -356,7 +356,7 @@ Test(plot_statement, runtime_errors_point_at_the_table_or_the_option) {
   struct {
     const char *opts, *want;
   } cases[] = {
-      {"by = \"layers\"", "t.ixp:6:6: error: the table has no column 'layers' (its columns: epoch, layer, I(X;T), I(T;Y))"},
+      {"by = \"layers\"", "t.ixp:6:6: error: the table has no column 'layers' (named by 'by'; its columns: epoch, layer, I(X;T), I(T;Y))"},
       {"xlog = 2", "t.ixp:6:25: error: 'xlog' is 0 or 1, not 2"},
       {"width = 0", "t.ixp:6:26: error: 'width' is a whole number from 1 to 8192, not 0"},
       {"x = \"I(X;T)\", xlog = 1, xlabel = \"nope\", y = \"layer\", ylog = 1, width = 30, height = 30",
