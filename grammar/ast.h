@@ -38,7 +38,8 @@ typedef enum {
   AST_PARAM,      /* str, a = default or NULL */
   AST_DRAW,       /* items = AST_NAME targets, a = AST_CALL distribution */
   AST_DEFINE,     /* str, a */
-  AST_TABLE,      /* a = AST_BLOCK of AST_NAME columns, b = AST_BLOCK of AST_ROW */
+  AST_TABLE,      /* a = AST_BLOCK of AST_NAME columns, b = AST_BLOCK of AST_ROW; `table from FILE`:
+                     c = the csv()/npy() call, a and b made by the checker */
   AST_ROW,        /* items = values, a = probability */
   AST_PRINT,      /* items = expressions, b = `within` tolerance or NULL */
   AST_EMIT,       /* items = expressions or AST_AS */

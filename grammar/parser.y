@@ -135,6 +135,13 @@ stmt(S) ::= MODEL(K) name(N) ASSIGN TABLE LPAREN idents(C) RPAREN LBRACE(L) tabl
   S = ixp_parse_name(ps, AST_MODEL, N); S->span = SPAN2(K.span, N.span);
   S->b = ixp_parse_node(ps, AST_TABLE, SPAN2(L.span, E.span)); S->b->a = C; S->b->b = R;
 }
+/* model p = table from csv("pmf.csv", prob = "p"): the rows read from a
+ * file when the program is checked (check_tablefile.c); str holds the
+ * word after 'table', which must be 'from'. */
+stmt(S) ::= MODEL(K) name(N) ASSIGN TABLE IDENT(F) call(C). {
+  S = ixp_parse_name(ps, AST_MODEL, N); S->span = SPAN2(K.span, C->span);
+  S->b = ixp_parse_name(ps, AST_TABLE, F); S->b->span = SPAN2(F.span, C->span); S->b->c = C;
+}
 stmt(S) ::= MODEL(K) name(N) LPAREN params(P) RPAREN ASSIGN TABLE LPAREN idents(C) RPAREN LBRACE(L) table_body(R) RBRACE(E). {
   S = ixp_parse_name(ps, AST_MODEL, N); S->span = SPAN2(K.span, N.span);
   S->items = P->items; S->nitems = P->nitems; S->cap = P->cap;

@@ -21,6 +21,10 @@
 
 
 void ixp_check_error(Checker *c, IxpSpan span, const char *fmt, ...) {
+  if (c->quiet) {
+    c->quiet_failed = true;
+    return;
+  }
   va_list ap;
   va_start(ap, fmt);
   ixp_diag_verror(&c->s->diag, c->src, span, fmt, ap);

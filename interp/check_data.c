@@ -114,6 +114,9 @@ static IxpModelDef *data_model(Checker *c, IxpAst *st, IxpDataset *set, bool hea
     m->has_continuous |= m->continuous[v];
   }
   m->nvars = n;
+  for (int g = 0; sampled && g < sampled->ngroups; g++)  /* a sample keeps the model's vector variables */
+    if (sampled->groups[g].first + sampled->groups[g].count <= n)
+      ixp_model_add_group(m, c->arena, sampled->groups[g].name, sampled->groups[g].first, sampled->groups[g].count);
   return m;
 }
 

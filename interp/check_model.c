@@ -260,11 +260,77 @@ static void vector_define(Checker *c, IxpModelDef *m, IxpAst *st, int d) {
   if (d) ixp_model_add_group(m, c->arena, st->str, first, d);
 }
 
-static void check_model_body(Checker *c, IxpModelDef *m, IxpAst *body) {
+/* x[k] with k a constant, inside a model's expressions, becomes the name
+ * of the component "x[k]": the very variable, as if written x0, so every
+ * engine (closed forms, columns, elimination) reads it directly. */
+static void name_components(Checker *c, IxpModelDef *m, IxpAst *e, bool report) {
+  if (!e) return;
+  name_components(c, m, e->a, report), name_components(c, m, e->b, report);
+  name_components(c, m, e->c, report), name_components(c, m, e->d, report);
+  for (int i = 0; i < e->nitems; i++) name_components(c, m, e->items[i], report);
+  int g = e->kind == AST_INDEX && e->a->kind == AST_NAME ? ixp_model_group(m, e->a->str) : -1;
+  long k;
+  if (g < 0 || !ixp_check_whole(c, e->b, &k)) return;
+  if (k < 0 || k >= m->groups[g].count) {
+    if (report)
+      ixp_check_error(c, e->b->span, "component %ld of '%s' is out of range: '%s' has components 0 .. %d", k, e->a->str,
+          e->a->str, m->groups[g].count - 1);
+    return;
+  }
+  e->kind = AST_NAME;
+  e->str = component_name(c, e->a->str, (int)k);
+  e->a = e->b = NULL;
+}
+
+/* The expressions of a model statement (an index out of range is
+ * reported when `report`: once every group is declared). */
+static void name_statement_components(Checker *c, IxpModelDef *m, IxpAst *st, bool report) {
+  if (st->kind == AST_DEFINE || st->kind == AST_DRAW) name_components(c, m, st->a, report);
+}
+
+/* The width of a vector expression when the checker knows it (names of
+ * vector variables, literals, elementwise functions and operators over
+ * them); 0 when it does not. */
+static int known_width(const IxpModelDef *m, const IxpAst *e) {
+  switch (e->kind) {
+  case AST_NAME: return e->sem.ref == REF_GROUP ? m->groups[e->sem.slot].count : 0;
+  case AST_VEC: return e->nitems;
+  case AST_UNARY: return known_width(m, e->a);
+  case AST_BINARY: {
+    int a = known_width(m, e->a), b = known_width(m, e->b);
+    return a && b && a != b ? 0 : a ? a : b;
+  }
+  case AST_CALL: {
+    static const char *const elementwise = " tanh relu sigmoid exp log abs sqrt softmax ";
+    char word[64];
+    snprintf(word, sizeof word, " %s ", e->str);
+    return e->nitems == 1 && strstr(elementwise, word) ? known_width(m, e->items[0]->a) : 0;
+  }
+  default: return 0;
+  }
+}
+
+/* y = expr with no declared width: tried against the variables declared
+ * so far, quietly; a vector of known width w makes y[0] .. y[w-1]. 0 for
+ * a number (or a width the checker cannot know, reported later). */
+static int inferred_width(Checker *c, IxpModelDef *m, IxpAst *expr) {
+  uint64_t *deps = ixp_check_deps(c, m);
+  c->quiet = true, c->quiet_failed = false;
+  c->ctx = CTX_MODEL, c->model = m, c->deps = deps;
+  IxpType t = ixp_check_expr(c, expr);
+  c->quiet = false, c->ctx = CTX_TOP, c->model = NULL, c->deps = NULL;
+  return t == TY_VEC && !c->quiet_failed ? known_width(m, expr) : 0;
+}
+
+/* The variables of a model's statements, in order. */
+static void declare_vars(Checker *c, IxpModelDef *m, IxpAst *body) {
   for (int i = 0; i < body->nitems; i++) {
     IxpAst *st = body->items[i];
+    name_statement_components(c, m, st, false);
+    int w = st->kind == AST_DEFINE && !st->b ? inferred_width(c, m, st->a) : 0;
     if (st->kind == AST_DRAW && st->b) vector_draw(c, m, st);
     else if (st->kind == AST_DEFINE && st->b) vector_define(c, m, st, vector_width(c, m, st->b, st->str));
+    else if (w > 0) vector_define(c, m, st, w);
     else if (st->kind == AST_DRAW) {
       int leader = m->nvars;
       for (int k = 0; k < st->nitems; k++) {
@@ -279,13 +345,49 @@ static void check_model_body(Checker *c, IxpModelDef *m, IxpAst *body) {
     else if (st->kind == AST_DEFINE) model_var(c, m, st->str, st, VAR_DEFINE, st->a);
     else ixp_check_error(c, st->span, "a model holds draws (x ~ dist(...)) and definitions (y = expr), not this statement");
   }
+}
+
+/* A definition's expression: a number for y = ..., a vector of N values
+ * for y[N] = ... (checked once, for component 0: every component has the
+ * same expression and so reads the same variables). */
+static void check_define(Checker *c, IxpModelDef *m, IxpModelVar *v) {
+  if (v->ncomponents > 1 && v->component > 0) {
+    const IxpModelVar *lead = &m->vars[v->leader];
+    memcpy(v->deps, lead->deps, (size_t)((m->nvars + 63) / 64) * sizeof *v->deps);
+    return;
+  }
+  if (v->ncomponents <= 1 || v->decl->kind != AST_DEFINE || v->expr->kind != AST_INDEX) {
+    int errors = c->errors;
+    IxpType t = ixp_check_expr(c, v->expr);
+    if (c->errors > errors) return;
+    if (t == TY_VEC)
+      ixp_check_error(c, v->decl->span, "'%s' is a vector whose width is not known before the program runs: declare it, %s[N] = ...",
+            v->name, v->name);
+    else if (t == TY_MAT)
+      ixp_check_error(c, v->decl->span, "'%s' is a matrix; a model variable holds a number, or a vector (%s[N] = ...)", v->name, v->name);
+    return;
+  }
+  IxpAst *vec = v->expr->a;
+  IxpType t = ixp_check_expr(c, vec);
+  int w = t == TY_VEC ? known_width(m, vec) : 0;
+  const char *group = v->decl->str;
+  if (t != TY_VEC && t != TY_ANY)
+    ixp_check_error(c, vec->span, "%s[%d] = ... needs a vector of %d values, not a %s", group, v->ncomponents,
+          v->ncomponents, ixp_type_name(t));
+  else if (w && w != v->ncomponents)
+    ixp_check_error(c, vec->span, "%s[%d] = ... needs a vector of %d values, not %d", group, v->ncomponents, v->ncomponents, w);
+}
+
+static void check_model_body(Checker *c, IxpModelDef *m, IxpAst *body) {
+  declare_vars(c, m, body);
+  for (int i = 0; i < body->nitems; i++) name_statement_components(c, m, body->items[i], true);  /* and groups declared later */
   if (m->nvars == 0) ixp_check_error(c, m->decl->span, "model '%s' has no variables", m->name);
   c->ctx = CTX_MODEL;
   c->model = m;
   for (int v = 0; v < m->nvars; v++) {
     c->deps = m->vars[v].deps = ixp_check_deps(c, m);
     if (m->vars[v].kind == VAR_DRAW) check_draw(c, m, &m->vars[v]);
-    else ixp_check_expr(c, m->vars[v].expr);
+    else check_define(c, m, &m->vars[v]);
   }
   c->deps = NULL;
   c->ctx = CTX_TOP;
@@ -340,8 +442,11 @@ void ixp_check_model(Checker *c, IxpAst *st) {
       c->model = NULL;
     }
   }
-  if (st->b->kind == AST_TABLE) check_table(c, m, st->b);
-  else check_model_body(c, m, st->b);
+  if (st->b->kind == AST_TABLE) {
+    if (!st->b->c || ixp_check_table_file(c, m, st->b)) check_table(c, m, st->b);  /* a file's rows read first */
+  } else {
+    check_model_body(c, m, st->b);
+  }
   if (ixp_check_redefinition(c, st->str, st->span)) {
     IxpSymbol *sym = ixp_check_add_symbol(c, SYM_MODEL, st->str, st);
     sym->model = m;

@@ -18,6 +18,8 @@ typedef struct {
   int depth;               /* block depth: 0 at top, +1 per sweep body */
   int sweeps;              /* enclosing sweeps */
   int errors;
+  bool quiet;              /* a trial check (a vector definition's width): errors are only noted */
+  bool quiet_failed;       /* ... in quiet_failed */
 } Checker;
 
 /* check.c: expressions, statements, symbols */
@@ -67,6 +69,11 @@ bool ixp_check_derived_kind(const char *name);
 IxpModelDef *ixp_check_derived(Checker *c, IxpAst *st);
 /* matrix(d): a dataset's rows as a matrix. */
 IxpType ixp_check_matrix_call(Checker *c, IxpAst *e);
+
+/* check_tablefile.c: `model p = table from csv(...)` reads the file into
+ * the table's rows, checked (errors name file, row, column); false after
+ * errors. */
+bool ixp_check_table_file(Checker *c, IxpModelDef *m, IxpAst *table);
 
 /* check_measure.c */
 /* f(x, y; z) in M [using E] [with T] [at NAME = value] */

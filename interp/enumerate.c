@@ -358,7 +358,7 @@ void ixp_draw_args(IxpSession *s, const IxpModelVar *var, const IxpFrame *f, Ixp
   for (int i = 0; i < var->expr->nitems && i < 3; i++) {
     args[i] = ixp_eval(s, var->expr->items[i]->a, f);
     IxpType want = var->dist->args[i];
-    if (args[i].type != want && !(want == TY_RANGE && args[i].type == TY_VEC))
+    if (args[i].type != want && want != TY_ANY && !(want == TY_RANGE && args[i].type == TY_VEC))
       ixp_runtime_error(s, f->model->src, var->expr->items[i]->span, "%s needs a %s here, not a %s",
                         var->dist->signature, ixp_type_name(want), ixp_type_name(args[i].type));
   }
@@ -392,7 +392,8 @@ static void sample_vector(Enum *e, int v) {
   if (var->dist->dimension(args) != k || found != k)
     ixp_runtime_error(e->s, e->m->src, var->expr->span, "%s gives %d values for %d variables", var->dist->signature,
                       var->dist->dimension(args), k);
-  double x[64], *work = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)k * (size_t)k * sizeof *work);
+  double *x = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)k * sizeof *x);
+  double *work = ixp_arena_alloc(ixp_session_tmp(e->s), (size_t)k * (size_t)k * sizeof *work);
   var->dist->prepare(args, work);
   for (size_t row = 0; row < nstates(e); row++) {
     var->dist->draw_vector(args, work, key, row, x);

@@ -88,10 +88,8 @@ static void vector_forms(Forms *f, IxpModelVar *leader, int *basis) {
   IxpValue args[2];
   for (int i = 0; i < 2; i++) args[i] = ixp_eval(f->s, leader->expr->items[i]->a, &fr);
   char err[256];
-  if (args[0].type != TY_VEC || args[1].type != TY_MAT || leader->dist->check(args, err, sizeof err))
-    ixp_runtime_error(f->s, m->src, leader->expr->span, "%s", args[0].type != TY_VEC || args[1].type != TY_MAT
-                      ? "normal(mean, cov) needs a vector and a matrix" : err);
-  int d = args[0].cols, k = leader->ncomponents, w = f->nb + 1;
+  if (leader->dist->check(args, err, sizeof err)) ixp_runtime_error(f->s, m->src, leader->expr->span, "%s", err);
+  int d = leader->dist->dimension(args), k = leader->ncomponents, w = f->nb + 1;
   if (d != k) ixp_runtime_error(f->s, m->src, leader->expr->span, "normal(mean, cov) gives %d values for %d variables", d, k);
   double *l = ixp_arena_alloc(ixp_session_tmp(f->s), (size_t)d * (size_t)d * sizeof *l);
   leader->dist->prepare(args, l);  /* the Cholesky factor */
@@ -101,7 +99,7 @@ static void vector_forms(Forms *f, IxpModelVar *leader, int *basis) {
     double *out = f->form + (size_t)v * (size_t)w;
     memset(out, 0, (size_t)w * sizeof *out);
     for (int c = 0; c <= var->component; c++) out[*basis + c] = l[var->component * d + c];
-    out[f->nb] = args[0].v[var->component];
+    out[f->nb] = ixp_mvn_mean(args, var->component);
   }
   *basis += d;
 }

@@ -188,11 +188,16 @@ static double draw_student(const IxpValue *a, uint64_t key, uint64_t i) {
   return z / sqrt(g / nu);
 }
 
-/* normal(mean, cov): a mean vector and a positive definite covariance. */
+/* normal(mean, cov): a mean vector (or one number for every component) and
+ * a positive definite covariance; the dimension is the covariance's. */
+static int mvn_dimension(const IxpValue *a) { return a[1].type == TY_MAT ? a[1].rows : 0; }
+
+double ixp_mvn_mean(const IxpValue *a, int i) { return a[0].type == TY_NUM ? a[0].num.x : a[0].v[i]; }
+
 static const char *check_mvn(const IxpValue *a, char *err, size_t size) {
-  int d = a[0].cols;
-  if (a[0].type != TY_VEC || a[1].type != TY_MAT || a[1].rows != d || a[1].cols != d) {
-    snprintf(err, size, "normal(mean, cov) needs a vector of d means and a d x d covariance");
+  int d = mvn_dimension(a);
+  if (a[1].type != TY_MAT || a[1].cols != d || (a[0].type != TY_NUM && (a[0].type != TY_VEC || a[0].cols != d))) {
+    snprintf(err, size, "normal(mean, cov) needs d means (or one number) and a d x d covariance");
     return err;
   }
   for (int i = 0; i < d; i++)
@@ -201,45 +206,46 @@ static const char *check_mvn(const IxpValue *a, char *err, size_t size) {
         snprintf(err, size, "the covariance is not symmetric (entries %d,%d and %d,%d differ)", i, j, j, i);
         return err;
       }
-  double l[64 * 64];
+  double *l = malloc((size_t)d * (size_t)d * sizeof *l);
   long pivot = 0;
-  if (d > 64) {
-    snprintf(err, size, "normal(mean, cov) takes at most 64 dimensions");
+  if (!l) {
+    snprintf(err, size, "out of memory checking a %d x %d covariance", d, d);
     return err;
   }
   memcpy(l, a[1].v, (size_t)d * (size_t)d * sizeof *l);
-  if (ixp_cholesky(l, d, d, &pivot) != IXP_GAUSS_OK) {
+  bool ok = ixp_cholesky(l, d, d, &pivot) == IXP_GAUSS_OK;
+  free(l);
+  if (!ok) {
     snprintf(err, size, "the covariance is not positive definite (at row %ld)", pivot);
     return err;
   }
   return NULL;
 }
 
-static int mvn_dimension(const IxpValue *a) { return a[0].cols; }
-
 /* The Cholesky factor of the (checked) covariance. */
 static void prepare_mvn(const IxpValue *a, double *l) {
-  int d = a[0].cols;
+  int d = mvn_dimension(a);
   memcpy(l, a[1].v, (size_t)d * (size_t)d * sizeof *l);
   ixp_cholesky(l, d, d, NULL);
 }
 
 /* mean + L z with L the Cholesky factor of cov and z standard normals
- * (the i-th draw uses sub-stream i, one normal per component). */
+ * (the i-th draw uses sub-stream i, one normal per component). z is held
+ * in `out` itself: row r reads z[0 .. r], so the rows are written from
+ * the last one back. */
 static void draw_mvn(const IxpValue *a, const double *l, uint64_t key, uint64_t i, double *out) {
-  int d = a[0].cols;
-  double z[64];
+  int d = mvn_dimension(a);
   uint64_t sub = ixp_rng_key(key, i, 0x3c0);
-  for (int k = 0; k < d; k++) z[k] = ixp_rng_normal(sub, (uint64_t)k);
-  for (int r = 0; r < d; r++) {
-    double x = a[0].v[r];
-    for (int k = 0; k <= r; k++) x += l[r * d + k] * z[k];
+  for (int k = 0; k < d; k++) out[k] = ixp_rng_normal(sub, (uint64_t)k);
+  for (int r = d - 1; r >= 0; r--) {
+    double x = ixp_mvn_mean(a, r);
+    for (int k = 0; k <= r; k++) x += l[r * d + k] * out[k];
     out[r] = x;
   }
 }
 
 static const IxpDistribution vectors[] = {
-    {"normal", "normal(mean, cov)", 2, {TY_VEC, TY_MAT}, NULL, check_mvn, NULL, mvn_dimension, prepare_mvn, draw_mvn},
+    {"normal", "normal(mean, cov)", 2, {TY_ANY, TY_MAT}, NULL, check_mvn, NULL, mvn_dimension, prepare_mvn, draw_mvn},
 };
 
 static const IxpDistribution registry[] = {

@@ -36,4 +36,8 @@ typedef struct IxpDistribution {
   void (*draw_vector)(const IxpValue *args, const double *work, uint64_t key, uint64_t i, double *out);
 } IxpDistribution;
 
+/* normal(mean, cov)'s mean of component i (a number mean is every
+ * component's). */
+double ixp_mvn_mean(const IxpValue *args, int i);
+
 #endif

@@ -211,3 +211,51 @@ Test(plumbing, rows_of_a_matrix_of_unknown_width_asks_for_names) {
   cr_assert(strstr(err, "t.ixp:2:15: error: the checker cannot tell how many columns this matrix has"), "%s", err);
   free(err);
 }
+
+/* --------------------------------------------------- tables from files */
+
+/* A .npy file (format 1.0) of little-endian doubles, rows x cols. */
+static void npy_doubles(const char *name, int rows, int cols, const double *x) {
+  char dict[128];
+  snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }", rows, cols);
+  size_t hlen = strlen(dict) + 1;
+  hlen += (64 - (10 + hlen) % 64) % 64;
+  FILE *f = fopen(tpath(name), "wb");
+  cr_assert_not_null(f);
+  unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)hlen, (unsigned char)(hlen >> 8)};
+  fwrite(pre, 1, 10, f);
+  fprintf(f, "%-*s\n", (int)hlen - 1, dict);
+  fwrite(x, sizeof *x, (size_t)rows * (size_t)cols, f);  /* the test machine is little-endian */
+  cr_assert_eq(fclose(f), 0);
+}
+
+Test(plumbing, table_from_csv_and_npy_equal_the_written_table) {
+  t_write_text(tpath("pmf.csv"), "x,prob,y\n0,0.5,0\n0,0.25,1\n1,0.125,0\n1,0.125,1\n");
+  const double pmf[] = {0, 0, 0.5, 0, 1, 0.25, 1, 0, 0.125, 1, 1, 0.125};
+  npy_doubles("pmf.npy", 4, 3, pmf);
+  char *out = run_ok(in_dir("model m = table from csv(\"DIR/pmf.csv\", prob = \"prob\")\n"
+                            "model q = table from npy(\"DIR/pmf.npy\", columns = [\"a\", \"b\"])\n"
+                            "model w = table (x, y) {\n  0 0 : 0.5\n  0 1 : 0.25\n  1 0 : 0.125\n  1 1 : 0.125\n}\n"
+                            "print mi(x; y) in m, mi(a; b) in q, mi(x; y) in w\n"));
+  /* H(x) = h2(1/4), H(y) = h2(3/8), H(x, y) = 1.75 */
+  double want = t_h2(0.25) + t_h2(0.375) - 1.75;
+  cr_assert_float_eq(t_value_at(out, 0), want, 1e-12);
+  cr_assert_eq(t_value_at(out, 1), t_value_at(out, 0));
+  cr_assert_eq(t_value_at(out, 2), t_value_at(out, 0));
+  free(out);
+}
+
+Test(plumbing, table_file_errors_name_file_row_and_column) {
+  t_write_text(tpath("dup.csv"), "x,p\n0,0.5\n1,0.25\n0,0.25\n");
+  t_write_text(tpath("short.csv"), "x,p\n0,0.5\n1,0.25\n");
+  t_write_text(tpath("big.csv"), "x,p\n0,-0.5\n1,1.5\n");
+  t_write_text(tpath("text.csv"), "x,p\na,0.5\nb,0.5\n");
+  char *err = t_fail(in_dir("model a = table from csv(\"DIR/dup.csv\")\nmodel b = table from csv(\"DIR/short.csv\")\n"
+                            "model c = table from csv(\"DIR/big.csv\")\nmodel d = table from csv(\"DIR/text.csv\")\n"),
+                     IXP_ECOMPILE, NULL);
+  cr_assert(strstr(err, "dup.csv: row 4 repeats the values of row 2"), "%s", err);
+  cr_assert(strstr(err, "short.csv: the probabilities in column 'p' sum to 0.75, not 1"), "%s", err);
+  cr_assert(strstr(err, "big.csv: row 2, column 'p': probability -0.5 is not a number in [0, 1]"), "%s", err);
+  cr_assert(strstr(err, "text.csv: column 'x' holds text"), "%s", err);
+  free(err);
+}

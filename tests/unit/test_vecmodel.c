@@ -96,3 +96,38 @@ Test(vecmodel, width_errors) {
             "variable 'x' is defined twice in model 'm'");
   one_error("model m {\n  x + 1 ~ bernoulli(1/2)\n}", "the left of '~' is a variable's name, or NAME[N]");
 }
+
+Test(vecmodel, joint_normal_draw_with_a_number_mean) {
+  double x[2];
+  numbers("model g {\n  x[3] ~ normal(1, [[1, 0.5, 0], [0.5, 1, 0], [0, 0, 2]])\n  y = x[0] + x[2]\n}\n"
+          "print mi(x[0]; x[1]) in g\nprint entropy(y) in g\n",
+          x, 2);
+  cr_assert_float_eq(x[0], -0.5 * log2(1 - 0.25), 1e-12);
+  cr_assert_float_eq(x[1], 0.5 * log2(2 * M_PI * M_E * 3), 1e-12);
+}
+
+Test(vecmodel, joint_normal_equals_the_component_spelling) {
+  pairs_identical("let S = [[2, 0.3, 0.1], [0.3, 1, 0.2], [0.1, 0.2, 1]]\n"
+                  "model v {\n  x[3] ~ normal([1, 2, 3], S)\n  y = x[0] - 2 * x[1] + x[2]\n}\n"
+                  "model c {\n  x0, x1, x2 ~ normal([1, 2, 3], S)\n  y = x0 - 2 * x1 + x2\n}\n"
+                  "print mi(x[0 .. 1]; y) in v\nprint mi(x0, x1; y) in c\n"
+                  "print entropy(x) in v\nprint entropy(x0, x1, x2) in c\n");
+}
+
+Test(vecmodel, definitions_of_vectors) {
+  pairs_identical("model v {\n  b[3] ~ bernoulli(1/2)\n  h = b\n  t[2] = [b[0] + b[1], 2 * b[2]]\n  s = sum(b)\n}\n"
+                  "model c {\n  b0 ~ bernoulli(1/2)\n  b1 ~ bernoulli(1/2)\n  b2 ~ bernoulli(1/2)\n"
+                  "  t0 = b0 + b1\n  t1 = 2 * b2\n  s = b0 + b1 + b2\n}\n"
+                  "print mi(h; s) in v\nprint mi(b0, b1, b2; s) in c\n"
+                  "print mi(t; s) in v\nprint mi(t0, t1; s) in c\n"
+                  "print entropy(t[1] | h[0]) in v\nprint entropy(t1 | b0) in c\n");
+}
+
+Test(vecmodel, definition_width_errors) {
+  one_error("model m {\n  b[3] ~ bernoulli(1/2)\n  t[2] = [b[0], b[1], b[2]]\n}",
+            "t.ixp:3:10: error: t[2] = ... needs a vector of 2 values, not 3");
+  one_error("model m {\n  b[3] ~ bernoulli(1/2)\n  t[2] = b[0]\n}", "t[2] = ... needs a vector of 2 values, not a number");
+  one_error("model m {\n  b[3] ~ bernoulli(1/2)\n  s = b[3]\n}", "t.ixp:3:9: error: component 3 of 'b' is out of range");
+  one_error("model m {\n  t = b\n  b[3] ~ bernoulli(1/2)\n}",
+            "'t' is a vector whose width is not known before the program runs: declare it, t[N] = ...");
+}
