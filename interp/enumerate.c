@@ -248,8 +248,56 @@ static void pack_codes(IxpJoint *j, int v, const uint32_t *codes) {
   for (size_t s = 0; s < j->n; s++) k[s * W] |= (uint64_t)codes[s] << f->shift;
 }
 
+void ixp_eval_rows(const IxpRows *r, IxpAst *e, const char *what, double *const *out, int width) {
+  IxpSession *s = r->s;
+  IxpFrame f = {r->m, r->vals, r->params};
+  IxpArenaMark row_start = ixp_arena_mark(ixp_session_tmp(s));
+  s->describe_state = r->describe;
+  s->describe_ctx = r->ctx;
+  for (size_t k = 0; k < r->n; k++) {
+    if ((k & 1023) == 0) ixp_session_poll_interrupt(s, r->m->src, e->span);
+    r->load(r->ctx, k);
+    IxpValue x = ixp_eval(s, e, &f);
+    if (width == 1 && x.type == TY_NUM) out[0][k] = x.num.x;
+    else if (width > 1 && x.type == TY_VEC && x.cols == width)
+      for (int c = 0; c < width; c++) out[c][k] = x.v[c];
+    else {
+      char buf[512], got[64];
+      if (x.type == TY_VEC) snprintf(got, sizeof got, "a vector of %d values", x.cols);
+      else snprintf(got, sizeof got, "a %s", ixp_type_name(x.type));
+      ixp_runtime_error(s, r->m->src, e->span, "%s needs %s%d value%s, not %s, when %s", what, width > 1 ? "a vector of " : "",
+                        width, width == 1 ? "" : "s", got, r->describe(r->ctx, buf, sizeof buf));
+    }
+    ixp_arena_release(ixp_session_tmp(s), row_start);
+  }
+  s->describe_state = NULL;
+}
+
+/* h[N] = expr in a sample: the vector once per row, into the columns of
+ * all N components (consecutive from the leader), at the first of them
+ * the order reaches. */
+static void define_vector(Enum *e, int v) {
+  IxpModelVar *var = &e->m->vars[v];
+  int first = var->leader, d = var->ncomponents;
+  if (e->assigned[v]) return;
+  char what[160];
+  snprintf(what, sizeof what, "%s[%d] = ...", var->decl->str, d);
+  IxpRows rows = {.s = e->s, .m = e->m, .params = e->params, .values = e->col, .n = nstates(e), .vals = e->vals,
+                  .load = load_cb, .describe = describe_cb, .ctx = e};
+  ixp_eval_rows(&rows, var->expr->a, what, e->col + first, d);
+  for (int c = first; c < first + d; c++) {
+    check_finite(e, c, e->col[c], nstates(e), 0);
+    for (size_t k = 0; k < nstates(e); k++) store(e, c, k, e->col[c][k]);
+    e->assigned[c] = true;
+  }
+}
+
 /* A definition's values, computed over all states. */
 static void define_var(Enum *e, int v) {
+  if (e->sampling && e->m->vars[v].ncomponents > 1) {
+    define_vector(e, v);
+    return;
+  }
   if (e->sampling) {
     double *x = define_block(e, v, 0, nstates(e));
     for (size_t k = 0; k < nstates(e); k++) store(e, v, k, x[k]);

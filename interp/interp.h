@@ -197,6 +197,27 @@ void ixp_model_cache_free(IxpModelDef *m);
  * or the lets it reads changed. */
 struct IxpModelCache *ixp_model_cache(IxpSession *s, IxpModelDef *m, const IxpValue *params);
 
+/* The rows of a sample or a dataset, in which a model expression is
+ * evaluated (a vector definition of a sample, a map's definition). */
+typedef struct {
+  IxpSession *s;
+  IxpModelDef *m;              /* the model whose variables the expression reads */
+  const IxpValue *params;
+  double *const *values;       /* each variable's column of n rows */
+  size_t n;
+  double *vals;                /* scratch: one row's values, by variable */
+  /* Load row k into vals; describe the loaded row ("x = 0, n = 1"). */
+  void (*load)(void *ctx, size_t row);
+  const char *(*describe)(void *ctx, char *buf, size_t size);
+  void *ctx;
+} IxpRows;
+/* The values of `e` in every row (a number when width is 1, else a vector
+ * of `width` numbers) into out[0 .. width), n doubles each, computed row
+ * by row through the interpreter; `what` names the result in errors
+ * ("h[256] = ..."). The row-batched evaluator (batch.h, same contract)
+ * takes this function's place. */
+void ixp_eval_rows(const IxpRows *r, IxpAst *e, const char *what, double *const *out, int width);
+
 /* Plan execution: the measure's value. */
 IxpValue ixp_execute_plan(IxpSession *s, const IxpPlan *p);
 
