@@ -21,10 +21,10 @@ static const struct {
     {"title", PLOT_OPT_TEXT},     {"xlabel", PLOT_OPT_TEXT},  {"ylabel", PLOT_OPT_TEXT},   {"xlog", PLOT_OPT_FLAG},
     {"ylog", PLOT_OPT_FLAG},      {"x", PLOT_OPT_COLUMN},     {"y", PLOT_OPT_COLUMNS},     {"by", PLOT_OPT_COLUMN},
     {"colour", PLOT_OPT_COLUMN},  {"color", PLOT_OPT_COLUMN}, {"order", PLOT_OPT_COLUMN},  {"width", PLOT_OPT_SIZE},
-    {"height", PLOT_OPT_SIZE},
+    {"height", PLOT_OPT_SIZE},    {"markers", PLOT_OPT_FLAG},
 };
 
-const char ixp_plot_option_list[] = "title, xlabel, ylabel, xlog, ylog, x, y, by, colour, order, width, height";
+const char ixp_plot_option_list[] = "title, xlabel, ylabel, xlog, ylog, x, y, by, colour, order, markers, width, height";
 
 enum { MAX_SIDE = 8192, MARKERS_UP_TO = 30 };
 
@@ -56,7 +56,8 @@ bool ixp_plot_choose(IxpPlotChoice *ch, const char *name, const char *text, doub
     return true;
   case PLOT_OPT_FLAG:
     if (num != 0 && num != 1) return fail(err, errsize, "'%s' is 0 or 1, not %g", name, num);
-    *(!strcmp(name, "xlog") ? &ch->logx : &ch->logy) = num == 1;
+    *(!strcmp(name, "xlog") ? &ch->logx : !strcmp(name, "ylog") ? &ch->logy : &ch->markers) = num == 1;
+    ch->markers_set |= !strcmp(name, "markers");
     return true;
   case PLOT_OPT_COLUMN:
     *(!strcmp(name, "x") ? &ch->x : !strcmp(name, "by") ? &ch->by : !strcmp(name, "order") ? &ch->order : &ch->colour) = text;
@@ -209,7 +210,7 @@ static const char *line_label(IxpArena *a, const IxpPlotItem *it, bool several_i
 /* Appends the line of column ycol over the rows (in order) whose `by`
  * value is g (all rows without `by`). */
 static void add_line(IxpPlot *plot, IxpPlotSeries *out, const IxpTable *t, const Columns *cl, const int *rows, int ycol,
-                     const double *g, const char *label, IxpArena *a) {
+                     const double *g, const char *label, const IxpPlotChoice *ch, IxpArena *a) {
   size_t cap = (size_t)t->nrows + 1;
   double *x = ixp_arena_alloc(a, cap * sizeof *x), *y = ixp_arena_alloc(a, cap * sizeof *y);
   double *z = cl->z >= 0 ? ixp_arena_alloc(a, cap * sizeof *z) : NULL;
@@ -221,7 +222,8 @@ static void add_line(IxpPlot *plot, IxpPlotSeries *out, const IxpTable *t, const
     if (z) z[n] = cell(t, r, cl->z);
     n++;
   }
-  out[plot->nseries++] = (IxpPlotSeries){.label = label, .x = x, .y = y, .z = z, .n = n, .markers = n <= MARKERS_UP_TO};
+  bool markers = ch->markers_set ? ch->markers : n <= MARKERS_UP_TO;
+  out[plot->nseries++] = (IxpPlotSeries){.label = label, .x = x, .y = y, .z = z, .n = n, .markers = markers};
 }
 
 /* Adds the lines of one item. */
@@ -238,7 +240,7 @@ static bool add_item(IxpPlot *plot, IxpPlotSeries *out, const IxpPlotItem *it, b
     const char *group = groups ? arena_printf(a, "%s %.6g", ch->by, groups[g]) : NULL;
     for (int k = 0; k < cl->ny; k++)
       add_line(plot, out, t, cl, rows, cl->y[k], groups ? &groups[g] : NULL,
-               line_label(a, it, several, cl, cl->y[k], group), a);
+               line_label(a, it, several, cl, cl->y[k], group), ch, a);
   }
   return true;
 }

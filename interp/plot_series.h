@@ -15,7 +15,7 @@
 /* The kinds of value a plot option takes. */
 typedef enum {
   PLOT_OPT_TEXT,     /* a string: title, xlabel, ylabel */
-  PLOT_OPT_FLAG,     /* 0 or 1: xlog, ylog */
+  PLOT_OPT_FLAG,     /* 0 or 1: xlog, ylog, markers */
   PLOT_OPT_COLUMN,   /* a column's name: x, by, colour (color), order */
   PLOT_OPT_COLUMNS,  /* a column's name or a list of them: y */
   PLOT_OPT_SIZE,     /* a whole number of pixels or points: width, height */
@@ -30,6 +30,7 @@ extern const char ixp_plot_option_list[];
 typedef struct {
   const char *title, *xlabel, *ylabel;
   bool logx, logy;
+  bool markers_set, markers;  /* markers on every line or none (unset: on lines of at most 30 points) */
   const char *x;            /* the x column of every table */
   const char *const *y;     /* the y columns of every table (ny of them) */
   int ny;

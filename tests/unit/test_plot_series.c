@@ -165,6 +165,25 @@ Test(plot_series, by_groups_ascend_and_order_sorts_stably) {
   ixp_table_free(t);
 }
 
+Test(plot_series, markers_on_every_line_or_none) {
+  IxpTable *many = curve_table(40), *few = curve_table(5);
+  IxpPlotItem items[2] = {{many, "many", true}, {few, "few", true}};
+  IxpPlotChoice ch = {0};
+  Built b;
+  cr_assert(build(&b, items, 2, &ch), "%s", b.err);
+  cr_assert(!b.plot.series[0].markers && b.plot.series[1].markers, "by default only short lines have markers");
+  ixp_arena_free(b.arena);
+  ch.markers_set = ch.markers = true;
+  cr_assert(build(&b, items, 2, &ch), "%s", b.err);
+  cr_assert(b.plot.series[0].markers && b.plot.series[1].markers);
+  ixp_arena_free(b.arena);
+  ch.markers = false;
+  cr_assert(build(&b, items, 2, &ch), "%s", b.err);
+  cr_assert(!b.plot.series[0].markers && !b.plot.series[1].markers);
+  ixp_arena_free(b.arena);
+  ixp_table_free(many), ixp_table_free(few);
+}
+
 Test(plot_series, several_tables_and_several_y_columns) {
   IxpTable *a = plane_table(), *c = plane_table();
   IxpPlotItem items[2] = {{a, "run 1", true}, {c, "U", false}};
@@ -238,6 +257,9 @@ Test(plot_series, option_values_are_checked) {
   cr_assert(!ixp_plot_choose(&ch, "ylog", NULL, 2, NULL, 0, err, sizeof err));
   cr_assert_str_eq(err, "'ylog' is 0 or 1, not 2");
   cr_assert(ixp_plot_choose(&ch, "width", NULL, 800, NULL, 0, err, sizeof err) && ch.width == 800);
+  cr_assert(!ch.markers_set);
+  cr_assert(ixp_plot_choose(&ch, "markers", NULL, 0, NULL, 0, err, sizeof err) && ch.markers_set && !ch.markers);
+  cr_assert(ch.logx, "markers = 0 left xlog alone");
   cr_assert(!ixp_plot_choose(&ch, "height", NULL, 0.5, NULL, 0, err, sizeof err));
   cr_assert_str_eq(err, "'height' is a whole number from 1 to 8192, not 0.5");
   cr_assert(ixp_plot_choose(&ch, "color", "epoch", 0, NULL, 0, err, sizeof err) && !strcmp(ch.colour, "epoch"));
@@ -333,7 +355,7 @@ Test(plot_statement, options_are_checked_before_running) {
   struct {
     const char *opts, *want;
   } cases[] = {
-      {"colours = \"epoch\"", "plot has no option 'colours' (its options: title, xlabel, ylabel, xlog, ylog, x, y, by, colour, order, width, height)"},
+      {"colours = \"epoch\"", "plot has no option 'colours' (its options: title, xlabel, ylabel, xlog, ylog, x, y, by, colour, order, markers, width, height)"},
       {"title = \"a\", title = \"b\"", "plot option 'title' is given twice"},
       {"xlog = \"yes\"", "plot option 'xlog' is a number (0 or 1)"},
       {"by = 2", "plot option 'by' is a column's name (a string)"},
