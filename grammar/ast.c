@@ -8,6 +8,7 @@ IxpAst *ixp_ast_new(IxpArena *a, IxpAstKind kind, IxpSpan span) {
   n->kind = kind;
   n->span = span;
   n->sem.slot = -1;
+  n->sem.rows = n->sem.cols = -1;
   return n;
 }
 
@@ -37,7 +38,7 @@ const char *ixp_op_text(IxpOp op) {
       [OP_MOD] = "mod", [OP_POW] = "^", [OP_NEG] = "-", [OP_EQ] = "==", [OP_NE] = "!=",
       [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=", [OP_AND] = "and",
       [OP_OR] = "or", [OP_XOR] = "xor", [OP_NOT] = "not", [SEP_COMMA] = ",",
-      [SEP_SEMI] = ";", [SEP_BAR] = "|", [SEP_BARBAR] = "||", [SEP_ARROW] = "->",
+      [SEP_SEMI] = ";", [SEP_BAR] = "|", [SEP_BARBAR] = "||", [SEP_ARROW] = "->", [OP_EMUL] = ".*",
   };
   return (size_t)op < sizeof text / sizeof *text ? text[op] : "?";
 }
@@ -100,7 +101,14 @@ void ixp_ast_print(FILE *out, const IxpAst *e) {
     if (e->str) fprintf(out, "%s = ", e->str);
     ixp_ast_print(out, e->a);
     break;
-  case AST_INDEX: ixp_ast_print(out, e->a); fputc('[', out); ixp_ast_print(out, e->b); fputc(']', out); break;
+  case AST_INDEX:
+    ixp_ast_print(out, e->a);
+    fputc('[', out);
+    ixp_ast_print(out, e->b);
+    if (e->c) { fputs(", ", out); ixp_ast_print(out, e->c); }
+    fputc(']', out);
+    break;
+  case AST_ALL: fputs("..", out); break;
   case AST_FIELD: ixp_ast_print(out, e->a); fprintf(out, ".%s", e->str); break;
   case AST_MEASURE:
     ixp_ast_print(out, e->a);

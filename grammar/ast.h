@@ -24,7 +24,8 @@ typedef enum {
   AST_RANGE,    /* a .. b [step c] */
   AST_CALL,     /* str = function, items = AST_ARG */
   AST_ARG,      /* op = separator before it (0 first), str = option name or NULL, a = value */
-  AST_INDEX,    /* a[b] */
+  AST_INDEX,    /* a[b], or a[b, c] of a matrix; b and c may be AST_RANGE (a slice) or AST_ALL */
+  AST_ALL,      /* `..` alone as an index: the whole axis */
   AST_FIELD,    /* a.str */
   AST_MEASURE,  /* a = AST_CALL, b = AST_SOURCE, c = `using` AST_CALL, d = `with` AST_CALL,
                    items = `at NAME = value` as AST_ARG */
@@ -63,6 +64,7 @@ typedef enum {
   OP_NONE, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_POW, OP_NEG,
   OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
   OP_AND, OP_OR, OP_XOR, OP_NOT,
+  OP_EMUL,  /* .* the elementwise product */
   /* separators between measure arguments */
   SEP_COMMA, SEP_SEMI, SEP_BAR, SEP_BARBAR, SEP_ARROW,
 } IxpOp;
@@ -93,6 +95,10 @@ typedef struct {
   IxpAst *source;                     /* AST_NAME of a model compared by kl(P || Q): its AST_SOURCE */
   IxpAst *override;                   /* AST_LET: the value given by --set, which replaces a when it runs */
   const IxpSource *override_src;      /* ... and the text it was read from */
+  int rows, cols;                     /* expressions: the shape of a vector (rows 1) or matrix when known at
+                                         check time, -1 where not (AST_LET: its value's) */
+  bool constant;                      /* AST_LET: its value is a number known at check time ... */
+  double value;                       /* ... this one */
 } IxpAnnotation;
 
 struct IxpAst {

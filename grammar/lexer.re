@@ -116,6 +116,7 @@ IxpToken ixp_lexer_next(IxpLexer *lx) {
       "||" { return make(lx, TK_BARBAR, start); }
       "->" { return make(lx, TK_ARROW, start); }
       ".." { return make(lx, TK_DOTDOT, start); }
+      ".*" { return make(lx, TK_EMUL, start); }
       "."  { return make(lx, TK_DOT, start); }
       "~"  { return make(lx, TK_TILDE, start); }
       "="  { return make(lx, TK_ASSIGN, start); }
@@ -166,6 +167,7 @@ const char *ixp_token_name(int code) {
   case TK_ARROW: return "'->'";
   case TK_DOTDOT: return "'..'";
   case TK_DOT: return "'.'";
+  case TK_EMUL: return "'.*'";
   case TK_TILDE: return "'~'";
   case TK_ASSIGN: return "'='";
   case TK_EQ: return "'=='";

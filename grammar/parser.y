@@ -61,7 +61,7 @@ static IxpAst *ixp_parse_target(IxpParse *ps, IxpAst *t, IxpAst **width, const c
 %right NOT.
 %nonassoc EQ NE LT LE GT GE.
 %left PLUS MINUS.
-%left STAR SLASH MOD.
+%left STAR SLASH MOD EMUL.
 %right UMINUS.
 %right CARET.
 %nonassoc AT.
@@ -102,6 +102,7 @@ static IxpAst *ixp_parse_target(IxpParse *ps, IxpAst *t, IxpAst **width, const c
 %type ctype {IxpAst *}
 %type dims {IxpAst *}
 %type dim {IxpAst *}
+%type index {IxpAst *}
 
 /* ---------------------------------------------------------------- program */
 
@@ -344,9 +345,15 @@ clauses(K) ::= clauses(A) AT(T) IDENT(N) ASSIGN expr(V). [AT] {
   K = A; IxpAst *at = ixp_parse_name(ps, AST_ARG, N); at->a = V; at->span = SPAN2(T.span, V->span);
   ixp_ast_push(ps->arena, K, ixp_parse_nest(ps, at)); K->span = SPAN2(K->span.end ? K->span : at->span, at->span);
 }
-expr(E) ::= expr(A) LBRACKET expr(I) RBRACKET(R). {
+expr(E) ::= expr(A) LBRACKET index(I) RBRACKET(R). {
   E = ixp_parse_node(ps, AST_INDEX, SPAN2(A->span, R.span)); E->a = A; E->b = I; ixp_parse_nest(ps, E);
 }
+/* A[i, j], A[i, ..], A[.., j], A[0 .. 2, ..]: a lone '..' is a whole axis. */
+expr(E) ::= expr(A) LBRACKET index(I) COMMA index(J) RBRACKET(R). {
+  E = ixp_parse_node(ps, AST_INDEX, SPAN2(A->span, R.span)); E->a = A; E->b = I; E->c = J; ixp_parse_nest(ps, E);
+}
+index(I) ::= expr(E). { I = E; }
+index(I) ::= DOTDOT(T). { I = ixp_parse_node(ps, AST_ALL, T.span); }
 expr(E) ::= expr(A) DOT IDENT(N). {
   E = ixp_parse_name(ps, AST_FIELD, N); E->a = A; E->span = SPAN2(A->span, N.span); ixp_parse_nest(ps, E);
 }
@@ -354,6 +361,7 @@ expr(E) ::= MINUS(T) expr(A). [UMINUS] { E = ixp_parse_unary(ps, OP_NEG, T, A); 
 expr(E) ::= NOT(T) expr(A). { E = ixp_parse_unary(ps, OP_NOT, T, A); }
 expr(E) ::= expr(A) CARET expr(B). { E = ixp_parse_binary(ps, OP_POW, A, B); }
 expr(E) ::= expr(A) STAR expr(B). { E = ixp_parse_binary(ps, OP_MUL, A, B); }
+expr(E) ::= expr(A) EMUL expr(B). { E = ixp_parse_binary(ps, OP_EMUL, A, B); }
 expr(E) ::= expr(A) SLASH expr(B). { E = ixp_parse_binary(ps, OP_DIV, A, B); }
 expr(E) ::= expr(A) MOD expr(B). { E = ixp_parse_binary(ps, OP_MOD, A, B); }
 expr(E) ::= expr(A) PLUS expr(B). { E = ixp_parse_binary(ps, OP_ADD, A, B); }

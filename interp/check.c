@@ -4,11 +4,13 @@
  * The checker reports every error it finds (each with its span) and keeps
  * going with TY_ANY where a type is unknown, so one mistake does not hide
  * the next. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arrays.h"
 #include "checker.h"
 #include "data.h"
 #include "externs.h"
@@ -147,6 +149,7 @@ static IxpType check_name(Checker *c, IxpAst *e) {
   const IxpSymbol *sym = ixp_lookup(c->s, e->str);
   if (sym && sym->kind == SYM_LET) {
     e->sem.ref = REF_GLOBAL, e->sem.slot = sym->slot;
+    if (sym->decl->kind == AST_LET) e->sem.rows = sym->decl->sem.rows, e->sem.cols = sym->decl->sem.cols;
     if (c->model) {  /* the model's cache depends on this let */
       IxpModelDef *m = c->model;
       bool seen = false;
@@ -187,17 +190,96 @@ IxpType ixp_check_number(Checker *c, IxpAst *e, IxpType t, const char *what) {
   return TY_NUM;
 }
 
+bool ixp_check_shape(const IxpAst *e, int *rows, int *cols) {
+  *rows = e->sem.rows;
+  *cols = e->sem.cols;
+  return *rows >= 0 && *cols >= 0;
+}
+
+static void set_shape(IxpAst *e, int rows, int cols) {
+  e->sem.rows = rows;
+  e->sem.cols = cols;
+}
+
+static bool is_array(IxpType t) { return t == TY_VEC || t == TY_MAT; }
+
+bool ixp_check_constant(Checker *c, const IxpAst *e, double *x) {
+  double a, b;
+  switch (e->kind) {
+  case AST_NUM: *x = e->num; return true;
+  case AST_UNARY:
+    if (e->op != OP_NEG || !ixp_check_constant(c, e->a, &a)) return false;
+    *x = -a;
+    return true;
+  case AST_BINARY:
+    if (!ixp_check_constant(c, e->a, &a) || !ixp_check_constant(c, e->b, &b)) return false;
+    switch (e->op) {
+    case OP_ADD: *x = a + b; return true;
+    case OP_SUB: *x = a - b; return true;
+    case OP_MUL: *x = a * b; return true;
+    case OP_DIV: *x = a / b; return b != 0;
+    case OP_POW: *x = pow(a, b); return isfinite(*x);
+    default: return false;
+    }
+  case AST_NAME: {
+    if (e->sem.ref != REF_GLOBAL) return false;
+    const IxpSymbol *sym = ixp_lookup(c->s, e->str);
+    if (!sym || sym->kind != SYM_LET || sym->slot != e->sem.slot || sym->decl->kind != AST_LET || !sym->decl->sem.constant)
+      return false;
+    *x = sym->decl->sem.value;
+    return true;
+  }
+  default: return false;
+  }
+}
+
+/* A whole number from 0 to 10^8 known at check time, or -1. */
+static int constant_size(Checker *c, const IxpAst *e) {
+  double x;
+  if (!ixp_check_constant(c, e, &x) || !(x >= 0) || x != floor(x) || x > 1e8) return -1;
+  return (int)x;
+}
+
+static bool arithmetic(IxpOp op) {
+  return op == OP_ADD || op == OP_SUB || op == OP_MUL || op == OP_DIV || op == OP_POW || op == OP_EMUL;
+}
+
+/* Numbers, and for + - * / ^ .* vectors and matrices, whose shapes must fit. */
 static IxpType check_binary(Checker *c, IxpAst *e) {
   IxpType a = ixp_check_expr(c, e->a), b = ixp_check_expr(c, e->b);
   char what[48];
   snprintf(what, sizeof what, "'%s'", ixp_op_text(e->op));
-  ixp_check_number(c, e->a, a, what);
-  ixp_check_number(c, e->b, b, what);
-  return TY_NUM;
+  bool arrays = arithmetic(e->op) && (is_array(a) || is_array(b));
+  if (!arrays || !(numeric(a) || is_array(a)) || !(numeric(b) || is_array(b))) {
+    if (!arrays || !is_array(a)) ixp_check_number(c, e->a, a, what);
+    if (!arrays || !is_array(b)) ixp_check_number(c, e->b, b, what);
+    return TY_NUM;
+  }
+  IxpType t;
+  int rows, cols;
+  char err[256];
+  if (!ixp_array_result_shape(e->op, a, e->a->sem.rows, e->a->sem.cols, b, e->b->sem.rows, e->b->sem.cols, &t, &rows,
+                              &cols, err, sizeof err)) {
+    ixp_check_error(c, e->span, "%s", err);
+    return TY_ANY;
+  }
+  set_shape(e, rows, cols);
+  return t;
+}
+
+/* -A keeps A's shape; 'not' takes numbers. */
+static IxpType check_unary(Checker *c, IxpAst *e) {
+  IxpType t = ixp_check_expr(c, e->a);
+  if (e->op == OP_NEG && is_array(t)) {
+    set_shape(e, e->a->sem.rows, e->a->sem.cols);
+    return t;
+  }
+  return ixp_check_number(c, e->a, t, e->op == OP_NOT ? "'not'" : "'-'");
 }
 
 static IxpType check_vector(Checker *c, IxpAst *e) {
   IxpType elem = TY_NONE;
+  int cols = -1;
   for (int i = 0; i < e->nitems; i++) {
     IxpType t = ixp_check_expr(c, e->items[i]);
     if (t != TY_NUM && t != TY_VEC && t != TY_ANY) {
@@ -206,19 +288,77 @@ static IxpType check_vector(Checker *c, IxpAst *e) {
     }
     if (elem != TY_NONE && t != TY_ANY && elem != TY_ANY && t != elem)
       ixp_check_error(c, e->items[i]->span, "a matrix's rows must all be vectors");
+    else if (t == TY_VEC && cols >= 0 && e->items[i]->sem.cols >= 0 && e->items[i]->sem.cols != cols)
+      ixp_check_error(c, e->items[i]->span, "every row of a matrix must be a vector of %d numbers", cols);
+    if (t == TY_VEC && cols < 0) cols = e->items[i]->sem.cols;
     if (elem == TY_NONE || elem == TY_ANY) elem = t;
   }
+  if (elem == TY_VEC) set_shape(e, e->nitems, cols);
+  else if (elem != TY_ANY) set_shape(e, 1, e->nitems);
   return elem == TY_VEC ? TY_MAT : TY_VEC;
 }
 
+/* One index along an axis of n (-1: unknown): *count is -1 for a single
+ * position (a number), else the positions a slice selects (-1 when not
+ * known at check time). False when it is neither. */
+static bool check_axis(Checker *c, IxpAst *ix, int n, int *count) {
+  *count = n >= 0 ? n : -2;
+  if (ix->kind == AST_ALL) return true;
+  IxpType t = ixp_check_expr(c, ix);
+  if (t != TY_RANGE) {
+    *count = -1;
+    ixp_check_number(c, ix, t, "an index");
+    return t != TY_RANGE;
+  }
+  double lo, hi, step = 1;
+  *count = -2;
+  if (ix->kind == AST_RANGE && ixp_check_constant(c, ix->a, &lo) && ixp_check_constant(c, ix->b, &hi) &&
+      (!ix->c || ixp_check_constant(c, ix->c, &step)) && step > 0)
+    *count = hi < lo ? 0 : (int)fmin(floor((hi - lo) / step + 1e-9) + 1, 1e9);
+  return true;
+}
+
+/* x[i] a number, x[i .. j] a vector; A[i] a row, A[i .. j] rows; A[i, j]
+ * with each index a number, a range or '..'. */
 static IxpType check_index(Checker *c, IxpAst *e) {
-  IxpType t = ixp_check_expr(c, e->a), i = ixp_check_expr(c, e->b);
-  if ((t == TY_RECORD || t == TY_ANY) && i == TY_STR) return TY_ANY;  /* record["field"] */
-  ixp_check_number(c, e->b, i, "an index");
-  if (t == TY_VEC) return TY_NUM;
-  if (t == TY_MAT) return TY_VEC;
-  if (t != TY_ANY) ixp_check_error(c, e->a->span, "only vectors and matrices can be indexed, not a %s", ixp_type_name(t));
-  return TY_ANY;
+  IxpType t = ixp_check_expr(c, e->a);
+  if (!e->c && e->b->kind != AST_ALL && (t == TY_RECORD || t == TY_ANY)) {
+    IxpType i = ixp_check_expr(c, e->b);
+    if (i == TY_STR) return TY_ANY;  /* record["field"] */
+    ixp_check_number(c, e->b, i, "an index");
+    return TY_ANY;
+  }
+  if (!is_array(t)) {
+    if (t != TY_ANY) ixp_check_error(c, e->a->span, "only vectors and matrices can be indexed, not a %s", ixp_type_name(t));
+    int ignored;
+    check_axis(c, e->b, -1, &ignored);
+    if (e->c) check_axis(c, e->c, -1, &ignored);
+    return TY_ANY;
+  }
+  int rows = e->a->sem.rows, cols = e->a->sem.cols, r, k;
+  if (e->c && t == TY_VEC) {
+    ixp_check_error(c, e->span, "a vector takes one index, not two");
+    return TY_ANY;
+  }
+  if (t == TY_VEC) {
+    check_axis(c, e->b, cols, &k);
+    if (k == -1) return TY_NUM;
+    set_shape(e, 1, k < 0 ? -1 : k);
+    return TY_VEC;
+  }
+  check_axis(c, e->b, rows, &r);
+  if (!e->c) k = cols;
+  else check_axis(c, e->c, cols, &k);
+  if (r == -1 && (k == -1 || !e->c)) {
+    if (!e->c) set_shape(e, 1, cols);
+    return e->c ? TY_NUM : TY_VEC;
+  }
+  if (r == -1 || k == -1) {
+    set_shape(e, 1, r == -1 ? (k < 0 ? -1 : k) : (r < 0 ? -1 : r));
+    return TY_VEC;
+  }
+  set_shape(e, r < 0 ? -1 : r, k < 0 ? -1 : k);
+  return TY_MAT;
 }
 
 bool ixp_type_fits(IxpType want, IxpType got) {
@@ -233,6 +373,114 @@ void ixp_check_positional(Checker *c, const char *fname, IxpAst *arg) {
     ixp_check_error(c, arg->sep_span, "arguments of %s are separated by ',', not '%s'", fname, ixp_op_text(arg->op));
 }
 
+/* The file a builtin such as npy("w.npy") reads, when named by a literal:
+ * its type and shape are read now, and its errors reported at the call. */
+static IxpType check_file(Checker *c, IxpAst *e, const IxpBuiltin *fn) {
+  IxpAst *name = e->nitems ? e->items[0]->a : NULL;
+  bool header = true;
+  for (int i = 1; i < e->nitems; i++) {
+    double x;
+    if (!e->items[i]->str || strcmp(e->items[i]->str, "header") || strcmp(fn->name, "csv") ||
+        !ixp_check_constant(c, e->items[i]->a, &x))
+      ixp_check_error(c, e->items[i]->span, "%s takes a file name%s", fn->name,
+                      strcmp(fn->name, "csv") ? " only" : " and the option header = 0 (no header line)");
+    else header = x != 0;
+  }
+  if (!name || name->kind != AST_STR) return TY_ANY;
+  char *path = ixp_check_path(c, name->str), err[640];
+  IxpType t;
+  int rows, cols;
+  if (!ixp_matrix_file_shape(path, !strcmp(fn->name, "npy"), header, &t, &rows, &cols, err, sizeof err)) {
+    ixp_check_error(c, e->span, "%s", err);
+    return TY_ANY;
+  }
+  ixp_session_input(c->s, "data", path);
+  set_shape(e, rows, cols);
+  return t;
+}
+
+/* The shape of rows joined by concat, or an error naming the argument. */
+static IxpType concat_shape(Checker *c, IxpAst *e, const IxpType *types) {
+  bool matrix = false, unknown = false;
+  for (int i = 0; i < e->nitems; i++) matrix |= types[i] == TY_MAT, unknown |= types[i] == TY_ANY;
+  int rows = 0, cols = -1, total = 0;
+  for (int i = 0; i < e->nitems && !unknown; i++) {
+    const IxpAst *x = e->items[i]->a;
+    if (!matrix) {
+      total = total < 0 || (types[i] == TY_VEC && x->sem.cols < 0) ? -1 : total + (types[i] == TY_VEC ? x->sem.cols : 1);
+      continue;
+    }
+    if (types[i] == TY_NUM) {
+      ixp_check_error(c, x->span, "concat stacks the rows of matrices and vectors, not numbers");
+      return TY_ANY;
+    }
+    if (cols >= 0 && x->sem.cols >= 0 && x->sem.cols != cols) {
+      char shape[64];
+      ixp_check_error(c, x->span, "concat stacks rows of %d numbers, not %s", cols,
+                      ixp_array_shape_text(shape, sizeof shape, types[i], x->sem.rows, x->sem.cols));
+      return TY_ANY;
+    }
+    if (cols < 0) cols = x->sem.cols;
+    rows = rows < 0 || x->sem.rows < 0 ? -1 : rows + x->sem.rows;
+  }
+  if (unknown) return TY_ANY;
+  if (matrix) set_shape(e, rows, cols);
+  else set_shape(e, 1, total);
+  return matrix ? TY_MAT : TY_VEC;
+}
+
+/* entropy_of(p), kl_of(p, q), ...: a number of vectors, a vector of a
+ * matrix's rows; p and q as long as each other. */
+static IxpType rows_shape(Checker *c, IxpAst *e, const IxpBuiltin *fn, const IxpType *types) {
+  const IxpAst *p = e->items[0]->a, *q = e->nitems > 1 ? e->items[1]->a : NULL;
+  if (q && is_array(types[0]) && is_array(types[1]) && p->sem.cols >= 0 && q->sem.cols >= 0 &&
+      (p->sem.cols != q->sem.cols || (types[0] == TY_MAT && types[1] == TY_MAT && p->sem.rows >= 0 &&
+                                       q->sem.rows >= 0 && p->sem.rows != q->sem.rows))) {
+    char x[64], y[64];
+    ixp_check_error(c, e->span, "%s takes two probability vectors of the same length, or matrices of them, not %s and %s",
+                    fn->name, ixp_array_shape_text(x, sizeof x, types[0], p->sem.rows, p->sem.cols),
+                    ixp_array_shape_text(y, sizeof y, types[1], q->sem.rows, q->sem.cols));
+    return TY_ANY;
+  }
+  bool matrix = types[0] == TY_MAT || (q && types[1] == TY_MAT);
+  if (types[0] == TY_ANY || (q && types[1] == TY_ANY)) return matrix ? TY_VEC : TY_ANY;
+  if (!matrix) return TY_NUM;
+  const IxpAst *m = types[0] == TY_MAT ? p : q;
+  set_shape(e, 1, m->sem.rows);
+  return TY_VEC;
+}
+
+/* The result's type and shape by the builtin's rule (builtins.h). */
+static IxpType builtin_shape(Checker *c, IxpAst *e, const IxpBuiltin *fn, const IxpType *types) {
+  const IxpAst *x = e->nitems ? e->items[0]->a : NULL;
+  switch (fn->shape) {
+  case IXP_SHAPE_SAME:
+    if (is_array(types[0])) set_shape(e, x->sem.rows, x->sem.cols);
+    return types[0] == TY_NUM && fn->ret == TY_VEC ? TY_ANY : types[0];
+  case IXP_SHAPE_ROWS: return rows_shape(c, e, fn, types);
+  case IXP_SHAPE_TRANSPOSE:
+    if (types[0] == TY_VEC) set_shape(e, x->sem.cols, 1);
+    if (types[0] == TY_MAT) set_shape(e, x->sem.cols, x->sem.rows);
+    return TY_MAT;
+  case IXP_SHAPE_CONCAT: return concat_shape(c, e, types);
+  case IXP_SHAPE_SQUARE: set_shape(e, constant_size(c, x), constant_size(c, x)); return TY_MAT;
+  case IXP_SHAPE_FILL:
+    if (e->nitems == 2) set_shape(e, constant_size(c, x), constant_size(c, e->items[1]->a));
+    else set_shape(e, 1, constant_size(c, x));
+    return e->nitems == 2 ? TY_MAT : TY_VEC;
+  case IXP_SHAPE_FILE: return check_file(c, e, fn);
+  default: return fn->ret;
+  }
+}
+
+/* A builtin's arguments: numbers; or for the functions of arrays, numbers,
+ * vectors and matrices (and a file name). */
+static bool argument_fits(const IxpBuiltin *fn, IxpType t, int i) {
+  if (fn->shape == IXP_SHAPE_FILE) return i > 0 || ixp_type_fits(TY_STR, t);
+  if (fn->arg == TY_ANY && fn->shape != IXP_SHAPE_FIXED) return numeric(t) || is_array(t);
+  return ixp_type_fits(fn->arg, t);
+}
+
 static IxpType check_builtin(Checker *c, IxpAst *e, const IxpBuiltin *fn) {
   if (e->nitems < fn->min_args || e->nitems > fn->max_args) {
     char count[48];
@@ -241,15 +489,22 @@ static IxpType check_builtin(Checker *c, IxpAst *e, const IxpBuiltin *fn) {
     ixp_check_error(c, e->span, "%s takes %s argument%s, not %d (%s)", fn->name, count,
           fn->min_args == 1 && fn->max_args == 1 ? "" : "s", e->nitems, fn->signature);
   }
+  IxpType *types = ixp_arena_alloc(c->arena, (size_t)(e->nitems + 1) * sizeof *types);
+  bool fits = e->nitems >= fn->min_args && e->nitems <= fn->max_args;
   for (int i = 0; i < e->nitems; i++) {
     IxpAst *arg = e->items[i];
-    ixp_check_positional(c, fn->name, arg);
-    IxpType t = ixp_check_expr(c, arg->a);
-    if (!ixp_type_fits(fn->arg, t))
-      ixp_check_error(c, arg->a->span, "%s needs a %s, not a %s", fn->signature, ixp_type_name(fn->arg), ixp_type_name(t));
+    if (fn->shape != IXP_SHAPE_FILE) ixp_check_positional(c, fn->name, arg);
+    IxpType t = types[i] = ixp_check_expr(c, arg->a);
+    if (!argument_fits(fn, t, i)) {
+      fits = false;
+      ixp_check_error(c, arg->a->span, "%s needs a %s, not a %s", fn->signature,
+                      fn->shape == IXP_SHAPE_FILE ? "string" : fn->arg == TY_ANY ? "number, vector or matrix"
+                                                                                 : ixp_type_name(fn->arg),
+                      ixp_type_name(t));
+    }
   }
   e->sem.builtin = fn;
-  return fn->ret;
+  return fits ? builtin_shape(c, e, fn, types) : fn->shape == IXP_SHAPE_FIXED ? fn->ret : TY_ANY;
 }
 
 void ixp_check_unknown_function(Checker *c, IxpAst *e) {
@@ -329,8 +584,7 @@ IxpType ixp_check_expr(Checker *c, IxpAst *e) {
   case AST_STR: return ixp_check_string(c, e);
   case AST_NAME: return check_name(c, e);
   case AST_VEC: return check_vector(c, e);
-  case AST_UNARY:
-    return ixp_check_number(c, e->a, ixp_check_expr(c, e->a), e->op == OP_NOT ? "'not'" : "'-'");
+  case AST_UNARY: return check_unary(c, e);
   case AST_BINARY: return check_binary(c, e);
   case AST_IF: return check_if(c, e);
   case AST_RANGE:
@@ -366,6 +620,9 @@ static void check_override(Checker *c, IxpAst *st, IxpType want) {
 static void check_let(Checker *c, IxpAst *st) {
   IxpType t = ixp_check_expr(c, st->a);
   if (st->sem.override) check_override(c, st, t);
+  IxpAst *value = st->sem.override ? st->sem.override : st->a;
+  st->sem.rows = value->sem.rows, st->sem.cols = value->sem.cols;
+  st->sem.constant = ixp_check_constant(c, value, &st->sem.value);
   if (st->c && t != TY_TABLE && t != TY_ANY)
     ixp_check_error(c, st->a->span, "a curve is a table: a measure over a vector of points (beta = [...]), not a %s", ixp_type_name(t));
   if (t == TY_MODEL) ixp_check_error(c, st->a->span, "a let binds a value, not a model; define models with 'model'");

@@ -40,10 +40,12 @@ static const char *file_name(Checker *c, IxpAst *call) {
     return NULL;
   }
   IxpAst *e = call->items[0]->a;
+  int errors = c->errors;
   if (!ixp_type_fits(TY_STR, ixp_check_expr(c, e))) {
     ixp_check_error(c, e->span, "a file name is a string");
     return NULL;
   }
+  if (c->errors > errors) return NULL;  /* reported in the name */
   const char *name = ixp_check_const_string(c, e);
   if (!name)
     ixp_check_error(c, e->span, "the file's columns are read when the program is checked, so its name must be known "
@@ -140,6 +142,8 @@ void ixp_check_data(Checker *c, IxpAst *st) {
     if (!set) return;
     ixp_session_input(c->s, "data", path);
     m = data_model(c, st, set, !csv, NULL);
+    if (!csv && m->nvars && strchr(m->vars[0].name, '['))  /* a 2-D array: columns NAME[0] .. in group NAME */
+      ixp_model_add_group(m, c->arena, st->str, 0, m->nvars);
     if (c->sweeps) {  /* read again on every pass, its name computed then */
       m->data->file = call->items[0]->a;
       m->data->csv = opt;

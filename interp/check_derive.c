@@ -176,6 +176,11 @@ static IxpModelDef *check_select(Checker *c, IxpAst *st, IxpAst *call) {
   return m;
 }
 
+int ixp_check_columns(Checker *c, IxpModelDef *m, IxpAst *e, int *vars) {
+  const IxpVarGroup *g;
+  return item_columns(c, m, e, vars, &g);
+}
+
 /* ---------------------------------------------------------------- rename */
 
 /* The new name of column or group `name` in rename(d, old = "new", ...),
@@ -236,16 +241,12 @@ static IxpModelDef *check_rename(Checker *c, IxpAst *st, IxpAst *call) {
 /* ------------------------------------------------------------------ rows */
 
 /* The number of columns of matrix expression e when the checker can tell
- * (a matrix literal, or a let bound to one); -1 otherwise. */
-static int known_width(Checker *c, const IxpAst *e, int depth) {
-  if (depth > 32) return -1;
-  if (e->kind == AST_VEC && e->nitems && e->items[0]->kind == AST_VEC) return e->items[0]->nitems;
-  if (e->kind == AST_NAME && e->sem.ref == REF_GLOBAL) {
-    const IxpSymbol *sym = ixp_lookup(c->s, e->str);
-    if (sym && sym->kind == SYM_LET && sym->decl && sym->decl->kind == AST_LET && !sym->decl->sem.override)
-      return known_width(c, sym->decl->a, depth + 1);
-  }
-  return -1;
+ * (its shape is known: a literal, eye(3), a let bound to one, ...); -1
+ * otherwise. */
+static int known_width(const IxpAst *e) {
+  int rows, cols;
+  ixp_check_shape(e, &rows, &cols);  /* the width may be known when the rows are not */
+  return cols > 0 ? cols : -1;
 }
 
 /* rows(M): one row per row of matrix M, columns NAME[0] .. NAME[w-1] in
@@ -263,7 +264,7 @@ static IxpModelDef *check_rows(Checker *c, IxpAst *st, IxpAst *call) {
     ixp_check_error(c, mat->span, "rows makes a dataset of a matrix's rows, not of a %s", ixp_type_name(t));
     return NULL;
   }
-  int width = names ? names->nitems : known_width(c, mat, 0);
+  int width = names ? names->nitems : known_width(mat);
   if (width > IXP_MAX_VARS) {
     ixp_check_error(c, mat->span, "dataset '%s' would have %d columns; a dataset holds at most %d", st->str, width, IXP_MAX_VARS);
     return NULL;
@@ -320,5 +321,6 @@ IxpType ixp_check_matrix_call(Checker *c, IxpAst *e) {
   if (c->ctx == CTX_MODEL) ixp_check_error(c, e->span, "a dataset's matrix cannot be used inside a model");
   e->sem.ref = REF_MODEL;
   e->sem.model = d;
+  e->sem.cols = d->nvars;  /* its width is known; its rows are not until it runs */
   return TY_MAT;
 }

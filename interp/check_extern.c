@@ -167,6 +167,15 @@ static bool map_arg(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapArg *ma) {
     return true;
   }
   if (e->kind == AST_RANGE && e->a->kind == AST_NAME) return map_range(c, m, e, ma);
+  if ((e->kind == AST_NAME || (e->kind == AST_INDEX && e->a->kind == AST_NAME)) &&
+      ixp_model_group(m, e->kind == AST_NAME ? e->str : e->a->str) >= 0) {  /* a group h, or h[0 .. 3] */
+    int *vars = ixp_arena_alloc(c->arena, (size_t)(m->nvars ? m->nvars : 1) * sizeof *vars);
+    int n = ixp_check_columns(c, m, e, vars);
+    if (n < 0) return false;
+    column_list(c, ma, n);
+    memcpy(ma->col, vars, (size_t)n * sizeof *vars);
+    return true;
+  }
   if (column_vector(m, e)) {
     column_list(c, ma, e->nitems);
     for (int i = 0; i < e->nitems; i++) ma->col[i] = ixp_model_var(m, e->items[i]->str);
@@ -181,7 +190,10 @@ static bool map_arg(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapArg *ma) {
   return true;
 }
 
-static bool add_columns(Checker *c, IxpModelDef *m, IxpAst *at, const char *name, long width, bool real, int *first) {
+/* The columns of one output: an array's NAME[0] .. NAME[w-1] in a group
+ * NAME (names no other column can have), a return value's NAME. */
+static bool add_columns(Checker *c, IxpModelDef *m, IxpAst *at, const char *name, long width, bool real, int *first,
+                        bool array) {
   if (m->nvars + width > IXP_MAX_VARS) {
     ixp_check_error(c, at->span, "this step makes %ld columns; dataset '%s' would have more than %d", width, m->name, IXP_MAX_VARS);
     return false;
@@ -189,8 +201,8 @@ static bool add_columns(Checker *c, IxpModelDef *m, IxpAst *at, const char *name
   *first = m->nvars;
   for (long k = 0; k < width; k++) {
     char *col = ixp_arena_alloc(c->arena, strlen(name) + 24);
-    if (width == 1) strcpy(col, name);
-    else sprintf(col, "%s%ld", name, k);
+    if (!array) strcpy(col, name);
+    else sprintf(col, "%s[%ld]", name, k);
     if (ixp_model_var(m, col) >= 0) {
       ixp_check_error(c, at->span, "column '%s' is already in '%s'; name this output: NAME = f(...)", col, m->name);
       return false;
@@ -201,6 +213,11 @@ static bool add_columns(Checker *c, IxpModelDef *m, IxpAst *at, const char *name
     m->continuous[v] = real;
     m->has_continuous |= real;
   }
+  if (array && ixp_model_group(m, name) >= 0) {
+    ixp_check_error(c, at->span, "group '%s' is already in '%s'; name this output: NAME = f(...)", name, m->name);
+    return false;
+  }
+  if (array) ixp_model_add_group(m, c->arena, name, *first, (int)width);
   return true;
 }
 
@@ -221,10 +238,11 @@ static bool map_outputs(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapStep *st)
   for (int p = 0; p < def->fn.nparams; p++) {
     if (!def->output[p]) continue;
     const char *name = arg->str ? arg->str : def->fn.params[p].name;
-    if (!add_columns(c, m, arg, name, st->out_width[p], real_type(def->fn.params[p].type), &st->out_col[p])) return false;
+    if (!add_columns(c, m, arg, name, st->out_width[p], real_type(def->fn.params[p].type), &st->out_col[p], true))
+      return false;
   }
   st->ret_col = -1;
-  return !ret || add_columns(c, m, arg, arg->str ? arg->str : def->fn.name, 1, real_type(def->fn.ret), &st->ret_col);
+  return !ret || add_columns(c, m, arg, arg->str ? arg->str : def->fn.name, 1, real_type(def->fn.ret), &st->ret_col, false);
 }
 
 static bool map_step(Checker *c, IxpModelDef *m, IxpAst *arg, IxpMapStep *st) {

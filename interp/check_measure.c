@@ -6,6 +6,7 @@
 
 #include "checker.h"
 #include "data.h"
+#include "expectation.h"
 #include "externs.h"
 #include "interp.h"
 #include "lower.h"
@@ -303,6 +304,7 @@ static IxpType lower(Checker *c, IxpLowering *lw, IxpAst *site, IxpAst *source, 
 /* f(x, y; z) in M [using E] [with T] [at NAME = value] */
 IxpType ixp_check_measure(Checker *c, IxpAst *e) {
   IxpAst *call = e->a;
+  if (!strcmp(call->str, "mean")) return ixp_check_expectation(c, e);  /* mean(EXPR) in SOURCE (expectation.c) */
   if (c->ctx == CTX_MODEL) {
     ixp_check_error(c, e->span, "measures cannot be used inside a model");
     return TY_ANY;

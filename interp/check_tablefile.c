@@ -184,7 +184,9 @@ static IxpDataset *read_file(Checker *c, IxpAst *call, TableFile *t) {
     }
   }
   IxpAst *name = call->items[0]->a;
+  int errors = c->errors;
   const char *file = ixp_type_fits(TY_STR, ixp_check_expr(c, name)) ? ixp_check_const_string(c, name) : NULL;
+  if (c->errors > errors) return NULL;  /* reported in the name */
   if (!file) {
     ixp_check_error(c, name->span, "a table's file is read when the program is checked: name it with a string known then");
     return NULL;

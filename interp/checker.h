@@ -38,6 +38,15 @@ void ixp_check_positional(Checker *c, const char *fname, IxpAst *arg);
 /* "unknown function" with a suggestion, or what the name is instead. */
 void ixp_check_unknown_function(Checker *c, IxpAst *e);
 
+/* The shape the checker found for expression e (checked): a vector of n
+ * is 1 x n, a matrix rows x cols. True when both are known; else the
+ * unknown ones are -1 (a number or a value of unknown type: both). */
+bool ixp_check_shape(const IxpAst *e, int *rows, int *cols);
+/* Whether e (checked) is a number known at check time: a literal, + - * /
+ * ^ and unary minus of such, or a let bound to one (its --set value when
+ * given); its value in *x. */
+bool ixp_check_constant(Checker *c, const IxpAst *e, double *x);
+
 /* "Did you mean ...?": the closest candidate within a small edit distance. */
 typedef struct {
   const char *name;
@@ -67,6 +76,10 @@ IxpModelDef *ixp_check_data_model(Checker *c, IxpAst *st, IxpModelDef *source);
 bool ixp_check_derived_kind(const char *name);
 /* The model of derived dataset statement `st`, or NULL after errors. */
 IxpModelDef *ixp_check_derived(Checker *c, IxpAst *st);
+/* The columns of m that e names into vars (room for m->nvars): a column,
+ * a group, a numbered range x0 .. x3, a group's components h[2] or
+ * h[0 .. 3]; their number, or -1 after an error. */
+int ixp_check_columns(Checker *c, IxpModelDef *m, IxpAst *e, int *vars);
 /* matrix(d): a dataset's rows as a matrix. */
 IxpType ixp_check_matrix_call(Checker *c, IxpAst *e);
 

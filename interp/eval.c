@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "arrays.h"
 #include "data.h"
 #include "externs.h"
 #include "grow.h"
@@ -112,17 +113,11 @@ static IxpNum modulo(IxpNum a, IxpNum b) {
   return ixp_num_real(r);
 }
 
-static IxpValue binary(IxpSession *s, IxpAst *e, const IxpFrame *f) {
-  if (e->op == OP_AND || e->op == OP_OR) {  /* short-circuit */
-    bool a = truth(number(s, e->a, f));
-    if (e->op == OP_AND ? !a : a) return boolean(a);
-    return boolean(truth(number(s, e->b, f)));
-  }
-  IxpNum a = number(s, e->a, f).num, b = number(s, e->b, f).num;
+static IxpValue numeric_binary(IxpSession *s, IxpAst *e, const IxpFrame *f, IxpNum a, IxpNum b) {
   switch (e->op) {
   case OP_ADD: return ixp_value_num(ixp_num_add(a, b));
   case OP_SUB: return ixp_value_num(ixp_num_sub(a, b));
-  case OP_MUL: return ixp_value_num(ixp_num_mul(a, b));
+  case OP_MUL: case OP_EMUL: return ixp_value_num(ixp_num_mul(a, b));
   case OP_DIV:
     if (b.x == 0) ixp_runtime_error(s, src_of(s, f), e->span, "division by zero");
     return ixp_value_num(ixp_num_div(a, b));
@@ -139,6 +134,42 @@ static IxpValue binary(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   case OP_XOR: return boolean((a.x != 0) != (b.x != 0));
   default: ixp_runtime_error(s, src_of(s, f), e->span, "unknown operator");
   }
+}
+
+static bool is_array(const IxpValue *v) { return v->type == TY_VEC || v->type == TY_MAT; }
+
+/* An operand that is neither a number nor an array is reported at its own
+ * span; the arithmetic of arrays is the arrays module's. */
+static IxpValue binary(IxpSession *s, IxpAst *e, const IxpFrame *f) {
+  if (e->op == OP_AND || e->op == OP_OR) {  /* short-circuit */
+    bool a = truth(number(s, e->a, f));
+    if (e->op == OP_AND ? !a : a) return boolean(a);
+    return boolean(truth(number(s, e->b, f)));
+  }
+  IxpValue a = ixp_eval(s, e->a, f);
+  if (a.type != TY_NUM && !is_array(&a))
+    ixp_runtime_error(s, src_of(s, f), e->a->span, "expected a number, got a %s", ixp_type_name(a.type));
+  IxpValue b = ixp_eval(s, e->b, f);
+  if (b.type != TY_NUM && !is_array(&b))
+    ixp_runtime_error(s, src_of(s, f), e->b->span, "expected a number, got a %s", ixp_type_name(b.type));
+  if (a.type == TY_NUM && b.type == TY_NUM) return numeric_binary(s, e, f, a.num, b.num);
+  IxpValue out;
+  char err[256];
+  if (ixp_array_binary(e->op, &a, &b, &out, s->tmp, err, sizeof err)) ixp_runtime_error(s, src_of(s, f), e->span, "%s", err);
+  return out;
+}
+
+static IxpValue unary(IxpSession *s, IxpAst *e, const IxpFrame *f) {
+  IxpValue a = ixp_eval(s, e->a, f);
+  if (is_array(&a)) {
+    IxpValue out;
+    char err[256];
+    if (ixp_array_unary(e->op, &a, &out, s->tmp, err, sizeof err)) ixp_runtime_error(s, src_of(s, f), e->span, "%s", err);
+    return out;
+  }
+  if (a.type != TY_NUM)
+    ixp_runtime_error(s, src_of(s, f), e->a->span, "expected a number, got a %s", ixp_type_name(a.type));
+  return e->op == OP_NOT ? boolean(!truth(a)) : ixp_value_num(ixp_num_neg(a.num));
 }
 
 /* A vector of numbers, or a matrix of equally long vectors. */
@@ -183,23 +214,99 @@ static IxpValue field(IxpSession *s, IxpValue a, const char *name, IxpAst *e, co
   ixp_runtime_error(s, src_of(s, f), e->span, "no field '%s' (fields: %s)", name, known);
 }
 
+/* The positions one index selects along an axis of n: one (`single`), or
+ * the points of a range, or all of them (`..`). */
+typedef struct {
+  bool single;
+  int count;
+  int *at;
+} Axis;
+
+/* Position i of an axis of n, whole and in bounds; `what` names the axis. */
+static int position(IxpSession *s, IxpAst *e, const IxpFrame *f, double i, int n, const char *what) {
+  char num[32];
+  ixp_format_num(num, sizeof num, i, -1);
+  if (i != floor(i)) ixp_runtime_error(s, src_of(s, f), e->span, "an index must be a whole number, not %s", num);
+  if (i < 0 || i >= n) ixp_runtime_error(s, src_of(s, f), e->span, "%sindex %s is outside 0 .. %d", what, num, n - 1);
+  return (int)i;
+}
+
+static Axis axis(IxpSession *s, IxpAst *e, const IxpFrame *f, int n, const char *what) {
+  Axis x = {.single = false, .count = n};
+  x.at = ixp_arena_alloc(s->tmp, (size_t)(n + 1) * sizeof *x.at);
+  if (e->kind == AST_ALL) {
+    for (int i = 0; i < n; i++) x.at[i] = i;
+    return x;
+  }
+  IxpValue v = ixp_eval(s, e, f);
+  if (v.type == TY_NUM) {
+    x.single = true, x.count = 1;
+    x.at[0] = position(s, e, f, v.num.x, n, what);
+    return x;
+  }
+  if (v.type != TY_RANGE)
+    ixp_runtime_error(s, src_of(s, f), e->span, "an index is a number, a range or '..', not a %s", ixp_type_name(v.type));
+  int64_t points = ixp_range_count(&v);
+  x.count = 0;
+  for (int64_t k = 0; k < points || points < 0; k++)  /* a point past n is out of bounds: at most n + 1 tried */
+    x.at[x.count++] = position(s, e, f, ixp_range_at(&v, k).x, n, what);
+  return x;
+}
+
+/* Rows `r` and columns `c` of the row-major rows x cols array at v. */
+static double *gather(IxpSession *s, const double *v, int cols, const Axis *r, const Axis *c) {
+  double *out = ixp_arena_alloc(s->tmp, ((size_t)r->count * (size_t)c->count + 1) * sizeof *out);
+  for (int i = 0; i < r->count; i++)
+    for (int j = 0; j < c->count; j++)
+      out[(size_t)i * (size_t)c->count + (size_t)j] = v[(size_t)r->at[i] * (size_t)cols + (size_t)c->at[j]];
+  return out;
+}
+
+/* A selection's value: a number, a vector (one axis single or a vector's
+ * slice) or a matrix. */
+static IxpValue selection(double *v, const Axis *r, const Axis *c, bool matrix) {
+  if ((!matrix || r->single) && c->single) return ixp_value_real(v[0]);
+  if (!matrix || r->single) return (IxpValue){.type = TY_VEC, .v = v, .rows = 1, .cols = c->count};
+  if (c->single) return (IxpValue){.type = TY_VEC, .v = v, .rows = 1, .cols = r->count};
+  return (IxpValue){.type = TY_MAT, .v = v, .rows = r->count, .cols = c->count};
+}
+
+/* x[i], x[i .. j]; A[i] (a row), A[i .. j] (rows), A[i, j] with either
+ * index a number, a range or '..'. */
 static IxpValue index_value(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   IxpValue a = ixp_eval(s, e->a, f);
-  if (a.type == TY_RECORD) {
+  if (a.type == TY_RECORD && !e->c) {
     IxpValue key = ixp_eval(s, e->b, f);
     if (key.type != TY_STR) ixp_runtime_error(s, src_of(s, f), e->b->span, "a record is indexed by a field name");
     return field(s, a, key.str, e, f);
   }
-  double i = ixp_eval_number(s, e->b, f);
-  int n = a.type == TY_MAT ? a.rows : a.cols;
   if (a.type != TY_VEC && a.type != TY_MAT)
     ixp_runtime_error(s, src_of(s, f), e->a->span, "only vectors and matrices can be indexed, not a %s", ixp_type_name(a.type));
-  char num[32];
-  ixp_format_num(num, sizeof num, i, -1);
-  if (i != floor(i)) ixp_runtime_error(s, src_of(s, f), e->b->span, "an index must be a whole number, not %s", num);
-  if (i < 0 || i >= n) ixp_runtime_error(s, src_of(s, f), e->b->span, "index %s is outside 0 .. %d", num, n - 1);
-  if (a.type == TY_VEC) return ixp_value_real(a.v[(int)i]);
-  return (IxpValue){.type = TY_VEC, .v = a.v + (size_t)i * (size_t)a.cols, .rows = 1, .cols = a.cols};
+  if (e->c && a.type == TY_VEC)
+    ixp_runtime_error(s, src_of(s, f), e->span, "a vector takes one index, not two");
+  bool matrix = a.type == TY_MAT;
+  Axis all = {.single = false, .count = a.cols};
+  if (matrix && !e->c) {  /* whole rows, as a view when one */
+    Axis r = axis(s, e->b, f, a.rows, "");
+    if (r.single) return (IxpValue){.type = TY_VEC, .v = a.v + (size_t)r.at[0] * (size_t)a.cols, .rows = 1, .cols = a.cols};
+    all.at = ixp_arena_alloc(s->tmp, (size_t)(a.cols + 1) * sizeof *all.at);
+    for (int j = 0; j < a.cols; j++) all.at[j] = j;
+    return selection(gather(s, a.v, a.cols, &r, &all), &r, &all, true);
+  }
+  Axis one = {.single = true, .count = 1, .at = (int[]){0}};
+  Axis r = matrix ? axis(s, e->b, f, a.rows, "row ") : one;
+  Axis c = axis(s, matrix ? e->c : e->b, f, a.cols, matrix ? "column " : "");
+  return selection(gather(s, a.v, a.cols, &r, &c), &r, &c, matrix);
+}
+
+/* A file named in the program, relative to the program's folder. */
+static const char *program_relative(IxpSession *s, const IxpSource *src, const char *name) {
+  const char *slash = strrchr(src->name, '/');
+  size_t dirlen = slash && name[0] != '/' ? (size_t)(slash - src->name) + 1 : 0;
+  char *path = ixp_arena_alloc(s->tmp, dirlen + strlen(name) + 1);
+  memcpy(path, src->name, dirlen);
+  strcpy(path + dirlen, name);
+  return path;
 }
 
 static IxpValue call(IxpSession *s, IxpAst *e, const IxpFrame *f) {
@@ -213,11 +320,14 @@ static IxpValue call(IxpSession *s, IxpAst *e, const IxpFrame *f) {
     if (fn->arg == TY_NUM && args[i].type != TY_NUM)
       ixp_runtime_error(s, src_of(s, f), e->items[i]->span, "%s needs a number, not a %s", fn->signature, ixp_type_name(args[i].type));
   }
+  if (fn->shape == IXP_SHAPE_FILE && args[0].type == TY_STR) args[0].str = program_relative(s, src_of(s, f), args[0].str);
   IxpValue out;
-  char err[256];
+  char err[640];
   if (fn->fn(args, e->nitems, &out, s->tmp, err, sizeof err))
     ixp_runtime_error(s, src_of(s, f), e->span, "%s", err);
-  if (fn->information) out.num = ixp_num_real(out.num.x * ixp_units_scale(s));
+  if (fn->information && out.type == TY_NUM) out.num = ixp_num_real(out.num.x * ixp_units_scale(s));
+  if (fn->information && out.type == TY_VEC)  /* the arrays module's result is a fresh array */
+    for (int i = 0; i < out.cols; i++) out.v[i] *= ixp_units_scale(s);
   return out;
 }
 
@@ -244,10 +354,7 @@ IxpValue ixp_eval(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   case AST_STR: return ixp_eval_string(s, e, f);
   case AST_NAME: return name(s, e, f);
   case AST_VEC: return vector(s, e, f);
-  case AST_UNARY: {
-    IxpValue a = number(s, e->a, f);
-    return e->op == OP_NOT ? boolean(!truth(a)) : ixp_value_num(ixp_num_neg(a.num));
-  }
+  case AST_UNARY: return unary(s, e, f);
   case AST_BINARY: return binary(s, e, f);
   case AST_IF: return truth(number(s, e->a, f)) ? ixp_eval(s, e->b, f) : ixp_eval(s, e->c, f);
   case AST_RANGE: {

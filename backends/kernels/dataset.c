@@ -983,13 +983,14 @@ static bool npy_layout(FILE *f, const char *path, NpyLayout *l, IxpDataError *er
 /* The kind of every column: floats are REAL, integers and bools INT. */
 static IxpColumnKind npy_kind(const NpyLayout *l) { return l->t.kind == 'f' ? IXP_COL_REAL : IXP_COL_INT; }
 
-/* Name and type the columns of d: `name` for a 1-D array, name0, name1,
- * ... for a 2-D one. */
+/* Name and type the columns of d: `name` for a 1-D array, name[0],
+ * name[1], ... for a 2-D one (names that cannot meet another dataset's
+ * columns, as name0 .. name28 of a dataset ep0 could meet ep00 ..). */
 static bool npy_columns(IxpDataset *d, const char *name, const NpyLayout *l, IxpDataError *err) {
   for (int j = 0; j < d->ncols; j++) {
     IxpColumn *c = &d->cols[j];
     char buf[32];
-    snprintf(buf, sizeof buf, "%d", j);
+    snprintf(buf, sizeof buf, "[%d]", j);
     size_t len = strlen(name) + strlen(buf) + 1;
     if (!(c->name = malloc(len))) return fail(err, d->path, 0, 0, "out of memory");
     snprintf(c->name, len, "%s%s", name, l->h.ndim == 1 ? "" : buf);

@@ -57,7 +57,7 @@ bool ixp_csv_load(const char *path, const IxpCsvOptions *opt, IxpDataset **out, 
 /* Load a .npy file (format 1.0/2.0/3.0; little- or big-endian float64,
  * float32, int8..int64, uint8..uint64, bool; C or Fortran order; 1-D or
  * 2-D). A 1-D array is one column named `name`; a 2-D array n x d gives d
- * columns name0 .. name{d-1}. The same as ixp_npy_load_header, then
+ * columns name[0] .. name[d-1]. The same as ixp_npy_load_header, then
  * ixp_npy_load_values. */
 bool ixp_npy_load(const char *path, const char *name, IxpDataset **out, IxpDataError *err);
 /* Read only the header of a .npy file, checked against the file's length:

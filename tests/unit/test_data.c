@@ -138,7 +138,7 @@ Test(data, the_checker_reads_only_an_npy_header) {
   TRun r;
   t_open(&r, false);
   char text[600];
-  snprintf(text, sizeof text, "data h = npy(\"%s\")\nprint entropy(h0) in h\n", p);
+  snprintf(text, sizeof text, "data h = npy(\"%s\")\nprint entropy(h[0]) in h\n", p);
   IxpSource *src = ixp_source_new("t.ixp", text, strlen(text));
   IxpArena *arena = ixp_arena_new();
   IxpAst *program = ixp_parse(src, arena, NULL, false, NULL);
@@ -163,12 +163,12 @@ Test(data, npy_values_are_checked_before_anything_runs) {
   TRun r;
   t_open(&r, true);
   char text[600];
-  snprintf(text, sizeof text, "print 1\ndata d = npy(\"%s\")\nprint entropy(d0) in d\n", p);
+  snprintf(text, sizeof text, "print 1\ndata d = npy(\"%s\")\nprint entropy(d[0]) in d\n", p);
   cr_assert_eq(t_run(&r, text), IXP_ECOMPILE);
   cr_assert_str_eq(t_out(&r), "", "nothing ran");
   char want[700];
   snprintf(want, sizeof want,
-           "t.ixp:2:10: error: %s: row 3, column 'd0': integer 9007199254740993 is beyond 2^53, where doubles no "
+           "t.ixp:2:10: error: %s: row 3, column 'd[0]': integer 9007199254740993 is beyond 2^53, where doubles no "
            "longer hold every integer\n",
            p);
   cr_assert(!strncmp(t_err(&r), want, strlen(want)), "%s", t_err(&r));
@@ -199,10 +199,10 @@ Test(data, csv_and_npy_rows_estimate_alike) {
   char text[1200];
   snprintf(text, sizeof text,
            "data c = csv(\"%s\")\ndata n = npy(\"%s\")\n"
-           "print mi(x; y) in c using ksg\nprint mi(n0; n1) in n using ksg\n"
-           "print mi(x; y) in c using gaussian\nprint mi(n0; n1) in n using gaussian\n"
-           "print entropy(x) in c using kl\nprint entropy(n0) in n using kl\n"
-           "print mi(x; y) in c using plugin(bins = 5)\nprint mi(n0; n1) in n using plugin(bins = 5)\n",
+           "print mi(x; y) in c using ksg\nprint mi(n[0]; n[1]) in n using ksg\n"
+           "print mi(x; y) in c using gaussian\nprint mi(n[0]; n[1]) in n using gaussian\n"
+           "print entropy(x) in c using kl\nprint entropy(n[0]) in n using kl\n"
+           "print mi(x; y) in c using plugin(bins = 5)\nprint mi(n[0]; n[1]) in n using plugin(bins = 5)\n",
            csv, npy);
   cr_assert_eq(t_run(&r, text), IXP_OK, "%s", t_err(&r));
   for (int k = 0; k < 8; k += 2) {

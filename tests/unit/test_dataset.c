@@ -604,8 +604,8 @@ Test(dataset, npy_every_dtype_order_and_endianness) {
       IxpDataset *d = npy_ok(npy_put("a.npy", 1, dict, data, len), "v");
       cr_assert_eq(d->nrows, 3, "%s", t->descr);
       cr_assert_eq(d->ncols, 2);
-      col_is(d, 0, "v0", t->kind == 'f' ? IXP_COL_REAL : IXP_COL_INT);
-      col_is(d, 1, "v1", t->kind == 'f' ? IXP_COL_REAL : IXP_COL_INT);
+      col_is(d, 0, "v[0]", t->kind == 'f' ? IXP_COL_REAL : IXP_COL_INT);
+      col_is(d, 1, "v[1]", t->kind == 'f' ? IXP_COL_REAL : IXP_COL_INT);
       for (int j = 0; j < 2; j++)
         for (int i = 0; i < 3; i++) {
           double want = t->v[i * 2 + j], got = d->cols[j].value[i];
@@ -640,9 +640,9 @@ Test(dataset, npy_default_name) {
   unsigned char data[2] = {1, 2};
   const char *p = npy_put("weights.npy", 1, "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 2), }", data, 2);
   IxpDataset *d = npy_ok(p, NULL);
-  col_is(d, 0, "weights0", IXP_COL_INT);
-  col_is(d, 1, "weights1", IXP_COL_INT);
-  cr_assert_eq(ixp_dataset_col(d, "weights1"), 1);
+  col_is(d, 0, "weights[0]", IXP_COL_INT);
+  col_is(d, 1, "weights[1]", IXP_COL_INT);
+  cr_assert_eq(ixp_dataset_col(d, "weights[1]"), 1);
   ixp_dataset_free(d);
 }
 
@@ -745,11 +745,11 @@ Test(dataset, npy_inexact_values) {
   put_bytes(data, &len, UINT64_MAX, 8, true);
   put_bytes(data, &len, 0, 8, true);
   npy_err(npy_put("b.npy", 1, "{'descr': '>u8', 'fortran_order': True, 'shape': (1, 2), }", data, len), 1, 1,
-          "row 1, column 'x0': integer 18446744073709551615 is beyond 2^53, where doubles no longer hold every "
+          "row 1, column 'x[0]': integer 18446744073709551615 is beyond 2^53, where doubles no longer hold every "
           "integer");
   unsigned char b[4] = {0, 1, 1, 2};
   npy_err(npy_put("c.npy", 1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 2), }", b, 4), 2, 2,
-          "row 2, column 'x1': bool byte 2 is neither 0 nor 1");
+          "row 2, column 'x[1]': bool byte 2 is neither 0 nor 1");
 }
 
 /* The header alone names and types the columns; the values come after,
@@ -762,10 +762,10 @@ Test(dataset, npy_header_then_values) {
   cr_assert(ixp_npy_load_header(p, "x", &d, &e), "%s", e.message);
   cr_assert_eq(d->nrows, 2);
   cr_assert_eq(d->ncols, 2);
-  col_is(d, 1, "x1", IXP_COL_INT);
+  col_is(d, 1, "x[1]", IXP_COL_INT);
   cr_assert_null(d->cols[0].value, "the header read no values");
   cr_assert_not(ixp_npy_load_values(d, &e));
-  cr_assert_str_eq(strchr(e.message, ' ') + 1, "row 2, column 'x1': bool byte 2 is neither 0 nor 1");
+  cr_assert_str_eq(strchr(e.message, ' ') + 1, "row 2, column 'x[1]': bool byte 2 is neither 0 nor 1");
   cr_assert_eq(e.row, 2);
   cr_assert_eq(e.col, 2);
   cr_assert_null(d->cols[1].value, "a failed read leaves no values");
@@ -822,7 +822,7 @@ Test(dataset, npy_streams_past_a_chunk) {
       put_bytes(data, &at, UINT64_MAX >> 1, 8, false);
     }
     npy_err(npy_put("bad.npy", 1, dict, data, len), 70000, 1,
-            "row 70000, column 'x0': integer 9223372036854775807 is beyond 2^53, where doubles no longer hold every "
+            "row 70000, column 'x[0]': integer 9223372036854775807 is beyond 2^53, where doubles no longer hold every "
             "integer");
   }
   free(data);

@@ -108,10 +108,10 @@ Test(externs, map_over_all_rows_equals_map_per_row) {
                      "data d = sample(m, 300)\n"
                      "data all = map(d, h = t_layer(x0 .. x3))\n"
                      "data rows = map(d, h = t_layer(1, x0 .. x3))\n"
-                     "print mi(x0 .. x3; h2) in all using gaussian\n"
-                     "print mi(x0 .. x3; h2) in rows using gaussian\n"
-                     "print entropy(h5) in all using kl\n"
-                     "print entropy(h5) in rows using kl\n"),
+                     "print mi(x0 .. x3; h[2]) in all using gaussian\n"
+                     "print mi(x0 .. x3; h[2]) in rows using gaussian\n"
+                     "print entropy(h[5]) in all using kl\n"
+                     "print entropy(h[5]) in rows using kl\n"),
                IXP_OK, "%s", t_err(&r));
   cr_assert_eq(t_value_at(t_out(&r), 0), t_value_at(t_out(&r), 1), "%s", t_out(&r));
   cr_assert_eq(t_value_at(t_out(&r), 2), t_value_at(t_out(&r), 3), "%s", t_out(&r));

@@ -206,6 +206,12 @@ Test(plumbing, rows_of_a_matrix_and_back) {
   free(out);
 }
 
+Test(plumbing, rows_of_eye_has_the_width_the_checker_infers) {
+  /* the rows of eye(3): each column holds one 1 in three rows, H = h2(1/3) */
+  cr_assert_float_eq(t_number("data r = rows(eye(3))\nprint entropy(r[1]) in r using plugin(bins = 2)\n"), t_h2(1.0 / 3.0),
+                     1e-12);
+}
+
 Test(plumbing, rows_of_a_matrix_of_unknown_width_asks_for_names) {
   char *err = t_fail("let M = if 1 > 0 then [[1, 2]] else [[3, 4]]\ndata r = rows(M)\n", IXP_ECOMPILE, NULL);
   cr_assert(strstr(err, "t.ixp:2:15: error: the checker cannot tell how many columns this matrix has"), "%s", err);
@@ -257,5 +263,69 @@ Test(plumbing, table_file_errors_name_file_row_and_column) {
   cr_assert(strstr(err, "short.csv: the probabilities in column 'p' sum to 0.75, not 1"), "%s", err);
   cr_assert(strstr(err, "big.csv: row 2, column 'p': probability -0.5 is not a number in [0, 1]"), "%s", err);
   cr_assert(strstr(err, "text.csv: column 'x' holds text"), "%s", err);
+  free(err);
+}
+
+/* --------------------------------------------------- derived column names */
+
+Test(plumbing, npy_columns_are_name_index_in_a_group) {
+  double x[30];
+  for (int i = 0; i < 10; i++) x[3 * i] = i % 2, x[3 * i + 1] = i % 5, x[3 * i + 2] = (i * 7) % 3;
+  npy_doubles("ep.npy", 10, 3, x);
+  /* the group is its columns in order: the same plans, bit for bit */
+  char *out = run_ok(in_dir("data ep0 = npy(\"DIR/ep.npy\")\nprint entropy(ep0) in ep0 using plugin(bins = 5)\n"
+                            "print entropy(ep0[0], ep0[1], ep0[2]) in ep0 using plugin(bins = 5)\n"
+                            "print entropy(ep0[0 .. 1]) in ep0 using plugin(bins = 5), "
+                            "entropy(ep0[0], ep0[1]) in ep0 using plugin(bins = 5)\n"
+                            "data s = ep0[ep0[1 .. 2]]\nprint matrix(s)[0]\n"));
+  cr_assert_eq(t_value_at(out, 0), t_value_at(out, 1), "%s", out);
+  cr_assert_eq(t_value_at(out, 2), t_value_at(out, 3), "%s", out);
+  /* (i % 2, i % 5) over i = 0 .. 9 takes 10 distinct pairs, each once */
+  cr_assert_float_eq(t_value_at(out, 2), log2(10), 1e-12);
+  cr_assert(strstr(out, "matrix(s)[0] = [0, 0]\n"), "%s", out);
+  free(out);
+}
+
+Test(plumbing, old_numbered_names_of_npy_columns_are_unknown) {
+  double x[4] = {0, 1, 1, 0};
+  npy_doubles("ep.npy", 2, 2, x);
+  char *err = t_fail(in_dir("data ep0 = npy(\"DIR/ep.npy\")\nprint entropy(ep00) in ep0\n"), IXP_ECOMPILE, NULL);
+  cr_assert(strstr(err, "unknown variable 'ep00' in dataset 'ep0'"), "%s", err);
+  free(err);
+}
+
+/* ----------------------------------------------------- mean(EXPR) in SOURCE */
+
+Test(plumbing, mean_under_a_model_is_the_exact_expectation) {
+  char *out = run_ok("model die { k ~ categorical([1/6, 1/6, 1/6, 1/6, 1/6, 1/6]) }\n"
+                     "model bits { b[4] ~ bernoulli(1/4) }\n"
+                     "print mean(k) in die, mean(k^2) in die, mean(x xor y) in bsc(p = 0.2), mean(sum(b)) in bits, "
+                     "mean([1, 2, 3, 6])\n");
+  cr_assert_float_eq(t_value_at(out, 0), 2.5, 1e-15);
+  cr_assert_float_eq(t_value_at(out, 1), 55.0 / 6.0, 1e-14);
+  cr_assert_float_eq(t_value_at(out, 2), 0.2, 1e-15);  /* P(x xor y = 1) = p */
+  cr_assert_float_eq(t_value_at(out, 3), 1.0, 1e-15);  /* 4 * 1/4 */
+  cr_assert_float_eq(t_value_at(out, 4), 3.0, 1e-15);  /* the builtin mean of a vector still works */
+  free(out);
+}
+
+Test(plumbing, mean_over_a_dataset_is_the_row_average) {
+  t_write_text(tpath("v.csv"), "x,y\n1,2\n2,2\n4,0.5\n9,0.25\n");
+  /* x * y: 2, 4, 2, 2.25 -> 10.25 / 4 */
+  char *out = run_ok(in_dir("data v = csv(\"DIR/v.csv\")\nprint mean(x * y) in v, mean(x) in v\n"));
+  cr_assert_eq(t_value_at(out, 0), 10.25 / 4);
+  cr_assert_eq(t_value_at(out, 1), 4.0);
+  free(out);
+}
+
+Test(plumbing, mean_errors) {
+  char *err = t_fail("model g { x ~ normal(0, 1) }\nprint mean(x) in g\nprint mean(x) in bsc using ksg\n"
+                     "model die { k ~ categorical([1/2, 1/2]) }\nprint mean([k, k]) in die\n", IXP_ECOMPILE, NULL);
+  cr_assert(strstr(err, "t.ixp:2:18: error: mean(...) in g needs its exact joint"), "%s", err);
+  cr_assert(strstr(err, "t.ixp:3:28: error: mean(...) in SOURCE is exact"), "%s", err);
+  cr_assert(strstr(err, "t.ixp:5:12: error: mean(...) in die averages a number, not a vector"), "%s", err);
+  free(err);
+  err = t_fail("model die { k ~ categorical([1/2, 1/2]) }\nprint mean(1 / k) in die\n", IXP_ERUNTIME, NULL);
+  cr_assert(strstr(err, "division by zero when k = 0"), "%s", err);
   free(err);
 }
