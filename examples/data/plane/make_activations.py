@@ -3,7 +3,7 @@
 epochs, for examples/information_plane_epochs.ixp.
 
 The task (after Shwartz-Ziv & Tishby, 2017, made small): the inputs are all
-256 patterns of 8 bits, the label is y = ((x0 and x1) or x2) xor x3 (half
+256 patterns of 8 bits, the label is y = ((x[0] and x[1]) or x[2]) xor x[3] (half
 the patterns are 1). The network is 8 -> 6 -> 4 -> 2: two tanh layers and
 a softmax output, trained by minibatch gradient descent on the cross
 entropy. Written with the standard library only (no NumPy), seeded, so the
