@@ -249,6 +249,7 @@ static IxpType check_binary(Checker *c, IxpAst *e) {
   IxpType a = ixp_check_expr(c, e->a), b = ixp_check_expr(c, e->b);
   char what[48];
   snprintf(what, sizeof what, "'%s'", ixp_op_text(e->op));
+  if (e->op == OP_EMUL && a == TY_NUM && b == TY_NUM) e->op = OP_MUL;  /* of numbers, the product the model engines know */
   bool arrays = arithmetic(e->op) && (is_array(a) || is_array(b));
   if (!arrays || !(numeric(a) || is_array(a)) || !(numeric(b) || is_array(b))) {
     if (!arrays || !is_array(a)) ixp_check_number(c, e->a, a, what);
@@ -469,6 +470,7 @@ static IxpType builtin_shape(Checker *c, IxpAst *e, const IxpBuiltin *fn, const 
     else set_shape(e, 1, constant_size(c, x));
     return e->nitems == 2 ? TY_MAT : TY_VEC;
   case IXP_SHAPE_FILE: return check_file(c, e, fn);
+  case IXP_SHAPE_POINTS: set_shape(e, 1, e->nitems == 3 ? constant_size(c, e->items[2]->a) : -1); return TY_VEC;
   default: return fn->ret;
   }
 }
@@ -477,7 +479,7 @@ static IxpType builtin_shape(Checker *c, IxpAst *e, const IxpBuiltin *fn, const 
  * vectors and matrices (and a file name). */
 static bool argument_fits(const IxpBuiltin *fn, IxpType t, int i) {
   if (fn->shape == IXP_SHAPE_FILE) return i > 0 || ixp_type_fits(TY_STR, t);
-  if (fn->arg == TY_ANY && fn->shape != IXP_SHAPE_FIXED) return numeric(t) || is_array(t);
+  if (fn->arg == TY_ANY && fn->shape != IXP_SHAPE_FIXED && fn->shape != IXP_SHAPE_POINTS) return numeric(t) || is_array(t);
   return ixp_type_fits(fn->arg, t);
 }
 

@@ -325,6 +325,7 @@ static IxpValue call(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   char err[640];
   if (fn->fn(args, e->nitems, &out, s->tmp, err, sizeof err))
     ixp_runtime_error(s, src_of(s, f), e->span, "%s", err);
+  if (fn->shape == IXP_SHAPE_FILE) ixp_session_input(s, "data", args[0].str);  /* a computed name too, for records */
   if (fn->information && out.type == TY_NUM) out.num = ixp_num_real(out.num.x * ixp_units_scale(s));
   if (fn->information && out.type == TY_VEC)  /* the arrays module's result is a fresh array */
     for (int i = 0; i < out.cols; i++) out.v[i] *= ixp_units_scale(s);

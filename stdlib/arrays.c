@@ -256,7 +256,10 @@ const char *ixp_array_dot(const IxpValue *a, const IxpValue *b, IxpValue *out, c
 
 double ixp_array_norm(const IxpValue *a) {
   double scale = 0;
-  for (size_t i = 0; i < count(a); i++) scale = fmax(scale, fabs(a->v[i]));
+  for (size_t i = 0; i < count(a); i++) {
+    if (isnan(a->v[i])) return NAN;  /* fmax would skip it */
+    scale = fmax(scale, fabs(a->v[i]));
+  }
   if (scale == 0 || !isfinite(scale)) return scale;
   IxpKSum k = {0, 0};
   for (size_t i = 0; i < count(a); i++) ixp_ksum_add(&k, (a->v[i] / scale) * (a->v[i] / scale));
@@ -281,7 +284,11 @@ const char *ixp_array_concat(const IxpValue *args, int n, IxpValue *out, IxpAren
       snprintf(err, size, "concat joins numbers, vectors or matrices, not a %s (argument %d)", ixp_type_name(x->type), i + 1);
       return err;
     }
-    if (matrix && cols < 0 && is_array(x->type)) cols = x->cols;
+    if (matrix && !is_array(x->type)) {
+      snprintf(err, size, "concat stacks the rows of matrices and vectors, not a %s (argument %d)", ixp_type_name(x->type), i + 1);
+      return err;
+    }
+    if (matrix && cols < 0) cols = x->cols;
     if (matrix && stacked_rows(x, cols) < 0) {
       snprintf(err, size, "concat stacks rows of %d numbers; argument %d is %s", cols, i + 1,
                ixp_array_shape_text(shape, sizeof shape, x->type, x->rows, x->cols));

@@ -18,6 +18,7 @@ typedef enum {
   IXP_SHAPE_SQUARE,     /* n x n for argument n (eye) */
   IXP_SHAPE_FILL,       /* an n-vector for (n), an n x m matrix for (n, m) (zeros, ones) */
   IXP_SHAPE_FILE,       /* a file's contents; its first argument is a file name, relative to the program's folder */
+  IXP_SHAPE_POINTS,     /* a vector of as many numbers as the third argument says (linspace, logspace) */
 } IxpShapeRule;
 
 typedef struct IxpBuiltin {

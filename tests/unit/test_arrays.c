@@ -186,6 +186,8 @@ Test(arrays, norm_is_euclidean_and_frobenius_without_overflow) {
   cr_assert_float_eq(ixp_array_norm(&(IxpValue){.type = TY_VEC, .v = big, .rows = 1, .cols = 2}), 5e200, 1e186);
   cr_assert_float_eq(ixp_array_norm(&(IxpValue){.type = TY_MAT, .v = m, .rows = 2, .cols = 2}), sqrt(30.0), 1e-15);
   cr_assert_eq(ixp_array_norm(&(IxpValue){.type = TY_VEC, .v = v, .rows = 1, .cols = 0}), 0);
+  double holes[] = {1, NAN, 2};
+  cr_assert(isnan(ixp_array_norm(&(IxpValue){.type = TY_VEC, .v = holes, .rows = 1, .cols = 3})), "a NaN is not skipped");
 }
 
 /* ------------------------------------------------------- the language side */
@@ -243,13 +245,13 @@ Test(arrays, the_checker_tracks_shapes_through_operations) {
   t_open(&r, false);
   const char *text = "let n = 4\nlet W = ones(3, n)\nlet x = zeros(n)\nlet h = tanh(W * x + [1, 2, 3])\n"
                      "let P = softmax(concat(W, [[1, 2, 3, 4]]))\nlet H = entropy_of(P)\nlet c = W[.., 1 .. 2]\n"
-                     "let t = transpose(W) * [1, 2, 3]\nlet k = 2 * n\nlet s = sum(x)\n";
+                     "let t = transpose(W) * [1, 2, 3]\nlet k = 2 * n\nlet s = sum(x)\nlet g = linspace(0, 1, k + 1)\n";
   IxpSource *src = ixp_source_new("t.ixp", text, strlen(text));
   IxpArena *arena = ixp_arena_new();
   IxpAst *program = ixp_parse(src, arena, NULL, false, NULL);
   cr_assert_not_null(program);
   cr_assert_eq(ixp_check_program(r.s, program, src, arena), 0, "%s", t_err(&r));
-  const int want[][2] = {{-1, -1}, {3, 4}, {1, 4}, {1, 3}, {4, 4}, {1, 4}, {3, 2}, {1, 4}, {-1, -1}, {-1, -1}};
+  const int want[][2] = {{-1, -1}, {3, 4}, {1, 4}, {1, 3}, {4, 4}, {1, 4}, {3, 2}, {1, 4}, {-1, -1}, {-1, -1}, {1, 9}};
   for (int i = 0; i < program->nitems; i++) {
     int rows, cols;
     bool known = ixp_check_shape(program->items[i]->a, &rows, &cols);
@@ -322,4 +324,74 @@ Test(arrays, files_are_values_with_their_errors_located) {
   cr_assert(strstr(t_err(&r), "bad.csv: row 3, column 'b' is NaN"), "%s", t_err(&r));
   t_close(&r);
   t_tmpdir_remove(dir);
+}
+
+/* A .npy file of shape `shape` ("(3,)" or "(2, 2)") holding v. */
+static void write_npy(const char *path, const char *shape, const double *v, int n) {
+  char dict[128];
+  snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': False, 'shape': %s, }", shape);
+  size_t hlen = strlen(dict) + 1;
+  hlen += (64 - (10 + hlen) % 64) % 64;
+  FILE *f = fopen(path, "wb");
+  cr_assert_not_null(f);
+  unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)hlen, (unsigned char)(hlen >> 8)};
+  fwrite(pre, 1, 10, f);
+  fprintf(f, "%-*s\n", (int)hlen - 1, dict);
+  fwrite(v, sizeof *v, (size_t)n, f);  /* little-endian machine */
+  cr_assert_eq(fclose(f), 0);
+}
+
+Test(arrays, npy_files_are_vectors_or_matrices_by_their_dimensions) {
+  char dir[64];
+  t_tmpdir_make(dir, sizeof dir, "ixp_arrays_npy");
+  const double v[] = {1, 2, 3, 4}, bad[] = {1, 2, INFINITY, 4};
+  write_npy(t_path_in(dir, "v.npy"), "(4,)", v, 4);
+  write_npy(t_path_in(dir, "m.npy"), "(2, 2)", v, 4);
+  write_npy(t_path_in(dir, "bad.npy"), "(4,)", bad, 4);
+  char *prog = t_path_in(dir, "p.ixp");
+  TRun r;
+  t_open(&r, false);
+  const char *text = "let x = npy(\"v.npy\")\nlet M = npy(\"m.npy\")\nx[1 .. 2]\nM * x[0 .. 1]\nM[.., 1]\n";
+  cr_assert_eq(ixp_session_run(r.s, prog, text, strlen(text)), IXP_OK, "%s", t_err(&r));
+  cr_assert_str_eq(t_out(&r), "[2, 3]\n[5, 11]\n[2, 4]\n");
+  t_close(&r);
+  t_open(&r, false);
+  text = "print npy(\"m.npy\") * npy(\"v.npy\")\n";
+  cr_assert_eq(ixp_session_run(r.s, prog, text, strlen(text)), IXP_ECOMPILE, "shapes read from the headers");
+  cr_assert(strstr(t_err(&r), "cannot multiply a 2x2 matrix by a 4-vector"), "%s", t_err(&r));
+  t_close(&r);
+  t_open(&r, false);
+  text = "print sum(npy(\"bad.npy\"))\n";
+  cr_assert_eq(ixp_session_run(r.s, prog, text, strlen(text)), IXP_ERUNTIME);
+  cr_assert(strstr(t_err(&r), "bad.npy: element [2] is infinite"), "%s", t_err(&r));
+  t_close(&r);
+  t_tmpdir_remove(dir);
+}
+
+/* The parser: .* is one token at the product's precedence; indices with
+ * two axes, ranges and lone '..'. */
+Test(arrays, parser_reads_emul_and_two_axis_indices) {
+  const char *cases[][2] = {
+      {"a.*b + c", "((a .* b) + c)"},
+      {"a * b .* c", "((a * b) .* c)"},
+      {"-a .* b ^ 2", "((-a) .* (b ^ 2))"},
+      {"A[.., 1 .. 2]", "A[.., (1 .. 2)]"},
+      {"A[i, ..][0]", "A[i, ..][0]"},
+      {"x[0 .. n - 1]", "x[(0 .. (n - 1))]"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    IxpSource *src = ixp_source_new("t.ixp", cases[i][0], strlen(cases[i][0]));
+    IxpArena *arena = ixp_arena_new();
+    IxpAst *program = ixp_parse(src, arena, NULL, false, NULL);
+    cr_assert_not_null(program, "%s does not parse", cases[i][0]);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ixp_ast_print(f, program->items[0]->a);
+    fclose(f);
+    cr_assert_str_eq(text, cases[i][1]);
+    free(text);
+    ixp_arena_free(arena);
+    ixp_source_free(src);
+  }
 }
