@@ -48,7 +48,7 @@ typedef enum {
   AST_EXPECT,     /* a = comparison, b = tolerance or NULL */
   AST_SWEEP,      /* str = variable, a = values, b = body, c = file or NULL,
                      items[0] = AST_NAME to bind its table to (`as NAME`) */
-  AST_PLOT,       /* items = tables or AST_AS (legend label), c = file */
+  AST_PLOT,       /* items = tables or AST_AS (legend label), c = file, d = AST_BLOCK of AST_ARG options or NULL */
   AST_DATA,       /* str = name, a = AST_CALL: csv(...), npy(...), sample(M, n) */
   AST_EXPR_STMT,  /* a (a bare expression: printed in the REPL) */
   AST_EXTERN,     /* a = AST_STR library path, items = AST_FN */

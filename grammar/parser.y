@@ -79,6 +79,8 @@ static IxpAst *ixp_parse_target(IxpParse *ps, IxpAst *t, IxpAst **width, const c
 %type exprs {IxpAst *}
 %type emits {IxpAst *}
 %type emit_item {IxpAst *}
+%type plot_opts {IxpAst *}
+%type plot_opt {IxpAst *}
 %type params {IxpAst *}
 %type param {IxpAst *}
 %type idents {IxpAst *}
@@ -188,6 +190,10 @@ stmt(S) ::= EXTERN(K) STRING(P) LBRACE fnbody(B) RBRACE(R). {
   S = B; S->kind = AST_EXTERN; S->a = ixp_parse_string(ps, P); S->span = SPAN2(K.span, R.span);
 }
 stmt(S) ::= PLOT(K) emits(L) TO expr(F). { S = L; S->kind = AST_PLOT; S->c = F; S->span = SPAN2(K.span, F->span); }
+/* plot ... to FILE with title = "...", xlog = 1, by = "layer": options as AST_ARG in d. */
+stmt(S) ::= PLOT(K) emits(L) TO expr(F) WITH plot_opts(O). {
+  S = L; S->kind = AST_PLOT; S->c = F; S->d = O; S->span = SPAN2(K.span, O->span);
+}
 /* print EXPR [as LABEL], ...: a label replaces the item's text. */
 stmt(S) ::= PRINT(K) emits(L). { S = L; S->kind = AST_PRINT; S->span = SPAN2(K.span, L->span); }
 /* print ... within TOL: the relative tolerance `ixp check --against` allows. */
@@ -240,6 +246,12 @@ emit_item(I) ::= expr(E) AS IDENT(N). {
 }
 emit_item(I) ::= expr(E) AS STRING(N). {
   I = ixp_parse_string(ps, N); I->kind = AST_AS; I->a = E; I->span = SPAN2(E->span, N.span);
+}
+
+plot_opts(L) ::= plot_opt(A). { L = ixp_parse_node(ps, AST_BLOCK, A->span); ixp_ast_push(ps->arena, L, A); }
+plot_opts(L) ::= plot_opts(P) COMMA plot_opt(A). { L = P; L->span = SPAN2(L->span, A->span); ixp_ast_push(ps->arena, L, A); }
+plot_opt(A) ::= IDENT(N) ASSIGN expr(E). {
+  A = ixp_parse_name(ps, AST_ARG, N); A->a = E; A->span = SPAN2(N.span, E->span); ixp_parse_nest(ps, A);
 }
 
 /* Table rows: values separated by blanks or commas, then ':' and the

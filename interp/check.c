@@ -18,6 +18,7 @@
 #include "interp.h"
 #include "interpolate.h"
 #include "linear.h"
+#include "plot_series.h"
 #include "rng.h"
 
 
@@ -703,6 +704,33 @@ static void check_sweep(Checker *c, IxpAst *st) {
   }
 }
 
+/* Option i of a plot's `with` list: a known name, given once, with a
+ * value of its kind (plot_series.h). */
+static void check_plot_option(Checker *c, const IxpAst *opts, int i) {
+  const IxpAst *opt = opts->items[i];
+  IxpAst *v = opt->a;
+  IxpPlotOptKind kind;
+  if (!ixp_plot_option_kind(opt->str, &kind)) {
+    ixp_check_error(c, opt->span, "plot has no option '%s' (its options: %s)", opt->str, ixp_plot_option_list);
+    return;
+  }
+  for (int j = 0; j < i; j++)
+    if (!strcmp(opts->items[j]->str, opt->str)) ixp_check_error(c, opt->span, "plot option '%s' is given twice", opt->str);
+  if (kind == PLOT_OPT_FLAG || kind == PLOT_OPT_SIZE) {
+    if (!ixp_type_fits(TY_NUM, ixp_check_expr(c, v)))
+      ixp_check_error(c, v->span, "plot option '%s' is a number (%s)", opt->str, kind == PLOT_OPT_FLAG ? "0 or 1" : "of pixels");
+    return;
+  }
+  bool list = kind == PLOT_OPT_COLUMNS && v->kind == AST_VEC;
+  for (int k = 0; k < (list ? v->nitems : 1); k++) {
+    IxpAst *e = list ? v->items[k] : v;
+    if (!ixp_type_fits(TY_STR, ixp_check_expr(c, e)))
+      ixp_check_error(c, e->span, "plot option '%s' is %s", opt->str,
+                      kind == PLOT_OPT_TEXT ? "a string" : kind == PLOT_OPT_COLUMN ? "a column's name (a string)"
+                                                                                  : "a column's name or a list of them, [\"a\", \"b\"]");
+  }
+}
+
 static void check_plot(Checker *c, IxpAst *st) {
   for (int i = 0; i < st->nitems; i++) {
     IxpAst *e = st->items[i]->kind == AST_AS ? st->items[i]->a : st->items[i];
@@ -711,6 +739,7 @@ static void check_plot(Checker *c, IxpAst *st) {
       ixp_check_error(c, e->span, "plot draws tables (curves, a sweep kept with 'as NAME'), not a %s", ixp_type_name(t));
   }
   if (!ixp_type_fits(TY_STR, ixp_check_expr(c, st->c))) ixp_check_error(c, st->c->span, "plot writes to a file named by a string (.svg or .png)");
+  for (int i = 0; st->d && i < st->d->nitems; i++) check_plot_option(c, st->d, i);
 }
 
 static void check_stmt(Checker *c, IxpAst *st) {

@@ -17,6 +17,7 @@
 #include "interp.h"
 #include "interpolate.h"
 #include "plot.h"
+#include "plot_series.h"
 #include "progress.h"
 #include "rng.h"
 #include "outfile.h"
@@ -844,71 +845,59 @@ static void exec_sweep(IxpSession *s, IxpAst *st) {
 
 /* A let's value; one given with --set is evaluated (and its errors
  * reported) in the --set text's own source. */
-/* Formatted text in the statement's scratch arena. */
-__attribute__((format(printf, 2, 3))) static char *tmp_printf(IxpSession *s, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  char *text = ixp_arena_alloc(s->tmp, (size_t)(n > 0 ? n : 0) + 1);
-  va_start(ap, fmt);
-  vsnprintf(text, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
-  va_end(ap);
-  return text;
+/* A string-valued plot option's value. */
+static const char *plot_text(IxpSession *s, IxpAst *e) {
+  IxpValue v = ixp_eval(s, e, NULL);
+  if (v.type != TY_STR) ixp_runtime_error(s, s->src, e->span, "this plot option is a string, not a %s", ixp_type_name(v.type));
+  return v.str;
 }
 
-/* The series of one table: its y column, or every column but x. A
- * curve's line is called `label` (when given); a sweep's lines keep their
- * column names unless the item is named with `as` (`named`): then a single
- * line is called `label` and several "label: column". */
-static int add_series(IxpSession *s, const IxpTable *t, const char *label, bool named, IxpPlotSeries *out,
-                      int max) {
-  int n = 0, ny = t->every_y ? t->ncols - 1 : 1;
-  double *x = ixp_arena_alloc(s->tmp, (size_t)(t->nrows + 1) * sizeof *x);
-  for (int r = 0; r < t->nrows; r++) x[r] = t->cells[(size_t)r * (size_t)t->ncols + (size_t)t->xcol];
-  for (int c = 0; c < t->ncols && n < max; c++) {
-    if (c == t->xcol || (!t->every_y && c != t->ycol)) continue;
-    double *y = ixp_arena_alloc(s->tmp, (size_t)(t->nrows + 1) * sizeof *y);
-    for (int r = 0; r < t->nrows; r++) y[r] = t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
-    const char *name = label && (!t->every_y || (named && ny == 1)) ? label
-                       : named ? tmp_printf(s, "%s: %s", label, t->cols[c])
-                               : t->cols[c];
-    out[n++] = (IxpPlotSeries){name, x, y, t->nrows, t->nrows <= 30};
+/* Sets one `with NAME = VALUE` option of a plot (the checker knows its name). */
+static void plot_option(IxpSession *s, IxpAst *opt, IxpPlotChoice *ch) {
+  IxpPlotOptKind kind = PLOT_OPT_TEXT;
+  ixp_plot_option_kind(opt->str, &kind);
+  IxpAst *v = opt->a;
+  const char *text = NULL, **list = NULL;
+  double num = 0;
+  int nlist = 0;
+  if (kind == PLOT_OPT_COLUMNS) {
+    IxpAst **names = v->kind == AST_VEC ? v->items : &v;
+    nlist = v->kind == AST_VEC ? v->nitems : 1;
+    list = ixp_arena_alloc(s->tmp, (size_t)nlist * sizeof *list + 1);
+    for (int i = 0; i < nlist; i++) list[i] = plot_text(s, names[i]);
+  } else if (kind == PLOT_OPT_FLAG || kind == PLOT_OPT_SIZE) {
+    num = number(s, v, NULL).num.x;
+  } else {
+    text = plot_text(s, v);
   }
-  return n;
+  char err[256];
+  if (!ixp_plot_choose(ch, opt->str, text, num, list, nlist, err, sizeof err))
+    ixp_runtime_error(s, s->src, v->span, "%s", err);
 }
 
-/* A table's y-axis label: its own, a curve's y column, or a sweep's y
- * columns joined by commas. */
-static const char *y_axis_label(IxpSession *s, const IxpTable *t) {
-  if (t->ylabel) return t->ylabel;
-  if (!t->every_y) return t->cols[t->ycol];
-  const char *text = "";
-  for (int c = 0; c < t->ncols; c++)
-    if (c != t->xcol) text = tmp_printf(s, "%s%s%s", text, *text ? ", " : "", t->cols[c]);
-  return text;
-}
-
-/* plot TABLE [as "label"], ... to "file.svg" */
+/* plot TABLE [as "label"], ... to "file.svg" [with OPTION = VALUE, ...] */
 static void exec_plot(IxpSession *s, IxpAst *st) {
-  IxpPlotSeries series[32];
-  int n = 0;
-  const IxpTable *first = NULL;
+  IxpPlotItem *items = ixp_arena_alloc(s->tmp, (size_t)st->nitems * sizeof *items + 1);
   for (int i = 0; i < st->nitems; i++) {
     IxpAst *item = st->items[i], *e = item->kind == AST_AS ? item->a : item;
     IxpValue v = ixp_eval(s, e, NULL);
     if (v.type != TY_TABLE) ixp_runtime_error(s, s->src, e->span, "plot draws tables (curves, a sweep's rows), not a %s", ixp_type_name(v.type));
-    if (!first) first = v.table;
     bool named = item->kind == AST_AS;
     const char *label = named ? item->str
                         : ixp_arena_strndup(s->tmp, s->src->text + e->span.start, e->span.end - e->span.start);
-    n += add_series(s, v.table, st->nitems > 1 || named ? label : NULL, named, series + n, 32 - n);
+    items[i] = (IxpPlotItem){v.table, label, named};
+  }
+  IxpPlotChoice ch = {0};
+  for (int i = 0; st->d && i < st->d->nitems; i++) plot_option(s, st->d->items[i], &ch);
+  IxpPlot plot;
+  int bad;
+  char err[512];
+  if (!ixp_plot_build(items, st->nitems, &ch, s->tmp, &plot, &bad, err, sizeof err)) {
+    IxpAst *at = bad >= 0 ? st->items[bad] : st;
+    ixp_runtime_error(s, s->src, (at->kind == AST_AS ? at->a : at)->span, "%s", err);
   }
   if (s->opt.explain) return;
   char *path = output_path(s, st->c);
-  IxpPlot plot = {.title = first->title, .xlabel = first->xlabel ? first->xlabel : first->cols[first->xcol],
-                  .ylabel = y_axis_label(s, first), .series = series, .nseries = n};
-  char err[512];
   if (!ixp_plot_write(&plot, path, err, sizeof err)) ixp_runtime_error(s, s->src, st->c->span, "%s", err);
 }
 

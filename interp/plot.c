@@ -2,8 +2,10 @@
  *
  * Layout: a white page; a frame around the data with ticks pointing inward
  * on all four sides; tick labels left of and below the frame, the axis
- * labels outside them, an optional title above; a boxed legend in the top
- * right corner of the frame. Sizes scale with the page (1 at 640 x 420).
+ * labels outside them, an optional title above; a boxed legend in the
+ * corner of the frame that hides the least of the curves (top right on a
+ * tie); a colour bar right of the frame when points are coloured by a
+ * value. Sizes scale with the page (1 at 640 x 420).
  * Text uses cairo's toy API, so labels are cleaned to valid UTF-8 first
  * (cairo puts the whole context in an error state on invalid UTF-8). */
 #include "plot.h"
@@ -40,6 +42,15 @@ static const double PALETTE[][3] = {
 };
 enum { NCOLOURS = sizeof PALETTE / sizeof PALETTE[0], NDASHES = 4, NMARKERS = 6 };
 
+/* The colour ramp for values (viridis, sampled at 9 even steps): dark to
+ * light, ordered in lightness, readable in grey and by colour-blind eyes. */
+static const double RAMP[][3] = {
+    {0.267, 0.005, 0.329}, {0.278, 0.176, 0.482}, {0.231, 0.322, 0.545}, {0.173, 0.447, 0.557},
+    {0.129, 0.569, 0.549}, {0.157, 0.682, 0.502}, {0.369, 0.788, 0.384}, {0.678, 0.863, 0.188},
+    {0.992, 0.906, 0.145},
+};
+enum { NRAMP = sizeof RAMP / sizeof RAMP[0] };
+
 /* A label: main text and an optional superscript after it (an exponent). */
 typedef struct {
   char main[48], sup[16];
@@ -66,7 +77,10 @@ typedef struct {
   double pad, gap, tick, lw;
   double x0, y0, x1, y1;  /* the frame: left, top, right, bottom */
   Axis ax, ay;
-  char title[TEXT_CAP], xlabel[TEXT_CAP], ylabel[TEXT_CAP];
+  bool zbar;              /* points coloured by value: a colour bar right of the frame */
+  Axis az;                /* its scale (limits are the values' range) */
+  double zx0, zx1;        /* its left and right edges */
+  char title[TEXT_CAP], xlabel[TEXT_CAP], ylabel[TEXT_CAP], zlabel[TEXT_CAP];
 } Canvas;
 
 /* Where the output goes: a file, and the errno of the first failed write. */
@@ -145,12 +159,13 @@ static void series_name(char *buf, size_t size, const IxpPlotSeries *sr, int i) 
 }
 
 /* Checks the series and finds the range of the drawable points in axis
- * units (lo[0..1]: x, y minima; hi[0..1]: maxima). */
-static bool check_data(const IxpPlot *p, double lo[2], double hi[2], char *err, size_t errsize) {
+ * units (lo[0..1]: x, y minima; hi[0..1]: maxima; [2]: the finite z
+ * values of drawable points, infinite bounds if there are none). */
+static bool check_data(const IxpPlot *p, double lo[3], double hi[3], char *err, size_t errsize) {
   if (!p->series || p->nseries <= 0) return fail(err, errsize, "nothing to plot: no series");
   long count = 0;
-  lo[0] = lo[1] = INFINITY;
-  hi[0] = hi[1] = -INFINITY;
+  lo[0] = lo[1] = lo[2] = INFINITY;
+  hi[0] = hi[1] = hi[2] = -INFINITY;
   for (int i = 0; i < p->nseries; i++) {
     const IxpPlotSeries *sr = &p->series[i];
     char name[TEXT_CAP + 32];
@@ -163,6 +178,7 @@ static bool check_data(const IxpPlot *p, double lo[2], double hi[2], char *err, 
       double x = axis_unit(sr->x[k], p->logx), y = axis_unit(sr->y[k], p->logy);
       lo[0] = fmin(lo[0], x), hi[0] = fmax(hi[0], x);
       lo[1] = fmin(lo[1], y), hi[1] = fmax(hi[1], y);
+      if (sr->z && isfinite(sr->z[k])) lo[2] = fmin(lo[2], sr->z[k]), hi[2] = fmax(hi[2], sr->z[k]);
       count++;
     }
   }
@@ -184,6 +200,17 @@ static bool axis_limits(Axis *a, double mn, double mx) {
   }
   a->lo = mn - 0.04 * span, a->hi = mx + 0.04 * span;
   return isfinite(a->lo) && isfinite(a->hi) && isfinite(a->hi - a->lo) && a->hi > a->lo;
+}
+
+/* Sets the limits of the colour scale to the values' range [mn, mx]
+ * (a constant gets a range around it). False on overflow. */
+static bool value_limits(Axis *a, double mn, double mx) {
+  if (!(mx - mn > 1e-9 * fmax(fabs(mn), fabs(mx)))) {
+    double c = mn / 2 + mx / 2, half = c == 0 ? 1 : 0.1 * fabs(c);
+    mn = c - half, mx = c + half;
+  }
+  a->lo = mn, a->hi = mx;
+  return isfinite(mx - mn) && mx > mn;
 }
 
 /* The 1, 2 or 5 × 10^k nearest raw (Heckbert's rounding). */
@@ -420,6 +447,11 @@ static double highest_label(const Canvas *c, const Axis *a) {
   return t;
 }
 
+/* Width of the colour bar. */
+static double bar_width(const Canvas *c) {
+  return 12 * c->s;
+}
+
 /* Aligns v to the pixel grid for crisp lines of width lw. */
 static double snap(const Canvas *c, double v) {
   return fmod(c->lw, 2) == 1 ? floor(v) + 0.5 : round(v);
@@ -441,12 +473,19 @@ static bool layout(Canvas *c) {
   set_font(cr, false, c->ft);
   cairo_text_extents(cr, "0", &te);
   c->capd = te.height;
-  double left = c->pad + 40 * c->s, right = c->pad + 10 * c->s, top = 0, bottom = 0;
+  double left = c->pad + 40 * c->s, right = c->pad + 10 * c->s, top = 0, bottom = 0, bar = 0;
   for (int pass = 0; pass < 2; pass++) {
-    top = c->pad + title_h + (c->ay.factor.main[0] ? highest_label(c, &c->ay) + c->gap : c->capd / 2);
+    bool factor = c->ay.factor.main[0] || (c->zbar && c->az.factor.main[0]);
+    double factor_h = fmax(highest_label(c, &c->ay), c->zbar ? highest_label(c, &c->az) : 0);
+    top = c->pad + title_h + (factor ? factor_h + c->gap : c->capd / 2);
     double under = c->xlabel[0] ? label_h : c->ax.factor.main[0] ? c->capd + c->gap : 0;
     bottom = c->pad + under + highest_label(c, &c->ax) + 0.3 * c->capd + 2 * c->gap;
     fit_ticks(c, &c->ay, c->h - top - bottom, 50, false);
+    if (c->zbar) {
+      fit_ticks(c, &c->az, c->h - top - bottom, 50, false);
+      bar = 3 * c->gap + bar_width(c) + c->gap + fmax(widest_label(c, &c->az), label_width(cr, &c->az.factor, c->ft)) +
+            (c->zlabel[0] ? label_h : 0);
+    }
     left = c->pad + (c->ylabel[0] ? label_h : 0) + widest_label(c, &c->ay) + c->gap;
     fit_ticks(c, &c->ax, c->w - left - right, 90, true);
     double overhang = 0;
@@ -455,9 +494,10 @@ static bool layout(Canvas *c) {
       double room = along(a, a->hi, 0, c->w - left - right) - along(a, a->t[a->nt - 1], 0, c->w - left - right);
       overhang = label_width(cr, &a->lab[a->nt - 1], c->ft) / 2 - room;
     }
-    right = c->pad + fmax(0.5 * c->pad, overhang);
+    right = c->pad + fmax(fmax(0.5 * c->pad, overhang), bar);
   }
   c->x0 = snap(c, left), c->x1 = snap(c, c->w - right);
+  c->zx0 = round(c->x1 + 3 * c->gap), c->zx1 = c->zx0 + round(bar_width(c));
   c->y0 = snap(c, top), c->y1 = snap(c, c->h - bottom);
   return c->x1 - c->x0 >= 20 && c->y1 - c->y0 >= 20;
 }
@@ -523,8 +563,47 @@ static void marker_draw(Canvas *c, int i) {
   }
 }
 
+/* The ramp's colour at value z of the colour bar's scale (clamped to its ends). */
+static void ramp_colour(const Canvas *c, double z, double rgb[3]) {
+  double t = (z - c->az.lo) / (c->az.hi - c->az.lo) * (NRAMP - 1);
+  t = t < 0 ? 0 : t > NRAMP - 1 ? NRAMP - 1 : t;
+  int k = (int)t < NRAMP - 1 ? (int)t : NRAMP - 2;
+  double f = t - k;
+  for (int j = 0; j < 3; j++) rgb[j] = RAMP[k][j] + f * (RAMP[k + 1][j] - RAMP[k][j]);
+}
+
+/* Draws the markers of series i filled with the ramp's colour at each
+ * point's z (the series' own colour where z is not finite), outlined in
+ * the series' colour so that shape and outline still tell series apart. */
+static void draw_value_markers(Canvas *c, const IxpPlot *p, int i) {
+  const IxpPlotSeries *sr = &p->series[i];
+  const double *edge = PALETTE[i % NCOLOURS];
+  double x, y, rgb[3];
+  for (int k = 0; k < sr->n; k++) {
+    if (!point_ok(p, sr, k)) continue;
+    map_point(c, sr, k, &x, &y);
+    if (isfinite(sr->z[k]))
+      ramp_colour(c, sr->z[k], rgb);
+    else
+      memcpy(rgb, edge, sizeof rgb);
+    marker_path(c, i, x, y);
+    cairo_set_source_rgb(c->cr, rgb[0], rgb[1], rgb[2]);
+    if (i % NMARKERS == NMARKERS - 1) { /* the cross is drawn by its strokes */
+      cairo_set_line_width(c->cr, 1.7 * c->s);
+      marker_draw(c, i);
+      continue;
+    }
+    cairo_fill_preserve(c->cr);
+    cairo_set_source_rgb(c->cr, edge[0], edge[1], edge[2]);
+    cairo_set_line_width(c->cr, 0.9 * c->s);
+    cairo_set_dash(c->cr, NULL, 0, 0);
+    cairo_stroke(c->cr);
+  }
+}
+
 /* Draws series i: polylines broken at the points that cannot be drawn, a
- * dot for an isolated point, and the markers if asked for. */
+ * dot for an isolated point, and the markers if asked for (or coloured by
+ * value). */
 static void draw_series(Canvas *c, const IxpPlot *p, int i) {
   const IxpPlotSeries *sr = &p->series[i];
   cairo_t *cr = c->cr;
@@ -539,6 +618,10 @@ static void draw_series(Canvas *c, const IxpPlot *p, int i) {
       cairo_move_to(cr, x, y);
   }
   cairo_stroke(cr);
+  if (sr->z) {
+    draw_value_markers(c, p, i);
+    return;
+  }
   for (int k = 0; k < sr->n; k++) {
     if (!point_ok(p, sr, k)) continue;
     map_point(c, sr, k, &x, &y);
@@ -611,8 +694,45 @@ static void draw_titles(Canvas *c) {
   }
 }
 
-/* Draws the legend, boxed, in the top right corner of the frame: a line
- * sample (with its marker) and the label of each labelled series. */
+/* How much of the curves a box [x0, x1] × [y0, y1] would hide: the
+ * number of points inside it, of the markers and of the lines sampled
+ * every two units of length. */
+static long hidden(const Canvas *c, const IxpPlot *p, double x0, double y0, double x1, double y1) {
+  long n = 0;
+  for (int i = 0; i < p->nseries; i++) {
+    const IxpPlotSeries *sr = &p->series[i];
+    double px = 0, py = 0, x, y;
+    for (int k = 0; k < sr->n; k++) {
+      if (!point_ok(p, sr, k)) continue;
+      map_point(c, sr, k, &x, &y);
+      int steps = point_ok(p, sr, k - 1) ? (int)fmin(ceil(hypot(x - px, y - py) / (2 * c->s)), 4096) : 0;
+      for (int j = 0; j <= steps; j++) {
+        double t = steps ? (double)j / steps : 1, sx = px + t * (x - px), sy = py + t * (y - py);
+        n += sx >= x0 && sx <= x1 && sy >= y0 && sy <= y1;
+      }
+      n += 4 * (x >= x0 && x <= x1 && y >= y0 && y <= y1 && (sr->markers || sr->z));
+      px = x, py = y;
+    }
+  }
+  return n;
+}
+
+/* The top-left corner of a legend box of bw × bh: in the corner of the
+ * frame that hides the least of the curves, trying top right, top left,
+ * bottom right, bottom left in that order (the first wins a tie). */
+static void legend_corner(const Canvas *c, const IxpPlot *p, double bw, double bh, double *bx, double *by) {
+  double in = c->tick + 4 * c->s, left = c->x0 + in, right = c->x1 - in - bw, up = c->y0 + in, down = c->y1 - in - bh;
+  const double corners[4][2] = {{right, up}, {left, up}, {right, down}, {left, down}};
+  long best = -1;
+  *bx = right, *by = up;
+  for (int k = 0; k < 4; k++) {
+    long n = hidden(c, p, corners[k][0], corners[k][1], corners[k][0] + bw, corners[k][1] + bh);
+    if (best < 0 || n < best) best = n, *bx = corners[k][0], *by = corners[k][1];
+  }
+}
+
+/* Draws the legend, boxed, in a corner of the frame: a line sample (with
+ * its marker) and the label of each labelled series. */
 static void draw_legend(Canvas *c, const IxpPlot *p) {
   cairo_t *cr = c->cr;
   char text[TEXT_CAP];
@@ -625,7 +745,8 @@ static void draw_legend(Canvas *c, const IxpPlot *p) {
   }
   if (rows == 0) return;
   double bw = 2 * inner + sample + 0.6 * c->ft + textw, bh = 2 * inner + rows * row - (row - c->ft);
-  double bx = c->x1 - c->tick - 4 * c->s - bw, by = c->y0 + c->tick + 4 * c->s;
+  double bx, by;
+  legend_corner(c, p, bw, bh, &bx, &by);
   cairo_rectangle(cr, snap(c, bx), snap(c, by), round(bw), round(bh));
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_fill_preserve(cr);
@@ -640,11 +761,50 @@ static void draw_legend(Canvas *c, const IxpPlot *p) {
     set_style(c, i, true);
     cairo_move_to(cr, bx + inner, y), cairo_rel_line_to(cr, sample, 0);
     cairo_stroke(cr);
-    if (p->series[i].markers) marker_path(c, i, bx + inner + sample / 2, y), marker_draw(c, i);
+    if (p->series[i].markers || p->series[i].z) marker_path(c, i, bx + inner + sample / 2, y), marker_draw(c, i);
     cairo_set_source_rgb(cr, 0, 0, 0);
     text_at(cr, text, bx + inner + sample + 0.6 * c->ft, y + c->capd / 2, 0);
     y += row;
   }
+}
+
+/* Draws the colour bar right of the frame: the ramp from its lowest value
+ * (bottom) to its highest, framed, with ticks and labels on its right,
+ * the common factor above it and its label outside. */
+static void draw_colour_bar(Canvas *c) {
+  cairo_t *cr = c->cr;
+  const Axis *az = &c->az;
+  double x0 = c->zx0, x1 = c->zx1;
+  cairo_pattern_t *ramp = cairo_pattern_create_linear(0, c->y1, 0, c->y0);
+  for (int k = 0; k < NRAMP; k++)
+    cairo_pattern_add_color_stop_rgb(ramp, (double)k / (NRAMP - 1), RAMP[k][0], RAMP[k][1], RAMP[k][2]);
+  cairo_rectangle(cr, x0, c->y0, x1 - x0, c->y1 - c->y0);
+  cairo_set_source(cr, ramp);
+  cairo_fill(cr);
+  cairo_pattern_destroy(ramp);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_set_line_width(cr, c->lw);
+  cairo_set_dash(cr, NULL, 0, 0);
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+  cairo_rectangle(cr, snap(c, x0), c->y0, x1 - x0, c->y1 - c->y0);
+  for (int i = 0; i < az->nt; i++) {
+    double y = snap(c, along(az, az->t[i], c->y1, c->y0));
+    cairo_move_to(cr, x1, y), cairo_rel_line_to(cr, -0.6 * c->tick, 0);
+  }
+  cairo_stroke(cr);
+  set_font(cr, false, c->ft);
+  for (int i = 0; i < az->nt; i++)
+    label_at(c, &az->lab[i], x1 + c->gap, along(az, az->t[i], c->y1, c->y0) + c->capd / 2, 0);
+  if (az->factor.main[0]) label_at(c, &az->factor, x0, c->y0 - c->gap, 0);
+  if (!c->zlabel[0]) return;
+  cairo_font_extents_t fe;
+  set_font(cr, false, c->fl);
+  cairo_font_extents(cr, &fe);
+  cairo_save(cr);
+  cairo_translate(cr, c->w - c->pad - fe.descent, (c->y0 + c->y1) / 2);
+  cairo_rotate(cr, -M_PI / 2);
+  text_at(cr, c->zlabel, 0, 0, 0.5);
+  cairo_restore(cr);
 }
 
 /* Lays out and draws the whole plot on cr. False if the page is too small. */
@@ -660,6 +820,7 @@ static bool draw_plot(Canvas *c, const IxpPlot *p) {
   cairo_restore(cr);
   draw_axes(c);
   draw_titles(c);
+  if (c->zbar) draw_colour_bar(c);
   draw_legend(c, p);
   return true;
 }
@@ -724,12 +885,13 @@ static bool canvas_init(Canvas *c, const IxpPlot *p, char *err, size_t errsize) 
   clean_text(c->title, p->title);
   clean_text(c->xlabel, p->xlabel);
   clean_text(c->ylabel, p->ylabel);
+  clean_text(c->zlabel, p->zlabel);
   return true;
 }
 
 /* Writes the plot to path, whole or not at all (outfile.h). */
 bool ixp_plot_write(const IxpPlot *plot, const char *path, char *err, size_t errsize) {
-  double lo[2] = {0, 0}, hi[2] = {0, 0};
+  double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
   Canvas c;
   if (err && errsize) err[0] = '\0';
   if (!plot) return fail(err, errsize, "nothing to plot: no plot");
@@ -742,6 +904,8 @@ bool ixp_plot_write(const IxpPlot *plot, const char *path, char *err, size_t err
     return fail(err, errsize, "cannot plot to '%s': the x values are too large or span too wide a range", path);
   if (!axis_limits(&c.ay, lo[1], hi[1]))
     return fail(err, errsize, "cannot plot to '%s': the y values are too large or span too wide a range", path);
+  if ((c.zbar = lo[2] <= hi[2]) && !value_limits(&c.az, lo[2], hi[2]))
+    return fail(err, errsize, "cannot plot to '%s': the colour values are too large or span too wide a range", path);
   IxpOutFile out;
   if (!ixp_outfile_open(&out, path, err, errsize)) return false;
   Sink sk = {out.f, 0};

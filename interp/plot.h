@@ -8,6 +8,8 @@
 typedef struct {
   const char *label;      /* legend entry (NULL: no legend entry) */
   const double *x, *y;    /* n points, drawn in order; non-finite points break the line */
+  const double *z;        /* NULL, or a value per point: its marker is filled with the
+                             plot's colour ramp at z (markers are then always drawn) */
   int n;
   bool markers;           /* draw a marker at each point */
 } IxpPlotSeries;
@@ -15,6 +17,7 @@ typedef struct {
 typedef struct {
   const char *title;      /* may be NULL */
   const char *xlabel, *ylabel;
+  const char *zlabel;     /* label of the colour bar, drawn when a series has z values */
   bool logx, logy;        /* logarithmic axes (non-positive values are skipped) */
   const IxpPlotSeries *series;
   int nseries;

@@ -496,6 +496,94 @@ Test(plot, an_existing_file_is_replaced) {
   cr_assert_eq(dir_entries(), 1);
 }
 
+/* ------------------------------------------- colours by value, legend */
+
+enum { RAMP_LOW = 0x440154, RAMP_HIGH = 0xfde725 };
+
+Test(plot, values_colour_the_markers_and_a_colour_bar_shows_the_ramp) {
+  double x[11], y[11], z[11];
+  for (int i = 0; i < 11; i++) x[i] = i, y[i] = i, z[i] = 100 + i;
+  IxpPlotSeries s = {.label = "layer 1", .x = x, .y = y, .n = 11};
+  IxpPlot p = {.xlabel = "I(X;T)", .ylabel = "I(T;Y)", .zlabel = "epoch", .series = &s, .nseries = 1};
+  write_ok(&p, at("plain.png"));
+  write_ok(&p, at("plain.svg"));
+  s.z = z;
+  write_ok(&p, at("valued.png"));
+  write_ok(&p, at("valued.svg"));
+  Image plain = load_png(at("plain.png")), valued = load_png(at("valued.png"));
+  int w = valued.w, h = valued.h;
+  cr_assert_eq(count_colour(&plain, RAMP_LOW, 10, 0, 0, w, h), 0, "ramp colours without values");
+  cr_assert_eq(count_colour(&plain, RAMP_HIGH, 10, 0, 0, w, h), 0, "ramp colours without values");
+  /* The bar, right of the frame: both ends of the ramp, in long runs. */
+  cr_assert_gt(count_colour(&valued, RAMP_LOW, 16, w * 4 / 5, h / 2, w, h), 20, "no dark end at the bar's foot");
+  cr_assert_gt(count_colour(&valued, RAMP_HIGH, 16, w * 4 / 5, 0, w, h / 2), 20, "no light end at the bar's top");
+  cr_assert_eq(count_colour(&valued, RAMP_HIGH, 10, w * 4 / 5, h / 2, w, h), 0, "the bar runs the wrong way");
+  /* The first marker (z lowest) bottom left is filled with the dark end. */
+  cr_assert_gt(count_colour(&valued, RAMP_LOW, 10, 0, h * 2 / 3, w / 3, h), 5, "the first marker is not dark");
+  cr_assert_eq(count_colour(&valued, RAMP_HIGH, 10, 0, h * 2 / 3, w / 3, h), 0);
+  /* The series' own colour still draws the line and outlines. */
+  cr_assert_gt(count_all(&valued, BLUE), 100);
+  char *svg = slurp(at("valued.svg"), NULL), *flat = slurp(at("plain.svg"), NULL);
+  cr_assert_not_null(strstr(svg, "linearGradient"), "the SVG has no gradient for the bar");
+  cr_assert_null(strstr(flat, "linearGradient"));
+  cr_assert_eq(svg_glyphs(at("valued.svg")) > svg_glyphs(at("plain.svg")) + 5, true, "no bar label and ticks");
+  free(svg), free(flat);
+  cairo_surface_destroy(plain.s);
+  cairo_surface_destroy(valued.s);
+}
+
+Test(plot, non_finite_values_take_the_series_colour_and_make_no_bar) {
+  double x[3] = {0, 1, 2}, y[3] = {0, 1, 4}, z[3] = {NAN, NAN, INFINITY};
+  IxpPlotSeries s = {.x = x, .y = y, .z = z, .n = 3};
+  IxpPlot p = {.xlabel = "x", .ylabel = "y", .zlabel = "z", .series = &s, .nseries = 1};
+  write_ok(&p, at("nobar.svg"));
+  char *svg = slurp(at("nobar.svg"), NULL);
+  cr_assert_null(strstr(svg, "linearGradient"));
+  free(svg);
+  z[1] = 7; /* one value: a bar around it */
+  write_ok(&p, at("one.svg"));
+  svg = slurp(at("one.svg"), NULL);
+  cr_assert_not_null(strstr(svg, "linearGradient"));
+  free(svg);
+}
+
+/* Which quarter holds the legend box's two long grey edges: bit 0 set for
+ * the right half, bit 1 for the bottom half; -1 if not exactly one. */
+static int legend_quarter(const Image *im) {
+  int found = -1, w = im->w, h = im->h;
+  for (int q = 0; q < 4; q++) {
+    int x0 = q & 1 ? w / 2 : 0, y0 = q & 2 ? h / 2 : 0;
+    int rows = rows_with_run(im, LEGEND_GREY, x0, y0, x0 + w / 2, y0 + h / 2);
+    if (rows == 2) found = found < 0 ? q : -1;
+    else if (rows) return -1;
+  }
+  return found;
+}
+
+Test(plot, the_legend_goes_where_it_hides_the_least) {
+  double x[50], up[50], down[50];
+  for (int i = 0; i < 50; i++) x[i] = i, up[i] = i, down[i] = 49 - i;
+  IxpPlotSeries s = {.label = "a line", .x = x, .y = up, .n = 50};
+  IxpPlot p = {.xlabel = "x", .ylabel = "y", .series = &s, .nseries = 1};
+  write_ok(&p, at("up.png"));
+  s.y = down; /* through the top left and bottom right corners */
+  write_ok(&p, at("down.png"));
+  /* Rising: the top right is taken, the top left is free. */
+  Image a = load_png(at("up.png")), b = load_png(at("down.png"));
+  cr_assert_eq(legend_quarter(&a), 0, "the legend of a rising line is not top left");
+  cr_assert_eq(legend_quarter(&b), 1, "the legend of a falling line is not top right");
+  cairo_surface_destroy(a.s);
+  cairo_surface_destroy(b.s);
+  /* A line rising steeply from the bottom left, then along the top: the
+   * legend goes to the bottom right. */
+  for (int i = 0; i < 50; i++) up[i] = i < 5 ? 0 : 49;
+  s.y = up;
+  write_ok(&p, at("top.png"));
+  a = load_png(at("top.png"));
+  cr_assert_eq(legend_quarter(&a), 3, "the legend of a step up is not bottom right");
+  cairo_surface_destroy(a.s);
+}
+
 /* ----------------------------------------------------------- failures */
 
 Test(plot, unknown_extensions_are_refused) {
