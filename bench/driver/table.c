@@ -48,7 +48,7 @@ typedef struct {
 typedef struct {
   const char *label;
   const char *file; /* NULL: a row that cannot be run yet */
-  const char *goal; /* issue 13's goal for the row */
+  const char *goal; /* the goal set for the row (issue 13 or 14) */
   int is_long;
   int log2_states; /* exact rows: peak memory per joint state */
   Peer peers[MAX_PEERS];
@@ -94,7 +94,7 @@ static const Workload WORKLOADS[] = {
      .peers = {LIVE("NumPy slogdet", NEEDS_PYTHON, 0, PY, "bench/peers/gaussian_numpy.py", "@data/gauss1000_5e3.npy")}},
     {.label = "closed-form MI, z = A x + n, 1000x1000",
      .file = "gaussian_channel_1000",
-     .goal = "<= 1.5x BLIS GEMM + Cholesky",
+     .goal = "<= 1.5x BLIS GEMM + Cholesky (issue 14)",
      .peers = {LIVE("BLIS GEMM + Cholesky", NEEDS_NOTHING, 0, "@bin/channel_blis", "@data/channel_1000.npy")}},
     {.label = "KSG 1-D, N = 1e5",
      .file = "ksg_1d_1e5",
@@ -335,7 +335,7 @@ static void print_details(const Workload *w, const Runs *ixp, const Runs *peers)
   printf("    ixp: value %.15g, %d paired run%s", ixp[1].value, ixp[1].reps, ixp[1].reps > 1 ? "s (medians)" : "");
   if (ixp[0].value != ixp[1].value) printf("; 1 thread gave %.17g (NOT bit-identical)", ixp[0].value);
   printf("\n");
-  if (w->goal) printf("    goal (issue 13): %s\n", w->goal);
+  if (w->goal) printf("    goal: %s\n", w->goal);
   if (ixp[1].has_closed_form)
     printf("    closed form %.15g, |ixp - closed form| = %.2g\n", ixp[1].closed_form,
            fabs(ixp[1].value - ixp[1].closed_form));
@@ -373,7 +373,7 @@ static void print_details(const Workload *w, const Runs *ixp, const Runs *peers)
 static void run_workload(const Workload *w, const char *ixp) {
   if (!w->file) {
     printf("%-40s cannot be expressed yet (more than 64 variables): no workload\n", w->label);
-    printf("    goal (issue 13): %s\n", w->goal);
+    printf("    goal: %s\n", w->goal);
     return;
   }
   if (w->is_long && !g_long) {
