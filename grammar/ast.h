@@ -99,6 +99,7 @@ typedef struct {
                                          check time, -1 where not (AST_LET: its value's) */
   bool constant;                      /* AST_LET: its value is a number known at check time ... */
   double value;                       /* ... this one */
+  const char *fixes_model;            /* AST_LET: a model whose vector sizes the value fixed at check time */
 } IxpAnnotation;
 
 struct IxpAst {

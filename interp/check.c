@@ -230,6 +230,9 @@ bool ixp_check_constant(Checker *c, const IxpAst *e, double *x) {
     if (!sym || sym->kind != SYM_LET || sym->slot != e->sem.slot || sym->decl->kind != AST_LET || !sym->decl->sem.constant)
       return false;
     *x = sym->decl->sem.value;
+    /* A model's structure (a vector's size) read it: a sweep or a later
+     * let must not change it behind the model's back. */
+    if (c->ctx == CTX_MODEL && c->model) sym->decl->sem.fixes_model = c->model->name;
     return true;
   }
   default: return false;
@@ -638,6 +641,12 @@ static void check_let(Checker *c, IxpAst *st) {
    * before adding the new symbol: growing the table may move it. */
   int slot = old && old->kind == SYM_LET && (c->s->opt.repl || old->depth == c->depth) && !old->prelude
                  ? old->slot : new_global(c, st);
+  if (old && old->kind == SYM_LET && slot == old->slot && old->decl != st && old->decl->kind == AST_LET &&
+      old->decl->sem.fixes_model && !(st->sem.constant && st->sem.value == old->decl->sem.value))
+    ixp_check_error(c, st->d->span, "'%s' fixes the size of a vector in model '%s' when it is checked, so it cannot be given another value",
+                    st->str, old->decl->sem.fixes_model);
+  if (old && old->kind == SYM_LET && slot == old->slot && old->decl->kind == AST_LET)
+    st->sem.fixes_model = old->decl->sem.fixes_model;  /* the slot, and what it fixed, carry over */
   IxpSymbol *sym = ixp_check_add_symbol(c, SYM_LET, st->str, st);
   sym->slot = slot;
   sym->type = t;
@@ -681,6 +690,9 @@ static void check_sweep(Checker *c, IxpAst *st) {
     ixp_check_error(c, st->c->span, "a sweep writes to a file named by a string");
   const IxpSymbol *old = ixp_lookup(c->s, st->str);
   if (old && old->kind == SYM_MODEL) ixp_check_error(c, st->d->span, "'%s' is a model and cannot be swept", st->str);
+  if (old && old->kind == SYM_LET && old->decl->kind == AST_LET && old->decl->sem.fixes_model)
+    ixp_check_error(c, st->d->span, "'%s' fixes the size of a vector in model '%s' when the program is checked, so a sweep cannot change it",
+                    st->str, old->decl->sem.fixes_model);
   int nsyms = c->s->nsyms;
   c->depth++;
   c->sweeps++;

@@ -50,6 +50,22 @@ static bool whole_at(Checker *c, const IxpAst *e, long *out, int depth) {
 
 bool ixp_check_whole(Checker *c, const IxpAst *e, long *out) { return whole_at(c, e, out, 0); }
 
+/* Marks the lets a vector's width reads: the model's structure was fixed
+ * with their values, so a sweep or a new value must not change them. */
+typedef struct {
+  Checker *c;
+  const IxpModelDef *m;
+} FixingLets;
+
+static bool mark_fixing_let(const IxpAst *node, const void *ctx) {
+  const FixingLets *f = ctx;
+  if (node->kind == AST_NAME) {  /* the width's names are lets (whole_at looks them up) */
+    const IxpSymbol *sym = ixp_lookup(f->c->s, node->str);
+    if (sym && sym->kind == SYM_LET && sym->decl->kind == AST_LET) sym->decl->sem.fixes_model = f->m->name;
+  }
+  return false;
+}
+
 /* The width N of a vector statement NAME[N]: a whole number from 1, known
  * at check time; 0 after an error. */
 static int vector_width(Checker *c, IxpModelDef *m, const IxpAst *n, const char *name) {
@@ -62,6 +78,7 @@ static int vector_width(Checker *c, IxpModelDef *m, const IxpAst *n, const char 
     ixp_check_error(c, n->span, "the width of '%s' is %ld; a vector variable has 1 to %d components", name, w, IXP_MAX_MODEL_VARS);
     return 0;
   }
+  ixp_ast_any(n, mark_fixing_let, &(FixingLets){c, m});
   if (ixp_model_group(m, name) >= 0 || ixp_model_var(m, name) >= 0) {
     ixp_check_error(c, n->span, "variable '%s' is defined twice in model '%s'", name, m->name);
     return 0;
