@@ -441,24 +441,11 @@ static Blk pick(Chunk *c, IxpAst *e) {
  * stays -0); of an array's entries, fabs (arrays.c). */
 static double absolute(double x) { return x < 0 ? -x : x; }
 
-typedef struct {
-  const char *name;
-  double (*fn)(double);
-} Elementwise;
-
-/* The builtins that apply a function of one number to each entry
- * (builtins.c, through ixp_array_apply). */
-static const Elementwise ELEMENTWISE[] = {
-    {"exp", exp},   {"ln", log},     {"log", log},     {"log2", log2},   {"log10", log10},
-    {"sqrt", sqrt}, {"abs", fabs},   {"tanh", tanh},   {"relu", ixp_array_relu},
-    {"sigmoid", ixp_array_sigmoid},  {"floor", floor}, {"ceil", ceil},   {"round", round},
-};
-
-static const Elementwise *elementwise(const IxpAst *e) {
+/* The function a builtin of one argument applies to each entry
+ * (builtins.c, through ixp_array_apply), or NULL. */
+static double (*elementwise(const IxpAst *e))(double) {
   if (!e->sem.builtin || e->nitems != 1 || e->items[0]->str) return NULL;
-  for (size_t i = 0; i < sizeof ELEMENTWISE / sizeof *ELEMENTWISE; i++)
-    if (!strcmp(e->sem.builtin->name, ELEMENTWISE[i].name)) return &ELEMENTWISE[i];
-  return NULL;
+  return e->sem.builtin->entrywise;
 }
 
 /* v[k] = fn(v[k]); a NaN from a number that was not NaN is outside fn's
@@ -517,9 +504,9 @@ static bool is_softmax(const IxpAst *e) {
 static bool handled_call(const IxpAst *e) { return elementwise(e) || is_softmax(e); }
 
 static Blk call(Chunk *c, IxpAst *e) {
-  const Elementwise *f = elementwise(e);
+  double (*fn)(double) = elementwise(e);
   bool soft = is_softmax(e);
-  if (!f && !soft) return per_row(c, e);
+  if (!fn && !soft) return per_row(c, e);
   Blk x = eval(c, e->items[0]->a);
   if (x.kind == BLK_NONE) return x;
   if (x.kind == BLK_CONST || (soft && !x.vec)) return per_row(c, e);
@@ -527,7 +514,7 @@ static Blk call(Chunk *c, IxpAst *e) {
   if (out.kind == BLK_NONE) return out;
   if (soft) softmax_rows(c, &out);
   else
-    for (int j = 0; j < out.w; j++) apply_fn(c, f->fn == fabs && !x.vec ? absolute : f->fn, out.v + (size_t)j * R);
+    for (int j = 0; j < out.w; j++) apply_fn(c, fn == fabs && !x.vec ? absolute : fn, out.v + (size_t)j * R);
   return out;
 }
 

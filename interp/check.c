@@ -225,9 +225,11 @@ bool ixp_check_constant(Checker *c, const IxpAst *e, double *x) {
     default: return false;
     }
   case AST_NAME: {
-    if (e->sem.ref != REF_GLOBAL) return false;
+    /* a checked name reads its let; an unchecked one (a vector's width) the newest let of its name */
+    if (e->sem.ref != REF_GLOBAL && e->sem.ref != REF_NONE) return false;
     const IxpSymbol *sym = ixp_lookup(c->s, e->str);
-    if (!sym || sym->kind != SYM_LET || sym->slot != e->sem.slot || sym->decl->kind != AST_LET || !sym->decl->sem.constant)
+    if (!sym || sym->kind != SYM_LET || (e->sem.ref == REF_GLOBAL && sym->slot != e->sem.slot) ||
+        sym->decl->kind != AST_LET || !sym->decl->sem.constant)
       return false;
     *x = sym->decl->sem.value;
     /* A model's structure (a vector's size) read it: a sweep or a later

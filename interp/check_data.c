@@ -22,14 +22,7 @@
 /* ------------------------------------------------------------------ data */
 
 /* A file named in a data statement, relative to the running file's folder. */
-char *ixp_check_path(Checker *c, const char *name) {
-  const char *slash = strrchr(c->src->name, '/');
-  size_t dirlen = slash && name[0] != '/' ? (size_t)(slash - c->src->name) + 1 : 0;
-  char *path = ixp_arena_alloc(c->arena, dirlen + strlen(name) + 1);
-  memcpy(path, c->src->name, dirlen);
-  strcpy(path + dirlen, name);
-  return path;
-}
+char *ixp_check_path(Checker *c, const char *name) { return ixp_program_path(c->src, name, c->arena); }
 
 /* The name of the file a csv() or npy() reads: a string known when the
  * program is checked (the columns are read then), or NULL after an

@@ -17,60 +17,24 @@
 
 /* Whole numbers known when the program is checked: literals, and lets
  * (or their --set values) of constant arithmetic on them. */
-static bool whole_at(Checker *c, const IxpAst *e, long *out, int depth) {
-  if (depth > 64) return false;
-  long a, b;
-  switch (e->kind) {
-  case AST_NUM:
-    if (!(e->num == floor(e->num) && fabs(e->num) < 1e15)) return false;
-    *out = (long)e->num;
-    return true;
-  case AST_NAME: {
-    const IxpSymbol *sym = ixp_lookup(c->s, e->str);
-    if (!sym || sym->kind != SYM_LET || !sym->decl || sym->decl->kind != AST_LET || sym->decl->c) return false;
-    const IxpAst *value = sym->decl->sem.override ? sym->decl->sem.override : sym->decl->a;
-    return whole_at(c, value, out, depth + 1);
-  }
-  case AST_UNARY:
-    if (e->op != OP_NEG || !whole_at(c, e->a, &a, depth + 1)) return false;
-    *out = -a;
-    return true;
-  case AST_BINARY:
-    if (!whole_at(c, e->a, &a, depth + 1) || !whole_at(c, e->b, &b, depth + 1)) return false;
-    if (labs(a) > 1000000000L || labs(b) > 1000000000L) return false;
-    if (e->op == OP_ADD) *out = a + b;
-    else if (e->op == OP_SUB) *out = a - b;
-    else if (e->op == OP_MUL) *out = a * b;
-    else if (e->op == OP_DIV && b != 0 && a % b == 0) *out = a / b;
-    else return false;
-    return true;
-  default: return false;
-  }
-}
-
-bool ixp_check_whole(Checker *c, const IxpAst *e, long *out) { return whole_at(c, e, out, 0); }
-
-/* Marks the lets a vector's width reads: the model's structure was fixed
- * with their values, so a sweep or a new value must not change them. */
-typedef struct {
-  Checker *c;
-  const IxpModelDef *m;
-} FixingLets;
-
-static bool mark_fixing_let(const IxpAst *node, const void *ctx) {
-  const FixingLets *f = ctx;
-  if (node->kind == AST_NAME) {  /* the width's names are lets (whole_at looks them up) */
-    const IxpSymbol *sym = ixp_lookup(f->c->s, node->str);
-    if (sym && sym->kind == SYM_LET && sym->decl->kind == AST_LET) sym->decl->sem.fixes_model = f->m->name;
-  }
-  return false;
+bool ixp_check_whole(Checker *c, const IxpAst *e, long *out) {
+  double x;
+  if (!ixp_check_constant(c, e, &x) || x != floor(x) || !(fabs(x) < 1e15)) return false;
+  *out = (long)x;
+  return true;
 }
 
 /* The width N of a vector statement NAME[N]: a whole number from 1, known
  * at check time; 0 after an error. */
 static int vector_width(Checker *c, IxpModelDef *m, const IxpAst *n, const char *name) {
   long w;
-  if (!ixp_check_whole(c, n, &w)) {
+  /* Checked as in the model, so the lets it reads are marked as fixing its size. */
+  Context ctx = c->ctx;
+  IxpModelDef *outer = c->model;
+  c->ctx = CTX_MODEL, c->model = m;
+  bool known = ixp_check_whole(c, n, &w);
+  c->ctx = ctx, c->model = outer;
+  if (!known) {
     ixp_check_error(c, n->span, "the width of '%s' is a whole number known before the program runs (a literal, or a let of one)", name);
     return 0;
   }
@@ -78,7 +42,6 @@ static int vector_width(Checker *c, IxpModelDef *m, const IxpAst *n, const char 
     ixp_check_error(c, n->span, "the width of '%s' is %ld; a vector variable has 1 to %d components", name, w, IXP_MAX_MODEL_VARS);
     return 0;
   }
-  ixp_ast_any(n, mark_fixing_let, &(FixingLets){c, m});
   if (ixp_model_group(m, name) >= 0 || ixp_model_var(m, name) >= 0) {
     ixp_check_error(c, n->span, "variable '%s' is defined twice in model '%s'", name, m->name);
     return 0;

@@ -125,16 +125,6 @@ static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   draft->set = NULL;
 }
 
-/* A file's path: relative to the running file's folder. */
-static char *file_path(IxpSession *s, const char *name) {
-  const char *slash = strrchr(s->src->name, '/');
-  size_t dirlen = slash && name[0] != '/' ? (size_t)(slash - s->src->name) + 1 : 0;
-  char *path = ixp_arena_alloc(s->tmp, dirlen + strlen(name) + 1);
-  memcpy(path, s->src->name, dirlen);
-  strcpy(path + dirlen, name);
-  return path;
-}
-
 static const char *kind_text(IxpColumnKind k) {
   return k == IXP_COL_STRING ? "string" : k == IXP_COL_REAL ? "real" : "integer";
 }
@@ -162,7 +152,7 @@ static void file_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   IxpDataDef *d = m->data;
   IxpValue name = ixp_eval(s, d->file, NULL);
   if (name.type != TY_STR) ixp_runtime_error(s, s->src, d->file->span, "a file name is a string");
-  char *path = file_path(s, name.str);
+  char *path = ixp_program_path(s->src, name.str, s->tmp);
   Draft *draft = ixp_arena_alloc(s->tmp, sizeof *draft);
   draft->set = NULL;
   ixp_arena_defer(s->tmp, free_draft, draft);

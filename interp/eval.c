@@ -299,16 +299,6 @@ static IxpValue index_value(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   return selection(gather(s, a.v, a.cols, &r, &c), &r, &c, matrix);
 }
 
-/* A file named in the program, relative to the program's folder. */
-static const char *program_relative(IxpSession *s, const IxpSource *src, const char *name) {
-  const char *slash = strrchr(src->name, '/');
-  size_t dirlen = slash && name[0] != '/' ? (size_t)(slash - src->name) + 1 : 0;
-  char *path = ixp_arena_alloc(s->tmp, dirlen + strlen(name) + 1);
-  memcpy(path, src->name, dirlen);
-  strcpy(path + dirlen, name);
-  return path;
-}
-
 static IxpValue call(IxpSession *s, IxpAst *e, const IxpFrame *f) {
   if (e->sem.ref == REF_EXTERN) return ixp_extern_eval(s, e, f);
   if (e->sem.ref == REF_MODEL) return ixp_data_matrix(s, e->sem.model, e->span);  /* matrix(d) */
@@ -320,7 +310,7 @@ static IxpValue call(IxpSession *s, IxpAst *e, const IxpFrame *f) {
     if (fn->arg == TY_NUM && args[i].type != TY_NUM)
       ixp_runtime_error(s, src_of(s, f), e->items[i]->span, "%s needs a number, not a %s", fn->signature, ixp_type_name(args[i].type));
   }
-  if (fn->shape == IXP_SHAPE_FILE && args[0].type == TY_STR) args[0].str = program_relative(s, src_of(s, f), args[0].str);
+  if (fn->shape == IXP_SHAPE_FILE && args[0].type == TY_STR) args[0].str = ixp_program_path(src_of(s, f), args[0].str, s->tmp);
   IxpValue out;
   char err[640];
   if (fn->fn(args, e->nitems, &out, s->tmp, err, sizeof err))

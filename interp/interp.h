@@ -142,6 +142,9 @@ struct IxpSession {
   int nlibs, caplibs;
 };
 
+/* A file named in the program at `src`: relative to the program's folder
+ * unless absolute (in `arena`). */
+char *ixp_program_path(const IxpSource *src, const char *name, IxpArena *arena);
 /* Note a file the session read (once per role and path). */
 void ixp_session_input(IxpSession *s, const char *role, const char *path);
 /* The extern library at `path`, opened on first use (isolated when the

@@ -214,6 +214,15 @@ IxpSession *ixp_session_new(const IxpOptions *opt) {
   return s;
 }
 
+char *ixp_program_path(const IxpSource *src, const char *name, IxpArena *arena) {
+  const char *slash = strrchr(src->name, '/');
+  size_t dirlen = slash && name[0] != '/' ? (size_t)(slash - src->name) + 1 : 0;
+  char *path = ixp_arena_alloc(arena, dirlen + strlen(name) + 1);
+  memcpy(path, src->name, dirlen);
+  strcpy(path + dirlen, name);
+  return path;
+}
+
 void ixp_session_input(IxpSession *s, const char *role, const char *path) {
   for (int i = 0; i < s->ninputs; i++)
     if (!strcmp(s->inputs[i].role, role) && !strcmp(s->inputs[i].path, path)) return;

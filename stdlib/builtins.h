@@ -33,6 +33,7 @@ typedef struct IxpBuiltin {
                     size_t errsize);
   bool information;        /* the result is an amount of information in nats, shown in the session's units */
   IxpShapeRule shape;
+  double (*entrywise)(double);  /* of one argument, applied to each entry of an array (else NULL) */
 } IxpBuiltin;
 
 /* Binary entropy in bits, h2(0) = h2(1) = 0. */

@@ -133,15 +133,33 @@ static inline double t_value_at(const char *out, int line) {
   return x;
 }
 
-/* Run `program` in a fresh file session, assert it succeeds without any
- * report, and return the value printed on its last line. */
+/* Run `program` in a fresh file session (r), assert it succeeds without
+ * any report, and return what it printed. */
+static inline const char *t_run_clean(TRun *r, const char *program) {
+  t_open(r, false);
+  IxpStatus st = t_run(r, program);
+  cr_assert_eq(st, IXP_OK, "status %d for:\n%s\nreports:\n%s", st, program, t_err(r));
+  cr_assert_str_empty(t_err(r), "unexpected report:\n%s", t_err(r));
+  return t_out(r);
+}
+
+/* The numbers `program` printed, one a line, into x (at most n, asserted);
+ * their count. */
+static inline int t_numbers(const char *program, double *x, int n) {
+  TRun r;
+  const char *out = t_run_clean(&r, program);
+  int lines = t_count(out, "\n");
+  cr_assert_leq(lines, n, "too many lines:\n%s", out);
+  for (int i = 0; i < lines; i++) x[i] = t_value_at(out, i);
+  t_close(&r);
+  return lines;
+}
+
+/* Run `program` as t_run_clean does and return the value printed on its
+ * last line. */
 static inline double t_number(const char *program) {
   TRun r;
-  t_open(&r, false);
-  IxpStatus st = t_run(&r, program);
-  cr_assert_eq(st, IXP_OK, "status %d for:\n%s\nreports:\n%s", st, program, t_err(&r));
-  cr_assert_str_empty(t_err(&r), "unexpected report:\n%s", t_err(&r));
-  const char *out = t_out(&r);
+  const char *out = t_run_clean(&r, program);
   int lines = t_count(out, "\n");
   cr_assert_gt(lines, 0, "nothing printed by:\n%s", program);
   double x = t_value_at(out, lines - 1);

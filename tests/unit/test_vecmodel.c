@@ -8,27 +8,11 @@
 
 #include "helpers.h"
 
-/* Run `program` expecting success; the numbers it printed, one a line,
- * into x (at most n); their count. */
-static int numbers(const char *program, double *x, int n) {
-  TRun r;
-  t_open(&r, false);
-  IxpStatus st = t_run(&r, program);
-  cr_assert_eq(st, IXP_OK, "status %d for:\n%s\nreports:\n%s", st, program, t_err(&r));
-  cr_assert_str_empty(t_err(&r), "unexpected report:\n%s", t_err(&r));
-  const char *out = t_out(&r);
-  int lines = t_count(out, "\n");
-  cr_assert_leq(lines, n, "too many lines:\n%s", out);
-  for (int i = 0; i < lines; i++) x[i] = t_value_at(out, i);
-  t_close(&r);
-  return lines;
-}
-
 /* Each printed pair (lines 2i, 2i + 1) must hold the same double, bit for
  * bit (the session prints numbers so they read back exactly). */
 static void pairs_identical(const char *program) {
   double x[64];
-  int n = numbers(program, x, 64);
+  int n = t_numbers(program, x, 64);
   cr_assert(n > 0 && n % 2 == 0, "wanted pairs of lines, got %d", n);
   for (int i = 0; i < n; i += 2)
     cr_assert(memcmp(&x[i], &x[i + 1], sizeof x[i]) == 0, "pair %d differs: %.17g and %.17g\n%s", i / 2, x[i], x[i + 1],
@@ -67,7 +51,7 @@ Test(vecmodel, component_and_range_arguments) {
 
 Test(vecmodel, group_entropy_has_its_closed_form) {
   double x[1];
-  numbers("model v {\n  b[5] ~ bernoulli(1/4)\n}\nprint entropy(b) in v\n", x, 1);
+  t_numbers("model v {\n  b[5] ~ bernoulli(1/4)\n}\nprint entropy(b) in v\n", x, 1);
   cr_assert_float_eq(x[0], 5 * t_h2(0.25), 1e-12);
 }
 
@@ -99,7 +83,7 @@ Test(vecmodel, width_errors) {
 
 Test(vecmodel, joint_normal_draw_with_a_number_mean) {
   double x[2];
-  numbers("model g {\n  x[3] ~ normal(1, [[1, 0.5, 0], [0.5, 1, 0], [0, 0, 2]])\n  y = x[0] + x[2]\n}\n"
+  t_numbers("model g {\n  x[3] ~ normal(1, [[1, 0.5, 0], [0.5, 1, 0], [0, 0, 2]])\n  y = x[0] + x[2]\n}\n"
           "print mi(x[0]; x[1]) in g\nprint entropy(y) in g\n",
           x, 2);
   cr_assert_float_eq(x[0], -0.5 * log2(1 - 0.25), 1e-12);
@@ -137,7 +121,7 @@ Test(vecmodel, definition_width_errors) {
 /* The numbers two programs print, compared bit for bit. */
 static void programs_identical(const char *a, const char *b) {
   double x[32], y[32];
-  int n = numbers(a, x, 32), m = numbers(b, y, 32);
+  int n = t_numbers(a, x, 32), m = t_numbers(b, y, 32);
   cr_assert(n > 0 && n == m, "%d and %d lines", n, m);
   for (int i = 0; i < n; i++)
     cr_assert(memcmp(&x[i], &y[i], sizeof x[i]) == 0, "line %d differs: %.17g and %.17g", i, x[i], y[i]);
@@ -221,7 +205,7 @@ Test(vecmodel, discrete_vector_model_enumerated) {
   /* z = M b over two fair bits: four equally likely values, and k draws
    * from softmax(z); checked against the sum over the four states. */
   double x[2];
-  numbers("model m {\n  b[2] ~ bernoulli(1/2)\n  z = [[1, 1], [1, -1]] * b\n  k ~ categorical(softmax(z))\n}\n"
+  t_numbers("model m {\n  b[2] ~ bernoulli(1/2)\n  z = [[1, 1], [1, -1]] * b\n  k ~ categorical(softmax(z))\n}\n"
           "print entropy(z) in m\nprint mi(b; k) in m\n",
           x, 2);
   cr_assert_float_eq(x[0], 2, 1e-12);
@@ -249,7 +233,7 @@ Test(vecmodel, independent_components_take_a_vector_of_arguments) {
                   "model c {\n  b0 ~ bernoulli(p[0])\n  b1 ~ bernoulli(p[1])\n  b2 ~ bernoulli(p[2])\n  s = b0 + b1 + b2\n}\n"
                   "print entropy(b) in m\nprint entropy(b0, b1, b2) in c\nprint mi(b[1 .. 2]; s) in m\nprint mi(b1, b2; s) in c\n");
   double x[1];
-  numbers("model g {\n  z[2] ~ normal([0, 1], [1, 2])\n}\nprint entropy(z[1]) in g\n", x, 1);
+  t_numbers("model g {\n  z[2] ~ normal([0, 1], [1, 2])\n}\nprint entropy(z[1]) in g\n", x, 1);
   cr_assert_float_eq(x[0], 0.5 * log2(2 * M_PI * M_E * 4), 1e-12);
   one_error("model m {\n  b[3] ~ bernoulli([0.5, 0.5])\n}",
             "bernoulli(p) takes a number here; a vector gives one to each of the 3 components, but this one has 2");
