@@ -44,6 +44,13 @@ typedef struct {
   const struct IxpExternCall *ext;     /* DRAW from an extern function (sampled only) */
 } IxpModelVar;
 
+/* A variable of a process or of a time-series dataset at time t - lag (a
+ * negative lag is after t): the columns of a dataset's lag view and the
+ * variables of a process's window are named by these. */
+typedef struct {
+  int var, lag;
+} IxpLag;
+
 /* A vector variable (x[16] ~ ..., h = W * x) or a block of a dataset's
  * columns: `count` variables from index `first`, measured together by the
  * group's name. */
@@ -71,6 +78,7 @@ typedef struct IxpModelDef {
   bool extern_draws;           /* draws from extern functions: can only be sampled */
   bool over_limit;             /* declared more than IXP_MAX_MODEL_VARS variables (reported once) */
   struct IxpDataDef *data;     /* a dataset's rows (data statement), else NULL */
+  struct IxpProcess *process;  /* a process (a model indexed by time, process.h), else NULL */
   IxpVarGroup *groups;         /* vector variables and column blocks (arena) */
   int ngroups, capgroups;
   struct IxpNameIndex *index;  /* variables by name, for ixp_model_var on wide models (made on first use) */

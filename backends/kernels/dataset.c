@@ -92,6 +92,7 @@ void ixp_dataset_free(IxpDataset *d) {
   for (int j = 0; d->cols && j < d->ncols; j++) column_free(&d->cols[j]);
   free(d->cols);
   free(d->path);
+  free(d->trial_start);
   free(d);
 }
 

@@ -27,6 +27,12 @@ typedef struct IxpDataset {
   long nrows;
   int ncols;
   IxpColumn *cols;
+  /* Time series: the rows are time steps, in trials (replications) of
+   * consecutive rows; trial i is rows trial_start[i] .. trial_start[i + 1] - 1
+   * (ntrials + 1 offsets, owned). NULL: the rows are one series (or not
+   * a series at all). Measures never pair rows across a trial boundary. */
+  long *trial_start;
+  int ntrials;
 } IxpDataset;
 
 /* Where and why loading failed. row and col are 1-based (row 1 is the
