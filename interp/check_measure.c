@@ -310,6 +310,11 @@ IxpType ixp_check_measure(Checker *c, IxpAst *e) {
     ixp_check_error(c, e->b->span, "%s compares models and takes no 'in': write %s", ms->name, ms->signature);
     return TY_ANY;
   }
+  if (m && m->process) {  /* its variables are named at times (x[t], x[t-1]): a window of it is measured */
+    ixp_check_error(c, e->b->span, "'%s' is a process: a measure names its variables at times, as in mi(x[t]; x[t-1]) in %s",
+                    m->name, m->name);
+    return TY_ANY;
+  }
   bool data = m && m->data;
   if (m && !data && m->extern_draws)
     ixp_check_error(c, e->b->span, "model '%s' draws from extern functions, so it can only be sampled: "
@@ -349,7 +354,11 @@ void ixp_check_model_call(Checker *c, IxpAst *call) {
       IxpAst src = {.kind = AST_SOURCE, .span = arg->a->span, .str = arg->a->str};
       IxpAst *node = ixp_arena_alloc(c->arena, sizeof *node);
       *node = src;
-      if ((m = check_source(c, node))) arg->a->sem.source = node;
+      if ((m = check_source(c, node)) && m->process) {
+        ixp_check_error(c, arg->a->span, "'%s' is a process; %s compares models", m->name, ms->name);
+        m = NULL;
+      }
+      if (m) arg->a->sem.source = node;
     }
     *ixp_lower_push_arg(&lw) = (IxpMeasureArg){arg->op, -1, m, m ? arg->a->sem.source : NULL};
     ok &= m != NULL;
