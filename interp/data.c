@@ -8,6 +8,7 @@
 
 #include "estimators.h"
 #include "externs.h"
+#include "lagview.h"
 #include "rng.h"
 
 /* ------------------------------------------------------------------ rows */
@@ -35,7 +36,7 @@ static void equal_weights(IxpJoint *j, size_t n) {
  * (they did when every column was decoded from the joint). */
 static void fold_negative_zeros(IxpDataset *set) {
   for (int c = 0; c < set->ncols; c++) {
-    double *x = set->cols[c].value;
+    double *x = set->cols[c].borrowed ? NULL : set->cols[c].value;  /* a lag view's: folded in its source */
     for (long i = 0; x && i < set->nrows; i++)
       if (x[i] == 0) x[i] = 0.0;
   }
@@ -61,6 +62,7 @@ void ixp_data_attach(IxpDataDef *d, IxpDataset *set, bool header_only) {
   if (d->set != set) ixp_dataset_free(d->set);
   d->set = set;
   d->header_only = header_only;
+  d->generation++;
   if (set && (d->codes = calloc((size_t)(set->ncols ? set->ncols : 1), sizeof *d->codes))) d->ncodes = set->ncols;
   if (set) fold_negative_zeros(set);
 }
@@ -268,8 +270,27 @@ void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
 
 /* --------------------------------------------------------------- columns */
 
+static IxpDataset *rows(IxpSession *s, IxpModelDef *m, IxpSpan use);
+
+/* A lag view's rows, made again when its source's rows have changed (a
+ * sweep's pass, a new sample) since they were last made. */
+static void refresh_view(IxpSession *s, IxpModelDef *m, IxpSpan use) {
+  IxpDataDef *d = m->data;
+  IxpLagView *v = d->lag;
+  const IxpDataset *src = rows(s, v->source, use);
+  if (d->set && v->built == v->source->data->generation) return;
+  const char **names = ixp_arena_alloc(s->tmp, (size_t)(m->nvars ? m->nvars : 1) * sizeof *names);
+  for (int i = 0; i < m->nvars; i++) names[i] = m->vars[i].name;
+  char err[512];
+  IxpDataset *set = ixp_lagview_build(src, v->source->name, v->cols, v->ncols, names, err, sizeof err);
+  if (!set) ixp_runtime_error(s, s->src, use, "%s", err);
+  ixp_data_attach(d, set, false);
+  v->built = v->source->data->generation;
+}
+
 static IxpDataset *rows(IxpSession *s, IxpModelDef *m, IxpSpan use) {
   IxpDataDef *d = m->data;
+  if (d->lag) refresh_view(s, m, use);
   if (!d->set || d->header_only)
     ixp_runtime_error(s, s->src, use, "dataset '%s' has no rows yet (its data statement has not run)", m->name);
   return d->set;

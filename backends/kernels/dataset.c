@@ -80,6 +80,7 @@ static bool fail_errno(IxpDataError *err, const char *path) {
 /* Free one column's arrays (not the column itself). */
 static void column_free(IxpColumn *c) {
   free(c->name);
+  if (c->borrowed) return;
   free(c->value);
   free(c->code);
   for (uint32_t i = 0; c->labels && i < c->nlabels; i++) free(c->labels[i]);

@@ -20,6 +20,10 @@ typedef struct {
   uint32_t *code;     /* STRING: n codes into labels (labels sorted) */
   char **labels;
   uint32_t nlabels;
+  /* value, code and labels belong to another dataset (a lag view's
+   * columns point into its source's): ixp_dataset_free frees only the
+   * name. */
+  bool borrowed;
 } IxpColumn;
 
 typedef struct IxpDataset {
