@@ -110,6 +110,16 @@ static Draft *new_draft(IxpSession *s, IxpModelDef *m, size_t n, IxpSpan use) {
   return draft;
 }
 
+/* The rows of `to` are those of `from` (a map, a selection, a rename):
+ * they keep its trials. */
+static void copy_trials(IxpSession *s, IxpDataset *to, const IxpDataset *from, IxpSpan use) {
+  if (!from->trial_start || from->nrows != to->nrows) return;
+  size_t size = ((size_t)from->ntrials + 1) * sizeof *to->trial_start;
+  if (!(to->trial_start = malloc(size))) ixp_runtime_error(s, s->src, use, "out of memory");
+  memcpy(to->trial_start, from->trial_start, size);
+  to->ntrials = from->ntrials;
+}
+
 /* map(DATA, steps): the source's columns, then each step's outputs. */
 static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   IxpDataDef *d = m->data;
@@ -123,6 +133,7 @@ static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
     if (v < d->source->nvars) memcpy(cols[v], ixp_data_column(s, d->source, v, st->span), n * sizeof **cols);
   }
   ixp_extern_map_run(s, s->src, d->steps, d->nsteps, cols, names, n, ixp_stream_key(s, d->position, 0x6d6170));
+  copy_trials(s, draft->set, d->source->data->set, st->span);
   ixp_data_attach(d, draft->set, false);
   draft->set = NULL;
 }
@@ -211,6 +222,7 @@ static void derive_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
     if (!copy_column(&draft->set->cols[v], col, n, m->vars[v].name))
       ixp_runtime_error(s, s->src, st->span, "out of memory building dataset '%s'", m->name);
   }
+  if (m->nvars) copy_trials(s, draft->set, d->from[0].source->data->set, st->span);  /* a join of one series keeps its trials */
   ixp_data_attach(d, draft->set, false);
   draft->set = NULL;
 }

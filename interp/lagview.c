@@ -138,3 +138,11 @@ IxpModelDef *ixp_lagview_model(IxpArena *arena, IxpModelDef *source, const IxpLa
   ixp_arena_defer(arena, free_data, m->data);
   return m;
 }
+
+void ixp_lagview_explain(FILE *out, const IxpModelDef *m) {
+  if (!m->data || !m->data->lag) return;
+  fputs(", lagged: ", out);
+  for (int i = 0; i < m->nvars; i++) fprintf(out, i ? ", %s" : "%s", m->vars[i].name);
+  if (m->data->set && m->data->set->trial_start)
+    fprintf(out, " (%d trial%s)", m->data->set->ntrials, m->data->set->ntrials == 1 ? "" : "s");
+}

@@ -13,6 +13,7 @@
 #define IXP_LAGVIEW_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "dataset.h"
 #include "interp.h"
@@ -41,5 +42,9 @@ IxpDataset *ixp_lagview_build(const IxpDataset *src, const char *name, const Ixp
  * (its variables named "x[t-1]", in arena), with no rows until a measure
  * reads it. */
 IxpModelDef *ixp_lagview_model(IxpArena *arena, IxpModelDef *source, const IxpLag *cols, int n);
+
+/* For `explain`: ", at t - lag: x[t], y[t-1]" when m is a lag view (its
+ * variables), else nothing. */
+void ixp_lagview_explain(FILE *out, const IxpModelDef *m);
 
 #endif
