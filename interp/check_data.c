@@ -58,6 +58,7 @@ static IxpCsvOptions *csv_options(Checker *c, IxpAst *call) {
     if (!arg->str) ixp_check_error(c, arg->span, "csv options are named: delimiter, header, columns, strings");
     else if (!strcmp(arg->str, "delimiter") && v->kind == AST_STR && strlen(v->str) == 1) opt->delimiter = v->str[0];
     else if (!strcmp(arg->str, "header") && v->kind == AST_NUM) opt->no_header = v->num == 0;
+    else if (!strcmp(arg->str, "trials") && v->kind == AST_STR) opt->trials = v->str;
     else if ((!strcmp(arg->str, "columns") || !strcmp(arg->str, "strings")) && v->kind == AST_VEC) {
       bool sel = !strcmp(arg->str, "columns");
       const char **names = ixp_arena_alloc(c->arena, (size_t)(v->nitems + 1) * sizeof *names);
@@ -67,7 +68,8 @@ static IxpCsvOptions *csv_options(Checker *c, IxpAst *call) {
       }
       if (sel) opt->select = names, opt->nselect = v->nitems;
       else opt->as_string = names, opt->nas_string = v->nitems;
-    } else ixp_check_error(c, arg->span, "csv options: delimiter = \";\", header = 0, columns = [\"a\", ...], strings = [\"b\", ...]");
+    } else ixp_check_error(c, arg->span, "csv options: delimiter = \";\", header = 0, columns = [\"a\", ...], strings = [\"b\", ...], "
+                                  "trials = \"trial\"");
   }
   return opt;
 }

@@ -106,9 +106,26 @@ bool ixp_check_table_file(Checker *c, IxpModelDef *m, IxpAst *table);
 IxpType ixp_check_measure(Checker *c, IxpAst *e);
 /* A measure over models, such as kl(P || Q). */
 void ixp_check_model_call(Checker *c, IxpAst *call);
+/* Hand a resolved measure call to the lowering pass (site->sem.plan); its
+ * type. */
+IxpType ixp_check_lower(Checker *c, IxpLowering *lw, IxpAst *site, IxpAst *source, const struct IxpExternDef *estimator);
 /* The variables x0 .. x15 of range `r` in m into vars (room for
  * m->nvars): their number, or -1 after an error. */
 int ixp_check_range(Checker *c, IxpModelDef *m, IxpAst *r, int *vars);
+
+/* check_time.c */
+/* The lag of each of a measure's arguments (x[t-1] is lag 1; 0 where
+ * none was written), as the checker reads them. */
+typedef struct {
+  int *lag;                /* cap entries, 0 past those written */
+  int cap;
+  bool any;                /* some argument has a lag */
+  IxpAst *first;           /* the first argument with one */
+} IxpLagArgs;
+/* A measure with lagged arguments, or a time measure (te, ais, ...): its
+ * arguments measured on the source's view (a dataset's lag view, a
+ * process's window), lowered; the result's type. */
+IxpType ixp_check_time(Checker *c, IxpLowering *lw, IxpAst *e, const IxpLagArgs *lags, const struct IxpExternDef *ext);
 
 /* check_extern.c */
 void ixp_check_extern(Checker *c, IxpAst *st);

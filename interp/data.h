@@ -41,6 +41,8 @@ typedef struct IxpDataDef {
   int binned_bins[4];
   int binned_how[4];
   unsigned joints_built;  /* joints built from these rows so far, binned or not (tests read it) */
+  unsigned generation;    /* counts the rows attached: a lag view of these rows remakes its own when it moves */
+  struct IxpLagView *lag; /* a lag view (lagview.h): its rows are made from its source's when read */
 } IxpDataDef;
 
 /* Give dataset `d` its rows `set` (owned from now on; header_only for a

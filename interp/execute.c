@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "data.h"
+#include "lagview.h"
 #include "eliminate.h"
 #include "estimators.h"
 #include "gaussian.h"
@@ -93,8 +94,10 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
   FILE *out = s->out;
   switch (op->kind) {
   case IXP_OP_ROWS:
-    fprintf(out, "  r%d = rows of dataset %s: %d variable%s, %zu rows\n", op->out, p->src[op->src].model->name,
+    fprintf(out, "  r%d = rows of dataset %s: %d variable%s, %zu rows", op->out, p->src[op->src].model->name,
             p->src[op->src].model->nvars, p->src[op->src].model->nvars == 1 ? "" : "s", r[op->out].n);
+    ixp_lagview_explain(out, p->src[op->src].model);
+    fputc('\n', out);
     break;
   case IXP_OP_JOINT: {
     if (r[op->out].kind == IXP_REG_GAUSSIAN) {
@@ -116,6 +119,7 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
       fprintf(out, "  r%d = rows of dataset %s: %d variable%s, %zu rows", op->out, p->src[op->src].model->name,
               j->nvars, j->nvars == 1 ? "" : "s", j->n);
       if (op->bins) fprintf(out, ", continuous variables in %d %s bins", op->bins, op->binning ? "quantile" : "equal-width");
+      ixp_lagview_explain(out, p->src[op->src].model);
       fputc('\n', out);
     } else {
       fprintf(out, "  r%d = joint %s: exact enumeration, %d variable%s, %zu state%s (of %.0f)\n", op->out,
