@@ -569,7 +569,8 @@ static double *window_cov(IxpSession *s, const IxpProcess *wp, const IxpProcessL
 
 const IxpGaussForms *ixp_process_window_forms(IxpSession *s, IxpModelDef *w, const IxpValue *params) {
   IxpProcess *wp = w->process;
-  const IxpProcessLaw *L = ixp_process_law(s, wp->base->model, params, w->decl->span);
+  IxpSpan use = s->running ? s->running->span : w->decl->span;  /* the statement measuring it */
+  const IxpProcessLaw *L = ixp_process_law(s, wp->base->model, params, use);
   int n = wp->ncols;
   IxpArena *tmp = ixp_session_tmp(s);
   double *l = window_cov(s, wp, L);
