@@ -143,26 +143,30 @@ void ixp_check_data(Checker *c, IxpAst *st) {
   } else if (!strcmp(call->str, "map")) {
     if (!(m = ixp_check_map(c, st))) return;
   } else if (!strcmp(call->str, "sample")) {
-    const IxpSymbol *sym = call->nitems == 2 && call->items[0]->a->kind == AST_NAME ? ixp_lookup(c->s, call->items[0]->a->str) : NULL;
-    if (call->nitems != 2 || call->items[0]->str || call->items[1]->str) {
-      ixp_check_error(c, call->span, "sample takes a model and a size: sample(MODEL, n)");
-      return;
+    const IxpSymbol *sym = call->nitems >= 1 && call->items[0]->a->kind == AST_NAME ? ixp_lookup(c->s, call->items[0]->a->str) : NULL;
+    if (sym && sym->kind == SYM_MODEL && sym->model->process) {  /* steps of a process (check_process.c) */
+      if (!(m = ixp_check_process_sample(c, st, sym->model))) return;
+    } else {
+      if (call->nitems != 2 || call->items[0]->str || call->items[1]->str) {
+        ixp_check_error(c, call->span, "sample takes a model and a size: sample(MODEL, n)");
+        return;
+      }
+      if (!sym || sym->kind != SYM_MODEL || sym->model->data) {
+        ixp_check_error(c, call->items[0]->span, "sample draws from a model defined with 'model'");
+        return;
+      }
+      if (sym->model->table) {  /* its rows are its outcomes: there is nothing to draw */
+        ixp_check_error(c, call->items[0]->span, "sample draws from a model with draws; '%s' is a table, measured exactly",
+                        sym->model->name);
+        return;
+      }
+      ixp_check_number(c, call->items[1]->a, ixp_check_expr(c, call->items[1]->a), "a sample size");
+      for (int p = 0; p < sym->model->nparams; p++)
+        if (!sym->model->params[p]->a) ixp_check_error(c, call->items[0]->span, "model '%s' needs a value for its parameter '%s'",
+                                             sym->model->name, sym->model->params[p]->str);
+      m = data_model(c, st, NULL, false, sym->model);
+      m->data->count = call->items[1]->a;
     }
-    if (!sym || sym->kind != SYM_MODEL || sym->model->data) {
-      ixp_check_error(c, call->items[0]->span, "sample draws from a model defined with 'model'");
-      return;
-    }
-    if (sym->model->table) {  /* its rows are its outcomes: there is nothing to draw */
-      ixp_check_error(c, call->items[0]->span, "sample draws from a model with draws; '%s' is a table, measured exactly",
-                      sym->model->name);
-      return;
-    }
-    ixp_check_number(c, call->items[1]->a, ixp_check_expr(c, call->items[1]->a), "a sample size");
-    for (int p = 0; p < sym->model->nparams; p++)
-      if (!sym->model->params[p]->a) ixp_check_error(c, call->items[0]->span, "model '%s' needs a value for its parameter '%s'",
-                                           sym->model->name, sym->model->params[p]->str);
-    m = data_model(c, st, NULL, false, sym->model);
-    m->data->count = call->items[1]->a;
   } else {
     ixp_check_error(c, call->span, "a dataset comes from csv(\"file.csv\"), npy(\"file.npy\"), sample(MODEL, n), map(DATA, f(...)), "
                     "join(a, b), DATA[columns], rename(DATA, old = \"new\") or rows(MATRIX)");

@@ -415,7 +415,7 @@ IxpType ixp_check_measure(Checker *c, IxpAst *e) {
   if (m && !data && m->extern_draws)
     ixp_check_error(c, e->b->span, "model '%s' draws from extern functions, so it can only be sampled: "
           "data s = sample(%s, 10000), then measure s", m->name, m->name);
-  else if (m && !data && m->has_continuous && !m->gaussian)
+  else if (m && !data && !m->process && m->has_continuous && !m->gaussian)
     ixp_check_error(c, e->b->span, "model '%s' has continuous variables and cannot be enumerated; measure a sample of it: "
           "data s = sample(%s, 10000), then ... in s using ksg", m->name, m->name);
   if (m && e->c && !ms->options && !data) ixp_check_error(c, e->c->span, "'%s' is measured exactly; estimators ('using') apply to data", e->b->str);
@@ -423,7 +423,7 @@ IxpType ixp_check_measure(Checker *c, IxpAst *e) {
   if (e->nitems && !ms->options) ixp_check_error(c, e->items[0]->span, "%s takes no 'at'", ms->name);
   if (call->nitems == 0) ixp_check_error(c, call->span, "%s needs variables: %s", ms->name, ms->signature);
   if (!m || call->nitems == 0) return TY_ANY;
-  if (m->has_continuous && !data && !m->gaussian) return TY_ANY;
+  if (m->has_continuous && !data && !m->gaussian && !m->process) return TY_ANY;
   IxpLowering lw = {.measure = ms, .model = m, .call = call, .method = e->c, .test = e->d, .arena = c->arena};
   IxpLagArgs lags = {0};
   if (!measure_args(c, m, ms, call, &lw, &lags)) return TY_ANY;
@@ -431,7 +431,7 @@ IxpType ixp_check_measure(Checker *c, IxpAst *e) {
   const IxpSymbol *est = data && e->c ? ixp_lookup(c->s, e->c->str) : NULL;
   const IxpExternDef *ext = est && est->kind == SYM_EXTERN ? est->ext : NULL;  /* a user's estimator */
   if (ext) check_estimator_args(c, e->c, ext);
-  if (lags.any || ixp_measure_is_time(ms)) return ixp_check_time(c, &lw, e, &lags, ext);
+  if (lags.any || ixp_measure_is_time(ms) || m->process) return ixp_check_time(c, &lw, e, &lags, ext);  /* a process: its window */
   IxpType t = ixp_check_lower(c, &lw, e, e->b, ext);
   return ext ? TY_NUM : t;
 }
@@ -450,7 +450,11 @@ void ixp_check_model_call(Checker *c, IxpAst *call) {
       IxpAst src = {.kind = AST_SOURCE, .span = arg->a->span, .str = arg->a->str};
       IxpAst *node = ixp_arena_alloc(c->arena, sizeof *node);
       *node = src;
-      if ((m = check_source(c, node))) arg->a->sem.source = node;
+      if ((m = check_source(c, node)) && m->process) {
+        ixp_check_error(c, arg->a->span, "'%s' is a process; %s compares models", m->name, ms->name);
+        m = NULL;
+      }
+      if (m) arg->a->sem.source = node;
     }
     *ixp_lower_push_arg(&lw) = (IxpMeasureArg){arg->op, -1, m, m ? arg->a->sem.source : NULL};
     ok &= m != NULL;

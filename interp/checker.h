@@ -69,6 +69,15 @@ uint64_t *ixp_check_deps(Checker *c, const IxpModelDef *m);
  * shape, else 0. */
 int ixp_check_width(const IxpAst *e);
 
+/* check_process.c: process NAME { x[t] ~ ... } */
+void ixp_check_process(Checker *c, IxpAst *st);
+/* Whether a plain model's statements index a variable by time (x[t-1]):
+ * reported once ("lags belong in a process"). */
+bool ixp_check_model_lags(Checker *c, const IxpAst *model);
+/* data NAME = sample(PROCESS, n, burnin = B, trials = R): its model, or
+ * NULL after errors. */
+IxpModelDef *ixp_check_process_sample(Checker *c, IxpAst *st, IxpModelDef *proc);
+
 /* check_data.c */
 void ixp_check_data(Checker *c, IxpAst *st);
 /* A file named in the program, relative to the program's folder. */

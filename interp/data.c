@@ -1,6 +1,7 @@
 /* data.c — datasets: their rows as typed columns, and the joint of the
  * rows built from the columns when a plug-in measure asks for it. */
 #include "data.h"
+#include "process.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -253,6 +254,25 @@ IxpValue ixp_data_matrix(IxpSession *s, IxpModelDef *m, IxpSpan use) {
   return (IxpValue){.type = TY_MAT, .v = x, .rows = (int)n, .cols = m->nvars};
 }
 
+/* A whole number from lo to 10^9, or an error at e naming `what`. */
+static long whole_in(IxpSession *s, IxpAst *e, long lo, const char *what) {
+  double x = ixp_eval_number(s, e, NULL);
+  if (!(x >= (double)lo) || x != (double)(long)x || x > 1e9)
+    ixp_runtime_error(s, s->src, e->span, "%s is a whole number from %ld to 10^9", what, lo);
+  return (long)x;
+}
+
+/* sample(PROCESS, n, burnin = B, trials = R): R trials of n steps. */
+static void process_sample_exec(IxpSession *s, IxpDataDef *d, IxpAst *st) {
+  long n = whole_in(s, d->count, 1, "a sample size");
+  long burnin = d->burnin ? whole_in(s, d->burnin, 0, "burnin") : ixp_process_default_burnin(d->model);
+  long trials = d->trials ? whole_in(s, d->trials, 1, "trials") : 1;
+  if ((double)n * (double)trials > 1e9) ixp_runtime_error(s, s->src, d->count->span, "a sample has at most 10^9 rows in all");
+  IxpValue *params = ixp_source_params(s, d->model, NULL);
+  uint64_t key = ixp_stream_key(s, d->position, 0x5a3b1e);
+  ixp_data_attach(d, ixp_process_sample(s, d->model, params, n, burnin, trials, key, st->span), false);
+}
+
 void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   IxpDataDef *d = m->data;
   if (d->from) {
@@ -272,6 +292,10 @@ void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
     return;
   }
   if (!d->model) return;
+  if (d->model->process) {
+    process_sample_exec(s, d, st);
+    return;
+  }
   double n = ixp_eval_number(s, d->count, NULL);
   if (!(n >= 1) || n != (double)(long)n || n > 1e9)
     ixp_runtime_error(s, s->src, d->count->span, "a sample size is a whole number from 1 to 10^9");
