@@ -10,6 +10,7 @@
 #include "eliminate.h"
 #include "estimators.h"
 #include "gaussian.h"
+#include "process.h"
 #include "grow.h"
 #include "interp.h"
 #include "ksum.h"
@@ -100,6 +101,10 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
     fputc('\n', out);
     break;
   case IXP_OP_JOINT: {
+    if (r[op->out].kind == IXP_REG_NONE) {
+      fprintf(out, "  r%d = process %s: its stationary law\n", op->out, p->src[op->src].model->name);
+      break;
+    }
     if (r[op->out].kind == IXP_REG_GAUSSIAN) {
       fprintf(out, "  r%d = forms of %s: linear-Gaussian model, %d variables over %d independent normals (closed form)\n",
               op->out, p->src[op->src].model->name, r[op->out].d, r[op->out].forms->nb);
@@ -246,6 +251,7 @@ static IxpReg source_joint(IxpSession *s, const IxpPlanOp *op, const IxpPlanSour
   if (src->model->data)
     return (IxpReg){.kind = IXP_REG_JOINT,
                     .joint = ixp_data_joint(s, src->model, op->bins, op->binning, src->node->span)};
+  if (src->model->process && !src->model->process->cols) return (IxpReg){.kind = IXP_REG_NONE};  /* read by its own kernel */
   IxpValue *params = ixp_source_params(s, src->model, node);
   if (src->model->gaussian) {
     const IxpGaussForms *g = ixp_gaussian_forms(s, src->model, params);

@@ -659,7 +659,145 @@ IxpDataset *ixp_process_sample(IxpSession *s, IxpModelDef *m, const IxpValue *pa
 
 /* ----------------------------------------------------------- entropy rate */
 
+/* -sum_i pi_i sum_j P_ij log P_ij over the chain's states (of order p:
+ * a state is the last p steps, so this is H(X_t | X_{t-1}, ..., X_{t-p})). */
+static double chain_rate(const IxpProcessLaw *L) {
+  IxpKSum h = {0};
+  for (int i = 0; i < L->nstates; i++)
+    for (int e = L->row[i]; L->pi[i] > 0 && e < L->row[i + 1]; e++)
+      if (L->prob[e] > 0) ixp_ksum_add(&h, -L->pi[i] * L->prob[e] * log(L->prob[e]));
+  return ixp_ksum_value(h);
+}
+
+/* log det of a positive definite m x m matrix (overwritten); false when
+ * it is singular. */
+static bool log_det(double *a, int m, double *out) {
+  double ld = 0;
+  for (int j = 0; j < m; j++) {
+    double d = a[(size_t)j * (size_t)m + (size_t)j];
+    for (int k = 0; k < j; k++) d -= a[(size_t)j * (size_t)m + (size_t)k] * a[(size_t)j * (size_t)m + (size_t)k];
+    if (!(d > 1e-14 * fabs(a[(size_t)j * (size_t)m + (size_t)j])) || !(d > 0)) return false;
+    double l = sqrt(d);
+    a[(size_t)j * (size_t)m + (size_t)j] = l;
+    ld += 2 * log(l);
+    for (int i = j + 1; i < m; i++) {
+      double x = a[(size_t)i * (size_t)m + (size_t)j];
+      for (int k = 0; k < j; k++) x -= a[(size_t)i * (size_t)m + (size_t)k] * a[(size_t)j * (size_t)m + (size_t)k];
+      a[(size_t)i * (size_t)m + (size_t)j] = x / l;
+    }
+  }
+  *out = ld;
+  return true;
+}
+
+/* The steady innovation covariance V of the observed variables obs[0 ..
+ * m) given their own past: the Kalman filter's prior covariance P of the
+ * companion state, from the stationary S, iterated P <- F (P - P C^T
+ * V^{-1} C P) F^T + Q with V = C P C^T until it stops changing. V into
+ * out (m x m); false when it does not settle or V is singular. */
+static bool innovation(const IxpProcessLaw *L, const int *obs, int m, double *out) {
+  int k = L->k, d = L->d;
+  size_t kk = (size_t)k * (size_t)k;
+  double *P = malloc(kk * sizeof *P), *M = malloc(kk * sizeof *M), *T = malloc(kk * sizeof *T);
+  double *V = malloc((size_t)m * (size_t)m * sizeof *V), *PC = malloc((size_t)k * (size_t)m * sizeof *PC);
+  double *X = malloc((size_t)k * (size_t)m * sizeof *X), *A = malloc((size_t)m * (size_t)m * sizeof *A);
+  double *b = malloc((size_t)m * sizeof *b);
+  bool ok = false;
+  if (!P || !M || !T || !V || !PC || !X || !A || !b) goto done;
+  memcpy(P, L->S, kk * sizeof *P);
+  for (int it = 0; it < 100000; it++) {
+    for (int r = 0; r < k; r++)
+      for (int j = 0; j < m; j++) PC[(size_t)r * (size_t)m + (size_t)j] = P[(size_t)r * (size_t)k + (size_t)obs[j]];
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < m; j++) V[(size_t)i * (size_t)m + (size_t)j] = PC[(size_t)obs[i] * (size_t)m + (size_t)j];
+    for (int r = 0; r < k; r++) {  /* row r of X = P C^T V^{-1} */
+      memcpy(A, V, (size_t)m * (size_t)m * sizeof *A);
+      for (int j = 0; j < m; j++) b[j] = PC[(size_t)r * (size_t)m + (size_t)j];
+      if (!ixp_process_solve(A, b, m, 1e-14)) goto done;  /* V symmetric: x V = b is V x = b */
+      memcpy(X + (size_t)r * (size_t)m, b, (size_t)m * sizeof *b);
+    }
+    memcpy(M, P, kk * sizeof *M);  /* M = P - X (P C^T)^T */
+    ixp_dense_gemm(false, true, k, k, m, -1.0, X, m, PC, m, 1.0, M, k);
+    ixp_dense_gemm(false, false, k, k, k, 1.0, L->F, k, M, k, 0.0, T, k);
+    ixp_dense_gemm(false, true, k, k, k, 1.0, T, k, L->F, k, 0.0, M, k);
+    for (int i = 0; i < d; i++)
+      for (int j = 0; j < d; j++) {
+        double q = 0;
+        for (int e = 0; e < L->nd; e++) q += L->G[(size_t)i * (size_t)L->nd + (size_t)e] * L->G[(size_t)j * (size_t)L->nd + (size_t)e];
+        M[(size_t)i * (size_t)k + (size_t)j] += q;
+      }
+    double change = 0, size = 0;
+    for (size_t i = 0; i < kk; i++) change = fmax(change, fabs(M[i] - P[i])), size = fmax(size, fabs(M[i]));
+    memcpy(P, M, kk * sizeof *P);
+    if (!isfinite(change)) goto done;
+    if (change <= 1e-15 * size) {
+      for (int i = 0; i < m; i++)
+        for (int j = 0; j < m; j++) out[(size_t)i * (size_t)m + (size_t)j] = P[(size_t)obs[i] * (size_t)k + (size_t)obs[j]];
+      ok = true;
+      break;
+    }
+  }
+done:
+  free(P), free(M), free(T), free(V), free(PC), free(X), free(A), free(b);
+  return ok;
+}
+
+typedef struct {
+  IxpModelDef *m;
+  int *vars, n;
+} RatePayload;
+
+static IxpValue rate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *in) {
+  (void)in;
+  const RatePayload *r = op->payload;
+  const IxpPlan *plan = op->plan;
+  IxpAst *node = plan->src[0].node->kind == AST_SOURCE ? plan->src[0].node : NULL;
+  const IxpProcessLaw *L = ixp_process_law(s, r->m, ixp_source_params(s, r->m, node), plan->site->span);
+  if (L->pi) return ixp_value_real(chain_rate(L) * ixp_units_scale(s));
+  double *V = ixp_arena_alloc(ixp_session_tmp(s), (size_t)r->n * (size_t)r->n * sizeof *V), ld;
+  if (!innovation(L, r->vars, r->n, V) || !log_det(V, r->n, &ld))
+    ixp_plan_error(s, plan, "entropy_rate: the innovations of these variables of process '%s' have a singular covariance "
+                   "(a variable is a function of the past and the others), so the differential entropy rate is -inf",
+                   r->m->name);
+  double h = 0.5 * (r->n * log(2 * M_PI * M_E) + ld);
+  return ixp_value_real(h * ixp_units_scale(s));
+}
+
+static void rate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *in, FILE *out) {
+  (void)s, (void)in;
+  const RatePayload *r = op->payload;
+  if (r->m->process->chain)
+    fprintf(out, "the exact entropy rate of finite chain %s: -sum_i pi_i sum_j P_ij log P_ij over its states "
+            "(the last %d step%s of every variable), pi its stationary law", r->m->name,
+            r->m->process->order > 1 ? r->m->process->order : 1, r->m->process->order > 1 ? "s" : "");
+  else
+    fprintf(out, "the exact entropy rate of linear-Gaussian process %s: 1/2 log((2 pi e)^%d det V), V the steady "
+            "innovation covariance of the variables measured (Kalman filter from the stationary covariance)", r->m->name, r->n);
+}
+
+static const IxpKernel rate_kernel = {"entropy rate", rate_run, rate_explain};
+
 bool ixp_process_lower_entropy_rate(IxpLowering *lw, const int *vars, int n) {
-  (void)vars, (void)n;
-  return ixp_lower_error(lw, lw->call->span, "processes cannot be measured yet");
+  IxpModelDef *m = lw->model;
+  IxpProcess *p = m->process;
+  if (!p || p->cols) return ixp_lower_error(lw, lw->call->span, "entropy_rate without k is the exact limit of a process");
+  bool *seen = ixp_arena_alloc(lw->arena, (size_t)m->nvars * sizeof *seen);
+  int distinct = 0;
+  for (int i = 0; i < n; i++) {
+    if (vars[i] < 0 || vars[i] >= m->nvars) return false;
+    distinct += !seen[vars[i]];
+    seen[vars[i]] = true;
+  }
+  if (p->chain && distinct < m->nvars)
+    return ixp_lower_error(lw, lw->call->span, "the entropy rate of some of the variables of finite chain '%s' has no closed "
+                           "form (they are a hidden Markov process): give k, entropy_rate(%s, k = 3), for "
+                           "H(X_t | k past steps)", m->name, m->vars[vars[0]].name);
+  RatePayload *r = ixp_arena_alloc(lw->arena, sizeof *r);
+  r->m = m, r->n = 0;
+  r->vars = ixp_arena_alloc(lw->arena, (size_t)m->nvars * sizeof *r->vars);
+  for (int v = 0; v < m->nvars; v++)
+    if (seen[v]) r->vars[r->n++] = v;
+  lw->plan->type = TY_NUM;
+  lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &rate_kernel, r);
+  return true;
 }
