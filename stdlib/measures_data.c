@@ -425,6 +425,7 @@ static void discrete_test_explain(IxpSession *s, const IxpPlanOp *op, const IxpR
 const IxpKernel ixp_kernel_discrete_test = {"permutation test", discrete_test_run, discrete_test_explain};
 
 bool ixp_lower_on_data(IxpLowering *lw) {
+  if (lw->measure->estimand == IXP_ESTIMAND_SERIES) return lw->measure->lower(lw);
   if (lw->measure->estimand == IXP_ESTIMAND_JOINT) {  /* rd, ib, capacity, pid: the plug-in joint of discrete columns */
     for (int i = 0; i < lw->nargs; i++)
       if (lw->model->continuous[lw->args[i].var])
