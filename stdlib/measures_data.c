@@ -226,7 +226,7 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
     if (!is_surrogate_test(test))
       return ixp_lower_error(lw, test->span, "the test is permutations(n), surrogates(n, method = ...), bootstrap(n) "
                                              "(gaussian) or chi2 (gaussian)");
-    if (!mi) return ixp_lower_error(lw, test->span, "%s tests mi(X; Y) and mi(X; Y | Z)", test->str);
+    if (!mi) return ixp_lower_error(lw, test->span, "%s(n) tests mi(X; Y) and mi(X; Y | Z)", test->str);
     if (!surrogate_test(lw, test, &p->surrogates, &p->method, &p->block)) return false;
     static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
     lw->plan->type = TY_RECORD;
@@ -387,7 +387,8 @@ static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, const IxpR
   memcpy(xz, cols, (size_t)dx * sizeof *xz);
   memcpy(xz + dx, cols + dx + dy, (size_t)dz * sizeof *xz);
   double fixed = count_entropy(s, op, t, xz, dx + dz, n) - (dz ? count_entropy(s, op, t, cols + dx + dy, dz, n) : 0);
-  double value = fixed + count_entropy(s, op, t, cols + dx, dy + dz, n) - count_entropy(s, op, t, cols, dx + dy + dz, n);
+  double hy = count_entropy(s, op, t, cols + dx, dy, n);
+  double value = fixed + (dz ? count_entropy(s, op, t, cols + dx, dy + dz, n) : hy) - count_entropy(s, op, t, cols, dx + dy + dz, n);
   IxpSurrogatePlan plan = surrogate_plan(s, op, t->data, t->method, t->block, (long)n);
   uint64_t key = surrogate_key(s, t->position, t->method, 0xd15c);
   long *rows = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *rows);
@@ -403,11 +404,18 @@ static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, const IxpR
     const uint32_t *sc[3 * IXP_MAX_VARS];
     memcpy(sc, cols, (size_t)(dx + dy + dz) * sizeof *sc);
     for (int c = 0; c < dy; c++) sc[dx + c] = perm_cols[c];
-    null[r] = fixed + count_entropy(s, op, t, sc + dx, dy + dz, n) - count_entropy(s, op, t, sc, dx + dy + dz, n);
+    double hyz = dz ? count_entropy(s, op, t, sc + dx, dy + dz, n) : hy;  /* Y's counts alone do not change */
+    null[r] = fixed + hyz - count_entropy(s, op, t, sc, dx + dy + dz, n);
   }
   ixp_progress_end(&bar);
   IxpSurrogateTest out;
   ixp_surrogate_summary(value, null, t->permutations, &out);
+  /* this test has always reported the mean and the population standard
+   * deviation (divisor n) of plain sums; kept, so its results stay */
+  double sum = 0, sum2 = 0;
+  for (int r = 0; r < t->permutations; r++) sum += null[r], sum2 += null[r] * null[r];
+  out.null_mean = sum / t->permutations;
+  out.null_std = sqrt(fmax(0, sum2 / t->permutations - out.null_mean * out.null_mean));
   return test_record(s, &out);
 }
 
