@@ -342,8 +342,8 @@ static IxpValue discrete_bootstrap(IxpSession *s, const IxpPlanOp *op, const Dis
  * that cannot draw (one trial for method trials, ...) is an error at the
  * measure. */
 static IxpSurrogatePlan surrogate_plan(IxpSession *s, const IxpPlanOp *op, IxpModelDef *data, IxpSurrogateMethod method,
-                                       long block, long n) {
-  IxpSurrogatePlan plan = {.method = method, .n = n, .block = block};
+                                       long block, long n, int count) {
+  IxpSurrogatePlan plan = {.method = method, .n = n, .block = block, .count = count};
   plan.trial_start = ixp_data_trials(s, data, &plan.ntrials, op->plan->site->span);
   char msg[256];
   if (!ixp_surrogate_check(&plan, msg, sizeof msg)) ixp_plan_error(s, op->plan, "%s", msg);
@@ -389,7 +389,7 @@ static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, const IxpR
   double fixed = count_entropy(s, op, t, xz, dx + dz, n) - (dz ? count_entropy(s, op, t, cols + dx + dy, dz, n) : 0);
   double hy = count_entropy(s, op, t, cols + dx, dy, n);
   double value = fixed + (dz ? count_entropy(s, op, t, cols + dx, dy + dz, n) : hy) - count_entropy(s, op, t, cols, dx + dy + dz, n);
-  IxpSurrogatePlan plan = surrogate_plan(s, op, t->data, t->method, t->block, (long)n);
+  IxpSurrogatePlan plan = surrogate_plan(s, op, t->data, t->method, t->block, (long)n, t->permutations);
   uint64_t key = surrogate_key(s, t->position, t->method, 0xd15c);
   long *rows = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *rows);
   double *null = ixp_arena_alloc(ixp_session_tmp(s), (size_t)t->permutations * sizeof *null);
@@ -575,7 +575,7 @@ static IxpValue bootstrap(IxpSession *s, const IxpPlanOp *op, const Payload *p, 
 /* A surrogate test of a gaussian or ksg estimate: Y's rows resampled. */
 static IxpValue surrogate_run(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b,
                               const IxpKnnOptions *opt) {
-  IxpSurrogatePlan plan = surrogate_plan(s, op, p->model, p->method, p->block, b->n);
+  IxpSurrogatePlan plan = surrogate_plan(s, op, p->model, p->method, p->block, b->n, p->surrogates);
   uint64_t key = surrogate_key(s, p->position, p->method, 0x9e57);
   IxpSurrogateTest t = {0};
   if (p->kind == EST_GAUSSIAN) {

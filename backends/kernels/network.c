@@ -78,7 +78,8 @@ static bool view_build(Net *N, const double *const *cols, long n, const long *ts
       }
     }
   }
-  N->plan = (IxpSurrogatePlan){.method = o->method, .n = rows, .trial_start = N->vstart, .ntrials = ntr, .block = o->block};
+  N->plan = (IxpSurrogatePlan){.method = o->method, .n = rows, .trial_start = N->vstart, .ntrials = ntr, .block = o->block,
+                             .count = o->surrogates};
   return true;
 }
 

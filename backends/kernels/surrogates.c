@@ -42,7 +42,22 @@ static long block_len(const IxpSurrogatePlan *p, long L) { return p->block > 0 ?
 /* The smallest offset `shift` draws in a trial of L rows. */
 static long shift_least(long L) { return L / 10 > 1 ? L / 10 : 1; }
 
+static bool check_shape(const IxpSurrogatePlan *p, char *msg, size_t size);
+
 bool ixp_surrogate_check(const IxpSurrogatePlan *p, char *msg, size_t size) {
+  if (!check_shape(p, msg, size)) return false;
+  double distinct = ixp_surrogate_distinct(p);
+  if (p->count > 0 && (double)p->count > distinct) {
+    snprintf(msg, size, "method = %s draws at most %.0f distinct surrogates here, fewer than the %d asked for (the "
+             "smallest honest p-value is 1/%.0f): ask for at most %.0f%s", method_names[p->method], distinct, p->count,
+             distinct + 1, distinct, p->method == IXP_SURR_TRIALS ? ", or use more trials or another method" : "");
+    return false;
+  }
+  return true;
+}
+
+
+static bool check_shape(const IxpSurrogatePlan *p, char *msg, size_t size) {
   int nt = trial_count(p);
   if (p->method == IXP_SURR_PERMUTE) return true;
   if (p->method == IXP_SURR_TRIALS) {
@@ -73,6 +88,40 @@ bool ixp_surrogate_check(const IxpSurrogatePlan *p, char *msg, size_t size) {
     }
   }
   return true;
+}
+
+/* k! as a double (inf beyond range). */
+static double factorial(long k) {
+  double f = 1;
+  for (long i = 2; i <= k && isfinite(f); i++) f *= (double)i;
+  return f;
+}
+
+double ixp_surrogate_distinct(const IxpSurrogatePlan *p) {
+  int nt = trial_count(p);
+  double d = 1;
+  switch (p->method) {
+  case IXP_SURR_PERMUTE: return factorial(p->n);
+  case IXP_SURR_TRIALS: {  /* derangements: !k = k !(k-1) + (-1)^k */
+    double der = 1;  /* !0 */
+    for (int k = 1; k <= nt; k++) der = k * der + (k % 2 ? -1 : 1);
+    return der;
+  }
+  case IXP_SURR_SHIFT:
+  case IXP_SURR_CIRCULAR:
+    for (int t = 0; t < nt; t++) {
+      long L = trial_len(p, t), lo = p->method == IXP_SURR_SHIFT ? shift_least(L) : 1;
+      d *= (double)(L - 2 * lo + 1 > 1 ? L - 2 * lo + 1 : 1);
+    }
+    return d;
+  case IXP_SURR_BLOCK:
+    for (int t = 0; t < nt; t++) {
+      long L = trial_len(p, t), b = block_len(p, L);
+      d *= factorial((L + b - 1) / b);
+    }
+    return d;
+  }
+  return d;
 }
 
 /* Trial rows first .. first + L - 1 rotated by `offset`. */

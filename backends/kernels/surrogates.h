@@ -51,12 +51,21 @@ typedef struct {
   const long *trial_start;
   int ntrials;
   long block;
+  int count;              /* surrogates to draw: ixp_surrogate_check refuses more than can be distinct (0: no check) */
 } IxpSurrogatePlan;
 
 /* Whether the plan can draw surrogates: false with the reason in msg
  * (one trial for `trials`, trials of unequal length, a trial too short
- * to shift or to cut into two blocks). */
+ * to shift or to cut into two blocks, more surrogates than distinct ones). */
 bool ixp_surrogate_check(const IxpSurrogatePlan *plan, char *msg, size_t size);
+
+/* How many distinct surrogates the plan can draw (as a double, inf when
+ * beyond range): the offsets of each trial multiplied (shift, circular),
+ * the orders of each trial's blocks, the derangements of the trials, n!.
+ * A test of more surrogates than that repeats some and reports p-values
+ * below what the data can support (4 trials have 9 derangements: the
+ * smallest honest p is 1/10), so callers refuse it. */
+double ixp_surrogate_distinct(const IxpSurrogatePlan *plan);
 
 /* Surrogate r of stream key: rows[0 .. n) (a permutation of 0 .. n-1).
  * The plan must have passed ixp_surrogate_check. false: out of memory. */

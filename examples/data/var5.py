@@ -32,8 +32,8 @@ def trial(rng, samples, burnin=100):
 
 
 def main():
-    trials = int(sys.argv[1]) if len(sys.argv) > 1 else 4
-    samples = int(sys.argv[2]) if len(sys.argv) > 2 else 500
+    trials = int(sys.argv[1]) if len(sys.argv) > 1 else 8
+    samples = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     rng = random.Random(20190701)
     print("trial,x1,x2,x3,x4,x5")
     for t in range(trials):

@@ -77,12 +77,12 @@ static void columns_free(double **c, int nv) {
   free(c);
 }
 
-/* 5 trials of 600 steps, max_lag 3, 200 shift surrogates, FDR: every one
+/* 10 trials of 300 steps, max_lag 3, 200 surrogates, FDR: every one
  * of the 5 links is found at its lag (recall 1) and nothing else
  * (precision 1; with alpha = 0.05 per test a false link would be a rare
  * event, so precision >= 0.8 is what the test requires). */
 Test(network, gaussian_recovers_the_var5_links) {
-  enum { NV = 5, TR = 5, LEN = 600 };
+  enum { NV = 5, TR = 10, LEN = 300 };
   double **cols = columns(NV, TR * LEN);
   long ts[TR + 1];
   simulate(var5, 10, NV, TR, LEN, 2019, cols, ts);

@@ -120,6 +120,22 @@ Test(surrogates, plans_that_cannot_draw_say_why) {
   IxpSurrogatePlan tiny = {.method = IXP_SURR_SHIFT, .n = 10, .trial_start = ts, .ntrials = 2};
   cr_assert(!ixp_surrogate_check(&tiny, msg, sizeof msg));
   cr_assert(strstr(msg, "trial 1 has 1 row, too few"), "%s", msg);
+  /* 4 trials have 9 derangements; one trial of 100 rows 81 shifts (10 .. 90), 99 rotations */
+  long four[] = {0, 10, 20, 30, 40};
+  IxpSurrogatePlan few = {.method = IXP_SURR_TRIALS, .n = 40, .trial_start = four, .ntrials = 4, .count = 10};
+  cr_assert_eq(ixp_surrogate_distinct(&few), 9);
+  cr_assert(!ixp_surrogate_check(&few, msg, sizeof msg));
+  cr_assert(strstr(msg, "at most 9 distinct surrogates here, fewer than the 10 asked for"), "%s", msg);
+  few.count = 9;
+  cr_assert(ixp_surrogate_check(&few, msg, sizeof msg), "%s", msg);
+  IxpSurrogatePlan shift = {.method = IXP_SURR_SHIFT, .n = 100, .count = 82};
+  cr_assert_eq(ixp_surrogate_distinct(&shift), 81);
+  cr_assert(!ixp_surrogate_check(&shift, msg, sizeof msg));
+  shift.method = IXP_SURR_CIRCULAR;
+  cr_assert_eq(ixp_surrogate_distinct(&shift), 99);
+  cr_assert(ixp_surrogate_check(&shift, msg, sizeof msg), "%s", msg);
+  IxpSurrogatePlan blocks4 = {.method = IXP_SURR_BLOCK, .n = 40, .block = 10};
+  cr_assert_eq(ixp_surrogate_distinct(&blocks4), 24);
   IxpSurrogateMethod m;
   cr_assert(ixp_surrogate_method_by_name("circular", &m) && m == IXP_SURR_CIRCULAR);
   cr_assert(!ixp_surrogate_method_by_name("shuffle", &m));
@@ -216,11 +232,13 @@ Test(surrogates, coupled_pair_gives_the_smallest_p) {
   enum { N = 400, S = 49 };
   double x[N], y[N];
   ar_pair(3, N, 0.5, 1.0, x, y);
-  long ts[] = {0, 100, 200, 300, 400};
+  long ts[] = {0, 50, 100, 150, 200, 250, 300, 350, 400};
   IxpSurrogateMethod methods[] = {IXP_SURR_SHIFT, IXP_SURR_CIRCULAR, IXP_SURR_BLOCK, IXP_SURR_TRIALS, IXP_SURR_PERMUTE};
   IxpKnnOptions opt = {.k = 4};
   for (int m = 0; m < 5; m++) {
-    IxpSurrogatePlan p = {.method = methods[m], .n = N, .trial_start = ts, .ntrials = 4};
+    IxpSurrogatePlan p = {.method = methods[m], .n = N, .trial_start = ts, .ntrials = 8, .count = S};
+    char msg[256];
+    cr_assert(ixp_surrogate_check(&p, msg, sizeof msg), "%s", msg);
     IxpSurrogateTest g, k;
     cr_assert_eq(ixp_surrogate_gaussian_test(x, 1, y, 1, NULL, 0, N, &p, S, 5, &g), IXP_SURR_OK);
     cr_assert_eq(ixp_surrogate_ksg_test(x, 1, y, 1, NULL, 0, N, &opt, &p, S, 5, &k), IXP_KNN_OK);
