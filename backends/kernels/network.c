@@ -46,6 +46,7 @@ typedef struct {
   double *m, *sub;            /* (D + 1)^2 */
   int *idx;
   double *bt, *bc, *bs;       /* ksg blocks */
+  IxpKnnOptions knn;          /* ksg: one thread inside a parallel loop over surrogates */
 } Work;
 
 static int col_of(const Net *N, int v, int lagk) { return v * N->W + lagk; }
@@ -164,8 +165,8 @@ static bool ksg_cmi(Net *N, int t, const Item *it, const long *rows, Work *w, do
   gather(N, &t, 1, NULL, w->bt);
   gather(N, it->c, it->nc, rows, w->bc);
   gather(N, it->s, it->ns, NULL, w->bs);
-  IxpKnnStatus st = it->ns ? ixp_ksg_cmi(w->bt, 1, w->bc, it->nc, w->bs, it->ns, N->n, &N->o->knn, out, NULL)
-                           : ixp_ksg_mi(w->bt, 1, w->bc, it->nc, N->n, &N->o->knn, out, NULL);
+  IxpKnnStatus st = it->ns ? ixp_ksg_cmi(w->bt, 1, w->bc, it->nc, w->bs, it->ns, N->n, &w->knn, out, NULL)
+                           : ixp_ksg_mi(w->bt, 1, w->bc, it->nc, N->n, &w->knn, out, NULL);
   if (st != IXP_KNN_OK) {
 #pragma omp critical(ixp_network)
     N->knn = st;
@@ -180,6 +181,7 @@ static bool cmi(Net *N, int t, const Item *it, const long *rows, Work *w, double
 static bool work_alloc(Work *w, const Net *N) {
   size_t n = (size_t)N->n, D = (size_t)N->D + 1;
   memset(w, 0, sizeof *w);
+  w->knn = N->o->knn;
   w->rows = malloc(n * sizeof *w->rows);
   w->idx = malloc(2 * D * sizeof *w->idx);
   w->m = malloc(D * D * sizeof *w->m);
@@ -206,13 +208,17 @@ static IxpNetStatus evaluate(Net *N, int t, const Item *items, int ni, uint64_t 
   for (int k = 0; ok && k < ni; k++) ok = cmi(N, t, &items[k], NULL, &w0, &obs[k]);
   work_free(&w0);
   if (!ok) return N->knn != IXP_KNN_OK ? IXP_NET_EKNN : IXP_NET_ESINGULAR;
-  bool gauss = N->o->estimator == IXP_NET_GAUSSIAN;
-  int nt = gauss ? ixp_threads_for((double)ns * (double)ni * (double)N->n * 4, NET_PAR_WORK) : 1;
+  /* kNN work per statistic is about n log n per dimension; each surrogate
+   * runs on one thread when they run side by side (the estimate is the
+   * same at any thread count) */
+  double per = N->o->estimator == IXP_NET_GAUSSIAN ? (double)N->n * 4 : (double)N->n * 40 * (double)N->D;
+  int nt = ixp_threads_for((double)ns * (double)ni * per, NET_PAR_WORK);
   IxpNetStatus worst = IXP_NET_OK;
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     Work w;
     bool have = work_alloc(&w, N);
+    if (nt > 1) w.knn.threads = 1;
 #pragma omp for schedule(dynamic, 1)
     for (int r = 0; r < ns; r++) {
       if (ixp_progress_stopping()) continue;
