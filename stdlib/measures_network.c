@@ -23,6 +23,8 @@ typedef struct {
   IxpModelDef *data;
   int *vars, nvars;
   IxpNetEstimator estimator;
+  IxpDiscreteEstimator discrete;
+  int bins;
   IxpKnnOptions knn;
   IxpAst *max_lag, *min_lag, *alpha;
   bool bonferroni;
@@ -49,16 +51,34 @@ static bool whole(IxpLowering *lw, IxpAst *arg, int lo, int hi, int *out) {
   return true;
 }
 
-/* using gaussian | ksg(k = K, noise = E). */
+/* using plugin | miller_madow | ... (bins = N). */
+static bool discrete(IxpLowering *lw, Network *n) {
+  IxpAst *m = lw->method;
+  n->estimator = IXP_NET_DISCRETE;
+  for (int i = 0; i < m->nitems; i++) {
+    IxpAst *arg = m->items[i];
+    if (!arg->str || strcmp(arg->str, "bins")) return ixp_lower_error(lw, arg->span, "%s in network takes bins = N", m->str);
+    if (!whole(lw, arg, 2, 1 << 16, &n->bins)) return false;
+  }
+  for (int i = 0; !n->bins && i < n->nvars; i++)
+    if (lw->model->continuous[n->vars[i]])
+      return ixp_lower_error(lw, lw->args[i].node->span, "'%s' is continuous: bin it (using %s(bins = 8)), or use "
+                             "gaussian or ksg", lw->model->vars[n->vars[i]].name, m->str);
+  return true;
+}
+
+/* using gaussian | ksg(k = K, noise = E) | a discrete estimator. */
 static bool estimator(IxpLowering *lw, Network *n) {
   IxpAst *m = lw->method;
   n->estimator = IXP_NET_GAUSSIAN;
-  if (!m) return ixp_lower_error(lw, lw->call->span, "network needs an estimator: using gaussian or using ksg");
+  if (!m) return ixp_lower_error(lw, lw->call->span, "network needs an estimator: using gaussian, ksg or plugin");
   if (!strcmp(m->str, "gaussian")) {
     if (m->nitems) return ixp_lower_error(lw, m->span, "gaussian takes no options");
     return true;
   }
-  if (strcmp(m->str, "ksg")) return ixp_lower_error(lw, m->span, "network estimates with gaussian or ksg");
+  if (ixp_est_by_name(m->str, &n->discrete)) return discrete(lw, n);
+  if (strcmp(m->str, "ksg"))
+    return ixp_lower_error(lw, m->span, "network estimates with gaussian, ksg or a discrete estimator (plugin, ...)");
   n->estimator = IXP_NET_KSG;
   for (int i = 0; i < m->nitems; i++) {
     IxpAst *arg = m->items[i];
@@ -178,8 +198,8 @@ static IxpValue network_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *in
   const Network *n = op->payload;
   IxpSpan span = op->plan->site->span;
   long rows = (long)in->n;
-  IxpNetOptions o = {.estimator = n->estimator, .knn = n->knn, .surrogates = n->surrogates, .method = n->method,
-                     .block = n->block, .bonferroni = n->bonferroni};
+  IxpNetOptions o = {.estimator = n->estimator, .knn = n->knn, .discrete = n->discrete, .bins = n->bins,
+                     .surrogates = n->surrogates, .method = n->method, .block = n->block, .bonferroni = n->bonferroni};
   o.max_lag = lag_value(s, n->max_lag, 5);
   o.min_lag = lag_value(s, n->min_lag, 1);
   if (o.min_lag > o.max_lag)
@@ -227,7 +247,8 @@ static void network_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *in
   (void)s;
   fprintf(out, "greedy multivariate TE (max statistic, min-statistic pruning, omnibus, sequential tests; %s across "
           "targets) on %zu rows of %d variables, %s, %d %s surrogates per test", n->bonferroni ? "Bonferroni" : "FDR",
-          in->n, n->nvars, n->estimator == IXP_NET_GAUSSIAN ? "gaussian" : "ksg", n->surrogates,
+          in->n, n->nvars, n->estimator == IXP_NET_GAUSSIAN ? "gaussian" : n->estimator == IXP_NET_KSG ? "ksg" :
+          ixp_est_name(n->discrete), n->surrogates,
           ixp_surrogate_method_name(n->method));
 }
 

@@ -7,7 +7,9 @@
  * Gaussian: the centred columns and their covariance are computed once; a
  * statistic is four small log-determinants, and a surrogate recomputes
  * only C's cross-covariances with the target and S. KSG: the blocks are
- * gathered and estimated by Frenzel–Pompe (KSG when S is empty). */
+ * gathered and estimated by Frenzel–Pompe (KSG when S is empty).
+ * Discrete: each view column coded once (its whole numbers, or equal-width
+ * bins), I = H(t S) + H(C S) - H(t C S) - H(S) from row counts. */
 #include "network.h"
 
 #include <math.h>
@@ -30,6 +32,7 @@ typedef struct {
   double *raw;                /* column-major n x D, as read */
   double *c;                  /* centred (gaussian) */
   double *cov;                /* D x D (gaussian) */
+  uint32_t *code;             /* column-major n x D codes (discrete) */
   IxpSurrogatePlan plan;      /* over the view's rows */
   long *vstart;               /* the view's trials */
   IxpKnnStatus knn;
@@ -46,6 +49,8 @@ typedef struct {
   double *m, *sub;            /* (D + 1)^2 */
   int *idx;
   double *bt, *bc, *bs;       /* ksg blocks */
+  uint32_t *gc;               /* discrete: C's codes mapped (n x D) */
+  const uint32_t **cols;      /* discrete: the columns of one count */
   IxpKnnOptions knn;          /* ksg: one thread inside a parallel loop over surrogates */
 } Work;
 
@@ -174,8 +179,77 @@ static bool ksg_cmi(Net *N, int t, const Item *it, const long *rows, Work *w, do
   return st == IXP_KNN_OK;
 }
 
+/* Codes of every view column: whole numbers as they are (shifted to 0),
+ * or equal-width bins. */
+static bool code_build(Net *N, char *msg, size_t size) {
+  long n = N->n;
+  N->code = malloc((size_t)n * (size_t)N->D * sizeof *N->code);
+  if (!N->code) return false;
+  for (int j = 0; j < N->D; j++) {
+    const double *x = N->raw + (size_t)j * (size_t)n;
+    uint32_t *c = N->code + (size_t)j * (size_t)n;
+    if (N->o->bins > 0) {
+      if (ixp_bin(x, (size_t)n, N->o->bins, IXP_BIN_EQUAL_WIDTH, c) != IXP_EST_OK) return false;
+      continue;
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    for (long i = 0; i < n; i++) lo = fmin(lo, x[i]), hi = fmax(hi, x[i]);
+    for (long i = 0; i < n; i++)
+      if (x[i] != floor(x[i]) || hi - lo > 1e9) {
+        snprintf(msg, size, "network: variable %d is not whole numbers: a discrete estimator needs bins = N",
+                 j / N->W + 1);
+        return false;
+      }
+    for (long i = 0; i < n; i++) c[i] = (uint32_t)(x[i] - lo);
+  }
+  return true;
+}
+
+/* Entropy (nats) of the rows of k code columns. */
+static bool count_entropy(const Net *N, const uint32_t *const *cols, int k, double *out) {
+  if (k == 0) {
+    *out = 0;
+    return true;
+  }
+  uint64_t *counts = NULL;
+  size_t m = 0;
+  IxpEstStatus st = ixp_count_rows(cols, k, (size_t)N->n, &counts, &m);
+  if (st == IXP_EST_OK) st = ixp_entropy_from_counts(N->o->discrete, counts, m, 0, out);
+  free(counts);
+  return st == IXP_EST_OK;
+}
+
+/* Discrete I(t; C | S) = H(t S) + H(C S) - H(t C S) - H(S), C's codes mapped. */
+static bool discrete_cmi(const Net *N, int t, const Item *it, const long *rows, Work *w, double *out) {
+  long n = N->n;
+  const uint32_t **c = w->cols;  /* [t, C..., S...] */
+  c[0] = N->code + (size_t)t * (size_t)n;
+  for (int a = 0; a < it->nc; a++) {
+    const uint32_t *src = N->code + (size_t)it->c[a] * (size_t)n;
+    uint32_t *g = w->gc + (size_t)a * (size_t)n;
+    if (rows)
+      for (long i = 0; i < n; i++) g[i] = src[rows[i]];
+    c[1 + a] = rows ? g : src;
+  }
+  for (int b = 0; b < it->ns; b++) c[1 + it->nc + b] = N->code + (size_t)it->s[b] * (size_t)n;
+  int k = 1 + it->nc + it->ns;
+  const uint32_t **ts = c + k;  /* t then S */
+  ts[0] = c[0];
+  memcpy(ts + 1, c + 1 + it->nc, (size_t)it->ns * sizeof *ts);
+  double hts, hcs, hall, hs;
+  bool ok = count_entropy(N, ts, 1 + it->ns, &hts) && count_entropy(N, c + 1, it->nc + it->ns, &hcs) &&
+            count_entropy(N, c, k, &hall) && count_entropy(N, ts + 1, it->ns, &hs);
+  *out = ok ? hts + hcs - hall - hs : 0;
+  return ok;
+}
+
 static bool cmi(Net *N, int t, const Item *it, const long *rows, Work *w, double *out) {
-  return N->o->estimator == IXP_NET_GAUSSIAN ? gauss_cmi(N, t, it, rows, w, out) : ksg_cmi(N, t, it, rows, w, out);
+  switch (N->o->estimator) {
+  case IXP_NET_GAUSSIAN: return gauss_cmi(N, t, it, rows, w, out);
+  case IXP_NET_KSG: return ksg_cmi(N, t, it, rows, w, out);
+  case IXP_NET_DISCRETE: return discrete_cmi(N, t, it, rows, w, out);
+  }
+  return false;
 }
 
 static bool work_alloc(Work *w, const Net *N) {
@@ -190,12 +264,25 @@ static bool work_alloc(Work *w, const Net *N) {
     w->g = malloc(n * D * sizeof *w->g);
     return w->rows && w->idx && w->m && w->sub && w->g;
   }
+  if (N->o->estimator == IXP_NET_DISCRETE) {
+    w->gc = malloc(n * D * sizeof *w->gc);
+    w->cols = malloc(2 * D * sizeof *w->cols);
+    return w->rows && w->idx && w->m && w->sub && w->gc && w->cols;
+  }
   w->bt = malloc(n * sizeof *w->bt), w->bc = malloc(n * D * sizeof *w->bc), w->bs = malloc(n * D * sizeof *w->bs);
   return w->rows && w->idx && w->m && w->sub && w->bt && w->bc && w->bs;
 }
 
 static void work_free(Work *w) {
   free(w->rows), free(w->idx), free(w->m), free(w->sub), free(w->g), free(w->bt), free(w->bc), free(w->bs);
+  free(w->gc), free((void *)w->cols);
+}
+
+/* What a failed statistic means: a kNN status, a singular covariance, or
+ * (counts) no memory. */
+static IxpNetStatus failure(const Net *N) {
+  if (N->o->estimator == IXP_NET_KSG) return IXP_NET_EKNN;
+  return N->o->estimator == IXP_NET_GAUSSIAN ? IXP_NET_ESINGULAR : IXP_NET_ENOMEM;
 }
 
 /* Observed values of every item, then vals[r * ni + k] for surrogate r
@@ -207,11 +294,11 @@ static IxpNetStatus evaluate(Net *N, int t, const Item *items, int ni, uint64_t 
   bool ok = work_alloc(&w0, N);
   for (int k = 0; ok && k < ni; k++) ok = cmi(N, t, &items[k], NULL, &w0, &obs[k]);
   work_free(&w0);
-  if (!ok) return N->knn != IXP_KNN_OK ? IXP_NET_EKNN : IXP_NET_ESINGULAR;
+  if (!ok) return failure(N);
   /* kNN work per statistic is about n log n per dimension; each surrogate
    * runs on one thread when they run side by side (the estimate is the
    * same at any thread count) */
-  double per = N->o->estimator == IXP_NET_GAUSSIAN ? (double)N->n * 4 : (double)N->n * 40 * (double)N->D;
+  double per = N->o->estimator == IXP_NET_KSG ? (double)N->n * 40 * (double)N->D : (double)N->n * 4;
   int nt = ixp_threads_for((double)ns * (double)ni * per, NET_PAR_WORK);
   IxpNetStatus worst = IXP_NET_OK;
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -225,7 +312,7 @@ static IxpNetStatus evaluate(Net *N, int t, const Item *items, int ni, uint64_t 
       IxpNetStatus st = have && ixp_surrogate_rows(&N->plan, key, r, w.rows) ? IXP_NET_OK : IXP_NET_ENOMEM;
       for (int k = 0; st == IXP_NET_OK && k < ni; k++)
         if (!cmi(N, t, &items[k], w.rows, &w, &vals[(size_t)r * (size_t)ni + (size_t)k]))
-          st = N->knn != IXP_KNN_OK ? IXP_NET_EKNN : IXP_NET_ESINGULAR;
+          st = failure(N);
       if (st != IXP_NET_OK) {
 #pragma omp critical(ixp_network)
         if (worst == IXP_NET_OK || st == IXP_NET_ENOMEM) worst = st;
@@ -494,6 +581,7 @@ static bool check_input(Net *N, char *msg, size_t size) {
 IxpNetStatus ixp_network_infer(const double *const *cols, int nvars, long n, const long *trial_start, int ntrials,
                                const IxpNetOptions *opt, IxpNetResult *out, IxpKnnStatus *knn, char *msg, size_t size) {
   memset(out, 0, sizeof *out);
+  if (size) msg[0] = '\0';
   Net N = {.o = opt, .nvars = nvars, .W = 1 + opt->max_lag - opt->min_lag + 1, .knn = IXP_KNN_OK};
   N.D = nvars * N.W;
   if (nvars < 1 || opt->max_lag < opt->min_lag) {
@@ -503,6 +591,8 @@ IxpNetStatus ixp_network_infer(const double *const *cols, int nvars, long n, con
   IxpNetStatus st = view_build(&N, cols, n, trial_start, ntrials) ? IXP_NET_OK : IXP_NET_ENOMEM;
   if (st == IXP_NET_OK && !check_input(&N, msg, size)) st = IXP_NET_EINPUT;
   if (st == IXP_NET_OK && opt->estimator == IXP_NET_GAUSSIAN && !gauss_build(&N)) st = IXP_NET_ENOMEM;
+  if (st == IXP_NET_OK && opt->estimator == IXP_NET_DISCRETE && !code_build(&N, msg, size))
+    st = msg[0] ? IXP_NET_EINPUT : IXP_NET_ENOMEM;
   TargetLinks *tl = calloc((size_t)nvars, sizeof *tl);
   if (!tl && st == IXP_NET_OK) st = IXP_NET_ENOMEM;
   IxpProgress bar;
@@ -516,7 +606,7 @@ IxpNetStatus ixp_network_infer(const double *const *cols, int nvars, long n, con
   for (int j = 0; tl && j < nvars; j++) free(tl[j].col), free(tl[j].te), free(tl[j].p);
   free(tl);
   if (knn) *knn = N.knn;
-  free(N.raw), free(N.c), free(N.cov), free(N.vstart);
+  free(N.raw), free(N.c), free(N.cov), free(N.code), free(N.vstart);
   if (st != IXP_NET_OK) ixp_network_result_free(out);
   return st;
 }

@@ -34,14 +34,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "estimators.h"
 #include "knn.h"
 #include "surrogates.h"
 
-typedef enum { IXP_NET_GAUSSIAN, IXP_NET_KSG } IxpNetEstimator;
+typedef enum { IXP_NET_GAUSSIAN, IXP_NET_KSG, IXP_NET_DISCRETE } IxpNetEstimator;
 
 typedef struct {
   IxpNetEstimator estimator;
   IxpKnnOptions knn;          /* ksg */
+  IxpDiscreteEstimator discrete; /* discrete: the entropy estimator of each count */
+  int bins;                   /* discrete: equal-width bins of each lagged column (0: whole numbers as they are) */
   int min_lag, max_lag;       /* 1 <= min_lag <= max_lag */
   double alpha;               /* every test's level; the correction across targets uses it too */
   bool bonferroni;            /* across targets: Bonferroni instead of FDR */
@@ -70,7 +73,8 @@ typedef enum { IXP_NET_OK = 0, IXP_NET_ENOMEM, IXP_NET_EINPUT, IXP_NET_ESINGULAR
 /* Infer the links among nvars columns of n rows (cols[v][i]) in trials
  * (trial_start: ntrials + 1 offsets; NULL one trial). EINPUT: the reason
  * is in msg (too few rows after the lags, a surrogate plan that cannot
- * draw); EKNN: *knn holds the kNN status. */
+ * draw, a column of fractions for a discrete estimator without bins);
+ * EKNN: *knn holds the kNN status. */
 IxpNetStatus ixp_network_infer(const double *const *cols, int nvars, long n, const long *trial_start, int ntrials,
                                const IxpNetOptions *opt, IxpNetResult *out, IxpKnnStatus *knn, char *msg, size_t size);
 void ixp_network_result_free(IxpNetResult *r);

@@ -200,3 +200,40 @@ Test(network, refuses_too_few_rows_and_bad_plans) {
   cr_assert_eq(ixp_network_infer((const double *const *)cols, 2, 20, NULL, 1, &o, &r, NULL, msg, sizeof msg), IXP_NET_EINPUT);
   cr_assert(strstr(msg, "at least two trials"), "%s", msg);
 }
+
+/* Binary series, plugin estimator: a drives b at lag 1 (P(b = 1) 0.8
+ * after a = 1, else 0.1), b drives c at lag 2; 4 trials of 500 steps,
+ * 200 circular surrogates: both links found at their lags and no other. */
+Test(network, plugin_recovers_binary_links) {
+  enum { NV = 3, TR = 4, LEN = 500 };
+  double **cols = columns(NV, TR * LEN);
+  long ts[TR + 1];
+  for (int tr = 0; tr < TR; tr++) {
+    int a[LEN + 53] = {0}, b[LEN + 53] = {0}, c[LEN + 53] = {0};
+    for (int i = 3; i < LEN + 53; i++) {
+      uint64_t at = (uint64_t)(tr * (LEN + 53) + i) * 3;
+      a[i] = ixp_rng_uniform(21, at) < 0.3;
+      b[i] = ixp_rng_uniform(21, at + 1) < (a[i - 1] ? 0.8 : 0.1);
+      c[i] = ixp_rng_uniform(21, at + 2) < (b[i - 2] ? 0.7 : 0.1);
+    }
+    for (int i = 0; i < LEN; i++)
+      cols[0][tr * LEN + i] = a[53 + i], cols[1][tr * LEN + i] = b[53 + i], cols[2][tr * LEN + i] = c[53 + i];
+    ts[tr] = tr * LEN;
+  }
+  ts[TR] = TR * LEN;
+  IxpNetOptions o = {.estimator = IXP_NET_DISCRETE, .discrete = IXP_EST_PLUGIN, .min_lag = 1, .max_lag = 3,
+                     .alpha = 0.05, .surrogates = 200, .method = IXP_SURR_CIRCULAR, .key = 4};
+  IxpNetResult r = infer(NV, cols, TR * LEN, ts, TR, &o);
+  cr_assert_eq(r.nlinks, 2, "%d links", r.nlinks);
+  cr_assert(r.links[0].source == 0 && r.links[0].target == 1 && r.links[0].lag == 1);
+  cr_assert(r.links[1].source == 1 && r.links[1].target == 2 && r.links[1].lag == 2);
+  ixp_network_result_free(&r);
+  /* fractions without bins are refused */
+  cols[0][7] = 0.5;
+  IxpNetResult bad;
+  char msg[256];
+  cr_assert_eq(ixp_network_infer((const double *const *)cols, NV, TR * LEN, ts, TR, &o, &bad, NULL, msg, sizeof msg),
+               IXP_NET_EINPUT);
+  cr_assert(strstr(msg, "variable 1 is not whole numbers"), "%s", msg);
+  columns_free(cols, NV);
+}
