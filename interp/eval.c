@@ -17,6 +17,7 @@
 #include "interp.h"
 #include "interpolate.h"
 #include "plot.h"
+#include "plot_graph.h"
 #include "plot_series.h"
 #include "progress.h"
 #include "rng.h"
@@ -879,9 +880,15 @@ static void exec_plot(IxpSession *s, IxpAst *st) {
   }
   IxpPlotChoice ch = {0};
   for (int i = 0; st->d && i < st->d->nitems; i++) plot_option(s, st->d->items[i], &ch);
+  char err[512];
+  if (st->nitems == 1 && ixp_plot_is_network(items[0].table)) {  /* network(...)'s links: drawn as a graph */
+    if (s->opt.explain) return;
+    if (!ixp_plot_network(items[0].table, ch.title, ch.width, ch.height, output_path(s, st->c), err, sizeof err))
+      ixp_runtime_error(s, s->src, st->c->span, "%s", err);
+    return;
+  }
   IxpPlot plot;
   int bad;
-  char err[512];
   if (!ixp_plot_build(items, st->nitems, &ch, s->tmp, &plot, &bad, err, sizeof err)) {
     IxpAst *at = bad >= 0 ? st->items[bad] : st;
     ixp_runtime_error(s, s->src, (at->kind == AST_AS ? at->a : at)->span, "%s", err);
