@@ -878,3 +878,29 @@ Test(knn, grid_lattice_ties) {
   }
   free(x), free(y);
 }
+
+/* 2-D counting spaces are counted by ranks (pair_counts): a 2-D Y group,
+ * which a permutation test maps through the permutation, and the 2-D XZ
+ * and YZ spaces of a 1 + 1 | 1 CMI, with ties, agree with brute force to
+ * the bit, at 1 and 2 threads. */
+Test(knn, pair_spaces_match_brute) {
+  long n = 700;
+  double *x = normals(171, 0, n, 2), *y = correlated(x, n, 2, 0.6, 172, 0), *z = normals(173, 0, n, 1);
+  for (long i = 0; i < 2 * n; i += 2) y[i] = round(y[i] * 5) / 5;
+  double *x1 = columns(x, n, 2, 1), *y1 = columns(y, n, 2, 1);
+  for (int variant = 1; variant <= 2; variant++)
+    for (int th = 1; th <= 2; th++) {
+      double v[2][2];
+      IxpKnnTest pt[2];
+      for (int b = 0; b < 2; b++) {
+        IxpKnnOptions o = {.variant = variant, .index = b ? IXP_INDEX_BRUTE : IXP_INDEX_KDTREE, .threads = th};
+        cr_assert_eq(ixp_ksg_mi_permutation(x, 1, y, 2, n, &o, 4, 5, &pt[b]), IXP_KNN_OK);
+        cr_assert_eq(ixp_ksg_mi(x, 1, y, 2, n, &o, &v[b][0], NULL), IXP_KNN_OK);
+        cr_assert_eq(ixp_ksg_cmi(x1, 1, y1, 1, z, 1, n, &o, &v[b][1], NULL), IXP_KNN_OK);
+      }
+      cr_assert(same_bits(pt[0].null_mean, pt[1].null_mean) && same_bits(pt[0].null_std, pt[1].null_std));
+      cr_assert(same_bits(v[0][0], v[1][0]) && same_bits(v[0][1], v[1][1]), "variant %d: %.17g %.17g vs %.17g %.17g",
+                variant, v[0][0], v[0][1], v[1][0], v[1][1]);
+    }
+  free(x), free(y), free(z), free(x1), free(y1);
+}
