@@ -140,11 +140,14 @@ static bool knn_options(IxpLowering *lw, Payload *p) {
     else if (!strcmp(name, "copula")) ok = int_option(lw, arg, 0, 1, &flag), p->knn.copula = flag;
     else if (!strcmp(name, "noise") && arg->a->kind == AST_NUM && arg->a->num >= 0) p->knn.noise = arg->a->num;
     else if (!strcmp(name, "index")) ok = index_option(lw, arg, p);
+    else if (!strcmp(name, "theiler")) ok = int_option(lw, arg, 0, 1000000000, &flag), p->knn.theiler = flag;
     else
       return ixp_lower_error(lw, arg->span, "kNN options: k = 4, variant = 1 | 2 (ksg), rescale = 0 | 1, copula = 0 | 1, "
-                                            "noise = 1e-10, index = auto | kdtree | brute | lists | grid");
+                                            "noise = 1e-10, index = auto | kdtree | brute | lists | grid, theiler = 0");
     if (!ok) return false;
   }
+  if (p->knn.theiler && p->knn.index != IXP_INDEX_AUTO && p->knn.index != IXP_INDEX_KDTREE)
+    return ixp_lower_error(lw, lw->method->span, "theiler = w needs the k-d tree: index = auto or kdtree");
   return true;
 }
 
@@ -185,6 +188,7 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
     if (strcmp(test->str, "permutations") || test->nitems != 1 || test->items[0]->str)
       return ixp_lower_error(lw, test->span, "the test is permutations(n) (ksg), bootstrap(n), or chi2 (gaussian)");
     if (kind != EST_KSG || !ixp_set_empty(p->z)) return ixp_lower_error(lw, test->span, "permutations(n) tests ksg's mi(X; Y)");
+    if (p->knn.theiler) return ixp_lower_error(lw, test->span, "permutations(n) does not take a Theiler window");
     if (!int_option(lw, test->items[0], 1, 1000000, &p->permutations)) return false;
     static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
     lw->plan->type = TY_RECORD;
@@ -487,6 +491,10 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   if (!ixp_set_empty(p->z)) b.z = block(s, op, p, p->z, &b.dz);
   IxpKnnOptions opt = p->knn;
   opt.noise_key = ixp_stream_key(s, p->position, 0x401e);
+  long k = opt.k ? opt.k : 4;
+  if (opt.theiler && b.n - 1 - 2 * opt.theiler < k)
+    ixp_plan_error(s, op->plan, "theiler = %ld leaves fewer than k = %ld rows outside a row's window (%ld rows)",
+                   opt.theiler, k, b.n);
   double u = ixp_units_scale(s);
   if (p->permutations) {
     IxpKnnTest t;
@@ -526,7 +534,8 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   int dims = dx + dy + dz, k = p->knn.k ? p->knn.k : 4;
   int gdim[3] = {dx, dy, dz}, ng = dz ? 3 : dy ? 2 : 1;
   IxpIndexKind index = p->knn.index;
-  if (index == IXP_INDEX_AUTO) index = ixp_knn_auto_index(ng, gdim, (long)rows->n, k, p->permutations);
+  if (index == IXP_INDEX_AUTO)
+    index = p->knn.theiler ? IXP_INDEX_KDTREE : ixp_knn_auto_index(ng, gdim, (long)rows->n, k, p->permutations);
   static const char *const how[] = {"", "k-d tree", "brute-force (cache-blocked max-norm tiles)",
                                     "neighbour-list (per-group sorted neighbours, built once)",
                                     "grid (cell list over quantile cells)"};
@@ -535,6 +544,7 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
           how[index], p->knn.index == IXP_INDEX_AUTO ? "chosen by estimated cost" : "index = ",
           p->knn.index == IXP_INDEX_AUTO ? "" : index_names[p->knn.index]);
   if (p->permutations) fprintf(out, ", %d permutation surrogates", p->permutations);
+  if (p->knn.theiler) fprintf(out, ", Theiler window %ld rows", p->knn.theiler);
 }
 
 const IxpKernel ixp_kernel_estimate = {"estimate", estimate_run, estimate_explain};

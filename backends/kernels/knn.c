@@ -111,6 +111,9 @@ const char *ixp_knn_status_text(IxpKnnStatus s) {
   case IXP_KNN_EINPUT: return "invalid input (need n > k >= 1, dimensions >= 1 and finite values)";
   case IXP_KNN_ETIES:
     return "too many tied points (a point has k or more exact duplicates, or a column is constant); add noise";
+  case IXP_KNN_ETHEILER:
+    return "a Theiler window needs the k-d tree index (index = auto or kdtree), no permutation test, and more than "
+           "2 theiler + k rows";
   }
   return "unknown status";
 }
@@ -204,6 +207,7 @@ typedef struct {
   double noise;
   uint64_t noise_key;
   IxpIndexKind index;
+  long theiler;
 } Opts;
 
 /* Options with defaults filled in; false when one is out of range. */
@@ -220,8 +224,9 @@ static bool read_options(const IxpKnnOptions *o, Opts *out) {
    * budget, and only cores with nothing else to run. */
   out->nt = o->threads > 0 ? o->threads : ixp_threads_for(INFINITY, 0);
   out->index = o->index;
+  out->theiler = o->theiler;
   if (out->nt < 1) out->nt = 1;
-  return out->k >= 1 && (out->variant == 1 || out->variant == 2) && o->threads >= 0 && isfinite(o->noise) &&
+  return out->k >= 1 && o->theiler >= 0 && (out->variant == 1 || out->variant == 2) && o->threads >= 0 && isfinite(o->noise) &&
          o->noise >= 0 && (unsigned)o->index <= IXP_INDEX_GRID;
 }
 
@@ -672,6 +677,7 @@ typedef struct {
   bool canon; /* break ties at the k-th distance by point index */
   double *bd;
   long *bi;
+  long w, pt; /* Theiler window (0: none) and the query's point index */
 } KnnState;
 
 /* The point index of entry e (for tie-breaking). */
@@ -733,7 +739,7 @@ INLINE void kd_batch_leaf(const KdTree *t, long v, KnnState *st, int nq, int d, 
       if (!(g < w || (canon && g == w))) continue;
     }
     for (long p = t->node[v].lo; p < t->node[v].hi; p++) {
-      if (p == s->self) continue;
+      if (p == s->self || (s->w && labs(t->idx[p] - s->pt) <= s->w)) continue;
       const double *x = t->pts + p * d;
       double m = 0;
       for (int c = 0; c < d; c++) {
@@ -1023,6 +1029,7 @@ typedef struct {
   int k, variant;
   const Prep *p;
   int nmask, mask[3]; /* counting subspaces as group bit masks */
+  long theiler;       /* Theiler window (k-d tree only) */
   IxpIndexKind index; /* KDTREE, BRUTE, LISTS or GRID, never AUTO */
   long npsi;
   double psi[PSI_TABLE]; /* psi[m] = digamma(m), 1 <= m < npsi */
@@ -1230,6 +1237,30 @@ static bool pair_counts(const Space *sp, const long *yinv, double *const *rad, b
   return ok;
 }
 
+/* Take out of each point's counts the rows of its Theiler window that
+ * the counting spaces counted: the counts were over all rows, and a
+ * window holds 2 w rows at most, so rechecking them is cheaper than
+ * teaching every structure to skip them. The comparisons are the
+ * structures' own (fabs of the same differences, within the same radii). */
+static void theiler_counts(const Job *J, const Space *sp, double *const *rad, bool strict, long *const *cnt, int nt) {
+  const Prep *p = J->p;
+  long n = p->n, w = J->theiler;
+#pragma omp parallel for num_threads(nt) if ((double)n * (double)w > KNN_PAR_WORK) schedule(static)
+  for (long i = 0; i < n; i++) {
+    const double *qi = p->rows + i * p->D;
+    long j0 = i - w > 0 ? i - w : 0, j1 = i + w < n - 1 ? i + w : n - 1;
+    for (long j = j0; j <= j1; j++) {
+      if (j == i) continue;
+      const double *qj = p->rows + j * p->D;
+      for (int m = 0; m < J->nmask; m++) {
+        int c = 0;
+        while (c < sp[m].d && within(fabs(qi[sp[m].colv[c]] - qj[sp[m].colv[c]]), rad[sp[m].group[c]][i], strict)) c++;
+        cnt[m][i] -= c == sp[m].d;
+      }
+    }
+  }
+}
+
 /* k-d tree path: the k nearest in the joint tree, leaf by leaf; counts in
  * k-d spaces sp[m] straight from the joint coordinates, in 1-D spaces
  * afterwards by sweep_counts from the radii stored per point (mapped[m]:
@@ -1244,7 +1275,7 @@ static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const lon
   double *rad[MAXG] = {NULL, NULL, NULL};
   bool sweep = false, strict = J->variant == 1;
   int ok = 1, z = 0;
-  for (int m = 0; m < J->nmask; m++) sweep = sweep || sp[m].one || sp[m].pair;
+  for (int m = 0; m < J->nmask; m++) sweep = sweep || sp[m].one || sp[m].pair || J->theiler; /* (counts stored) */
   for (int m = 0; sweep && m < J->nmask; m++)
     if (!(cnt[m] = knn_malloc((size_t)n * sizeof *cnt[m]))) ok = 0;
   for (int a = 0; sweep && a < p->ng; a++)
@@ -1274,7 +1305,7 @@ static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const lon
         long L = joint->leaves[l], lo = joint->node[L].lo, hi = joint->node[L].hi;
         for (long t = lo; t < hi; t++)
           st[t - lo] = (KnnState){joint, joint->pts + t * p->D, t, J->k, 0, J->variant == 2, bd + (t - lo) * J->k,
-                                  bi + (t - lo) * J->k};
+                                  bi + (t - lo) * J->k, J->theiler, joint->idx[t]};
         kd_knn_leaf(joint, L, st, J->variant == 2);
         for (long t = lo; t < hi; t++) {
           const double *q = joint->pts + t * p->D, *qd = st[t - lo].bd;
@@ -1316,6 +1347,7 @@ static bool run_kd(const Job *J, const KdTree *joint, const Space *sp, const lon
   }
   for (int m = 0; ok && m < J->nmask; m++)
     if (sp[m].pair && !pair_counts(&sp[m], mapped && mapped[m] ? yinv : NULL, rad, strict, cnt[m], nt)) ok = 0;
+  if (ok && sweep && J->theiler) theiler_counts(J, sp, rad, strict, cnt, nt);
   if (ok && sweep) {
 #pragma omp parallel for num_threads(nt) if (work > KNN_PAR_WORK) schedule(static)
     for (long i = 0; i < n; i++) {
@@ -1621,7 +1653,7 @@ static bool brute_states_alloc(BruteStates *b, long B, int k) {
 /* Empty k-best lists for queries i0 .. i1 - 1. */
 static void brute_states_start(BruteStates *b, long i0, long i1, int k) {
   for (long i = i0; i < i1; i++)
-    b->st[i - i0] = (KnnState){NULL, NULL, i, k, 0, false, b->bd + (i - i0) * k, b->bi + (i - i0) * k};
+    b->st[i - i0] = (KnnState){NULL, NULL, i, k, 0, false, b->bd + (i - i0) * k, b->bi + (i - i0) * k, 0, i};
 }
 
 static void brute_states_free(BruteStates *b) { free(b->bd), free(b->bi), free(b->st); }
@@ -2297,7 +2329,7 @@ static bool run_lists(const Job *J, const NbrList *L, const Cols *C, const long 
     for (long i = 0; i < n; i++) {
       if (!have || ixp_progress_stopping()) continue;
       if (++stamp == 0) memset(seen, 0, (size_t)n * sizeof *seen), stamp = 1;
-      KnnState s = {NULL, NULL, i, J->k, 0, canon, bd, bi};
+      KnnState s = {NULL, NULL, i, J->k, 0, canon, bd, bi, 0, i};
       nbr_knn(p, L, perm, inv, i, seen, stamp, &s, canon);
       double r = bd[J->k - 1], grad[2] = {r, r};
       if (J->variant == 2)
@@ -2460,7 +2492,9 @@ static void job_init(Job *J, Est est, const Opts *o, const Prep *p, int nperm) {
   J->variant = est == EST_H ? 1 : o->variant;
   if (est == EST_MI) J->nmask = 2, J->mask[0] = 1, J->mask[1] = 2;
   if (est == EST_CMI) J->nmask = 3, J->mask[0] = 1 | 4, J->mask[1] = 2 | 4, J->mask[2] = 4;
+  J->theiler = o->theiler;
   J->index = o->index == IXP_INDEX_AUTO ? ixp_knn_auto_index(p->ng, p->gdim, p->n, o->k, nperm) : o->index;
+  if (o->theiler && o->index == IXP_INDEX_AUTO) J->index = IXP_INDEX_KDTREE;
   if (J->index == IXP_INDEX_LISTS && (est != EST_MI || p->n - 1 > INT32_MAX)) J->index = IXP_INDEX_BRUTE;
   if (J->index == IXP_INDEX_GRID && (p->D != 2 || est == EST_CMI)) J->index = IXP_INDEX_KDTREE; /* 2-D joints only */
   J->npsi = est == EST_H ? 0 : p->n + 2 < PSI_TABLE ? p->n + 2 : PSI_TABLE;
@@ -2554,7 +2588,8 @@ static IxpKnnStatus run(Est est, const double *const *g, const int *gdim, int ng
     Job J;
     job_init(&J, est, &o, &p, 0);
     set_info(info, &p, J.index);
-    if (est == EST_H && p.constant) st = IXP_KNN_ETIES;
+    if (o.theiler && (J.index != IXP_INDEX_KDTREE || p.n - 1 - 2 * o.theiler < o.k)) st = IXP_KNN_ETHEILER;
+    else if (est == EST_H && p.constant) st = IXP_KNN_ETIES;
     else st = estimate(&J, o.nt, out);
   }
   free(p.rows);
@@ -2673,6 +2708,7 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
                                     int nperm, uint64_t key, IxpKnnTest *out) {
   Opts o;
   if (!out || nperm < 1 || !read_options(opt, &o)) return IXP_KNN_EINPUT;
+  if (o.theiler) return IXP_KNN_ETHEILER;
   const double *g[2] = {x, y};
   int gd[2] = {dx, dy};
   Prep p;
