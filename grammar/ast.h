@@ -36,6 +36,7 @@ typedef enum {
   AST_UNITS,      /* str */
   AST_LET,        /* str, a; c set for `curve NAME = ...` (a table) */
   AST_MODEL,      /* str, items = AST_PARAM, b = AST_BLOCK body or AST_TABLE */
+  AST_PROCESS,    /* as AST_MODEL: a model indexed by time, its statements x[t] ~ ... (check_process.c) */
   AST_PARAM,      /* str, a = default or NULL */
   AST_DRAW,       /* items = AST_NAME targets, a = AST_CALL distribution */
   AST_DEFINE,     /* str, a */

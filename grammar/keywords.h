@@ -36,6 +36,7 @@
   X(OR, "or")                       \
   X(PLOT, "plot")                   \
   X(PRINT, "print")                 \
+  X(PROCESS, "process")             \
   X(SEED, "seed")                   \
   X(STEP, "step")                   \
   X(SWEEP, "sweep")                 \

@@ -132,6 +132,14 @@ stmt(S) ::= MODEL(K) name(N) LPAREN params(P) RPAREN block(B). {
   S = ixp_parse_name(ps, AST_MODEL, N); S->b = B; S->span = SPAN2(K.span, N.span);
   S->items = P->items; S->nitems = P->nitems; S->cap = P->cap;
 }
+/* process NAME { x[t] ~ ... }: a model indexed by time (check_process.c). */
+stmt(S) ::= PROCESS(K) IDENT(N) block(B). {
+  S = ixp_parse_name(ps, AST_PROCESS, N); S->b = B; S->span = SPAN2(K.span, N.span);
+}
+stmt(S) ::= PROCESS(K) IDENT(N) LPAREN params(P) RPAREN block(B). {
+  S = ixp_parse_name(ps, AST_PROCESS, N); S->b = B; S->span = SPAN2(K.span, N.span);
+  S->items = P->items; S->nitems = P->nitems; S->cap = P->cap;
+}
 stmt(S) ::= MODEL(K) name(N) ASSIGN TABLE LPAREN idents(C) RPAREN LBRACE(L) table_body(R) RBRACE(E). {
   S = ixp_parse_name(ps, AST_MODEL, N); S->span = SPAN2(K.span, N.span);
   S->b = ixp_parse_node(ps, AST_TABLE, SPAN2(L.span, E.span)); S->b->a = C; S->b->b = R;

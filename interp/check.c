@@ -765,6 +765,7 @@ static void check_stmt(Checker *c, IxpAst *st) {
   case AST_UNITS: check_units(c, st); break;
   case AST_LET: check_let(c, st); break;
   case AST_MODEL: ixp_check_model(c, st); break;
+  case AST_PROCESS: ixp_check_process(c, st); break;
   case AST_DATA: ixp_check_data(c, st); break;
   case AST_EXTERN: ixp_check_extern(c, st); break;
   case AST_PRINT:

@@ -58,6 +58,7 @@ static IxpCsvOptions *csv_options(Checker *c, IxpAst *call) {
     if (!arg->str) ixp_check_error(c, arg->span, "csv options are named: delimiter, header, columns, strings");
     else if (!strcmp(arg->str, "delimiter") && v->kind == AST_STR && strlen(v->str) == 1) opt->delimiter = v->str[0];
     else if (!strcmp(arg->str, "header") && v->kind == AST_NUM) opt->no_header = v->num == 0;
+    else if (!strcmp(arg->str, "trials") && v->kind == AST_STR) opt->trials = v->str;
     else if ((!strcmp(arg->str, "columns") || !strcmp(arg->str, "strings")) && v->kind == AST_VEC) {
       bool sel = !strcmp(arg->str, "columns");
       const char **names = ixp_arena_alloc(c->arena, (size_t)(v->nitems + 1) * sizeof *names);
@@ -67,7 +68,8 @@ static IxpCsvOptions *csv_options(Checker *c, IxpAst *call) {
       }
       if (sel) opt->select = names, opt->nselect = v->nitems;
       else opt->as_string = names, opt->nas_string = v->nitems;
-    } else ixp_check_error(c, arg->span, "csv options: delimiter = \";\", header = 0, columns = [\"a\", ...], strings = [\"b\", ...]");
+    } else ixp_check_error(c, arg->span, "csv options: delimiter = \";\", header = 0, columns = [\"a\", ...], strings = [\"b\", ...], "
+                                  "trials = \"trial\"");
   }
   return opt;
 }
@@ -141,26 +143,30 @@ void ixp_check_data(Checker *c, IxpAst *st) {
   } else if (!strcmp(call->str, "map")) {
     if (!(m = ixp_check_map(c, st))) return;
   } else if (!strcmp(call->str, "sample")) {
-    const IxpSymbol *sym = call->nitems == 2 && call->items[0]->a->kind == AST_NAME ? ixp_lookup(c->s, call->items[0]->a->str) : NULL;
-    if (call->nitems != 2 || call->items[0]->str || call->items[1]->str) {
-      ixp_check_error(c, call->span, "sample takes a model and a size: sample(MODEL, n)");
-      return;
+    const IxpSymbol *sym = call->nitems >= 1 && call->items[0]->a->kind == AST_NAME ? ixp_lookup(c->s, call->items[0]->a->str) : NULL;
+    if (sym && sym->kind == SYM_MODEL && sym->model->process) {  /* steps of a process (check_process.c) */
+      if (!(m = ixp_check_process_sample(c, st, sym->model))) return;
+    } else {
+      if (call->nitems != 2 || call->items[0]->str || call->items[1]->str) {
+        ixp_check_error(c, call->span, "sample takes a model and a size: sample(MODEL, n)");
+        return;
+      }
+      if (!sym || sym->kind != SYM_MODEL || sym->model->data) {
+        ixp_check_error(c, call->items[0]->span, "sample draws from a model defined with 'model'");
+        return;
+      }
+      if (sym->model->table) {  /* its rows are its outcomes: there is nothing to draw */
+        ixp_check_error(c, call->items[0]->span, "sample draws from a model with draws; '%s' is a table, measured exactly",
+                        sym->model->name);
+        return;
+      }
+      ixp_check_number(c, call->items[1]->a, ixp_check_expr(c, call->items[1]->a), "a sample size");
+      for (int p = 0; p < sym->model->nparams; p++)
+        if (!sym->model->params[p]->a) ixp_check_error(c, call->items[0]->span, "model '%s' needs a value for its parameter '%s'",
+                                             sym->model->name, sym->model->params[p]->str);
+      m = data_model(c, st, NULL, false, sym->model);
+      m->data->count = call->items[1]->a;
     }
-    if (!sym || sym->kind != SYM_MODEL || sym->model->data) {
-      ixp_check_error(c, call->items[0]->span, "sample draws from a model defined with 'model'");
-      return;
-    }
-    if (sym->model->table) {  /* its rows are its outcomes: there is nothing to draw */
-      ixp_check_error(c, call->items[0]->span, "sample draws from a model with draws; '%s' is a table, measured exactly",
-                      sym->model->name);
-      return;
-    }
-    ixp_check_number(c, call->items[1]->a, ixp_check_expr(c, call->items[1]->a), "a sample size");
-    for (int p = 0; p < sym->model->nparams; p++)
-      if (!sym->model->params[p]->a) ixp_check_error(c, call->items[0]->span, "model '%s' needs a value for its parameter '%s'",
-                                           sym->model->name, sym->model->params[p]->str);
-    m = data_model(c, st, NULL, false, sym->model);
-    m->data->count = call->items[1]->a;
   } else {
     ixp_check_error(c, call->span, "a dataset comes from csv(\"file.csv\"), npy(\"file.npy\"), sample(MODEL, n), map(DATA, f(...)), "
                     "join(a, b), DATA[columns], rename(DATA, old = \"new\") or rows(MATRIX)");

@@ -239,17 +239,118 @@ static bool group_part(Checker *c, IxpModelDef *m, IxpAst *arg, IxpLowering *lw)
   return add_vars(c, lw, arg, NULL, g->first + lo, hi - lo + 1);
 }
 
+/* ------------------------------------------------------------------ lags */
+
+/* Room for the lag of argument i (0 unless written with one). */
+static void note_lag(Checker *c, IxpLagArgs *l, int i, int lag, IxpAst *arg) {
+  if (i >= l->cap) {
+    int cap = 2 * i + 16;
+    int *lag_of = ixp_arena_alloc(c->arena, (size_t)cap * sizeof *lag_of);
+    memset(lag_of, 0, (size_t)cap * sizeof *lag_of);
+    if (l->cap) memcpy(lag_of, l->lag, (size_t)l->cap * sizeof *lag_of);
+    l->lag = lag_of, l->cap = cap;
+  }
+  l->lag[i] = lag;
+  if (!l->first) l->first = arg;
+}
+
+/* Whether an index reads the time index t: x[t-1] is a lag. */
+static bool time_index(const IxpAst *at) { return ixp_ast_any(at, names, "t"); }
+
+/* The lag of `t`, `t - k` or `t + k` (k a whole number known before the
+ * program runs): t - k is lag k. */
+static bool lag_of(Checker *c, IxpAst *e, int *lag) {
+  long k = 0;
+  if (names(e, "t")) {
+    *lag = 0;
+    return true;
+  }
+  if (e->kind != AST_BINARY || (e->op != OP_ADD && e->op != OP_SUB) || !names(e->a, "t") || time_index(e->b)) {
+    ixp_check_error(c, e->span, "a time is t, t - k or t + k, with k a whole number");
+    return false;
+  }
+  ixp_check_expr(c, e->b);
+  if (!ixp_check_whole(c, e->b, &k) || k < -1000000 || k > 1000000) {
+    ixp_check_error(c, e->b->span, "a lag is a whole number known before the program runs (a literal, or a let of one)");
+    return false;
+  }
+  *lag = (int)(e->op == OP_SUB ? k : -k);
+  return true;
+}
+
+/* The lags an index names: t - a, or t - a .. t - b [step s] (inclusive,
+ * either way). Their number (in the arena at *out), or -1. */
+static int lag_list(Checker *c, IxpAst *at, int **out) {
+  int lo, hi;
+  long step = 1;
+  if (at->kind != AST_RANGE) {
+    if (!lag_of(c, at, &lo)) return -1;
+    *out = ixp_arena_alloc(c->arena, sizeof **out);
+    (*out)[0] = lo;
+    return 1;
+  }
+  if (!lag_of(c, at->a, &lo) || !lag_of(c, at->b, &hi)) return -1;
+  if (at->c) {
+    ixp_check_expr(c, at->c);
+    if (!ixp_check_whole(c, at->c, &step) || step < 1) {
+      ixp_check_error(c, at->c->span, "the step of an embedding is a whole number from 1, known before the program runs");
+      return -1;
+    }
+  }
+  long n = (labs((long)hi - lo) / step) + 1, dir = hi >= lo ? 1 : -1;
+  *out = ixp_arena_alloc(c->arena, (size_t)n * sizeof **out);
+  for (long i = 0; i < n; i++) (*out)[i] = (int)(lo + dir * i * step);
+  return (int)n;
+}
+
+/* `x[t-1]`, `x[t-1 .. t-3]`, `x[t-1 .. t-7 step 2]`, or a vector's `h[t-1]`
+ * (all its components at each lag): the source's variables, each lag
+ * noted for the view (check_time.c). */
+static bool lag_arg(Checker *c, IxpModelDef *m, IxpAst *arg, IxpLowering *lw, IxpLagArgs *lags) {
+  IxpAst *e = arg->a;
+  const IxpSymbol *t = ixp_lookup(c->s, "t");
+  if (t && t->kind == SYM_LET) {
+    ixp_check_error(c, e->b->span, "'t' in a measure's index is the time index, but a let named 't' is defined: "
+                    "rename the let");
+    return false;
+  }
+  if (e->a->kind != AST_NAME) {
+    ixp_check_error(c, e->span, "a lag is taken of a variable: x[t-1]");
+    return false;
+  }
+  int v = ixp_model_var(m, e->a->str), g = v < 0 ? ixp_model_group(m, e->a->str) : -1;
+  if (v < 0 && g < 0) {
+    unknown_var(c, m, e->a);
+    return false;
+  }
+  int *at, n = lag_list(c, e->b, &at);
+  if (n < 0) return false;
+  int first = v >= 0 ? v : m->groups[g].first, count = v >= 0 ? 1 : m->groups[g].count;
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < count; k++) {
+      note_lag(c, lags, lw->nargs, at[i], arg);
+      *ixp_lower_push_arg(lw) = (IxpMeasureArg){i == 0 && k == 0 ? arg->op : SEP_COMMA, first + k, NULL, arg};
+    }
+  lags->any = true;
+  return true;
+}
+
 /* The variables among a measure call's arguments (positional) into
  * lw->args; options (name = value) are left for check_options when the
  * measure takes them. A vector variable's name stands for all its
- * components. */
-static bool measure_args(Checker *c, IxpModelDef *m, const IxpMeasure *ms, IxpAst *call, IxpLowering *lw) {
+ * components; x[t-1] is variable x at lag 1 (noted in lags). */
+static bool measure_args(Checker *c, IxpModelDef *m, const IxpMeasure *ms, IxpAst *call, IxpLowering *lw,
+                         IxpLagArgs *lags) {
   bool ok = true;
   for (int i = 0; i < call->nitems; i++) {
     IxpAst *arg = call->items[i];
     if (arg->str && ms->options) continue;
     if (!arg->str && arg->a->kind == AST_RANGE) {
       ok &= var_range(c, m, arg, lw);
+      continue;
+    }
+    if (!arg->str && arg->a->kind == AST_INDEX && !arg->a->c && time_index(arg->a->b)) {
+      ok &= lag_arg(c, m, arg, lw, lags);
       continue;
     }
     if (!arg->str && arg->a->kind == AST_INDEX) {
@@ -280,7 +381,7 @@ static void check_estimator_args(Checker *c, IxpAst *use, const IxpExternDef *de
 
 /* Hand the resolved call to the lowering pass; its misuse reports count
  * as the checker's errors. */
-static IxpType lower(Checker *c, IxpLowering *lw, IxpAst *site, IxpAst *source, const IxpExternDef *estimator) {
+IxpType ixp_check_lower(Checker *c, IxpLowering *lw, IxpAst *site, IxpAst *source, const IxpExternDef *estimator) {
   lw->arena = c->arena;
   lw->diag = &c->s->diag;
   lw->src = c->src;
@@ -314,7 +415,7 @@ IxpType ixp_check_measure(Checker *c, IxpAst *e) {
   if (m && !data && m->extern_draws)
     ixp_check_error(c, e->b->span, "model '%s' draws from extern functions, so it can only be sampled: "
           "data s = sample(%s, 10000), then measure s", m->name, m->name);
-  else if (m && !data && m->has_continuous && !m->gaussian)
+  else if (m && !data && !m->process && m->has_continuous && !m->gaussian)
     ixp_check_error(c, e->b->span, "model '%s' has continuous variables and cannot be enumerated; measure a sample of it: "
           "data s = sample(%s, 10000), then ... in s using ksg", m->name, m->name);
   if (m && e->c && !ms->options && !data) ixp_check_error(c, e->c->span, "'%s' is measured exactly; estimators ('using') apply to data", e->b->str);
@@ -322,17 +423,17 @@ IxpType ixp_check_measure(Checker *c, IxpAst *e) {
   if (e->nitems && !ms->options) ixp_check_error(c, e->items[0]->span, "%s takes no 'at'", ms->name);
   if (call->nitems == 0) ixp_check_error(c, call->span, "%s needs variables: %s", ms->name, ms->signature);
   if (!m || call->nitems == 0) return TY_ANY;
-  if (m->has_continuous && !data && !m->gaussian) return TY_ANY;
+  if (m->has_continuous && !data && !m->gaussian && !m->process) return TY_ANY;
   IxpLowering lw = {.measure = ms, .model = m, .call = call, .method = e->c, .test = e->d, .arena = c->arena};
-  if (!measure_args(c, m, ms, call, &lw)) return TY_ANY;
+  IxpLagArgs lags = {0};
+  if (!measure_args(c, m, ms, call, &lw, &lags)) return TY_ANY;
   if (ms->options) check_options(c, &lw, call, e);
   const IxpSymbol *est = data && e->c ? ixp_lookup(c->s, e->c->str) : NULL;
-  if (est && est->kind == SYM_EXTERN) {  /* a user's estimator */
-    check_estimator_args(c, e->c, est->ext);
-    lower(c, &lw, e, e->b, est->ext);
-    return TY_NUM;
-  }
-  return lower(c, &lw, e, e->b, NULL);
+  const IxpExternDef *ext = est && est->kind == SYM_EXTERN ? est->ext : NULL;  /* a user's estimator */
+  if (ext) check_estimator_args(c, e->c, ext);
+  if (lags.any || ixp_measure_is_time(ms) || m->process) return ixp_check_time(c, &lw, e, &lags, ext);  /* a process: its window */
+  IxpType t = ixp_check_lower(c, &lw, e, e->b, ext);
+  return ext ? TY_NUM : t;
 }
 
 /* A measure over models, such as kl(P || Q). */
@@ -349,10 +450,14 @@ void ixp_check_model_call(Checker *c, IxpAst *call) {
       IxpAst src = {.kind = AST_SOURCE, .span = arg->a->span, .str = arg->a->str};
       IxpAst *node = ixp_arena_alloc(c->arena, sizeof *node);
       *node = src;
-      if ((m = check_source(c, node))) arg->a->sem.source = node;
+      if ((m = check_source(c, node)) && m->process) {
+        ixp_check_error(c, arg->a->span, "'%s' is a process; %s compares models", m->name, ms->name);
+        m = NULL;
+      }
+      if (m) arg->a->sem.source = node;
     }
     *ixp_lower_push_arg(&lw) = (IxpMeasureArg){arg->op, -1, m, m ? arg->a->sem.source : NULL};
     ok &= m != NULL;
   }
-  if (ok) lower(c, &lw, call, NULL, NULL);
+  if (ok) ixp_check_lower(c, &lw, call, NULL, NULL);
 }

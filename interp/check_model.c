@@ -468,7 +468,7 @@ void ixp_check_model(Checker *c, IxpAst *st) {
   }
   if (st->b->kind == AST_TABLE) {
     if (!st->b->c || ixp_check_table_file(c, m, st->b)) check_table(c, m, st->b);  /* a file's rows read first */
-  } else {
+  } else if (st->b->kind != AST_BLOCK || !ixp_check_model_lags(c, st)) {
     check_model_body(c, m, st->b);
   }
   if (ixp_check_redefinition(c, st->str, st->span)) {

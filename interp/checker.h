@@ -69,6 +69,15 @@ uint64_t *ixp_check_deps(Checker *c, const IxpModelDef *m);
  * shape, else 0. */
 int ixp_check_width(const IxpAst *e);
 
+/* check_process.c: process NAME { x[t] ~ ... } */
+void ixp_check_process(Checker *c, IxpAst *st);
+/* Whether a plain model's statements index a variable by time (x[t-1]):
+ * reported once ("lags belong in a process"). */
+bool ixp_check_model_lags(Checker *c, const IxpAst *model);
+/* data NAME = sample(PROCESS, n, burnin = B, trials = R): its model, or
+ * NULL after errors. */
+IxpModelDef *ixp_check_process_sample(Checker *c, IxpAst *st, IxpModelDef *proc);
+
 /* check_data.c */
 void ixp_check_data(Checker *c, IxpAst *st);
 /* A file named in the program, relative to the program's folder. */
@@ -97,9 +106,26 @@ bool ixp_check_table_file(Checker *c, IxpModelDef *m, IxpAst *table);
 IxpType ixp_check_measure(Checker *c, IxpAst *e);
 /* A measure over models, such as kl(P || Q). */
 void ixp_check_model_call(Checker *c, IxpAst *call);
+/* Hand a resolved measure call to the lowering pass (site->sem.plan); its
+ * type. */
+IxpType ixp_check_lower(Checker *c, IxpLowering *lw, IxpAst *site, IxpAst *source, const struct IxpExternDef *estimator);
 /* The variables x0 .. x15 of range `r` in m into vars (room for
  * m->nvars): their number, or -1 after an error. */
 int ixp_check_range(Checker *c, IxpModelDef *m, IxpAst *r, int *vars);
+
+/* check_time.c */
+/* The lag of each of a measure's arguments (x[t-1] is lag 1; 0 where
+ * none was written), as the checker reads them. */
+typedef struct {
+  int *lag;                /* cap entries, 0 past those written */
+  int cap;
+  bool any;                /* some argument has a lag */
+  IxpAst *first;           /* the first argument with one */
+} IxpLagArgs;
+/* A measure with lagged arguments, or a time measure (te, ais, ...): its
+ * arguments measured on the source's view (a dataset's lag view, a
+ * process's window), lowered; the result's type. */
+IxpType ixp_check_time(Checker *c, IxpLowering *lw, IxpAst *e, const IxpLagArgs *lags, const struct IxpExternDef *ext);
 
 /* check_extern.c */
 void ixp_check_extern(Checker *c, IxpAst *st);

@@ -1,6 +1,7 @@
 /* data.c — datasets: their rows as typed columns, and the joint of the
  * rows built from the columns when a plug-in measure asks for it. */
 #include "data.h"
+#include "process.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "estimators.h"
 #include "externs.h"
+#include "lagview.h"
 #include "rng.h"
 
 /* ------------------------------------------------------------------ rows */
@@ -35,7 +37,7 @@ static void equal_weights(IxpJoint *j, size_t n) {
  * (they did when every column was decoded from the joint). */
 static void fold_negative_zeros(IxpDataset *set) {
   for (int c = 0; c < set->ncols; c++) {
-    double *x = set->cols[c].value;
+    double *x = set->cols[c].borrowed ? NULL : set->cols[c].value;  /* a lag view's: folded in its source */
     for (long i = 0; x && i < set->nrows; i++)
       if (x[i] == 0) x[i] = 0.0;
   }
@@ -61,6 +63,7 @@ void ixp_data_attach(IxpDataDef *d, IxpDataset *set, bool header_only) {
   if (d->set != set) ixp_dataset_free(d->set);
   d->set = set;
   d->header_only = header_only;
+  d->generation++;
   if (set && (d->codes = calloc((size_t)(set->ncols ? set->ncols : 1), sizeof *d->codes))) d->ncodes = set->ncols;
   if (set) fold_negative_zeros(set);
 }
@@ -108,6 +111,16 @@ static Draft *new_draft(IxpSession *s, IxpModelDef *m, size_t n, IxpSpan use) {
   return draft;
 }
 
+/* The rows of `to` are those of `from` (a map, a selection, a rename):
+ * they keep its trials. */
+static void copy_trials(IxpSession *s, IxpDataset *to, const IxpDataset *from, IxpSpan use) {
+  if (!from->trial_start || from->nrows != to->nrows) return;
+  size_t size = ((size_t)from->ntrials + 1) * sizeof *to->trial_start;
+  if (!(to->trial_start = malloc(size))) ixp_runtime_error(s, s->src, use, "out of memory");
+  memcpy(to->trial_start, from->trial_start, size);
+  to->ntrials = from->ntrials;
+}
+
 /* map(DATA, steps): the source's columns, then each step's outputs. */
 static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   IxpDataDef *d = m->data;
@@ -121,6 +134,7 @@ static void map_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
     if (v < d->source->nvars) memcpy(cols[v], ixp_data_column(s, d->source, v, st->span), n * sizeof **cols);
   }
   ixp_extern_map_run(s, s->src, d->steps, d->nsteps, cols, names, n, ixp_stream_key(s, d->position, 0x6d6170));
+  copy_trials(s, draft->set, d->source->data->set, st->span);
   ixp_data_attach(d, draft->set, false);
   draft->set = NULL;
 }
@@ -209,6 +223,7 @@ static void derive_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
     if (!copy_column(&draft->set->cols[v], col, n, m->vars[v].name))
       ixp_runtime_error(s, s->src, st->span, "out of memory building dataset '%s'", m->name);
   }
+  if (m->nvars) copy_trials(s, draft->set, d->from[0].source->data->set, st->span);  /* a join of one series keeps its trials */
   ixp_data_attach(d, draft->set, false);
   draft->set = NULL;
 }
@@ -239,6 +254,25 @@ IxpValue ixp_data_matrix(IxpSession *s, IxpModelDef *m, IxpSpan use) {
   return (IxpValue){.type = TY_MAT, .v = x, .rows = (int)n, .cols = m->nvars};
 }
 
+/* A whole number from lo to 10^9, or an error at e naming `what`. */
+static long whole_in(IxpSession *s, IxpAst *e, long lo, const char *what) {
+  double x = ixp_eval_number(s, e, NULL);
+  if (!(x >= (double)lo) || x != (double)(long)x || x > 1e9)
+    ixp_runtime_error(s, s->src, e->span, "%s is a whole number from %ld to 10^9", what, lo);
+  return (long)x;
+}
+
+/* sample(PROCESS, n, burnin = B, trials = R): R trials of n steps. */
+static void process_sample_exec(IxpSession *s, IxpDataDef *d, IxpAst *st) {
+  long n = whole_in(s, d->count, 1, "a sample size");
+  long burnin = d->burnin ? whole_in(s, d->burnin, 0, "burnin") : ixp_process_default_burnin(d->model);
+  long trials = d->trials ? whole_in(s, d->trials, 1, "trials") : 1;
+  if ((double)n * (double)trials > 1e9) ixp_runtime_error(s, s->src, d->count->span, "a sample has at most 10^9 rows in all");
+  IxpValue *params = ixp_source_params(s, d->model, NULL);
+  uint64_t key = ixp_stream_key(s, d->position, 0x5a3b1e);
+  ixp_data_attach(d, ixp_process_sample(s, d->model, params, n, burnin, trials, key, st->span), false);
+}
+
 void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
   IxpDataDef *d = m->data;
   if (d->from) {
@@ -258,6 +292,10 @@ void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
     return;
   }
   if (!d->model) return;
+  if (d->model->process) {
+    process_sample_exec(s, d, st);
+    return;
+  }
   double n = ixp_eval_number(s, d->count, NULL);
   if (!(n >= 1) || n != (double)(long)n || n > 1e9)
     ixp_runtime_error(s, s->src, d->count->span, "a sample size is a whole number from 1 to 10^9");
@@ -268,8 +306,27 @@ void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {
 
 /* --------------------------------------------------------------- columns */
 
+static IxpDataset *rows(IxpSession *s, IxpModelDef *m, IxpSpan use);
+
+/* A lag view's rows, made again when its source's rows have changed (a
+ * sweep's pass, a new sample) since they were last made. */
+static void refresh_view(IxpSession *s, IxpModelDef *m, IxpSpan use) {
+  IxpDataDef *d = m->data;
+  IxpLagView *v = d->lag;
+  const IxpDataset *src = rows(s, v->source, use);
+  if (d->set && v->built == v->source->data->generation) return;
+  const char **names = ixp_arena_alloc(s->tmp, (size_t)(m->nvars ? m->nvars : 1) * sizeof *names);
+  for (int i = 0; i < m->nvars; i++) names[i] = m->vars[i].name;
+  char err[512];
+  IxpDataset *set = ixp_lagview_build(src, v->source->name, v->cols, v->ncols, names, err, sizeof err);
+  if (!set) ixp_runtime_error(s, s->src, use, "%s", err);
+  ixp_data_attach(d, set, false);
+  v->built = v->source->data->generation;
+}
+
 static IxpDataset *rows(IxpSession *s, IxpModelDef *m, IxpSpan use) {
   IxpDataDef *d = m->data;
+  if (d->lag) refresh_view(s, m, use);
   if (!d->set || d->header_only)
     ixp_runtime_error(s, s->src, use, "dataset '%s' has no rows yet (its data statement has not run)", m->name);
   return d->set;

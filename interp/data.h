@@ -25,6 +25,7 @@ typedef struct IxpDataDef {
   bool header_only;       /* set is a .npy file's header: its values are read by ixp_data_load */
   IxpModelDef *model;     /* sample(MODEL, n): the model sampled */
   IxpAst *count;          /* sample(MODEL, n): n */
+  IxpAst *burnin, *trials; /* sample(PROCESS, n, burnin = B, trials = R): B and R, or NULL (process.h) */
   IxpAst *file;           /* csv(NAME)/npy(NAME) in a sweep: NAME, read again on every pass */
   const IxpCsvOptions *csv; /* ... and csv()'s options (NULL for npy) */
   IxpColumnFrom *from;    /* join, d[...], rename: each column's origin */
@@ -40,6 +41,8 @@ typedef struct IxpDataDef {
   int binned_bins[4];
   int binned_how[4];
   unsigned joints_built;  /* joints built from these rows so far, binned or not (tests read it) */
+  unsigned generation;    /* counts the rows attached: a lag view of these rows remakes its own when it moves */
+  struct IxpLagView *lag; /* a lag view (lagview.h): its rows are made from its source's when read */
 } IxpDataDef;
 
 /* Give dataset `d` its rows `set` (owned from now on; header_only for a

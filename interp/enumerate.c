@@ -23,6 +23,7 @@
 #include "progress.h"
 #include "rng.h"
 #include "interp.h"
+#include "process.h"
 
 #define MAX_STATES ((size_t)1 << 27)
 #define MAX_BYTES ((double)4 * 1024 * 1024 * 1024)
@@ -49,6 +50,7 @@ void ixp_model_cache_free(IxpModelDef *m) {
     ixp_elimination_free(c->marginals[i].elim);
   }
   free(c->marginals);
+  ixp_process_law_free(c->law);
   for (int i = 0; i < m->nparams; i++) ixp_value_release(&c->params[i]);
   free(c->params);
   free(c->versions);
@@ -799,6 +801,7 @@ static IxpJoint *joint_of(IxpSession *s, IxpModelDef *m, const IxpValue *params,
                           IxpSpan use) {
   struct IxpModelCache *c = ixp_model_cache(s, m, params);
   if (c->joint) return c->joint;
+  if (m->process && m->process->cols) return c->joint = ixp_process_window_joint(s, m, params, use);  /* a process's window */
   if (m->extern_draws)
     ixp_runtime_error(s, s->src, use, "model '%s' draws from extern functions, so it can only be sampled: "
                       "data s = sample(%s, 10000)", m->name, m->name);

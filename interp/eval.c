@@ -948,6 +948,7 @@ static void exec_stmt(IxpSession *s, IxpAst *st) {
   case AST_UNITS: s->nats = !strcmp(st->str, "nats"); break;
   case AST_LET: exec_let(s, st); break;
   case AST_MODEL: break;
+  case AST_PROCESS: break;
   case AST_PRINT: exec_print(s, st); break;
   case AST_EMIT: exec_emit(s, st); break;
   case AST_EXPECT: exec_expect(s, st); break;

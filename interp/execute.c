@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "data.h"
+#include "lagview.h"
 #include "eliminate.h"
 #include "estimators.h"
 #include "gaussian.h"
+#include "process.h"
 #include "grow.h"
 #include "interp.h"
 #include "ksum.h"
@@ -93,10 +95,16 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
   FILE *out = s->out;
   switch (op->kind) {
   case IXP_OP_ROWS:
-    fprintf(out, "  r%d = rows of dataset %s: %d variable%s, %zu rows\n", op->out, p->src[op->src].model->name,
+    fprintf(out, "  r%d = rows of dataset %s: %d variable%s, %zu rows", op->out, p->src[op->src].model->name,
             p->src[op->src].model->nvars, p->src[op->src].model->nvars == 1 ? "" : "s", r[op->out].n);
+    ixp_lagview_explain(out, p->src[op->src].model);
+    fputc('\n', out);
     break;
   case IXP_OP_JOINT: {
+    if (r[op->out].kind == IXP_REG_NONE) {
+      fprintf(out, "  r%d = process %s: its stationary law\n", op->out, p->src[op->src].model->name);
+      break;
+    }
     if (r[op->out].kind == IXP_REG_GAUSSIAN) {
       fprintf(out, "  r%d = forms of %s: linear-Gaussian model, %d variables over %d independent normals (closed form)\n",
               op->out, p->src[op->src].model->name, r[op->out].d, r[op->out].forms->nb);
@@ -116,6 +124,7 @@ static void explain_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, con
       fprintf(out, "  r%d = rows of dataset %s: %d variable%s, %zu rows", op->out, p->src[op->src].model->name,
               j->nvars, j->nvars == 1 ? "" : "s", j->n);
       if (op->bins) fprintf(out, ", continuous variables in %d %s bins", op->bins, op->binning ? "quantile" : "equal-width");
+      ixp_lagview_explain(out, p->src[op->src].model);
       fputc('\n', out);
     } else {
       fprintf(out, "  r%d = joint %s: exact enumeration, %d variable%s, %zu state%s (of %.0f)\n", op->out,
@@ -242,6 +251,7 @@ static IxpReg source_joint(IxpSession *s, const IxpPlanOp *op, const IxpPlanSour
   if (src->model->data)
     return (IxpReg){.kind = IXP_REG_JOINT,
                     .joint = ixp_data_joint(s, src->model, op->bins, op->binning, src->node->span)};
+  if (src->model->process && !src->model->process->cols) return (IxpReg){.kind = IXP_REG_NONE};  /* read by its own kernel */
   IxpValue *params = ixp_source_params(s, src->model, node);
   if (src->model->gaussian) {
     const IxpGaussForms *g = ixp_gaussian_forms(s, src->model, params);

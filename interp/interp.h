@@ -84,6 +84,7 @@ struct IxpModelCache {
   IxpModelMarginal *marginals;
   int nmarginals, capmarginals;
   bool large;           /* the full joint was found to pass the small-joint cap (eliminate.c) */
+  struct IxpProcessLaw *law; /* a process's stationary law under these parameters (process.h) */
 };
 
 struct IxpSession {

@@ -15,6 +15,7 @@
 #include "columns.h"
 #include "dense.h"
 #include "ksum.h"
+#include "process.h"
 
 /* --------------------------------------------------------------- shape */
 
@@ -414,6 +415,7 @@ static void vector_forms(Forms *f, IxpModelVar *leader, int *basis) {
 }
 
 const IxpGaussForms *ixp_gaussian_forms(IxpSession *s, IxpModelDef *m, const IxpValue *params) {
+  if (m->process) return ixp_process_window_forms(s, m, params);  /* a process's window: from its stationary law */
   Forms f = {.s = s, .m = m, .params = params};
   for (int v = 0; v < m->nvars; v++) f.nb += m->vars[v].kind == VAR_DRAW;  /* one basis normal per component */
   int n = m->nvars;

@@ -16,6 +16,7 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "model.h"
 #include "plan.h"
 
 #define IXP_MAX_OPTIONS 16
@@ -60,6 +61,7 @@ typedef enum {
 } IxpEstimand;
 
 struct IxpMeasure;
+struct IxpTimeCall;
 
 /* The complete input of one measure call, and where its rule reports. */
 typedef struct IxpLowering {
@@ -81,6 +83,7 @@ typedef struct IxpLowering {
   IxpDiag *diag;              /* misuse is reported here, in src */
   const IxpSource *src;
   int errors;
+  struct IxpTimeCall *time;   /* a time measure's rule, asked for its lagged arguments (below), or NULL */
 } IxpLowering;
 
 /* Report misuse at `span`; returns false, for `return ixp_lower_error(...)`. */
@@ -104,6 +107,46 @@ typedef struct IxpMeasure {
   const IxpOptionSpec *options;
   const IxpOptionSpec *at;
 } IxpMeasure;
+
+/* A time measure (te, ais, entropy_rate, predictive_info, di;
+ * measures_time.c) is an ordinary measure, mi or entropy, over the
+ * source's variables at lags: its rule, called with lw->time set, lists
+ * those lagged arguments, and the checker measures them on the source's
+ * view (a dataset's lag view, a process's window). The input: lw->args
+ * name the source's variables as written (te(y -> x | z)), and the
+ * options are whole numbers known before the program runs. */
+typedef struct {
+  const char *name;
+  IxpAst *node;               /* the AST_ARG */
+  long lo, hi;                /* its value, or a range lo .. hi (delay = 1 .. 10) */
+  bool range;
+} IxpTimeOption;
+
+typedef enum { IXP_TIME_ONE, IXP_TIME_SUM, IXP_TIME_BEST } IxpTimeCombine;
+
+typedef struct IxpTimeCall {
+  int noptions;
+  IxpTimeOption options[IXP_MAX_OPTIONS];
+  bool process;               /* the source is a process (measured exactly) */
+  /* What the rule fills: nterms argument lists, each an ordinary measure
+   * (mi or entropy) of the lagged variables cols[i] with separators
+   * seps[i] (the first of each list OP_NONE), term j being entries
+   * start[j] .. start[j + 1] - 1. One term is the measure; several are
+   * summed (di) or the largest is kept with its delay[j] (a delay search). */
+  const char *measure;
+  IxpLag *cols;
+  IxpOp *seps;
+  IxpAst **nodes;             /* the argument each entry comes from (its span in messages) */
+  int n, cap;
+  int *start;                 /* nterms + 1 */
+  int nterms;
+  long *delay;                /* IXP_TIME_BEST: each term's delay */
+  IxpTimeCombine combine;
+  bool exact_rate;            /* entropy_rate(X) on a process, no k: the exact limit of cols[start[0] ..) */
+} IxpTimeCall;
+
+/* Whether `m` is a time measure. */
+bool ixp_measure_is_time(const IxpMeasure *m);
 
 /* Lower a measure whose source is a dataset, with the estimator its
  * `using` names (measures_data.c). */

@@ -80,6 +80,7 @@ static bool fail_errno(IxpDataError *err, const char *path) {
 /* Free one column's arrays (not the column itself). */
 static void column_free(IxpColumn *c) {
   free(c->name);
+  if (c->borrowed) return;
   free(c->value);
   free(c->code);
   for (uint32_t i = 0; c->labels && i < c->nlabels; i++) free(c->labels[i]);
@@ -665,7 +666,77 @@ bool ixp_csv_load(const char *path, const IxpCsvOptions *opt, IxpDataset **out, 
   csv_free(&p);
   fclose(f);
   csv_ctx_free(&c);
+  if (*out && opt->trials && !ixp_dataset_trials_from(*out, opt->trials, opt->no_header ? 1 : 2, err)) {
+    ixp_dataset_free(*out);
+    *out = NULL;
+  }
   return *out != NULL;
+}
+
+/* ---------------------------------------------------------------- trials */
+
+/* A run of equal trial ids: its id and its first row. */
+typedef struct {
+  double id;
+  long row;
+} TrialRun;
+
+static int by_id_then_row(const void *a, const void *b) {
+  const TrialRun *x = a, *y = b;
+  if (x->id != y->id) return x->id < y->id ? -1 : 1;
+  return (x->row > y->row) - (x->row < y->row);
+}
+
+bool ixp_dataset_trials_from(IxpDataset *d, const char *name, long first_row, IxpDataError *err) {
+  const char *path = d->path ? d->path : "data";
+  int j = ixp_dataset_col(d, name);
+  if (j < 0) return fail(err, path, 0, 0, "no column '%s' to read the trials from", name);
+  const IxpColumn *col = &d->cols[j];
+  long n = d->nrows, nruns = 0;
+  if (n == 0) return fail(err, path, 0, j + 1, "no rows to make trials of");
+  TrialRun *runs = malloc((size_t)n * sizeof *runs);
+  if (!runs) return fail(err, path, 0, 0, "out of memory");
+  for (long i = 0; i < n; i++) {
+    double id = col->kind == IXP_COL_STRING ? (double)col->code[i] : col->value[i];
+    if (id != id) {
+      free(runs);
+      return fail(err, path, i + first_row, j + 1, "row %ld: the trial id in column '%s' is NaN", i + first_row, name);
+    }
+    if (i == 0 || id != runs[nruns - 1].id) runs[nruns++] = (TrialRun){id, i};
+  }
+  long *start = malloc((size_t)(nruns + 1) * sizeof *start);
+  TrialRun *sorted = malloc((size_t)nruns * sizeof *sorted);
+  if (!start || !sorted) {
+    free(runs), free(start), free(sorted);
+    return fail(err, path, 0, 0, "out of memory");
+  }
+  for (long r = 0; r < nruns; r++) start[r] = runs[r].row;
+  start[nruns] = n;
+  memcpy(sorted, runs, (size_t)nruns * sizeof *sorted);
+  qsort(sorted, (size_t)nruns, sizeof *sorted, by_id_then_row);
+  long back = -1;  /* the first row where an id comes back */
+  for (long r = 1; r < nruns; r++)
+    if (sorted[r].id == sorted[r - 1].id && (back < 0 || sorted[r].row < back)) back = sorted[r].row;
+  free(runs), free(sorted);
+  if (back >= 0) {
+    char id[64];
+    if (col->kind == IXP_COL_STRING) snprintf(id, sizeof id, "%.60s", col->labels[col->code[back]]);
+    else snprintf(id, sizeof id, "%.17g", col->value[back]);
+    free(start);
+    return fail(err, path, back + first_row, j + 1, "row %ld: trial %s comes back after another trial; each trial's "
+                "rows must be consecutive", back + first_row, id);
+  }
+  if (nruns > 1000000000L) {
+    free(start);
+    return fail(err, path, 0, j + 1, "too many trials");
+  }
+  free(d->trial_start);
+  d->trial_start = start;
+  d->ntrials = (int)nruns;
+  column_free(&d->cols[j]);
+  memmove(&d->cols[j], &d->cols[j + 1], (size_t)(d->ncols - j - 1) * sizeof *d->cols);
+  d->ncols--;
+  return true;
 }
 
 /* ------------------------------------------------------------------ NPY */
@@ -941,9 +1012,15 @@ static bool npy_check(const char *path, long long size, long long offset, const 
                       long *n, int *m, IxpDataError *err) {
   char shape[160];
   shape_text(h, shape, sizeof shape);
-  if (h->ndim < 1 || h->ndim > 2)
-    return fail(err, path, 0, 0, "%d-D array (shape %s); only 1-D and 2-D arrays are supported", h->ndim, shape);
-  long long rows = h->shape[0], cols = h->ndim == 2 ? h->shape[1] : 1;
+  if (h->ndim < 1 || h->ndim > 3)
+    return fail(err, path, 0, 0, "%d-D array (shape %s); only 1-D, 2-D and 3-D (trials x time x variables) arrays are "
+                "supported", h->ndim, shape);
+  if (h->ndim == 3 && h->fortran)  /* its rows (trial, time) would not come in file order */
+    return fail(err, path, 0, 0, "a 3-D array in Fortran order (shape %s) is not supported; save it in C order "
+                "(numpy.ascontiguousarray)", shape);
+  long long rows = h->shape[0], cols = h->ndim >= 2 ? h->shape[h->ndim - 1] : 1;
+  if (h->ndim == 3 && (__builtin_mul_overflow(h->shape[0], h->shape[1], &rows) || h->shape[0] > INT32_MAX))
+    return fail(err, path, 0, 0, "shape %s is too large", shape);
   if (cols > INT32_MAX) return fail(err, path, 0, 0, "too many columns (shape %s)", shape);
   if (rows == 0) return fail(err, path, 0, 0, "no data rows (shape %s)", shape);
   if (cols == 0) return fail(err, path, 0, 0, "no columns (shape %s)", shape);
@@ -1000,11 +1077,25 @@ static bool npy_columns(IxpDataset *d, const char *name, const NpyLayout *l, Ixp
   return true;
 }
 
+/* A 3-D array's rows: trials of its second dimension's length each. */
+static bool npy_trials(IxpDataset *d, const NpyLayout *l) {
+  if (l->h.ndim != 3) return true;
+  int trials = (int)l->h.shape[0];
+  if (!(d->trial_start = malloc(((size_t)trials + 1) * sizeof *d->trial_start))) return false;
+  for (int k = 0; k <= trials; k++) d->trial_start[k] = (long)k * (long)l->h.shape[1];
+  d->ntrials = trials;
+  return true;
+}
+
 /* The columns of the open file f, without their values. */
 static IxpDataset *npy_read_header(FILE *f, const char *path, const char *name, IxpDataError *err) {
   NpyLayout l;
   if (!npy_layout(f, path, &l, err)) return NULL;
   IxpDataset *d = dataset_new(path, l.n, l.m);
+  if (d && !npy_trials(d, &l)) {
+    ixp_dataset_free(d);
+    d = NULL;
+  }
   char *base = name ? NULL : npy_base(path);
   bool ok = d && (name || base) ? npy_columns(d, name ? name : base, &l, err) : fail(err, path, 0, 0, "out of memory");
   free(base);

@@ -20,6 +20,10 @@ typedef struct {
   uint32_t *code;     /* STRING: n codes into labels (labels sorted) */
   char **labels;
   uint32_t nlabels;
+  /* value, code and labels belong to another dataset (a lag view's
+   * columns point into its source's): ixp_dataset_free frees only the
+   * name. */
+  bool borrowed;
 } IxpColumn;
 
 typedef struct IxpDataset {
@@ -50,6 +54,8 @@ typedef struct {
   int nselect;
   const char *const *as_string;/* columns read as discrete strings whatever they look like */
   int nas_string;
+  const char *trials;          /* a column of trial ids: the rows are time steps, each trial's consecutive;
+                                  the column is then dropped (NULL: one series) */
 } IxpCsvOptions;
 
 /* Load a CSV file (RFC 4180 quoting; a header row unless no_header). A
@@ -60,10 +66,17 @@ typedef struct {
  * column. */
 bool ixp_csv_load(const char *path, const IxpCsvOptions *opt, IxpDataset **out, IxpDataError *err);
 
+/* Make d's rows trials by the ids in column `name`, then drop the column:
+ * each trial's rows must be consecutive (an id that comes back after
+ * another is an error naming the row, first_row being the file's row of
+ * data row 0). */
+bool ixp_dataset_trials_from(IxpDataset *d, const char *name, long first_row, IxpDataError *err);
+
 /* Load a .npy file (format 1.0/2.0/3.0; little- or big-endian float64,
  * float32, int8..int64, uint8..uint64, bool; C or Fortran order; 1-D or
- * 2-D). A 1-D array is one column named `name`; a 2-D array n x d gives d
- * columns name[0] .. name[d-1]. The same as ixp_npy_load_header, then
+ * 2-D or 3-D). A 1-D array is one column named `name`; a 2-D array n x d gives d
+ * columns name[0] .. name[d-1]; a 3-D array trials x time x d is a time
+ * series of those d columns in `trials` trials of `time` rows each. The same as ixp_npy_load_header, then
  * ixp_npy_load_values. */
 bool ixp_npy_load(const char *path, const char *name, IxpDataset **out, IxpDataError *err);
 /* Read only the header of a .npy file, checked against the file's length:
