@@ -202,6 +202,7 @@ static bool sort_by_value(const double *v, long n, long *idx) {
 /* ------------------------------------------------------------------ options */
 
 typedef struct {
+  double *local;
   int k, variant, nt;
   bool rescale, copula;
   double noise;
@@ -225,6 +226,7 @@ static bool read_options(const IxpKnnOptions *o, Opts *out) {
   out->nt = o->threads > 0 ? o->threads : ixp_threads_for(INFINITY, 0);
   out->index = o->index;
   out->theiler = o->theiler;
+  out->local = o->local;
   if (out->nt < 1) out->nt = 1;
   return out->k >= 1 && o->theiler >= 0 && (out->variant == 1 || out->variant == 2) && o->threads >= 0 && isfinite(o->noise) &&
          o->noise >= 0 && (unsigned)o->index <= IXP_INDEX_GRID;
@@ -1030,6 +1032,7 @@ typedef struct {
   const Prep *p;
   int nmask, mask[3]; /* counting subspaces as group bit masks */
   long theiler;       /* Theiler window (k-d tree only) */
+  double *local;      /* each point's local value, or NULL */
   IxpIndexKind index; /* KDTREE, BRUTE, LISTS or GRID, never AUTO */
   long npsi;
   double psi[PSI_TABLE]; /* psi[m] = digamma(m), 1 <= m < npsi */
@@ -1108,15 +1111,27 @@ static double term(const Job *J, double r, const long *cnt) {
   return 0;
 }
 
-/* The estimate from the summed terms. */
-static double finish(const Job *J, double sum) {
-  double n = (double)J->p->n, k = J->k, mean = sum / n;
+/* The estimate from the mean of the terms (a row's local value from its
+ * own term). */
+static double finish_mean(const Job *J, double mean) {
+  double n = (double)J->p->n, k = J->k;
   switch (J->est) {
   case EST_H: return digamma(n) - digamma(k) + J->p->D * log(2.0) + J->p->D * mean + J->p->logscale;
   case EST_MI: return digamma(k) + digamma(n) - (J->variant == 2 ? 1 / k : 0) - mean;
   case EST_CMI: return J->variant == 1 ? digamma(k) - mean : digamma(k) - 2 / k - mean;
   }
   return 0;
+}
+
+/* The estimate from the summed terms. */
+static double finish(const Job *J, double sum) { return finish_mean(J, sum / (double)J->p->n); }
+
+/* Each point's local value, in parallel (the constants computed once). */
+static void finish_local(const Job *J, const double *terms, double *local, int nt) {
+  long n = J->p->n;
+  double base = finish_mean(J, 0), sign = J->est == EST_H ? J->p->D : -1;
+#pragma omp parallel for num_threads(nt) if (n > 100000) schedule(static)
+  for (long i = 0; i < n; i++) local[i] = base + sign * terms[i];
 }
 
 /* Build the joint tree (when joint is given) or grid (when grid is) and
@@ -2493,6 +2508,7 @@ static void job_init(Job *J, Est est, const Opts *o, const Prep *p, int nperm) {
   if (est == EST_MI) J->nmask = 2, J->mask[0] = 1, J->mask[1] = 2;
   if (est == EST_CMI) J->nmask = 3, J->mask[0] = 1 | 4, J->mask[1] = 2 | 4, J->mask[2] = 4;
   J->theiler = o->theiler;
+  J->local = o->local;
   J->index = o->index == IXP_INDEX_AUTO ? ixp_knn_auto_index(p->ng, p->gdim, p->n, o->k, nperm) : o->index;
   if (o->theiler && o->index == IXP_INDEX_AUTO) J->index = IXP_INDEX_KDTREE;
   if (J->index == IXP_INDEX_LISTS && (est != EST_MI || p->n - 1 > INT32_MAX)) J->index = IXP_INDEX_BRUTE;
@@ -2565,6 +2581,7 @@ static IxpKnnStatus estimate(const Job *J, int nt, double *out) {
     free(cols);
   }
   if (ok && !zero) *out = finish(J, ixp_ksum_array(terms, p->n));
+  if (ok && !zero && J->local) finish_local(J, terms, J->local, nt);
   free(terms);
   if (!ok) return IXP_KNN_ENOMEM;
   return zero ? IXP_KNN_ETIES : IXP_KNN_OK;
@@ -2709,6 +2726,7 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
   Opts o;
   if (!out || nperm < 1 || !read_options(opt, &o)) return IXP_KNN_EINPUT;
   if (o.theiler) return IXP_KNN_ETHEILER;
+  if (o.local) return IXP_KNN_EINPUT;
   const double *g[2] = {x, y};
   int gd[2] = {dx, dy};
   Prep p;

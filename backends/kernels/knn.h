@@ -49,6 +49,10 @@ typedef struct {
                            marginal count) exclude rows whose index differs by at most w; 0: only
                            itself. w > 0 takes the k-d tree (AUTO; a forced other index and the
                            permutation test give IXP_KNN_ETHEILER) and needs n > 2 w + k. */
+  double *local;        /* when set (n values, not with the permutation test): each row's local
+                           value, the estimator's formula with the mean of the per-point terms
+                           replaced by the row's own term (KSG 2004 eq. 8 before averaging), so
+                           that their mean is the estimate */
 } IxpKnnOptions;
 
 /* What the estimator did, for `explain` and for warnings; pass NULL when
