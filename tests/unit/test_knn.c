@@ -42,6 +42,10 @@ static long ref_w = 0;
 
 static bool ref_excluded(long i, long j) { return labs(i - j) <= ref_w; }
 
+/* When set, ref_ksg stores each point's term here (psi(n_x + 1) +
+ * psi(n_y + 1), or algorithm 2's psi(n_x) + psi(n_y)). */
+static double *ref_terms = NULL;
+
 /* Order by distance, then index. */
 static int ref_cmp(const void *a, const void *b) {
   const RefNb *p = a, *q = b;
@@ -87,7 +91,9 @@ static double ref_ksg(const double *x, int dx, const double *y, int dy, long n, 
       nx += variant == 1 ? a < ex : a <= ex;
       ny += variant == 1 ? b < ey : b <= ey;
     }
-    sum += variant == 1 ? ref_psi(nx + 1) + ref_psi(ny + 1) : ref_psi(nx) + ref_psi(ny);
+    double term = variant == 1 ? ref_psi(nx + 1) + ref_psi(ny + 1) : ref_psi(nx) + ref_psi(ny);
+    if (ref_terms) ref_terms[i] = term;
+    sum += term;
   }
   free(all), free(nb);
   return ref_psi(k) + ref_psi(n) - (variant == 2 ? 1.0 / k : 0) - sum / (double)n;
@@ -1007,4 +1013,33 @@ Test(knn, theiler_removes_temporal_bias) {
   }
   cr_assert(plain > 0.06, "no window: %g", plain);
   cr_assert(fabs(windowed) < plain / 3, "theiler 1000: %g (no window %g)", windowed, plain);
+}
+
+/* Local values: each point's value is the estimator's formula with its
+ * own counts (psi(k) + psi(N) - psi(n_x + 1) - psi(n_y + 1) for KSG-1,
+ * psi(k) - 1/k + psi(N) - psi(n_x) - psi(n_y) for KSG-2), against the
+ * reference's counts; their mean is the estimate; the permutation test
+ * takes none. */
+Test(knn, local_values) {
+  long n = 300;
+  double *x = normals(91, 0, n, 2), *y = correlated(x, n, 2, 0.7, 92, 0), *terms = malloc(sizeof(double) * (size_t)n);
+  double *local = malloc(sizeof(double) * (size_t)n);
+  for (int variant = 1; variant <= 2; variant++) {
+    ref_terms = terms;
+    ref_ksg(x, 2, y, 2, n, 4, variant);
+    ref_terms = NULL;
+    IxpKnnOptions o = {.variant = variant, .no_rescale = true, .local = local};
+    double est, mean = 0;
+    cr_assert_eq(ixp_ksg_mi(x, 2, y, 2, n, &o, &est, NULL), IXP_KNN_OK);
+    for (long i = 0; i < n; i++) {
+      double want = ref_psi(4) + ref_psi(n) - (variant == 2 ? 0.25 : 0) - terms[i];
+      cr_assert(fabs(local[i] - want) < 1e-12, "variant %d point %ld: %.17g vs %.17g", variant, i, local[i], want);
+      mean += local[i] / (double)n;
+    }
+    cr_assert(fabs(mean - est) < 1e-12 * fabs(est), "variant %d: mean %.17g vs %.17g", variant, mean, est);
+  }
+  IxpKnnOptions o = {.local = local};
+  IxpKnnTest t;
+  cr_assert_eq(ixp_ksg_mi_permutation(x, 2, y, 2, n, &o, 3, 1, &t), IXP_KNN_EINPUT);
+  free(x), free(y), free(terms), free(local);
 }
