@@ -692,12 +692,16 @@ Test(dataset, npy_missing_file) {
   npy_err(p, 0, 0, "No such file or directory");
 }
 
-Test(dataset, npy_3d_and_0d) {
-  unsigned char data[24] = {0};
-  npy_err(npy_put("a.npy", 1, "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3, 4), }", data, 24), 0, 0,
-          "3-D array (shape (2, 3, 4)); only 1-D and 2-D arrays are supported");
+Test(dataset, npy_4d_and_0d) {
+  /* 3-D arrays are trials x time x variables (test_lag.c); 4-D and 0-D are refused, and so is a 3-D array in
+   * Fortran order (its rows would not come in file order). */
+  unsigned char data[48] = {0};
+  npy_err(npy_put("a.npy", 1, "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3, 4, 2), }", data, 48), 0, 0,
+          "4-D array (shape (2, 3, 4, 2)); only 1-D, 2-D and 3-D (trials x time x variables) arrays are supported");
   npy_err(npy_put("b.npy", 1, "{'descr': '|u1', 'fortran_order': False, 'shape': (), }", data, 1), 0, 0,
-          "0-D array (shape ()); only 1-D and 2-D arrays are supported");
+          "0-D array (shape ()); only 1-D, 2-D and 3-D (trials x time x variables) arrays are supported");
+  npy_err(npy_put("e.npy", 1, "{'descr': '|u1', 'fortran_order': True, 'shape': (2, 3, 4), }", data, 24), 0, 0,
+          "a 3-D array in Fortran order (shape (2, 3, 4)) is not supported; save it in C order (numpy.ascontiguousarray)");
   npy_err(npy_put("c.npy", 1, "{'descr': '|u1', 'fortran_order': False, 'shape': (0,), }", data, 0), 0, 0,
           "no data rows (shape (0,))");
   npy_err(npy_put("d.npy", 1, "{'descr': '|u1', 'fortran_order': False, 'shape': (3, 0), }", data, 0), 0, 0,

@@ -346,3 +346,34 @@ Test(lag, a_delay_search_finds_the_coupling_delay) {
   cr_assert_eq(x[1], 1, "y drives x at delay 1");
   cr_assert_gt(x[0], 0.1);
 }
+
+/* ------------------------------------------------------------ processes */
+
+Test(lag, te_of_a_var_process_is_its_closed_form_exactly) {
+  double x[6];
+  snprintf(program, sizeof program,
+           "units nats\nprocess v {\n  x[t] ~ normal(0.5 * x[t-1] + 0.6 * y[t-1], 1)\n  y[t] ~ normal(0.7 * y[t-1], 1)\n}\n"
+           "print te(y -> x) in v\nprint te(x -> y) in v\nprint mi(x[t]; y[t-1] | x[t-1]) in v\n"
+           "print ais(y, k = 2) in v\nprint entropy_rate(y) in v\nprint te(y -> x, delay = 2) in v\n");
+  cr_assert_eq(t_numbers(program, x, 6), 6);
+  double exact = coupled_te(0.7, 0.5, 0.6);
+  cr_assert(fabs(x[0] - exact) < 1e-12, "%.17g vs %.17g", x[0], exact);
+  cr_assert_eq(x[1], 0);
+  cr_assert_eq(x[0], x[2], "te is the mi it names, on the process's window too");
+  cr_assert(fabs(x[3] + 0.5 * log(1 - 0.49)) < 1e-12, "AR(1) storage: %.17g", x[3]);
+  cr_assert(fabs(x[4] - 0.5 * log(2 * M_PI * M_E)) < 1e-9, "y's rate is its noise's: %.17g", x[4]);
+  /* delay 2: y[t-2] says about x[t] given x[t-1] only through y[t-1]. */
+  cr_assert(x[5] > 0 && x[5] < x[0], "%g", x[5]);
+}
+
+Test(lag, entropy_rate_and_ais_of_a_markov_chain_process_are_exact) {
+  double x[5];
+  const char *prog = "process chain {\n  s[t] ~ bernoulli(if s[t-1] == 1 then 0.9 else 0.2)\n}\n"
+                     "print entropy_rate(s) in chain\nprint entropy_rate(s, k = 1) in chain\n"
+                     "print entropy_rate(s, k = 3) in chain\nprint ais(s) in chain\nprint predictive_info(s, k = 2) in chain\n";
+  cr_assert_eq(t_numbers(prog, x, 5), 5);
+  double pi1 = 2.0 / 3, rate = (1 - pi1) * t_h2(0.2) + pi1 * t_h2(0.9);
+  for (int i = 0; i < 3; i++) cr_assert(fabs(x[i] - rate) < 1e-12, "rate %d: %.17g vs %.17g", i, x[i], rate);
+  cr_assert(fabs(x[3] - (t_h2(pi1) - rate)) < 1e-12, "ais %.17g", x[3]);
+  cr_assert(fabs(x[4] - x[3]) < 1e-12, "a first-order chain: its past's information about its future is ais");
+}
