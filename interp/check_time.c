@@ -154,6 +154,11 @@ static IxpPlan *lower_term(Checker *c, const IxpLowering *lw, IxpAst *e, const I
                            const int *at, const IxpOp *seps, IxpAst *const *nodes, int n, const IxpExternDef *ext) {
   IxpLowering t = {.measure = ms, .model = view, .call = lw->call, .method = lw->method, .test = lw->test,
                    .arena = c->arena};
+  if (ms == lw->measure) {  /* a measure with lags keeps its options and `at` (a time measure's are its own) */
+    t.noptions = lw->noptions, t.nat = lw->nat;
+    memcpy(t.options, lw->options, sizeof t.options);
+    memcpy(t.at, lw->at, sizeof t.at);
+  }
   for (int i = 0; i < n; i++) *ixp_lower_push_arg(&t) = (IxpMeasureArg){seps[i], at[i], NULL, nodes[i]};
   e->sem.plan = NULL;
   ixp_check_lower(c, &t, e, e->b, ext);

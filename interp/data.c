@@ -334,6 +334,12 @@ static IxpDataset *rows(IxpSession *s, IxpModelDef *m, IxpSpan use) {
 
 size_t ixp_data_rows_count(IxpSession *s, IxpModelDef *m, IxpSpan use) { return (size_t)rows(s, m, use)->nrows; }
 
+const long *ixp_data_trials(IxpSession *s, IxpModelDef *m, int *ntrials, IxpSpan use) {
+  const IxpDataset *set = rows(s, m, use);
+  *ntrials = set->trial_start ? set->ntrials : 1;
+  return set->trial_start;
+}
+
 /* String column v's label indices as doubles, made once until the rows
  * change. */
 static const double *label_codes(IxpSession *s, IxpModelDef *m, int v, IxpSpan use) {

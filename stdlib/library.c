@@ -6,7 +6,7 @@
 typedef void (*Opener)(IxpLibrary *lib);
 
 static const Opener families[] = {
-    ixp_open_shannon, ixp_open_rd, ixp_open_pid, ixp_open_time, ixp_open_builtins, ixp_open_distributions,
+    ixp_open_shannon, ixp_open_rd, ixp_open_pid, ixp_open_time, ixp_open_network, ixp_open_builtins, ixp_open_distributions,
 };
 
 void ixp_library_open(IxpLibrary *lib) {

@@ -37,6 +37,7 @@ void ixp_open_shannon(IxpLibrary *lib);        /* measures.c */
 void ixp_open_rd(IxpLibrary *lib);             /* measures_rd.c */
 void ixp_open_pid(IxpLibrary *lib);            /* measures_pid.c */
 void ixp_open_time(IxpLibrary *lib);           /* measures_time.c */
+void ixp_open_network(IxpLibrary *lib);        /* measures_network.c */
 void ixp_open_builtins(IxpLibrary *lib);       /* builtins.c */
 void ixp_open_distributions(IxpLibrary *lib);  /* distributions.c */
 

@@ -58,6 +58,7 @@ typedef enum {
   IXP_ESTIMAND_MI,       /* mi(X; Y | Z): by ksg, gaussian and extern estimators */
   IXP_ESTIMAND_ENTROPIES,/* a combination of entropies: discrete estimators only */
   IXP_ESTIMAND_JOINT,    /* works on the plug-in joint of discrete columns (rd, ib, capacity, pid) */
+  IXP_ESTIMAND_SERIES,   /* reads a dataset's rows itself, with its estimator and test (network) */
 } IxpEstimand;
 
 struct IxpMeasure;

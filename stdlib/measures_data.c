@@ -6,6 +6,8 @@
  *   entropy(x) in d using kl(k = 4)                 Kozachenko–Leonenko
  *   mi(x; y) in d using gaussian                    parametric, log-determinants
  *   mi(x; y) in d using ksg with permutations(200)  + a permutation p-value
+ *   mi(x; y | z) in d using gaussian with surrogates(200, method = shift)
+ *                                                   + a p-value from time-series surrogates
  *
  * Discrete estimators keep the measure's own lowering (a combination of
  * entropies) and only change how each entropy is computed; the others
@@ -23,6 +25,7 @@
 #include "progress.h"
 #include "rng.h"
 #include "runtime.h"
+#include "surrogates.h"
 
 typedef enum { EST_KSG, EST_KL, EST_GAUSSIAN } Continuous;
 
@@ -31,7 +34,9 @@ typedef struct {
   IxpModelDef *model;
   IxpVarSet x, y, z;         /* groups: entropy uses x; mi uses x, y (and z) */
   IxpKnnOptions knn;
-  int permutations;          /* 0: no test */
+  int surrogates;            /* 0: no surrogate test (permutations(n) is method permute) */
+  IxpSurrogateMethod method;
+  long block;                /* rows per block (method block; 0: a tenth of a trial) */
   bool chi2;                 /* gaussian mi: the chi-squared p-value of 2 N I */
   int bootstrap;             /* resamples for a percentile interval (0: none) */
   bool local;                /* `local`: one value per row (a vector) */
@@ -154,6 +159,42 @@ static bool knn_options(IxpLowering *lw, Payload *p) {
 
 extern const IxpKernel ixp_kernel_estimate;
 
+/* A surrogate test: permutations(n), or surrogates(n, method = M,
+ * block = L). Fills the count, the method and the block length. */
+static bool surrogate_test(IxpLowering *lw, IxpAst *test, int *count, IxpSurrogateMethod *method, long *block) {
+  bool surr = !strcmp(test->str, "surrogates");
+  *method = IXP_SURR_PERMUTE, *block = 0;
+  if (!test->nitems || test->items[0]->str || (!surr && test->nitems != 1))
+    return ixp_lower_error(lw, test->span, surr ? "the test is surrogates(n, method = shift | circular | block | trials | "
+                                                  "permute, block = L)" : "the test is permutations(n)");
+  if (!int_option(lw, test->items[0], 1, 1000000, count)) return false;
+  if (surr) *method = IXP_SURR_SHIFT;
+  IxpAst *block_arg = NULL;
+  for (int i = 1; i < test->nitems; i++) {
+    IxpAst *arg = test->items[i];
+    const char *name = arg->str ? arg->str : "";
+    if (!strcmp(name, "method")) {
+      if (arg->a->kind != AST_NAME || !ixp_surrogate_method_by_name(arg->a->str, method))
+        return ixp_lower_error(lw, arg->a->span, "the surrogate method is shift, circular, block, trials or permute");
+    } else if (!strcmp(name, "block")) {
+      int b;
+      if (!int_option(lw, arg, 1, 1 << 30, &b)) return false;
+      *block = b, block_arg = arg;
+    } else {
+      return ixp_lower_error(lw, arg->span, "surrogates(n) takes method = shift | circular | block | trials | permute "
+                                            "and block = L");
+    }
+  }
+  if (block_arg && *method != IXP_SURR_BLOCK)
+    return ixp_lower_error(lw, block_arg->span, "block = L is for method = block");
+  return true;
+}
+
+/* Whether a `with` call is a surrogate test. */
+static bool is_surrogate_test(const IxpAst *test) {
+  return !strcmp(test->str, "permutations") || !strcmp(test->str, "surrogates");
+}
+
 /* ksg, kl and gaussian: one kernel on the raw columns. */
 static bool lower_continuous(IxpLowering *lw, Continuous kind) {
   Payload *p = ixp_arena_alloc(lw->arena, sizeof *p);
@@ -191,11 +232,12 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
     lw->plan->type = TY_RECORD;
     lw->plan->fields = fields;
   } else if (test) {
-    if (strcmp(test->str, "permutations") || test->nitems != 1 || test->items[0]->str)
-      return ixp_lower_error(lw, test->span, "the test is permutations(n) (ksg), bootstrap(n), or chi2 (gaussian)");
-    if (kind != EST_KSG || !ixp_set_empty(p->z)) return ixp_lower_error(lw, test->span, "permutations(n) tests ksg's mi(X; Y)");
-    if (p->knn.theiler) return ixp_lower_error(lw, test->span, "permutations(n) does not take a Theiler window");
-    if (!int_option(lw, test->items[0], 1, 1000000, &p->permutations)) return false;
+    if (!is_surrogate_test(test))
+      return ixp_lower_error(lw, test->span, "the test is permutations(n), surrogates(n, method = ...), bootstrap(n) "
+                                             "(gaussian) or chi2 (gaussian)");
+    if (!mi) return ixp_lower_error(lw, test->span, "%s(n) tests mi(X; Y) and mi(X; Y | Z)", test->str);
+    if (p->knn.theiler) return ixp_lower_error(lw, test->span, "%s(n) does not take a Theiler window", test->str);
+    if (!surrogate_test(lw, test, &p->surrogates, &p->method, &p->block)) return false;
     static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
     lw->plan->type = TY_RECORD;
     lw->plan->fields = fields;
@@ -206,13 +248,16 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
 
 static IxpValue record(IxpSession *s, const char *const *names, const double *v, int n);
 
-/* mi(X; Y) with a discrete estimator and permutations(n): a kernel that
- * estimates I from counts and recounts only the joint of X and permuted
- * Y for each surrogate (the marginals do not change). */
+/* mi(X; Y | Z) with a discrete estimator and a surrogate test: a kernel
+ * that estimates I from counts and recounts only the joints holding the
+ * resampled Y for each surrogate (H(X Z), H(Z) and H(Y) do not change). */
 typedef struct {
-  IxpVarSet x, y;            /* of the joint's variables */
+  IxpVarSet x, y, z;         /* of the joint's variables */
   IxpDiscreteEstimator est;
   int alphabet, permutations, bootstrap;
+  IxpSurrogateMethod method;
+  long block;
+  IxpModelDef *data;         /* the dataset (its trials) */
   uint64_t position;
 } DiscreteTest;
 
@@ -220,16 +265,21 @@ extern const IxpKernel ixp_kernel_discrete_test;
 
 static bool lower_discrete_test(IxpLowering *lw, IxpDiscreteEstimator est, int bins, int how, int alphabet) {
   DiscreteTest *t = ixp_arena_alloc(lw->arena, sizeof *t);
-  IxpVarSet z;
   IxpAst *test = lw->test;
+  t->data = lw->model;
   lw->plan->counting.bins = bins, lw->plan->counting.binning = how;
   if (!data_joint(lw)) return false;
-  if (lw->measure->estimand != IXP_ESTIMAND_MI || sides(lw, &t->x, &t->y, &z) != 1)
-    return ixp_lower_error(lw, test->span, "tests of discrete estimates apply to mi(X; Y)");
   bool boot = !strcmp(test->str, "bootstrap");
-  if ((!boot && strcmp(test->str, "permutations")) || test->nitems != 1 || test->items[0]->str)
-    return ixp_lower_error(lw, test->span, "the test of a discrete estimator is permutations(n) or bootstrap(n)");
-  if (!int_option(lw, test->items[0], boot ? 2 : 1, 1000000, boot ? &t->bootstrap : &t->permutations)) return false;
+  int k = lw->measure->estimand == IXP_ESTIMAND_MI ? sides(lw, &t->x, &t->y, &t->z) : -1;
+  if (k < 1 || (k == 2 && ixp_set_empty(t->y)) || (boot && k != 1))
+    return ixp_lower_error(lw, test->span, boot ? "bootstrap(n) of a discrete estimate applies to mi(X; Y)"
+                                                : "tests of discrete estimates apply to mi(X; Y) and mi(X; Y | Z)");
+  if (!boot && !is_surrogate_test(test))
+    return ixp_lower_error(lw, test->span, "the test of a discrete estimator is permutations(n), surrogates(n, "
+                                           "method = ...) or bootstrap(n)");
+  if (boot ? !int_option(lw, test->items[0], 2, 1000000, &t->bootstrap)
+           : !surrogate_test(lw, test, &t->permutations, &t->method, &t->block))
+    return false;
   int i;
   if (unbinned_continuous(lw, bins, &i))
     return ixp_lower_error(lw, lw->args[i].node->span, "this variable is continuous: bin it, or use ksg or gaussian");
@@ -298,42 +348,85 @@ static IxpValue discrete_bootstrap(IxpSession *s, const IxpPlanOp *op, const Dis
   return interval(s, value, est, nb);
 }
 
+/* The surrogate plan of a dataset's rows (its trials), checked: a plan
+ * that cannot draw (one trial for method trials, ...) is an error at the
+ * measure. */
+static IxpSurrogatePlan surrogate_plan(IxpSession *s, const IxpPlanOp *op, IxpModelDef *data, IxpSurrogateMethod method,
+                                       long block, long n, int count) {
+  IxpSurrogatePlan plan = {.method = method, .n = n, .block = block, .count = count};
+  plan.trial_start = ixp_data_trials(s, data, &plan.ntrials, op->plan->site->span);
+  char msg[256];
+  if (!ixp_surrogate_check(&plan, msg, sizeof msg)) ixp_plan_error(s, op->plan, "%s", msg);
+  return plan;
+}
+
+/* The stream of a test's surrogates: permutations keep the stream they
+ * always had (results of earlier versions stay); the time-series
+ * methods draw from one of their own. */
+static uint64_t surrogate_key(IxpSession *s, uint64_t position, IxpSurrogateMethod method, uint64_t permute_purpose) {
+  return ixp_stream_key(s, position, method == IXP_SURR_PERMUTE ? permute_purpose : 0x5a77 + (uint64_t)method);
+}
+
+static IxpValue test_record(IxpSession *s, const IxpSurrogateTest *t) {
+  static const char *const names[] = {"value", "p", "null_mean", "null_std"};
+  double u = ixp_units_scale(s), v[4] = {t->value * u, t->p, t->null_mean * u, t->null_std * u};
+  return record(s, names, v, 4);
+}
+
 static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *in) {
   const DiscreteTest *t = op->payload;
   const IxpJoint *j = in->joint;
   size_t n = j->n;
-  const uint32_t *xy[2 * IXP_MAX_VARS] = {0};
+  const uint32_t *cols[3 * IXP_MAX_VARS] = {0};  /* X, Y, Z */
   uint32_t *perm_cols[IXP_MAX_VARS];
-  int dx = 0, dy = 0;
+  int dx = 0, dy = 0, dz = 0;
   for (int v = 0; v < j->nvars; v++)
-    if (ixp_set_has(t->x, v)) xy[dx++] = j->code[v];
+    if (ixp_set_has(t->x, v)) cols[dx++] = j->code[v];
   for (int v = 0; v < j->nvars; v++)
-    if (ixp_set_has(t->y, v)) xy[dx + dy++] = j->code[v];
-  double hx = count_entropy(s, op, t, xy, dx, n), hy = count_entropy(s, op, t, xy + dx, dy, n);
-  double value = hx + hy - count_entropy(s, op, t, xy, dx + dy, n), sum = 0, sum2 = 0;
-  if (t->bootstrap) return discrete_bootstrap(s, op, t, xy, dx, dy, n, value);
-  long *perm = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *perm);
+    if (ixp_set_has(t->y, v)) cols[dx + dy++] = j->code[v];
+  for (int v = 0; v < j->nvars; v++)
+    if (ixp_set_has(t->z, v)) cols[dx + dy + dz++] = j->code[v];
+  if (t->bootstrap) {
+    double value = count_entropy(s, op, t, cols, dx, n) + count_entropy(s, op, t, cols + dx, dy, n) -
+                   count_entropy(s, op, t, cols, dx + dy, n);
+    return discrete_bootstrap(s, op, t, cols, dx, dy, n, value);
+  }
+  /* I = H(X Z) - H(Z) + H(Y Z) - H(X Y Z); the first two stay fixed. X Z
+   * is counted from a copy with Z after X. */
+  const uint32_t *xz[2 * IXP_MAX_VARS];
+  memcpy(xz, cols, (size_t)dx * sizeof *xz);
+  memcpy(xz + dx, cols + dx + dy, (size_t)dz * sizeof *xz);
+  double fixed = count_entropy(s, op, t, xz, dx + dz, n) - (dz ? count_entropy(s, op, t, cols + dx + dy, dz, n) : 0);
+  double hy = count_entropy(s, op, t, cols + dx, dy, n);
+  double value = fixed + (dz ? count_entropy(s, op, t, cols + dx, dy + dz, n) : hy) - count_entropy(s, op, t, cols, dx + dy + dz, n);
+  IxpSurrogatePlan plan = surrogate_plan(s, op, t->data, t->method, t->block, (long)n, t->permutations);
+  uint64_t key = surrogate_key(s, t->position, t->method, 0xd15c);
+  long *rows = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *rows);
+  double *null = ixp_arena_alloc(ixp_session_tmp(s), (size_t)t->permutations * sizeof *null);
   for (int c = 0; c < dy; c++) perm_cols[c] = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *perm_cols[c]);
-  int above = 0;
   IxpProgress bar;
   ixp_progress_begin(&bar, "surrogates", (uint64_t)t->permutations, NULL);
   for (int r = 0; r < t->permutations; r++) {
     resample_step(s, op, &bar, r);
-    ixp_rng_permutation(ixp_rng_key(ixp_stream_key(s, t->position, 0xd15c), (uint64_t)r, 0), perm, (long)n);
+    if (!ixp_surrogate_rows(&plan, key, r, rows)) ixp_plan_error(s, op->plan, "out of memory drawing surrogates");
     for (int c = 0; c < dy; c++)
-      for (size_t i = 0; i < n; i++) perm_cols[c][i] = xy[dx + c][perm[i]];
-    const uint32_t *cols[2 * IXP_MAX_VARS];
-    memcpy(cols, xy, (size_t)dx * sizeof *cols);
-    for (int c = 0; c < dy; c++) cols[dx + c] = perm_cols[c];
-    double null = hx + hy - count_entropy(s, op, t, cols, dx + dy, n);
-    above += null >= value;
-    sum += null, sum2 += null * null;
+      for (size_t i = 0; i < n; i++) perm_cols[c][i] = cols[dx + c][rows[i]];
+    const uint32_t *sc[3 * IXP_MAX_VARS];
+    memcpy(sc, cols, (size_t)(dx + dy + dz) * sizeof *sc);
+    for (int c = 0; c < dy; c++) sc[dx + c] = perm_cols[c];
+    double hyz = dz ? count_entropy(s, op, t, sc + dx, dy + dz, n) : hy;  /* Y's counts alone do not change */
+    null[r] = fixed + hyz - count_entropy(s, op, t, sc, dx + dy + dz, n);
   }
   ixp_progress_end(&bar);
-  double mean = sum / t->permutations, sd = sqrt(fmax(0, sum2 / t->permutations - mean * mean)), u = ixp_units_scale(s);
-  static const char *const names[] = {"value", "p", "null_mean", "null_std"};
-  double v[4] = {value * u, (1.0 + above) / (1.0 + t->permutations), mean * u, sd * u};
-  return record(s, names, v, 4);
+  IxpSurrogateTest out;
+  ixp_surrogate_summary(value, null, t->permutations, &out);
+  /* this test has always reported the mean and the population standard
+   * deviation (divisor n) of plain sums; kept, so its results stay */
+  double sum = 0, sum2 = 0;
+  for (int r = 0; r < t->permutations; r++) sum += null[r], sum2 += null[r] * null[r];
+  out.null_mean = sum / t->permutations;
+  out.null_std = sqrt(fmax(0, sum2 / t->permutations - out.null_mean * out.null_mean));
+  return test_record(s, &out);
 }
 
 static void discrete_test_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *in, FILE *out) {
@@ -343,8 +436,8 @@ static void discrete_test_explain(IxpSession *s, const IxpPlanOp *op, const IxpR
   if (t->bootstrap)
     fprintf(out, "%s on row counts of %zu rows, %d bootstrap resamples", ixp_est_name(t->est), j->n, t->bootstrap);
   else
-    fprintf(out, "%s on row counts of %zu rows, %d permutation surrogates (the joint recounted per surrogate)",
-            ixp_est_name(t->est), j->n, t->permutations);
+    fprintf(out, "%s on row counts of %zu rows, %d %s surrogates (the joints with Y recounted per surrogate)",
+            ixp_est_name(t->est), j->n, t->permutations, ixp_surrogate_method_name(t->method));
 }
 
 const IxpKernel ixp_kernel_discrete_test = {"permutation test", discrete_test_run, discrete_test_explain};
@@ -446,6 +539,7 @@ static void local_counts_explain(IxpSession *s, const IxpPlanOp *op, const IxpRe
 const IxpKernel ixp_kernel_local_counts = {"local values", local_counts_run, local_counts_explain};
 
 bool ixp_lower_on_data(IxpLowering *lw) {
+  if (lw->measure->estimand == IXP_ESTIMAND_SERIES) return lw->measure->lower(lw);
   if (lw->measure->estimand == IXP_ESTIMAND_JOINT) {  /* rd, ib, capacity, pid: the plug-in joint of discrete columns */
     for (int i = 0; i < lw->nargs; i++)
       if (lw->model->continuous[lw->args[i].var])
@@ -670,6 +764,30 @@ static IxpValue local_values(IxpSession *s, const IxpPlanOp *op, const Payload *
   return ixp_value_vector(ixp_session_tmp(s), h, (int)b->n);
 }
 
+/* A surrogate test of a gaussian or ksg estimate: Y's rows resampled. */
+static IxpValue surrogate_run(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b,
+                              const IxpKnnOptions *opt) {
+  IxpSurrogatePlan plan = surrogate_plan(s, op, p->model, p->method, p->block, b->n, p->surrogates);
+  uint64_t key = surrogate_key(s, p->position, p->method, 0x9e57);
+  IxpSurrogateTest t = {0};
+  if (p->kind == EST_GAUSSIAN) {
+    IxpSurrogateStatus st = ixp_surrogate_gaussian_test(b->x, b->dx, b->y, b->dy, b->z, b->dz, b->n, &plan,
+                                                        p->surrogates, key, &t);
+    ixp_plan_poll_interrupt(s, op->plan);
+    if (st == IXP_SURR_ESINGULAR)
+      ixp_plan_error(s, op->plan, "gaussian estimate: a sample covariance is singular (a column is constant or a "
+                     "linear combination of the others)");
+    if (st != IXP_SURR_OK) ixp_plan_error(s, op->plan, "gaussian test: %s", st == IXP_SURR_ENOMEM ? "out of memory" :
+                                          "needs at least 2 rows");
+  } else {
+    IxpKnnStatus st = ixp_surrogate_ksg_test(b->x, b->dx, b->y, b->dy, b->z, b->dz, b->n, opt, &plan, p->surrogates,
+                                             key, &t);
+    ixp_plan_poll_interrupt(s, op->plan);  /* Ctrl-C cut the surrogates short */
+    if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "ksg: %s", ixp_knn_status_text(st));
+  }
+  return test_record(s, &t);
+}
+
 static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *rows) {
   const Payload *p = op->payload;
   size_t n = rows->n;
@@ -685,16 +803,7 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
                    opt.theiler, k, b.n);
   double u = ixp_units_scale(s);
   if (p->local) return local_values(s, op, p, &b, opt);
-  if (p->permutations) {
-    IxpKnnTest t;
-    IxpKnnStatus st = ixp_ksg_mi_permutation(b.x, b.dx, b.y, b.dy, b.n, &opt, p->permutations,
-                                             ixp_stream_key(s, p->position, 0x9e57), &t);
-    ixp_plan_poll_interrupt(s, op->plan);  /* Ctrl-C cut the surrogates short */
-    if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "ksg: %s", ixp_knn_status_text(st));
-    static const char *const names[] = {"value", "p", "null_mean", "null_std"};
-    double v[4] = {t.value * u, t.p, t.null_mean * u, t.null_std * u};
-    return record(s, names, v, 4);
-  }
+  if (p->surrogates) return surrogate_run(s, op, p, &b, &opt);
   IxpKnnInfo info = {0};  /* the tie count, only wanted for the warning below (without noise) */
   double h = estimate(s, op, p, &b, &opt, opt.noise == 0 ? &info : NULL);
   ixp_plan_poll_interrupt(s, op->plan);  /* Ctrl-C cut the kNN search short */
@@ -719,13 +828,16 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
     fprintf(out, "gaussian: covariance of %zu rows (SYRK), Cholesky log-determinants of %d x %d blocks", rows->n,
             dx + dy + dz, dx + dy + dz);
     if (p->local) fprintf(out, ", each row's log-density ratio");
+    if (p->surrogates)
+      fprintf(out, ", %d %s surrogates (X and Z's covariance kept; Y's cross-covariances per surrogate)", p->surrogates,
+              ixp_surrogate_method_name(p->method));
     return;
   }
   int dims = dx + dy + dz, k = p->knn.k ? p->knn.k : 4;
   int gdim[3] = {dx, dy, dz}, ng = dz ? 3 : dy ? 2 : 1;
   IxpIndexKind index = p->knn.index;
   if (index == IXP_INDEX_AUTO)
-    index = p->knn.theiler ? IXP_INDEX_KDTREE : ixp_knn_auto_index(ng, gdim, (long)rows->n, k, p->permutations);
+    index = p->knn.theiler ? IXP_INDEX_KDTREE : ixp_knn_auto_index(ng, gdim, (long)rows->n, k, dz ? 0 : p->surrogates);
   static const char *const how[] = {"", "k-d tree", "brute-force (cache-blocked max-norm tiles)",
                                     "neighbour-list (per-group sorted neighbours, built once)",
                                     "grid (cell list over quantile cells)"};
@@ -733,7 +845,9 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
           dz ? "Frenzel-Pompe KSG" : (p->knn.variant == 2 ? "KSG-2" : "KSG-1"), k, rows->n, dims, dims == 1 ? "" : "s",
           how[index], p->knn.index == IXP_INDEX_AUTO ? "chosen by estimated cost" : "index = ",
           p->knn.index == IXP_INDEX_AUTO ? "" : index_names[p->knn.index]);
-  if (p->permutations) fprintf(out, ", %d permutation surrogates", p->permutations);
+  if (p->surrogates)
+    fprintf(out, ", %d %s surrogates%s", p->surrogates, p->method == IXP_SURR_PERMUTE ? "permutation" :
+            ixp_surrogate_method_name(p->method), dz ? " (each estimated afresh)" : "");
   if (p->knn.theiler) fprintf(out, ", Theiler window %ld rows", p->knn.theiler);
   if (p->local) fprintf(out, ", each row's local value");
 }

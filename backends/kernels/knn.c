@@ -2718,11 +2718,23 @@ static IxpKnnStatus permuted(const Job *J, Space *sp, const Cols *base, long *co
   return IXP_KNN_OK;
 }
 
-/* Permutation test of I(X; Y) (see knn.h). Surrogates run in parallel,
- * each single-threaded, when there are at least as many as threads;
- * otherwise one after another with the threads inside each. */
+/* Surrogate s of a permutation test: Y's rows permuted by stream
+ * ixp_rng_key(key, s, 0). */
+static bool permutation_map(void *ctx, int s, long *perm, long n) {
+  ixp_rng_permutation(ixp_rng_key(*(const uint64_t *)ctx, (uint64_t)s, 0), perm, n);
+  return true;
+}
+
 IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, int dy, long n, const IxpKnnOptions *opt,
                                     int nperm, uint64_t key, IxpKnnTest *out) {
+  return ixp_ksg_mi_mapped(x, dx, y, dy, n, opt, nperm, permutation_map, &key, out);
+}
+
+/* Surrogate test of I(X; Y) with Y's rows mapped (see knn.h). Surrogates
+ * run in parallel, each single-threaded, when there are at least as many
+ * as threads; otherwise one after another with the threads inside each. */
+IxpKnnStatus ixp_ksg_mi_mapped(const double *x, int dx, const double *y, int dy, long n, const IxpKnnOptions *opt,
+                               int nperm, IxpKnnRowMap map, void *ctx, IxpKnnTest *out) {
   Opts o;
   if (!out || nperm < 1 || !read_options(opt, &o)) return IXP_KNN_EINPUT;
   if (o.theiler) return IXP_KNN_ETHEILER;
@@ -2780,8 +2792,7 @@ IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, in
         started = ++done;
         if (omp_get_thread_num() == 0) ixp_progress_update(&bar, (uint64_t)started);
         if (have) {
-          ixp_rng_permutation(ixp_rng_key(key, (uint64_t)s, 0), w.perm, n);
-          r = permuted(&J, sp, &base, ord, L, inner, &w, &vals[s]);
+          if (map(ctx, s, w.perm, n)) r = permuted(&J, sp, &base, ord, L, inner, &w, &vals[s]);
         }
         if (r != IXP_KNN_OK) {
 #pragma omp critical(ixp_knn_perm)

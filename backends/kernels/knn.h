@@ -84,4 +84,12 @@ typedef struct {
 IxpKnnStatus ixp_ksg_mi_permutation(const double *x, int dx, const double *y, int dy, long n, const IxpKnnOptions *opt,
                                     int nperm, uint64_t key, IxpKnnTest *out);
 
+/* The same test with any map of Y's rows: surrogate s reads Y's row
+ * perm[i] at row i, perm[0 .. n) filled by map(ctx, s, perm, n) (a
+ * permutation of 0 .. n-1; false: out of memory). map is called from
+ * several threads at once and must depend on s alone. */
+typedef bool (*IxpKnnRowMap)(void *ctx, int s, long *perm, long n);
+IxpKnnStatus ixp_ksg_mi_mapped(const double *x, int dx, const double *y, int dy, long n, const IxpKnnOptions *opt,
+                               int nperm, IxpKnnRowMap map, void *ctx, IxpKnnTest *out);
+
 #endif

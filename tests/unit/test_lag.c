@@ -236,7 +236,7 @@ Test(lag, trials_never_pair_across_their_boundaries) {
 
 Test(lag, a_view_follows_its_source_rows_through_a_sweep) {
   for (int k = 0; k < 2; k++) {
-    char name[16];
+    char name[32];
     snprintf(name, sizeof name, "s%d.csv", k);
     FILE *f = fopen(t_path_in(dir, name), "w");
     fputs("x\n", f);
