@@ -267,7 +267,7 @@ void ixp_check_process(Checker *c, IxpAst *st) {
   int nmodels = c->s->nmodels;
   ixp_check_model(c, ms);
   const IxpSymbol *sym = ixp_lookup(c->s, st->str);
-  if (c->errors > errors || c->s->nmodels == nmodels || !sym || sym->decl != ms) {
+  if (c->s->nmodels == nmodels || !sym || sym->decl != ms) {
     free(r.lags), free(r.lag_names);
     return;
   }
@@ -289,7 +289,7 @@ void ixp_check_process(Checker *c, IxpAst *st) {
   m->nparams = p->nuser;  /* measures and samples give the user's parameters */
   m->process = p;
   m->gaussian = false;    /* measured through its windows */
-  classify(c, p, st);
+  if (c->errors == errors) classify(c, p, st);  /* (after errors it stays a process, for the measures' messages) */
 }
 
 /* ------------------------------------------------------------- sampling */

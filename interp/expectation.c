@@ -167,6 +167,11 @@ IxpType ixp_check_expectation(Checker *c, IxpAst *e) {
     return TY_NUM;
   }
   IxpModelDef *m = sym->model;
+  if (m->process) {
+    ixp_check_error(c, e->b->span, "'%s' is a process: mean(EXPR) averages over a model's states or a dataset's rows; "
+                    "average a sample of it, data d = sample(%s, 10000)", m->name, m->name);
+    return TY_NUM;
+  }
   bool data = m->data != NULL;
   if (data && e->b->nitems) ixp_check_error(c, e->b->span, "a dataset takes no parameters");
   for (int i = 0; !data && i < e->b->nitems; i++) {  /* overrides, as a measure's source takes them */

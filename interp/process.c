@@ -31,7 +31,7 @@
 /* ------------------------------------------------------ tables of tuples */
 
 /* Tuples of w doubles, each with a weight, found by hashing. */
-typedef struct {
+typedef struct Tuples {
   int w;
   double *keys, *weight;
   size_t n, cap;
@@ -167,11 +167,17 @@ done:
 
 void ixp_process_law_free(IxpProcessLaw *law) {
   if (!law) return;
+  if (law->building) tuples_free(law->building);
+  free(law->building);
   free(law->state), free(law->row), free(law->to), free(law->prob), free(law->pi);
   free(law->F), free(law->c), free(law->G), free(law->S), free(law->mean);
   free(law);
 }
 
+/* A law being built is kept in the model's cache from the start, marked
+ * incomplete, so a runtime error that unwinds the build (the enumerator
+ * takes the session's one cleanup slot meanwhile) leaks nothing: the
+ * cache frees it, and an incomplete law is built again. */
 typedef struct {
   IxpSession *s;
   IxpModelDef *m;
@@ -179,15 +185,7 @@ typedef struct {
   IxpProcessLaw *law;
   IxpValue *full;    /* the step's parameters: the user's, then the lagged values */
   IxpSpan use;
-  Tuples states;
 } Build;
-
-static void build_cleanup(void *ctx) {
-  Build *b = ctx;
-  tuples_free(&b->states);
-  ixp_process_law_free(b->law);
-  b->law = NULL;
-}
 
 static _Noreturn void law_error(Build *b, const char *fmt, const char *a) {
   ixp_runtime_error(b->s, b->s->src, b->use, fmt, b->m->name, a);
@@ -196,6 +194,13 @@ static _Noreturn void law_error(Build *b, const char *fmt, const char *a) {
 static void *law_alloc(Build *b, size_t n, size_t size) {
   void *x = calloc(n ? n : 1, size);
   if (!x) law_error(b, "out of memory building the law of process '%s'%s", "");
+  return x;
+}
+
+/* Scratch for the build, freed with the statement's temporaries. */
+static void *scratch(Build *b, size_t n, size_t size) {
+  void *x = ixp_arena_alloc(ixp_session_tmp(b->s), (n ? n : 1) * size);
+  memset(x, 0, (n ? n : 1) * size);
   return x;
 }
 
@@ -211,13 +216,14 @@ static void set_lags(Build *b, const double *h) {
 static void chain_states(Build *b) {
   IxpProcessLaw *L = b->law;
   int d = L->d, w = d * L->p;
-  b->states = (Tuples){.w = w};
-  double *h = law_alloc(b, (size_t)w + 1, sizeof *h), *next = law_alloc(b, (size_t)w + 1, sizeof *next);
+  Tuples *states = L->building = law_alloc(b, 1, sizeof *states);
+  *states = (Tuples){.w = w};
+  double *h = scratch(b, (size_t)w + 1, sizeof *h), *next = scratch(b, (size_t)w + 1, sizeof *next);
   size_t capt = 0, nt = 0;
   int caprow = 0;
-  if (tuples_index(&b->states, h) < 0) law_error(b, "out of memory building the law of process '%s'%s", "");
-  for (size_t i = 0; i < b->states.n; i++) {
-    memcpy(h, b->states.keys + i * (size_t)w, (size_t)w * sizeof *h);
+  if (tuples_index(states, h) < 0) law_error(b, "out of memory building the law of process '%s'%s", "");
+  for (size_t i = 0; i < states->n; i++) {
+    memcpy(h, states->keys + i * (size_t)w, (size_t)w * sizeof *h);
     set_lags(b, h);
     ixp_model_cache_free(b->p->step);
     IxpJoint *j = ixp_model_joint(b->s, b->p->step, b->full, b->use);
@@ -227,9 +233,9 @@ static void chain_states(Build *b) {
       if (!(j->p[k] > 0)) continue;
       for (int v = 0; v < d; v++) next[v] = j->alpha[v].values[ixp_joint_code(j, v, k)];
       memcpy(next + d, h, (size_t)(w - d) * sizeof *h);
-      long to = tuples_index(&b->states, next);
+      long to = tuples_index(states, next);
       if (to < 0) law_error(b, "out of memory building the law of process '%s'%s", "");
-      if (b->states.n > MAX_CHAIN_STATES)
+      if (states->n > MAX_CHAIN_STATES)
         law_error(b, "process '%s' has more than %s states over its order: too many for its exact law", "2048");
       if (nt == capt) {
         capt = capt ? 2 * capt : 256;
@@ -243,12 +249,13 @@ static void chain_states(Build *b) {
     }
   }
   ixp_model_cache_free(b->p->step);
-  L->nstates = (int)b->states.n;
+  L->nstates = (int)states->n;
   L->row[L->nstates] = (int)nt;
-  L->state = b->states.keys;
-  b->states.keys = NULL;
-  tuples_free(&b->states);
-  free(h), free(next);
+  L->state = states->keys;
+  states->keys = NULL;
+  tuples_free(states);
+  free(states);
+  L->building = NULL;
 }
 
 /* pi P = pi, sum pi = 1: (P^T - I) pi = 0 with its last row replaced by
@@ -256,7 +263,7 @@ static void chain_states(Build *b) {
 static void chain_stationary(Build *b) {
   IxpProcessLaw *L = b->law;
   size_t n = (size_t)L->nstates;
-  double *A = law_alloc(b, n * n, sizeof *A);
+  double *A = scratch(b, n * n, sizeof *A);
   L->pi = law_alloc(b, n, sizeof *L->pi);
   for (size_t i = 0; i < n; i++) {
     A[i * n + i] -= 1;
@@ -264,9 +271,7 @@ static void chain_stationary(Build *b) {
   }
   for (size_t j = 0; j < n; j++) A[(n - 1) * n + j] = 1;
   L->pi[n - 1] = 1;
-  bool ok = ixp_process_solve(A, L->pi, (int)n, 1e-11);
-  free(A);
-  if (!ok) law_error(b, "process '%s' has several stationary distributions (its chain is reducible%s)",
+  if (!ixp_process_solve(A, L->pi, (int)n, 1e-11)) law_error(b, "process '%s' has several stationary distributions (its chain is reducible%s)",
                      ": its states split into classes that never reach each other");
   for (size_t i = 0; i < n; i++) L->pi[i] = L->pi[i] < 1e-15 ? 0 : L->pi[i];
   double total = ixp_ksum_array(L->pi, (long)n);
@@ -301,8 +306,8 @@ static void linear_form(Build *b) {
   L->F = law_alloc(b, (size_t)k * (size_t)k, sizeof *L->F);
   L->c = law_alloc(b, (size_t)k, sizeof *L->c);
   L->G = law_alloc(b, (size_t)d * (size_t)d, sizeof *L->G);
-  double *h = law_alloc(b, (size_t)w, sizeof *h), *u = law_alloc(b, (size_t)d, sizeof *u);
-  double *base = law_alloc(b, (size_t)d, sizeof *base), *x = law_alloc(b, (size_t)d, sizeof *x);
+  double *h = scratch(b, (size_t)w, sizeof *h), *u = scratch(b, (size_t)d, sizeof *u);
+  double *base = scratch(b, (size_t)d, sizeof *base), *x = scratch(b, (size_t)d, sizeof *x);
   linear_step(b, h, u, base);
   memcpy(L->c, base, (size_t)d * sizeof *base);
   for (int i = 0; i < b->p->nlags; i++) {  /* column of variable var at lag l */
@@ -320,14 +325,13 @@ static void linear_form(Build *b) {
     for (int v = 0; v < d; v++) L->G[(size_t)v * (size_t)d + (size_t)j] = x[v] - base[v];
   }
   for (int r = d; r < k; r++) L->F[(size_t)r * (size_t)k + (size_t)(r - d)] = 1;  /* the history shifts */
-  free(h), free(u), free(base), free(x);
 }
 
 static void linear_stationary(Build *b) {
   IxpProcessLaw *L = b->law;
   int d = L->d, k = L->k;
   size_t kk = (size_t)k * (size_t)k;
-  double *Q = law_alloc(b, kk, sizeof *Q), *A = law_alloc(b, kk, sizeof *A);
+  double *Q = scratch(b, kk, sizeof *Q), *A = scratch(b, kk, sizeof *A);
   for (int i = 0; i < d; i++)
     for (int j = 0; j < d; j++) {
       double q = 0;
@@ -340,22 +344,18 @@ static void linear_stationary(Build *b) {
   for (size_t i = 0; i < kk; i++) A[i] = (i % (size_t)(k + 1) == 0) - L->F[i];
   memcpy(L->mean, L->c, (size_t)k * sizeof *L->mean);
   ok = ok && ixp_process_solve(A, L->mean, k, 1e-13);
-  free(Q), free(A);
   if (!ok)
     law_error(b, "process '%s' is not stationary (%s): it has no stationary law to measure or to sample",
               "its companion matrix has an eigenvalue of modulus 1 or more, so its variance grows without bound");
 }
 
-static IxpProcessLaw *build_law(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {
+static void build_law(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use, struct IxpModelCache *c) {
   IxpProcess *p = m->process;
-  Build *b = ixp_arena_alloc(ixp_session_tmp(s), sizeof *b);  /* an error's cleanup reads it after unwinding */
+  Build *b = scratch(&(Build){.s = s}, 1, sizeof *b);
   *b = (Build){.s = s, .m = m, .p = p, .use = use};
-  b->full = ixp_arena_alloc(ixp_session_tmp(s), (size_t)(p->nuser + p->nlags + 1) * sizeof *b->full);
+  b->full = scratch(b, (size_t)(p->nuser + p->nlags + 1), sizeof *b->full);
   for (int i = 0; i < p->nuser; i++) b->full[i] = params[i];
-  void (*old)(void *) = s->cleanup;
-  void *old_ctx = s->cleanup_ctx;
-  s->cleanup = build_cleanup, s->cleanup_ctx = b;
-  b->law = law_alloc(b, 1, sizeof *b->law);
+  b->law = c->law = law_alloc(b, 1, sizeof *b->law);
   b->law->d = m->nvars;
   b->law->p = p->order > 0 ? p->order : 1;
   b->law->k = b->law->d * b->law->p;
@@ -366,13 +366,16 @@ static IxpProcessLaw *build_law(IxpSession *s, IxpModelDef *m, const IxpValue *p
     linear_form(b);
     linear_stationary(b);
   }
-  s->cleanup = old, s->cleanup_ctx = old_ctx;
-  return b->law;
+  b->law->complete = true;
 }
 
 const IxpProcessLaw *ixp_process_law(IxpSession *s, IxpModelDef *m, const IxpValue *params, IxpSpan use) {
   struct IxpModelCache *c = ixp_model_cache(s, m, params);
-  if (!c->law) c->law = build_law(s, m, params, use);
+  if (c->law && !c->law->complete) {  /* a build an error stopped */
+    ixp_process_law_free(c->law);
+    c->law = NULL;
+  }
+  if (!c->law) build_law(s, m, params, use, c);
   return c->law;
 }
 
@@ -401,8 +404,11 @@ IxpModelDef *ixp_process_window(Checker *c, IxpModelDef *proc, const IxpLag *col
     ixp_check_error(c, use, "'%s' is not a process", proc->name);
     return NULL;
   }
-  for (int i = 0; i < p->nwindows; i++)
-    if (same_cols(p->windows[i]->process, cols, n)) return p->windows[i];
+  IxpSession *s = c->s;
+  for (int i = 0; i < p->nwindows; i++) {
+    const IxpProcess *wp = p->windows[i]->process;
+    if (same_cols(wp, cols, n) && wp->model_slot < s->nmodels && s->models[wp->model_slot] == p->windows[i]) return p->windows[i];
+  }
   for (int i = 0; i < n; i++)
     if (cols[i].var < 0 || cols[i].var >= proc->nvars) {
       ixp_check_error(c, use, "process '%s' has no variable %d", proc->name, cols[i].var);
@@ -429,13 +435,17 @@ IxpModelDef *ixp_process_window(Checker *c, IxpModelDef *proc, const IxpLag *col
   w->has_continuous = p->linear;
   w->gaussian = p->linear;
   w->process = wp;
-  IxpSession *s = c->s;
-  if (!ixp_grow(&s->models, &s->capmodels, s->nmodels + 1, sizeof *s->models) ||
-      !ixp_grow(&p->windows, &p->capwindows, p->nwindows + 1, sizeof *p->windows)) {
+  if (!ixp_grow(&s->models, &s->capmodels, s->nmodels + 1, sizeof *s->models)) {
     ixp_check_error(c, use, "out of memory");
     return NULL;
   }
+  wp->model_slot = s->nmodels;
   s->models[s->nmodels++] = w;
+  if (p->nwindows == p->capwindows) {  /* in the arena, as the process itself */
+    IxpModelDef **more = ixp_arena_alloc(c->arena, (size_t)(2 * p->capwindows + 4) * sizeof *more);
+    if (p->nwindows) memcpy(more, p->windows, (size_t)p->nwindows * sizeof *more);
+    p->windows = more, p->capwindows = 2 * p->capwindows + 4;
+  }
   p->windows[p->nwindows++] = w;
   return w;
 }
@@ -569,7 +579,8 @@ static double *window_cov(IxpSession *s, const IxpProcess *wp, const IxpProcessL
 
 const IxpGaussForms *ixp_process_window_forms(IxpSession *s, IxpModelDef *w, const IxpValue *params) {
   IxpProcess *wp = w->process;
-  const IxpProcessLaw *L = ixp_process_law(s, wp->base->model, params, w->decl->span);
+  IxpSpan use = s->running ? s->running->span : w->decl->span;  /* the statement measuring it */
+  const IxpProcessLaw *L = ixp_process_law(s, wp->base->model, params, use);
   int n = wp->ncols;
   IxpArena *tmp = ixp_session_tmp(s);
   double *l = window_cov(s, wp, L);

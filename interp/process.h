@@ -37,6 +37,8 @@ typedef struct IxpProcess {
   const IxpLag *cols;
   int ncols;
   struct IxpProcess *base;    /* a window's process */
+  int model_slot;             /* a window: its place in the session's models (a REPL entry that fails
+                               * to check drops its windows from there; they are not reused) */
   IxpModelDef **windows;      /* the process's windows made so far (reused for the same columns) */
   int nwindows, capwindows;
 } IxpProcess;
@@ -60,6 +62,8 @@ bool ixp_process_lower_entropy_rate(IxpLowering *lw, const int *vars, int n);
 /* A process's stationary law under one set of parameter values, kept in
  * the process model's cache (IxpModelCache.law) until they change. */
 typedef struct IxpProcessLaw {
+  bool complete;              /* built to the end (else an error stopped it) */
+  struct Tuples *building;    /* a chain's states while they are found */
   int d, p;                   /* variables; steps of history a state holds (the order, at least 1) */
   /* finite chain: state i is the values of every variable at t, t-1, ...,
    * t-p+1 (state[i * d * p + l * d + v] is variable v at t - l); its

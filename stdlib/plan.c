@@ -89,8 +89,8 @@ int ixp_plan_lincomb(IxpPlan *p, int n, const int *regs, const double *coef) {
   op->nterms = n;
   op->terms = ixp_arena_alloc(p->arena, (size_t)(n ? n : 1) * sizeof *op->terms);
   op->coef = ixp_arena_alloc(p->arena, (size_t)(n ? n : 1) * sizeof *op->coef);
-  memcpy(op->terms, regs, (size_t)n * sizeof *regs);
-  memcpy(op->coef, coef, (size_t)n * sizeof *coef);
+  if (n) memcpy(op->terms, regs, (size_t)n * sizeof *regs);  /* an empty sum may pass NULL */
+  if (n) memcpy(op->coef, coef, (size_t)n * sizeof *coef);
   return op->out;
 }
 

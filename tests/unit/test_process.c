@@ -329,3 +329,91 @@ Test(process, sampled_chain_frequency) {
   cr_assert(fabs(ones / 1e5 - 0.25) < 0.014, "frequency %g", ones / 1e5);
   proc_close(&p);
 }
+
+/* ------------------------------------------------------ the language */
+
+/* Measures with lags on processes, against the closed forms (nats). */
+Test(process, language_chain_entropy_rate_and_lagged_mi) {
+  double x[3];
+  cr_assert_eq(t_numbers("units nats\n"
+                         "process chain(a = 0.1, b = 0.3) { s[t] ~ bernoulli(if s[t-1] == 1 then 1 - b else a) }\n"
+                         "print entropy_rate(s) in chain\n"
+                         "print mi(s[t]; s[t-1]) in chain\n"
+                         "print entropy_rate(s) in chain(a = 0.5, b = 0.5)\n",
+                         x, 3),
+               3);
+  double a = 0.1, b = 0.3, pi1 = a / (a + b), pi0 = 1 - pi1;
+  double h_a = -a * log(a) - (1 - a) * log(1 - a), h_b = -b * log(b) - (1 - b) * log(1 - b);
+  double rate = pi0 * h_a + pi1 * h_b, h = -pi0 * log(pi0) - pi1 * log(pi1);
+  cr_assert_float_eq(x[0], rate, 1e-5, "rate %g, -sum pi P log P = %g", x[0], rate);  /* printed to 6 digits */
+  cr_assert_float_eq(x[1], h - rate, 1e-5, "I(s_t; s_t-1) = H - rate");
+  cr_assert_float_eq(x[2], log(2), 1e-5, "a fair coin's rate");
+}
+
+Test(process, language_var1_transfer_entropy) {
+  double x[3];
+  cr_assert_eq(t_numbers("units nats\n"
+                         "process var1 {\n"
+                         "  x[t] ~ normal(0.5 * x[t-1] + 0.3 * y[t-1], 1)\n"
+                         "  y[t] ~ normal(0.7 * y[t-1], 1)\n"
+                         "}\n"
+                         "print te(y -> x) in var1\n"
+                         "print mi(x[t]; y[t-1] | x[t-1]) in var1\n"
+                         "print te(x -> y) in var1\n",
+                         x, 3),
+               3);
+  /* S from S = F S F^T + I by hand: S_yy = 1/(1 - .49), S_xy = .3 * .7 S_yy / (1 - .35),
+   * S_xx = (1 + .09 S_yy + 2 * .5 * .3 S_xy) / (1 - .25) */
+  double syy = 1 / (1 - 0.49), sxy = 0.21 * syy / (1 - 0.35), sxx = (1 + 0.09 * syy + 0.3 * sxy) / 0.75;
+  double c1 = 0.5 * sxx + 0.3 * sxy;  /* Cov(x_t, x_t-1) */
+  double te = 0.5 * log((sxx - c1 * c1 / sxx) / 1.0);
+  cr_assert_float_eq(x[0], te, 1e-5, "te %g, closed form %g", x[0], te);
+  cr_assert_float_eq(x[1], te, 1e-5);
+  cr_assert_float_eq(x[2], 0, 1e-9, "y does not read x");
+}
+
+/* A sweep over a process's parameter moves its law with it. */
+Test(process, sweep_recomputes_the_law) {
+  double x[3];
+  cr_assert_eq(t_numbers("units nats\nlet a = 0.5\n"
+                         "process ar { x[t] ~ normal(a * x[t-1], 1) }\n"
+                         "sweep a in [0.2, 0.5, 0.8] { print mi(x[t]; x[t-1]) in ar }\n",
+                         x, 3),
+               3);
+  double as[] = {0.2, 0.5, 0.8};
+  for (int i = 0; i < 3; i++) cr_assert_float_eq(x[i], -0.5 * log(1 - as[i] * as[i]), 1e-5, "a = %g", as[i]);
+}
+
+/* Sampling is sequential per trial on counter-based streams: a seed gives
+ * the same rows every run (make test's reproduce step compares thread counts). */
+Test(process, sample_is_deterministic_for_a_seed) {
+  TRun r;
+  const char *program = "seed 5\nprocess ar { x[t] ~ normal(0.5 * x[t-1], 1) }\n"
+                        "data d = sample(ar, 1000, trials = 3)\nprint mean(x) in d\n";
+  char *one = strdup(t_run_clean(&r, program));
+  t_close(&r);
+  const char *two = t_run_clean(&r, program);
+  cr_assert_str_eq(one, two);
+  t_close(&r);
+  free(one);
+}
+
+/* The Kalman limit of a component's rate against H(x_t | 40 past steps)
+ * from the window (covariances and conditional entropy by another path):
+ * the gap shrinks geometrically with k. */
+Test(process, var_component_rate_is_the_limit_of_the_windows) {
+  double x[3];
+  cr_assert_eq(t_numbers("units nats\n"
+                         "process var1 {\n"
+                         "  x[t] ~ normal(0.5 * x[t-1] + 0.3 * y[t-1], 1)\n"
+                         "  y[t] ~ normal(0.7 * y[t-1], 1)\n"
+                         "}\n"
+                         "print entropy_rate(x) in var1\n"
+                         "print entropy_rate(x, k = 40) in var1\n"
+                         "print entropy_rate(x, y) in var1\n",
+                         x, 3),
+               3);
+  cr_assert_float_eq(x[0], x[1], 1e-5, "limit %g, k = 40: %g", x[0], x[1]);
+  cr_assert_float_eq(x[2], log(2 * M_PI * M_E), 1e-5, "two unit innovations: log(2 pi e)");
+  cr_assert(x[0] > 0.5 * log(2 * M_PI * M_E) + 1e-3, "x alone is less predictable than from both pasts");
+}
