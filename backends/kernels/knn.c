@@ -66,6 +66,14 @@
  * same roundings, so all index kinds give identical counts and bit-identical
  * results.
  *
+ * Theiler window w (k-d tree only): the joint search skips tree points
+ * whose index is within w of the query's; the counts are taken over all
+ * points and then the window's points found within the radii are taken
+ * out again (theiler_counts), comparing exactly as the structures do.
+ *
+ * Local values: a point's local value is `finish` of its own term
+ * instead of the mean of all terms (finish_local).
+ *
  * Determinism: each point's term is stored in an array and the terms are
  * summed in index order (Neumaier) after the threaded loop; the thread
  * count changes nothing. */
