@@ -28,7 +28,7 @@ typedef enum {
   AST_ALL,      /* `..` alone as an index: the whole axis */
   AST_FIELD,    /* a.str */
   AST_MEASURE,  /* a = AST_CALL, b = AST_SOURCE, c = `using` AST_CALL, d = `with` AST_CALL,
-                   items = `at NAME = value` as AST_ARG */
+                   items = `at NAME = value` as AST_ARG; local: `local f(...) in ...` */
   AST_SOURCE,   /* str = model name, items = AST_ARG overrides */
   /* statements */
   AST_EXPERIMENT, /* a = string */
@@ -116,6 +116,7 @@ struct IxpAst {
   double num;
   int64_t num_n, num_d;   /* exact value num_n/num_d when exact */
   bool exact;
+  bool local;             /* AST_MEASURE written `local f(...) in ...`: one value per row */
   int depth;              /* nesting below this node, 0 for a leaf (see IXP_MAX_NESTING) */
   IxpAnnotation sem;      /* what the checker found the node to mean */
 };

@@ -30,6 +30,7 @@
   X(IF, "if")                       \
   X(IN, "in")                       \
   X(LET, "let")                     \
+  X(LOCAL, "local")                 \
   X(MOD, "mod")                     \
   X(MODEL, "model")                 \
   X(NOT, "not")                     \

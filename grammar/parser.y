@@ -338,6 +338,12 @@ expr(E) ::= call(C) IN source(S) clauses(K). [IN] {
   E = K; E->kind = AST_MEASURE; E->a = C; E->b = S;
   E->span = SPAN2(C->span, K->nitems || K->c || K->d ? K->span : S->span); ixp_parse_nest(ps, E);
 }
+/* `local MEASURE(...) in DATA ...`: one value per row, whose mean is the
+ * measure (the checker's lowering reads the flag). */
+expr(E) ::= LOCAL(L) call(C) IN source(S) clauses(K). [IN] {
+  E = K; E->kind = AST_MEASURE; E->a = C; E->b = S; E->local = true;
+  E->span = SPAN2(L.span, K->nitems || K->c || K->d ? K->span : S->span); ixp_parse_nest(ps, E);
+}
 /* After a measure's source: 'using' an estimator or method, 'with' a
  * test, 'at' a point (at D = 0.1, at beta = 2). */
 clauses(K) ::= . { K = ixp_parse_node(ps, AST_MEASURE, (IxpSpan){0, 0}); }

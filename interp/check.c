@@ -777,8 +777,9 @@ static void check_stmt(Checker *c, IxpAst *st) {
     for (int i = 0; i < st->nitems; i++) {
       IxpAst *e = st->items[i]->kind == AST_AS ? st->items[i]->a : st->items[i];
       IxpType t = ixp_check_expr(c, e);
-      if (t != TY_NUM && t != TY_STR && t != TY_ANY)
-        ixp_check_error(c, e->span, "emit writes numbers and strings, not a %s", ixp_type_name(t));
+      if (t != TY_NUM && t != TY_STR && t != TY_VEC && t != TY_ANY)
+        ixp_check_error(c, e->span, "emit writes numbers, strings and vectors (one row per element), not a %s",
+                        ixp_type_name(t));
     }
     break;
   case AST_EXPECT: check_expect(c, st); break;

@@ -213,6 +213,10 @@ IxpType ixp_check_time(Checker *c, IxpLowering *lw, IxpAst *e, const IxpLagArgs 
   IxpModelDef *view = view_of(c, m, cols, ncols, where->span);
   if (!view) return TY_ANY;
   const IxpMeasure *target = time ? ixp_library_measure(&c->s->lib, tc.measure) : ms;
+  if (tc.nterms > 1 && e->local) {
+    ixp_check_error(c, e->span, "local values are for measures of one term (not %s here)", ms->name);
+    return TY_ANY;
+  }
   if (tc.nterms == 1) {
     IxpPlan *p = lower_term(c, lw, e, target, view, at, tc.seps, tc.nodes, tc.n, ext);
     return p ? p->type : TY_ANY;

@@ -4,6 +4,7 @@
  * runner, which frees the statement's temporaries; nothing unwinds across
  * a kernel call, as kernels return status codes. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -717,15 +718,26 @@ static void exec_emit(IxpSession *s, IxpAst *st) {
   if (k->ncols != st->nitems)
     ixp_runtime_error(s, s->src, st->span, "this sweep's rows have %d column%s, this emit gives %d", k->ncols,
                       k->ncols == 1 ? "" : "s", st->nitems);
-  if (!ixp_grow(&k->cells, &k->cap, k->nrows + 1, (size_t)k->ncols * sizeof *k->cells))
-    ixp_runtime_error(s, s->src, st->span, "out of memory");
-  IxpValue *row = &k->cells[(size_t)k->nrows * (size_t)k->ncols];
+  /* A vector item gives one row per element (a series: local values), the
+   * other items repeated on each; vectors of one emit have one length. */
+  IxpValue *v = ixp_arena_alloc(s->tmp, (size_t)k->ncols * sizeof *v);
+  int rows = 1, vec = -1;
   for (int c = 0; c < k->ncols; c++) {
     IxpAst *item = st->items[c], *e = item->kind == AST_AS ? item->a : item;
-    IxpValue v = ixp_eval(s, e, NULL);
-    row[c] = v.type == TY_STR ? ixp_value_dup(&v) : ixp_value_num(v.num);
+    v[c] = ixp_eval(s, e, NULL);
+    if (v[c].type != TY_VEC) continue;
+    if (vec >= 0 && v[c].cols != rows)
+      ixp_runtime_error(s, s->src, e->span, "this vector has %d elements, the emit's first vector %d", v[c].cols, rows);
+    rows = v[c].cols, vec = c;
   }
-  k->nrows++;
+  if (rows > INT_MAX - k->nrows || !ixp_grow(&k->cells, &k->cap, k->nrows + rows, (size_t)k->ncols * sizeof *k->cells))
+    ixp_runtime_error(s, s->src, st->span, "out of memory");
+  for (int r = 0; r < rows; r++) {
+    IxpValue *row = &k->cells[(size_t)k->nrows * (size_t)k->ncols];
+    for (int c = 0; c < k->ncols; c++)
+      row[c] = v[c].type == TY_STR ? ixp_value_dup(&v[c]) : v[c].type == TY_VEC ? ixp_value_real(v[c].v[r]) : ixp_value_num(v[c].num);
+    k->nrows++;
+  }
 }
 
 /* Column labels are the emit's `as` names or its expressions' text. */

@@ -79,12 +79,16 @@ IxpPlan *ixp_lower_measure(IxpLowering *lw, IxpAst *site, IxpAst *source, const 
   lw->plan = ixp_plan_new(lw->arena, lw->measure->name, site);
   lw->position = ixp_rng_name(lw->src->text + site->span.start, site->span.end - site->span.start);
   lw->joint = -1;
+  lw->local = site->kind == AST_MEASURE && site->local;
   bool ok;
   if (!lw->model) {  /* a measure over models: its rule reads their joints */
     ok = lw->measure->lower(lw);
   } else {
     ixp_plan_source(lw->plan, source, lw->model);
-    if (estimator) ok = lower_extern_estimator(lw, estimator);
+    if (lw->local && (!lw->model->data || estimator))
+      ok = ixp_lower_error(lw, site->span, estimator ? "an extern estimator gives no local values"
+                                                     : "local values are estimated from data: a dataset's rows, one value each");
+    else if (estimator) ok = lower_extern_estimator(lw, estimator);
     else if (lw->model->data) {
       IxpModelDef *data = lw->model;
       ok = ixp_lower_on_data(lw);

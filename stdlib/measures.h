@@ -85,6 +85,7 @@ typedef struct IxpLowering {
   const IxpSource *src;
   int errors;
   struct IxpTimeCall *time;   /* a time measure's rule, asked for its lagged arguments (below), or NULL */
+  bool local;                 /* `local f(...) in DATA`: a vector of one value per row (measures_data.c) */
 } IxpLowering;
 
 /* Report misuse at `span`; returns false, for `return ixp_lower_error(...)`. */

@@ -39,6 +39,7 @@ typedef struct {
   long block;                /* rows per block (method block; 0: a tenth of a trial) */
   bool chi2;                 /* gaussian mi: the chi-squared p-value of 2 N I */
   int bootstrap;             /* resamples for a percentile interval (0: none) */
+  bool local;                /* `local`: one value per row (a vector) */
   uint64_t position;
 } Payload;
 
@@ -145,11 +146,14 @@ static bool knn_options(IxpLowering *lw, Payload *p) {
     else if (!strcmp(name, "copula")) ok = int_option(lw, arg, 0, 1, &flag), p->knn.copula = flag;
     else if (!strcmp(name, "noise") && arg->a->kind == AST_NUM && arg->a->num >= 0) p->knn.noise = arg->a->num;
     else if (!strcmp(name, "index")) ok = index_option(lw, arg, p);
+    else if (!strcmp(name, "theiler")) ok = int_option(lw, arg, 0, 1000000000, &flag), p->knn.theiler = flag;
     else
       return ixp_lower_error(lw, arg->span, "kNN options: k = 4, variant = 1 | 2 (ksg), rescale = 0 | 1, copula = 0 | 1, "
-                                            "noise = 1e-10, index = auto | kdtree | brute | lists | grid");
+                                            "noise = 1e-10, index = auto | kdtree | brute | lists | grid, theiler = 0");
     if (!ok) return false;
   }
+  if (p->knn.theiler && p->knn.index != IXP_INDEX_AUTO && p->knn.index != IXP_INDEX_KDTREE)
+    return ixp_lower_error(lw, lw->method->span, "theiler = w needs the k-d tree: index = auto or kdtree");
   return true;
 }
 
@@ -207,6 +211,11 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
   if (kind != EST_GAUSSIAN && !knn_options(lw, p)) return false;
   if (kind == EST_GAUSSIAN && lw->method->nitems) return ixp_lower_error(lw, lw->method->span, "gaussian takes no options");
   IxpAst *test = lw->test;
+  if (lw->local) {
+    if (test) return ixp_lower_error(lw, test->span, "local values take no test");
+    p->local = true;
+    lw->plan->type = TY_VEC;
+  }
   if (test && !strcmp(test->str, "chi2")) {  /* the analytic null of a Gaussian MI */
     if (kind != EST_GAUSSIAN || !mi || test->nitems) return ixp_lower_error(lw, test->span, "chi2 tests gaussian's mi: with chi2");
     p->chi2 = true;
@@ -227,6 +236,7 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
       return ixp_lower_error(lw, test->span, "the test is permutations(n), surrogates(n, method = ...), bootstrap(n) "
                                              "(gaussian) or chi2 (gaussian)");
     if (!mi) return ixp_lower_error(lw, test->span, "%s(n) tests mi(X; Y) and mi(X; Y | Z)", test->str);
+    if (p->knn.theiler) return ixp_lower_error(lw, test->span, "%s(n) does not take a Theiler window", test->str);
     if (!surrogate_test(lw, test, &p->surrogates, &p->method, &p->block)) return false;
     static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
     lw->plan->type = TY_RECORD;
@@ -432,6 +442,102 @@ static void discrete_test_explain(IxpSession *s, const IxpPlanOp *op, const IxpR
 
 const IxpKernel ixp_kernel_discrete_test = {"permutation test", discrete_test_run, discrete_test_explain};
 
+/* ------------------------------------------------------- local counts */
+
+/* `local` with the plug-in estimator: each row's -log of its marginals'
+ * frequencies, combined as the measure combines entropies: entropy(X | Z)
+ * = h(X, Z) - h(Z), mi(X; Y | Z) = h(X, Z) + h(Y, Z) - h(X, Y, Z) - h(Z)
+ * (Z empty: h(Z) = 0). Their mean is the plug-in estimate. */
+typedef struct {
+  IxpVarSet x, y, z;
+  bool mi;
+} LocalCounts;
+
+extern const IxpKernel ixp_kernel_local_counts;
+
+static bool lower_local_counts(IxpLowering *lw, IxpDiscreteEstimator est, int bins, int how) {
+  if (est != IXP_EST_PLUGIN)
+    return ixp_lower_error(lw, lw->method->span, "local values from counts are the plug-in's (-log of a row's "
+                                                 "frequency): use plugin, gaussian or ksg");
+  if (lw->test) return ixp_lower_error(lw, lw->test->span, "local values take no test");
+  int i;
+  if (unbinned_continuous(lw, bins, &i))
+    return ixp_lower_error(lw, lw->args[i].node->span, "'%s' is continuous: bin it (using plugin(bins = 8)), or use "
+                           "ksg or gaussian", lw->model->vars[lw->args[i].var].name);
+  lw->plan->counting.bins = bins, lw->plan->counting.binning = how;
+  if (!data_joint(lw)) return false;
+  LocalCounts *t = ixp_arena_alloc(lw->arena, sizeof *t);
+  int k = sides(lw, &t->x, &t->y, &t->z);
+  t->mi = lw->measure->estimand == IXP_ESTIMAND_MI;
+  if (k < 0) return false;
+  if (!t->mi) t->z = ixp_set_union(lw->arena, t->y, t->z), t->y = ixp_set_new(lw->arena, 1);  /* entropy(X | Z) */
+  lw->plan->type = TY_VEC;
+  lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_local_counts, t);
+  return true;
+}
+
+typedef struct {
+  uint64_t key;
+  long row;
+} KeyRow;
+
+static int by_key(const void *a, const void *b) {
+  const KeyRow *p = a, *q = b;
+  return (p->key > q->key) - (p->key < q->key);
+}
+
+/* Add coef * -log(frequency of the row's values in the columns of set)
+ * to every row's h: each row's tuple gets a dense id, one column at a
+ * time (sorting (id so far, code) pairs), then the ids are counted. */
+static void add_local_entropy(IxpSession *s, const IxpJoint *j, IxpVarSet set, double coef, double *h) {
+  size_t n = j->n;
+  if (ixp_set_empty(set) || !n) return;
+  IxpArena *a = ixp_session_tmp(s);
+  KeyRow *kr = ixp_arena_alloc(a, n * sizeof *kr);
+  uint64_t *id = ixp_arena_alloc(a, n * sizeof *id), *cnt = ixp_arena_alloc(a, n * sizeof *cnt);
+  memset(id, 0, n * sizeof *id);
+  for (int v = 0; v < j->nvars; v++) {
+    if (!ixp_set_has(set, v)) continue;
+    for (size_t i = 0; i < n; i++) kr[i] = (KeyRow){id[i] << 32 | j->code[v][i], (long)i};
+    qsort(kr, n, sizeof *kr, by_key);
+    uint64_t next = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (i && kr[i].key != kr[i - 1].key) next++;
+      id[kr[i].row] = next;
+    }
+  }
+  memset(cnt, 0, n * sizeof *cnt);
+  for (size_t i = 0; i < n; i++) cnt[id[i]]++;
+  for (size_t i = 0; i < n; i++) h[i] += coef * log((double)n / (double)cnt[id[i]]);
+}
+
+static IxpValue local_counts_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *in) {
+  const LocalCounts *t = op->payload;
+  const IxpJoint *j = in->joint;
+  size_t n = j->n;
+  double *h = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *h), u = ixp_units_scale(s);
+  memset(h, 0, (n ? n : 1) * sizeof *h);
+  IxpArena *a = ixp_session_tmp(s);
+  IxpVarSet xz = ixp_set_union(a, t->x, t->z);
+  add_local_entropy(s, j, xz, 1, h);
+  add_local_entropy(s, j, t->z, -1, h);
+  if (t->mi) {
+    add_local_entropy(s, j, ixp_set_union(a, t->y, t->z), 1, h);
+    add_local_entropy(s, j, ixp_set_union(a, xz, t->y), -1, h);
+  }
+  for (size_t i = 0; i < n; i++) h[i] *= u;
+  return ixp_value_vector(ixp_session_tmp(s), h, (int)n);
+}
+
+static void local_counts_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *in, FILE *out) {
+  const LocalCounts *t = op->payload;
+  (void)s;
+  fprintf(out, "local plug-in %s of each of %zu rows: -log of the frequencies of its values in each marginal",
+          t->mi ? "information" : "entropy", in->joint->n);
+}
+
+const IxpKernel ixp_kernel_local_counts = {"local values", local_counts_run, local_counts_explain};
+
 bool ixp_lower_on_data(IxpLowering *lw) {
   if (lw->measure->estimand == IXP_ESTIMAND_SERIES) return lw->measure->lower(lw);
   if (lw->measure->estimand == IXP_ESTIMAND_JOINT) {  /* rd, ib, capacity, pid: the plug-in joint of discrete columns */
@@ -443,9 +549,13 @@ bool ixp_lower_on_data(IxpLowering *lw) {
   }
   const char *name = lw->method ? lw->method->str : "plugin";
   IxpDiscreteEstimator est;
+  if (lw->local && lw->measure->estimand != IXP_ESTIMAND_ENTROPY && lw->measure->estimand != IXP_ESTIMAND_MI)
+    return ixp_lower_error(lw, lw->call->span, "local values are for entropy, mi and the time measures built on them, "
+                                               "not %s", lw->measure->name);
   if (ixp_est_by_name(name, &est)) {
     int bins = 0, how = 0, alphabet = 0;
     if (!discrete_options(lw, &bins, &how, &alphabet)) return false;
+    if (lw->local) return lower_local_counts(lw, est, bins, how);
     if (lw->test) return lower_discrete_test(lw, est, bins, how, alphabet);
     return lower_discrete(lw, est, bins, how, alphabet);
   }
@@ -572,6 +682,88 @@ static IxpValue bootstrap(IxpSession *s, const IxpPlanOp *op, const Payload *p, 
   return interval(s, value, est, nb);
 }
 
+/* Add coef * (-log of the Gaussian density of each row's columns cols[0
+ * .. d)) to h: 1/2 (d log 2 pi + log det S + q n / (n - 1)) with S the
+ * (unbiased) sample covariance of those columns and q the row's squared
+ * Mahalanobis distance from the mean, by a Cholesky solve. The mean of q
+ * is d (n - 1) / n, so the mean of the values is the estimate's entropy
+ * 1/2 log((2 pi e)^d det S). */
+static bool add_local_gaussian(IxpSession *s, const double *all, long n, int D, const double *cov, const int *cols, int d,
+                               double coef, double *h) {
+  if (!d) return true;
+  IxpArena *a = ixp_session_tmp(s);
+  double *L = ixp_arena_alloc(a, (size_t)d * (size_t)d * sizeof *L), *mean = ixp_arena_alloc(a, (size_t)d * sizeof *mean);
+  double *u = ixp_arena_alloc(a, (size_t)d * sizeof *u), logdet;
+  for (int r = 0; r < d; r++)
+    for (int c = 0; c < d; c++) L[r * d + c] = cov[cols[r] * D + cols[c]];
+  if (ixp_logdet(L, d, d, &logdet) != IXP_GAUSS_OK || ixp_cholesky(L, d, d, NULL) != IXP_GAUSS_OK) return false;
+  for (int c = 0; c < d; c++) {
+    double m = 0;
+    for (long i = 0; i < n; i++) m += all[i * D + cols[c]];
+    mean[c] = m / (double)n;
+  }
+  double base = 0.5 * (d * log(2 * M_PI) + logdet), scale = 0.5 * (double)n / (double)(n - 1);
+  for (long i = 0; i < n; i++) {
+    double q = 0;
+    for (int r = 0; r < d; r++) { /* forward substitution L u = x - mean */
+      double v = all[i * D + cols[r]] - mean[r];
+      for (int c = 0; c < r; c++) v -= L[r * d + c] * u[c];
+      u[r] = v / L[r * d + r];
+      q += u[r] * u[r];
+    }
+    h[i] += coef * (base + scale * q);
+  }
+  return true;
+}
+
+/* Local Gaussian values: entropy(X) is -log p(x); mi(X; Y | Z) is
+ * log p(x, y, z) p(z) / (p(x, z) p(y, z)), each density the Gaussian of
+ * the sample mean and covariance of its columns. */
+static void gaussian_local(IxpSession *s, const IxpPlanOp *op, const Blocks *b, double *h) {
+  int d = b->dx + b->dy + b->dz;
+  long n = b->n;
+  IxpArena *a = ixp_session_tmp(s);
+  double *all = ixp_arena_alloc(a, (size_t)n * (size_t)d * sizeof *all), *cov = ixp_arena_alloc(a, (size_t)d * (size_t)d * sizeof *cov);
+  for (long i = 0; i < n; i++) {
+    double *row = all + (size_t)i * (size_t)d;
+    memcpy(row, b->x + (size_t)i * (size_t)b->dx, (size_t)b->dx * sizeof *row);
+    if (b->dy) memcpy(row + b->dx, b->y + (size_t)i * (size_t)b->dy, (size_t)b->dy * sizeof *row);
+    if (b->dz) memcpy(row + b->dx + b->dy, b->z + (size_t)i * (size_t)b->dz, (size_t)b->dz * sizeof *row);
+  }
+  memset(h, 0, (size_t)n * sizeof *h);
+  int *xz = ixp_arena_alloc(a, (size_t)d * sizeof *xz), *yz = ixp_arena_alloc(a, (size_t)d * sizeof *yz);
+  int *z = ixp_arena_alloc(a, (size_t)d * sizeof *z), *xyz = ixp_arena_alloc(a, (size_t)d * sizeof *xyz);
+  int nxz = 0, nyz = 0, nz = 0;
+  for (int c = 0; c < d; c++) {
+    xyz[c] = c;
+    if (c < b->dx || c >= b->dx + b->dy) xz[nxz++] = c;
+    if (c >= b->dx) yz[nyz++] = c;
+    if (c >= b->dx + b->dy) z[nz++] = c;
+  }
+  bool ok = ixp_covariance(all, n, d, cov) == IXP_GAUSS_OK;
+  if (!b->dy) ok = ok && add_local_gaussian(s, all, n, d, cov, xyz, d, 1, h);
+  else
+    ok = ok && add_local_gaussian(s, all, n, d, cov, xz, nxz, 1, h) && add_local_gaussian(s, all, n, d, cov, yz, nyz, 1, h) &&
+         add_local_gaussian(s, all, n, d, cov, xyz, d, -1, h) && add_local_gaussian(s, all, n, d, cov, z, nz, -1, h);
+  if (!ok)
+    ixp_plan_error(s, op->plan, "gaussian estimate: the sample covariance is singular (a column is constant or a "
+                   "linear combination of the others)");
+}
+
+/* The local values of an estimate, as a vector in the session's units. */
+static IxpValue local_values(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b, IxpKnnOptions opt) {
+  if (b->n < 2) ixp_plan_error(s, op->plan, "local values need at least 2 rows");
+  double *h = ixp_arena_alloc(ixp_session_tmp(s), (size_t)b->n * sizeof *h), u = ixp_units_scale(s);
+  if (p->kind == EST_GAUSSIAN) gaussian_local(s, op, b, h);
+  else {
+    opt.local = h;
+    estimate(s, op, p, b, &opt, NULL);
+    ixp_plan_poll_interrupt(s, op->plan);
+  }
+  for (long i = 0; i < b->n; i++) h[i] *= u;
+  return ixp_value_vector(ixp_session_tmp(s), h, (int)b->n);
+}
+
 /* A surrogate test of a gaussian or ksg estimate: Y's rows resampled. */
 static IxpValue surrogate_run(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b,
                               const IxpKnnOptions *opt) {
@@ -605,7 +797,12 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   if (!ixp_set_empty(p->z)) b.z = block(s, op, p, p->z, &b.dz);
   IxpKnnOptions opt = p->knn;
   opt.noise_key = ixp_stream_key(s, p->position, 0x401e);
+  long k = opt.k ? opt.k : 4;
+  if (opt.theiler && b.n - 1 - 2 * opt.theiler < k)
+    ixp_plan_error(s, op->plan, "theiler = %ld leaves fewer than k = %ld rows outside a row's window (%ld rows)",
+                   opt.theiler, k, b.n);
   double u = ixp_units_scale(s);
+  if (p->local) return local_values(s, op, p, &b, opt);
   if (p->surrogates) return surrogate_run(s, op, p, &b, &opt);
   IxpKnnInfo info = {0};  /* the tie count, only wanted for the warning below (without noise) */
   double h = estimate(s, op, p, &b, &opt, opt.noise == 0 ? &info : NULL);
@@ -630,6 +827,7 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   if (p->kind == EST_GAUSSIAN) {
     fprintf(out, "gaussian: covariance of %zu rows (SYRK), Cholesky log-determinants of %d x %d blocks", rows->n,
             dx + dy + dz, dx + dy + dz);
+    if (p->local) fprintf(out, ", each row's log-density ratio");
     if (p->surrogates)
       fprintf(out, ", %d %s surrogates (X and Z's covariance kept; Y's cross-covariances per surrogate)", p->surrogates,
               ixp_surrogate_method_name(p->method));
@@ -638,7 +836,8 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   int dims = dx + dy + dz, k = p->knn.k ? p->knn.k : 4;
   int gdim[3] = {dx, dy, dz}, ng = dz ? 3 : dy ? 2 : 1;
   IxpIndexKind index = p->knn.index;
-  if (index == IXP_INDEX_AUTO) index = ixp_knn_auto_index(ng, gdim, (long)rows->n, k, dz ? 0 : p->surrogates);
+  if (index == IXP_INDEX_AUTO)
+    index = p->knn.theiler ? IXP_INDEX_KDTREE : ixp_knn_auto_index(ng, gdim, (long)rows->n, k, dz ? 0 : p->surrogates);
   static const char *const how[] = {"", "k-d tree", "brute-force (cache-blocked max-norm tiles)",
                                     "neighbour-list (per-group sorted neighbours, built once)",
                                     "grid (cell list over quantile cells)"};
@@ -649,6 +848,8 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   if (p->surrogates)
     fprintf(out, ", %d %s surrogates%s", p->surrogates, p->method == IXP_SURR_PERMUTE ? "permutation" :
             ixp_surrogate_method_name(p->method), dz ? " (each estimated afresh)" : "");
+  if (p->knn.theiler) fprintf(out, ", Theiler window %ld rows", p->knn.theiler);
+  if (p->local) fprintf(out, ", each row's local value");
 }
 
 const IxpKernel ixp_kernel_estimate = {"estimate", estimate_run, estimate_explain};

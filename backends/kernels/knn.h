@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef enum { IXP_KNN_OK = 0, IXP_KNN_ENOMEM, IXP_KNN_EINPUT, IXP_KNN_ETIES } IxpKnnStatus;
+typedef enum { IXP_KNN_OK = 0, IXP_KNN_ENOMEM, IXP_KNN_EINPUT, IXP_KNN_ETIES, IXP_KNN_ETHEILER } IxpKnnStatus;
 
 const char *ixp_knn_status_text(IxpKnnStatus s);
 
@@ -45,6 +45,14 @@ typedef struct {
   uint64_t noise_key;   /* rng.h stream for the noise */
   int threads;          /* 0: the session's thread rule (threads.h) */
   IxpIndexKind index;
+  long theiler;         /* Theiler window w: a row's neighbours (the k-th in the joint space and every
+                           marginal count) exclude rows whose index differs by at most w; 0: only
+                           itself. w > 0 takes the k-d tree (AUTO; a forced other index and the
+                           permutation test give IXP_KNN_ETHEILER) and needs n > 2 w + k. */
+  double *local;        /* when set (n values, not with the permutation test): each row's local
+                           value, the estimator's formula with the mean of the per-point terms
+                           replaced by the row's own term (KSG 2004 eq. 8 before averaging), so
+                           that their mean is the estimate */
 } IxpKnnOptions;
 
 /* What the estimator did, for `explain` and for warnings; pass NULL when

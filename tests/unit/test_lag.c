@@ -377,3 +377,15 @@ Test(lag, entropy_rate_and_ais_of_a_markov_chain_process_are_exact) {
   cr_assert(fabs(x[3] - (t_h2(pi1) - rate)) < 1e-12, "ais %.17g", x[3]);
   cr_assert(fabs(x[4] - x[3]) < 1e-12, "a first-order chain: its past's information about its future is ais");
 }
+
+Test(lag, conditional_and_vector_te_are_the_mi_they_name) {
+  const char *prog =
+      "seed 5\nmodel m {\n  h[2] ~ normal(0, 1)\n  y ~ normal(h[0] + h[1], 1)\n  z ~ normal(y, 1)\n}\n"
+      "data d = sample(m, 800)\n"
+      "print te(y -> z | h) in d using gaussian\nprint mi(z[t]; y[t-1] | z[t-1], h[t-1]) in d using gaussian\n"
+      "print te(h -> y) in d using ksg\nprint mi(y[t]; h[t-1] | y[t-1]) in d using ksg\n"
+      "print te(y, h -> z, k = 0) in d using gaussian\nprint mi(z[t]; y[t-1], h[t-1]) in d using gaussian\n";
+  double x[6];
+  cr_assert_eq(t_numbers(prog, x, 6), 6);
+  for (int i = 0; i < 6; i += 2) cr_assert_eq(x[i], x[i + 1], "pair %d: %.17g vs %.17g", i / 2, x[i], x[i + 1]);
+}
