@@ -12,7 +12,7 @@ static char dir[256];
 static void setup(void) { t_tmpdir_make(dir, sizeof dir, "ixp_lag"); }
 static void teardown(void) { t_tmpdir_remove(dir); }
 
-TestSuite(lag, .init = setup, .fini = teardown, .timeout = 600);
+TestSuite(lag, .init = setup, .fini = teardown);
 
 /* ------------------------------------------------------------ series */
 
