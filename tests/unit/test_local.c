@@ -13,7 +13,7 @@ static char dir[256];
 static void setup(void) { t_tmpdir_make(dir, sizeof dir, "ixp_local"); }
 static void teardown(void) { t_tmpdir_remove(dir); }
 
-TestSuite(local, .init = setup, .fini = teardown, .timeout = 600);
+TestSuite(local, .init = setup, .fini = teardown);
 
 #define MODELS                                  \
   "units nats\n"                                \
