@@ -236,10 +236,7 @@ static void classify(Checker *c, IxpProcess *p, IxpAst *st) {
   IxpModelDef *m = p->model;
   p->chain = !m->has_continuous && !m->extern_draws;
   p->linear = !p->chain && linear_gaussian(m, p->nuser);
-  if (!p->chain && !p->linear)
-    ixp_check_error(c, st->span, "process '%s' is neither a finite chain (every variable discrete) nor linear-Gaussian "
-                    "(normal draws whose means are affine in the variables at t and before, with a constant sd; "
-                    "affine definitions)", m->name);
+  (void)c, (void)st;  /* neither: it is only sampled (its windows refuse exact measures) */
 }
 
 void ixp_check_process(Checker *c, IxpAst *st) {
@@ -295,18 +292,21 @@ void ixp_check_process(Checker *c, IxpAst *st) {
 /* ------------------------------------------------------------- sampling */
 
 IxpModelDef *ixp_check_process_sample(Checker *c, IxpAst *st, IxpModelDef *proc) {
-  IxpAst *call = st->a, *count = NULL, *burnin = NULL, *trials = NULL;
+  IxpAst *call = st->a, *count = NULL, *burnin = NULL, *trials = NULL, *start = NULL;
   for (int i = 1; i < call->nitems; i++) {
     IxpAst *arg = call->items[i];
     IxpAst **slot = !arg->str ? (i == 1 ? &count : NULL) : !strcmp(arg->str, "burnin") ? &burnin
-                  : !strcmp(arg->str, "trials") ? &trials : NULL;
+                  : !strcmp(arg->str, "trials") ? &trials : !strcmp(arg->str, "start") ? &start : NULL;
     if (!slot || *slot) {
-      ixp_check_error(c, arg->span, "sample of a process takes its steps and options: sample(%s, n, burnin = B, trials = R)",
-                      proc->name);
+      ixp_check_error(c, arg->span, "sample of a process takes its steps and options: "
+                      "sample(%s, n, burnin = B, trials = R, start = V)", proc->name);
       return NULL;
     }
     *slot = arg->a;
-    ixp_check_number(c, arg->a, ixp_check_expr(c, arg->a), arg->str ? arg->str : "a sample size");
+    IxpType t = ixp_check_expr(c, arg->a);
+    if (slot != &start) ixp_check_number(c, arg->a, t, arg->str ? arg->str : "a sample size");
+    else if (t != TY_NUM && t != TY_VEC && t != TY_ANY)
+      ixp_check_error(c, arg->a->span, "start is a number or a vector of one value per variable, not a %s", ixp_type_name(t));
   }
   if (call->items[0]->str || !count) {
     ixp_check_error(c, call->span, "sample of a process takes its steps: sample(%s, n, burnin = B, trials = R)", proc->name);
@@ -316,6 +316,6 @@ IxpModelDef *ixp_check_process_sample(Checker *c, IxpAst *st, IxpModelDef *proc)
     if (!proc->params[p]->a)
       ixp_check_error(c, call->items[0]->span, "process '%s' needs a value for its parameter '%s'", proc->name, proc->params[p]->str);
   IxpModelDef *m = ixp_check_data_model(c, st, proc);
-  m->data->count = count, m->data->burnin = burnin, m->data->trials = trials;
+  m->data->count = count, m->data->burnin = burnin, m->data->trials = trials, m->data->start = start;
   return m;
 }

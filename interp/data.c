@@ -262,7 +262,26 @@ static long whole_in(IxpSession *s, IxpAst *e, long lo, const char *what) {
   return (long)x;
 }
 
-/* sample(PROCESS, n, burnin = B, trials = R): R trials of n steps. */
+/* start = V of a process's sample: a number for every variable, or a
+ * vector of one value per variable. */
+static const double *process_start(IxpSession *s, IxpDataDef *d) {
+  IxpModelDef *proc = d->model;
+  IxpValue v = ixp_eval(s, d->start, NULL);
+  double *x = ixp_arena_alloc(ixp_session_tmp(s), (size_t)proc->nvars * sizeof *x);
+  if (v.type == TY_NUM) {
+    for (int i = 0; i < proc->nvars; i++) x[i] = v.num.x;
+  } else if (v.type == TY_VEC && v.cols == proc->nvars) {
+    for (int i = 0; i < proc->nvars; i++) x[i] = v.v[i];
+  } else {
+    ixp_runtime_error(s, s->src, d->start->span, "start is a number, or a vector of one value per variable of process '%s' (%d)",
+                      proc->name, proc->nvars);
+  }
+  for (int i = 0; i < proc->nvars; i++)
+    if (!isfinite(x[i])) ixp_runtime_error(s, s->src, d->start->span, "start values are finite numbers");
+  return x;
+}
+
+/* sample(PROCESS, n, burnin = B, trials = R, start = V): R trials of n steps. */
 static void process_sample_exec(IxpSession *s, IxpDataDef *d, IxpAst *st) {
   long n = whole_in(s, d->count, 1, "a sample size");
   long burnin = d->burnin ? whole_in(s, d->burnin, 0, "burnin") : ixp_process_default_burnin(d->model);
@@ -270,7 +289,8 @@ static void process_sample_exec(IxpSession *s, IxpDataDef *d, IxpAst *st) {
   if ((double)n * (double)trials > 1e9) ixp_runtime_error(s, s->src, d->count->span, "a sample has at most 10^9 rows in all");
   IxpValue *params = ixp_source_params(s, d->model, NULL);
   uint64_t key = ixp_stream_key(s, d->position, 0x5a3b1e);
-  ixp_data_attach(d, ixp_process_sample(s, d->model, params, n, burnin, trials, key, st->span), false);
+  const double *start = d->start ? process_start(s, d) : NULL;
+  ixp_data_attach(d, ixp_process_sample(s, d->model, params, n, burnin, trials, start, key, st->span), false);
 }
 
 void ixp_data_exec(IxpSession *s, IxpModelDef *m, IxpAst *st) {

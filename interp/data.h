@@ -25,7 +25,7 @@ typedef struct IxpDataDef {
   bool header_only;       /* set is a .npy file's header: its values are read by ixp_data_load */
   IxpModelDef *model;     /* sample(MODEL, n): the model sampled */
   IxpAst *count;          /* sample(MODEL, n): n */
-  IxpAst *burnin, *trials; /* sample(PROCESS, n, burnin = B, trials = R): B and R, or NULL (process.h) */
+  IxpAst *burnin, *trials, *start; /* sample(PROCESS, n, burnin = B, trials = R, start = V): B, R and V, or NULL (process.h) */
   IxpAst *file;           /* csv(NAME)/npy(NAME) in a sweep: NAME, read again on every pass */
   const IxpCsvOptions *csv; /* ... and csv()'s options (NULL for npy) */
   IxpColumnFrom *from;    /* join, d[...], rename: each column's origin */

@@ -404,6 +404,13 @@ IxpModelDef *ixp_process_window(Checker *c, IxpModelDef *proc, const IxpLag *col
     ixp_check_error(c, use, "'%s' is not a process", proc->name);
     return NULL;
   }
+  if (!p->chain && !p->linear) {
+    ixp_check_error(c, use, "process '%s' can only be sampled: it is neither a finite chain (every variable discrete) nor "
+                    "linear-Gaussian (normal draws with means affine in the variables at t and before, a constant sd), "
+                    "so it has no exact law; measure a sample of it: data s = sample(%s, 10000), then ... in s using ksg",
+                    proc->name, proc->name);
+    return NULL;
+  }
   IxpSession *s = c->s;
   for (int i = 0; i < p->nwindows; i++) {
     const IxpProcess *wp = p->windows[i]->process;
@@ -615,8 +622,21 @@ static int chain_next(const IxpProcessLaw *L, int i, double u) {
   return L->to[last];
 }
 
-static void sample_chain(const IxpProcessLaw *L, IxpDataset *set, long first, long n, long burnin, uint64_t key) {
-  int i = 0;  /* the all-zero history */
+/* The chain's state whose history is `start` at every step (state 0, the
+ * all-zero history, when start is NULL), or -1 when it is not one of the
+ * states reachable from there. */
+static int chain_start(const IxpProcessLaw *L, const double *start) {
+  if (!start) return 0;
+  int w = L->d * L->p;
+  for (int i = 0; i < L->nstates; i++) {
+    bool same = true;
+    for (int c = 0; c < w && same; c++) same = L->state[(size_t)i * (size_t)w + (size_t)c] == start[c % L->d];
+    if (same) return i;
+  }
+  return -1;
+}
+
+static void sample_chain(const IxpProcessLaw *L, IxpDataset *set, long first, long n, long burnin, uint64_t key, int i) {
   for (long step = 0; step < burnin + n; step++) {
     i = chain_next(L, i, ixp_rng_uniform(key, (uint64_t)step));
     if (step < burnin) continue;
@@ -625,9 +645,9 @@ static void sample_chain(const IxpProcessLaw *L, IxpDataset *set, long first, lo
 }
 
 static void sample_linear(const IxpProcessLaw *L, IxpDataset *set, long first, long n, long burnin, uint64_t key,
-                          double *z, double *next, double *u) {
+                          const double *start, double *z, double *next, double *u) {
   int d = L->d, k = L->k;
-  memset(z, 0, (size_t)k * sizeof *z);
+  for (int r = 0; r < k; r++) z[r] = start ? start[r % d] : 0;
   for (long step = 0; step < burnin + n; step++) {
     ixp_rng_normals(key, (uint64_t)step * (uint64_t)d, u, d);
     for (int r = 0; r < k; r++) {
@@ -642,15 +662,46 @@ static void sample_linear(const IxpProcessLaw *L, IxpDataset *set, long first, l
   }
 }
 
+/* A process that has no exact law, one step at a time: the one-step
+ * model sampled once per step with the lagged values as its parameters
+ * (full: the user's, then room for the lagged ones), history h (d * p
+ * values, newest step first) from `start`. */
+static void sample_steps(IxpSession *s, IxpModelDef *m, IxpValue *full, IxpDataset *set, long first, long n, long burnin,
+                         uint64_t key, const double *start, IxpSpan use) {
+  IxpProcess *p = m->process;
+  int d = m->nvars, order = p->order > 0 ? p->order : 1;
+  double *h = ixp_arena_alloc(ixp_session_tmp(s), (size_t)(d * order) * sizeof *h);
+  for (int c = 0; c < d * order; c++) h[c] = start ? start[c % d] : 0;
+  IxpArena *tmp = ixp_session_tmp(s);
+  for (long step = 0; step < burnin + n; step++) {
+    IxpArenaMark mark = ixp_arena_mark(tmp);
+    for (int i = 0; i < p->nlags; i++) full[p->nuser + i] = ixp_value_real(h[(p->lags[i].lag - 1) * d + p->lags[i].var]);
+    IxpDataset *row = ixp_model_sample_rows(s, p->step, full, 1, ixp_rng_key(key, (uint64_t)step, 0x73746570), use);
+    memmove(h + d, h, (size_t)(d * (order - 1)) * sizeof *h);
+    for (int v = 0; v < d; v++) h[v] = row->cols[v].value[0];
+    ixp_dataset_free(row);
+    ixp_arena_release(tmp, mark);
+    if (step >= burnin)
+      for (int v = 0; v < d; v++) set->cols[v].value[first + step - burnin] = h[v];
+  }
+}
+
 IxpDataset *ixp_process_sample(IxpSession *s, IxpModelDef *m, const IxpValue *params, long n, long burnin, long trials,
-                               uint64_t key, IxpSpan use) {
-  const IxpProcessLaw *L = ixp_process_law(s, m, params, use);
+                               const double *start, uint64_t key, IxpSpan use) {
+  IxpProcess *p = m->process;
+  const IxpProcessLaw *L = p->chain || p->linear ? ixp_process_law(s, m, params, use) : NULL;
+  /* a chain started outside the states its law holds goes step by step */
+  int first_state = L && L->pi ? chain_start(L, start) : 0;
+  bool stepwise = !L || first_state < 0;
+  int k = L ? L->k : 0, d = m->nvars;
+  IxpValue *full = ixp_arena_alloc(ixp_session_tmp(s), (size_t)(p->nuser + p->nlags + 1) * sizeof *full);
+  for (int i = 0; i < p->nuser; i++) full[i] = params[i];
   const char **names = ixp_arena_alloc(ixp_session_tmp(s), (size_t)m->nvars * sizeof *names);
   bool *real = ixp_arena_alloc(ixp_session_tmp(s), (size_t)m->nvars * sizeof *real);
   for (int v = 0; v < m->nvars; v++) names[v] = m->vars[v].name, real[v] = m->continuous[v];
   IxpDataset *set = ixp_dataset_new_numeric(n * trials, m->nvars, names, real);
   long *starts = malloc((size_t)(trials + 1) * sizeof *starts);
-  double *z = malloc((size_t)(3 * L->k + L->d + 1) * sizeof *z);
+  double *z = malloc((size_t)(3 * k + d + 1) * sizeof *z);
   if (!set || !starts || !z) {
     ixp_dataset_free(set), free(starts), free(z);
     ixp_runtime_error(s, s->src, use, "out of memory sampling process '%s'", m->name);
@@ -658,8 +709,9 @@ IxpDataset *ixp_process_sample(IxpSession *s, IxpModelDef *m, const IxpValue *pa
   for (long r = 0; r < trials; r++) {
     uint64_t stream = ixp_rng_key(key, (uint64_t)r, 0x747269616c);  /* one stream per trial */
     starts[r] = r * n;
-    if (L->pi) sample_chain(L, set, r * n, n, burnin, stream);
-    else sample_linear(L, set, r * n, n, burnin, stream, z, z + L->k, z + 2 * L->k);
+    if (stepwise) sample_steps(s, m, full, set, r * n, n, burnin, stream, start, use);
+    else if (L->pi) sample_chain(L, set, r * n, n, burnin, stream, first_state);
+    else sample_linear(L, set, r * n, n, burnin, stream, start, z, z + k, z + 2 * k);
   }
   starts[trials] = n * trials;
   free(z);
@@ -792,6 +844,9 @@ bool ixp_process_lower_entropy_rate(IxpLowering *lw, const int *vars, int n) {
   IxpModelDef *m = lw->model;
   IxpProcess *p = m->process;
   if (!p || p->cols) return ixp_lower_error(lw, lw->call->span, "entropy_rate without k is the exact limit of a process");
+  if (!p->chain && !p->linear)
+    return ixp_lower_error(lw, lw->call->span, "process '%s' can only be sampled (it is neither a finite chain nor "
+                           "linear-Gaussian): estimate the rate on a sample, entropy_rate(x, k = 2) in s", m->name);
   bool *seen = ixp_arena_alloc(lw->arena, (size_t)m->nvars * sizeof *seen);
   int distinct = 0;
   for (int i = 0; i < n; i++) {

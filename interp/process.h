@@ -100,11 +100,14 @@ bool ixp_process_lyapunov(const double *F, const double *Q, int k, double *S);
  * tol times the largest entry of A (A singular). */
 bool ixp_process_solve(double *A, double *b, int n, double tol);
 
-/* sample(proc, n, burnin = B, trials = R): R trials of n steps each after
- * B burn-in steps from the all-zero history, on the counter-based stream
- * `key` (trial r uses its own stream). */
+/* sample(proc, n, burnin = B, trials = R, start = V): R trials of n steps
+ * each after B burn-in steps from a history in which every variable v
+ * had the value start[v] (NULL: 0) at every earlier step, on the
+ * counter-based stream `key` (trial r uses its own stream). A process
+ * that is neither a finite chain nor linear-Gaussian is sampled step by
+ * step through its one-step model. */
 IxpDataset *ixp_process_sample(IxpSession *s, IxpModelDef *m, const IxpValue *params, long n, long burnin, long trials,
-                               uint64_t key, IxpSpan use);
+                               const double *start, uint64_t key, IxpSpan use);
 /* The default burn-in of a process: max(100, 10 * order). */
 long ixp_process_default_burnin(const IxpModelDef *m);
 

@@ -417,3 +417,28 @@ Test(process, var_component_rate_is_the_limit_of_the_windows) {
   cr_assert_float_eq(x[2], log(2 * M_PI * M_E), 1e-5, "two unit innovations: log(2 pi e)");
   cr_assert(x[0] > 0.5 * log(2 * M_PI * M_E) + 1e-3, "x alone is less predictable than from both pasts");
 }
+
+/* A process with no exact law is sampled step by step through its
+ * one-step model: an AR(1) written so that it is not affine has the
+ * AR(1)'s moments, and `start` sets the history (a deterministic halving
+ * from 8 gives 4, 2, 1, ... with no burn-in). */
+Test(process, stepwise_sample_of_a_nonlinear_process) {
+  Proc p;
+  proc_open(&p, "seed 5\nprocess ar { x[t] ~ normal(0.5 * x[t-1] + 0 * x[t-1]^2, 1) }\n"
+                "data d = sample(ar, 40000, burnin = 100, trials = 2)\n"
+                "process half { h[t] = 0.5 * h[t-1] + 0 * h[t-1]^2 }\n"
+                "data e = sample(half, 4, burnin = 0, start = 8)\n");
+  IxpDataset *set = model_of(&p, "d")->data->set;
+  cr_assert_eq(set->nrows, 80000);
+  cr_assert_eq(set->ntrials, 2);
+  const double *x = set->cols[0].value;
+  double sum = 0, sq = 0;
+  for (long i = 0; i < set->nrows; i++) sum += x[i], sq += x[i] * x[i];
+  double mean = sum / (double)set->nrows, var = sq / (double)set->nrows - mean * mean;
+  /* standard errors: mean about 0.008, variance about 0.01 */
+  cr_assert(fabs(mean) < 0.03, "mean %g", mean);
+  cr_assert(fabs(var - 4.0 / 3.0) < 0.05, "variance %g, closed form 4/3", var);
+  const double *h = model_of(&p, "e")->data->set->cols[0].value;
+  cr_assert(h[0] == 4 && h[1] == 2 && h[2] == 1 && h[3] == 0.5, "halving from 8: %g %g %g %g", h[0], h[1], h[2], h[3]);
+  proc_close(&p);
+}
