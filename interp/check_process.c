@@ -236,7 +236,8 @@ static void classify(Checker *c, IxpProcess *p, IxpAst *st) {
   IxpModelDef *m = p->model;
   p->chain = !m->has_continuous && !m->extern_draws;
   p->linear = !p->chain && linear_gaussian(m, p->nuser);
-  (void)c, (void)st;  /* neither: it is only sampled (its windows refuse exact measures) */
+  (void)c, (void)st;
+  p->sampled_only = !p->chain && !p->linear;  /* its windows refuse exact measures */
 }
 
 void ixp_check_process(Checker *c, IxpAst *st) {

@@ -404,7 +404,7 @@ IxpModelDef *ixp_process_window(Checker *c, IxpModelDef *proc, const IxpLag *col
     ixp_check_error(c, use, "'%s' is not a process", proc->name);
     return NULL;
   }
-  if (!p->chain && !p->linear) {
+  if (p->sampled_only) {
     ixp_check_error(c, use, "process '%s' can only be sampled: it is neither a finite chain (every variable discrete) nor "
                     "linear-Gaussian (normal draws with means affine in the variables at t and before, a constant sd), "
                     "so it has no exact law; measure a sample of it: data s = sample(%s, 10000), then ... in s using ksg",
@@ -844,7 +844,7 @@ bool ixp_process_lower_entropy_rate(IxpLowering *lw, const int *vars, int n) {
   IxpModelDef *m = lw->model;
   IxpProcess *p = m->process;
   if (!p || p->cols) return ixp_lower_error(lw, lw->call->span, "entropy_rate without k is the exact limit of a process");
-  if (!p->chain && !p->linear)
+  if (p->sampled_only)
     return ixp_lower_error(lw, lw->call->span, "process '%s' can only be sampled (it is neither a finite chain nor "
                            "linear-Gaussian): estimate the rate on a sample, entropy_rate(x, k = 2) in s", m->name);
   bool *seen = ixp_arena_alloc(lw->arena, (size_t)m->nvars * sizeof *seen);

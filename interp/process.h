@@ -32,6 +32,7 @@ typedef struct IxpProcess {
   int nlags;
   bool chain;                 /* every variable discrete: a finite Markov chain */
   bool linear;                /* linear-Gaussian: a VAR(p) with instantaneous effects */
+  bool sampled_only;          /* checked, and neither: no exact law, sampled step by step */
   /* A window of the process (its own model, made by ixp_process_window):
    * variable i is cols[i]; NULL in the process itself. */
   const IxpLag *cols;
