@@ -42,6 +42,22 @@ static bool source_codes(IxpSession *s, const IxpDataset *src, int v, const uint
   return true;
 }
 
+/* Whether the entries' lags reach as far back and ahead as the view's rows
+ * do (every column of the view, and t itself): the counts then cover the
+ * view's rows exactly. */
+static bool same_rows(const IxpLagView *lv, const IxpHistColumn *cols, int k) {
+  int back = 0, ahead = 0, hi = cols[0].lag, lo = cols[0].lag;
+  for (int i = 0; i < lv->ncols; i++) {
+    if (lv->cols[i].lag > back) back = lv->cols[i].lag;
+    if (-lv->cols[i].lag > ahead) ahead = -lv->cols[i].lag;
+  }
+  for (int c = 1; c < k; c++) {
+    if (cols[c].lag > hi) hi = cols[c].lag;
+    if (cols[c].lag < lo) lo = cols[c].lag;
+  }
+  return hi == back && lo == -ahead;
+}
+
 const IxpHistCounts *ixp_lagcount(IxpSession *s, IxpModelDef *view, const int *vars, int k, IxpSpan use) {
   if (!ixp_lagcount_enabled || !view->data || !view->data->lag || k > IXP_HISTORY_MAX_COLS) return NULL;
   ixp_data_rows_count(s, view, use);  /* the view's rows: reports a trial shorter than the lags span */
@@ -59,6 +75,7 @@ const IxpHistCounts *ixp_lagcount(IxpSession *s, IxpModelDef *view, const int *v
       return NULL;
     }
   }
+  if (k < 1 || !same_rows(lv, cols, k)) return NULL;
   IxpHistCounts *h = ixp_arena_alloc(s->tmp, sizeof *h);
   memset(h, 0, sizeof *h);
   IxpEstStatus st = ixp_history_count(cols, k, (size_t)src->nrows, src->trial_start, src->trial_start ? src->ntrials : 1, h);
