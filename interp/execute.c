@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "data.h"
+#include "lagcount.h"
 #include "lagview.h"
 #include "eliminate.h"
 #include "estimators.h"
@@ -241,10 +242,30 @@ static double gaussian_entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp 
   return h;
 }
 
-/* The source's joint: a dataset's rows as codes, a Gaussian model's
- * covariance, or a finite model's exact enumeration. */
-static IxpReg source_joint(IxpSession *s, const IxpPlanOp *op, const IxpPlanSource *src) {
+/* Whether only entropies read register op->out (the counts of a lag view
+ * serve them; `explain` describes the joint, so it keeps the joint). */
+static bool only_entropies_read(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op) {
+  if (s->opt.explain) return false;
+  for (int i = 0; i < p->nops; i++) {
+    const IxpPlanOp *o = &p->ops[i];
+    bool reads = o->kind == IXP_OP_KL ? o->in[0] == op->out || o->in[1] == op->out
+                                      : o->kind != IXP_OP_JOINT && o->kind != IXP_OP_ROWS && o->kind != IXP_OP_LINCOMB &&
+                                            o->in[0] == op->out;
+    if (reads && o->kind != IXP_OP_ENTROPY) return false;
+  }
+  return true;
+}
+
+/* The source's joint: a dataset's rows as codes (a lag view's discrete
+ * columns as history counts when only entropies read them), a Gaussian
+ * model's covariance, or a finite model's exact enumeration. */
+static IxpReg source_joint(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpPlanSource *src) {
   IxpAst *node = src->node->kind == AST_SOURCE ? src->node : NULL;
+  if (src->model->data && src->model->data->lag && op->bins == 0 && only_entropies_read(s, p, op)) {
+    const IxpHistCounts *h = ixp_lagcount(s, src->model, src->view ? src->vars : NULL,
+                                          src->view ? src->nvars : src->model->nvars, src->node->span);
+    if (h) return (IxpReg){.kind = IXP_REG_HISTORY, .hist = h};
+  }
   if (src->model->data && src->view)  /* the measured columns of a wide dataset */
     return (IxpReg){.kind = IXP_REG_JOINT, .joint = ixp_data_joint_of(s, src->model, src->vars, src->nvars, op->bins,
                                                                       op->binning, src->node->span)};
@@ -314,8 +335,18 @@ static double gaussian_mi(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, 
   return mi;
 }
 
+/* An entropy of history counts: the plug-in one when no estimator is named. */
+static double history_entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpHistCounts *c) {
+  double h = 0;
+  IxpDiscreteEstimator e = op->estimator >= 0 ? (IxpDiscreteEstimator)op->estimator : IXP_EST_PLUGIN;
+  IxpEstStatus st = ixp_history_entropy(c, joint_mask(s, p, op), e, (size_t)op->alphabet, &h);
+  if (st != IXP_EST_OK) ixp_plan_error(s, p, "%s: %s", p->measure, ixp_est_status_text(st));
+  return h;
+}
+
 static IxpReg entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpReg *in) {
   if (in->kind == IXP_REG_GAUSSIAN) return number(gaussian_entropy(s, p, op, in));
+  if (in->kind == IXP_REG_HISTORY) return number(history_entropy(s, p, op, in->hist));
   if (op->estimator >= 0) return number(estimate_entropy(s, p, op, in->joint));
   double h = 0;
   IxpJointStatus st = ixp_joint_entropy(in->joint, joint_mask(s, p, op), &h);
@@ -325,7 +356,7 @@ static IxpReg entropy(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, cons
 
 static IxpReg run_op(IxpSession *s, const IxpPlan *p, const IxpPlanOp *op, const IxpReg *r) {
   switch (op->kind) {
-  case IXP_OP_JOINT: return source_joint(s, op, &p->src[op->src]);
+  case IXP_OP_JOINT: return source_joint(s, p, op, &p->src[op->src]);
   case IXP_OP_ROWS: {
     IxpModelDef *m = p->src[op->src].model;
     return (IxpReg){.kind = IXP_REG_ROWS, .n = ixp_data_rows_count(s, m, p->src[op->src].node->span)};

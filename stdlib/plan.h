@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "ast.h"
+#include "history.h"
 #include "joint.h"
 #include "value.h"
 
@@ -49,6 +50,7 @@ typedef enum {
   IXP_REG_JOINT,     /* an exact joint distribution, or a dataset's rows as a joint of codes */
   IXP_REG_GAUSSIAN,  /* a linear-Gaussian model: its forms, and its covariance when a rule asks (closed forms) */
   IXP_REG_ROWS,      /* a dataset's rows, read as columns by estimators (no joint is built) */
+  IXP_REG_HISTORY,   /* a lag view's discrete columns counted by history encoding (lagcount.h), read by entropies */
   IXP_REG_NUMBER,    /* an amount, in nats or the session's units */
   IXP_REG_VALUE,     /* a kernel's result: a number, a record or a table */
 } IxpRegKind;
@@ -61,6 +63,7 @@ typedef struct {
   int d;
   const IxpGaussForms *forms; /* GAUSSIAN */
   size_t n;                   /* ROWS: its number of rows */
+  const IxpHistCounts *hist;  /* HISTORY */
   double x;                   /* NUMBER */
   IxpValue v;                 /* VALUE */
 } IxpReg;
