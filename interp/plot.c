@@ -81,6 +81,7 @@ typedef struct {
   Axis az;                /* its scale (limits are the values' range) */
   double zx0, zx1;        /* its left and right edges */
   char title[TEXT_CAP], xlabel[TEXT_CAP], ylabel[TEXT_CAP], zlabel[TEXT_CAP];
+  const IxpPlot *plot;    /* what the page draws */
 } Canvas;
 
 /* Where the output goes: a file, and the errno of the first failed write. */
@@ -839,24 +840,23 @@ static cairo_status_t sink_write(void *closure, const unsigned char *data, unsig
   return CAIRO_STATUS_SUCCESS;
 }
 
-/* Does path end in ext (case-insensitively)? */
-static bool has_ext(const char *path, const char *ext) {
-  size_t n = strlen(path), e = strlen(ext);
-  return n > e && strcasecmp(path + n - e, ext) == 0;
+int ixp_plot_format(const char *path) {
+  size_t n = strlen(path);
+  if (n > 4 && strcasecmp(path + n - 4, ".svg") == 0) return 1;
+  return n > 4 && strcasecmp(path + n - 4, ".png") == 0 ? 0 : -1;
 }
 
-/* Draws the plot onto a new SVG or PNG surface writing to the sink.
+/* Draws the page onto a new SVG or PNG surface writing to the sink.
  * Returns a cairo status; *small is set if the page is too small. */
-static cairo_status_t render(Canvas *c, const IxpPlot *p, bool svg, Sink *sk, bool *small) {
-  cairo_surface_t *surf = svg ? cairo_svg_surface_create_for_stream(sink_write, sk, c->w, c->h)
-                              : cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)c->w, (int)c->h);
+static cairo_status_t render(double w, double h, IxpPlotDraw draw, void *ctx, bool svg, Sink *sk, bool *small) {
+  cairo_surface_t *surf = svg ? cairo_svg_surface_create_for_stream(sink_write, sk, w, h)
+                              : cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)w, (int)h);
   cairo_status_t st = cairo_surface_status(surf);
   if (st == CAIRO_STATUS_SUCCESS) {
-    c->cr = cairo_create(surf);
-    *small = !draw_plot(c, p);
-    st = cairo_status(c->cr);
-    cairo_destroy(c->cr);
-    c->cr = NULL;
+    cairo_t *cr = cairo_create(surf);
+    *small = !draw(cr, ctx);
+    st = cairo_status(cr);
+    cairo_destroy(cr);
   }
   if (st == CAIRO_STATUS_SUCCESS && !*small) {
     if (svg) {
@@ -868,6 +868,28 @@ static cairo_status_t render(Canvas *c, const IxpPlot *p, bool svg, Sink *sk, bo
   }
   cairo_surface_destroy(surf);
   return st;
+}
+
+bool ixp_plot_render_file(const char *path, double w, double h, IxpPlotDraw draw, void *ctx, bool *small, char *err,
+                          size_t errsize) {
+  IxpOutFile out;
+  *small = false;
+  if (!ixp_outfile_open(&out, path, err, errsize)) return false;
+  Sink sk = {out.f, 0};
+  cairo_status_t st = render(w, h, draw, ctx, ixp_plot_format(path) == 1, &sk, small);
+  bool ok = st == CAIRO_STATUS_SUCCESS && !sk.err && !*small;
+  if (!ixp_outfile_close(&out, path, ok, err, errsize) && ok) return false;
+  if (!ok && !*small) return fail(err, errsize, "cannot write '%s': %s", path, sk.err ? strerror(sk.err) : cairo_status_to_string(st));
+  return ok;
+}
+
+/* A line plot's page. */
+static bool draw_canvas(cairo_t *cr, void *ctx) {
+  Canvas *c = ctx;
+  c->cr = cr;
+  bool fits = draw_plot(c, c->plot);
+  c->cr = NULL;
+  return fits;
 }
 
 /* Sets the page size, scale and fonts of the canvas, and copies the texts. */
@@ -896,8 +918,7 @@ bool ixp_plot_write(const IxpPlot *plot, const char *path, char *err, size_t err
   if (err && errsize) err[0] = '\0';
   if (!plot) return fail(err, errsize, "nothing to plot: no plot");
   if (!path || !path[0]) return fail(err, errsize, "no output file name");
-  bool svg = has_ext(path, ".svg");
-  if (!svg && !has_ext(path, ".png"))
+  if (ixp_plot_format(path) < 0)
     return fail(err, errsize, "cannot write '%s': unknown format (the name must end in .svg or .png)", path);
   if (!check_data(plot, lo, hi, err, errsize) || !canvas_init(&c, plot, err, errsize)) return false;
   if (!axis_limits(&c.ax, lo[0], hi[0]))
@@ -906,16 +927,12 @@ bool ixp_plot_write(const IxpPlot *plot, const char *path, char *err, size_t err
     return fail(err, errsize, "cannot plot to '%s': the y values are too large or span too wide a range", path);
   if ((c.zbar = lo[2] <= hi[2]) && !value_limits(&c.az, lo[2], hi[2]))
     return fail(err, errsize, "cannot plot to '%s': the colour values are too large or span too wide a range", path);
-  IxpOutFile out;
-  if (!ixp_outfile_open(&out, path, err, errsize)) return false;
-  Sink sk = {out.f, 0};
-  bool small = false;
-  cairo_status_t st = render(&c, plot, svg, &sk, &small);
-  bool ok = st == CAIRO_STATUS_SUCCESS && !sk.err && !small;
-  if (!ixp_outfile_close(&out, path, ok, err, errsize) && ok) return false;
+  bool small;
+  c.plot = plot;
+  if (ixp_plot_render_file(path, c.w, c.h, draw_canvas, &c, &small, err, errsize)) return true;
   if (small)
     return fail(err, errsize, "cannot plot to '%s': the plot size %d x %d is too small for its labels", path,
                 (int)c.w, (int)c.h);
-  if (!ok) return fail(err, errsize, "cannot write '%s': %s", path, sk.err ? strerror(sk.err) : cairo_status_to_string(st));
+  return false;
   return true;
 }

@@ -29,4 +29,15 @@ typedef struct {
  * written to a temporary name and renamed, so it is never half-written. */
 bool ixp_plot_write(const IxpPlot *plot, const char *path, char *err, size_t errsize);
 
+struct _cairo;
+/* Draws a page on cr (cairo); false when the page is too small for it. */
+typedef bool (*IxpPlotDraw)(struct _cairo *cr, void *ctx);
+/* 1 for a name ending in .svg, 0 for .png (any case), -1 otherwise. */
+int ixp_plot_format(const char *path);
+/* A w x h page drawn by draw(cr, ctx), written to path (.svg or .png)
+ * whole or not at all; false with a message in err (*small when draw
+ * said the page is too small: err is then left to the caller). */
+bool ixp_plot_render_file(const char *path, double w, double h, IxpPlotDraw draw, void *ctx, bool *small, char *err,
+                          size_t errsize);
+
 #endif

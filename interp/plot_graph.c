@@ -5,16 +5,13 @@
  * stay apart, labelled with one line per lag: "lag L: te". */
 #include "plot_graph.h"
 
-#include <cairo-svg.h>
 #include <cairo.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "outfile.h"
+#include "plot.h"
 
 #define MAX_NODES 64
 #define NAME_CAP 48
@@ -141,54 +138,24 @@ static void draw(cairo_t *cr, const IxpTable *t, Nodes *nd, const char *title, d
   }
 }
 
+/* The page of a network plot: its table, nodes and title. */
 typedef struct {
-  FILE *f;
-  int err;
-} Sink;
+  const IxpTable *t;
+  Nodes *nd;
+  const char *title;
+  double w, h;
+} Page;
 
-static cairo_status_t sink_write(void *closure, const unsigned char *data, unsigned int len) {
-  Sink *sk = closure;
-  if (sk->err) return CAIRO_STATUS_WRITE_ERROR;
-  errno = 0;
-  if (fwrite(data, 1, len, sk->f) != len) {
-    sk->err = errno ? errno : EIO;
-    return CAIRO_STATUS_WRITE_ERROR;
-  }
-  return CAIRO_STATUS_SUCCESS;
-}
-
-static bool ends_with(const char *path, const char *ext) {
-  size_t n = strlen(path), e = strlen(ext);
-  return n > e && strcasecmp(path + n - e, ext) == 0;
-}
-
-static cairo_status_t render(const IxpTable *t, Nodes *nd, const char *title, double w, double h, bool svg, Sink *sk) {
-  cairo_surface_t *surf = svg ? cairo_svg_surface_create_for_stream(sink_write, sk, w, h)
-                              : cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)w, (int)h);
-  cairo_status_t st = cairo_surface_status(surf);
-  if (st == CAIRO_STATUS_SUCCESS) {
-    cairo_t *cr = cairo_create(surf);
-    draw(cr, t, nd, title, w, h);
-    st = cairo_status(cr);
-    cairo_destroy(cr);
-  }
-  if (st == CAIRO_STATUS_SUCCESS) {
-    if (svg) {
-      cairo_surface_finish(surf);
-      st = cairo_surface_status(surf);
-    } else {
-      st = cairo_surface_write_to_png_stream(surf, sink_write, sk);
-    }
-  }
-  cairo_surface_destroy(surf);
-  return st;
+static bool draw_page(cairo_t *cr, void *ctx) {
+  Page *pg = ctx;
+  draw(cr, pg->t, pg->nd, pg->title, pg->w, pg->h);
+  return true;
 }
 
 bool ixp_plot_network(const IxpTable *t, const char *title, int width, int height, const char *path, char *err,
                       size_t errsize) {
   Nodes nd;
-  bool svg = ends_with(path, ".svg");
-  if (!svg && !ends_with(path, ".png")) {
+  if (ixp_plot_format(path) < 0) {
     snprintf(err, errsize, "cannot write '%s': unknown format (the name must end in .svg or .png)", path);
     return false;
   }
@@ -205,12 +172,7 @@ bool ixp_plot_network(const IxpTable *t, const char *title, int width, int heigh
   nd.r = fmin(24 * nd.s, fmin(w, h) * 0.36 * sin(M_PI / nd.n) * 0.8);
   char heading[256];
   snprintf(heading, sizeof heading, "%s", title ? title : "inferred network");
-  IxpOutFile out;
-  if (!ixp_outfile_open(&out, path, err, errsize)) return false;
-  Sink sk = {out.f, 0};
-  cairo_status_t st = render(t, &nd, heading, w, h, svg, &sk);
-  bool ok = st == CAIRO_STATUS_SUCCESS && !sk.err;
-  if (!ixp_outfile_close(&out, path, ok, err, errsize) && ok) return false;
-  if (!ok) snprintf(err, errsize, "cannot write '%s': %s", path, sk.err ? strerror(sk.err) : cairo_status_to_string(st));
-  return ok;
+  Page page = {t, &nd, heading, w, h};
+  bool small;
+  return ixp_plot_render_file(path, w, h, draw_page, &page, &small, err, errsize);
 }
