@@ -164,7 +164,7 @@ $(BUILD)/strict/%.ok: %.c $(BUILD)/parser.h | $(BUILD)/.deps
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libixp.a
+$(BUILD)/bench/%: bench/%.c bench/timing.h $(BUILD)/libixp.a
 	@echo "  LINK   $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_HAND) -O3 -o $@ $< $(BUILD)/libixp.a $(LIBS)

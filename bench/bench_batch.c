@@ -33,18 +33,13 @@
 #include "rng.h"
 #include "session.h"
 #include "threads.h"
+#include "timing.h"
 
 #define N 100000L
 #define D 256
 #define LAYER 128
 #define REPS 5
 #define PY "/usr/bin/python3"
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static void die(const char *what, const char *why) {
   fprintf(stderr, "bench_batch: %s: %s\n", what, why);

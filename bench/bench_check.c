@@ -11,12 +11,7 @@
 #include <time.h>
 
 #include "session.h"
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
+#include "timing.h"
 
 static char *many_lets(int n, size_t *len) {
   size_t size = (size_t)n * 32 + 64;

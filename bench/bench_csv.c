@@ -10,12 +10,7 @@
 #include <unistd.h>
 
 #include "dataset.h"
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
+#include "timing.h"
 
 /* The plain reader: fields to doubles, column by column; the sum checks it read them all. */
 static double plain_load(const char *path, long rows, double *cols[4]) {

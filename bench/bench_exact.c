@@ -11,14 +11,9 @@
 #include <time.h>
 
 #include "session.h"
+#include "timing.h"
 
 #define NBITS 20
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 static double run(IxpSession *s, const char *text) {
   double t0 = now();

@@ -21,15 +21,10 @@
 #include <time.h>
 
 #include "foreign.h"
+#include "timing.h"
 
 #define LIB "build/ffi_benchlib.so"
 #define ROWS 100000L
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static void die(const char *what, const char *msg) {
   fprintf(stderr, "bench_ffi: %s: %s\n", what, msg);

@@ -24,18 +24,13 @@
 #include "estimators.h"
 #include "gaussian.h"
 #include "rng.h"
+#include "timing.h"
 
 #define D 1000
 #ifndef NPAIRS
 #define NPAIRS 100000000L
 #endif
 #define REPS 3
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static void *xmalloc(size_t n) {
   void *p = malloc(n);

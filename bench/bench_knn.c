@@ -23,6 +23,7 @@
 
 #include "knn.h"
 #include "rng.h"
+#include "timing.h"
 
 /* Monotonic wall-clock seconds. */
 
@@ -35,12 +36,6 @@ static const char *index_name(IxpIndexKind k) {
   default: return "k-d tree";
   }
 }
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 /* n x d blocks x, y with y = rho x + sqrt(1 - rho^2) e per coordinate. */
 static void gaussian_pair(long n, int d, double rho, uint64_t seed, double **x, double **y) {
   *x = malloc(sizeof(double) * (size_t)(n * d));

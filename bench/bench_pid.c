@@ -14,18 +14,13 @@
 
 #include "broja.h"
 #include "pid.h"
+#include "timing.h"
 
 /* BROJA-2PID, seconds, recorded 2026-12 on this 2-core machine. */
 #define REF_RANDOM 1.4
 #define REF_COPY 5.2
 
 /* Monotonic time in seconds. */
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
 /* Exit with a message when a call fails. */
 static void need(IxpPidStatus st, const char *what) {
   if (st != IXP_PID_OK) {

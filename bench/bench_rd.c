@@ -23,12 +23,7 @@
 
 #include "blis/dense.h"
 #include "rd.h"
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
+#include "timing.h"
 
 /* Deterministic values in [0, 1). */
 static double lcg(unsigned *s) {

@@ -27,16 +27,11 @@
 #include "network.h"
 #include "rng.h"
 #include "surrogates.h"
+#include "timing.h"
 
 #define TRIALS 10
 #define LEN 1000
 #define N (TRIALS * LEN)
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static void *xmalloc(size_t n) {
   void *p = malloc(n);

@@ -25,15 +25,10 @@
 
 #include "knn.h"
 #include "rng.h"
+#include "timing.h"
 
 #define OUTDIR "build/bench-te"
 #define MATH3 "/usr/share/java/commons-math3.jar"
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
