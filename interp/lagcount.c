@@ -46,11 +46,8 @@ static bool source_codes(IxpSession *s, const IxpDataset *src, int v, const uint
  * do (every column of the view, and t itself): the counts then cover the
  * view's rows exactly. */
 static bool same_rows(const IxpLagView *lv, const IxpHistColumn *cols, int k) {
-  int back = 0, ahead = 0, hi = cols[0].lag, lo = cols[0].lag;
-  for (int i = 0; i < lv->ncols; i++) {
-    if (lv->cols[i].lag > back) back = lv->cols[i].lag;
-    if (-lv->cols[i].lag > ahead) ahead = -lv->cols[i].lag;
-  }
+  int back, ahead, hi = cols[0].lag, lo = cols[0].lag;
+  ixp_lag_extent(lv->cols, lv->ncols, &back, &ahead);
   for (int c = 1; c < k; c++) {
     if (cols[c].lag > hi) hi = cols[c].lag;
     if (cols[c].lag < lo) lo = cols[c].lag;
@@ -60,22 +57,25 @@ static bool same_rows(const IxpLagView *lv, const IxpHistColumn *cols, int k) {
 
 const IxpHistCounts *ixp_lagcount(IxpSession *s, IxpModelDef *view, const int *vars, int k, IxpSpan use) {
   if (!ixp_lagcount_enabled || !view->data || !view->data->lag || k > IXP_HISTORY_MAX_COLS) return NULL;
-  ixp_data_rows_count(s, view, use);  /* the view's rows: reports a trial shorter than the lags span */
   const IxpLagView *lv = view->data->lag;
+  ixp_data_rows_count(s, lv->source, use);  /* the source has rows (else the error every measure gives) */
   const IxpDataset *src = lv->source->data->set;
+  char err[512];  /* a trial shorter than the lags span: the view's own error, without gathering its rows */
+  if (!ixp_lagview_fits(src, lv->source->name, lv->cols, lv->ncols, err, sizeof err))
+    ixp_runtime_error(s, s->src, use, "%s", err);
   IxpHistColumn cols[IXP_HISTORY_MAX_COLS];
+  for (int c = 0; c < k; c++) cols[c].lag = lv->cols[vars ? vars[c] : c].lag;
+  if (k < 1 || !same_rows(lv, cols, k)) return NULL;
   for (int c = 0; c < k; c++) {
     const IxpLag *at = &lv->cols[vars ? vars[c] : c];
     int same = 0;
     while (same < c && lv->cols[vars ? vars[same] : same].var != at->var) same++;
-    cols[c].lag = at->lag;
     if (same < c) {
       cols[c].codes = cols[same].codes, cols[c].alphabet = cols[same].alphabet;
     } else if (!source_codes(s, src, at->var, &cols[c].codes, &cols[c].alphabet)) {
       return NULL;
     }
   }
-  if (k < 1 || !same_rows(lv, cols, k)) return NULL;
   IxpHistCounts *h = ixp_arena_alloc(s->tmp, sizeof *h);
   memset(h, 0, sizeof *h);
   IxpEstStatus st = ixp_history_count(cols, k, (size_t)src->nrows, src->trial_start, src->trial_start ? src->ntrials : 1, h);

@@ -12,8 +12,7 @@ void ixp_lag_name(char *buf, size_t size, const char *var, int lag) {
   else snprintf(buf, size, "%s[t%c%d]", var, lag > 0 ? '-' : '+', lag > 0 ? lag : -lag);
 }
 
-/* The lags' extent: the furthest back (>= 0) and the furthest ahead (>= 0). */
-static void extent(const IxpLag *cols, int n, int *back, int *ahead) {
+void ixp_lag_extent(const IxpLag *cols, int n, int *back, int *ahead) {
   *back = *ahead = 0;
   for (int i = 0; i < n; i++) {
     if (cols[i].lag > *back) *back = cols[i].lag;
@@ -60,10 +59,29 @@ static bool fill_column(IxpColumn *to, const IxpColumn *from, const char *name, 
   return true;
 }
 
+bool ixp_lagview_fits(const IxpDataset *src, const char *name, const IxpLag *cols, int n, char *err, size_t errsize) {
+  int back, ahead, ntrials = src->trial_start ? src->ntrials : 1;
+  ixp_lag_extent(cols, n, &back, &ahead);
+  long span = (long)back + ahead + 1;
+  for (int k = 0; k < ntrials; k++) {
+    long a = src->trial_start ? src->trial_start[k] : 0, b = src->trial_start ? src->trial_start[k + 1] : src->nrows;
+    if (b - a >= span) continue;
+    if (!src->trial_start)
+      snprintf(err, errsize, "dataset '%s' has %ld row%s, but these lags span %ld time steps (%d back, %d ahead)",
+               name, b - a, b - a == 1 ? "" : "s", span, back, ahead);
+    else
+      snprintf(err, errsize, "dataset '%s': trial %d has %ld row%s, shorter than the %ld time steps these lags "
+               "span (%d back, %d ahead)", name, k + 1, b - a, b - a == 1 ? "" : "s", span, back, ahead);
+    return false;
+  }
+  return true;
+}
+
 IxpDataset *ixp_lagview_build(const IxpDataset *src, const char *name, const IxpLag *cols, int n,
                               const char *const *names, char *err, size_t errsize) {
   int back, ahead, ntrials = src->trial_start ? src->ntrials : 1;
-  extent(cols, n, &back, &ahead);
+  if (!ixp_lagview_fits(src, name, cols, n, err, errsize)) return NULL;
+  ixp_lag_extent(cols, n, &back, &ahead);
   long span = (long)back + ahead + 1;  /* time steps one row of the view reads */
   IxpDataset *d = calloc(1, sizeof *d);
   long *starts = calloc((size_t)ntrials + 1, sizeof *starts), *len = calloc((size_t)ntrials, sizeof *len);
@@ -76,17 +94,6 @@ IxpDataset *ixp_lagview_build(const IxpDataset *src, const char *name, const Ixp
   }
   for (int k = 0; k < ntrials; k++) {
     long a = src->trial_start ? src->trial_start[k] : 0, b = src->trial_start ? src->trial_start[k + 1] : src->nrows;
-    if (b - a < span) {
-      char msg[512];
-      if (!src->trial_start)
-        snprintf(msg, sizeof msg, "dataset '%s' has %ld row%s, but these lags span %ld time steps (%d back, %d ahead)",
-                 name, b - a, b - a == 1 ? "" : "s", span, back, ahead);
-      else
-        snprintf(msg, sizeof msg, "dataset '%s': trial %d has %ld row%s, shorter than the %ld time steps these lags "
-                 "span (%d back, %d ahead)", name, k + 1, b - a, b - a == 1 ? "" : "s", span, back, ahead);
-      free(len), free(first);
-      return fail(d, err, errsize, msg);
-    }
     len[k] = b - a - span + 1;
     first[k] = a + back;  /* the view's first t in this trial; column i reads t - lag */
     starts[k + 1] = starts[k] + len[k];

@@ -26,6 +26,14 @@ typedef struct IxpLagView {
   unsigned built;       /* the source's IxpDataDef.generation the rows were made from (0: never) */
 } IxpLagView;
 
+/* The lags' extent: the furthest back (>= 0) and the furthest ahead (>= 0). */
+void ixp_lag_extent(const IxpLag *cols, int n, int *back, int *ahead);
+
+/* Whether every trial of `src` (called `name` in messages) is as long as
+ * the time steps cols[0 .. n) span; else false with the message in err
+ * (the trial's number and the lengths). */
+bool ixp_lagview_fits(const IxpDataset *src, const char *name, const IxpLag *cols, int n, char *err, size_t errsize);
+
 /* "x[t-1]", "x[t]", "x[t+2]" into buf. */
 void ixp_lag_name(char *buf, size_t size, const char *var, int lag);
 
