@@ -23,6 +23,7 @@
 #include "gaussian.h"
 #include "knn.h"
 #include "measures.h"
+#include "measures_multiplets.h"
 #include "model.h"
 #include "progress.h"
 #include "rng.h"
@@ -573,6 +574,7 @@ bool ixp_lower_on_data(IxpLowering *lw) {
   if (lw->local && lw->measure->estimand != IXP_ESTIMAND_ENTROPY && lw->measure->estimand != IXP_ESTIMAND_MI)
     return ixp_lower_error(lw, lw->call->span, "local values are for entropy, mi and the time measures built on them, "
                                                "not %s", lw->measure->name);
+  if (ixp_multiplets_wanted(lw)) return ixp_lower_multiplets(lw);  /* tc / dtc / oinfo(..., order = lo .. hi) */
   if (ixp_est_by_name(name, &est)) {
     int bins = 0, how = 0, alphabet = 0;
     if (!discrete_options(lw, &bins, &how, &alphabet)) return false;
