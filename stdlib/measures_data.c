@@ -24,6 +24,7 @@
 #include "knn.h"
 #include "measures.h"
 #include "measures_multiplets.h"
+#include "measures_pid.h"
 #include "model.h"
 #include "progress.h"
 #include "rng.h"
@@ -560,9 +561,20 @@ static void local_counts_explain(IxpSession *s, const IxpPlanOp *op, const IxpRe
 
 const IxpKernel ixp_kernel_local_counts = {"local values", local_counts_run, local_counts_explain};
 
+/* pid on a dataset goes to the Gaussian decompositions when `using`
+ * names gaussian or gcmi, or a column is continuous (which then reports
+ * what to write). */
+static bool continuous_pid(const IxpLowering *lw) {
+  if (lw->method && (!strcmp(lw->method->str, "gaussian") || !strcmp(lw->method->str, "gcmi"))) return true;
+  for (int i = 0; i < lw->nargs; i++)
+    if (lw->model->continuous[lw->args[i].var]) return true;
+  return false;
+}
+
 bool ixp_lower_on_data(IxpLowering *lw) {
   if (lw->measure->estimand == IXP_ESTIMAND_SERIES) return lw->measure->lower(lw);
   if (lw->measure->estimand == IXP_ESTIMAND_JOINT) {  /* rd, ib, capacity, pid: the plug-in joint of discrete columns */
+    if (!strcmp(lw->measure->name, "pid") && continuous_pid(lw)) return ixp_lower_pid_continuous(lw);
     for (int i = 0; i < lw->nargs; i++)
       if (lw->model->continuous[lw->args[i].var])
         return ixp_lower_error(lw, lw->args[i].node->span, "this measure works on discrete columns (the plug-in joint of the rows)");
