@@ -1,10 +1,12 @@
 /* copula.c — normal scores (ranks through the inverse normal CDF).
  *
- * Each column is ranked by an LSD radix sort of its values' bit patterns
- * mapped to unsigned order (8-bit digits; a digit every key shares is
- * skipped, as the sign and exponent bytes of most data are), which is
- * stable and linear in n. Untied rows take Phi^{-1}(r / (n + 1)) from one
- * table shared by every column; a run of ties takes its average rank. */
+ * The rows are transposed once (in cache-sized tiles) so that each column
+ * is one contiguous run, ranked by an LSD radix sort of its values' bit
+ * patterns mapped to unsigned order (8-bit digits, every histogram from
+ * one pass; a digit every key shares is skipped, as the top bits of most
+ * data are), which is stable and linear in n. Untied rows take
+ * Phi^{-1}(r / (n + 1)) from one table shared by every column; a run of
+ * ties takes its average rank. */
 #include "copula.h"
 
 #include "threads.h"
@@ -65,49 +67,71 @@ static inline uint64_t order_key(double v) {
   return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
 }
 
+/* One row's sort key and its index, moved together. */
+typedef struct {
+  uint64_t key;
+  uint64_t idx;
+} Item;
+
 /* Scratch of one column's sort. */
 typedef struct {
-  uint64_t *key, *key2;
-  uint32_t *idx, *idx2;
+  Item *a, *b;
 } Scratch;
 
-/* idx <- the rows in increasing order of key (stable LSD radix sort). */
+/* a <- sorted by key (stable LSD radix sort, 8-bit digits; every
+ * histogram from one pass, and a digit every key shares skipped). */
 static void radix_sort(Scratch *w, long n) {
-  for (long i = 0; i < n; i++) w->idx[i] = (uint32_t)i;
-  for (int shift = 0; shift < 64; shift += 8) {
-    long count[257] = {0};
-    for (long i = 0; i < n; i++) count[((w->key[i] >> shift) & 0xff) + 1]++;
+  long count[8][257];
+  memset(count, 0, sizeof count);
+  for (long i = 0; i < n; i++) {
+    uint64_t k = w->a[i].key;
+    for (int p = 0; p < 8; p++) count[p][((k >> (8 * p)) & 0xff) + 1]++;
+  }
+  for (int p = 0; p < 8; p++) {
+    long *c = count[p];
     bool shared = false;
-    for (int b = 1; b <= 256; b++) shared |= count[b] == n;
+    for (int b = 1; b <= 256; b++) shared |= c[b] == n;
     if (shared) continue;  /* every key has this digit: the order stands */
-    for (int b = 1; b <= 256; b++) count[b] += count[b - 1];
-    for (long i = 0; i < n; i++) {
-      long at = count[(w->key[i] >> shift) & 0xff]++;
-      w->key2[at] = w->key[i], w->idx2[at] = w->idx[i];
-    }
-    uint64_t *tk = w->key;
-    w->key = w->key2, w->key2 = tk;
-    uint32_t *ti = w->idx;
-    w->idx = w->idx2, w->idx2 = ti;
+    for (int b = 1; b <= 256; b++) c[b] += c[b - 1];
+    int sh = 8 * p;
+    for (long i = 0; i < n; i++) w->b[c[(w->a[i].key >> sh) & 0xff]++] = w->a[i];
+    Item *t = w->a;
+    w->a = w->b, w->b = t;
   }
 }
 
-/* Normal scores of column j; table[r] = Phi^{-1}((r + 1) / (n + 1)). */
-static bool score_column(const double *x, long n, long d, long j, const double *table, double *out, Scratch *w) {
+/* Normal scores of one contiguous column v[0 .. n), in place;
+ * table[r] = Phi^{-1}((r + 1) / (n + 1)). */
+static bool score_column(double *v, long n, const double *table, Scratch *w) {
   for (long i = 0; i < n; i++) {
-    double v = x[i * d + j];
-    if (!isfinite(v)) return false;
-    w->key[i] = order_key(v);
+    if (!isfinite(v[i])) return false;
+    w->a[i] = (Item){order_key(v[i]), (uint64_t)i};
   }
   radix_sort(w, n);
+  const Item *it = w->a;
   for (long a = 0; a < n;) {
     long b = a + 1;
-    while (b < n && w->key[b] == w->key[a]) b++;
+    while (b < n && it[b].key == it[a].key) b++;
     double s = b == a + 1 ? table[a] : ixp_probit((0.5 * (double)(a + b - 1) + 1) / (double)(n + 1));
-    for (long k = a; k < b; k++) out[(long)w->idx[k] * d + j] = s;
+    for (long k = a; k < b; k++) v[it[k].idx] = s;
     a = b;
   }
   return true;
+}
+
+/* Rows per tile of a transposition: a tile of both layouts stays in cache. */
+#define TILE 512
+
+/* dst (d x n, column j contiguous) <- src (n x d row-major), or back. */
+static void transpose(const double *src, long n, long d, double *dst, bool to_columns) {
+  for (long i0 = 0; i0 < n; i0 += TILE) {
+    long i1 = i0 + TILE < n ? i0 + TILE : n;
+    for (long j = 0; j < d; j++)
+      for (long i = i0; i < i1; i++) {
+        if (to_columns) dst[j * n + i] = src[i * d + j];
+        else dst[i * d + j] = src[j * n + i];
+      }
+  }
 }
 
 /* Ranking a column costs a few passes over n keys; a team pays from
@@ -116,34 +140,28 @@ static bool score_column(const double *x, long n, long d, long j, const double *
 
 bool ixp_normal_scores(const double *x, long n, long d, double *out) {
   if (n < 1 || d < 1 || !x || !out || n > (long)UINT32_MAX) return false;
-  double *table = malloc(sizeof(double) * (size_t)n);
-  if (!table) return false;
-  for (long r = 0; r < n; r++) table[r] = ixp_probit((double)(r + 1) / (double)(n + 1));
-  double *copy = NULL;
-  if (out == x) {  /* in place: every column reads the input before any is written */
-    copy = malloc(sizeof(double) * (size_t)n * (size_t)d);
-    if (!copy) {
-      free(table);
-      return false;
-    }
-    memcpy(copy, x, sizeof(double) * (size_t)n * (size_t)d);
-    x = copy;
+  double *table = malloc(sizeof(double) * (size_t)n), *cols = malloc(sizeof(double) * (size_t)n * (size_t)d);
+  if (!table || !cols) {
+    free(table), free(cols);
+    return false;
   }
+  for (long r = 0; r < n; r++) table[r] = ixp_probit((double)(r + 1) / (double)(n + 1));
+  transpose(x, n, d, cols, true);  /* columns contiguous: each is read and written as one run */
   int nt = ixp_threads_for((double)n * (double)d, SCORES_PAR_WORK);
   if (nt > d) nt = (int)d;
   bool ok = true;
 #pragma omp parallel num_threads(nt) if (nt > 1) reduction(&& : ok)
   {
-    Scratch w = {malloc(sizeof(uint64_t) * (size_t)n), malloc(sizeof(uint64_t) * (size_t)n),
-                 malloc(sizeof(uint32_t) * (size_t)n), malloc(sizeof(uint32_t) * (size_t)n)};
-    bool mine = w.key && w.key2 && w.idx && w.idx2;
+    Scratch w = {malloc(sizeof(Item) * (size_t)n), malloc(sizeof(Item) * (size_t)n)};
+    bool mine = w.a && w.b;
 #pragma omp for schedule(dynamic, 1)
     for (long j = 0; j < d; j++)
-      if (mine) mine = score_column(x, n, d, j, table, out, &w);
-    free(w.key), free(w.key2), free(w.idx), free(w.idx2);
+      if (mine) mine = score_column(cols + j * n, n, table, &w);
+    free(w.a), free(w.b);
     ok = ok && mine;
   }
+  if (ok) transpose(cols, n, d, out, false);
   free(table);
-  free(copy);
+  free(cols);
   return ok;
 }

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blis/dense.h"
 #include "copula.h"
 #include "gaussian.h"
+#include "ksum.h"
 #include "multiplets.h"
 #include "rng.h"
 #include "threads.h"
@@ -207,4 +209,40 @@ Test(gauss_bias, multiplets_bit_identical_across_threads) {
   cr_assert_eq(memcmp(a.vars, b.vars, sizeof(int) * (size_t)a.count * 5), 0);
   ixp_multiplets_free(&a), ixp_multiplets_free(&b);
   free(c);
+}
+
+/* The covariance accumulated by SYRK over blocks of centred rows has the
+ * bits of the one SYRK over all the centred rows that ixp_covariance made
+ * before (its compensated means, then X_c^T X_c / (n - 1) in one call),
+ * at 1 and 2 threads, for row counts below, at and past the block. */
+Test(gauss_bias, blocked_covariance_has_the_bits_of_one_syrk) {
+  long ns[] = {7, 3072, 10001, 70000};
+  int d = 9;
+  ixp_threads_watch_load(false);
+  for (int t = 1; t <= 2; t++) {
+    ixp_threads_set_budget(t);
+    for (size_t k = 0; k < sizeof ns / sizeof *ns; k++) {
+      long n = ns[k];
+      double *x = normal_rows(ixp_rng_key(41, (uint64_t)n, 0), n, d), *xc = malloc(sizeof(double) * (size_t)(n * d));
+      double cov[81], ref[81], mean[9];
+      for (long i = 0; i < n * d; i++) x[i] = 3 * x[i] + 100 + (double)(i % d);
+      for (int j = 0; j < d; j++) {
+        IxpKSum s = {0, 0};
+        for (long i = 0; i < n; i++) ixp_ksum_add(&s, x[i * d + j]);
+        mean[j] = ixp_ksum_value(s) / (double)n;
+      }
+      for (long i = 0; i < n; i++)
+        for (int j = 0; j < d; j++) xc[i * d + j] = x[i * d + j] - mean[j];
+      memset(ref, 0, sizeof ref);
+      cr_assert_eq(ixp_dense_syrk_lower(true, d, n, 1.0 / (double)(n - 1), xc, d, 0.0, ref, d), IXP_DENSE_OK);
+      for (int i = 0; i < d; i++)
+        for (int j = i + 1; j < d; j++) ref[i * d + j] = ref[j * d + i];
+      cr_assert_eq(ixp_covariance(x, n, d, cov), IXP_GAUSS_OK);
+      cr_assert_eq(memcmp(cov, ref, sizeof cov), 0, "n = %ld, %d threads", n, t);
+      x[5] = INFINITY;
+      cr_assert_eq(ixp_covariance(x, n, d, cov), IXP_GAUSS_EINPUT);
+      free(x), free(xc);
+    }
+  }
+  ixp_threads_watch_load(true);
 }
