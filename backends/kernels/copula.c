@@ -1,10 +1,10 @@
 /* copula.c — normal scores (ranks through the inverse normal CDF).
  *
  * The rows are transposed once (in cache-sized tiles) so that each column
- * is one contiguous run, ranked by an LSD radix sort of its values' bit
- * patterns mapped to unsigned order (8-bit digits, every histogram from
- * one pass; a digit every key shares is skipped, as the top bits of most
- * data are), which is stable and linear in n. Untied rows take
+ * is one contiguous run, ranked by sorting its values' bit patterns
+ * mapped to unsigned order (an LSD radix sort of their high halves, then
+ * each run of equal high halves by the whole key; linear in n for
+ * continuous data). Untied rows take
  * Phi^{-1}(r / (n + 1)) from one table shared by every column; a run of
  * ties takes its average rank. */
 #include "copula.h"
@@ -78,25 +78,54 @@ typedef struct {
   Item *a, *b;
 } Scratch;
 
-/* a <- sorted by key (stable LSD radix sort, 8-bit digits; every
- * histogram from one pass, and a digit every key shares skipped). */
+static int by_key(const void *x, const void *y) {
+  uint64_t a = ((const Item *)x)->key, b = ((const Item *)y)->key;
+  return (a > b) - (a < b);
+}
+
+/* Sort a run of items whose keys share their high 32 bits by the whole
+ * key: insertion for the short runs continuous data gives, qsort else. */
+static void sort_run(Item *r, long n) {
+  if (n > 32) {
+    qsort(r, (size_t)n, sizeof *r, by_key);
+    return;
+  }
+  for (long i = 1; i < n; i++) {
+    Item v = r[i];
+    long j = i;
+    for (; j > 0 && r[j - 1].key > v.key; j--) r[j] = r[j - 1];
+    r[j] = v;
+  }
+}
+
+/* a <- sorted by key: a stable LSD radix sort of the high 32 bits (8-bit
+ * digits, every histogram from one pass, a digit every key shares
+ * skipped), then each run of equal high halves sorted by the whole key.
+ * The high half (sign, exponent, 20 bits of mantissa) already separates
+ * nearly all values of continuous data, so half the passes do. */
 static void radix_sort(Scratch *w, long n) {
-  long count[8][257];
+  long count[4][257];
   memset(count, 0, sizeof count);
   for (long i = 0; i < n; i++) {
-    uint64_t k = w->a[i].key;
-    for (int p = 0; p < 8; p++) count[p][((k >> (8 * p)) & 0xff) + 1]++;
+    uint64_t k = w->a[i].key >> 32;
+    for (int p = 0; p < 4; p++) count[p][((k >> (8 * p)) & 0xff) + 1]++;
   }
-  for (int p = 0; p < 8; p++) {
+  for (int p = 0; p < 4; p++) {
     long *c = count[p];
     bool shared = false;
     for (int b = 1; b <= 256; b++) shared |= c[b] == n;
     if (shared) continue;  /* every key has this digit: the order stands */
     for (int b = 1; b <= 256; b++) c[b] += c[b - 1];
-    int sh = 8 * p;
+    int sh = 32 + 8 * p;
     for (long i = 0; i < n; i++) w->b[c[(w->a[i].key >> sh) & 0xff]++] = w->a[i];
     Item *t = w->a;
     w->a = w->b, w->b = t;
+  }
+  for (long i = 0; i < n;) {
+    long j = i + 1;
+    while (j < n && w->a[j].key >> 32 == w->a[i].key >> 32) j++;
+    if (j - i > 1) sort_run(w->a + i, j - i);
+    i = j;
   }
 }
 
