@@ -3,6 +3,7 @@
  * multiplets and pid on continuous data, against the closed forms of the
  * linear-Gaussian models the samples come from (ixp's exact engine). */
 #include "helpers.h"
+#include "pid.h"
 
 /* The numbers a program printed, in order: on each line that ends in
  * " = NUMBER", that number (a record's title ends in ':'). */
@@ -209,4 +210,18 @@ Test(gcmi, errors) {
     snprintf(prog, sizeof prog, "%s%s\n", data, cases[i].line);
     fails_with(prog, cases[i].msg);
   }
+}
+
+/* ixp_pid_mmi from the informations alone: two sources with I(S1; T) =
+ * 0.3, I(S2; T) = 0.5, I(S1, S2; T) = 0.9 give redundancy 0.3, unique
+ * 0 and 0.2, synergy 0.4; an inconsistent input (NaN) is refused. */
+Test(gcmi, pid_mmi_kernel) {
+  IxpPidLattice *l;
+  cr_assert_eq(ixp_pid_lattice(2, &l), IXP_PID_OK);
+  double mi[4] = {0, 0.3, 0.5, 0.9}, atoms[4], want[4] = {0.3, 0, 0.2, 0.4};  /* {1}{2}, {1}, {2}, {12} */
+  cr_assert_eq(ixp_pid_mmi(l, mi, atoms), IXP_PID_OK);
+  for (int a = 0; a < 4; a++) cr_assert_float_eq(atoms[a], want[a], 1e-15, "atom %d", a);
+  mi[3] = NAN;
+  cr_assert_eq(ixp_pid_mmi(l, mi, atoms), IXP_PID_EINPUT);
+  ixp_pid_lattice_free(l);
 }
