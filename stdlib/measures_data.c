@@ -610,7 +610,9 @@ bool ixp_lower_on_data(IxpLowering *lw) {
                            "Renyi and Tsallis entropies of data are estimated by plugin (discrete columns) and kl "
                            "(kNN, Leonenko et al. 2008)");
   const IxpEstimator *registered = ixp_estimator_by_name(name);
-  if (registered && ixp_estimator_claims(lw, registered)) return ixp_lower_estimator(lw, registered);
+  bool old_path = !strcmp(name, "ksg") || !strcmp(name, "kl") || !strcmp(name, "gaussian");
+  if (registered && (!old_path || ixp_estimator_claims(lw, registered)))  /* else it says what it estimates */
+    return ixp_lower_estimator(lw, registered);
   if (!strcmp(name, "ksg")) return lower_continuous(lw, EST_KSG);
   if (!strcmp(name, "kl")) return lower_continuous(lw, EST_KL);
   if (!strcmp(name, "gaussian")) return lower_continuous(lw, EST_GAUSSIAN);

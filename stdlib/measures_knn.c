@@ -36,8 +36,8 @@ bool ixp_entropy_order(IxpLowering *lw, double *alpha, bool *tsallis) {
       *tsallis = !strcmp(o->value->str, "tsallis");
       kind = o->node;
     } else {
-      return ixp_lower_error(lw, o->node->span, "entropy's options are alpha = a (the order of a Rényi entropy) and "
-                                                "kind = renyi | tsallis");
+      return ixp_lower_error(lw, o->node->span, "entropy takes no option '%s' (its options: alpha = a, the order of a "
+                                                "Renyi entropy, and kind = renyi | tsallis)", o->name);
     }
   }
   if (kind && *alpha == 1) return ixp_lower_error(lw, kind->span, "kind = %s needs an order: alpha = 2, say",
@@ -125,7 +125,7 @@ static IxpValue divergence_run(IxpSession *s, const IxpPlanOp *op, const IxpReg 
     ixp_plan_error(s, op->plan, "%s: each dataset needs more than k = %d rows", v->js ? "js" : "kl", v->k);
   if (st == IXP_KNN_ETIES)
     ixp_plan_error(s, op->plan, "%s: a row has a k-th neighbour at distance 0 (k or more repeated rows); the kNN "
-                   "divergence needs continuous data: raise k or add noise", v->js ? "js" : "kl");
+                   "divergence needs continuous data, where rows do not repeat", v->js ? "js" : "kl");
   if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "%s: %s", v->js ? "js" : "kl", ixp_knn_status_text(st));
   return ixp_value_real(out * ixp_units_scale(s));
 }
