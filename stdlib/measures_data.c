@@ -940,6 +940,12 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
     fprintf(out, ", %d %s surrogates%s", p->surrogates, p->method == IXP_SURR_PERMUTE ? "permutation" :
             ixp_surrogate_method_name(p->method), dz ? " (each estimated afresh)" : "");
   if (p->knn.theiler) fprintf(out, ", Theiler window %ld rows", p->knn.theiler);
+  if (p->lnc)
+    fprintf(out, ", local non-uniformity correction (PCA boxes of the %d neighbours, alpha %g)", k,
+            p->alpha ? p->alpha : ixp_lnc_alpha(k, dims));
+  if (p->order != 1 && p->kind == EST_KL)
+    fprintf(out, ", %s entropy of order %g (Leonenko et al. 2008, Euclidean distances in the data's units)",
+            p->tsallis ? "Tsallis" : "Renyi", p->order);
   if (p->local) fprintf(out, ", each row's local value");
 }
 

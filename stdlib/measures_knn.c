@@ -28,7 +28,7 @@ bool ixp_entropy_order(IxpLowering *lw, double *alpha, bool *tsallis) {
     const IxpOption *o = &lw->options[i];
     if (!strcmp(o->name, "alpha")) {
       if (o->value->kind != AST_NUM || !(o->value->num > 0) || !isfinite(o->value->num))
-        return ixp_lower_error(lw, o->value->span, "alpha is the order of a Rényi or Tsallis entropy, a number > 0 "
+        return ixp_lower_error(lw, o->value->span, "alpha is the order of a Renyi or Tsallis entropy, a number > 0 "
                                                     "written out (1: Shannon)");
       *alpha = o->value->num;
     } else if (!strcmp(o->name, "kind") && o->value->kind == AST_NAME &&
@@ -81,9 +81,9 @@ static void order_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *in, 
   const Order *o = op->payload;
   (void)s, (void)in;
   if (o->gaussian)
-    fprintf(out, "%s entropy of order %g in closed form from the Gaussian entropy", o->tsallis ? "Tsallis" : "Rényi", o->alpha);
+    fprintf(out, "%s entropy of order %g in closed form from the Gaussian entropy", o->tsallis ? "Tsallis" : "Renyi", o->alpha);
   else
-    fprintf(out, "%s entropy of order %g from the marginal's probabilities", o->tsallis ? "Tsallis" : "Rényi", o->alpha);
+    fprintf(out, "%s entropy of order %g from the marginal's probabilities", o->tsallis ? "Tsallis" : "Renyi", o->alpha);
 }
 
 static const IxpKernel order_kernel = {"entropy of order alpha", order_run, order_explain};
