@@ -306,3 +306,29 @@ Test(knn_extra, box_kernel_limits) {
   cr_assert(fabs(mi) < 0.03, "box-kernel mi of independent columns %g (tolerance 0.03)", mi);
   free(x), free(y);
 }
+
+/* ------------------------------------------------------- thread counts */
+
+Test(knn_extra, every_estimate_is_the_same_at_any_thread_count) {
+  double L[4] = {1, 0, 0.7, sqrt(0.51)};
+  long n = 900;
+  double *xy = correlated(ixp_rng_key(24, 0, 0), n, 2, L), *x = column(xy, n, 2, 0), *y = column(xy, n, 2, 1);
+  double *z = correlated(ixp_rng_key(24, 1, 0), n, 1, L);
+  for (long i = 0; i < n; i++) z[i] = floor(2 * z[i]);  /* a discrete column: atoms for mixed */
+  double v[2][8];
+  for (int t = 0; t < 2; t++) {
+    IxpKnnOptions o = {.k = 5, .threads = t + 1};
+    cr_assert_eq(ixp_knn_lnc_correction(x, 1, y, 1, n, &o, 0.5, &v[t][0], NULL), IXP_KNN_OK);
+    cr_assert_eq(ixp_mixed_cmi(x, 1, z, 1, y, 1, n, &o, &v[t][1], NULL), IXP_KNN_OK);
+    cr_assert_eq(ixp_knn_renyi(xy, n, 2, &o, 2, false, &v[t][2]), IXP_KNN_OK);
+    cr_assert_eq(ixp_knn_kl(x, n, y, n, 1, &o, &v[t][3]), IXP_KNN_OK);
+    cr_assert_eq(ixp_knn_js(x, n, y, n, 1, &o, &v[t][4]), IXP_KNN_OK);
+    cr_assert_eq(ixp_kernel_entropy(xy, n, 2, IXP_KERNEL_GAUSSIAN, 0.25, t + 1, &v[t][5]), IXP_KNN_OK);
+    cr_assert_eq(ixp_kernel_mi(x, 1, y, 1, n, IXP_KERNEL_BOX, 0.25, t + 1, &v[t][6]), IXP_KNN_OK);
+    const double *g[3] = {x, y, z};
+    int gd[3] = {1, 1, 1};
+    cr_assert_eq(ixp_ksg_tc(g, gd, 3, n, &o, &v[t][7]), IXP_KNN_OK);
+  }
+  for (int i = 0; i < 8; i++) cr_assert(v[0][i] == v[1][i], "estimate %d: %.17g vs %.17g", i, v[0][i], v[1][i]);
+  free(xy), free(x), free(y), free(z);
+}
