@@ -925,6 +925,12 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
     return;
   }
   int dims = dx + dy + dz, k = p->knn.k ? p->knn.k : 4;
+  if (p->order != 1) {  /* kl's entropy of order alpha: its own brute-force search */
+    fprintf(out, "%s entropy of order %g (Leonenko, Pronzato & Savani 2008), k = %d on %zu rows, %d dimension%s, "
+            "brute-force Euclidean neighbours in the data's units", p->tsallis ? "Tsallis" : "Renyi", p->order, k,
+            rows->n, dims, dims == 1 ? "" : "s");
+    return;
+  }
   int gdim[3] = {dx, dy, dz}, ng = dz ? 3 : dy ? 2 : 1;
   IxpIndexKind index = p->knn.index;
   if (index == IXP_INDEX_AUTO)
@@ -943,9 +949,6 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   if (p->lnc)
     fprintf(out, ", local non-uniformity correction (PCA boxes of the %d neighbours, alpha %g)", k,
             p->alpha ? p->alpha : ixp_lnc_alpha(k, dims));
-  if (p->order != 1 && p->kind == EST_KL)
-    fprintf(out, ", %s entropy of order %g (Leonenko et al. 2008, Euclidean distances in the data's units)",
-            p->tsallis ? "Tsallis" : "Renyi", p->order);
   if (p->local) fprintf(out, ", each row's local value");
 }
 
