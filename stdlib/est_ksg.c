@@ -42,12 +42,11 @@ static bool ksg_option(IxpLowering *lw, IxpAst *item, void *opts) {
 
 static bool ksg_check(IxpLowering *lw, const void *opts, IxpContinuousMeasure m) {
   (void)opts;
-  if (m == IXP_CM_COINFO && lw->nargs > 12) {
-    /* 2^m - m - 1 total correlations; the entropy form's limit too */
-    int groups = 1;
-    for (int i = 1; i < lw->nargs; i++) groups += lw->args[i].sep == SEP_COMMA || lw->args[i].sep == SEP_SEMI;
-    if (groups > 12) return ixp_lower_error(lw, lw->call->span, "coinfo with ksg takes at most 12 groups");
-  }
+  int groups = 1, semis = 0;  /* groups as ixp_lower_multivariate splits them */
+  for (int i = 1; i < lw->nargs; i++) semis += lw->args[i].sep == SEP_SEMI;
+  groups = semis ? semis + 1 : lw->nargs;
+  if (m == IXP_CM_COINFO && groups > 12)  /* 2^m - m - 1 total correlations; the entropy form's limit too */
+    return ixp_lower_error(lw, lw->call->span, "coinfo with ksg takes at most 12 groups");
   return true;
 }
 

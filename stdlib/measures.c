@@ -150,7 +150,8 @@ static bool lower_entropy(IxpLowering *lw) {
   bool tsallis;
   /* entropy takes options (alpha, kind), so the checker leaves `using`
    * and `at` on exact models to this rule */
-  if (lw->method && lw->model && !lw->model->data)
+  bool data = lw->model && (lw->model->data || (lw->plan->nsrc && lw->plan->src[0].model->data));  /* or its view */
+  if (lw->method && lw->model && !data)
     return ixp_lower_error(lw, lw->method->span, "'%s' is measured exactly; estimators ('using') apply to data",
                            lw->model->name);
   if (lw->nat) return ixp_lower_error(lw, lw->at[0].node->span, "entropy takes no 'at'");
