@@ -15,10 +15,15 @@
 extern const IxpEstimator ixp_estimator_gcmi, ixp_estimator_gaussian;
 
 /* The registered estimators. */
+extern const IxpEstimator ixp_estimator_ksg, ixp_estimator_mixed, ixp_estimator_kernel;
+
 static const IxpEstimator *const estimators[] = {
     NULL,  /* keeps the table non-empty while it has no entries */
     &ixp_estimator_gcmi,
     &ixp_estimator_gaussian,
+    &ixp_estimator_ksg,
+    &ixp_estimator_mixed,
+    &ixp_estimator_kernel,
 };
 
 const IxpEstimator *ixp_estimator_by_name(const char *name) {

@@ -22,9 +22,11 @@
 #include "estimators.h"
 #include "gaussian.h"
 #include "knn.h"
+#include "knn_extra.h"
 #include "measures.h"
 #include "measures_multiplets.h"
 #include "measures_pid.h"
+#include "measures_knn.h"
 #include "model.h"
 #include "progress.h"
 #include "rng.h"
@@ -46,6 +48,10 @@ typedef struct {
   bool local;                /* `local`: one value per row (a vector) */
   bool bias;                 /* gaussian(bias = 1): each log-determinant less its bias */
   bool stderr_;              /* `with stderr`: {value, stderr} by the jackknife */
+  bool lnc;                  /* ksg: the local non-uniformity correction (knn_extra.h) */
+  double alpha;              /* its threshold (0: the authors' table for k and the dimension) */
+  double order;              /* kl's entropy(X, alpha = a): a (1: Shannon, Kozachenko-Leonenko) */
+  bool tsallis;              /* ... of Tsallis's kind (no units), else Rényi's */
   uint64_t position;
 } Payload;
 
@@ -153,11 +159,24 @@ static bool knn_options(IxpLowering *lw, Payload *p) {
     else if (!strcmp(name, "noise") && arg->a->kind == AST_NUM && arg->a->num >= 0) p->knn.noise = arg->a->num;
     else if (!strcmp(name, "index")) ok = index_option(lw, arg, p);
     else if (!strcmp(name, "theiler")) ok = int_option(lw, arg, 0, 1000000000, &flag), p->knn.theiler = flag;
+    else if (!strcmp(name, "lnc") && p->kind == EST_KSG) ok = int_option(lw, arg, 0, 1, &flag), p->lnc = flag;
+    else if (!strcmp(name, "alpha") && p->kind == EST_KSG)
+      ok = arg->a->kind == AST_NUM && arg->a->num > 0 && arg->a->num <= 1 ? (p->alpha = arg->a->num, true)
+           : ixp_lower_error(lw, arg->a->span, "alpha (lnc's threshold) is a number in (0, 1]");
     else
       return ixp_lower_error(lw, arg->span, "kNN options: k = 4, variant = 1 | 2 (ksg), rescale = 0 | 1, copula = 0 | 1, "
-                                            "noise = 1e-10, index = auto | kdtree | brute | lists | grid, theiler = 0");
+                                            "noise = 1e-10, index = auto | kdtree | brute | lists | grid, theiler = 0, "
+                                            "lnc = 0 | 1 and alpha (ksg)");
     if (!ok) return false;
   }
+  if (p->kind == EST_KL && p->knn.copula)  /* ranks are an even grid whatever the data: its entropy, not the data's */
+    return ixp_lower_error(lw, lw->method->span, "kl does not take copula = 1: entropy changes under the rank transform "
+                                                 "(the ranks' entropy is that of a uniform grid, not of the data); "
+                                                 "copula = 1 is for ksg, whose mi it leaves unchanged");
+  if (p->alpha && !p->lnc) return ixp_lower_error(lw, lw->method->span, "alpha is lnc's threshold: add lnc = 1");
+  if (p->lnc && p->knn.variant == 1)
+    return ixp_lower_error(lw, lw->method->span, "lnc = 1 corrects KSG's algorithm 2 (its boxes): drop variant = 1");
+  if (p->lnc) p->knn.variant = 2;
   if (p->knn.theiler && p->knn.index != IXP_INDEX_AUTO && p->knn.index != IXP_INDEX_KDTREE)
     return ixp_lower_error(lw, lw->method->span, "theiler = w needs the k-d tree: index = auto or kdtree");
   return true;
@@ -228,6 +247,17 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
     return ixp_lower_error(lw, lw->call->span, "gaussian estimates entropy(X), mi(X; Y) and mi(X; Y | Z)");
   if (kind != EST_GAUSSIAN && !knn_options(lw, p)) return false;
   if (kind == EST_GAUSSIAN && !gaussian_options(lw, p)) return false;
+  p->order = 1;
+  if (entropy && !ixp_entropy_order(lw, &p->order, &p->tsallis)) return false;
+  if (p->order != 1 && (lw->local || (lw->test && strcmp(lw->test->str, "stderr"))))
+    return ixp_lower_error(lw, lw->local ? lw->call->span : lw->test->span, "an entropy of order alpha takes no local "
+                                                                            "values and no test but with stderr");
+  if (p->order != 1 && p->order >= (p->knn.k ? p->knn.k : 4) + 1)  /* Gamma(k + 1 - alpha) of Leonenko et al. */
+    return ixp_lower_error(lw, lw->call->span, "the kNN entropy of order alpha needs alpha < k + 1 (k = %d): raise k",
+                           p->knn.k ? p->knn.k : 4);
+  if (p->lnc && k != 1) return ixp_lower_error(lw, lw->call->span, "lnc = 1 corrects ksg's mi(X; Y) (no condition)");
+  if (p->lnc && lw->test && is_surrogate_test(lw->test))
+    return ixp_lower_error(lw, lw->test->span, "lnc = 1 takes no surrogate test (with stderr gives its standard error)");
   IxpAst *test = lw->test;
   if (lw->local) {
     if (test) return ixp_lower_error(lw, test->span, "local values take no test");
@@ -589,13 +619,28 @@ bool ixp_lower_on_data(IxpLowering *lw) {
   if (ixp_multiplets_wanted(lw)) return ixp_lower_multiplets(lw);  /* tc / dtc / oinfo(..., order = lo .. hi) */
   if (ixp_est_by_name(name, &est)) {
     int bins = 0, how = 0, alphabet = 0;
+    double order = 1;
+    bool tsallis = false;
+    if (lw->measure->estimand == IXP_ESTIMAND_ENTROPY && !ixp_entropy_order(lw, &order, &tsallis)) return false;
+    if (order != 1 && (est != IXP_EST_PLUGIN || lw->local || lw->test))
+      return ixp_lower_error(lw, lw->method ? lw->method->span : lw->call->span, "Renyi and Tsallis entropies of "
+                             "discrete data are the plug-in's (from the frequencies), without local values or tests");
     if (!discrete_options(lw, &bins, &how, &alphabet)) return false;
     if (lw->local) return lower_local_counts(lw, est, bins, how);
     if (lw->test) return lower_discrete_test(lw, est, bins, how, alphabet);
     return lower_discrete(lw, est, bins, how, alphabet);
   }
+  double order = 1;
+  bool tsallis = false;
+  if (lw->measure->estimand == IXP_ESTIMAND_ENTROPY && !ixp_entropy_order(lw, &order, &tsallis)) return false;
+  if (order != 1 && strcmp(name, "kl"))
+    return ixp_lower_error(lw, lw->method ? lw->method->span : lw->call->span,
+                           "Renyi and Tsallis entropies of data are estimated by plugin (discrete columns) and kl "
+                           "(kNN, Leonenko et al. 2008)");
   const IxpEstimator *registered = ixp_estimator_by_name(name);
-  if (registered && ixp_estimator_claims(lw, registered)) return ixp_lower_estimator(lw, registered);
+  bool old_path = !strcmp(name, "ksg") || !strcmp(name, "kl") || !strcmp(name, "gaussian");
+  if (registered && (!old_path || ixp_estimator_claims(lw, registered)))  /* else it says what it estimates */
+    return ixp_lower_estimator(lw, registered);
   if (!strcmp(name, "ksg")) return lower_continuous(lw, EST_KSG);
   if (!strcmp(name, "kl")) return lower_continuous(lw, EST_KL);
   if (!strcmp(name, "gaussian")) return lower_continuous(lw, EST_GAUSSIAN);
@@ -667,9 +712,19 @@ static double estimate(IxpSession *s, const IxpPlanOp *op, const Payload *p, con
   if (p->kind == EST_GAUSSIAN) return gaussian_estimate(s, op, b) - gaussian_bias(s, op, p, b);
   double h = 0;
   IxpKnnStatus st;
-  if (p->kind == EST_KL) st = ixp_knn_entropy(b->x, b->n, b->dx, opt, &h, info);
+  if (p->kind == EST_KL && p->order != 1) st = ixp_knn_renyi(b->x, b->n, b->dx, opt, p->order, p->tsallis, &h);
+  else if (p->kind == EST_KL) st = ixp_knn_entropy(b->x, b->n, b->dx, opt, &h, info);
   else if (b->dz) st = ixp_ksg_cmi(b->x, b->dx, b->y, b->dy, b->z, b->dz, b->n, opt, &h, info);
   else st = ixp_ksg_mi(b->x, b->dx, b->y, b->dy, b->n, opt, &h, info);
+  if (st == IXP_KNN_OK && p->lnc) {  /* Gao, Ver Steeg & Galstyan 2015: each row's log V - log V_pca, added */
+    double c = 0, *local = NULL;
+    int k = opt->k ? opt->k : 4;
+    if (opt->local) local = ixp_arena_alloc(ixp_session_tmp(s), (size_t)b->n * sizeof *local);
+    st = ixp_knn_lnc_correction(b->x, b->dx, b->y, b->dy, b->n, opt, p->alpha ? p->alpha : ixp_lnc_alpha(k, b->dx + b->dy),
+                                &c, local);
+    h += c;
+    for (long i = 0; local && st == IXP_KNN_OK && i < b->n; i++) opt->local[i] += local[i];
+  }
   if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "%s: %s", p->kind == EST_KL ? "kl" : "ksg", ixp_knn_status_text(st));
   return h;
 }
@@ -753,7 +808,8 @@ static IxpValue with_stderr(IxpSession *s, const IxpPlanOp *op, const Payload *p
   IxpSamples x = {.ngroups = b->dz ? 3 : b->dy ? 2 : 1, .g = {b->x, b->y, b->z}, .d = {b->dx, b->dy, b->dz}, .n = b->n};
   Rerun r = {s, op, p, opt};
   static const char *const names[] = {"value", "stderr"};
-  double u = ixp_units_scale(s), v[2] = {value * u, ixp_jackknife_fn(rerun, &r, s, op, &x, IXP_JACKKNIFE_BLOCKS) * u};
+  double u = p->tsallis ? 1 : ixp_units_scale(s);  /* Tsallis entropy has no logarithm, so no units */
+  double v[2] = {value * u, ixp_jackknife_fn(rerun, &r, s, op, &x, IXP_JACKKNIFE_BLOCKS) * u};
   return record(s, names, v, 2);
 }
 
@@ -881,7 +937,7 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   if (opt.theiler && b.n - 1 - 2 * opt.theiler < k)
     ixp_plan_error(s, op->plan, "theiler = %ld leaves fewer than k = %ld rows outside a row's window (%ld rows)",
                    opt.theiler, k, b.n);
-  double u = ixp_units_scale(s);
+  double u = p->tsallis ? 1 : ixp_units_scale(s);  /* Tsallis entropy has no logarithm, so no units */
   if (p->local) return local_values(s, op, p, &b, opt);
   if (p->surrogates) return surrogate_run(s, op, p, &b, &opt);
   IxpKnnInfo info = {0};  /* the tie count, only wanted for the warning below (without noise) */
@@ -916,6 +972,12 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
     return;
   }
   int dims = dx + dy + dz, k = p->knn.k ? p->knn.k : 4;
+  if (p->order != 1) {  /* kl's entropy of order alpha: its own brute-force search */
+    fprintf(out, "%s entropy of order %g (Leonenko, Pronzato & Savani 2008), k = %d on %zu rows, %d dimension%s, "
+            "brute-force Euclidean neighbours in the data's units", p->tsallis ? "Tsallis" : "Renyi", p->order, k,
+            rows->n, dims, dims == 1 ? "" : "s");
+    return;
+  }
   int gdim[3] = {dx, dy, dz}, ng = dz ? 3 : dy ? 2 : 1;
   IxpIndexKind index = p->knn.index;
   if (index == IXP_INDEX_AUTO)
@@ -931,6 +993,9 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
     fprintf(out, ", %d %s surrogates%s", p->surrogates, p->method == IXP_SURR_PERMUTE ? "permutation" :
             ixp_surrogate_method_name(p->method), dz ? " (each estimated afresh)" : "");
   if (p->knn.theiler) fprintf(out, ", Theiler window %ld rows", p->knn.theiler);
+  if (p->lnc)
+    fprintf(out, ", local non-uniformity correction (PCA boxes of the %d neighbours, alpha %g)", k,
+            p->alpha ? p->alpha : ixp_lnc_alpha(k, dims));
   if (p->local) fprintf(out, ", each row's local value");
 }
 
