@@ -9,12 +9,17 @@
 #include "dense.h"
 #include "ksum.h"
 #include "rng.h"
+#include "threads.h"
 
 #define MAX_LAYERS 17     /* hidden layers + the output layer */
 #define EVAL_BLOCK 1024   /* rows whose pairs are scored together when evaluating */
 #define ADAM_B1 0.9
 #define ADAM_B2 0.999
 #define ADAM_EPS 1e-8
+/* Operations from which the two towers run on two threads: a parallel
+ * region costs microseconds on idle cores, a step of the default critic
+ * about 5e6 operations (a millisecond). */
+#define TOWER_THREAD_FLOPS 1e6
 
 /* Purposes of the sub-streams of the caller's key. */
 enum { STREAM_SPLIT = 1, STREAM_INIT = 2, STREAM_EPOCH = 3 };
@@ -45,8 +50,8 @@ struct IxpCritic {
   double *p, *g, *m, *v;   /* parameters, gradient, Adam's moments */
   double b1t, b2t;         /* Adam's beta1^t, beta2^t */
   double *s, *ds;          /* scores (max_rows^2) and their gradient */
-  double *d[3];            /* deltas, max_rows x width each */
-  double flops;
+  double *d[4];            /* deltas, max_rows x width each (two per tower) */
+  double flops[3];         /* GEMM operations: each tower's, the scores' */
 };
 
 /* --- layout --------------------------------------------------------------- */
@@ -81,7 +86,7 @@ IxpCritic *ixp_critic_new(int dx, int dy, const IxpCriticConfig *cfg, long max_r
   bool ok = (c->p = zalloc(c->np)) && (c->g = zalloc(c->np)) && (c->m = zalloc(c->np)) &&
             (c->v = zalloc(c->np)) && (c->s = zalloc(max_rows * max_rows)) &&
             (c->ds = zalloc(max_rows * max_rows));
-  for (int k = 0; k < 3 && ok; k++) ok = (c->d[k] = zalloc(max_rows * c->width)) != NULL;
+  for (int k = 0; k < 4 && ok; k++) ok = (c->d[k] = zalloc(max_rows * c->width)) != NULL;
   for (int t = 0; t < 2 && ok; t++)
     for (int l = 0; l < c->t[t].nl && ok; l++) ok = (c->t[t].act[l] = zalloc(max_rows * c->t[t].out[l])) != NULL;
   if (!ok) {
@@ -96,7 +101,7 @@ void ixp_critic_free(IxpCritic *c) {
   if (!c) return;
   for (int t = 0; t < 2; t++)
     for (int l = 0; l < c->t[t].nl; l++) free(c->t[t].act[l]);
-  for (int k = 0; k < 3; k++) free(c->d[k]);
+  for (int k = 0; k < 4; k++) free(c->d[k]);
   free(c->p), free(c->g), free(c->m), free(c->v), free(c->s), free(c->ds);
   free(c);
 }
@@ -125,15 +130,26 @@ void ixp_critic_init(IxpCritic *c, uint64_t key) {
 long ixp_critic_nparams(const IxpCritic *c) { return c->np; }
 double *ixp_critic_params(IxpCritic *c) { return c->p; }
 const double *ixp_critic_grad(const IxpCritic *c) { return c->g; }
-double ixp_critic_flops(const IxpCritic *c) { return c->flops; }
+double ixp_critic_flops(const IxpCritic *c) { return c->flops[0] + c->flops[1] + c->flops[2]; }
 
 /* --- forward and backward ----------------------------------------------- */
 
 /* C = op(A) op(B) on BLIS (dense.h: the same bits at every thread count). */
-static void mm(IxpCritic *c, bool ta, bool tb, long m, long n, long k, const double *a, long lda, const double *b,
+static void mm(double *flops, bool ta, bool tb, long m, long n, long k, const double *a, long lda, const double *b,
                long ldb, double *out, long ldc) {
   (void)ixp_dense_gemm(ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, out, ldc);
-  c->flops += 2.0 * (double)m * (double)n * (double)k;
+  *flops += 2.0 * (double)m * (double)n * (double)k;
+}
+
+/* Threads for the two towers of a batch of b rows: 2 when the machine
+ * has them idle and the work pays (threads.h). Each tower's arithmetic is
+ * the same on any thread, so the count changes only the time. */
+static int tower_threads(const IxpCritic *c, long b) {
+  double per_row = 0;
+  for (int t = 0; t < 2; t++)
+    for (int l = 0; l < c->t[t].nl; l++) per_row += 6.0 * c->t[t].in[l] * c->t[t].out[l];
+  int n = ixp_threads_for(per_row * (double)b, TOWER_THREAD_FLOPS);
+  return n > 2 ? 2 : n;
 }
 
 /* The tower's output (b x embed) for b input rows. */
@@ -144,7 +160,7 @@ static const double *tower_forward(IxpCritic *c, int t, const double *in, long b
     int i = w->in[l], o = w->out[l];
     double *z = w->act[l];
     const double *bias = c->p + w->b_off[l];
-    mm(c, false, false, b, o, i, prev, i, c->p + w->w_off[l], o, z, o);
+    mm(&c->flops[t], false, false, b, o, i, prev, i, c->p + w->w_off[l], o, z, o);
     bool relu = l < w->nl - 1;
     for (long r = 0; r < b; r++)
       for (int j = 0; j < o; j++) {
@@ -164,13 +180,13 @@ static void tower_backward(IxpCritic *c, int t, const double *in, long b, double
   for (int l = w->nl - 1; l >= 0; l--) {
     int i = w->in[l], o = w->out[l];
     const double *input = l > 0 ? w->act[l - 1] : in;
-    mm(c, true, false, i, o, b, input, i, delta, o, c->g + w->w_off[l], o);
+    mm(&c->flops[t], true, false, i, o, b, input, i, delta, o, c->g + w->w_off[l], o);
     double *gb = c->g + w->b_off[l];
     memset(gb, 0, sizeof(double) * (size_t)o);
     for (long r = 0; r < b; r++) /* rows in order: a fixed sum for each unit */
       for (int j = 0; j < o; j++) gb[j] += delta[r * o + j];
     if (l == 0) break;
-    mm(c, false, true, b, i, o, delta, o, c->p + w->w_off[l], o, spare, i);
+    mm(&c->flops[t], false, true, b, i, o, delta, o, c->p + w->w_off[l], o, spare, i);
     const double *a = w->act[l - 1];
     for (long k = 0; k < b * i; k++)
       if (!(a[k] > 0)) spare[k] = 0;
@@ -241,23 +257,33 @@ static double objective_of_scores(IxpCriticBound bound, const double *s, long b,
   return bound == IXP_CRITIC_INFONCE ? value + log(fb) : bound == IXP_CRITIC_NWJ ? value + 1 : value;
 }
 
+/* Both towers' outputs for b rows, and the scores into s (b x b). */
+static void forward(IxpCritic *c, const double *x, const double *y, long b, double *s, const double *out[2]) {
+  int e = c->cfg.embed;
+#pragma omp parallel for num_threads(tower_threads(c, b)) schedule(static, 1)
+  for (int t = 0; t < 2; t++) out[t] = tower_forward(c, t, t ? y : x, b);
+  mm(&c->flops[2], false, true, b, b, e, out[0], e, out[1], e, s, b);
+}
+
 double ixp_critic_objective(IxpCritic *c, const double *x, const double *y, long b, bool grad) {
   int e = c->cfg.embed;
-  const double *gx = tower_forward(c, 0, x, b), *gy = tower_forward(c, 1, y, b);
-  mm(c, false, true, b, b, e, gx, e, gy, e, c->s, b);
+  const double *out[2];
+  forward(c, x, y, b, c->s, out);
   double value = objective_of_scores(c->cfg.bound, c->s, b, grad ? c->ds : NULL);
   if (!grad) return value;
-  mm(c, false, false, b, e, b, c->ds, b, gy, e, c->d[0], e); /* d/dg(x_i) = sum_j dS_ij h(y_j) */
-  mm(c, true, false, b, e, b, c->ds, b, gx, e, c->d[1], e);  /* d/dh(y_j) = sum_i dS_ij g(x_i) */
-  tower_backward(c, 0, x, b, c->d[0], c->d[2]);
-  tower_backward(c, 1, y, b, c->d[1], c->d[2]);
+  /* d/dg(x_i) = sum_j dS_ij h(y_j), d/dh(y_j) = sum_i dS_ij g(x_i); each
+   * tower then back-propagates its own, into its own part of the gradient. */
+#pragma omp parallel for num_threads(tower_threads(c, b)) schedule(static, 1)
+  for (int t = 0; t < 2; t++) {
+    mm(&c->flops[t], t == 1, false, b, e, b, c->ds, b, out[1 - t], e, c->d[t], e);
+    tower_backward(c, t, t ? y : x, b, c->d[t], c->d[2 + t]);
+  }
   return value;
 }
 
 void ixp_critic_scores(IxpCritic *c, const double *x, const double *y, long b, double *s) {
-  int e = c->cfg.embed;
-  const double *gx = tower_forward(c, 0, x, b), *gy = tower_forward(c, 1, y, b);
-  mm(c, false, true, b, b, e, gx, e, gy, e, s, b);
+  const double *out[2];
+  forward(c, x, y, b, s, out);
 }
 
 /* --- evaluation ---------------------------------------------------------- */
@@ -267,6 +293,8 @@ void ixp_critic_scores(IxpCritic *c, const double *x, const double *y, long b, d
  * SMILE (1/(k-1)) sum_{j != i} clip(e^{S_ij}). */
 static void block_terms(const IxpCriticConfig *cfg, const double *s, long k, double *diag, double *neg) {
   double tau = cfg->clip;
+  /* Each row's terms are its own sums, in column order, on any thread. */
+#pragma omp parallel for num_threads(ixp_threads_for(20.0 * (double)k * (double)k, TOWER_THREAD_FLOPS)) schedule(static)
   for (long i = 0; i < k; i++) {
     const double *row = s + i * k;
     diag[i] = row[i];
@@ -427,7 +455,7 @@ IxpCriticStatus ixp_critic_estimate(const double *x, int dx, const double *y, in
     long at = train + val;
     out->value = evaluate(c, w.xs + at * dx, dx, w.ys + at * dy, dy, held, w.diag, w.neg, &out->se);
     out->heldout = held, out->train = train, out->validation = val;
-    out->flops = c->flops;
+    out->flops = ixp_critic_flops(c);
     if (!isfinite(out->value)) st = IXP_CRITIC_ENOTFINITE;
   }
   work_free(&w);
