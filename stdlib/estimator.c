@@ -13,6 +13,7 @@
 #include "surrogates.h"
 
 extern const IxpEstimator ixp_estimator_gcmi, ixp_estimator_gaussian;
+extern const IxpEstimator ixp_estimator_critic;
 
 /* The registered estimators. */
 extern const IxpEstimator ixp_estimator_ksg, ixp_estimator_mixed, ixp_estimator_kernel;
@@ -24,6 +25,7 @@ static const IxpEstimator *const estimators[] = {
     &ixp_estimator_ksg,
     &ixp_estimator_mixed,
     &ixp_estimator_kernel,
+    &ixp_estimator_critic,
 };
 
 const IxpEstimator *ixp_estimator_by_name(const char *name) {
