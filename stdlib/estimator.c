@@ -12,9 +12,13 @@
 #include "runtime.h"
 #include "surrogates.h"
 
+extern const IxpEstimator ixp_estimator_gcmi, ixp_estimator_gaussian;
+
 /* The registered estimators. */
 static const IxpEstimator *const estimators[] = {
     NULL,  /* keeps the table non-empty while it has no entries */
+    &ixp_estimator_gcmi,
+    &ixp_estimator_gaussian,
 };
 
 const IxpEstimator *ixp_estimator_by_name(const char *name) {

@@ -176,6 +176,16 @@ static bool lower_mi(IxpLowering *lw) {
  * variable is its own group. At least two groups, no '|'. */
 static bool multivariate(IxpLowering *lw, Groups *g) {
   static const IxpOp seps[] = {SEP_SEMI};
+  /* tc, dtc and oinfo take `order` (every multiplet of a dataset,
+   * measures_multiplets.c, which takes the call before it comes here);
+   * having options, they are handed `using` and `at` on models too */
+  if (lw->noptions)
+    return ixp_lower_error(lw, lw->options[0].node->span, "order = lo .. hi measures every multiplet of a dataset's "
+                           "columns, estimated with gaussian or gcmi");
+  if (lw->nat) return ixp_lower_error(lw, lw->at[0].node->span, "%s takes no 'at'", lw->call->str);
+  if (lw->method && !lw->plan->src[0].model->data)
+    return ixp_lower_error(lw, lw->method->span, "'%s' is measured exactly; estimators ('using') apply to data",
+                           lw->plan->src[0].model->name);
   if (!split(lw, seps, 1, false, g)) return false;
   if (count_sep(g, SEP_SEMI) == 0 && !split(lw, seps, 1, true, g)) return false;
   if (g->n < 2)
@@ -297,13 +307,16 @@ static bool lower_kl(IxpLowering *lw) {
   return finish(lw, ixp_plan_kl(lw->plan, a, b));
 }
 
+/* `order = lo .. hi`: every multiplet (measures_multiplets.c). */
+static const IxpOptionSpec multiplet_options[] = {{"order", IXP_OPTION_WORD, NULL, NULL}, {NULL, IXP_OPTION_VALUE, NULL, NULL}};
+
 static const IxpMeasure registry[] = {
     {"entropy", "entropy(X | Y)", "Shannon entropy, or conditional entropy", MEASURE_OVER_VARIABLES, lower_entropy, IXP_ESTIMAND_ENTROPY, NULL, NULL},
     {"mi", "mi(X; Y | Z)", "mutual information, or conditional mutual information", MEASURE_OVER_VARIABLES, lower_mi, IXP_ESTIMAND_MI, NULL, NULL},
-    {"tc", "tc(X1, X2, ...)", "total correlation (multi-information)", MEASURE_OVER_VARIABLES, lower_tc, IXP_ESTIMAND_ENTROPIES, NULL, NULL},
-    {"dtc", "dtc(X1, X2, ...)", "dual total correlation (binding information)", MEASURE_OVER_VARIABLES, lower_dtc, IXP_ESTIMAND_ENTROPIES, NULL, NULL},
+    {"tc", "tc(X1, X2, ...)", "total correlation (multi-information)", MEASURE_OVER_VARIABLES, lower_tc, IXP_ESTIMAND_ENTROPIES, multiplet_options, NULL},
+    {"dtc", "dtc(X1, X2, ...)", "dual total correlation (binding information)", MEASURE_OVER_VARIABLES, lower_dtc, IXP_ESTIMAND_ENTROPIES, multiplet_options, NULL},
     {"coinfo", "coinfo(X1, X2, ...)", "co-information", MEASURE_OVER_VARIABLES, lower_coinfo, IXP_ESTIMAND_ENTROPIES, NULL, NULL},
-    {"oinfo", "oinfo(X1, X2, ...)", "O-information (redundancy minus synergy)", MEASURE_OVER_VARIABLES, lower_oinfo, IXP_ESTIMAND_ENTROPIES, NULL, NULL},
+    {"oinfo", "oinfo(X1, X2, ...)", "O-information (redundancy minus synergy)", MEASURE_OVER_VARIABLES, lower_oinfo, IXP_ESTIMAND_ENTROPIES, multiplet_options, NULL},
     {"kl", "kl(P || Q)", "Kullback-Leibler divergence between two models", MEASURE_OVER_MODELS, lower_kl, IXP_ESTIMAND_JOINT, NULL, NULL},
 };
 

@@ -5,6 +5,7 @@
  *   mi(x; y | z) in d using ksg(k = 4)              kNN (KSG, Frenzel–Pompe)
  *   entropy(x) in d using kl(k = 4)                 Kozachenko–Leonenko
  *   mi(x; y) in d using gaussian                    parametric, log-determinants
+ *   mi(x; y) in d using gaussian(bias = 1)          the same, each log-det's finite-sample bias removed
  *   mi(x; y) in d using ksg with permutations(200)  + a permutation p-value
  *   mi(x; y | z) in d using gaussian with surrogates(200, method = shift)
  *                                                   + a p-value from time-series surrogates
@@ -22,6 +23,7 @@
 #include "gaussian.h"
 #include "knn.h"
 #include "measures.h"
+#include "measures_multiplets.h"
 #include "model.h"
 #include "progress.h"
 #include "rng.h"
@@ -41,6 +43,7 @@ typedef struct {
   bool chi2;                 /* gaussian mi: the chi-squared p-value of 2 N I */
   int bootstrap;             /* resamples for a percentile interval (0: none) */
   bool local;                /* `local`: one value per row (a vector) */
+  bool bias;                 /* gaussian(bias = 1): each log-determinant less its bias */
   bool stderr_;              /* `with stderr`: {value, stderr} by the jackknife */
   uint64_t position;
 } Payload;
@@ -161,6 +164,18 @@ static bool knn_options(IxpLowering *lw, Payload *p) {
 
 extern const IxpKernel ixp_kernel_estimate;
 
+/* gaussian(bias = 0 | 1). */
+static bool gaussian_options(IxpLowering *lw, Payload *p) {
+  for (int i = 0; i < lw->method->nitems; i++) {
+    IxpAst *arg = lw->method->items[i];
+    int flag = 0;
+    if (!arg->str || strcmp(arg->str, "bias")) return ixp_lower_error(lw, arg->span, "gaussian takes bias = 0 | 1");
+    if (!int_option(lw, arg, 0, 1, &flag)) return false;
+    p->bias = flag;
+  }
+  return true;
+}
+
 /* A surrogate test: permutations(n), or surrogates(n, method = M,
  * block = L). Fills the count, the method and the block length. */
 bool ixp_data_surrogate_test(IxpLowering *lw, IxpAst *test, int *count, IxpSurrogateMethod *method, long *block) {
@@ -211,7 +226,7 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
   if (kind == EST_GAUSSIAN && !((entropy && k == 0) || (mi && k >= 1)))
     return ixp_lower_error(lw, lw->call->span, "gaussian estimates entropy(X), mi(X; Y) and mi(X; Y | Z)");
   if (kind != EST_GAUSSIAN && !knn_options(lw, p)) return false;
-  if (kind == EST_GAUSSIAN && lw->method->nitems) return ixp_lower_error(lw, lw->method->span, "gaussian takes no options");
+  if (kind == EST_GAUSSIAN && !gaussian_options(lw, p)) return false;
   IxpAst *test = lw->test;
   if (lw->local) {
     if (test) return ixp_lower_error(lw, test->span, "local values take no test");
@@ -559,6 +574,7 @@ bool ixp_lower_on_data(IxpLowering *lw) {
   if (lw->local && lw->measure->estimand != IXP_ESTIMAND_ENTROPY && lw->measure->estimand != IXP_ESTIMAND_MI)
     return ixp_lower_error(lw, lw->call->span, "local values are for entropy, mi and the time measures built on them, "
                                                "not %s", lw->measure->name);
+  if (ixp_multiplets_wanted(lw)) return ixp_lower_multiplets(lw);  /* tc / dtc / oinfo(..., order = lo .. hi) */
   if (ixp_est_by_name(name, &est)) {
     int bins = 0, how = 0, alphabet = 0;
     if (!discrete_options(lw, &bins, &how, &alphabet)) return false;
@@ -591,7 +607,20 @@ typedef struct {
   long n;
 } Blocks;
 
-/* Gaussian entropy or (conditional) MI from the covariance of [x y z]. */
+/* The finite-sample bias of the Gaussian estimate on the blocks' shape
+ * when the payload asks for its removal (bias = 1), else 0: a constant
+ * of n and the groups' widths (ixp_gauss_entropy_bias, _mi_bias), so
+ * local values, resamples and surrogates all shift by it alike. */
+static double gaussian_bias(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b) {
+  if (!p->bias) return 0;
+  int d = b->dx + b->dy + b->dz;
+  if (b->n <= d)
+    ixp_plan_error(s, op->plan, "gaussian(bias = 1) needs more rows than columns (%ld rows, %d columns)", b->n, d);
+  return b->dy ? ixp_gauss_mi_bias(b->dx, b->dy, b->dz, b->n) : ixp_gauss_entropy_bias(b->dx, b->n);
+}
+
+/* Gaussian entropy or (conditional) MI from the covariance of [x y z]
+ * (uncorrected: callers subtract gaussian_bias). */
 static double gaussian_estimate(IxpSession *s, const IxpPlanOp *op, const Blocks *b) {
   int d = b->dx + b->dy + b->dz;
   double *all = ixp_arena_alloc(ixp_session_tmp(s), (size_t)b->n * (size_t)d * sizeof *all);
@@ -623,7 +652,7 @@ static double gaussian_estimate(IxpSession *s, const IxpPlanOp *op, const Blocks
 /* One estimate (nats) on the blocks; info collects tie counts. */
 static double estimate(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b, const IxpKnnOptions *opt,
                        IxpKnnInfo *info) {
-  if (p->kind == EST_GAUSSIAN) return gaussian_estimate(s, op, b);
+  if (p->kind == EST_GAUSSIAN) return gaussian_estimate(s, op, b) - gaussian_bias(s, op, p, b);
   double h = 0;
   IxpKnnStatus st;
   if (p->kind == EST_KL) st = ixp_knn_entropy(b->x, b->n, b->dx, opt, &h, info);
@@ -788,8 +817,11 @@ static void gaussian_local(IxpSession *s, const IxpPlanOp *op, const Blocks *b, 
 static IxpValue local_values(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b, IxpKnnOptions opt) {
   if (b->n < 2) ixp_plan_error(s, op->plan, "local values need at least 2 rows");
   double *h = ixp_arena_alloc(ixp_session_tmp(s), (size_t)b->n * sizeof *h), u = ixp_units_scale(s);
-  if (p->kind == EST_GAUSSIAN) gaussian_local(s, op, b, h);
-  else {
+  if (p->kind == EST_GAUSSIAN) {
+    gaussian_local(s, op, b, h);
+    double bias = gaussian_bias(s, op, p, b);  /* the values' mean is the estimate */
+    for (long i = 0; i < b->n; i++) h[i] -= bias;
+  } else {
     opt.local = h;
     estimate(s, op, p, b, &opt, NULL);
     ixp_plan_poll_interrupt(s, op->plan);
@@ -813,6 +845,8 @@ static IxpValue surrogate_run(IxpSession *s, const IxpPlanOp *op, const Payload 
                      "linear combination of the others)");
     if (st != IXP_SURR_OK) ixp_plan_error(s, op->plan, "gaussian test: %s", st == IXP_SURR_ENOMEM ? "out of memory" :
                                           "needs at least 2 rows");
+    double bias = gaussian_bias(s, op, p, b);  /* a constant: the p-value and null_std do not move */
+    t.value -= bias, t.null_mean -= bias;
   } else {
     IxpKnnStatus st = ixp_surrogate_ksg_test(b->x, b->dx, b->y, b->dy, b->z, b->dz, b->n, opt, &plan, p->surrogates,
                                              key, &t);
@@ -849,7 +883,8 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   if (p->stderr_) return with_stderr(s, op, p, &b, h, opt);
   if (p->chi2) {
     static const char *const names[] = {"value", "p"};
-    double v[2] = {h * u, ixp_gauss_mi_pvalue(h, b.n, b.dx, b.dy)};
+    /* the likelihood-ratio statistic is 2 N times the uncorrected estimate */
+    double v[2] = {h * u, ixp_gauss_mi_pvalue(h + gaussian_bias(s, op, p, &b), b.n, b.dx, b.dy)};
     return record(s, names, v, 2);
   }
   return ixp_value_real(h * u);
@@ -860,8 +895,8 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   (void)s;
   int dx = ixp_set_count(p->x), dy = ixp_set_count(p->y), dz = ixp_set_count(p->z);
   if (p->kind == EST_GAUSSIAN) {
-    fprintf(out, "gaussian: covariance of %zu rows (SYRK), Cholesky log-determinants of %d x %d blocks", rows->n,
-            dx + dy + dz, dx + dy + dz);
+    fprintf(out, "gaussian: covariance of %zu rows (SYRK), Cholesky log-determinants of %d x %d blocks%s", rows->n,
+            dx + dy + dz, dx + dy + dz, p->bias ? ", each less its finite-sample bias (psi-function correction)" : "");
     if (p->local) fprintf(out, ", each row's log-density ratio");
     if (p->surrogates)
       fprintf(out, ", %d %s surrogates (X and Z's covariance kept; Y's cross-covariances per surrogate)", p->surrogates,

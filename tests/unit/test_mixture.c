@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "blis/dense.h"
-#include "copula.h"
 #include "mixture.h"
 
 /* The 2-D, 2-component mixture the tests draw from: well separated,
@@ -196,25 +195,3 @@ Test(mixture, rejects_bad_input) {
   cr_assert_eq(ixp_mix_select(x, 4, 1, &o, &m, NULL), IXP_MIX_EINPUT);
 }
 
-/* Phi^{-1} against known quantiles (to 1e-14) and as the inverse
- * of erfc; normal scores of a column: ranks, ties averaged, symmetric. */
-Test(copula, quantile_and_scores) {
-  cr_assert(fabs(ixp_normal_quantile(0.975) - 1.959963984540054) < 1e-14);
-  cr_assert(fabs(ixp_normal_quantile(0.5)) == 0);
-  cr_assert(fabs(ixp_normal_quantile(1e-10) + 6.361340902404056) < 1e-13);
-  for (double p = 1e-300; p < 1; p = p < 1e-3 ? p * 1e3 : p + 0.0137) {
-    double z = ixp_normal_quantile(p), back = 0.5 * erfc(-z / sqrt(2));
-    /* z's own rounding moves p by about z^2 eps relative in the tails */
-    cr_assert(fabs(back - p) <= 1e-14 * p * (1 + z * z), "p %g back %g", p, back);
-  }
-  double x[10] = {5, 1, 3, 3, 9, /* second column */ 0, 0, 0, 0, 0}, s[10];
-  double col[10];
-  for (int i = 0; i < 5; i++) col[i * 2] = x[i], col[i * 2 + 1] = x[5 + i];
-  cr_assert(ixp_normal_scores(col, 5, 2, s));
-  /* ranks 4, 1, 2.5, 2.5, 5 of 6 */
-  double want[5] = {4, 1, 2.5, 2.5, 5};
-  for (int i = 0; i < 5; i++) {
-    cr_assert(fabs(s[i * 2] - ixp_normal_quantile(want[i] / 6)) < 1e-15);
-    cr_assert(s[i * 2 + 1] == 0); /* all tied: the middle rank, score 0 */
-  }
-}
