@@ -13,12 +13,14 @@
 #include "surrogates.h"
 
 extern const IxpEstimator ixp_estimator_gcmi, ixp_estimator_gaussian;
+extern const IxpEstimator ixp_estimator_mixture;
 
 /* The registered estimators. */
 static const IxpEstimator *const estimators[] = {
     NULL,  /* keeps the table non-empty while it has no entries */
     &ixp_estimator_gcmi,
     &ixp_estimator_gaussian,
+    &ixp_estimator_mixture,
 };
 
 const IxpEstimator *ixp_estimator_by_name(const char *name) {
