@@ -13,7 +13,7 @@
 #include "surrogates.h"
 
 extern const IxpEstimator ixp_estimator_gcmi, ixp_estimator_gaussian;
-extern const IxpEstimator ixp_estimator_mixture;
+extern const IxpEstimator ixp_estimator_mixture, ixp_estimator_auto;
 
 /* The registered estimators. */
 static const IxpEstimator *const estimators[] = {
@@ -21,6 +21,7 @@ static const IxpEstimator *const estimators[] = {
     &ixp_estimator_gcmi,
     &ixp_estimator_gaussian,
     &ixp_estimator_mixture,
+    &ixp_estimator_auto,
 };
 
 const IxpEstimator *ixp_estimator_by_name(const char *name) {
