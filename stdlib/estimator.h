@@ -84,8 +84,13 @@ typedef struct IxpEstimator {
 /* The registered estimator called `name`, or NULL. */
 const IxpEstimator *ixp_estimator_by_name(const char *name);
 
+/* Whether e estimates the measure of the call (as ixp_lower_on_data asks
+ * before it chooses between a registered estimator and the older paths of
+ * gaussian, ksg and kl). */
+bool ixp_estimator_claims(const IxpLowering *lw, const IxpEstimator *e);
+
 /* Lower a measure on a dataset through registered estimator e (called by
- * ixp_lower_on_data when `using` names one). */
+ * ixp_lower_on_data when `using` names one that claims the measure). */
 bool ixp_lower_estimator(IxpLowering *lw, const IxpEstimator *e);
 
 /* An estimator's estimate on samples, as the driver computes it (the
@@ -93,14 +98,34 @@ bool ixp_lower_estimator(IxpLowering *lw, const IxpEstimator *e);
  * others (auto, gcmi over gaussian, ...). */
 double ixp_estimator_run(const IxpEstimator *e, const IxpEstimateCall *c, const IxpSamples *x, double *se);
 
-/* Delete-a-block jackknife standard error of any estimate on samples:
+/* Delete-a-block jackknife standard error of an estimate on samples:
  * `blocks` contiguous blocks of rows (contiguous, so a time series keeps
- * its order within each), the estimate recomputed without each. */
+ * its order within each), the estimate recomputed without each:
+ * sqrt((B - 1) / B * sum_b (t_b - mean t)^2). */
+#define IXP_JACKKNIFE_BLOCKS 20
 double ixp_jackknife_se(const IxpEstimator *e, const IxpEstimateCall *c, const IxpSamples *x, int blocks);
+/* The same for any estimate fn(ctx, samples) (the older paths'). */
+typedef double (*IxpJackknifeFn)(void *ctx, const IxpSamples *x);
+double ixp_jackknife_fn(IxpJackknifeFn fn, void *ctx, struct IxpSession *s, const IxpPlanOp *op, const IxpSamples *x,
+                        int blocks);
 
 /* A whole-number option value from lo to hi; false after reporting. */
 bool ixp_estimator_int_option(IxpLowering *lw, IxpAst *item, int lo, int hi, int *out);
 /* A number option value (a constant) from lo to hi; false after reporting. */
 bool ixp_estimator_real_option(IxpLowering *lw, IxpAst *item, double lo, double hi, double *out);
+
+/* Shared with the older paths of measures_data.c. */
+#include "surrogates.h"
+/* Parse permutations(n) or surrogates(n, method = M, block = L). */
+bool ixp_data_surrogate_test(IxpLowering *lw, IxpAst *test, int *count, IxpSurrogateMethod *method, long *block);
+/* The checked surrogate plan of a dataset's rows (its trials). */
+IxpSurrogatePlan ixp_data_surrogate_plan(struct IxpSession *s, const IxpPlanOp *op, struct IxpModelDef *data,
+                                         IxpSurrogateMethod method, long block, long n, int count);
+/* The stream of a test's surrogates (permutations keep a purpose of their own). */
+uint64_t ixp_data_surrogate_key(struct IxpSession *s, uint64_t position, IxpSurrogateMethod method, uint64_t purpose);
+/* {value, p, null_mean, null_std} in the session's units. */
+IxpValue ixp_data_test_record(struct IxpSession *s, const IxpSurrogateTest *t);
+/* {value, low, high, std} of a percentile bootstrap (est sorted here). */
+IxpValue ixp_data_interval(struct IxpSession *s, double value, double *est, int nb);
 
 #endif

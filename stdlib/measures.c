@@ -184,6 +184,15 @@ static bool multivariate(IxpLowering *lw, Groups *g) {
   return true;
 }
 
+bool ixp_lower_multivariate(IxpLowering *lw, IxpVarSet *sets, int *n, int max) {
+  Groups g;
+  if (!multivariate(lw, &g)) return false;
+  if (g.n > max) return ixp_lower_error(lw, lw->call->span, "more than %d groups", max);
+  for (int i = 0; i < g.n; i++) sets[i] = g.set[i];
+  *n = g.n;
+  return true;
+}
+
 static IxpVarSet all_of(const IxpLowering *lw, const Groups *g) {
   IxpVarSet m = ixp_lower_set(lw);
   for (int i = 0; i < g->n; i++) m = ixp_set_union(lw->arena, m, g->set[i]);

@@ -150,6 +150,11 @@ typedef struct IxpTimeCall {
 /* Whether `m` is a time measure. */
 bool ixp_measure_is_time(const IxpMeasure *m);
 
+/* The groups of a multivariate measure (tc, dtc, oinfo, coinfo): split at
+ * ';' when present, else every variable its own group; at least two, at
+ * most max (sets[0 .. *n)); false after reporting. */
+bool ixp_lower_multivariate(IxpLowering *lw, IxpVarSet *sets, int *n, int max);
+
 /* Lower a measure whose source is a dataset, with the estimator its
  * `using` names (measures_data.c). */
 bool ixp_lower_on_data(IxpLowering *lw);

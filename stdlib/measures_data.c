@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimator.h"
 #include "estimators.h"
 #include "gaussian.h"
 #include "knn.h"
@@ -40,6 +41,7 @@ typedef struct {
   bool chi2;                 /* gaussian mi: the chi-squared p-value of 2 N I */
   int bootstrap;             /* resamples for a percentile interval (0: none) */
   bool local;                /* `local`: one value per row (a vector) */
+  bool stderr_;              /* `with stderr`: {value, stderr} by the jackknife */
   uint64_t position;
 } Payload;
 
@@ -161,7 +163,7 @@ extern const IxpKernel ixp_kernel_estimate;
 
 /* A surrogate test: permutations(n), or surrogates(n, method = M,
  * block = L). Fills the count, the method and the block length. */
-static bool surrogate_test(IxpLowering *lw, IxpAst *test, int *count, IxpSurrogateMethod *method, long *block) {
+bool ixp_data_surrogate_test(IxpLowering *lw, IxpAst *test, int *count, IxpSurrogateMethod *method, long *block) {
   bool surr = !strcmp(test->str, "surrogates");
   *method = IXP_SURR_PERMUTE, *block = 0;
   if (!test->nitems || test->items[0]->str || (!surr && test->nitems != 1))
@@ -216,7 +218,13 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
     p->local = true;
     lw->plan->type = TY_VEC;
   }
-  if (test && !strcmp(test->str, "chi2")) {  /* the analytic null of a Gaussian MI */
+  if (test && !strcmp(test->str, "stderr")) {
+    if (test->nitems) return ixp_lower_error(lw, test->span, "stderr takes nothing: with stderr");
+    p->stderr_ = true;
+    static const char *const fields[] = {"value", "stderr", NULL};
+    lw->plan->type = TY_RECORD;
+    lw->plan->fields = fields;
+  } else if (test && !strcmp(test->str, "chi2")) {  /* the analytic null of a Gaussian MI */
     if (kind != EST_GAUSSIAN || !mi || test->nitems) return ixp_lower_error(lw, test->span, "chi2 tests gaussian's mi: with chi2");
     p->chi2 = true;
     static const char *const fields[] = {"value", "p", NULL};
@@ -233,11 +241,11 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
     lw->plan->fields = fields;
   } else if (test) {
     if (!is_surrogate_test(test))
-      return ixp_lower_error(lw, test->span, "the test is permutations(n), surrogates(n, method = ...), bootstrap(n) "
-                                             "(gaussian) or chi2 (gaussian)");
+      return ixp_lower_error(lw, test->span, "the test is stderr, permutations(n), surrogates(n, method = ...), "
+                                             "bootstrap(n) (gaussian) or chi2 (gaussian)");
     if (!mi) return ixp_lower_error(lw, test->span, "%s(n) tests mi(X; Y) and mi(X; Y | Z)", test->str);
     if (p->knn.theiler) return ixp_lower_error(lw, test->span, "%s(n) does not take a Theiler window", test->str);
-    if (!surrogate_test(lw, test, &p->surrogates, &p->method, &p->block)) return false;
+    if (!ixp_data_surrogate_test(lw, test, &p->surrogates, &p->method, &p->block)) return false;
     static const char *const fields[] = {"value", "p", "null_mean", "null_std", NULL};
     lw->plan->type = TY_RECORD;
     lw->plan->fields = fields;
@@ -278,7 +286,7 @@ static bool lower_discrete_test(IxpLowering *lw, IxpDiscreteEstimator est, int b
     return ixp_lower_error(lw, test->span, "the test of a discrete estimator is permutations(n), surrogates(n, "
                                            "method = ...) or bootstrap(n)");
   if (boot ? !int_option(lw, test->items[0], 2, 1000000, &t->bootstrap)
-           : !surrogate_test(lw, test, &t->permutations, &t->method, &t->block))
+           : !ixp_data_surrogate_test(lw, test, &t->permutations, &t->method, &t->block))
     return false;
   int i;
   if (unbinned_continuous(lw, bins, &i))
@@ -307,7 +315,6 @@ static double count_entropy(IxpSession *s, const IxpPlanOp *op, const DiscreteTe
   return h;
 }
 
-static IxpValue interval(IxpSession *s, double value, double *est, int nb);
 
 /* Row i of a bootstrap resample of n rows: drawn with replacement from
  * stream `key`. */
@@ -345,13 +352,13 @@ static IxpValue discrete_bootstrap(IxpSession *s, const IxpPlanOp *op, const Dis
     ixp_arena_release(a, resample_start);  /* the resample's counts */
   }
   ixp_progress_end(&bar);
-  return interval(s, value, est, nb);
+  return ixp_data_interval(s, value, est, nb);
 }
 
 /* The surrogate plan of a dataset's rows (its trials), checked: a plan
  * that cannot draw (one trial for method trials, ...) is an error at the
  * measure. */
-static IxpSurrogatePlan surrogate_plan(IxpSession *s, const IxpPlanOp *op, IxpModelDef *data, IxpSurrogateMethod method,
+IxpSurrogatePlan ixp_data_surrogate_plan(IxpSession *s, const IxpPlanOp *op, IxpModelDef *data, IxpSurrogateMethod method,
                                        long block, long n, int count) {
   IxpSurrogatePlan plan = {.method = method, .n = n, .block = block, .count = count};
   plan.trial_start = ixp_data_trials(s, data, &plan.ntrials, op->plan->site->span);
@@ -363,11 +370,11 @@ static IxpSurrogatePlan surrogate_plan(IxpSession *s, const IxpPlanOp *op, IxpMo
 /* The stream of a test's surrogates: permutations keep the stream they
  * always had (results of earlier versions stay); the time-series
  * methods draw from one of their own. */
-static uint64_t surrogate_key(IxpSession *s, uint64_t position, IxpSurrogateMethod method, uint64_t permute_purpose) {
+uint64_t ixp_data_surrogate_key(IxpSession *s, uint64_t position, IxpSurrogateMethod method, uint64_t permute_purpose) {
   return ixp_stream_key(s, position, method == IXP_SURR_PERMUTE ? permute_purpose : 0x5a77 + (uint64_t)method);
 }
 
-static IxpValue test_record(IxpSession *s, const IxpSurrogateTest *t) {
+IxpValue ixp_data_test_record(IxpSession *s, const IxpSurrogateTest *t) {
   static const char *const names[] = {"value", "p", "null_mean", "null_std"};
   double u = ixp_units_scale(s), v[4] = {t->value * u, t->p, t->null_mean * u, t->null_std * u};
   return record(s, names, v, 4);
@@ -399,8 +406,8 @@ static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, const IxpR
   double fixed = count_entropy(s, op, t, xz, dx + dz, n) - (dz ? count_entropy(s, op, t, cols + dx + dy, dz, n) : 0);
   double hy = count_entropy(s, op, t, cols + dx, dy, n);
   double value = fixed + (dz ? count_entropy(s, op, t, cols + dx, dy + dz, n) : hy) - count_entropy(s, op, t, cols, dx + dy + dz, n);
-  IxpSurrogatePlan plan = surrogate_plan(s, op, t->data, t->method, t->block, (long)n, t->permutations);
-  uint64_t key = surrogate_key(s, t->position, t->method, 0xd15c);
+  IxpSurrogatePlan plan = ixp_data_surrogate_plan(s, op, t->data, t->method, t->block, (long)n, t->permutations);
+  uint64_t key = ixp_data_surrogate_key(s, t->position, t->method, 0xd15c);
   long *rows = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *rows);
   double *null = ixp_arena_alloc(ixp_session_tmp(s), (size_t)t->permutations * sizeof *null);
   for (int c = 0; c < dy; c++) perm_cols[c] = ixp_arena_alloc(ixp_session_tmp(s), (n ? n : 1) * sizeof *perm_cols[c]);
@@ -426,7 +433,7 @@ static IxpValue discrete_test_run(IxpSession *s, const IxpPlanOp *op, const IxpR
   for (int r = 0; r < t->permutations; r++) sum += null[r], sum2 += null[r] * null[r];
   out.null_mean = sum / t->permutations;
   out.null_std = sqrt(fmax(0, sum2 / t->permutations - out.null_mean * out.null_mean));
-  return test_record(s, &out);
+  return ixp_data_test_record(s, &out);
 }
 
 static void discrete_test_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *in, FILE *out) {
@@ -559,6 +566,8 @@ bool ixp_lower_on_data(IxpLowering *lw) {
     if (lw->test) return lower_discrete_test(lw, est, bins, how, alphabet);
     return lower_discrete(lw, est, bins, how, alphabet);
   }
+  const IxpEstimator *registered = ixp_estimator_by_name(name);
+  if (registered && ixp_estimator_claims(lw, registered)) return ixp_lower_estimator(lw, registered);
   if (!strcmp(name, "ksg")) return lower_continuous(lw, EST_KSG);
   if (!strcmp(name, "kl")) return lower_continuous(lw, EST_KL);
   if (!strcmp(name, "gaussian")) return lower_continuous(lw, EST_GAUSSIAN);
@@ -645,7 +654,7 @@ static int by_value(const void *a, const void *b) {
 
 /* The record of a percentile bootstrap: the estimate, the 95 % interval of
  * the nb resampled estimates (sorted here) and their standard deviation. */
-static IxpValue interval(IxpSession *s, double value, double *est, int nb) {
+IxpValue ixp_data_interval(IxpSession *s, double value, double *est, int nb) {
   double mean = 0, var = 0;
   for (int r = 0; r < nb; r++) mean += est[r];
   mean /= nb;
@@ -679,7 +688,32 @@ static IxpValue bootstrap(IxpSession *s, const IxpPlanOp *op, const Payload *p, 
     ixp_arena_release(ixp_session_tmp(s), resample_start);  /* the resample's blocks */
   }
   ixp_progress_end(&bar);
-  return interval(s, value, est, nb);
+  return ixp_data_interval(s, value, est, nb);
+}
+
+/* The jackknife's view of an older path's estimate. */
+typedef struct {
+  IxpSession *s;
+  const IxpPlanOp *op;
+  const Payload *p;
+  IxpKnnOptions opt;
+} Rerun;
+
+static double rerun(void *ctx, const IxpSamples *x) {
+  const Rerun *r = ctx;
+  Blocks b = {(double *)x->g[0], x->ngroups > 1 ? (double *)x->g[1] : NULL, x->ngroups > 2 ? (double *)x->g[2] : NULL,
+              x->d[0], x->ngroups > 1 ? x->d[1] : 0, x->ngroups > 2 ? x->d[2] : 0, x->n};
+  return estimate(r->s, r->op, r->p, &b, &r->opt, NULL);
+}
+
+/* {value, stderr}: the standard error by the delete-a-block jackknife. */
+static IxpValue with_stderr(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b, double value,
+                            IxpKnnOptions opt) {
+  IxpSamples x = {.ngroups = b->dz ? 3 : b->dy ? 2 : 1, .g = {b->x, b->y, b->z}, .d = {b->dx, b->dy, b->dz}, .n = b->n};
+  Rerun r = {s, op, p, opt};
+  static const char *const names[] = {"value", "stderr"};
+  double u = ixp_units_scale(s), v[2] = {value * u, ixp_jackknife_fn(rerun, &r, s, op, &x, IXP_JACKKNIFE_BLOCKS) * u};
+  return record(s, names, v, 2);
 }
 
 /* Add coef * (-log of the Gaussian density of each row's columns cols[0
@@ -767,8 +801,8 @@ static IxpValue local_values(IxpSession *s, const IxpPlanOp *op, const Payload *
 /* A surrogate test of a gaussian or ksg estimate: Y's rows resampled. */
 static IxpValue surrogate_run(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b,
                               const IxpKnnOptions *opt) {
-  IxpSurrogatePlan plan = surrogate_plan(s, op, p->model, p->method, p->block, b->n, p->surrogates);
-  uint64_t key = surrogate_key(s, p->position, p->method, 0x9e57);
+  IxpSurrogatePlan plan = ixp_data_surrogate_plan(s, op, p->model, p->method, p->block, b->n, p->surrogates);
+  uint64_t key = ixp_data_surrogate_key(s, p->position, p->method, 0x9e57);
   IxpSurrogateTest t = {0};
   if (p->kind == EST_GAUSSIAN) {
     IxpSurrogateStatus st = ixp_surrogate_gaussian_test(b->x, b->dx, b->y, b->dy, b->z, b->dz, b->n, &plan,
@@ -785,7 +819,7 @@ static IxpValue surrogate_run(IxpSession *s, const IxpPlanOp *op, const Payload 
     ixp_plan_poll_interrupt(s, op->plan);  /* Ctrl-C cut the surrogates short */
     if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "ksg: %s", ixp_knn_status_text(st));
   }
-  return test_record(s, &t);
+  return ixp_data_test_record(s, &t);
 }
 
 static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *rows) {
@@ -812,6 +846,7 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
                      "%ld rows repeat another row exactly; kNN estimates are biased by ties: add noise = 1e-10 "
                      "(seeded), or use copula = 1", info.duplicates);
   if (p->bootstrap) return bootstrap(s, op, p, &b, h, opt);
+  if (p->stderr_) return with_stderr(s, op, p, &b, h, opt);
   if (p->chi2) {
     static const char *const names[] = {"value", "p"};
     double v[2] = {h * u, ixp_gauss_mi_pvalue(h, b.n, b.dx, b.dy)};
