@@ -141,10 +141,15 @@ report() {
   echo
   echo "ixp $(git describe --always --dirty 2>/dev/null), $(date -u '+%Y-%m-%d %H:%M UTC'), OMP_NUM_THREADS=${OMP_NUM_THREADS:-default}, load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)."
   echo "Within: |estimate - truth| <= 0.05 nats; 'mean' is the seed-averaged estimate (tasks), 'runs' single runs."
-  echo "MAE: mean absolute error of the seed average. SE: mean reported standard error; std: mean observed std over seeds."
+  echo "MAE: mean absolute error of the seed average. SE: mean reported standard error; std: mean observed std over seeds;"
+  echo "SE / std: the median over tasks of their ratio (near 1: honest standard errors; few seeds make it noisy)."
   echo
   awk -F'\t' -v S="$SEEDS" '
     function abs(x) { return x < 0 ? -x : x }
+    function median(a, m,    i, j, t) {
+      for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+      return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+    }
     { key = $1 SUBSEP $2
       if (!($1 in seen)) { seen[$1] = 1; order[++ne] = $1 }
       if (!(key in tt)) { tt[key] = 1; tasks[$1] = tasks[$1] SUBSEP $2; fam[$2] = $3; truth[$2] = $4; if (!($2 in tseen)) { tseen[$2] = 1; torder[++nt] = $2 } }
@@ -152,13 +157,13 @@ report() {
       if ($6 == "NA") { bad[key] = 1; next }
       n[key]++; sum[key] += $6; sq[key] += $6 * $6
       runs[$1]++; if (abs($6 - $4) <= 0.05) rin[$1]++
-      if ($7 != "NA") { sen[$1]++; ses[$1] += $7 }
+      if ($7 != "NA") { sen[$1]++; ses[$1] += $7; tsen[key]++; tses[key] += $7 }
     }
     END {
-      print "| estimator | within (mean) | within (runs) | MAE | SE | std | gaussian | monotone | student | additive | embedding | s / run |"
-      print "|---|---|---|---|---|---|---|---|---|---|---|---|"
+      print "| estimator | within (mean) | within (runs) | MAE | SE | std | SE / std | gaussian | monotone | student | additive | embedding | s / run |"
+      print "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
       for (i = 1; i <= ne; i++) {
-        e = order[i]; k = 0; win = 0; mae = 0; sd = 0; nsd = 0; delete ff; delete fw
+        e = order[i]; k = 0; win = 0; mae = 0; sd = 0; nsd = 0; nr = 0; delete ff; delete fw; delete ratio
         m = split(substr(tasks[e], 2), tl, SUBSEP)
         for (j = 1; j <= m; j++) {
           t = tl[j]; key = e SUBSEP t; f = fam[t]; ff[f]++
@@ -167,11 +172,13 @@ report() {
           if (err <= 0.05) { win++; fw[f]++ }
           var = n[key] > 1 ? (sq[key] - n[key] * mu * mu) / (n[key] - 1) : 0
           if (n[key] > 1) { sd += sqrt(var > 0 ? var : 0); nsd++ }
+          if (n[key] > 1 && var > 0 && tsen[key] == n[key]) ratio[++nr] = tses[key] / tsen[key] / sqrt(var)
           est[key] = mu
         }
         printf "| %s | %d/%d | %d/%d | %s | %s | %s |", e, win, m, rin[e] + 0, m * S,
           k ? sprintf("%.3f", mae / k) : "-", sen[e] ? sprintf("%.4f", ses[e] / sen[e]) : "-",
           nsd ? sprintf("%.4f", sd / nsd) : "-"
+        printf " %s |", nr ? sprintf("%.2f", median(ratio, nr)) : "-"
         split("gaussian monotone student additive embedding", fl, " ")
         for (j = 1; j <= 5; j++) printf " %d/%d |", fw[fl[j]] + 0, ff[fl[j]] + 0
         printf " %.2f |\n", secs[e] / m
