@@ -4,8 +4,8 @@
  * Work on n rows is done in chunks of CHUNK rows, so the scratch space of
  * a fit is O(CHUNK K d + n (K + d)). Sums over rows run serially in
  * row order (compensated where they feed a log-likelihood); the level-3
- * calls (TRSM in the E step, GEMM and SYRK in the M step) are the same at
- * every thread count (dense.h). */
+ * calls (GEMMs in both steps) are the same at every thread count
+ * (dense.h). */
 #include "mixture.h"
 
 #include "blis/dense.h"
@@ -110,18 +110,20 @@ static void component_logp(const IxpMixture *m, const double *x, long rows, doub
   }
 }
 
-/* Row i's log density by log-sum-exp of lp[i * K ..]; when r is not NULL,
- * lp's row becomes the responsibilities. */
+/* Row i's log density by log-sum-exp of lp[i * K ..]; with
+ * `responsibilities`, lp's row becomes the responsibilities. */
 static double log_sum_exp(double *lp, int K, bool responsibilities) {
   double top = lp[0];
   for (int k = 1; k < K; k++) top = fmax(top, lp[k]);
   if (!isfinite(top)) return top;
   double s = 0;
-  for (int k = 0; k < K; k++) s += exp(lp[k] - top);
-  double ls = log(s);
-  if (responsibilities)
-    for (int k = 0; k < K; k++) lp[k] = exp(lp[k] - top - ls);
-  return top + ls;
+  if (!responsibilities) {
+    for (int k = 0; k < K; k++) s += exp(lp[k] - top);
+    return top + log(s);
+  }
+  for (int k = 0; k < K; k++) s += (lp[k] = exp(lp[k] - top));
+  for (int k = 0; k < K; k++) lp[k] /= s;
+  return top + log(s);
 }
 
 IxpMixStatus ixp_mix_logpdf(const IxpMixture *m, const double *x, long n, double *out) {
@@ -171,51 +173,55 @@ static double e_step(const IxpMixture *m, Work *w) {
   return ixp_ksum_value(ll);
 }
 
-/* Component k's covariance: sum_i r_ik (x_i - mu_k)(x_i - mu_k)^T / N_k by
- * SYRK of the rows scaled by sqrt(r_ik), plus the floor on the diagonal. */
-static void component_cov(IxpMixture *m, Work *w, int k, double nk) {
+/* The components' second moments about the origin, side by side: m2
+ * (d x K d) = X^T [r_1 . X | ... | r_K . X], one GEMM a chunk (the rows
+ * are centred, so the moments about the origin lose few digits when the
+ * means are taken off). */
+static void second_moments(const IxpMixture *m, Work *w, double *m2) {
   int d = m->d, K = m->k;
-  double *c = m->cov + (long)k * d * d;
-  const double *mu = m->mu + (long)k * d;
+  long kd = (long)K * d;
   for (long r0 = 0; r0 < w->n; r0 += CHUNK) {
     long rows = w->n - r0 < CHUNK ? w->n - r0 : CHUNK;
     for (long i = 0; i < rows; i++) {
-      double s = sqrt(w->r[(r0 + i) * K + k]);
-      const double *xi = w->x + (r0 + i) * d;
-      for (int j = 0; j < d; j++) w->y[i * d + j] = s * (xi[j] - mu[j]);
+      const double *xi = w->x + (r0 + i) * d, *ri = w->r + (r0 + i) * K;
+      double *zi = w->y + i * kd;
+      for (int k = 0; k < K; k++)
+        for (int j = 0; j < d; j++) zi[(long)k * d + j] = ri[k] * xi[j];
     }
-    ixp_dense_syrk_lower(true, d, rows, 1.0, w->y, d, r0 ? 1.0 : 0.0, c, d);
-  }
-  for (int i = 0; i < d; i++) {
-    for (int j = 0; j <= i; j++) c[i * d + j] /= nk;
-    c[i * d + i] += w->floor;
-    for (int j = 0; j < i; j++) c[j * d + i] = c[i * d + j];
+    ixp_dense_gemm(true, false, d, kd, rows, 1.0, w->x + r0 * d, d, w->y, kd, r0 ? 1.0 : 0.0, m2, kd);
   }
 }
 
 /* M step from the responsibilities: weights, means (one GEMM R^T X),
- * covariances. A component that has lost its rows (N_k below 1e-9 n)
+ * covariances sum_i r_ik x_i x_i^T / N_k - mu_k mu_k^T plus the floor on
+ * the diagonal. A component that has lost its rows (N_k below 1e-9 n)
  * takes the data's mean and covariance, so it stays finite and may catch
  * rows again. */
 static IxpMixStatus m_step(IxpMixture *m, Work *w) {
   int K = m->k, d = m->d;
-  long n = w->n;
+  long n = w->n, kd = (long)K * d;
+  double *m2 = dalloc((long)d * kd);
+  if (!m2) return IXP_MIX_ENOMEM;
   for (int k = 0; k < K; k++) m->w[k] = 0;
   for (long i = 0; i < n; i++)
     for (int k = 0; k < K; k++) m->w[k] += w->r[i * K + k];
   ixp_dense_gemm(true, false, K, d, n, 1.0, w->r, K, w->x, d, 0.0, m->mu, d);
+  second_moments(m, w, m2);
   for (int k = 0; k < K; k++) {
-    double nk = m->w[k];
+    double nk = m->w[k], *mu = m->mu + (long)k * d, *c = m->cov + (long)k * d * d;
     m->w[k] = nk / (double)n;
     if (nk < 1e-9 * (double)n) {
-      memcpy(m->mu + (long)k * d, w->mean, sizeof(double) * (size_t)d);
-      memcpy(m->cov + (long)k * d * d, w->cov, sizeof(double) * (size_t)(d * d));
+      memcpy(mu, w->mean, sizeof(double) * (size_t)d);
+      memcpy(c, w->cov, sizeof(double) * (size_t)(d * d));
       m->w[k] = fmax(m->w[k], 1e-300);
       continue;
     }
-    for (int j = 0; j < d; j++) m->mu[(long)k * d + j] /= nk;
-    component_cov(m, w, k, nk);
+    for (int j = 0; j < d; j++) mu[j] /= nk;
+    for (int a = 0; a < d; a++)
+      for (int b = 0; b <= a; b++)
+        c[a * d + b] = c[b * d + a] = m2[a * kd + (long)k * d + b] / nk - mu[a] * mu[b] + (a == b ? w->floor : 0);
   }
+  free(m2);
   return factor(m);
 }
 

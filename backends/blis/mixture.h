@@ -6,10 +6,10 @@
  * component at once (one GEMM of the rows by the components' inverse
  * Cholesky factors side by side), so each row's log density under each
  * component is a sum of squares, and takes the responsibilities by
- * log-sum-exp; the M step
- * takes the weights from the responsibilities' column sums, the means from
- * one GEMM R^T X and each covariance from one SYRK of the weighted,
- * centred rows. Every covariance gets a floor on its diagonal, `floor`
+ * log-sum-exp; the M step takes the weights from the responsibilities'
+ * column sums, the means from one GEMM R^T X and every component's second
+ * moments from one GEMM X^T [r_1 . X | ... | r_K . X] of the (globally
+ * centred) rows. Every covariance gets a floor on its diagonal, `floor`
  * times the data's mean variance, so that no component collapses onto a
  * point or a subspace (the regularisation of scikit-learn's reg_covar,
  * made relative to the data's scale).
