@@ -293,8 +293,50 @@ static void lloyd(const double *x, long n, int d, int K, double *centres, int *a
   }
 }
 
-/* The hard responsibilities of a k-means++ start refined by Lloyd. */
-static IxpMixStatus start(Work *w, int K, uint64_t key) {
+typedef struct {
+  double r2;
+  long i;
+} Radius;
+
+static int by_radius(const void *pa, const void *pb) {
+  const Radius *a = pa, *b = pb;
+  if (a->r2 != b->r2) return a->r2 < b->r2 ? -1 : 1;
+  return (a->i > b->i) - (a->i < b->i);
+}
+
+/* A start of concentric shells: the rows ranked by their Mahalanobis
+ * distance from the mean (under the data's covariance), cut into K equal
+ * groups. Clusters by location (k-means) miss the structure of elliptical
+ * heavy-tailed laws (Student-t: a scale mixture of Gaussians about one
+ * centre); this start finds it. */
+static IxpMixStatus shells(Work *w, int K) {
+  long n = w->n;
+  int d = w->d;
+  double *l = dalloc((long)d * d), *v = dalloc(d);
+  Radius *rad = malloc(sizeof(Radius) * (size_t)n);
+  IxpMixStatus st = l && v && rad ? IXP_MIX_OK : IXP_MIX_ENOMEM;
+  if (!st) {
+    memcpy(l, w->cov, sizeof(double) * (size_t)(d * d));
+    if (ixp_dense_chol(l, d, d, NULL) != IXP_DENSE_OK) st = IXP_MIX_ENOTPD;
+  }
+  for (long i = 0; !st && i < n; i++) {
+    for (int j = 0; j < d; j++) v[j] = w->x[i * d + j] - w->mean[j];
+    ixp_dense_tri_solve(l, d, d, v);
+    double q = 0;
+    for (int j = 0; j < d; j++) q += v[j] * v[j];
+    rad[i] = (Radius){q, i};
+  }
+  if (!st) {
+    qsort(rad, (size_t)n, sizeof *rad, by_radius);
+    for (long t = 0; t < n; t++) w->r[rad[t].i * K + (int)(t * K / n)] = 1;
+  }
+  free(l), free(v), free(rad);
+  return st;
+}
+
+/* The hard responsibilities of a start: concentric shells, or k-means++
+ * refined by Lloyd. */
+static IxpMixStatus start(Work *w, int K, uint64_t key, bool by_shells) {
   long n = w->n;
   int d = w->d;
   memset(w->r, 0, sizeof(double) * (size_t)(n * K));
@@ -302,6 +344,7 @@ static IxpMixStatus start(Work *w, int K, uint64_t key) {
     for (long i = 0; i < n; i++) w->r[i] = 1;
     return IXP_MIX_OK;
   }
+  if (by_shells) return shells(w, K);
   double *centres = dalloc((long)K * d), *dist = dalloc(n), *sums = dalloc((long)K * (d + 1));
   int *assign = malloc(sizeof(int) * (size_t)n);
   if (!centres || !dist || !sums || !assign) {
@@ -316,8 +359,8 @@ static IxpMixStatus start(Work *w, int K, uint64_t key) {
 }
 
 /* EM from one start until the mean log-likelihood gains less than tol. */
-static IxpMixStatus em(Work *w, int K, uint64_t key, const IxpMixOptions *o, IxpMixture *m) {
-  IxpMixStatus st = start(w, K, key);
+static IxpMixStatus em(Work *w, int K, uint64_t key, bool by_shells, const IxpMixOptions *o, IxpMixture *m) {
+  IxpMixStatus st = start(w, K, key, by_shells);
   if (!st) st = m_step(m, w);
   if (st) return st;
   double prev = -INFINITY;
@@ -379,7 +422,9 @@ static bool valid(const double *x, long n, int d, int k, const IxpMixOptions *o)
 /* Restart r of K components into trials[r], on thread-own scratch. */
 static IxpMixStatus restart(Work *w, int K, int r, const IxpMixOptions *o, IxpMixture *trial) {
   IxpMixStatus st = mix_alloc(trial, K, w->d);
-  if (!st) st = em(w, K, ixp_rng_key(o->key, (uint64_t)K, (uint64_t)r), o, trial);
+  /* the last start is the shells (when there are several), the others k-means++ */
+  bool by_shells = r > 0 && r == o->restarts - 1;
+  if (!st) st = em(w, K, ixp_rng_key(o->key, (uint64_t)K, (uint64_t)r), by_shells, o, trial);
   return st;
 }
 
