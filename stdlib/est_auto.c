@@ -26,6 +26,7 @@
 #include "est_mixture.h"
 #include "estimator.h"
 #include "knn.h"
+#include "ksum.h"
 #include "rng.h"
 #include "runtime.h"
 
@@ -36,6 +37,7 @@ typedef struct {
   /* What the plan's first run chose, for explain (which runs after it). */
   Choice chose;
   int chose_k, chose_d;
+  bool chose_raw;
 } AutoOptions;
 
 #define AUTO_STREAM UINT64_C(0x6175746f)
@@ -113,28 +115,70 @@ static double ksg_on_scores(const IxpEstimateCall *c, const IxpSamples *x, doubl
 
 /* --- the rule ---------------------------------------------------------------- */
 
+/* The copula pseudo-log-likelihood of m at its rows: sum_r [log p(row r) -
+ * sum_j log p_j(row r, column j)], the joint's density over the product of
+ * its own marginals (Genest, Ghoudi & Rivest 1995). It scores how well a
+ * mixture fitted on the data, or on their normal scores, models the
+ * dependence alone, so the two fits can be compared. */
+static double copula_loglik(const IxpEstimateCall *c, const IxpMixture *m, const double *rows, long n) {
+  int D = m->d;
+  double *lp = malloc(sizeof(double) * (size_t)n * 2), *col = lp ? lp + n : NULL;
+  IxpMixStatus st = lp ? ixp_mix_logpdf(m, rows, n, lp) : IXP_MIX_ENOMEM;
+  IxpKSum s = {0, 0};
+  for (long r = 0; !st && r < n; r++) ixp_ksum_add(&s, lp[r]);
+  for (int j = 0; !st && j < D; j++) {
+    IxpMixture mj;
+    if ((st = ixp_mix_marginal(m, &j, 1, &mj))) break;
+    for (long r = 0; r < n; r++) col[r] = rows[r * D + j];
+    double *lj = malloc(sizeof(double) * (size_t)n);
+    st = lj ? ixp_mix_logpdf(&mj, col, n, lj) : IXP_MIX_ENOMEM;
+    for (long r = 0; !st && r < n; r++) ixp_ksum_add(&s, -lj[r]);
+    free(lj);
+    ixp_mix_free(&mj);
+  }
+  free(lp);
+  if (st) ixp_plan_error(c->s, c->op->plan, "auto: %s", ixp_mix_status_text(st));
+  return ixp_ksum_value(s);
+}
+
+/* BIC of a mixture's copula: -2 copula log-likelihood + parameters log n. */
+static double copula_bic(const IxpEstimateCall *c, const IxpMixture *m, const double *rows, long n) {
+  return -2 * copula_loglik(c, m, rows, n) + (double)ixp_mix_parameters(m->k, m->d) * log((double)n);
+}
+
 static double auto_estimate(const IxpEstimateCall *c, const IxpSamples *x, double *se) {
   AutoOptions *o = (AutoOptions *)c->opts; /* the arena copy of the plan's options: records its choice */
   int D = 0;
-  double *joint = ixp_mixture_joint(c, x, true, &D);
+  double *scores = ixp_mixture_joint(c, x, true, &D);
   IxpMixtureOptions mo;
   ixp_mixture_defaults(&mo);
-  mo.kmax = o->kmax, mo.samples = o->samples, mo.copula = true;
+  mo.kmax = o->kmax, mo.samples = o->samples;
   IxpMixture m;
-  ixp_mixture_fit(c, joint, x->n, D, &mo, &m);
+  ixp_mixture_fit(c, scores, x->n, D, &mo, &m);
   Choice chose = m.k == 1 ? CHOSE_GCMI : D <= o->dims ? CHOSE_KSG : CHOSE_MIXTURE;
-  if (o->chose == CHOSE_NONE) o->chose = chose, o->chose_k = m.k, o->chose_d = D;
+  bool raw = false;
   double v;
   if (chose == CHOSE_MIXTURE) {
-    v = ixp_mixture_mi(c, &m, joint, x, o->samples, se);
+    /* The mixture fitted to the data themselves may model the dependence
+     * better (heavy tails: a scale mixture about one centre, which normal
+     * scores bend out of shape): keep the fit whose copula scores better. */
+    double *rows = ixp_mixture_joint(c, x, false, &D);
+    IxpMixture a;
+    ixp_mixture_fit(c, rows, x->n, D, &mo, &a);
+    raw = copula_bic(c, &a, rows, x->n) < copula_bic(c, &m, scores, x->n);
+    v = raw ? ixp_mixture_mi(c, &a, rows, x, o->samples, se) : ixp_mixture_mi(c, &m, scores, x, o->samples, se);
+    if (raw) m.k = a.k;
+    ixp_mix_free(&a);
+    free(rows);
   } else if (chose == CHOSE_GCMI) {
     v = delegate(c, "gcmi", x, se);
   } else {
     v = ksg_on_scores(c, x, NULL);
     if (se) *se = ixp_jackknife_se(&ksg_scores, c, x, IXP_JACKKNIFE_BLOCKS);
   }
+  if (o->chose == CHOSE_NONE) o->chose = chose, o->chose_k = m.k, o->chose_d = D, o->chose_raw = raw;
   ixp_mix_free(&m);
-  free(joint);
+  free(scores);
   return v;
 }
 
@@ -150,9 +194,9 @@ static void auto_explain(const void *opts, const IxpSamples *x, FILE *out) {
             o->chose_d, o->dims, o->k);
     break;
   case CHOSE_MIXTURE:
-    fprintf(out, "K = %d (not a Gaussian copula) and %d columns > %d (too many for kNN), so the fitted mixture's MI "
-                 "(%d Monte Carlo draws)",
-            o->chose_k, o->chose_d, o->dims, o->samples);
+    fprintf(out, "K > 1 (not a Gaussian copula) and %d columns > %d (too many for kNN), so a fitted mixture's MI "
+                 "(%d Monte Carlo draws): the one fitted to the %s, K = %d, whose copula scores the better BIC",
+            o->chose_d, o->dims, o->samples, o->chose_raw ? "data themselves" : "normal scores", o->chose_k);
     break;
   case CHOSE_NONE:
     fprintf(out, "K = 1 -> gcmi; else %s", D <= o->dims ? "KSG on the scores" : "the fitted mixture's MI");
