@@ -7,15 +7,21 @@
  *    joint scores and BIC picks K. K = 1: the copula is Gaussian as far
  *    as the data can tell, and gcmi (normal scores, bias-corrected
  *    Gaussian estimate) is the efficient estimate.
- * 3. K > 1 and a joint of at most `dims` columns: KSG on the normal
- *    scores. Its k-th neighbour distance shrinks like (k / N)^(1 / D), and
- *    its bias with it; at N = 5000, k = 4 the ball spans (8e-4)^(1/4) =
- *    0.17 of a score's range at D = 4, 0.30 at D = 6, 0.49 at D = 10: past
- *    4 the ball no longer sees the density as locally uniform (KSG's
- *    known collapse in high dimensions).
- * 4. Otherwise: the MI of the fitted mixture itself (the `mixture`
- *    estimator on normal scores), whose error does not grow with D the
- *    way kNN's does.
+ * 3. K > 1 and a joint narrow enough for kNN: KSG on the normal scores.
+ *    Its bias grows with the radius of the k-th neighbour ball, which
+ *    shrinks like (k / N)^(1 / D) of a score's range; KSG is used while
+ *    that radius is at most a tenth, D <= log10(N / k) (D <= 3 at N =
+ *    5000, k = 4: radii 0.03, 0.09 at D = 2, 3, against 0.17 at D = 4).
+ *    On the suite at N = 5000 this is where KSG on scores and the mixture
+ *    cross: KSG is better at D = 2 (additive uniform noise: -0.04 against
+ *    -0.12 nats), the two tie at D = 3 (swiss roll), the mixture is
+ *    better at D = 4 (Student-t 2 x 2: +0.00 against -0.05).
+ * 4. Otherwise: the MI of a fitted mixture (the `mixture` estimator),
+ *    whose error does not grow with D the way kNN's does: of the mixture
+ *    fitted to the scores, or of one fitted to the data themselves when
+ *    that one models the dependence better by the BIC of its copula
+ *    pseudo-likelihood (heavy tails are a scale mixture about one
+ *    centre, which normal scores distort).
  * `with stderr` reports the chosen estimator's standard error: gcmi's
  * (the driver's jackknife of gcmi), KSG's by a 20-block jackknife, the
  * mixture's own. */
@@ -23,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ast.h"
 #include "est_mixture.h"
 #include "estimator.h"
 #include "knn.h"
@@ -38,12 +45,20 @@ typedef struct {
   Choice chose;
   int chose_k, chose_d;
   bool chose_raw;
+  int chose_widest;
 } AutoOptions;
 
 #define AUTO_STREAM UINT64_C(0x6175746f)
 
 static void auto_defaults(void *opts) {
-  *(AutoOptions *)opts = (AutoOptions){.kmax = 8, .samples = 100000, .k = 4, .dims = 4};
+  *(AutoOptions *)opts = (AutoOptions){.kmax = 8, .samples = 100000, .k = 4, .dims = -1};
+}
+
+/* The widest joint given to KSG: `dims`, or by the rule (k / N)^(1 / D)
+ * <= 1/10, D <= log10(N / k). */
+static int knn_dims(const AutoOptions *o, long n) {
+  if (o->dims >= 0) return o->dims;
+  return n > o->k ? (int)floor(log10((double)n / o->k) + 1e-9) : 0;
 }
 
 static bool auto_option(IxpLowering *lw, IxpAst *item, void *opts) {
@@ -52,9 +67,12 @@ static bool auto_option(IxpLowering *lw, IxpAst *item, void *opts) {
   if (!strcmp(name, "kmax")) return ixp_estimator_int_option(lw, item, 1, 64, &o->kmax);
   if (!strcmp(name, "samples")) return ixp_estimator_int_option(lw, item, 100, 100000000, &o->samples);
   if (!strcmp(name, "k")) return ixp_estimator_int_option(lw, item, 1, 1000, &o->k);
-  if (!strcmp(name, "dims")) return ixp_estimator_int_option(lw, item, 0, 1000, &o->dims);
+  if (!strcmp(name, "dims")) {
+    if (item->a && item->a->kind == AST_NAME && !strcmp(item->a->str, "auto")) return o->dims = -1, true;
+    return ixp_estimator_int_option(lw, item, 0, 1000, &o->dims);
+  }
   return ixp_lower_error(lw, item->span, "auto options: kmax = 8 (mixtures tried), samples = 100000 (Monte Carlo draws), "
-                                         "k = 4 (KSG neighbours), dims = 4 (the widest joint given to KSG)");
+                                         "k = 4 (KSG neighbours), dims = auto | D (the widest joint given to KSG)");
 }
 
 /* --- the delegates --------------------------------------------------------- */
@@ -155,7 +173,8 @@ static double auto_estimate(const IxpEstimateCall *c, const IxpSamples *x, doubl
   mo.kmax = o->kmax, mo.samples = o->samples;
   IxpMixture m;
   ixp_mixture_fit(c, scores, x->n, D, &mo, &m);
-  Choice chose = m.k == 1 ? CHOSE_GCMI : D <= o->dims ? CHOSE_KSG : CHOSE_MIXTURE;
+  int widest = knn_dims(o, x->n);
+  Choice chose = m.k == 1 ? CHOSE_GCMI : D <= widest ? CHOSE_KSG : CHOSE_MIXTURE;
   bool raw = false;
   double v;
   if (chose == CHOSE_MIXTURE) {
@@ -176,7 +195,7 @@ static double auto_estimate(const IxpEstimateCall *c, const IxpSamples *x, doubl
     v = ksg_on_scores(c, x, NULL);
     if (se) *se = ixp_jackknife_se(&ksg_scores, c, x, IXP_JACKKNIFE_BLOCKS);
   }
-  if (o->chose == CHOSE_NONE) o->chose = chose, o->chose_k = m.k, o->chose_d = D, o->chose_raw = raw;
+  if (o->chose == CHOSE_NONE) o->chose = chose, o->chose_k = m.k, o->chose_d = D, o->chose_raw = raw, o->chose_widest = widest;
   ixp_mix_free(&m);
   free(scores);
   return v;
@@ -190,16 +209,16 @@ static void auto_explain(const void *opts, const IxpSamples *x, FILE *out) {
   switch (o->chose) {
   case CHOSE_GCMI: fprintf(out, "K = 1 (a Gaussian copula), so gcmi (bias-corrected Gaussian estimate on the scores)"); break;
   case CHOSE_KSG:
-    fprintf(out, "K = %d (not a Gaussian copula) and %d columns <= %d, so KSG (k = %d) on the scores", o->chose_k,
-            o->chose_d, o->dims, o->k);
+    fprintf(out, "K = %d (not a Gaussian copula) and %d columns <= %d (kNN's reach%s), so KSG (k = %d) on the scores",
+            o->chose_k, o->chose_d, o->chose_widest, o->dims < 0 ? ": (k / N)^(1 / D) <= 0.1" : "", o->k);
     break;
   case CHOSE_MIXTURE:
     fprintf(out, "K > 1 (not a Gaussian copula) and %d columns > %d (too many for kNN), so a fitted mixture's MI "
                  "(%d Monte Carlo draws): the one fitted to the %s, K = %d, whose copula scores the better BIC",
-            o->chose_d, o->dims, o->samples, o->chose_raw ? "data themselves" : "normal scores", o->chose_k);
+            o->chose_d, o->chose_widest, o->samples, o->chose_raw ? "data themselves" : "normal scores", o->chose_k);
     break;
   case CHOSE_NONE:
-    fprintf(out, "K = 1 -> gcmi; else %s", D <= o->dims ? "KSG on the scores" : "the fitted mixture's MI");
+    fprintf(out, "K = 1 -> gcmi; else %s", D <= knn_dims(o, x->n) ? "KSG on the scores" : "the fitted mixture's MI");
     break;
   }
 }

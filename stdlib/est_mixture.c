@@ -149,8 +149,9 @@ static void mixture_explain(const void *opts, const IxpSamples *x, FILE *out) {
   const IxpMixtureOptions *o = opts;
   int D = 0;
   for (int g = 0; g < x->ngroups; g++) D += x->d[g];
-  fprintf(out, "Gaussian mixture (full covariances, EM from %d k-means++ starts) fitted to the %d-column joint%s, ",
-          o->restarts, D, o->copula ? " of normal scores" : "");
+  fprintf(out, "Gaussian mixture (full covariances, EM from %d start%s: k-means++%s) fitted to the %d-column joint%s, ",
+          o->restarts, o->restarts > 1 ? "s" : "", o->restarts > 1 ? " and concentric shells" : "", D,
+          o->copula ? " of normal scores" : "");
   if (o->components) fprintf(out, "K = %d", o->components);
   else fprintf(out, "K chosen from 1..%d by %s", o->kmax, o->heldout ? "held-out likelihood" : "BIC");
   fprintf(out, "; %s as the mean pointwise MI over %d draws from the fit; se from the pointwise MI's spread "
