@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CHUNK = 2048, LLOYD_STEPS = 10 };
+enum { CHUNK = 512, LLOYD_STEPS = 10 };
 
 const char *ixp_mix_status_text(IxpMixStatus s) {
   switch (s) {
