@@ -359,20 +359,27 @@ static IxpMixStatus start(Work *w, int K, uint64_t key, bool by_shells) {
 }
 
 /* EM from one start until the mean log-likelihood gains less than tol. */
-static IxpMixStatus em(Work *w, int K, uint64_t key, bool by_shells, const IxpMixOptions *o, IxpMixture *m) {
-  IxpMixStatus st = start(w, K, key, by_shells);
-  if (!st) st = m_step(m, w);
-  if (st) return st;
+/* EM steps from m's parameters (after an E step of them) until the mean
+ * log-likelihood gains less than tol, or max_iter steps in all. */
+static IxpMixStatus iterate(Work *w, double tol, int max_iter, IxpMixture *m) {
+  IxpMixStatus st;
   double prev = -INFINITY;
-  for (int it = 0;; it++) {
+  for (int it = m->iterations;; it++) {
     double ll = e_step(m, w);
     m->loglik = ll, m->iterations = it;
     if (!isfinite(ll)) return IXP_MIX_ENOTPD;
-    if (fabs(ll - prev) < o->tol * (double)w->n || it >= o->max_iter) break;
+    if (fabs(ll - prev) < tol * (double)w->n || it >= max_iter) break;
     prev = ll;
     if ((st = m_step(m, w))) return st;
   }
   return IXP_MIX_OK;
+}
+
+static IxpMixStatus em(Work *w, int K, uint64_t key, bool by_shells, const IxpMixOptions *o, IxpMixture *m) {
+  IxpMixStatus st = start(w, K, key, by_shells);
+  if (!st) st = m_step(m, w);
+  m->iterations = 0;
+  return st ? st : iterate(w, o->tol, o->max_iter, m);
 }
 
 /* The rows centred, their covariance, and the floor it sets. */
@@ -517,6 +524,18 @@ static IxpMixStatus heldout_score(const IxpMixture *m, const double *test, long 
   return st;
 }
 
+/* EM on from fit m (in the rows' coordinates) until o->tol. */
+static IxpMixStatus refine(Work *w, const IxpMixOptions *o, IxpMixture *m) {
+  int d = w->d;
+  for (int k = 0; k < m->k; k++)
+    for (int j = 0; j < d; j++) m->mu[(long)k * d + j] -= w->offset[j];
+  IxpMixStatus st = factor(m);
+  if (!st) st = iterate(w, o->tol, o->max_iter, m);
+  for (int k = 0; k < m->k; k++)
+    for (int j = 0; j < d; j++) m->mu[(long)k * d + j] += w->offset[j];
+  return st ? st : factor(m);
+}
+
 IxpMixStatus ixp_mix_select(const double *x, long n, int d, const IxpMixOptions *o, IxpMixture *m, double *score) {
   if (!m || !o || o->kmax < 1 || !valid(x, n, d, 1, o) || (o->heldout && n < 10)) return IXP_MIX_EINPUT;
   memset(m, 0, sizeof *m);
@@ -526,6 +545,11 @@ IxpMixStatus ixp_mix_select(const double *x, long n, int d, const IxpMixOptions 
   IxpMixStatus st = IXP_MIX_OK;
   if (o->heldout && (st = split_rows(x, n, d, ixp_rng_key(o->key, 0x4e1d, 0), &train, &test, &ntest))) return st;
   if (o->heldout) nfit = n - ntest;
+  /* K is chosen among fits converged to 10 tol (the criteria differ by
+   * tens of nats a component, the coarse fits by well under one); the
+   * chosen fit is then refined to tol. */
+  IxpMixOptions coarse = *o;
+  coarse.tol = 10 * o->tol;
   Work w;
   if (!(st = work_init(&w, o->heldout ? train : x, nfit, d, o->kmax, o))) {
     double best = INFINITY;
@@ -533,7 +557,7 @@ IxpMixStatus ixp_mix_select(const double *x, long n, int d, const IxpMixOptions 
     for (int k = 1; k <= o->kmax && k < nfit && worse < 2; k++) {
       IxpMixture fit;
       double s = 0;
-      if ((st = fit_with(&w, k, o, &fit))) break;
+      if ((st = fit_with(&w, k, &coarse, &fit))) break;
       if (o->heldout) st = heldout_score(&fit, test, ntest, n, &s);
       else s = ixp_mix_bic(&fit, n);
       if (score) score[k - 1] = s;
@@ -547,6 +571,7 @@ IxpMixStatus ixp_mix_select(const double *x, long n, int d, const IxpMixOptions 
       }
       if (st) break;
     }
+    if (!st && !o->heldout) st = refine(&w, o, m);
   }
   work_free(&w);
   if (!st && o->heldout) {

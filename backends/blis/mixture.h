@@ -67,7 +67,9 @@ IxpMixStatus ixp_mix_fit(const double *x, long n, int d, int k, const IxpMixOpti
 
 /* Fit 1..kmax components and keep the best by BIC (or held-out
  * likelihood, refitted on all rows). The search stops early once two
- * successive K score worse than the best so far. score (NULL, or kmax
+ * successive K score worse than the best so far. The candidates are
+ * converged to 10 tol only (their criteria differ by tens of nats a
+ * component); the chosen one is then refined to tol. score (NULL, or kmax
  * entries) receives each K's criterion (lower is better: BIC, or -2 x the
  * held-out log-likelihood scaled to n rows), NAN for K not tried. */
 IxpMixStatus ixp_mix_select(const double *x, long n, int d, const IxpMixOptions *o, IxpMixture *m, double *score);
