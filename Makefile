@@ -36,7 +36,7 @@ OBJ      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
             $(patsubst $(BUILD)/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
 SAN_OBJ  := $(patsubst $(BUILD)/obj/%,$(BUILD)/san/%,$(OBJ))
 
-.PHONY: all deps test layout strict unit golden repl limits reproduce sanitize fuzz fuzz-smoke bench clean install approve
+.PHONY: all deps test layout strict unit golden repl limits reproduce sanitize fuzz fuzz-smoke bench suite clean install approve
 all: deps ixp $(EXT_LIBS)
 
 # Install missing Debian packages (re2c, lemon, BLIS, libffi, Criterion, libedit).
@@ -286,6 +286,12 @@ $(BUILD)/bench-table/channel_blis: bench/peers/channel_blis.c $(BUILD)/libixp.a
 
 bench: ixp $(BENCH_BIN) $(BENCH_TABLE_BIN)
 	$(Q)sh bench/run ./ixp
+
+# Every MI estimator on the suite of distributions with closed-form MI
+# (bench/mi_suite.c, bench/mi_suite.sh; tables to bench/results/). `make
+# bench` runs its quick version.
+suite: ixp $(BUILD)/bench/mi_suite
+	$(Q)sh bench/mi_suite.sh ./ixp
 
 install: ixp
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -12,25 +12,24 @@
 #include "runtime.h"
 #include "surrogates.h"
 
-extern const IxpEstimator ixp_estimator_gcmi, ixp_estimator_gaussian;
-extern const IxpEstimator ixp_estimator_critic;
+extern const IxpEstimator ixp_estimator_gcmi, ixp_estimator_gaussian, ixp_estimator_ksg, ixp_estimator_mixed,
+    ixp_estimator_kernel, ixp_estimator_critic, ixp_estimator_mixture, ixp_estimator_auto;
 
 /* The registered estimators. */
-extern const IxpEstimator ixp_estimator_ksg, ixp_estimator_mixed, ixp_estimator_kernel;
-
 static const IxpEstimator *const estimators[] = {
-    NULL,  /* keeps the table non-empty while it has no entries */
     &ixp_estimator_gcmi,
     &ixp_estimator_gaussian,
     &ixp_estimator_ksg,
     &ixp_estimator_mixed,
     &ixp_estimator_kernel,
     &ixp_estimator_critic,
+    &ixp_estimator_mixture,
+    &ixp_estimator_auto,
 };
 
 const IxpEstimator *ixp_estimator_by_name(const char *name) {
   for (size_t i = 0; i < sizeof estimators / sizeof *estimators; i++)
-    if (estimators[i] && !strcmp(estimators[i]->name, name)) return estimators[i];
+    if (!strcmp(estimators[i]->name, name)) return estimators[i];
   return NULL;
 }
 
