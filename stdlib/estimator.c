@@ -33,6 +33,17 @@ const IxpEstimator *ixp_estimator_by_name(const char *name) {
   return NULL;
 }
 
+void ixp_estimator_names(char *buf, size_t size, const char *before) {
+  snprintf(buf, size, "%s", before);
+  for (size_t i = 0; i < sizeof estimators / sizeof *estimators; i++) {
+    const char *name = estimators[i]->name, *at = strstr(buf, name);
+    size_t len = strlen(name);
+    if (at && (at[len] == ',' || at[len] == 0) && (at == buf || at[-1] == ' ')) continue;  /* listed already */
+    size_t used = strlen(buf);
+    snprintf(buf + used, size - used, "%s%s", used ? ", " : "", name);
+  }
+}
+
 /* --------------------------------------------------------------- options */
 
 bool ixp_estimator_int_option(IxpLowering *lw, IxpAst *item, int lo, int hi, int *out) {

@@ -644,8 +644,9 @@ bool ixp_lower_on_data(IxpLowering *lw) {
   if (!strcmp(name, "ksg")) return lower_continuous(lw, EST_KSG);
   if (!strcmp(name, "kl")) return lower_continuous(lw, EST_KL);
   if (!strcmp(name, "gaussian")) return lower_continuous(lw, EST_GAUSSIAN);
-  return ixp_lower_error(lw, lw->method->span,
-              "unknown estimator (plugin, miller_madow, grassberger, shrink, chao_shen, nsb, ksg, kl, gaussian)");
+  char names[512];
+  ixp_estimator_names(names, sizeof names, "plugin, miller_madow, grassberger, shrink, chao_shen, nsb, ksg, kl, gaussian");
+  return ixp_lower_error(lw, lw->method->span, "unknown estimator (%s)", names);
 }
 
 /* ------------------------------------------------------------------ run */
