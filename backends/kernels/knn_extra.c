@@ -69,6 +69,29 @@ static double mean_of(const double *t, long n) {
   return s / (double)n;
 }
 
+/* terms[i] = term(ctx, i, scratch) for i in [0, n), on nt threads, each
+ * with `scratch` bytes of its own; false when memory runs out. Every term
+ * is stored and summed later in row order, so the result is the same at
+ * any thread count. */
+typedef double (*RowTerm)(const void *ctx, long i, void *scratch);
+
+static bool each_row(RowTerm term, const void *ctx, long n, size_t scratch, int nt, double *terms) {
+  int fail = 0;
+#pragma omp parallel num_threads(nt)
+  {
+    void *mem = malloc(scratch);
+    if (!mem) {
+#pragma omp atomic write
+      fail = 1;
+    }
+#pragma omp for schedule(dynamic, 64)
+    for (long i = 0; i < n; i++)
+      if (mem) terms[i] = term(ctx, i, mem);
+    free(mem);
+  }
+  return !fail;
+}
+
 /* Max-norm distance over columns [c0, c1) of rows a and b (D columns). */
 static inline double maxdist(const double *rows, int D, long a, long b, int c0, int c1) {
   const double *u = rows + (size_t)a * (size_t)D, *w = rows + (size_t)b * (size_t)D;
@@ -200,6 +223,24 @@ double ixp_lnc_alpha(int k, int d) {
   return row[k - d - 1];
 }
 
+typedef struct {
+  const double *rows;
+  int D;
+  long n;
+  int k;
+  double log_alpha;
+} LncRows;
+
+/* Row i's LNC term, its scratch carved into the neighbour search's and
+ * the PCA's buffers. */
+static double lnc_row(const void *ctx, long i, void *scratch) {
+  const LncRows *c = ctx;
+  Nb *all = scratch, *nb = all + c->n;
+  double *dd = (double *)(nb + c->k), *cov = dd + c->n, *vec = cov + c->D * c->D, *diff = vec + c->D * c->D;
+  nearest(c->rows, c->D, c->n, i, c->k, all, dd, nb);
+  return lnc_term(c->rows, c->D, i, nb, c->k, c->log_alpha, cov, vec, diff);
+}
+
 IxpKnnStatus ixp_knn_lnc_correction(const double *x, int dx, const double *y, int dy, long n, const IxpKnnOptions *opt,
                                     double alpha, double *out, double *local) {
   int k = k_of(opt);
@@ -212,33 +253,16 @@ IxpKnnStatus ixp_knn_lnc_correction(const double *x, int dx, const double *y, in
     free(rows), free(terms);
     return st != IXP_KNN_OK ? st : IXP_KNN_ENOMEM;
   }
-  int nt = team(opt, (double)n * (double)n * D), fail = 0;
-  double log_alpha = log(alpha);
-#pragma omp parallel num_threads(nt)
-  {
-    Nb *all = malloc((size_t)n * sizeof *all), *nb = malloc((size_t)k * sizeof *nb);
-    double *dd = malloc((size_t)n * sizeof *dd);
-    double *cov = malloc((size_t)D * (size_t)D * sizeof *cov), *vec = malloc((size_t)D * (size_t)D * sizeof *vec);
-    double *diff = malloc((size_t)k * (size_t)D * sizeof *diff);
-    bool ok = all && nb && dd && cov && vec && diff;
-    if (!ok) {
-#pragma omp atomic write
-      fail = 1;
-    }
-#pragma omp for schedule(dynamic, 64)
-    for (long i = 0; i < n; i++) {
-      if (!ok) continue;
-      nearest(rows, D, n, i, k, all, dd, nb);
-      terms[i] = lnc_term(rows, D, i, nb, k, log_alpha, cov, vec, diff);
-    }
-    free(all), free(nb), free(dd), free(cov), free(vec), free(diff);
-  }
-  if (!fail) {
+  LncRows c = {rows, D, n, k, log(alpha)};
+  size_t scratch = (size_t)n * (sizeof(Nb) + sizeof(double)) + (size_t)k * sizeof(Nb) +
+                   (2 * (size_t)D * (size_t)D + (size_t)k * (size_t)D) * sizeof(double);
+  bool ok = each_row(lnc_row, &c, n, scratch, team(opt, (double)n * (double)n * D), terms);
+  if (ok) {
     *out = mean_of(terms, n);
     if (local) memcpy(local, terms, (size_t)n * sizeof *local);
   }
   free(rows), free(terms);
-  return fail ? IXP_KNN_ENOMEM : IXP_KNN_OK;
+  return ok ? IXP_KNN_OK : IXP_KNN_ENOMEM;
 }
 
 /* ------------------------------------------------------ mixed KSG (2017) */
@@ -247,6 +271,8 @@ typedef struct {
   int c0[3], c1[3];  /* columns of x, y, z in the rows */
   int D, k;
   bool z;
+  const double *rows;
+  long n;
 } MixedShape;
 
 /* Row i's term of the mixed estimator (knn_extra.h), dist scratch of n:
@@ -275,6 +301,11 @@ static double mixed_term(const double *rows, const MixedShape *sh, long n, long 
   return psi((double)ktilde) - psi((double)nxz) - psi((double)nyz) + psi((double)nz);
 }
 
+static double mixed_row(const void *ctx, long i, void *scratch) {
+  const MixedShape *sh = ctx;
+  return mixed_term(sh->rows, sh, sh->n, i, scratch);
+}
+
 IxpKnnStatus ixp_mixed_cmi(const double *x, int dx, const double *y, int dy, const double *z, int dz, long n,
                            const IxpKnnOptions *opt, double *out, double *local) {
   MixedShape sh = {.D = dx + dy + (z ? dz : 0), .k = k_of(opt), .z = z && dz > 0};
@@ -288,25 +319,14 @@ IxpKnnStatus ixp_mixed_cmi(const double *x, int dx, const double *y, int dy, con
     free(rows), free(terms);
     return st != IXP_KNN_OK ? st : IXP_KNN_ENOMEM;
   }
-  int nt = team(opt, 2.0 * (double)n * (double)n * sh.D), fail = 0;
-#pragma omp parallel num_threads(nt)
-  {
-    double *dist = malloc((size_t)n * sizeof *dist);
-    if (!dist) {
-#pragma omp atomic write
-      fail = 1;
-    }
-#pragma omp for schedule(dynamic, 64)
-    for (long i = 0; i < n; i++)
-      if (dist) terms[i] = mixed_term(rows, &sh, n, i, dist);
-    free(dist);
-  }
-  if (!fail) {
+  sh.rows = rows, sh.n = n;
+  bool ok = each_row(mixed_row, &sh, n, (size_t)n * sizeof(double), team(opt, 2.0 * (double)n * (double)n * sh.D), terms);
+  if (ok) {
     *out = mean_of(terms, n);
     if (local) memcpy(local, terms, (size_t)n * sizeof *local);
   }
   free(rows), free(terms);
-  return fail ? IXP_KNN_ENOMEM : IXP_KNN_OK;
+  return ok ? IXP_KNN_OK : IXP_KNN_ENOMEM;
 }
 
 /* ---------------------------------------------- total correlation (KSG) */
@@ -325,6 +345,20 @@ static double tc_term(const double *rows, int D, const int *off, int m, long n, 
     s += psi((double)cnt + 1);
   }
   return s;
+}
+
+typedef struct {
+  const double *rows;
+  int D;
+  const int *off;
+  int m;
+  long n;
+  int k;
+} TcRows;
+
+static double tc_row(const void *ctx, long i, void *scratch) {
+  const TcRows *c = ctx;
+  return tc_term(c->rows, c->D, c->off, c->m, c->n, i, c->k, scratch);
 }
 
 IxpKnnStatus ixp_ksg_tc(const double *const *g, const int *gdim, int m, long n, const IxpKnnOptions *opt, double *out) {
@@ -350,22 +384,11 @@ IxpKnnStatus ixp_ksg_tc(const double *const *g, const int *gdim, int m, long n, 
     free(terms);
     return st;
   }
-  int nt = team(opt, (double)n * (double)n * 2 * D), fail = 0;
-#pragma omp parallel num_threads(nt)
-  {
-    double *dist = malloc((size_t)n * sizeof *dist);
-    if (!dist) {
-#pragma omp atomic write
-      fail = 1;
-    }
-#pragma omp for schedule(dynamic, 64)
-    for (long i = 0; i < n; i++)
-      if (dist) terms[i] = tc_term(rows, D, off, m, n, i, k, dist);
-    free(dist);
-  }
-  if (!fail) *out = psi(k) + (m - 1) * psi((double)n) - mean_of(terms, n);
+  TcRows c = {rows, D, off, m, n, k};
+  bool ok = each_row(tc_row, &c, n, (size_t)n * sizeof(double), team(opt, (double)n * (double)n * 2 * D), terms);
+  if (ok) *out = psi(k) + (m - 1) * psi((double)n) - mean_of(terms, n);
   free(rows), free(terms);
-  return fail ? IXP_KNN_ENOMEM : IXP_KNN_OK;
+  return ok ? IXP_KNN_OK : IXP_KNN_ENOMEM;
 }
 
 /* ------------------------------------------------- Rényi / Tsallis (2008) */
@@ -384,21 +407,20 @@ static double kth_euclid(const double *u, const double *b, long n, int d, long s
 
 /* log rho_k(i) of every row of x among its other rows (Euclidean); false
  * when memory runs out. */
+typedef struct {
+  const double *x;
+  long n;
+  int d, k;
+} Within;
+
+static double log_kth_row(const void *ctx, long i, void *scratch) {
+  const Within *w = ctx;
+  return log(kth_euclid(w->x + (size_t)i * (size_t)w->d, w->x, w->n, w->d, i, w->k, scratch));
+}
+
 static bool log_kth_within(const double *x, long n, int d, int k, int nt, double *logr) {
-  int fail = 0;
-#pragma omp parallel num_threads(nt)
-  {
-    double *dist = malloc((size_t)n * sizeof *dist);
-    if (!dist) {
-#pragma omp atomic write
-      fail = 1;
-    }
-#pragma omp for schedule(dynamic, 64)
-    for (long i = 0; i < n; i++)
-      if (dist) logr[i] = log(kth_euclid(x + (size_t)i * (size_t)d, x, n, d, i, k, dist));
-    free(dist);
-  }
-  return !fail;
+  Within w = {x, n, d, k};
+  return each_row(log_kth_row, &w, n, (size_t)n * sizeof(double), nt, logr);
 }
 
 IxpKnnStatus ixp_knn_renyi(const double *x, long n, int d, const IxpKnnOptions *opt, double q, bool tsallis, double *out) {
@@ -459,35 +481,36 @@ static bool finite_block(const double *x, long n, int d) {
 /* mean over p's rows of d log(nu_k / rho_k) + log(m / (np - 1)), nu among
  * the rows of `other` (m of them; when pooled, other holds p's rows at
  * [0, np) and each row skips itself there). */
+typedef struct {
+  const double *p, *other;
+  long np, m;
+  bool pooled;
+  int d, k;
+} Divergence;
+
+/* d log(nu / rho) of row i (-inf or nan on a tie at distance 0). */
+static double divergence_row(const void *ctx, long i, void *scratch) {
+  const Divergence *v = ctx;
+  const double *u = v->p + (size_t)i * (size_t)v->d;
+  double rho = kth_euclid(u, v->p, v->np, v->d, i, v->k, scratch);
+  double nu = kth_euclid(u, v->other, v->m, v->d, v->pooled ? i : -1, v->k, scratch);
+  return rho == 0 || nu == 0 ? NAN : v->d * (log(nu) - log(rho));
+}
+
 static IxpKnnStatus divergence_mean(const double *p, long np, const double *other, long m, bool pooled, int d, int k,
                                     int nt, double *out) {
   double *terms = malloc((size_t)np * sizeof *terms);
-  if (!terms) return IXP_KNN_ENOMEM;
-  int fail = 0, ties = 0;
-#pragma omp parallel num_threads(nt)
-  {
-    double *dist = malloc((size_t)(np > m ? np : m) * sizeof *dist);
-    if (!dist) {
-#pragma omp atomic write
-      fail = 1;
-    }
-#pragma omp for schedule(dynamic, 64)
-    for (long i = 0; i < np; i++) {
-      if (!dist) continue;
-      const double *u = p + (size_t)i * (size_t)d;
-      double rho = kth_euclid(u, p, np, d, i, k, dist), nu = kth_euclid(u, other, m, d, pooled ? i : -1, k, dist);
-      if (rho == 0 || nu == 0) {
-#pragma omp atomic write
-        ties = 1;
-      }
-      terms[i] = d * (log(nu) - log(rho));
-    }
-    free(dist);
+  Divergence v = {p, other, np, m, pooled, d, k};
+  if (!terms || !each_row(divergence_row, &v, np, (size_t)(np > m ? np : m) * sizeof(double), nt, terms)) {
+    free(terms);
+    return IXP_KNN_ENOMEM;
   }
+  bool ties = false;
+  for (long i = 0; i < np; i++) ties |= isnan(terms[i]);
   long mm = pooled ? m - 1 : m;
-  if (!fail && !ties) *out = mean_of(terms, np) + log((double)mm / (double)(np - 1));
+  if (!ties) *out = mean_of(terms, np) + log((double)mm / (double)(np - 1));
   free(terms);
-  return fail ? IXP_KNN_ENOMEM : ties ? IXP_KNN_ETIES : IXP_KNN_OK;
+  return ties ? IXP_KNN_ETIES : IXP_KNN_OK;
 }
 
 IxpKnnStatus ixp_knn_kl(const double *p, long np, const double *q, long nq, int d, const IxpKnnOptions *opt, double *out) {
