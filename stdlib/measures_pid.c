@@ -133,6 +133,19 @@ static void name_fields(IxpLowering *lw, Payload *p) {
 
 static void free_lattice(void *l) { ixp_pid_lattice_free(l); }
 
+/* The lattice of p's sources, the record's fields, and kernel k on
+ * register `in` as the plan's result. */
+static bool lattice_plan(IxpLowering *lw, Payload *p, int in, const IxpKernel *k) {
+  IxpPidStatus st = ixp_pid_lattice(p->nsources, &p->lattice);
+  if (st != IXP_PID_OK) return ixp_lower_error(lw, lw->call->span, "%s", ixp_pid_status_text(st));
+  ixp_arena_defer(lw->arena, free_lattice, p->lattice);
+  name_fields(lw, p);
+  lw->plan->type = TY_RECORD;
+  lw->plan->fields = (const char *const *)p->names;
+  lw->plan->result = ixp_plan_kernel(lw->plan, in, k, p);
+  return true;
+}
+
 extern const IxpKernel ixp_kernel_pid;
 
 static bool lower_pid(IxpLowering *lw) {
@@ -146,14 +159,7 @@ static bool lower_pid(IxpLowering *lw) {
   if (lw->model->gaussian && (p->measure != IXP_PID_IMMI || p->nsources != 2))
     return ixp_lower_error(lw, lw->method->span, "on a Gaussian model, pid is the closed-form MMI decomposition of two sources (using immi)");
   if (lw->model->gaussian) lw->plan->src[0].covariance = true;  /* the MMI closed form reads the covariance */
-  IxpPidStatus st = ixp_pid_lattice(p->nsources, &p->lattice);
-  if (st != IXP_PID_OK) return ixp_lower_error(lw, lw->call->span, "%s", ixp_pid_status_text(st));
-  ixp_arena_defer(lw->arena, free_lattice, p->lattice);
-  name_fields(lw, p);
-  lw->plan->type = TY_RECORD;
-  lw->plan->fields = (const char *const *)p->names;
-  lw->plan->result = ixp_plan_kernel(lw->plan, lw->joint, &ixp_kernel_pid, p);
-  return true;
+  return lattice_plan(lw, p, lw->joint, &ixp_kernel_pid);
 }
 
 /* I(A; T) of a Gaussian from its covariance, groups as sets. */
@@ -294,14 +300,7 @@ bool ixp_lower_pid_continuous(IxpLowering *lw) {
       return ixp_lower_error(lw, lw->call->span, "a variable is in two of pid's groups");
     seen = both;
   }
-  IxpPidStatus st = ixp_pid_lattice(p->nsources, &p->lattice);
-  if (st != IXP_PID_OK) return ixp_lower_error(lw, lw->call->span, "%s", ixp_pid_status_text(st));
-  ixp_arena_defer(lw->arena, free_lattice, p->lattice);
-  name_fields(lw, p);
-  lw->plan->type = TY_RECORD;
-  lw->plan->fields = (const char *const *)p->names;
-  lw->plan->result = ixp_plan_kernel(lw->plan, ixp_plan_rows(lw->plan, 0), &ixp_kernel_pid_continuous, p);
-  return true;
+  return lattice_plan(lw, p, ixp_plan_rows(lw->plan, 0), &ixp_kernel_pid_continuous);
 }
 
 /* Column indices (in the block of target then sources) of the sources in A. */
