@@ -322,7 +322,7 @@ $(BUILD)/bench-table/channel_blis: bench/peers/channel_blis.c $(BUILD)/libixp.a
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_HAND) -O3 -o $@ $< $(BUILD)/libixp.a $(LIBS)
 
-bench: ixp $(BENCH_BIN) $(BENCH_TABLE_BIN)
+bench: ixp $(MPI_BIN) $(BENCH_BIN) $(BENCH_TABLE_BIN)
 	$(Q)sh bench/run ./ixp
 
 install: ixp

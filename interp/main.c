@@ -303,6 +303,9 @@ int main(int argc, char **argv) {
   if (ixp_ranks_rank() > 0 && (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)))
     ixp_ranks_abort(IXP_ERUNTIME);
   int rc = ixp_main(argc, argv);
+  if (getenv("IXP_RANKS_TIMES") && ixp_ranks_rank() == 0)  /* bench/bench_mpi.sh */
+    fprintf(stderr, "ixp: %d rank%s, rank 0 spent %.6f s in collectives (waiting for the others included)\n",
+            ixp_ranks_size(), ixp_ranks_size() == 1 ? "" : "s", ixp_ranks_comm_seconds());
   ixp_ranks_finalize();
   /* Rank 0's status is the run's (the ranks agreed on each statement's);
    * the others end with 0, so mpirun names rank 0 when it is not. */
