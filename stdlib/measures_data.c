@@ -256,6 +256,13 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
     return ixp_lower_error(lw, lw->call->span, "the kNN entropy of order alpha needs alpha < k + 1 (k = %d): raise k",
                            p->knn.k ? p->knn.k : 4);
   if (p->lnc && k != 1) return ixp_lower_error(lw, lw->call->span, "lnc = 1 corrects ksg's mi(X; Y) (no condition)");
+  int lnc_dims = ixp_set_count(p->x) + ixp_set_count(p->y), lnc_k = p->knn.k ? p->knn.k : 4;
+  if (p->lnc && lnc_k <= lnc_dims)  /* k offsets span at most k directions: the PCA box of fewer has no volume */
+    return ixp_lower_error(lw, lw->method->span, "lnc = 1 needs more neighbours than joint columns (a PCA of k "
+                           "neighbours spans at most k directions): k = %d, %d columns; raise k", lnc_k, lnc_dims);
+  if (p->lnc && !p->alpha && ixp_lnc_alpha(lnc_k, lnc_dims) == 0)
+    return ixp_lower_error(lw, lw->method->span, "lnc's threshold alpha is tabulated (Gao et al. 2015) for 2, 3, 5 and "
+                           "10 joint columns with k up to 20, not for k = %d and %d columns: give alpha = a", lnc_k, lnc_dims);
   if (p->lnc && lw->test && is_surrogate_test(lw->test))
     return ixp_lower_error(lw, lw->test->span, "lnc = 1 takes no surrogate test (with stderr gives its standard error)");
   IxpAst *test = lw->test;

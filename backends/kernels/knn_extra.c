@@ -219,8 +219,8 @@ static const double lnc_d10[] = {0.003734, 0.014748, 0.034749, 0.063109, 0.10047
 
 double ixp_lnc_alpha(int k, int d) {
   const double *row = d == 2 ? lnc_d2 : d == 3 ? lnc_d3 : d == 5 ? lnc_d5 : d == 10 ? lnc_d10 : NULL;
-  if (!row || k <= d || k > 20) return 0.25;
-  return row[k - d - 1];
+  int at = k - d - 1, len = d == 2 ? 18 : d == 3 ? 17 : d == 5 ? 15 : 10;
+  return row && at >= 0 && at < len ? row[at] : 0;
 }
 
 typedef struct {

@@ -33,7 +33,9 @@
 /* LNC's threshold alpha for k neighbours in a d-dimensional joint space:
  * the authors' table (NPEET_LNC, alpha.xlsx: for d = 2, 3, 5, 10 and k
  * from d + 1 to 20, the threshold below which a PCA box is taken as
- * evidence of non-uniformity), else their code's default 0.25. */
+ * evidence of non-uniformity); 0 where the table has no entry (their
+ * code's fallback 0.25 is far too lax beyond two dimensions: with 4
+ * columns and k = 5 it corrects most rows of a Gaussian, +0.5 nats). */
 double ixp_lnc_alpha(int k, int d);
 
 /* The LNC correction of KSG's I(X; Y) (to be added to the KSG-2
