@@ -141,7 +141,7 @@ IFS=$old_ifs
 # The tables (markdown), from raw: est task family truth seed value se secs.
 report() {
   ntasks=$(wc -l <"$dir/tasks.tsv")
-  echo "## MI estimators on the suite: $ntasks distributions, N = $N, $SEEDS seeds"
+  echo "## MI estimators on the suite: $ntasks distribution$([ "$ntasks" = 1 ] || echo s), N = $N, $SEEDS seed$([ "$SEEDS" = 1 ] || echo s)"
   echo
   echo "ixp $(git describe --always --dirty 2>/dev/null), $(date -u '+%Y-%m-%d %H:%M UTC'), OMP_NUM_THREADS=${OMP_NUM_THREADS:-default}, load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)."
   echo "Within: |estimate - truth| <= 0.05 nats; 'mean' is the seed-averaged estimate (tasks), 'runs' single runs."
