@@ -36,8 +36,17 @@ OBJ      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
             $(patsubst $(BUILD)/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
 SAN_OBJ  := $(patsubst $(BUILD)/obj/%,$(BUILD)/san/%,$(OBJ))
 
-.PHONY: all deps test layout strict unit golden repl limits reproduce sanitize fuzz fuzz-smoke bench suite clean install approve
-all: deps ixp $(EXT_LIBS)
+# Open MPI, when its development files are installed (libopenmpi-dev):
+# build/ixp-mpi is ixp with backends/kernels/ranks.c built against MPI
+# (-DIXP_MPI), run under mpirun; ./ixp never links MPI (see the README,
+# "Running on a cluster"). Found through pkg-config ompi, else mpicc.
+MPI_CFLAGS := $(shell pkg-config --cflags ompi 2>/dev/null || mpicc --showme:compile 2>/dev/null)
+MPI_LIBS   := $(shell pkg-config --libs ompi 2>/dev/null || mpicc --showme:link 2>/dev/null)
+MPI_FOUND  := $(if $(MPI_LIBS),yes,)
+MPI_BIN    := $(if $(MPI_FOUND),$(BUILD)/ixp-mpi,)
+
+.PHONY: all deps test layout strict unit golden repl limits reproduce mpi sanitize fuzz fuzz-smoke bench suite clean install approve
+all: deps ixp $(MPI_BIN) $(EXT_LIBS)
 
 # Install missing Debian packages (re2c, lemon, BLIS, libffi, Criterion, libedit).
 deps: $(BUILD)/.deps
@@ -98,6 +107,17 @@ ixp: $(BUILD)/obj/interp/main.o $(BUILD)/libixp.a
 	@echo "  LINK   $@"
 	$(Q)$(CC) -o $@ $^ $(LIBS)
 
+# ranks.c again, against MPI; linked before libixp.a, whose plain ranks.o
+# (the same symbols) is then never pulled in.
+$(BUILD)/mpi/ranks.o: backends/kernels/ranks.c backends/kernels/ranks.h | $(BUILD)/.deps
+	@echo "  CC mpi $<"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_HAND) $(INC_backends) -DIXP_MPI $(MPI_CFLAGS) -c -o $@ $<
+
+$(BUILD)/ixp-mpi: $(BUILD)/obj/interp/main.o $(BUILD)/mpi/ranks.o $(BUILD)/libixp.a
+	@echo "  LINK   $@"
+	$(Q)$(CC) -o $@ $^ $(LIBS) $(MPI_LIBS)
+
 $(BUILD)/ixp-san: $(BUILD)/san/interp/main.o $(BUILD)/libixp-san.a
 	@echo "  LINK   $@"
 	$(Q)$(CC) $(SAN) -o $@ $^ $(LIBS)
@@ -111,7 +131,7 @@ $(BUILD)/unit-san: $(TEST_SRC) $(BUILD)/libixp-san.a
 	@echo "  LINK   $@"
 	$(Q)$(CC) $(CFLAGS_HAND) $(SAN) -o $@ $(TEST_SRC) $(BUILD)/libixp-san.a $(shell pkg-config --libs criterion) $(LIBS)
 
-test: layout strict unit golden repl limits reproduce sanitize fuzz-smoke
+test: layout strict unit golden repl limits reproduce mpi sanitize fuzz-smoke
 
 layout:
 	@echo "== source layout"
@@ -135,6 +155,17 @@ reproduce: ixp $(EXT_LIBS)
 	@echo "== reproducibility tests"
 	$(Q)sh tests/reproduce/run ./ixp
 
+# Under mpirun -n 1, 2, 4: output byte-identical to ./ixp's, errors on one
+# rank end the run cleanly (tests/mpi/run); skipped without Open MPI.
+ifeq ($(MPI_FOUND),)
+mpi:
+	@echo "== MPI tests: skipped: Open MPI not installed (sh scripts/install-deps installs it)"
+else
+mpi: ixp $(BUILD)/ixp-mpi $(EXT_LIBS)
+	@echo "== MPI tests"
+	$(Q)sh tests/mpi/run $(BUILD)/ixp-mpi ./ixp
+endif
+
 repl: ixp
 	@echo "== REPL tests"
 	$(Q)sh tests/repl/run ./ixp
@@ -153,8 +184,15 @@ sanitize: $(BUILD)/unit-san $(BUILD)/ixp-san $(EXT_LIBS)
 STRICT_WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wconversion -Werror
 STRICT_OK   := $(patsubst %.c,$(BUILD)/strict/%.ok,$(HAND_SRC))
 
+STRICT_OK  += $(if $(MPI_FOUND),$(BUILD)/strict/mpi/ranks.ok,)
+
 strict: $(STRICT_OK)
-	@echo "== strict warnings: $(words $(HAND_SRC)) files clean"
+	@echo "== strict warnings: $(words $(HAND_SRC)) files clean$(if $(MPI_FOUND), (ranks.c also against MPI),)"
+
+$(BUILD)/strict/mpi/ranks.ok: backends/kernels/ranks.c backends/kernels/ranks.h | $(BUILD)/.deps
+	@echo "  STRICT $< (MPI)"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(BASE) $(INC_backends) $(STRICT_WARN) -DIXP_MPI $(MPI_CFLAGS) -fsyntax-only $< && touch $@
 
 $(BUILD)/strict/%.ok: %.c $(BUILD)/parser.h | $(BUILD)/.deps
 	@echo "  STRICT $<"
@@ -284,7 +322,7 @@ $(BUILD)/bench-table/channel_blis: bench/peers/channel_blis.c $(BUILD)/libixp.a
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_HAND) -O3 -o $@ $< $(BUILD)/libixp.a $(LIBS)
 
-bench: ixp $(BENCH_BIN) $(BENCH_TABLE_BIN)
+bench: ixp $(MPI_BIN) $(BENCH_BIN) $(BENCH_TABLE_BIN)
 	$(Q)sh bench/run ./ixp
 
 # Every MI estimator on the suite of distributions with closed-form MI

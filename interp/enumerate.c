@@ -80,6 +80,7 @@ static void cache_store(IxpSession *s, IxpModelDef *m, const IxpValue *params) {
 }
 
 struct IxpModelCache *ixp_model_cache(IxpSession *s, IxpModelDef *m, const IxpValue *params) {
+  s->model_cache_uses++;
   if (!cache_valid(s, m, params)) cache_store(s, m, params);
   return m->cache;
 }

@@ -21,9 +21,11 @@
 #include "plot_graph.h"
 #include "plot_series.h"
 #include "progress.h"
+#include "ranks.h"
 #include "rng.h"
 #include "outfile.h"
 #include "record.h"
+#include "spread.h"
 
 void ixp_runtime_verror(IxpSession *s, const IxpSource *src, IxpSpan span, const char *fmt, va_list ap) {
   char msg[1024], state[512];
@@ -420,7 +422,7 @@ static void report_named(IxpSession *s, const char *kind, const char *name, IxpS
   if (!s->opt.on_result || s->opt.explain) return;
   int line, col;
   ixp_source_position(s->src, at.start, &line, &col);
-  IxpResultInfo r = {kind, name, s->src->name, line, col, v, rtol};
+  IxpResultInfo r = {kind, name, s->src->name, line, col, v, rtol, NULL};
   s->opt.on_result(s->opt.result_ctx, &r);
 }
 
@@ -591,7 +593,11 @@ static void write_csv(FILE *f, const IxpSink *k) {
 
 /* A sweep's rows to `path` (named by file_expr): JSON (an array of row
  * objects) for .json, else CSV. */
+/* Under mpirun, rank 0 alone writes files (every rank checks the path). */
+static bool writes_files(void) { return ixp_ranks_rank() == 0; }
+
 static void write_rows_to(IxpSession *s, IxpSink *k, const char *path, IxpAst *file_expr) {
+  if (!writes_files()) return;
   if (ends_with(path, ".json")) {
     char err[512];
     if (!ixp_runrec_write_rows(path, k->ncols, k->labels, k->nrows, k->cells, err, sizeof err))
@@ -799,10 +805,30 @@ static void keep_sink(IxpSession *s, IxpSink *k, IxpAst *name) {
   s->versions[name->sem.slot]++;
 }
 
+/* One pass of a sweep: its variable bound to point i, the body run. */
+typedef struct {
+  IxpAst *st;
+  IxpValue range;
+  uint64_t outer_pass, name;
+  IxpProgress *bar;
+} Pass;
+
+static void run_pass(IxpSession *s, void *ctx, int64_t i) {
+  Pass *p = ctx;
+  ixp_session_poll_interrupt(s, s->src, p->st->span);
+  ixp_progress_update(p->bar, (uint64_t)i);
+  s->pass = ixp_rng_key(p->outer_pass ^ p->name, (uint64_t)i, 0x5eeb);
+  s->globals[p->st->sem.slot] = ixp_value_num(ixp_range_at(&p->range, i));
+  s->versions[p->st->sem.slot]++;
+  exec_block(s, p->st->b);
+}
+
 static void exec_sweep(IxpSession *s, IxpAst *st) {
   IxpValue range = ixp_eval(s, st->a, NULL);
   int64_t n = ixp_range_count(&range);
   if (n < 0) ixp_runtime_error(s, s->src, st->a->span, "this sweep has too many points");
+  if (s->opt.explain && !s->sink) ixp_spread_explain(s, st, n);
+  bool split = ixp_spread_splits(s, st, n);
   IxpValue saved = s->globals[st->sem.slot];
   uint64_t outer_pass = s->pass, name = ixp_rng_name(s->src->text + st->span.start, st->span.end - st->span.start);
   IxpSink sink = {.outer = s->sink, .sweep = st};
@@ -820,14 +846,10 @@ static void exec_sweep(IxpSession *s, IxpAst *st) {
   }
   IxpProgress bar;
   ixp_progress_begin(&bar, "sweep", (uint64_t)n, NULL);
-  for (int64_t i = 0; i < n; i++) {
-    ixp_session_poll_interrupt(s, s->src, st->span);
-    ixp_progress_update(&bar, (uint64_t)i);
-    s->pass = ixp_rng_key(outer_pass ^ name, (uint64_t)i, 0x5eeb);
-    s->globals[st->sem.slot] = ixp_value_num(ixp_range_at(&range, i));
-    s->versions[st->sem.slot]++;
-    exec_block(s, st->b);
-  }
+  Pass pass = {st, range, outer_pass, name, &bar};
+  if (split) ixp_spread_sweep(s, n, run_pass, &pass);  /* this rank's passes, then every pass's rows */
+  else
+    for (int64_t i = 0; i < n; i++) run_pass(s, &pass, i);
   ixp_progress_end(&bar);
   label_sink(s, &sink, st->b, s->tmp);
   report_sink(s, &sink, st);
@@ -895,7 +917,8 @@ static void exec_plot(IxpSession *s, IxpAst *st) {
   char err[512];
   if (st->nitems == 1 && ixp_plot_is_network(items[0].table)) {  /* network(...)'s links: drawn as a graph */
     if (s->opt.explain) return;
-    if (!ixp_plot_network(items[0].table, ch.title, ch.width, ch.height, output_path(s, st->c), err, sizeof err))
+    char *path = output_path(s, st->c);
+    if (writes_files() && !ixp_plot_network(items[0].table, ch.title, ch.width, ch.height, path, err, sizeof err))
       ixp_runtime_error(s, s->src, st->c->span, "%s", err);
     return;
   }
@@ -907,7 +930,7 @@ static void exec_plot(IxpSession *s, IxpAst *st) {
   }
   if (s->opt.explain) return;
   char *path = output_path(s, st->c);
-  if (!ixp_plot_write(&plot, path, err, sizeof err)) ixp_runtime_error(s, s->src, st->c->span, "%s", err);
+  if (writes_files() && !ixp_plot_write(&plot, path, err, sizeof err)) ixp_runtime_error(s, s->src, st->c->span, "%s", err);
 }
 
 static void exec_let(IxpSession *s, IxpAst *st) {

@@ -66,6 +66,7 @@ typedef struct IxpSink {
 } IxpSink;
 
 struct IxpElimination;
+typedef struct IxpSpread IxpSpread;
 
 /* A model's distribution on the variables one measure reads, kept beside
  * its joint for each set of variables measured (eliminate.c). */
@@ -141,6 +142,9 @@ struct IxpSession {
   int ninputs, capinputs;
   struct { char *path; struct IxpFfiLib *lib; } *libs;
   int nlibs, caplibs;
+
+  IxpSpread *spread;             /* this rank's part of an mpirun (spread.h), or NULL */
+  uint64_t model_cache_uses;     /* calls of ixp_model_cache (spread.c: did a pass use one) */
 };
 
 /* A file named in the program at `src`: relative to the program's folder

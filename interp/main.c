@@ -8,6 +8,7 @@
 #include "blis/dense.h"
 #include "repl.h"
 #include "outfile.h"
+#include "ranks.h"
 #include "record.h"
 #include "session.h"
 
@@ -145,6 +146,12 @@ typedef struct {
 static void collect(void *ctx, const IxpResultInfo *r) {
   Results *res = ctx;
   const char *file = from_file_folder(res->file, r->file);
+  if (r->value_json) {  /* computed on another rank */
+    if (res->record)
+      ixp_runrec_result_text(res->record, r->kind, r->name, file, r->line, r->col, r->value_json, r->rtol);
+    if (res->json) ixp_runrec_print_line_text(stdout, r->kind, r->name, file, r->line, r->col, r->value_json);
+    return;
+  }
   if (res->record) ixp_runrec_result(res->record, r->kind, r->name, file, r->line, r->col, r->value, r->rtol);
   if (res->json) ixp_runrec_print_line(stdout, r->kind, r->name, file, r->line, r->col, r->value);
 }
@@ -154,6 +161,7 @@ static void add_provenance(IxpRunRecord *r, IxpSession *s, const Args *a) {
   char seed[32], err[512];
   ixp_session_seed_text(s, seed, sizeof seed);
   ixp_runrec_provenance(r, IXP_VERSION, seed, omp_get_max_threads());
+  ixp_runrec_ranks(r, ixp_ranks_size());
   for (int i = 0; i < a->opt.noverrides; i++) ixp_runrec_override(r, a->overrides[i].name, a->overrides[i].value);
   const char *role, *path;
   for (int i = 0; ixp_session_input_at(s, i, &role, &path); i++) {
@@ -244,7 +252,12 @@ static int show(const char *path) {
   return 0;
 }
 
-int main(int argc, char **argv) {
+/* Under mpirun, rank 0 alone prints results, records and compares. */
+static void quiet_rank(Args *a) {
+  if (ixp_ranks_rank() > 0) a->json = false, a->record = NULL, a->against = NULL;
+}
+
+static int ixp_main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       fputs(usage, stdout);
@@ -259,6 +272,8 @@ int main(int argc, char **argv) {
   int rc = parse_args(&a, argc, argv);
   if (rc) return rc;
   if (a.command && !strcmp(a.command, "show")) return show(a.file);
+  if (!a.file && ixp_ranks_size() > 1) return bad_usage("the REPL runs in one process: give mpirun a FILE to run%s", "");
+  quiet_rank(&a);
   a.opt.report_expects = a.command && !strcmp(a.command, "check");
   a.opt.explain = a.command && !strcmp(a.command, "explain");
   a.opt.repl = !a.file;
@@ -276,4 +291,23 @@ int main(int argc, char **argv) {
   ixp_runrec_free(res.record);
   if (quiet) fclose(quiet);
   return rc;
+}
+
+int main(int argc, char **argv) {
+  if (!ixp_ranks_init(&argc, &argv)) {
+    fputs("ixp: error: MPI did not start\n", stderr);
+    return IXP_ERUNTIME;
+  }
+  /* Ranks above 0 print nothing: a failed rank's message reaches rank 0
+   * through the agreement after each statement (spread.h). */
+  if (ixp_ranks_rank() > 0 && (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)))
+    ixp_ranks_abort(IXP_ERUNTIME);
+  int rc = ixp_main(argc, argv);
+  if (getenv("IXP_RANKS_TIMES") && ixp_ranks_rank() == 0)  /* bench/bench_mpi.sh */
+    fprintf(stderr, "ixp: %d rank%s, rank 0 spent %.6f s in collectives (waiting for the others included)\n",
+            ixp_ranks_size(), ixp_ranks_size() == 1 ? "" : "s", ixp_ranks_comm_seconds());
+  ixp_ranks_finalize();
+  /* Rank 0's status is the run's (the ranks agreed on each statement's);
+   * the others end with 0, so mpirun names rank 0 when it is not. */
+  return ixp_ranks_rank() == 0 ? rc : 0;
 }

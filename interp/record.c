@@ -161,22 +161,32 @@ static json_t *value_json(const IxpValue *v) {
   }
 }
 
-static json_t *result_json(const char *kind, const char *name, const char *file, int line, int col,
-                           const IxpValue *v) {
+/* A result object; takes the reference to `value` (NULL: null). */
+static json_t *result_with(const char *kind, const char *name, const char *file, int line, int col, json_t *value) {
   json_t *o = json_object();
   json_object_set_new(o, "kind", jstr(kind));
   json_object_set_new(o, "name", jstr(name));
   json_object_set_new(o, "file", jstr(file));
   json_object_set_new(o, "line", json_integer(line));
   json_object_set_new(o, "col", json_integer(col));
-  json_object_set_new(o, "value", v ? value_json(v) : json_null());
+  json_object_set_new(o, "value", value ? value : json_null());
   return o;
+}
+
+static json_t *result_json(const char *kind, const char *name, const char *file, int line, int col,
+                           const IxpValue *v) {
+  return result_with(kind, name, file, line, col, v ? value_json(v) : NULL);
+}
+
+/* A value's text from ixp_runrec_value_text, parsed (NULL: null). */
+static json_t *value_from_text(const char *text) {
+  return text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
 }
 
 /* Provenance keys are created up front so the file keeps this order
  * whichever of provenance, override and input is called first. */
 IxpRunRecord *ixp_runrec_new(void) {
-  static const char *keys[] = {"ixp", "compiler", "blis", "platform", "date", "seed", "threads"};
+  static const char *keys[] = {"ixp", "compiler", "blis", "platform", "date", "seed", "threads", "ranks"};
   IxpRunRecord *r = calloc(1, sizeof *r);
   if (!r) return NULL;
   json_t *p = json_object();
@@ -247,6 +257,8 @@ void ixp_runrec_provenance(IxpRunRecord *r, const char *version, const char *see
   json_object_set_new(p, "seed", seed ? jstr(seed) : json_null());
   json_object_set_new(p, "threads", json_integer(threads));
 }
+
+void ixp_runrec_ranks(IxpRunRecord *r, int ranks) { json_object_set_new(prov(r), "ranks", json_integer(ranks)); }
 
 void ixp_runrec_override(IxpRunRecord *r, const char *name, const char *value) {
   obj_set(json_object_get(prov(r), "overrides"), name ? name : "", jstr(value));
@@ -320,6 +332,29 @@ void ixp_runrec_result(IxpRunRecord *r, const char *kind, const char *name, cons
 void ixp_runrec_print_line(FILE *out, const char *kind, const char *name, const char *file, int line,
                            int col, const IxpValue *v) {
   json_t *o = result_json(kind, name, file, line, col, v);
+  json_dumpf(o, out, JSON_COMPACT | DUMP_FLAGS);
+  fputc('\n', out);
+  fflush(out);
+  json_decref(o);
+}
+
+char *ixp_runrec_value_text(const IxpValue *v) {
+  json_t *j = v ? value_json(v) : json_null();
+  char *text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | DUMP_FLAGS);
+  json_decref(j);
+  return text;
+}
+
+void ixp_runrec_result_text(IxpRunRecord *r, const char *kind, const char *name, const char *file, int line,
+                            int col, const char *value, double rtol) {
+  json_t *o = result_with(kind, name, file, line, col, value_from_text(value));
+  if (rtol >= 0 && isfinite(rtol)) json_object_set_new(o, "rtol", json_real(rtol));
+  json_array_append_new(results(r), o);
+}
+
+void ixp_runrec_print_line_text(FILE *out, const char *kind, const char *name, const char *file, int line,
+                                int col, const char *value) {
+  json_t *o = result_with(kind, name, file, line, col, value_from_text(value));
   json_dumpf(o, out, JSON_COMPACT | DUMP_FLAGS);
   fputc('\n', out);
   fflush(out);
@@ -463,6 +498,8 @@ static bool check_provenance(Check *c, json_t *p) {
   json_t *threads = json_object_get(p, "threads"), *ov = json_object_get(p, "overrides");
   if (threads && !json_is_integer(threads) && !json_is_null(threads))
     return bad(c, "\"threads\" is not an integer");
+  json_t *ranks = json_object_get(p, "ranks");
+  if (ranks && !json_is_integer(ranks) && !json_is_null(ranks)) return bad(c, "\"ranks\" is not an integer");
   if (ov && !json_is_object(ov)) return bad(c, "\"overrides\" is not an object");
   return check_inputs(c, json_object_get(p, "inputs"));
 }
@@ -976,6 +1013,8 @@ static void show_provenance(FILE *out, json_t *p) {
   json_t *threads = json_object_get(p, "threads");
   if (json_is_integer(threads)) fprintf(out, "%-10s%lld\n", "threads", json_integer_value(threads));
   else fprintf(out, "%-10sunknown\n", "threads");
+  json_t *ranks = json_object_get(p, "ranks");  /* absent from records before ranks were noted */
+  if (json_is_integer(ranks)) fprintf(out, "%-10s%lld\n", "ranks", json_integer_value(ranks));
   show_overrides(out, json_object_get(p, "overrides"));
 }
 

@@ -9,7 +9,7 @@
  *   { "ixp_record": 1,
  *     "provenance": { "ixp": "0.3", "compiler": "gcc 12.2.0", "blis": "0.9.0",
  *                     "platform": "Linux x86_64", "date": "2026-11-27T21:00:00Z",
- *                     "seed": "42", "threads": 2, "overrides": {"n": "100"},
+ *                     "seed": "42", "threads": 2, "ranks": 1, "overrides": {"n": "100"},
  *                     "inputs": [ {"role": "source", "path": "a.ixp", "sha256": "..."},
  *                                 {"role": "data", "path": "d.csv", "sha256": "..."} ] },
  *     "results": [ {"kind": "print", "name": "mi(x; y) in m", "file": "a.ixp",
@@ -38,6 +38,10 @@ void ixp_runrec_free(IxpRunRecord *r);
 /* Provenance: the build (ixp version, compiler, BLIS version, platform)
  * and the date now; `threads` is the OpenMP thread count of the run. */
 void ixp_runrec_provenance(IxpRunRecord *r, const char *version, const char *seed, int threads);
+/* The run's rank count (`mpirun -n`): like threads, noted but not a
+ * reason for results to differ, so `check --against` still wants them
+ * identical across rank counts. */
+void ixp_runrec_ranks(IxpRunRecord *r, int ranks);
 /* A --set NAME=VALUE override. */
 void ixp_runrec_override(IxpRunRecord *r, const char *name, const char *value);
 /* An input file read by the run (role "source", "data" or "extern"),
@@ -57,6 +61,16 @@ void ixp_runrec_result(IxpRunRecord *r, const char *kind, const char *name, cons
 /* The same result as one JSON line on `out` (for --json). */
 void ixp_runrec_print_line(FILE *out, const char *kind, const char *name, const char *file, int line,
                            int col, const IxpValue *v);
+
+/* A value as the compact JSON text a record holds (malloc'd; numbers with
+ * 17 digits, so it reads back bit for bit): a result computed on another
+ * rank travels as this text. */
+char *ixp_runrec_value_text(const IxpValue *v);
+/* ixp_runrec_result and ixp_runrec_print_line with the value as that text. */
+void ixp_runrec_result_text(IxpRunRecord *r, const char *kind, const char *name, const char *file, int line,
+                            int col, const char *value, double rtol);
+void ixp_runrec_print_line_text(FILE *out, const char *kind, const char *name, const char *file, int line,
+                                int col, const char *value);
 
 int ixp_runrec_count(const IxpRunRecord *r);
 

@@ -17,6 +17,7 @@
 #include "parse.h"
 #include "progress.h"
 #include "rng.h"
+#include "spread.h"
 
 extern const char ixp_prelude_text[];
 
@@ -89,8 +90,8 @@ static void eval_override(IxpSession *s, void *value) {
  * error stops it. */
 static IxpStatus run_checked(IxpSession *s, IxpAst *program, const IxpSource *src) {
   s->src = src;
-  for (int i = 0; i < program->nitems; i++)
-    if (run_statement(s, program->items[i]) != IXP_OK) return IXP_ERUNTIME;
+  for (int i = 0; i < program->nitems; i++)  /* every rank stops where any rank failed */
+    if (ixp_spread_agree(s, run_statement(s, program->items[i])) != IXP_OK) return IXP_ERUNTIME;
   return IXP_OK;
 }
 
@@ -198,6 +199,7 @@ IxpSession *ixp_session_new(const IxpOptions *opt) {
   s->out = opt->out ? opt->out : stdout;
   s->diag.out = opt->err ? opt->err : stderr;
   s->diag.max_errors = 50;
+  ixp_spread_open(s);
   s->loading_prelude = true;
   IxpOptions keep = s->opt;
   s->opt.repl = false;
@@ -274,6 +276,7 @@ void ixp_session_free(IxpSession *s) {
   if (!s) return;
   ixp_arena_on_out_of_memory(NULL, NULL);
   ixp_on_out_of_memory(NULL, NULL);
+  ixp_spread_close(s);
   free(s->explained);
   for (int i = 0; i < s->nmodels; i++) ixp_model_cache_free(s->models[i]);
   for (int i = 0; i < s->nglobals; i++) ixp_value_release(&s->globals[i]);

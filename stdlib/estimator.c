@@ -12,15 +12,36 @@
 #include "runtime.h"
 #include "surrogates.h"
 
+extern const IxpEstimator ixp_estimator_gcmi, ixp_estimator_gaussian, ixp_estimator_ksg, ixp_estimator_mixed,
+    ixp_estimator_kernel, ixp_estimator_critic, ixp_estimator_mixture, ixp_estimator_auto;
+
 /* The registered estimators. */
 static const IxpEstimator *const estimators[] = {
-    NULL,  /* keeps the table non-empty while it has no entries */
+    &ixp_estimator_gcmi,
+    &ixp_estimator_gaussian,
+    &ixp_estimator_ksg,
+    &ixp_estimator_mixed,
+    &ixp_estimator_kernel,
+    &ixp_estimator_critic,
+    &ixp_estimator_mixture,
+    &ixp_estimator_auto,
 };
 
 const IxpEstimator *ixp_estimator_by_name(const char *name) {
   for (size_t i = 0; i < sizeof estimators / sizeof *estimators; i++)
-    if (estimators[i] && !strcmp(estimators[i]->name, name)) return estimators[i];
+    if (!strcmp(estimators[i]->name, name)) return estimators[i];
   return NULL;
+}
+
+void ixp_estimator_names(char *buf, size_t size, const char *before) {
+  snprintf(buf, size, "%s", before);
+  for (size_t i = 0; i < sizeof estimators / sizeof *estimators; i++) {
+    const char *name = estimators[i]->name, *at = strstr(buf, name);
+    size_t len = strlen(name);
+    if (at && (at[len] == ',' || at[len] == 0) && (at == buf || at[-1] == ' ')) continue;  /* listed already */
+    size_t used = strlen(buf);
+    snprintf(buf + used, size - used, "%s%s", used ? ", " : "", name);
+  }
 }
 
 /* --------------------------------------------------------------- options */

@@ -84,6 +84,10 @@ typedef struct IxpEstimator {
 /* The registered estimator called `name`, or NULL. */
 const IxpEstimator *ixp_estimator_by_name(const char *name);
 
+/* The names `before` (comma-separated) followed by every registered
+ * estimator's not among them, into buf. */
+void ixp_estimator_names(char *buf, size_t size, const char *before);
+
 /* Whether e estimates the measure of the call (as ixp_lower_on_data asks
  * before it chooses between a registered estimator and the older paths of
  * gaussian, ksg and kl). */

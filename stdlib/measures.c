@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "library.h"
+#include "measures_knn.h"
 #include "model.h"
 
 #define MAX_GROUPS 20
@@ -145,9 +146,22 @@ static bool finish(IxpLowering *lw, int reg) {
 static bool lower_entropy(IxpLowering *lw) {
   static const IxpOp seps[] = {SEP_BAR};
   Groups g;
-  if (!split(lw, seps, 1, false, &g)) return false;
+  double alpha;
+  bool tsallis;
+  /* entropy takes options (alpha, kind), so the checker leaves `using`
+   * and `at` on exact models to this rule */
+  bool data = lw->model && (lw->model->data || (lw->plan->nsrc && lw->plan->src[0].model->data));  /* or its view */
+  if (lw->method && lw->model && !data)
+    return ixp_lower_error(lw, lw->method->span, "'%s' is measured exactly; estimators ('using') apply to data",
+                           lw->model->name);
+  if (lw->nat) return ixp_lower_error(lw, lw->at[0].node->span, "entropy takes no 'at'");
+  if (!ixp_entropy_order(lw, &alpha, &tsallis) || !split(lw, seps, 1, false, &g)) return false;
   if (g.n > 2 || (g.n == 2 && g.sep[1] != SEP_BAR))
     return ixp_lower_error(lw, lw->call->span, "entropy takes entropy(X) or entropy(X | Y)");
+  if (alpha != 1) {
+    if (g.n != 1) return ixp_lower_error(lw, lw->call->span, "an entropy of order alpha takes entropy(X, alpha = a), no condition");
+    return ixp_lower_entropy_order(lw, g.set[0], alpha, tsallis);
+  }
   if (g.n == 1) return finish(lw, ixp_plan_entropy(lw->plan, lw->joint, g.set[0]));
   IxpVarSet m[2] = {ixp_set_union(lw->arena, g.set[0], g.set[1]), g.set[1]};
   double c[2] = {1, -1};
@@ -176,6 +190,16 @@ static bool lower_mi(IxpLowering *lw) {
  * variable is its own group. At least two groups, no '|'. */
 static bool multivariate(IxpLowering *lw, Groups *g) {
   static const IxpOp seps[] = {SEP_SEMI};
+  /* tc, dtc and oinfo take `order` (every multiplet of a dataset,
+   * measures_multiplets.c, which takes the call before it comes here);
+   * having options, they are handed `using` and `at` on models too */
+  if (lw->noptions)
+    return ixp_lower_error(lw, lw->options[0].node->span, "order = lo .. hi measures every multiplet of a dataset's "
+                           "columns, estimated with gaussian or gcmi");
+  if (lw->nat) return ixp_lower_error(lw, lw->at[0].node->span, "%s takes no 'at'", lw->call->str);
+  if (lw->method && !lw->plan->src[0].model->data)
+    return ixp_lower_error(lw, lw->method->span, "'%s' is measured exactly; estimators ('using') apply to data",
+                           lw->plan->src[0].model->name);
   if (!split(lw, seps, 1, false, g)) return false;
   if (count_sep(g, SEP_SEMI) == 0 && !split(lw, seps, 1, true, g)) return false;
   if (g->n < 2)
@@ -281,6 +305,9 @@ static bool kl_measurable(IxpLowering *lw, const IxpMeasureArg *arg) {
 /* kl(P || Q): both models over the same variables, both finite or both
  * linear-Gaussian (a density against a probability mass has no KL). */
 static bool lower_kl(IxpLowering *lw) {
+  if (ixp_divergence_on_samples(lw)) return ixp_lower_divergence_samples(lw, false);
+  if (lw->noptions)
+    return ixp_lower_error(lw, lw->options[0].node->span, "k = N is for kl between datasets of continuous columns");
   if (lw->nargs != 2 || lw->args[1].sep != SEP_BARBAR)
     return ixp_lower_error(lw, lw->call->span, "kl takes two models: kl(P || Q)");
   IxpModelDef *p = lw->args[0].model, *q = lw->args[1].model;
@@ -297,14 +324,29 @@ static bool lower_kl(IxpLowering *lw) {
   return finish(lw, ixp_plan_kl(lw->plan, a, b));
 }
 
+/* `order = lo .. hi`: every multiplet (measures_multiplets.c). */
+static const IxpOptionSpec multiplet_options[] = {{"order", IXP_OPTION_WORD, NULL, NULL}, {NULL, IXP_OPTION_VALUE, NULL, NULL}};
+/* js(P || Q): between datasets of continuous columns, by kNN. */
+static bool lower_js(IxpLowering *lw) {
+  if (ixp_divergence_on_samples(lw)) return ixp_lower_divergence_samples(lw, true);
+  return ixp_lower_error(lw, lw->call->span, "js compares two datasets of continuous columns (a kNN estimate); "
+                                             "between finite models use their kl");
+}
+
+static const IxpOptionSpec entropy_options[] = {
+    {"alpha", IXP_OPTION_VALUE, NULL, NULL}, {"kind", IXP_OPTION_WORD, NULL, NULL}, {NULL, IXP_OPTION_VALUE, NULL, NULL}};
+static const IxpOptionSpec divergence_options[] = {{"k", IXP_OPTION_VALUE, NULL, NULL},
+                                                   {NULL, IXP_OPTION_VALUE, NULL, NULL}};
+
 static const IxpMeasure registry[] = {
-    {"entropy", "entropy(X | Y)", "Shannon entropy, or conditional entropy", MEASURE_OVER_VARIABLES, lower_entropy, IXP_ESTIMAND_ENTROPY, NULL, NULL},
+    {"entropy", "entropy(X | Y)", "Shannon entropy, or conditional entropy (alpha = a: Renyi or Tsallis)", MEASURE_OVER_VARIABLES, lower_entropy, IXP_ESTIMAND_ENTROPY, entropy_options, NULL},
     {"mi", "mi(X; Y | Z)", "mutual information, or conditional mutual information", MEASURE_OVER_VARIABLES, lower_mi, IXP_ESTIMAND_MI, NULL, NULL},
-    {"tc", "tc(X1, X2, ...)", "total correlation (multi-information)", MEASURE_OVER_VARIABLES, lower_tc, IXP_ESTIMAND_ENTROPIES, NULL, NULL},
-    {"dtc", "dtc(X1, X2, ...)", "dual total correlation (binding information)", MEASURE_OVER_VARIABLES, lower_dtc, IXP_ESTIMAND_ENTROPIES, NULL, NULL},
+    {"tc", "tc(X1, X2, ...)", "total correlation (multi-information)", MEASURE_OVER_VARIABLES, lower_tc, IXP_ESTIMAND_ENTROPIES, multiplet_options, NULL},
+    {"dtc", "dtc(X1, X2, ...)", "dual total correlation (binding information)", MEASURE_OVER_VARIABLES, lower_dtc, IXP_ESTIMAND_ENTROPIES, multiplet_options, NULL},
     {"coinfo", "coinfo(X1, X2, ...)", "co-information", MEASURE_OVER_VARIABLES, lower_coinfo, IXP_ESTIMAND_ENTROPIES, NULL, NULL},
-    {"oinfo", "oinfo(X1, X2, ...)", "O-information (redundancy minus synergy)", MEASURE_OVER_VARIABLES, lower_oinfo, IXP_ESTIMAND_ENTROPIES, NULL, NULL},
-    {"kl", "kl(P || Q)", "Kullback-Leibler divergence between two models", MEASURE_OVER_MODELS, lower_kl, IXP_ESTIMAND_JOINT, NULL, NULL},
+    {"oinfo", "oinfo(X1, X2, ...)", "O-information (redundancy minus synergy)", MEASURE_OVER_VARIABLES, lower_oinfo, IXP_ESTIMAND_ENTROPIES, multiplet_options, NULL},
+    {"kl", "kl(P || Q)", "Kullback-Leibler divergence between two models or datasets", MEASURE_OVER_MODELS, lower_kl, IXP_ESTIMAND_JOINT, divergence_options, NULL},
+    {"js", "js(P || Q)", "Jensen-Shannon divergence between two datasets", MEASURE_OVER_MODELS, lower_js, IXP_ESTIMAND_JOINT, divergence_options, NULL},
 };
 
 void ixp_open_shannon(IxpLibrary *lib) {

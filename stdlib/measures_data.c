@@ -5,6 +5,7 @@
  *   mi(x; y | z) in d using ksg(k = 4)              kNN (KSG, Frenzel–Pompe)
  *   entropy(x) in d using kl(k = 4)                 Kozachenko–Leonenko
  *   mi(x; y) in d using gaussian                    parametric, log-determinants
+ *   mi(x; y) in d using gaussian(bias = 1)          the same, each log-det's finite-sample bias removed
  *   mi(x; y) in d using ksg with permutations(200)  + a permutation p-value
  *   mi(x; y | z) in d using gaussian with surrogates(200, method = shift)
  *                                                   + a p-value from time-series surrogates
@@ -21,7 +22,11 @@
 #include "estimators.h"
 #include "gaussian.h"
 #include "knn.h"
+#include "knn_extra.h"
 #include "measures.h"
+#include "measures_multiplets.h"
+#include "measures_pid.h"
+#include "measures_knn.h"
 #include "model.h"
 #include "progress.h"
 #include "rng.h"
@@ -41,7 +46,12 @@ typedef struct {
   bool chi2;                 /* gaussian mi: the chi-squared p-value of 2 N I */
   int bootstrap;             /* resamples for a percentile interval (0: none) */
   bool local;                /* `local`: one value per row (a vector) */
+  bool bias;                 /* gaussian(bias = 1): each log-determinant less its bias */
   bool stderr_;              /* `with stderr`: {value, stderr} by the jackknife */
+  bool lnc;                  /* ksg: the local non-uniformity correction (knn_extra.h) */
+  double alpha;              /* its threshold (0: the authors' table for k and the dimension) */
+  double order;              /* kl's entropy(X, alpha = a): a (1: Shannon, Kozachenko-Leonenko) */
+  bool tsallis;              /* ... of Tsallis's kind (no units), else Rényi's */
   uint64_t position;
 } Payload;
 
@@ -149,17 +159,42 @@ static bool knn_options(IxpLowering *lw, Payload *p) {
     else if (!strcmp(name, "noise") && arg->a->kind == AST_NUM && arg->a->num >= 0) p->knn.noise = arg->a->num;
     else if (!strcmp(name, "index")) ok = index_option(lw, arg, p);
     else if (!strcmp(name, "theiler")) ok = int_option(lw, arg, 0, 1000000000, &flag), p->knn.theiler = flag;
+    else if (!strcmp(name, "lnc") && p->kind == EST_KSG) ok = int_option(lw, arg, 0, 1, &flag), p->lnc = flag;
+    else if (!strcmp(name, "alpha") && p->kind == EST_KSG)
+      ok = arg->a->kind == AST_NUM && arg->a->num > 0 && arg->a->num <= 1 ? (p->alpha = arg->a->num, true)
+           : ixp_lower_error(lw, arg->a->span, "alpha (lnc's threshold) is a number in (0, 1]");
     else
       return ixp_lower_error(lw, arg->span, "kNN options: k = 4, variant = 1 | 2 (ksg), rescale = 0 | 1, copula = 0 | 1, "
-                                            "noise = 1e-10, index = auto | kdtree | brute | lists | grid, theiler = 0");
+                                            "noise = 1e-10, index = auto | kdtree | brute | lists | grid, theiler = 0, "
+                                            "lnc = 0 | 1 and alpha (ksg)");
     if (!ok) return false;
   }
+  if (p->kind == EST_KL && p->knn.copula)  /* ranks are an even grid whatever the data: its entropy, not the data's */
+    return ixp_lower_error(lw, lw->method->span, "kl does not take copula = 1: entropy changes under the rank transform "
+                                                 "(the ranks' entropy is that of a uniform grid, not of the data); "
+                                                 "copula = 1 is for ksg, whose mi it leaves unchanged");
+  if (p->alpha && !p->lnc) return ixp_lower_error(lw, lw->method->span, "alpha is lnc's threshold: add lnc = 1");
+  if (p->lnc && p->knn.variant == 1)
+    return ixp_lower_error(lw, lw->method->span, "lnc = 1 corrects KSG's algorithm 2 (its boxes): drop variant = 1");
+  if (p->lnc) p->knn.variant = 2;
   if (p->knn.theiler && p->knn.index != IXP_INDEX_AUTO && p->knn.index != IXP_INDEX_KDTREE)
     return ixp_lower_error(lw, lw->method->span, "theiler = w needs the k-d tree: index = auto or kdtree");
   return true;
 }
 
 extern const IxpKernel ixp_kernel_estimate;
+
+/* gaussian(bias = 0 | 1). */
+static bool gaussian_options(IxpLowering *lw, Payload *p) {
+  for (int i = 0; i < lw->method->nitems; i++) {
+    IxpAst *arg = lw->method->items[i];
+    int flag = 0;
+    if (!arg->str || strcmp(arg->str, "bias")) return ixp_lower_error(lw, arg->span, "gaussian takes bias = 0 | 1");
+    if (!int_option(lw, arg, 0, 1, &flag)) return false;
+    p->bias = flag;
+  }
+  return true;
+}
 
 /* A surrogate test: permutations(n), or surrogates(n, method = M,
  * block = L). Fills the count, the method and the block length. */
@@ -211,7 +246,18 @@ static bool lower_continuous(IxpLowering *lw, Continuous kind) {
   if (kind == EST_GAUSSIAN && !((entropy && k == 0) || (mi && k >= 1)))
     return ixp_lower_error(lw, lw->call->span, "gaussian estimates entropy(X), mi(X; Y) and mi(X; Y | Z)");
   if (kind != EST_GAUSSIAN && !knn_options(lw, p)) return false;
-  if (kind == EST_GAUSSIAN && lw->method->nitems) return ixp_lower_error(lw, lw->method->span, "gaussian takes no options");
+  if (kind == EST_GAUSSIAN && !gaussian_options(lw, p)) return false;
+  p->order = 1;
+  if (entropy && !ixp_entropy_order(lw, &p->order, &p->tsallis)) return false;
+  if (p->order != 1 && (lw->local || (lw->test && strcmp(lw->test->str, "stderr"))))
+    return ixp_lower_error(lw, lw->local ? lw->call->span : lw->test->span, "an entropy of order alpha takes no local "
+                                                                            "values and no test but with stderr");
+  if (p->order != 1 && p->order >= (p->knn.k ? p->knn.k : 4) + 1)  /* Gamma(k + 1 - alpha) of Leonenko et al. */
+    return ixp_lower_error(lw, lw->call->span, "the kNN entropy of order alpha needs alpha < k + 1 (k = %d): raise k",
+                           p->knn.k ? p->knn.k : 4);
+  if (p->lnc && k != 1) return ixp_lower_error(lw, lw->call->span, "lnc = 1 corrects ksg's mi(X; Y) (no condition)");
+  if (p->lnc && lw->test && is_surrogate_test(lw->test))
+    return ixp_lower_error(lw, lw->test->span, "lnc = 1 takes no surrogate test (with stderr gives its standard error)");
   IxpAst *test = lw->test;
   if (lw->local) {
     if (test) return ixp_lower_error(lw, test->span, "local values take no test");
@@ -545,9 +591,20 @@ static void local_counts_explain(IxpSession *s, const IxpPlanOp *op, const IxpRe
 
 const IxpKernel ixp_kernel_local_counts = {"local values", local_counts_run, local_counts_explain};
 
+/* pid on a dataset goes to the Gaussian decompositions when `using`
+ * names gaussian or gcmi, or a column is continuous (which then reports
+ * what to write). */
+static bool continuous_pid(const IxpLowering *lw) {
+  if (lw->method && (!strcmp(lw->method->str, "gaussian") || !strcmp(lw->method->str, "gcmi"))) return true;
+  for (int i = 0; i < lw->nargs; i++)
+    if (lw->model->continuous[lw->args[i].var]) return true;
+  return false;
+}
+
 bool ixp_lower_on_data(IxpLowering *lw) {
   if (lw->measure->estimand == IXP_ESTIMAND_SERIES) return lw->measure->lower(lw);
   if (lw->measure->estimand == IXP_ESTIMAND_JOINT) {  /* rd, ib, capacity, pid: the plug-in joint of discrete columns */
+    if (!strcmp(lw->measure->name, "pid") && continuous_pid(lw)) return ixp_lower_pid_continuous(lw);
     for (int i = 0; i < lw->nargs; i++)
       if (lw->model->continuous[lw->args[i].var])
         return ixp_lower_error(lw, lw->args[i].node->span, "this measure works on discrete columns (the plug-in joint of the rows)");
@@ -559,20 +616,37 @@ bool ixp_lower_on_data(IxpLowering *lw) {
   if (lw->local && lw->measure->estimand != IXP_ESTIMAND_ENTROPY && lw->measure->estimand != IXP_ESTIMAND_MI)
     return ixp_lower_error(lw, lw->call->span, "local values are for entropy, mi and the time measures built on them, "
                                                "not %s", lw->measure->name);
+  if (ixp_multiplets_wanted(lw)) return ixp_lower_multiplets(lw);  /* tc / dtc / oinfo(..., order = lo .. hi) */
   if (ixp_est_by_name(name, &est)) {
     int bins = 0, how = 0, alphabet = 0;
+    double order = 1;
+    bool tsallis = false;
+    if (lw->measure->estimand == IXP_ESTIMAND_ENTROPY && !ixp_entropy_order(lw, &order, &tsallis)) return false;
+    if (order != 1 && (est != IXP_EST_PLUGIN || lw->local || lw->test))
+      return ixp_lower_error(lw, lw->method ? lw->method->span : lw->call->span, "Renyi and Tsallis entropies of "
+                             "discrete data are the plug-in's (from the frequencies), without local values or tests");
     if (!discrete_options(lw, &bins, &how, &alphabet)) return false;
     if (lw->local) return lower_local_counts(lw, est, bins, how);
     if (lw->test) return lower_discrete_test(lw, est, bins, how, alphabet);
     return lower_discrete(lw, est, bins, how, alphabet);
   }
+  double order = 1;
+  bool tsallis = false;
+  if (lw->measure->estimand == IXP_ESTIMAND_ENTROPY && !ixp_entropy_order(lw, &order, &tsallis)) return false;
+  if (order != 1 && strcmp(name, "kl"))
+    return ixp_lower_error(lw, lw->method ? lw->method->span : lw->call->span,
+                           "Renyi and Tsallis entropies of data are estimated by plugin (discrete columns) and kl "
+                           "(kNN, Leonenko et al. 2008)");
   const IxpEstimator *registered = ixp_estimator_by_name(name);
-  if (registered && ixp_estimator_claims(lw, registered)) return ixp_lower_estimator(lw, registered);
+  bool old_path = !strcmp(name, "ksg") || !strcmp(name, "kl") || !strcmp(name, "gaussian");
+  if (registered && (!old_path || ixp_estimator_claims(lw, registered)))  /* else it says what it estimates */
+    return ixp_lower_estimator(lw, registered);
   if (!strcmp(name, "ksg")) return lower_continuous(lw, EST_KSG);
   if (!strcmp(name, "kl")) return lower_continuous(lw, EST_KL);
   if (!strcmp(name, "gaussian")) return lower_continuous(lw, EST_GAUSSIAN);
-  return ixp_lower_error(lw, lw->method->span,
-              "unknown estimator (plugin, miller_madow, grassberger, shrink, chao_shen, nsb, ksg, kl, gaussian)");
+  char names[512];
+  ixp_estimator_names(names, sizeof names, "plugin, miller_madow, grassberger, shrink, chao_shen, nsb, ksg, kl, gaussian");
+  return ixp_lower_error(lw, lw->method->span, "unknown estimator (%s)", names);
 }
 
 /* ------------------------------------------------------------------ run */
@@ -591,7 +665,20 @@ typedef struct {
   long n;
 } Blocks;
 
-/* Gaussian entropy or (conditional) MI from the covariance of [x y z]. */
+/* The finite-sample bias of the Gaussian estimate on the blocks' shape
+ * when the payload asks for its removal (bias = 1), else 0: a constant
+ * of n and the groups' widths (ixp_gauss_entropy_bias, _mi_bias), so
+ * local values, resamples and surrogates all shift by it alike. */
+static double gaussian_bias(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b) {
+  if (!p->bias) return 0;
+  int d = b->dx + b->dy + b->dz;
+  if (b->n <= d)
+    ixp_plan_error(s, op->plan, "gaussian(bias = 1) needs more rows than columns (%ld rows, %d columns)", b->n, d);
+  return b->dy ? ixp_gauss_mi_bias(b->dx, b->dy, b->dz, b->n) : ixp_gauss_entropy_bias(b->dx, b->n);
+}
+
+/* Gaussian entropy or (conditional) MI from the covariance of [x y z]
+ * (uncorrected: callers subtract gaussian_bias). */
 static double gaussian_estimate(IxpSession *s, const IxpPlanOp *op, const Blocks *b) {
   int d = b->dx + b->dy + b->dz;
   double *all = ixp_arena_alloc(ixp_session_tmp(s), (size_t)b->n * (size_t)d * sizeof *all);
@@ -623,12 +710,22 @@ static double gaussian_estimate(IxpSession *s, const IxpPlanOp *op, const Blocks
 /* One estimate (nats) on the blocks; info collects tie counts. */
 static double estimate(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b, const IxpKnnOptions *opt,
                        IxpKnnInfo *info) {
-  if (p->kind == EST_GAUSSIAN) return gaussian_estimate(s, op, b);
+  if (p->kind == EST_GAUSSIAN) return gaussian_estimate(s, op, b) - gaussian_bias(s, op, p, b);
   double h = 0;
   IxpKnnStatus st;
-  if (p->kind == EST_KL) st = ixp_knn_entropy(b->x, b->n, b->dx, opt, &h, info);
+  if (p->kind == EST_KL && p->order != 1) st = ixp_knn_renyi(b->x, b->n, b->dx, opt, p->order, p->tsallis, &h);
+  else if (p->kind == EST_KL) st = ixp_knn_entropy(b->x, b->n, b->dx, opt, &h, info);
   else if (b->dz) st = ixp_ksg_cmi(b->x, b->dx, b->y, b->dy, b->z, b->dz, b->n, opt, &h, info);
   else st = ixp_ksg_mi(b->x, b->dx, b->y, b->dy, b->n, opt, &h, info);
+  if (st == IXP_KNN_OK && p->lnc) {  /* Gao, Ver Steeg & Galstyan 2015: each row's log V - log V_pca, added */
+    double c = 0, *local = NULL;
+    int k = opt->k ? opt->k : 4;
+    if (opt->local) local = ixp_arena_alloc(ixp_session_tmp(s), (size_t)b->n * sizeof *local);
+    st = ixp_knn_lnc_correction(b->x, b->dx, b->y, b->dy, b->n, opt, p->alpha ? p->alpha : ixp_lnc_alpha(k, b->dx + b->dy),
+                                &c, local);
+    h += c;
+    for (long i = 0; local && st == IXP_KNN_OK && i < b->n; i++) opt->local[i] += local[i];
+  }
   if (st != IXP_KNN_OK) ixp_plan_error(s, op->plan, "%s: %s", p->kind == EST_KL ? "kl" : "ksg", ixp_knn_status_text(st));
   return h;
 }
@@ -712,7 +809,8 @@ static IxpValue with_stderr(IxpSession *s, const IxpPlanOp *op, const Payload *p
   IxpSamples x = {.ngroups = b->dz ? 3 : b->dy ? 2 : 1, .g = {b->x, b->y, b->z}, .d = {b->dx, b->dy, b->dz}, .n = b->n};
   Rerun r = {s, op, p, opt};
   static const char *const names[] = {"value", "stderr"};
-  double u = ixp_units_scale(s), v[2] = {value * u, ixp_jackknife_fn(rerun, &r, s, op, &x, IXP_JACKKNIFE_BLOCKS) * u};
+  double u = p->tsallis ? 1 : ixp_units_scale(s);  /* Tsallis entropy has no logarithm, so no units */
+  double v[2] = {value * u, ixp_jackknife_fn(rerun, &r, s, op, &x, IXP_JACKKNIFE_BLOCKS) * u};
   return record(s, names, v, 2);
 }
 
@@ -788,8 +886,11 @@ static void gaussian_local(IxpSession *s, const IxpPlanOp *op, const Blocks *b, 
 static IxpValue local_values(IxpSession *s, const IxpPlanOp *op, const Payload *p, const Blocks *b, IxpKnnOptions opt) {
   if (b->n < 2) ixp_plan_error(s, op->plan, "local values need at least 2 rows");
   double *h = ixp_arena_alloc(ixp_session_tmp(s), (size_t)b->n * sizeof *h), u = ixp_units_scale(s);
-  if (p->kind == EST_GAUSSIAN) gaussian_local(s, op, b, h);
-  else {
+  if (p->kind == EST_GAUSSIAN) {
+    gaussian_local(s, op, b, h);
+    double bias = gaussian_bias(s, op, p, b);  /* the values' mean is the estimate */
+    for (long i = 0; i < b->n; i++) h[i] -= bias;
+  } else {
     opt.local = h;
     estimate(s, op, p, b, &opt, NULL);
     ixp_plan_poll_interrupt(s, op->plan);
@@ -813,6 +914,8 @@ static IxpValue surrogate_run(IxpSession *s, const IxpPlanOp *op, const Payload 
                      "linear combination of the others)");
     if (st != IXP_SURR_OK) ixp_plan_error(s, op->plan, "gaussian test: %s", st == IXP_SURR_ENOMEM ? "out of memory" :
                                           "needs at least 2 rows");
+    double bias = gaussian_bias(s, op, p, b);  /* a constant: the p-value and null_std do not move */
+    t.value -= bias, t.null_mean -= bias;
   } else {
     IxpKnnStatus st = ixp_surrogate_ksg_test(b->x, b->dx, b->y, b->dy, b->z, b->dz, b->n, opt, &plan, p->surrogates,
                                              key, &t);
@@ -835,7 +938,7 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   if (opt.theiler && b.n - 1 - 2 * opt.theiler < k)
     ixp_plan_error(s, op->plan, "theiler = %ld leaves fewer than k = %ld rows outside a row's window (%ld rows)",
                    opt.theiler, k, b.n);
-  double u = ixp_units_scale(s);
+  double u = p->tsallis ? 1 : ixp_units_scale(s);  /* Tsallis entropy has no logarithm, so no units */
   if (p->local) return local_values(s, op, p, &b, opt);
   if (p->surrogates) return surrogate_run(s, op, p, &b, &opt);
   IxpKnnInfo info = {0};  /* the tie count, only wanted for the warning below (without noise) */
@@ -849,7 +952,8 @@ static IxpValue estimate_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   if (p->stderr_) return with_stderr(s, op, p, &b, h, opt);
   if (p->chi2) {
     static const char *const names[] = {"value", "p"};
-    double v[2] = {h * u, ixp_gauss_mi_pvalue(h, b.n, b.dx, b.dy)};
+    /* the likelihood-ratio statistic is 2 N times the uncorrected estimate */
+    double v[2] = {h * u, ixp_gauss_mi_pvalue(h + gaussian_bias(s, op, p, &b), b.n, b.dx, b.dy)};
     return record(s, names, v, 2);
   }
   return ixp_value_real(h * u);
@@ -860,8 +964,8 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
   (void)s;
   int dx = ixp_set_count(p->x), dy = ixp_set_count(p->y), dz = ixp_set_count(p->z);
   if (p->kind == EST_GAUSSIAN) {
-    fprintf(out, "gaussian: covariance of %zu rows (SYRK), Cholesky log-determinants of %d x %d blocks", rows->n,
-            dx + dy + dz, dx + dy + dz);
+    fprintf(out, "gaussian: covariance of %zu rows (SYRK), Cholesky log-determinants of %d x %d blocks%s", rows->n,
+            dx + dy + dz, dx + dy + dz, p->bias ? ", each less its finite-sample bias (psi-function correction)" : "");
     if (p->local) fprintf(out, ", each row's log-density ratio");
     if (p->surrogates)
       fprintf(out, ", %d %s surrogates (X and Z's covariance kept; Y's cross-covariances per surrogate)", p->surrogates,
@@ -869,6 +973,12 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
     return;
   }
   int dims = dx + dy + dz, k = p->knn.k ? p->knn.k : 4;
+  if (p->order != 1) {  /* kl's entropy of order alpha: its own brute-force search */
+    fprintf(out, "%s entropy of order %g (Leonenko, Pronzato & Savani 2008), k = %d on %zu rows, %d dimension%s, "
+            "brute-force Euclidean neighbours in the data's units", p->tsallis ? "Tsallis" : "Renyi", p->order, k,
+            rows->n, dims, dims == 1 ? "" : "s");
+    return;
+  }
   int gdim[3] = {dx, dy, dz}, ng = dz ? 3 : dy ? 2 : 1;
   IxpIndexKind index = p->knn.index;
   if (index == IXP_INDEX_AUTO)
@@ -884,6 +994,9 @@ static void estimate_explain(IxpSession *s, const IxpPlanOp *op, const IxpReg *r
     fprintf(out, ", %d %s surrogates%s", p->surrogates, p->method == IXP_SURR_PERMUTE ? "permutation" :
             ixp_surrogate_method_name(p->method), dz ? " (each estimated afresh)" : "");
   if (p->knn.theiler) fprintf(out, ", Theiler window %ld rows", p->knn.theiler);
+  if (p->lnc)
+    fprintf(out, ", local non-uniformity correction (PCA boxes of the %d neighbours, alpha %g)", k,
+            p->alpha ? p->alpha : ixp_lnc_alpha(k, dims));
   if (p->local) fprintf(out, ", each row's local value");
 }
 

@@ -10,6 +10,7 @@
 #define IXP_RUNTIME_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ast.h"
@@ -58,6 +59,8 @@ uint64_t ixp_stream_key(const IxpSession *s, uint64_t position, uint64_t purpose
  * statement's arena); a NaN or infinity is an error at `use` naming the
  * column and the row (the file's row for a loaded file). */
 double *ixp_data_block(IxpSession *s, struct IxpModelDef *m, const int *vars, int d, IxpSpan use);
+/* The number of dataset m's rows (reading or drawing them if needed). */
+size_t ixp_data_rows_count(IxpSession *s, struct IxpModelDef *m, IxpSpan use);
 /* The trials of dataset m's rows: ntrials + 1 row offsets (dataset.h's
  * trial_start), or NULL when the rows are one series. */
 const long *ixp_data_trials(IxpSession *s, struct IxpModelDef *m, int *ntrials, IxpSpan use);

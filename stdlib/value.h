@@ -128,6 +128,7 @@ typedef struct IxpResultInfo {
   int line, col;
   const IxpValue *value;
   double rtol;
+  const char *value_json;  /* instead of value: its record JSON, for a result computed on another rank */
 } IxpResultInfo;
 
 #endif

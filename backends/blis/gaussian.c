@@ -7,7 +7,6 @@
 #include "gaussian.h"
 
 #include "blis/dense.h"
-#include "ksum.h"
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -61,52 +60,66 @@ IxpGaussStatus ixp_logdet(const double *a, long n, long lda, double *out) {
 
 /* Column means of x (n x d) by Neumaier's compensated summation
  * (Neumaier 1974, the improved Kahan–Babuška sum), so the centring does
- * not carry the O(n eps) error of a plain running sum. false if a value is
- * not finite. */
-static bool column_means(const double *x, long n, long d, double *mean, IxpKSum *acc) {
-  for (long j = 0; j < d; j++) acc[j] = (IxpKSum){0, 0};
+ * not carry the O(n eps) error of a plain running sum. The sums and their
+ * corrections sit in two arrays and nothing tests a value inside the loop
+ * (a non-finite value makes its column's sum non-finite, checked once at
+ * the end), so the loop over columns vectorises; the operations and their
+ * order are ixp_ksum_add's. false if a value is not finite (or the sum
+ * overflows). */
+static bool column_means(const double *x, long n, long d, double *mean, double *sum, double *comp) {
+  for (long j = 0; j < d; j++) sum[j] = 0, comp[j] = 0;
   for (long i = 0; i < n; i++) {
     const double *row = x + i * d;
     for (long j = 0; j < d; j++) {
-      if (!isfinite(row[j])) return false;
-      ixp_ksum_add(&acc[j], row[j]);
+      double v = row[j], s = sum[j], t = s + v;
+      comp[j] += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
+      sum[j] = t;
     }
   }
-  for (long j = 0; j < d; j++) mean[j] = ixp_ksum_value(acc[j]) / (double)n;
+  for (long j = 0; j < d; j++) {
+    mean[j] = (sum[j] + comp[j]) / (double)n;
+    if (!isfinite(mean[j])) return false;
+  }
   return true;
 }
 
+/* Rows centred and multiplied per SYRK call. A multiple of BLIS's k
+ * blocking (KC: 256 or 384 on the x86 configurations) so that the calls
+ * add the same panel products in the same order as one call over all
+ * rows would (the unit tests check the bits), while the centred block
+ * stays in cache instead of an n x d copy written to fresh pages. */
+#define COV_BLOCK 3072
+
 /* Unbiased sample covariance S = Xc^T Xc / (n - 1), Xc the data centred
  * on the compensated column means (the two-pass algorithm, Chan, Golub &
- * LeVeque 1983, "Algorithms for computing the sample variance"), with
- * the product as one SYRK; the lower
- * triangle is mirrored to the upper. */
+ * LeVeque 1983, "Algorithms for computing the sample variance"), the
+ * product accumulated by SYRK over blocks of COV_BLOCK centred rows; the
+ * lower triangle is mirrored to the upper. */
 IxpGaussStatus ixp_covariance(const double *x, long n, long d, double *cov) {
   if (n < 2 || d < 1 || !x || !cov || n > LONG_MAX / d) return IXP_GAUSS_EINPUT;
-  double *mean = malloc(sizeof(double) * (size_t)d);
-  IxpKSum *acc = malloc(sizeof(IxpKSum) * (size_t)d);
-  double *xc = malloc(sizeof(double) * (size_t)(n * d));
+  long rows = n < COV_BLOCK ? n : COV_BLOCK;
+  double *mean = malloc(sizeof(double) * (size_t)d * 3);
+  double *xc = malloc(sizeof(double) * (size_t)(rows * d));
   IxpGaussStatus st = IXP_GAUSS_OK;
-  if (!mean || !acc || !xc) {
+  if (!mean || !xc) {
     st = IXP_GAUSS_ENOMEM;
     goto done;
   }
-  if (!column_means(x, n, d, mean, acc)) {
+  if (!column_means(x, n, d, mean, mean + d, mean + 2 * d)) {
     st = IXP_GAUSS_EINPUT;
     goto done;
   }
-  for (long i = 0; i < n; i++)
-    for (long j = 0; j < d; j++) xc[i * d + j] = x[i * d + j] - mean[j];
   memset(cov, 0, sizeof(double) * (size_t)(d * d));
-  if (ixp_dense_syrk_lower(true, d, n, 1.0 / (double)(n - 1), xc, d, 0.0, cov, d)) {
-    st = IXP_GAUSS_EINPUT;
-    goto done;
+  for (long i0 = 0; i0 < n && st == IXP_GAUSS_OK; i0 += rows) {
+    long m = n - i0 < rows ? n - i0 : rows;
+    for (long i = 0; i < m; i++)
+      for (long j = 0; j < d; j++) xc[i * d + j] = x[(i0 + i) * d + j] - mean[j];
+    if (ixp_dense_syrk_lower(true, d, m, 1.0 / (double)(n - 1), xc, d, i0 ? 1.0 : 0.0, cov, d)) st = IXP_GAUSS_EINPUT;
   }
   for (long i = 0; i < d; i++)
     for (long j = i + 1; j < d; j++) cov[i * d + j] = cov[j * d + i];
 done:
   free(mean);
-  free(acc);
   free(xc);
   return st;
 }
@@ -194,6 +207,35 @@ IxpGaussStatus ixp_gauss_mi(const double *cov, long n, const long *x, long nx, c
   free(lzy);
   free(idx);
   return st;
+}
+
+/* --- finite-sample bias ----------------------------------------------------- */
+
+/* Digamma for x > 0: the recurrence psi(x) = psi(x + 1) - 1/x up to x >= 10,
+ * then the asymptotic series through the B14 term (error < 1e-15). */
+double ixp_digamma(double x) {
+  double r = 0;
+  while (x < 10) r -= 1 / x, x += 1;
+  double f = 1 / (x * x);
+  double s = f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132 - f * (691.0 / 32760 - f / 12))))));
+  return r + log(x) - 0.5 / x - s;
+}
+
+/* (n - 1) S is Wishart(Sigma, n - 1), and E log det W(Sigma, m) = log det
+ * Sigma + d log 2 + sum_{i=1..d} psi((m - i + 1) / 2) (e.g. Misra et al.
+ * 2005, eq. 9); with m = n - 1 and the divisor n - 1 that is the sum here. */
+double ixp_gauss_logdet_bias(long d, long n) {
+  if (d < 0 || n <= d) return NAN;
+  double b = (double)d * log(2.0 / (double)(n - 1));
+  for (long i = 1; i <= d; i++) b += ixp_digamma(0.5 * (double)(n - i));
+  return b;
+}
+
+double ixp_gauss_entropy_bias(long d, long n) { return 0.5 * ixp_gauss_logdet_bias(d, n); }
+
+double ixp_gauss_mi_bias(long nx, long ny, long nz, long n) {
+  return 0.5 * (ixp_gauss_logdet_bias(nx + nz, n) + ixp_gauss_logdet_bias(ny + nz, n) -
+                ixp_gauss_logdet_bias(nx + ny + nz, n) - ixp_gauss_logdet_bias(nz, n));
 }
 
 /* Copy of the d x d matrix s, Cholesky-factored. */

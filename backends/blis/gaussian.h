@@ -30,6 +30,22 @@ IxpGaussStatus ixp_gauss_entropy(const double *cov, long d, double *out);
  * 1/2 [log det S_xz + log det S_yz - log det S_xyz - log det S_z]. */
 IxpGaussStatus ixp_gauss_mi(const double *cov, long n, const long *x, long nx, const long *y, long ny,
                             const long *z, long nz, double *out);
+/* The bias of a sample log-determinant: for S the (N - 1)-divisor sample
+ * covariance of n rows of a d-dimensional Gaussian with covariance Sigma,
+ *   E[log det S] - log det Sigma = sum_{i=1..d} psi((n - i) / 2) + d log(2 / (n - 1))
+ * (Ahmed & Gokhale 1989; Misra, Singh & Demchuk 2005), negative, about
+ * -d (d + 1) / (2 n). Subtracting it from each log-determinant makes a
+ * Gaussian entropy, MI or CMI estimate unbiased. NaN unless n > d >= 0. */
+double ixp_gauss_logdet_bias(long d, long n);
+/* The bias of the Gaussian entropy of d columns (half the log-det's). */
+double ixp_gauss_entropy_bias(long d, long n);
+/* The bias of the Gaussian I(X; Y | Z) of groups of nx, ny, nz columns:
+ * 1/2 [b(nx + nz) + b(ny + nz) - b(nx + ny + nz) - b(nz)] with b the
+ * log-det bias; about nx ny / (2 n). */
+double ixp_gauss_mi_bias(long nx, long ny, long nz, long n);
+/* digamma psi(x) for x > 0. */
+double ixp_digamma(double x);
+
 /* D(N(m1, S1) || N(m2, S2)). */
 IxpGaussStatus ixp_gauss_kl(const double *m1, const double *s1, const double *m2, const double *s2, long d,
                             double *out);

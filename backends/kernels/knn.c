@@ -2628,6 +2628,24 @@ IxpKnnStatus ixp_knn_entropy(const double *x, long n, int d, const IxpKnnOptions
   return run(EST_H, g, gd, 1, n, opt, out, info);
 }
 
+/* The groups' columns side by side, preprocessed as every estimator
+ * here preprocesses them (knn_extra.c builds on them). */
+IxpKnnStatus ixp_knn_prepare(const double *const *g, const int *gdim, int ng, long n, const IxpKnnOptions *opt,
+                             double **rows, double *logscale) {
+  Opts o;
+  Prep p;
+  *rows = NULL;
+  if (ng < 1 || ng > MAXG || !read_options(opt, &o)) return IXP_KNN_EINPUT;
+  IxpKnnStatus st = prepare(g, gdim, ng, n, &o, false, &p);
+  if (st != IXP_KNN_OK) {
+    free(p.rows);
+    return st;
+  }
+  *rows = p.rows;
+  if (logscale) *logscale = p.logscale;
+  return IXP_KNN_OK;
+}
+
 /* KSG mutual information I(X; Y). */
 IxpKnnStatus ixp_ksg_mi(const double *x, int dx, const double *y, int dy, long n, const IxpKnnOptions *opt,
                         double *out, IxpKnnInfo *info) {

@@ -71,6 +71,14 @@ IxpKnnStatus ixp_ksg_mi(const double *x, int dx, const double *y, int dy, long n
 IxpKnnStatus ixp_ksg_cmi(const double *x, int dx, const double *y, int dy, const double *z, int dz, long n,
                          const IxpKnnOptions *opt, double *out, IxpKnnInfo *info);
 
+/* The columns of ng <= 3 groups side by side (n rows of sum gdim
+ * columns, row-major, in *rows: malloc'd, the caller frees it),
+ * preprocessed as the estimators do (copula ranks, rescaling, seeded
+ * noise); logscale (may be NULL): the sum of the log standard deviations
+ * the rescaling divided by. */
+IxpKnnStatus ixp_knn_prepare(const double *const *g, const int *gdim, int ng, long n, const IxpKnnOptions *opt,
+                             double **rows, double *logscale);
+
 /* Permutation test of I(X; Y): `nperm` surrogates with Y's rows permuted
  * by streams of `key` (surrogate s uses ixp_rng_key(key, s, 0)); the
  * neighbour structure of X is built once and reused. Fills the observed

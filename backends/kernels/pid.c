@@ -921,6 +921,31 @@ out:
   return st;
 }
 
+/* ------------------------------------------------------------ mmi from MI */
+
+/* See pid.h. The identities are checked (rounding only: the atoms add up
+ * by construction), not the signs: estimated informations need not be
+ * monotone in the sources. */
+IxpPidStatus ixp_pid_mmi(const IxpPidLattice *l, const double *mi, double *atoms) {
+  if (!l || !mi || !atoms) return IXP_PID_EINPUT;
+  uint32_t full = (1u << l->nsources) - 1;
+  double scale = 1;
+  for (uint32_t a = 1; a <= full; a++) {
+    if (!isfinite(mi[a])) return IXP_PID_EINPUT;
+    scale = fmax(scale, fabs(mi[a]));
+  }
+  double *R = malloc((size_t)l->natoms * sizeof(double));
+  if (!R) return IXP_PID_ENOMEM;
+  for (int a = 0; a < l->natoms; a++) {
+    double mn = INFINITY;
+    for (int i = l->offset[a]; i < l->offset[a + 1]; i++) mn = fmin(mn, mi[l->sets[i]]);
+    R[a] = mn;
+  }
+  mobius(l, R, atoms);
+  free(R);
+  return check_atoms(l, atoms, mi, false, 1e-10 * scale);
+}
+
 /* --------------------------------------------------------------- ixp_pid */
 
 /* Sizes, probabilities and options valid? Sets *S to the product of ns. */

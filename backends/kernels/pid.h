@@ -63,4 +63,14 @@ typedef struct {
 IxpPidStatus ixp_pid(const double *p, int nt, int nsources, const int *ns, const IxpPidLattice *l,
                      const IxpPidOptions *opt, double *atoms, IxpPidCertificate *cert);
 
+/* The minimum-mutual-information decomposition from the informations
+ * alone: mi[A] = I(S_A; T) for every non-empty set A of sources (bitmask,
+ * mi has 2^n entries, mi[0] unused). Redundancy of an antichain is the
+ * least I over its sets; atoms by Moebius inversion, in lattice order.
+ * For a jointly Gaussian (S, T) with a scalar T this is the PID of every
+ * measure whose unique information depends only on the pairs (S_i, T),
+ * BROJA's included (Barrett 2015). Atoms may be negative when the
+ * informations are estimates. */
+IxpPidStatus ixp_pid_mmi(const IxpPidLattice *l, const double *mi, double *atoms);
+
 #endif

@@ -134,7 +134,7 @@ Test(pass, explain_prints_each_plan_once_and_leaves_it_unchanged) {
 Test(library, registers_every_family) {
   IxpLibrary lib;
   ixp_library_open(&lib);
-  const char *measures[] = {"entropy", "mi", "tc", "dtc", "coinfo", "oinfo", "kl", "rd", "ib", "capacity", "pid",
+  const char *measures[] = {"entropy", "mi", "tc", "dtc", "coinfo", "oinfo", "kl", "js", "rd", "ib", "capacity", "pid",
                             "te", "ais", "entropy_rate", "predictive_info", "di", "network"};
   for (size_t i = 0; i < sizeof measures / sizeof *measures; i++) {
     const IxpMeasure *m = ixp_library_measure(&lib, measures[i]);
