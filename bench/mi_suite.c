@@ -4,6 +4,8 @@
  *
  *   mi_suite                 check the closed forms (what `make bench` runs)
  *   mi_suite --check         the same
+ *   SUITE_SET=heldout mi_suite --list | --gen ...
+ *                            the held-out tasks (HELDOUT) instead
  *   mi_suite --list          one line per task: name, dx, dy, true MI, family
  *   mi_suite --gen DIR [--n N] [--seeds S] [--tasks a,b,...]
  *                            write DIR/NAME_sK.npy (N x (dx + dy), float64,
@@ -107,6 +109,34 @@ static const Task TASKS[] = {
   {"spiral-3x3", "embedding", 3, 3, BASE_GAUSS, COV_SPARSE, 0.8, 0, 0, TR_SPIRAL},
   {"spiral-5x5", "embedding", 5, 5, BASE_GAUSS, COV_SPARSE, 0.8, 0, 0, TR_SPIRAL},
 };
+
+/* A held-out set (SUITE_SET=heldout): the same families with dimensions,
+ * correlations, degrees of freedom and noise levels that the estimators
+ * were never tried on while they were built; judges whether a rule
+ * chosen on TASKS generalises. */
+static const Task HELDOUT[] = {
+  {"h-normal-1x1-rho0.95", "gaussian", 1, 1, BASE_GAUSS, COV_PAIR, 0.95, 0, 0, TR_NONE},
+  {"h-dense-4x4-rho0.3", "gaussian", 4, 4, BASE_GAUSS, COV_DENSE, 0.3, 0, 0, TR_NONE},
+  {"h-dense-8x2-rho0.4", "gaussian", 8, 2, BASE_GAUSS, COV_DENSE, 0.4, 0, 0, TR_NONE},
+  {"h-sparse-15x15-rho0.6", "gaussian", 15, 15, BASE_GAUSS, COV_SPARSE, 0.6, 0, 0, TR_NONE},
+  {"h-dense-40x40-rho0.2", "gaussian", 40, 40, BASE_GAUSS, COV_DENSE, 0.2, 0, 0, TR_NONE},
+  {"h-normcdf-2x2", "monotone", 2, 2, BASE_GAUSS, COV_DENSE, 0.6, 0, 0, TR_NORMCDF},
+  {"h-halfcube-10x10", "monotone", 10, 10, BASE_GAUSS, COV_SPARSE, 0.7, 0, 0, TR_HALFCUBE},
+  {"h-wiggly-5x5", "monotone", 5, 5, BASE_GAUSS, COV_SPARSE, 0.7, 0, 0, TR_WIGGLY},
+  {"h-bimodal-2x2", "monotone", 2, 2, BASE_GAUSS, COV_DENSE, 0.4, 0, 0, TR_BIMODAL},
+  {"h-asinh-4x4", "monotone", 4, 4, BASE_GAUSS, COV_DENSE, 0.5, 0, 0, TR_ASINH},
+  {"h-student-1x1-nu3", "student", 1, 1, BASE_STUDENT, COV_IDENTITY, 0, 3, 0, TR_NONE},
+  {"h-student-1x2-nu2", "student", 1, 2, BASE_STUDENT, COV_IDENTITY, 0, 2, 0, TR_NONE},
+  {"h-student-2x2-nu5", "student", 2, 2, BASE_STUDENT, COV_IDENTITY, 0, 5, 0, TR_NONE},
+  {"h-student-4x4-nu4", "student", 4, 4, BASE_STUDENT, COV_IDENTITY, 0, 4, 0, TR_NONE},
+  {"h-student-sparse-5x5-nu3", "student", 5, 5, BASE_STUDENT, COV_SPARSE, 0.7, 3, 0, TR_NONE},
+  {"h-asinh-student-2x1-nu1", "student", 2, 1, BASE_STUDENT, COV_IDENTITY, 0, 1, 0, TR_ASINH},
+  {"h-additive-eps0.3", "additive", 1, 1, BASE_ADDITIVE, COV_PAIR, 0, 0, 0.3, TR_NONE},
+  {"h-additive-eps2", "additive", 1, 1, BASE_ADDITIVE, COV_PAIR, 0, 0, 2, TR_NONE},
+  {"h-swissroll-2x1-rho0.7", "embedding", 1, 1, BASE_GAUSS, COV_PAIR, 0.7, 0, 0, TR_SWISSROLL},
+  {"h-spiral-2x2", "embedding", 2, 2, BASE_GAUSS, COV_SPARSE, 0.8, 0, 0, TR_SPIRAL},
+};
+#define NHELDOUT ((int)(sizeof HELDOUT / sizeof HELDOUT[0]))
 #define NTASKS ((int)(sizeof TASKS / sizeof TASKS[0]))
 
 static void die(const char *what) {
@@ -470,8 +500,11 @@ static bool selected(const char *name, const char *list) {
 
 int main(int argc, char **argv) {
   if (argc == 1 || !strcmp(argv[1], "--check")) return run_checks();
+  const char *set = getenv("SUITE_SET");
+  const Task *set_tasks = set && !strcmp(set, "heldout") ? HELDOUT : TASKS;
+  int ntasks = set_tasks == HELDOUT ? NHELDOUT : NTASKS;
   if (!strcmp(argv[1], "--list")) {
-    for (int i = 0; i < NTASKS; i++) list_line(stdout, &TASKS[i]);
+    for (int i = 0; i < ntasks; i++) list_line(stdout, &set_tasks[i]);
     return 0;
   }
   if (strcmp(argv[1], "--gen") || argc < 3) {
@@ -493,8 +526,8 @@ int main(int argc, char **argv) {
   FILE *list = fopen(path, "w");
   if (!list) die("cannot create tasks.tsv");
   int count = 0;
-  for (int i = 0; i < NTASKS; i++)
-    if (selected(TASKS[i].name, tasks)) generate(&TASKS[i], dir, n, seeds), list_line(list, &TASKS[i]), count++;
+  for (int i = 0; i < ntasks; i++)
+    if (selected(set_tasks[i].name, tasks)) generate(&set_tasks[i], dir, n, seeds), list_line(list, &set_tasks[i]), count++;
   fclose(list);
   if (!count) die("no task matches --tasks");
   return 0;

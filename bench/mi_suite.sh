@@ -26,6 +26,7 @@
 #   SUITE_SEEDS, SUITE_N   seeds per task (3) and rows (5000)
 #   SUITE_SLOW=0|1    include mixture and critic (default: 1, 0 with --quick)
 #   SUITE_TIMEOUT     seconds allowed per task and estimator (default 900)
+#   SUITE_SET=heldout  the held-out tasks (mi_suite.c HELDOUT) instead of the suite
 #   SUITE_OUT         where the tables go (default bench/results/mi_suite.md; --quick: none)
 #   SUITE_KEEP=1      keep the folder of samples and raw results
 # An estimator ixp does not know (a build without it) is skipped with a
@@ -62,7 +63,7 @@ echo "mi_suite: N = $N, $SEEDS seeds, load $(cut -d' ' -f1-3 /proc/loadavg 2>/de
 "$GEN" --check >"$dir/check.txt" || { cat "$dir/check.txt"; echo "mi_suite: the closed forms failed their checks" >&2; exit 1; }
 "$GEN" --gen "$dir" --n "$N" --seeds "$SEEDS" --tasks "$TASKS" || exit 1
 mkdir -p "$dir/probe"
-"$GEN" --gen "$dir/probe" --n 1000 --seeds 1 --tasks normal-1x1 >/dev/null || exit 1
+SUITE_SET= "$GEN" --gen "$dir/probe" --n 1000 --seeds 1 --tasks normal-1x1 >/dev/null || exit 1
 
 # The columns of a side: t[a] or t[a .. b].
 cols() { if [ "$1" = "$2" ]; then echo "t[$1]"; else echo "t[$1 .. $2]"; fi; }
