@@ -210,32 +210,51 @@ static void report_cycle(Checker *c, IxpModelDef *m, const int *stack, int start
   ixp_check_error(c, m->vars[v].decl->span, "cyclic definition in model '%s': %s", m->name, path);
 }
 
-/* Order variables so each follows what it reads (depth-first); a cycle
- * is reported once, naming its path. */
-static bool visit(Checker *c, IxpModelDef *m, int v, int *state, int *n, int *stack, int depth) {
-  if (state[v] == 2) return true;
-  if (state[v] == 1) {
-    int start = depth - 1;
-    while (start > 0 && stack[start] != v) start--;
-    report_cycle(c, m, stack, start, depth, v);
-    return false;
+/* A variable being visited, and the dependencies it has still to visit:
+ * word w of its deps, bits not yet taken. */
+typedef struct {
+  int v, w;
+  uint64_t bits;
+} Frame;
+
+static Frame frame_of(const IxpModelDef *m, int v) { return (Frame){v, 0, m->vars[v].deps ? m->vars[v].deps[0] : 0}; }
+
+/* Order variables so each follows what it reads (depth-first from root,
+ * on an explicit stack: a chain of definitions may be as long as the
+ * model); a cycle is reported once, naming its path. */
+static bool visit(Checker *c, IxpModelDef *m, int root, int *state, int *n, int *stack, Frame *frames) {
+  if (state[root] == 2) return true;
+  int depth = 0, words = (m->nvars + 63) / 64;
+  state[root] = 1, stack[0] = root, frames[0] = frame_of(m, root);
+  while (depth >= 0) {
+    Frame *f = &frames[depth];
+    while (!f->bits && m->vars[f->v].deps && f->w + 1 < words) f->bits = m->vars[f->v].deps[++f->w];
+    if (!f->bits) {  /* every variable it reads is placed: place it */
+      state[f->v] = 2;
+      m->order[(*n)++] = f->v;
+      depth--;
+      continue;
+    }
+    int w = 64 * f->w + __builtin_ctzll(f->bits);
+    f->bits &= f->bits - 1;
+    if (state[w] == 2) continue;
+    if (state[w] == 1) {
+      int start = depth;
+      while (start > 0 && stack[start] != w) start--;
+      report_cycle(c, m, stack, start, depth + 1, w);
+      return false;
+    }
+    state[w] = 1, stack[++depth] = w, frames[depth] = frame_of(m, w);
   }
-  state[v] = 1;
-  stack[depth] = v;
-  const uint64_t *deps = m->vars[v].deps;
-  for (int w = 0; deps && w < (m->nvars + 63) / 64; w++)  /* the variables v reads, a word at a time */
-    for (uint64_t bits = deps[w]; bits; bits &= bits - 1)
-      if (!visit(c, m, 64 * w + __builtin_ctzll(bits), state, n, stack, depth + 1)) return false;
-  state[v] = 2;
-  m->order[(*n)++] = v;
   return true;
 }
 
 static void order_model(Checker *c, IxpModelDef *m) {
   int *state = ixp_arena_alloc(c->arena, (size_t)(m->nvars + 1) * sizeof *state), n = 0;
   int *stack = ixp_arena_alloc(c->arena, (size_t)(m->nvars + 1) * sizeof *stack);
+  Frame *frames = ixp_arena_alloc(c->arena, (size_t)(m->nvars + 1) * sizeof *frames);
   for (int v = 0; v < m->nvars; v++)
-    if (!visit(c, m, v, state, &n, stack, 0)) return;
+    if (!visit(c, m, v, state, &n, stack, frames)) return;
 }
 
 /* A comparison or a logical operation gives 0 or 1 whatever it reads. */

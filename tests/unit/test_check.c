@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include "helpers.h"
 
 /* Run `program` as a file expecting a compile error; returns the reports
@@ -279,4 +281,54 @@ Test(check, check_only_runs_nothing) {
   rmdir(dir);
   free(obuf);
   free(ebuf);
+}
+
+/* A model whose definitions form one chain as long as the model (32 000
+ * variables, near the limit) is ordered without deep recursion (a
+ * fuzzer's find: the recursive order overflowed the stack), checked on a
+ * thread of 1 MiB of stack, where 32 000 nested calls do not fit; its
+ * cycle closed at the far end is still reported with its path. */
+typedef struct {
+  char *text;
+  IxpStatus status;
+  char err[512];
+} ChainRun;
+
+static void *run_chain(void *arg) {
+  ChainRun *c = arg;
+  TRun r;
+  t_open(&r, false);
+  c->status = t_run(&r, c->text);
+  snprintf(c->err, sizeof c->err, "%s", t_err(&r));
+  t_close(&r);
+  return NULL;
+}
+
+static void run_on_small_stack(ChainRun *c) {
+  pthread_attr_t attr;
+  pthread_t thread;
+  cr_assert_eq(pthread_attr_init(&attr), 0);
+  cr_assert_eq(pthread_attr_setstacksize(&attr, 1 << 20), 0);
+  cr_assert_eq(pthread_create(&thread, &attr, run_chain, c), 0);
+  cr_assert_eq(pthread_join(thread, NULL), 0);
+  pthread_attr_destroy(&attr);
+}
+
+Test(check, a_very_long_chain_of_definitions) {
+  enum { N = 32000 };
+  size_t cap = (size_t)N * 32 + 256, len = 0;
+  char *text = malloc(cap);
+  cr_assert_not_null(text);
+  len += (size_t)snprintf(text + len, cap - len, "model wide {\n  x0 ~ bernoulli(1/2)\n");
+  for (int i = 1; i < N; i++) len += (size_t)snprintf(text + len, cap - len, "  x%d = x%d\n", i, i - 1);
+  snprintf(text + len, cap - len, "}\nprint 1\n");
+  ChainRun c = {.text = text};
+  run_on_small_stack(&c);
+  cr_assert_eq(c.status, IXP_OK, "%s", c.err);
+  char *x0 = strstr(text, "x0 ~ bernoulli(1/2)");
+  memcpy(x0, "x0 = 0 * 0 + x31999", 19);  /* x0 now reads the end of the chain */
+  run_on_small_stack(&c);
+  cr_assert_neq(c.status, IXP_OK);
+  cr_assert(strstr(c.err, "cyclic definition in model 'wide': x0 -> x31999 -> x31998 -> x31997 -> ... ->"), "%s", c.err);
+  free(text);
 }
