@@ -266,49 +266,39 @@ static IxpSamples pick_rows(IxpArena *a, const IxpSamples *x, const long *idx, i
   return w;
 }
 
-static IxpValue surrogate_test(const Payload *p, const IxpEstimateCall *c, const IxpSamples *x, double value) {
+/* The estimates of p->count resamples of x: surrogates (Y's rows drawn
+ * by the test's method, the other groups kept) or bootstrap draws (every
+ * group's rows, with repeats), each from its own seeded stream. */
+static double *resampled_estimates(const Payload *p, const IxpEstimateCall *c, const IxpSamples *x) {
   IxpSession *s = c->s;
-  IxpSurrogatePlan plan = ixp_data_surrogate_plan(s, c->op, p->data, p->method, p->block, x->n, p->count);
-  uint64_t key = ixp_data_surrogate_key(s, p->position, p->method, 0xe5713);
+  bool surrogates = p->test == TEST_SURROGATES;
+  IxpSurrogatePlan plan = {0};
+  uint64_t key = 0;
+  if (surrogates) {
+    plan = ixp_data_surrogate_plan(s, c->op, p->data, p->method, p->block, x->n, p->count);
+    key = ixp_data_surrogate_key(s, p->position, p->method, 0xe5713);
+  }
   IxpArena *a = ixp_session_tmp(s);
   long *rows = ixp_arena_alloc(a, (size_t)x->n * sizeof *rows + 1);
-  double *null = ixp_arena_alloc(a, (size_t)p->count * sizeof *null);
-  IxpProgress bar;
-  ixp_progress_begin(&bar, "surrogates", (uint64_t)p->count, NULL);
-  for (int r = 0; r < p->count; r++) {
-    ixp_plan_poll_interrupt(s, c->op->plan);
-    ixp_progress_update(&bar, (uint64_t)r);
-    if (!ixp_surrogate_rows(&plan, key, r, rows)) ixp_plan_error(s, c->op->plan, "out of memory drawing surrogates");
-    IxpArenaMark mark = ixp_arena_mark(a);
-    IxpSamples w = pick_rows(a, x, rows, 1);  /* Y only */
-    null[r] = p->e->estimate(c, &w, NULL);
-    ixp_arena_release(a, mark);
-  }
-  ixp_progress_end(&bar);
-  IxpSurrogateTest t;
-  ixp_surrogate_summary(value, null, p->count, &t);
-  return ixp_data_test_record(s, &t);
-}
-
-static IxpValue bootstrap(const Payload *p, const IxpEstimateCall *c, const IxpSamples *x, double value) {
-  IxpSession *s = c->s;
-  IxpArena *a = ixp_session_tmp(s);
-  long *idx = ixp_arena_alloc(a, (size_t)x->n * sizeof *idx + 1);
   double *est = ixp_arena_alloc(a, (size_t)p->count * sizeof *est);
   IxpProgress bar;
-  ixp_progress_begin(&bar, "bootstrap", (uint64_t)p->count, NULL);
+  ixp_progress_begin(&bar, surrogates ? "surrogates" : "bootstrap", (uint64_t)p->count, NULL);
   for (int r = 0; r < p->count; r++) {
     ixp_plan_poll_interrupt(s, c->op->plan);
     ixp_progress_update(&bar, (uint64_t)r);
-    uint64_t key = ixp_stream_key(s, p->position, 0xb0075e + (uint64_t)r);
-    for (long i = 0; i < x->n; i++) idx[i] = (long)(ixp_rng_uniform(key, (uint64_t)i) * (double)x->n) % x->n;
+    if (surrogates && !ixp_surrogate_rows(&plan, key, r, rows))
+      ixp_plan_error(s, c->op->plan, "out of memory drawing surrogates");
+    if (!surrogates) {
+      uint64_t draw = ixp_stream_key(s, p->position, 0xb0075e + (uint64_t)r);
+      for (long i = 0; i < x->n; i++) rows[i] = (long)(ixp_rng_uniform(draw, (uint64_t)i) * (double)x->n) % x->n;
+    }
     IxpArenaMark mark = ixp_arena_mark(a);
-    IxpSamples w = pick_rows(a, x, idx, -1);
+    IxpSamples w = pick_rows(a, x, rows, surrogates ? 1 : -1);  /* a surrogate resamples Y only */
     est[r] = p->e->estimate(c, &w, NULL);
     ixp_arena_release(a, mark);
   }
   ixp_progress_end(&bar);
-  return ixp_data_interval(s, value, est, p->count);
+  return est;
 }
 
 /* The measure's groups of columns, read from the dataset. */
@@ -332,8 +322,12 @@ static IxpValue estimator_run(IxpSession *s, const IxpPlanOp *op, const IxpReg *
   ixp_plan_poll_interrupt(s, op->plan);
   switch (p->test) {
   case TEST_NONE: return ixp_value_real(value * u);
-  case TEST_SURROGATES: return surrogate_test(p, &c, &x, value);
-  case TEST_BOOTSTRAP: return bootstrap(p, &c, &x, value);
+  case TEST_SURROGATES: {
+    IxpSurrogateTest t;
+    ixp_surrogate_summary(value, resampled_estimates(p, &c, &x), p->count, &t);
+    return ixp_data_test_record(s, &t);
+  }
+  case TEST_BOOTSTRAP: return ixp_data_interval(s, value, resampled_estimates(p, &c, &x), p->count);
   case TEST_STDERR: break;
   }
   if (!isfinite(se)) se = ixp_jackknife_se(p->e, &c, &x, IXP_JACKKNIFE_BLOCKS);
