@@ -89,3 +89,34 @@ Test(stderr_, refusals) {
     t_close(&r);
   }
 }
+
+/* The registry's driver tests any registered estimator (gcmi here): the
+ * value of a test record is the plain estimate; a dependent pair's
+ * permutation p is the smallest there is, 1 / (1 + n); the bootstrap's
+ * interval holds the estimate and its std is near the jackknife's. */
+Test(stderr_, registered_estimators_take_the_driver_tests) {
+  TRun r;
+  t_open(&r, false);
+  const char *text = "units nats\nseed 9\nmodel pair {\n  x ~ normal(0, 1)\n  y ~ normal(0.6 * x, 0.8)\n}\n"
+                     "data s = sample(pair, 2000)\n"
+                     "let plain = mi(x; y) in s using gcmi\n"
+                     "let perm = mi(x; y) in s using gcmi with permutations(19)\n"
+                     "let boot = mi(x; y) in s using gcmi with bootstrap(40)\n"
+                     "let se = (mi(x; y) in s using gcmi with stderr).stderr\n"
+                     "print perm.value - plain, perm.p, boot.value - plain, boot.low - plain, boot.high - plain, "
+                     "boot.std / se\n";
+  cr_assert_eq(t_run(&r, text), IXP_OK, "%s", t_err(&r));
+  double v[6];
+  const char *at = t_out(&r);
+  for (int i = 0; i < 6; i++) {
+    at = strchr(at, '=');
+    cr_assert_not_null(at, "%s", t_out(&r));
+    v[i] = strtod(++at, NULL);
+  }
+  cr_assert_eq(v[0], 0);
+  cr_assert(fabs(v[1] - 0.05) < 1e-12, "p = %g", v[1]);
+  cr_assert_eq(v[2], 0);
+  cr_assert(v[3] <= 0 && v[4] >= 0, "interval %g .. %g about the estimate", v[3], v[4]);
+  cr_assert(v[5] > 0.6 && v[5] < 1.6, "bootstrap std / jackknife = %g", v[5]);
+  t_close(&r);
+}
